@@ -1,0 +1,190 @@
+"""`egovsim sign cms` and `egovsim verify cms|cert`: the verifier from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+
+from egovsim.cli.common import CommandError, UsageError, clock_for, print_json, time_option
+from egovsim.config import Settings
+from egovsim.pki.authority import TestPki
+from egovsim.pki.keystore import KeystoreError, load_keystore
+from egovsim.signatures import cms
+from egovsim.signatures.encoding import to_der
+from egovsim.signatures.report import Report, Status
+from egovsim.signatures.revocation import load_crl
+from egovsim.signatures.verifier import Expectations, Verifier
+
+
+def register(commands: Any, shared: argparse.ArgumentParser) -> None:
+    """Add the `sign` and `verify` command trees."""
+    sign = commands.add_parser("sign", help="sign with a persona's keystore")
+    kinds = sign.add_subparsers(dest="kind", required=True, metavar="KIND")
+    sign_cms = kinds.add_parser("cms", parents=[shared], help="CMS SignedData (DER) over a file")
+    sign_cms.add_argument("--p12", required=True, type=Path)
+    sign_cms.add_argument("--password", required=True)
+    sign_cms.add_argument("--detached", action="store_true", help="leave the data out")
+    sign_cms.add_argument("input", type=Path, metavar="IN")
+    sign_cms.add_argument("output", type=Path, metavar="OUT")
+    sign_cms.set_defaults(run=_sign_cms)
+
+    verify = commands.add_parser("verify", help="check a signature or a certificate")
+    kinds = verify.add_subparsers(dest="kind", required=True, metavar="KIND")
+    for kind, help_text in (("cms", "a CMS SignedData"), ("cert", "an X.509 certificate")):
+        command = kinds.add_parser(kind, parents=[shared], help=f"check {help_text}")
+        command.add_argument("file", type=Path, metavar="FILE")
+        if kind == "cms":
+            command.add_argument("--data", type=Path, help="the signed data of a detached CMS")
+        command.add_argument("--at", type=time_option, help="validation time (default: now)")
+        command.add_argument(
+            "--trust",
+            type=Path,
+            action="append",
+            default=[],
+            help="a trust anchor; given, only these are trusted",
+        )
+        command.add_argument(
+            "--ca", type=Path, action="append", default=[], help="an intermediate CA certificate"
+        )
+        command.add_argument(
+            "--crl", type=Path, action="append", default=[], help="a CRL to use (full or delta)"
+        )
+        command.add_argument(
+            "--no-online", action="store_true", help="fetch nothing: use only the files given"
+        )
+        command.add_argument("--expect-iin", help="the IIN the request carries")
+        command.add_argument("--expect-bin", help="the BIN the request carries")
+        command.add_argument(
+            "--purpose", choices=("sign", "auth"), default="sign" if kind == "cms" else None
+        )
+        command.add_argument(
+            "--revocation",
+            choices=("ocsp", "crl"),
+            default="ocsp",
+            help="which revocation source to ask first",
+        )
+        command.add_argument(
+            "--soft-fail",
+            action="store_true",
+            help="pass with a warning when revocation status is unavailable",
+        )
+        command.add_argument("--json", action="store_true", help="print the report as JSON")
+        command.set_defaults(run=_verify)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot read {path}: {error.strerror}") from None
+
+
+def _sign_cms(arguments: argparse.Namespace, settings: Settings) -> int:
+    try:
+        keystore = load_keystore(arguments.p12, arguments.password)
+    except KeystoreError as error:
+        raise CommandError(str(error)) from None
+    content = _read(arguments.input)
+    signature = cms.sign(
+        content,
+        keystore.key,
+        keystore.certificate,
+        keystore.chain,
+        clock_for(settings).now(),
+        detached=arguments.detached,
+    )
+    arguments.output.write_bytes(signature)
+    return 0
+
+
+def _certificates(paths: list[Path], option: str) -> list[x509.Certificate]:
+    found = []
+    for path in paths:
+        try:
+            found.append(x509.load_der_x509_certificate(to_der(_read(path))))
+        except ValueError:
+            raise UsageError(f"{option} {path} is not a certificate (DER or PEM)") from None
+    return found
+
+
+def _crls(paths: list[Path]) -> list[x509.CertificateRevocationList]:
+    found = []
+    for path in paths:
+        try:
+            found.append(load_crl(_read(path)))
+        except ValueError:
+            raise UsageError(f"--crl {path} is not a CRL (DER or PEM)") from None
+    return found
+
+
+async def _run_verification(arguments: argparse.Namespace, settings: Settings) -> Report:
+    from egovsim.web.fetch import HttpFetcher, LocalPkiFetcher
+
+    clock = clock_for(settings)
+    pki = TestPki.open(settings.certs_dir) if TestPki.exists(settings.certs_dir) else None
+    anchors = _certificates(arguments.trust, "--trust")
+    if not anchors:
+        if pki is None:
+            raise UsageError(
+                f"no trust anchor: give --trust, or create a PKI in "
+                f"{settings.certs_dir} with 'egovsim pki init'"
+            )
+        anchors = pki.trust_anchors
+    data = _read(arguments.file)
+    content = _read(arguments.data) if getattr(arguments, "data", None) else None
+    expect = Expectations(arguments.expect_iin, arguments.expect_bin, arguments.purpose)
+    async with HttpFetcher(settings.fetch_timeout) as http:
+        fetcher: Any = None
+        if not arguments.no_online:
+            fetcher = LocalPkiFetcher(http, pki, clock.now) if pki is not None else http
+        verifier = Verifier(
+            anchors,
+            fetcher=fetcher,
+            intermediates=_certificates(arguments.ca, "--ca"),
+            crls=_crls(arguments.crl),
+            prefer=arguments.revocation,
+            policy="soft-fail" if arguments.soft_fail else "hard-fail",
+            clock=clock.now,
+        )
+        if arguments.kind == "cms":
+            return await verifier.verify_cms(data, content=content, at=arguments.at, expect=expect)
+        return await verifier.verify_certificate(data, at=arguments.at, expect=expect)
+
+
+def _verify(arguments: argparse.Namespace, settings: Settings) -> int:
+    report = asyncio.run(_run_verification(arguments, settings))
+    if arguments.json:
+        print_json(report.to_json())
+    else:
+        _print_report(report)
+    return 0 if report.passed else 1
+
+
+_MARKS = {
+    Status.PASSED: "ok  ",
+    Status.FAILED: "FAIL",
+    Status.WARNING: "warn",
+    Status.SKIPPED: "skip",
+}
+
+
+def _print_report(report: Report) -> None:
+    verdict = str(report.indication)
+    if report.code:
+        verdict += f" / {report.subindication} / {report.code}"
+    print(verdict)
+    body = report.to_json()
+    if body["message"]:
+        print(f"  {body['message']['en']}")
+    if report.signer:
+        signer = report.signer
+        who = f"{signer.common_name}, IIN {signer.iin}"
+        if signer.bin:
+            who += f", BIN {signer.bin} ({signer.organization}), {signer.role}"
+        print(f"  signer: {who}")
+    for check in report.checks:
+        print(f"  [{_MARKS[check.status]}] {check.name}: {check.detail}")

@@ -1,0 +1,83 @@
+"""The simulator's clock: every certificate date, CRL, OCSP answer and deadline comes from it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+
+def utcnow() -> datetime:
+    """The machine's time, in UTC."""
+    return datetime.now(UTC)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Return `moment` as an aware UTC datetime (a naive one is taken to be UTC already)."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def parse_time(text: str) -> datetime:
+    """Parse an ISO 8601 date or date-time, as the command line takes it; naive means UTC."""
+    value = text.strip()
+    if value.endswith(("Z", "z")):
+        value = value[:-1] + "+00:00"
+    return as_utc(datetime.fromisoformat(value))
+
+
+class Clock:
+    """Real time, real time shifted by an offset, or frozen at a moment.
+
+    The clock is shared by the PKI, the verifier and the web layer; it is the only source of
+    "now" in egovsim, so a test or a trainer can move the whole simulator in time.
+    """
+
+    def __init__(
+        self,
+        *,
+        frozen_at: datetime | None = None,
+        offset: timedelta = timedelta(0),
+        source: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._lock = threading.Lock()
+        self._source = source
+        self._frozen_at = as_utc(frozen_at) if frozen_at is not None else None
+        self._offset = offset
+
+    @property
+    def mode(self) -> str:
+        """`frozen`, `offset` or `real`."""
+        if self._frozen_at is not None:
+            return "frozen"
+        return "offset" if self._offset else "real"
+
+    def now(self) -> datetime:
+        """The simulator's current time, aware, in UTC, to the microsecond."""
+        with self._lock:
+            if self._frozen_at is not None:
+                return self._frozen_at
+            return self._source() + self._offset
+
+    def freeze(self, at: datetime | None = None) -> None:
+        """Stop the clock at `at`, or at the current simulated time."""
+        moment = as_utc(at) if at is not None else self.now()
+        with self._lock:
+            self._frozen_at = moment
+
+    def unfreeze(self) -> None:
+        """Let the clock run again from where it stands."""
+        with self._lock:
+            if self._frozen_at is not None:
+                self._offset = self._frozen_at - self._source()
+                self._frozen_at = None
+
+    def advance(self, delta: timedelta) -> datetime:
+        """Move the clock forward (or back, with a negative delta) and return the new time."""
+        with self._lock:
+            if self._frozen_at is not None:
+                self._frozen_at += delta
+                return self._frozen_at
+            self._offset += delta
+            return self._source() + self._offset

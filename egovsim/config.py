@@ -1,0 +1,79 @@
+"""Settings: one frozen dataclass, built once at the edge (CLI, tests) and passed in."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+RevocationPreference = Literal["ocsp", "crl"]
+RevocationPolicy = Literal["hard-fail", "soft-fail"]
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything egovsim can be configured with; each field's default is the documented one."""
+
+    #: The database and other runtime state (`--data-dir`, `EGOVSIM_DATA`).
+    data_dir: Path = Path("data")
+    #: The test PKI: CA keys, CRLs, issued certificates, personas' keystores
+    #: (`--certs`, `EGOVSIM_CERTS`).
+    certs_dir: Path = Path("certs")
+    #: Where `egovsim serve` listens.
+    host: str = "127.0.0.1"
+    port: int = 8080
+    #: The address other systems reach egovsim at; certificates' CRL, OCSP and CA issuer
+    #: addresses are built from it. Defaults to http://HOST:PORT (`EGOVSIM_PUBLIC_URL`).
+    public_url: str | None = None
+    #: A fixed simulated time to start from (`EGOVSIM_CLOCK`); None runs on real time.
+    clock_frozen_at: datetime | None = None
+    #: Which revocation source the verifier asks first; the other is the fallback.
+    revocation_preference: RevocationPreference = "ocsp"
+    #: What a missing or stale revocation answer means: refuse (hard-fail) or pass with a
+    #: warning (soft-fail).
+    revocation_policy: RevocationPolicy = "hard-fail"
+    #: Whether the verifier may fetch CRLs, OCSP answers and CA certificates over HTTP.
+    online: bool = True
+    #: Seconds a single revocation or AIA fetch may take.
+    fetch_timeout: float = 5.0
+    #: Lifetimes of what the test CA publishes.
+    crl_validity: timedelta = timedelta(days=1)
+    delta_crl_validity: timedelta = timedelta(hours=1)
+    ocsp_validity: timedelta = timedelta(hours=1)
+    #: The password of every demo persona's keystore (the NCA's test keys use the same).
+    persona_password: str = "Qwerty12"
+    #: Extra keyword settings for later parts of egovsim, kept out of the way of typing.
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def base_url(self) -> str:
+        """The public base URL without a trailing slash."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        """A copy with some fields changed (tests use this)."""
+        return replace(self, **changes)
+
+
+def settings_from_env(env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Settings from `EGOVSIM_*` environment variables, then explicit overrides on top."""
+    from egovsim.clock import parse_time
+
+    source = os.environ if env is None else env
+    values: dict[str, Any] = {}
+    if "EGOVSIM_DATA" in source:
+        values["data_dir"] = Path(source["EGOVSIM_DATA"])
+    if "EGOVSIM_CERTS" in source:
+        values["certs_dir"] = Path(source["EGOVSIM_CERTS"])
+    if "EGOVSIM_PUBLIC_URL" in source:
+        values["public_url"] = source["EGOVSIM_PUBLIC_URL"]
+    if "EGOVSIM_CLOCK" in source:
+        values["clock_frozen_at"] = parse_time(source["EGOVSIM_CLOCK"])
+    values.update({key: value for key, value in overrides.items() if value is not None})
+    return Settings(**values)

@@ -1,0 +1,498 @@
+"""The test PKI on disk: its CAs, the certificates they issued, revocations and published CRLs.
+
+Everything lives under one directory (`certs/` by default) so that `egovsim pki ...` and a
+running `egovsim serve` share it: writers take a file lock and replace files atomically, readers
+notice a change by the state file's modification time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.types import (
+    CertificateIssuerPrivateKeyTypes,
+    PrivateKeyTypes,
+)
+
+from egovsim.clock import as_utc
+from egovsim.pki import profiles
+from egovsim.pki.crl import CrlPlan, build_crl, crl_entries
+from egovsim.pki.oids import Usage
+from egovsim.pki.profiles import Endpoints, Holder, IssuerRef, KeyKind
+from egovsim.pki.records import REASONS, IssuedCertificate, Revocation
+
+ROOT = "root_rsa"
+NCA = "nca_rsa"
+NCA_DELTA = "nca_d_rsa"
+OCSP_SIGNER = "ocsp_rsa"
+UNTRUSTED = "untrusted_rsa"
+
+# cryptography holds a CN to 64 UTF-8 bytes (RFC 5280 means 64 characters), so the Kazakh
+# names are kept within 64 bytes: the root drops the parentheses around RSA.
+ROOT_CN = "НЕГІЗГІ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ RSA TEST"
+NCA_CN = "ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (RSA) TEST"
+OCSP_CN = "ҰКО OCSP (RSA) TEST"
+UNTRUSTED_CN = "СЕНІМСІЗ ОРТАЛЫҚ (RSA) TEST"
+
+#: The CAs that issue end-entity certificates, with the CRLs each publishes.
+ISSUERS: dict[str, tuple[str, str | None]] = {
+    NCA: (NCA, NCA_DELTA),
+    UNTRUSTED: (UNTRUSTED, None),
+    ROOT: (ROOT, None),
+}
+STATE_FILE = "pki.json"
+
+
+class PkiError(Exception):
+    """A PKI operation that cannot be done as asked (unknown serial, no PKI yet, ...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Publication:
+    """How long what the CA publishes stays current."""
+
+    crl_validity: timedelta = timedelta(days=1)
+    delta_crl_validity: timedelta = timedelta(hours=1)
+    ocsp_validity: timedelta = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Authority:
+    """A CA's certificate and key, with the names it publishes under."""
+
+    name: str
+    certificate: x509.Certificate
+    key: CertificateIssuerPrivateKeyTypes
+
+    @property
+    def ref(self) -> IssuerRef:
+        """What certificates it issues must say of it."""
+        crl_name, delta = ISSUERS[self.name]
+        return IssuerRef(self.certificate, self.name, crl_name, delta)
+
+
+@dataclass(frozen=True, slots=True)
+class Issued:
+    """A freshly issued certificate with its private key."""
+
+    record: IssuedCertificate
+    certificate: x509.Certificate
+    key: PrivateKeyTypes
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+def _key_pem(key: PrivateKeyTypes) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+class TestPki:
+    """The test PKI kept in one directory; create it with `init`, reopen it with `open`."""
+
+    __test__ = False  # not a pytest test class, whatever its name says
+
+    def __init__(self, directory: Path, publication: Publication | None = None) -> None:
+        self.directory = directory
+        self.publication = publication or Publication()
+        self._authorities: dict[str, Authority] = {}
+        self._state: dict[str, Any] = {}
+        self._records: dict[tuple[str, int], IssuedCertificate] = {}
+        self._stamp: tuple[int, int] | None = None
+        self.reload()
+
+    # -- opening and creating -------------------------------------------------------------
+
+    @staticmethod
+    def exists(directory: Path) -> bool:
+        """Whether `directory` holds a test PKI."""
+        return (directory / STATE_FILE).is_file()
+
+    @classmethod
+    def open(cls, directory: Path, publication: Publication | None = None) -> TestPki:
+        """Open the PKI in `directory`; `PkiError` when there is none."""
+        if not cls.exists(directory):
+            raise PkiError(f"no test PKI in {directory}: run 'egovsim pki init' first")
+        return cls(directory, publication)
+
+    @classmethod
+    def init(
+        cls,
+        directory: Path,
+        base_url: str,
+        now: datetime,
+        publication: Publication | None = None,
+    ) -> TestPki:
+        """Create a new PKI (root, issuing CA, OCSP signer, an untrusted CA) dated from `now`."""
+        now = as_utc(now)
+        directory.mkdir(parents=True, exist_ok=True)
+        endpoints = Endpoints(base_url.rstrip("/"))
+        with _locked(directory):
+            root_key = profiles.generate_key("rsa2048")
+            root_cert = profiles.certification_authority(
+                profiles.ca_name(ROOT_CN),
+                root_key.public_key(),
+                None,
+                endpoints,
+                now - timedelta(days=730),
+                now + timedelta(days=365 * 20),
+                x509.random_serial_number(),
+                path_length=1,
+            ).sign(root_key, hashes.SHA256())
+            root = Authority(ROOT, root_cert, root_key)
+            nca_key = profiles.generate_key("rsa2048")
+            nca_cert = profiles.certification_authority(
+                profiles.ca_name(NCA_CN),
+                nca_key.public_key(),
+                root.ref,
+                endpoints,
+                now - timedelta(days=365),
+                now + timedelta(days=365 * 10),
+                x509.random_serial_number(),
+                path_length=0,
+            ).sign(root_key, hashes.SHA256())
+            nca = Authority(NCA, nca_cert, nca_key)
+            ocsp_key = profiles.generate_key("rsa2048")
+            ocsp_cert = profiles.ocsp_signer(
+                profiles.ca_name(OCSP_CN),
+                ocsp_key.public_key(),
+                nca.ref,
+                now - timedelta(days=365),
+                now + timedelta(days=365 * 10),
+                x509.random_serial_number(),
+            ).sign(nca_key, hashes.SHA256())
+            untrusted_key = profiles.generate_key("rsa2048")
+            untrusted_cert = profiles.certification_authority(
+                profiles.ca_name(UNTRUSTED_CN),
+                untrusted_key.public_key(),
+                None,
+                endpoints,
+                now - timedelta(days=730),
+                now + timedelta(days=365 * 20),
+                x509.random_serial_number(),
+                path_length=0,
+            ).sign(untrusted_key, hashes.SHA256())
+            pairs = [
+                (ROOT, root_cert, root_key),
+                (NCA, nca_cert, nca_key),
+                (OCSP_SIGNER, ocsp_cert, ocsp_key),
+                (UNTRUSTED, untrusted_cert, untrusted_key),
+            ]
+            for name, cert, key in pairs:
+                _write_atomic(directory / "ca" / f"{name}.key", _key_pem(key))
+                _write_atomic(
+                    directory / "ca" / f"{name}.cer", cert.public_bytes(serialization.Encoding.DER)
+                )
+            state = {
+                "format": 1,
+                "base_url": endpoints.base_url,
+                "created": now.isoformat(),
+                "crls": {name: {"number": 0} for name in ISSUERS},
+                "certificates": [],
+            }
+            _write_atomic(directory / STATE_FILE, json.dumps(state, indent=1).encode())
+            pki = cls(directory, publication)
+            for name in ISSUERS:
+                pki._publish(name, now, rebase=True)
+            pki._save()
+        return pki
+
+    def reload(self) -> bool:
+        """Read the state again if another process changed it; True when it did."""
+        path = self.directory / STATE_FILE
+        try:
+            info = path.stat()
+        except FileNotFoundError:
+            return False
+        stamp = (info.st_mtime_ns, info.st_size)
+        if stamp == self._stamp:
+            return False
+        self._state = json.loads(path.read_text())
+        self._records = {}
+        for raw in self._state["certificates"]:
+            record = IssuedCertificate.from_json(raw)
+            self._records[(record.issuer, record.serial)] = record
+        if not self._authorities:
+            for name in (ROOT, NCA, OCSP_SIGNER, UNTRUSTED):
+                cert = x509.load_der_x509_certificate(
+                    (self.directory / "ca" / f"{name}.cer").read_bytes()
+                )
+                # The keys are the PKI's own, written by `init`: the costly RSA consistency
+                # check (tens of milliseconds a key) adds nothing here.
+                key = serialization.load_pem_private_key(
+                    (self.directory / "ca" / f"{name}.key").read_bytes(),
+                    None,
+                    unsafe_skip_rsa_key_validation=True,
+                )
+                assert not isinstance(key, str)
+                self._authorities[name] = Authority(name, cert, key)  # type: ignore[arg-type]
+        self._stamp = stamp
+        return True
+
+    @property
+    def version(self) -> tuple[int, int] | None:
+        """Changes whenever a certificate is issued or revoked or a CRL is published."""
+        return self._stamp
+
+    # -- what it holds ----------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        """The server address its certificates were issued to point at."""
+        return str(self._state["base_url"])
+
+    @property
+    def endpoints(self) -> Endpoints:
+        """The addresses its certificates name."""
+        return Endpoints(self.base_url)
+
+    def authority(self, name: str) -> Authority:
+        """A CA (or the OCSP signer) by name."""
+        return self._authorities[name]
+
+    @property
+    def trust_anchors(self) -> list[x509.Certificate]:
+        """The root every verifier of this PKI trusts (the untrusted CA is, by design, not one)."""
+        return [self._authorities[ROOT].certificate]
+
+    def published_certificates(self) -> dict[str, x509.Certificate]:
+        """CA certificates served at `/cert/<name>.cer`."""
+        return {name: self._authorities[name].certificate for name in (ROOT, NCA, UNTRUSTED)}
+
+    def records(self) -> list[IssuedCertificate]:
+        """Every issued certificate, oldest first."""
+        return list(self._records.values())
+
+    def find(self, serial: int, issuer: str | None = None) -> IssuedCertificate | None:
+        """The record of a serial number (of any issuer unless one is named)."""
+        if issuer is not None:
+            return self._records.get((issuer, serial))
+        for (_, number), record in self._records.items():
+            if number == serial:
+                return record
+        return None
+
+    def certificate(self, record: IssuedCertificate) -> x509.Certificate:
+        """The certificate a record describes."""
+        path = self.directory / "issued" / record.issuer / f"{record.serial_hex}.cer"
+        return x509.load_der_x509_certificate(path.read_bytes())
+
+    # -- issuing and revoking ---------------------------------------------------------------
+
+    def issue(
+        self,
+        holder: Holder,
+        usage: Usage,
+        *,
+        not_before: datetime,
+        not_after: datetime,
+        key_kind: KeyKind = "rsa2048",
+        issuer: str = NCA,
+        persona: str | None = None,
+        keystore: str | None = None,
+    ) -> Issued:
+        """Issue a signing or authentication certificate with a fresh key."""
+        if issuer not in (NCA, UNTRUSTED):
+            raise PkiError(f"{issuer} does not issue end-entity certificates")
+        not_before, not_after = as_utc(not_before), as_utc(not_after)
+        if not_after <= not_before:
+            raise PkiError("--not-after must be later than --not-before")
+        authority = self._authorities[issuer]
+        key = profiles.generate_key(key_kind)
+        certificate = profiles.end_entity(
+            holder,
+            usage,
+            key.public_key(),
+            authority.ref,
+            self.endpoints,
+            not_before,
+            not_after,
+            x509.random_serial_number(),
+        ).sign(authority.key, hashes.SHA256())
+        record = IssuedCertificate(
+            serial=certificate.serial_number,
+            issuer=issuer,
+            subject=certificate.subject.rfc4514_string(),
+            usage=usage,
+            role=holder.role,
+            key=key_kind,
+            iin=holder.iin,
+            bin=holder.bin,
+            not_before=not_before,
+            not_after=not_after,
+            persona=persona,
+            keystore=keystore,
+        )
+        with _locked(self.directory):
+            self.reload()
+            _write_atomic(
+                self.directory / "issued" / issuer / f"{record.serial_hex}.cer",
+                certificate.public_bytes(serialization.Encoding.DER),
+            )
+            self._records[(issuer, record.serial)] = record
+            self._save()
+        return Issued(record, certificate, key)
+
+    def revoke(self, serial: int, reason: str, at: datetime, now: datetime) -> IssuedCertificate:
+        """Revoke (or put on hold) a certificate from `at`, and publish new CRLs at `now`."""
+        if reason not in REASONS:
+            raise PkiError(f"unknown reason {reason!r}; one of: {', '.join(REASONS)}")
+        with _locked(self.directory):
+            self.reload()
+            record = self._require(serial)
+            if record.revocation is not None and record.revocation.released_at is None:
+                raise PkiError(f"certificate {record.serial_hex} is already revoked")
+            updated = record.with_revocation(Revocation(as_utc(at), reason))
+            return self._change(updated, as_utc(now))
+
+    def release(self, serial: int, now: datetime) -> IssuedCertificate:
+        """Take a certificate off hold (certificateHold is the only reversible reason)."""
+        with _locked(self.directory):
+            self.reload()
+            record = self._require(serial)
+            revocation = record.revocation
+            if revocation is None or revocation.reason != "certificateHold":
+                raise PkiError(f"certificate {record.serial_hex} is not on hold")
+            now = as_utc(now)
+            released = Revocation(revocation.at, revocation.reason, released_at=now)
+            return self._change(record.with_revocation(released), now)
+
+    def _require(self, serial: int) -> IssuedCertificate:
+        record = self.find(serial)
+        if record is None:
+            raise PkiError(f"no certificate with serial {serial:X} was issued here")
+        return record
+
+    def _change(self, record: IssuedCertificate, now: datetime) -> IssuedCertificate:
+        self._records[(record.issuer, record.serial)] = record
+        self._publish(record.issuer, now, rebase=False)
+        self._save()
+        return record
+
+    # -- CRLs -------------------------------------------------------------------------------
+
+    def crl(self, name: str, now: datetime) -> bytes:
+        """A published CRL (DER), published anew first if it is stale at `now`."""
+        issuer = next((ca for ca, (full, delta) in ISSUERS.items() if name in (full, delta)), None)
+        if issuer is None:
+            raise PkiError(f"no CRL named {name}")
+        now = as_utc(now)
+        self.reload()
+        info = self._state["crls"][issuer]
+        if now >= as_utc(datetime.fromisoformat(info["next_update"])) or now < as_utc(
+            datetime.fromisoformat(info["this_update"])
+        ):
+            with _locked(self.directory):
+                self.reload()
+                info = self._state["crls"][issuer]
+                full_due = now >= as_utc(datetime.fromisoformat(info["full_next_update"]))
+                self._publish(
+                    issuer,
+                    now,
+                    rebase=full_due or now < as_utc(datetime.fromisoformat(info["base_time"])),
+                )
+                self._save()
+        return (self.directory / "crl" / f"{name}.crl").read_bytes()
+
+    def _publish(self, issuer: str, now: datetime, *, rebase: bool) -> None:
+        """Write the issuer's full CRL (and delta CRL, if it has one) as of `now`."""
+        authority = self._authorities[issuer]
+        full_name, delta_name = ISSUERS[issuer]
+        info = self._state["crls"][issuer]
+        records = [record for record in self._records.values() if record.issuer == issuer]
+        horizon = self._next_change(records, now)
+        number = int(info["number"]) + 1
+        full_next = min(now + self.publication.crl_validity, horizon)
+        full_plan = CrlPlan(
+            number,
+            now,
+            full_next,
+            freshest_url=self.endpoints.crl(delta_name) if delta_name else None,
+        )
+        full = build_crl(
+            authority.certificate, authority.key, crl_entries(records, full_plan), full_plan
+        )
+        _write_atomic(
+            self.directory / "crl" / f"{full_name}.crl",
+            full.public_bytes(serialization.Encoding.DER),
+        )
+        info.update(
+            number=number,
+            this_update=now.isoformat(),
+            next_update=full_next.isoformat(),
+            full_next_update=full_next.isoformat(),
+        )
+        if rebase or "base_number" not in info:
+            info.update(base_number=number, base_time=now.isoformat())
+        if delta_name is None:
+            return
+        number += 1
+        delta_next = min(now + self.publication.delta_crl_validity, horizon)
+        delta_plan = CrlPlan(
+            number,
+            now,
+            delta_next,
+            delta_base=int(info["base_number"]),
+            since=as_utc(datetime.fromisoformat(info["base_time"])),
+        )
+        delta = build_crl(
+            authority.certificate, authority.key, crl_entries(records, delta_plan), delta_plan
+        )
+        _write_atomic(
+            self.directory / "crl" / f"{delta_name}.crl",
+            delta.public_bytes(serialization.Encoding.DER),
+        )
+        info.update(number=number, next_update=delta_next.isoformat())
+
+    @staticmethod
+    def _next_change(records: list[IssuedCertificate], now: datetime) -> datetime:
+        """The next moment a revocation or release recorded for the future takes effect."""
+        moments = [now + timedelta(days=3650)]
+        for record in records:
+            if record.revocation is None:
+                continue
+            moments.extend(
+                moment
+                for moment in (record.revocation.at, record.revocation.released_at)
+                if moment is not None and moment > now
+            )
+        return min(moments)
+
+    def _save(self) -> None:
+        self._state["certificates"] = [record.to_json() for record in self._records.values()]
+        _write_atomic(
+            self.directory / STATE_FILE,
+            json.dumps(self._state, indent=1, ensure_ascii=False).encode(),
+        )
+        info = (self.directory / STATE_FILE).stat()
+        self._stamp = (info.st_mtime_ns, info.st_size)
+
+
+@contextlib.contextmanager
+def _locked(directory: Path) -> Iterator[None]:
+    """Serialize writers across processes (the CLI and a running server)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with (directory / ".lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -1,0 +1,177 @@
+"""The OCSP responder (RFC 6960), answering for the test PKI's CAs.
+
+Certificates of the issuing CA are answered by a delegated responder certificate; the root and the
+untrusted CA sign their own answers. Answers to requests without a nonce are pre-produced and kept
+until the PKI changes or they near their nextUpdate (RFC 5019 §6, as large responders do), so the
+signing key is used only for requests that carry a nonce.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes
+from cryptography.x509 import ocsp
+
+from egovsim.pki.authority import NCA, OCSP_SIGNER, ROOT, UNTRUSTED, TestPki
+from egovsim.pki.records import REASONS
+
+MAX_REQUEST = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class _Signer:
+    issuer: x509.Certificate
+    certificate: x509.Certificate  # who signs the answer: the CA or its delegated responder
+    key: CertificateIssuerPrivateKeyTypes
+    issuer_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Cached:
+    body: bytes
+    produced: datetime
+    next_update: datetime
+    version: object
+
+
+def _key_hash(certificate: x509.Certificate, algorithm: hashes.HashAlgorithm) -> bytes:
+    """The hash of the subjectPublicKey bits, as CertID.issuerKeyHash carries it."""
+    public = certificate.public_key()
+    bits = public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)
+    return hashlib.new(algorithm.name, bits).digest()
+
+
+def _name_hash(certificate: x509.Certificate, algorithm: hashes.HashAlgorithm) -> bytes:
+    return hashlib.new(algorithm.name, certificate.subject.public_bytes()).digest()
+
+
+class OcspResponder:
+    """Answers DER OCSP requests for the test PKI at the time it is given."""
+
+    def __init__(self, pki: TestPki, validity: timedelta = timedelta(hours=1)) -> None:
+        self._pki = pki
+        self._validity = validity
+        self._cache: dict[tuple[bytes, int, str], _Cached] = {}
+        self._signer_cache: dict[str, dict[tuple[bytes, bytes], _Signer]] = {}
+        self.signed = 0  # answers signed so far (the benchmark reports it)
+
+    def _signers(self, algorithm: hashes.HashAlgorithm) -> dict[tuple[bytes, bytes], _Signer]:
+        """Who answers for which CA, by the CertID hashes of `algorithm` (computed once)."""
+        known = self._signer_cache.get(algorithm.name)
+        if known is not None:
+            return known
+        signers = {}
+        for name, signer_name in ((NCA, OCSP_SIGNER), (ROOT, ROOT), (UNTRUSTED, UNTRUSTED)):
+            issuer = self._pki.authority(name).certificate
+            signer = self._pki.authority(signer_name)
+            key = (_name_hash(issuer, algorithm), _key_hash(issuer, algorithm))
+            signers[key] = _Signer(issuer, signer.certificate, signer.key, name)
+        self._signer_cache[algorithm.name] = signers
+        return signers
+
+    def respond(self, request_der: bytes, now: datetime) -> bytes:
+        """The DER OCSPResponse to a DER OCSPRequest at `now` (errors are OCSP answers too)."""
+        if len(request_der) > MAX_REQUEST:
+            return _unsuccessful(ocsp.OCSPResponseStatus.MALFORMED_REQUEST)
+        try:
+            request = ocsp.load_der_ocsp_request(request_der)
+            algorithm = request.hash_algorithm
+            nonce = _nonce(request)
+        except (ValueError, TypeError, x509.UnsupportedGeneralNameType):
+            return _unsuccessful(ocsp.OCSPResponseStatus.MALFORMED_REQUEST)
+        except Exception:  # cryptography raises its own types for unsupported hashes
+            return _unsuccessful(ocsp.OCSPResponseStatus.MALFORMED_REQUEST)
+        self._pki.reload()
+        signer = self._signers(algorithm).get((request.issuer_name_hash, request.issuer_key_hash))
+        if signer is None:
+            return _unsuccessful(ocsp.OCSPResponseStatus.UNAUTHORIZED)
+        cache_key = (request.issuer_key_hash, request.serial_number, algorithm.name)
+        version = self._pki.version
+        if nonce is None:
+            cached = self._cache.get(cache_key)
+            if (
+                cached is not None
+                and cached.version == version
+                and cached.produced <= now < cached.next_update - self._validity / 4
+            ):
+                return cached.body
+        body, next_update = self._answer(request, algorithm, signer, nonce, now)
+        if nonce is None:
+            if len(self._cache) > 100_000:
+                self._cache.clear()
+            self._cache[cache_key] = _Cached(body, now, next_update, version)
+        return body
+
+    def _answer(
+        self,
+        request: ocsp.OCSPRequest,
+        algorithm: hashes.HashAlgorithm,
+        signer: _Signer,
+        nonce: bytes | None,
+        now: datetime,
+    ) -> tuple[bytes, datetime]:
+        serial = request.serial_number
+        status = ocsp.OCSPCertStatus.UNKNOWN
+        revoked_at = None
+        reason = None
+        next_update = now + self._validity
+        record = self._pki.find(serial, signer.issuer_name)
+        if record is not None:
+            status = ocsp.OCSPCertStatus.GOOD
+            revocation = record.revocation
+            if revocation is not None and revocation.in_force(now):
+                status = ocsp.OCSPCertStatus.REVOKED
+                revoked_at = revocation.at
+                reason = REASONS[revocation.reason]
+            for moment in (revocation.at, revocation.released_at) if revocation else ():
+                if moment is not None and now < moment < next_update:
+                    next_update = moment  # the answer must not outlive a scheduled change
+        elif self._issued_ca(serial, signer):
+            status = ocsp.OCSPCertStatus.GOOD
+        builder = (
+            ocsp.OCSPResponseBuilder()
+            .add_response_by_hash(
+                request.issuer_name_hash,
+                request.issuer_key_hash,
+                serial,
+                algorithm,
+                status,
+                now,
+                next_update,
+                revoked_at,
+                reason,
+            )
+            .responder_id(ocsp.OCSPResponderEncoding.HASH, signer.certificate)
+        )
+        if signer.certificate is not signer.issuer:
+            builder = builder.certificates([signer.certificate])
+        if nonce is not None:
+            builder = builder.add_extension(x509.OCSPNonce(nonce), critical=False)
+        response = builder.sign(signer.key, hashes.SHA256())
+        self.signed += 1
+        return response.public_bytes(serialization.Encoding.DER), next_update
+
+    def _issued_ca(self, serial: int, signer: _Signer) -> bool:
+        """Whether `serial` is a CA or responder certificate the issuer signed (not recorded)."""
+        return any(
+            self._pki.authority(name).certificate.serial_number == serial
+            and self._pki.authority(name).certificate.issuer == signer.issuer.subject
+            for name in (NCA, OCSP_SIGNER)
+        )
+
+
+def _nonce(request: ocsp.OCSPRequest) -> bytes | None:
+    try:
+        return request.extensions.get_extension_for_class(x509.OCSPNonce).value.nonce
+    except x509.ExtensionNotFound:
+        return None
+
+
+def _unsuccessful(status: ocsp.OCSPResponseStatus) -> bytes:
+    response = ocsp.OCSPResponseBuilder.build_unsuccessful(status)
+    return response.public_bytes(serialization.Encoding.DER)

@@ -1,0 +1,31 @@
+"""Turning what a user hands over (DER, PEM, or bare base64 as NCALayer returns) into DER."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+
+_PEM = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----", re.S)
+_BASE64 = re.compile(rb"^[A-Za-z0-9+/=\s]+$")
+
+
+def to_der(data: bytes) -> bytes:
+    """The DER inside PEM armour or bare base64; anything else is returned as it is."""
+    stripped = data.strip()
+    if stripped.startswith(b"-----BEGIN"):
+        match = _PEM.search(stripped)
+        if match is None:
+            return data
+        try:
+            return base64.b64decode(match.group(2), validate=False)
+        except (binascii.Error, ValueError):
+            return data
+    # DER begins with a SEQUENCE tag (0x30), which is never a base64 character's first byte
+    # of meaningful text; anything made only of base64 characters is tried as base64.
+    if stripped and stripped[:1] != b"\x30" and _BASE64.match(stripped[:4096]):
+        try:
+            return base64.b64decode(b"".join(stripped.split()), validate=True)
+        except (binascii.Error, ValueError):
+            return data
+    return data

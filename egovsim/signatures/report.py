@@ -1,0 +1,205 @@
+"""The result of a signature or certificate check: a frozen report, never an exception.
+
+Indications and subindications are the words of ETSI EN 319 102-1 (as EU DSS uses them); the
+code is egovsim's stable refusal code from the catalogue (`egovsim.errors`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, NamedTuple
+
+from egovsim.errors import refusal
+
+
+class Indication(StrEnum):
+    """The overall verdict."""
+
+    TOTAL_PASSED = "TOTAL_PASSED"
+    TOTAL_FAILED = "TOTAL_FAILED"
+    INDETERMINATE = "INDETERMINATE"
+
+
+class Status(StrEnum):
+    """The outcome of one check."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    WARNING = "warning"
+    SKIPPED = "skipped"
+
+
+#: Each refusal code's indication and subindication.
+VERDICTS: dict[str, tuple[Indication, str]] = {
+    "SIGNATURE_MALFORMED": (Indication.TOTAL_FAILED, "FORMAT_FAILURE"),
+    "SIGNED_DATA_MISSING": (Indication.INDETERMINATE, "SIGNED_DATA_NOT_FOUND"),
+    "SIGNER_CERT_MISSING": (Indication.INDETERMINATE, "NO_SIGNING_CERTIFICATE_FOUND"),
+    "SIGNATURE_BROKEN": (Indication.TOTAL_FAILED, "SIG_CRYPTO_FAILURE"),
+    "WEAK_ALGORITHM": (Indication.INDETERMINATE, "CRYPTO_CONSTRAINTS_FAILURE"),
+    "CERT_UNTRUSTED": (Indication.INDETERMINATE, "NO_CERTIFICATE_CHAIN_FOUND"),
+    "CHAIN_INVALID": (Indication.INDETERMINATE, "CERTIFICATE_CHAIN_GENERAL_FAILURE"),
+    "CERT_EXPIRED": (Indication.INDETERMINATE, "OUT_OF_BOUNDS_NO_POE"),
+    "CERT_NOT_YET_VALID": (Indication.TOTAL_FAILED, "NOT_YET_VALID"),
+    "CERT_REVOKED": (Indication.INDETERMINATE, "REVOKED_NO_POE"),
+    "CERT_ON_HOLD": (Indication.INDETERMINATE, "REVOKED_NO_POE"),
+    "REVOCATION_UNAVAILABLE": (Indication.INDETERMINATE, "TRY_LATER"),
+    "CERT_WRONG_KEY_USAGE": (Indication.INDETERMINATE, "CHAIN_CONSTRAINTS_FAILURE"),
+    "NO_SIGNING_RIGHT": (Indication.INDETERMINATE, "SIG_CONSTRAINTS_FAILURE"),
+    "IIN_MISMATCH": (Indication.INDETERMINATE, "SIG_CONSTRAINTS_FAILURE"),
+    "BIN_MISMATCH": (Indication.INDETERMINATE, "SIG_CONSTRAINTS_FAILURE"),
+}
+
+
+class Check(NamedTuple):
+    """One check, in the order it was made (a tuple: a report holds a dozen of them)."""
+
+    name: str
+    status: Status
+    detail: str = ""
+    code: str | None = None  # the refusal code, on a failed check
+    subindication: str | None = None  # overrides the code's usual one (e.g. HASH_FAILURE)
+    data: dict[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        out: dict[str, Any] = {"name": self.name, "status": str(self.status)}
+        if self.detail:
+            out["detail"] = self.detail
+        if self.code:
+            out["code"] = self.code
+        if self.data:
+            out["data"] = self.data
+        return out
+
+
+def passed(name: str, detail: str = "", **data: Any) -> Check:
+    """A check that held."""
+    return Check(name, Status.PASSED, detail, None, None, data or None)
+
+
+def failed(
+    name: str, code: str, detail: str, subindication: str | None = None, **data: Any
+) -> Check:
+    """A check that failed with a refusal code."""
+    return Check(name, Status.FAILED, detail, code, subindication, data or None)
+
+
+def warning(name: str, detail: str, **data: Any) -> Check:
+    """A check that did not fail but deserves attention (soft-fail revocation, extra signers)."""
+    return Check(name, Status.WARNING, detail, None, None, data or None)
+
+
+def skipped(name: str, detail: str) -> Check:
+    """A check that could not be made because an earlier one failed."""
+    return Check(name, Status.SKIPPED, detail)
+
+
+@dataclass(frozen=True, slots=True)
+class SignerIdentity:
+    """Who signed (or whom a certificate names), as the NCA's profile carries it."""
+
+    common_name: str | None
+    iin: str | None
+    bin: str | None
+    organization: str | None
+    role: str | None
+    usage: str | None
+    serial: str
+    issuer: str
+    not_before: datetime
+    not_after: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "name": self.common_name,
+            "iin": self.iin,
+            "bin": self.bin,
+            "organization": self.organization,
+            "role": self.role,
+            "usage": self.usage,
+            "serial": self.serial,
+            "issuer": self.issuer,
+            "not_before": self.not_before.isoformat(),
+            "not_after": self.not_after.isoformat(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The verdict of a check of a signature or certificate, with every check made."""
+
+    indication: Indication
+    subindication: str | None
+    code: str | None
+    validation_time: datetime
+    checks: tuple[Check, ...]
+    signer: SignerIdentity | None = None
+    signing_time: datetime | None = None
+    chain: tuple[str, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        """Whether the verdict is TOTAL_PASSED."""
+        return self.indication is Indication.TOTAL_PASSED
+
+    @property
+    def step(self) -> str:
+        """The step of the portal sequence a refusal arises at (C2)."""
+        return "C2"
+
+    def check(self, name: str) -> Check | None:
+        """The check of that name, if it was made."""
+        return next((c for c in self.checks if c.name == name), None)
+
+    def to_json(self) -> dict[str, Any]:
+        """The report as SPEC §7 prints it."""
+        messages = refusal(self.code).messages if self.code else None
+        return {
+            "indication": str(self.indication),
+            "subindication": self.subindication,
+            "code": self.code,
+            "step": self.step if self.code else None,
+            "message": dict(messages) if messages else None,
+            "validation_time": self.validation_time.isoformat(),
+            "signing_time": self.signing_time.isoformat() if self.signing_time else None,
+            "signer": self.signer.to_json() if self.signer else None,
+            "chain": list(self.chain),
+            "checks": [c.to_json() for c in self.checks],
+        }
+
+
+def conclude(
+    checks: list[Check],
+    validation_time: datetime,
+    signer: SignerIdentity | None = None,
+    signing_time: datetime | None = None,
+    chain: tuple[str, ...] = (),
+) -> Report:
+    """The report of a list of checks: the first failed check, in order, decides the verdict."""
+    decisive = next((c for c in checks if c.status is Status.FAILED), None)
+    if decisive is None:
+        return Report(
+            Indication.TOTAL_PASSED,
+            None,
+            None,
+            validation_time,
+            tuple(checks),
+            signer,
+            signing_time,
+            chain,
+        )
+    assert decisive.code is not None
+    indication, subindication = VERDICTS[decisive.code]
+    return Report(
+        indication,
+        decisive.subindication or subindication,
+        decisive.code,
+        validation_time,
+        tuple(checks),
+        signer,
+        signing_time,
+        chain,
+    )

@@ -1,0 +1,59 @@
+"""One middleware turns every refusal and HTTP error into one JSON shape; never a traceback."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from egovsim.errors import CATALOGUE, EgovsimError
+
+log = logging.getLogger("egovsim.web")
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+_HTTP_CODES = {
+    400: "BAD_REQUEST",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "REQUEST_TOO_LARGE",
+}
+
+
+def error_body(code: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The one shape of an error: code, step, the message in kk/ru/en, and details."""
+    entry = CATALOGUE[code]
+    return {
+        "error": {
+            "code": code,
+            "step": entry.step,
+            "message": dict(entry.messages),
+            "details": details or {},
+        }
+    }
+
+
+def error_response(code: str, details: dict[str, Any] | None = None) -> web.Response:
+    """A JSON error response with the catalogue's HTTP status."""
+    return web.json_response(error_body(code, details), status=CATALOGUE[code].http_status)
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Render refusals and HTTP errors; log and hide anything unexpected."""
+    try:
+        return await handler(request)
+    except EgovsimError as error:
+        return error_response(error.code, dict(error.details))
+    except web.HTTPException as error:
+        if error.status < 400:
+            raise
+        code = _HTTP_CODES.get(error.status)
+        if code is None:
+            raise
+        return error_response(code, {"reason": error.reason})
+    except Exception:
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return error_response("INTERNAL_ERROR")

@@ -1,0 +1,162 @@
+"""Shared fixtures: one test PKI per session made relative to a frozen clock, copied per test."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from egovsim.clock import Clock
+from egovsim.config import Settings
+from egovsim.pki.authority import TestPki
+from egovsim.pki.keystore import Keystore, load_keystore
+from egovsim.pki.personas import create_personas, load_personas
+from egovsim.signatures.revocation import FetchError
+from egovsim.web.app import create_app
+from egovsim.web.fetch import HttpFetcher
+
+#: Every test runs at this simulated time: today's time truncated to the second, so the
+#: certificates made for the session are valid whatever day the suite runs.
+NOW = datetime.now(UTC).replace(microsecond=0)
+PASSWORD = "Qwerty12"
+#: The address the session's certificates point at: loopback, a port nothing listens on.
+#: Tests that need the HTTP endpoints route that address to their own server.
+BASE_URL = "http://127.0.0.1:9"
+
+
+@pytest.fixture(scope="session")
+def pki_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session's PKI with every persona (made once: key generation is slow)."""
+    directory = tmp_path_factory.mktemp("pki-template")
+    pki = TestPki.init(directory, BASE_URL, NOW)
+    create_personas(pki, NOW, PASSWORD)
+    return directory
+
+
+@pytest.fixture
+def certs_dir(pki_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the session's PKI, free to revoke in."""
+    target = tmp_path / "certs"
+    shutil.copytree(pki_template, target)
+    return target
+
+
+@pytest.fixture
+def pki(certs_dir: Path) -> TestPki:
+    """The test's PKI."""
+    return TestPki.open(certs_dir)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """The simulator's clock, frozen at the session's NOW."""
+    return Clock(frozen_at=NOW)
+
+
+@pytest.fixture
+def settings(certs_dir: Path, tmp_path: Path) -> Settings:
+    """Settings for a test: its own data and certs directories, the clock frozen at NOW."""
+    return Settings(
+        data_dir=tmp_path / "data",
+        certs_dir=certs_dir,
+        public_url=BASE_URL,
+        clock_frozen_at=NOW,
+    )
+
+
+@dataclass(frozen=True)
+class Persona:
+    """A demo persona as a test uses it."""
+
+    id: str
+    iin: str
+    bin: str | None
+    expected_code: str | None
+    sign: Keystore | None
+    auth: Keystore
+
+
+@pytest.fixture(scope="session")
+def _opened_keystores() -> dict[Path, Keystore]:
+    # Opening a PKCS#12 runs its key derivation: a tenth of a second each, so once a session.
+    return {}
+
+
+@pytest.fixture
+def persona(pki_template: Path, certs_dir: Path, _opened_keystores: dict[Path, Keystore]) -> Any:
+    """`persona("citizen-valid")` opens that persona's keystores."""
+    listing = {entry["id"]: entry for entry in load_personas(certs_dir)}
+
+    def keystore(relative: str) -> Keystore:
+        path = pki_template / relative
+        if path not in _opened_keystores:
+            _opened_keystores[path] = load_keystore(path, PASSWORD)
+        return _opened_keystores[path]
+
+    def open_persona(persona_id: str) -> Persona:
+        entry = listing[persona_id]
+        stores = {usage: keystore(info["file"]) for usage, info in entry["keystores"].items()}
+        return Persona(persona_id, entry["iin"], entry["bin"], entry["expected_code"],
+                       stores.get("sign"), stores["auth"])
+
+    return open_persona
+
+
+class RoutedFetcher:
+    """Fetches over real HTTP, sending the certificates' address to the test's own server."""
+
+    def __init__(self, http: HttpFetcher, server_url: str) -> None:
+        self._http = http
+        self._server = server_url.rstrip("/")
+        self.requests: list[str] = []
+
+    def _route(self, url: str) -> str:
+        self.requests.append(url)
+        if not url.startswith(BASE_URL + "/"):
+            raise FetchError(f"tests fetch only from the test server, not {url}")
+        return self._server + url[len(BASE_URL):]
+
+    async def get(self, url: str) -> bytes:
+        return await self._http.get(self._route(url))
+
+    async def post(self, url: str, body: bytes, content_type: str) -> bytes:
+        return await self._http.post(self._route(url), body, content_type)
+
+
+@pytest.fixture
+async def server(settings: Settings, clock: Clock) -> AsyncIterator[TestServer]:
+    """The whole app on a loopback port, stopped after the test."""
+    app: web.Application = create_app(settings, clock)
+    test_server = TestServer(app, host="127.0.0.1")
+    await test_server.start_server()
+    try:
+        yield test_server
+    finally:
+        await test_server.close()
+
+
+@pytest.fixture
+async def client(server: TestServer) -> AsyncIterator[TestClient[web.Request, web.Application]]:
+    """An HTTP client of the test's server."""
+    async with TestClient(server) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+async def fetcher(server: TestServer) -> AsyncIterator[RoutedFetcher]:
+    """A verifier's fetcher that reaches the test's server."""
+    async with HttpFetcher(timeout=5) as http:
+        yield RoutedFetcher(http, str(server.make_url("/")))
+
+
+def later(days: float = 0, **kwargs: float) -> datetime:
+    """NOW moved forward."""
+    return NOW + timedelta(days=days, **kwargs)
+
