@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -45,8 +45,6 @@ class Settings:
     ocsp_validity: timedelta = timedelta(hours=1)
     #: The password of every demo persona's keystore (the NCA's test keys use the same).
     persona_password: str = "Qwerty12"
-    #: Extra keyword settings for later parts of egovsim, kept out of the way of typing.
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def base_url(self) -> str:

@@ -103,8 +103,14 @@ def persona(pki_template: Path, certs_dir: Path, _opened_keystores: dict[Path, K
     def open_persona(persona_id: str) -> Persona:
         entry = listing[persona_id]
         stores = {usage: keystore(info["file"]) for usage, info in entry["keystores"].items()}
-        return Persona(persona_id, entry["iin"], entry["bin"], entry["expected_code"],
-                       stores.get("sign"), stores["auth"])
+        return Persona(
+            persona_id,
+            entry["iin"],
+            entry["bin"],
+            entry["expected_code"],
+            stores.get("sign"),
+            stores["auth"],
+        )
 
     return open_persona
 
@@ -121,7 +127,7 @@ class RoutedFetcher:
         self.requests.append(url)
         if not url.startswith(BASE_URL + "/"):
             raise FetchError(f"tests fetch only from the test server, not {url}")
-        return self._server + url[len(BASE_URL):]
+        return self._server + url[len(BASE_URL) :]
 
     async def get(self, url: str) -> bytes:
         return await self._http.get(self._route(url))
@@ -159,4 +165,3 @@ async def fetcher(server: TestServer) -> AsyncIterator[RoutedFetcher]:
 def later(days: float = 0, **kwargs: float) -> datetime:
     """NOW moved forward."""
     return NOW + timedelta(days=days, **kwargs)
-

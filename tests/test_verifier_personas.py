@@ -38,9 +38,7 @@ async def test_each_persona_gets_its_own_outcome(
 ) -> None:
     who = persona(persona_id)
     verifier = Verifier(pki.trust_anchors, fetcher=fetcher, prefer=prefer, clock=lambda: NOW)
-    report = await verifier.verify_cms(
-        _sign(who), expect=Expectations(iin=who.iin, bin=who.bin)
-    )
+    report = await verifier.verify_cms(_sign(who), expect=Expectations(iin=who.iin, bin=who.bin))
     assert (str(report.indication), report.subindication, report.code) == outcome
     assert report.code == who.expected_code
     assert report.signer is not None

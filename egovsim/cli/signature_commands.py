@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -121,7 +122,9 @@ def _crls(paths: list[Path]) -> list[x509.CertificateRevocationList]:
     return found
 
 
-async def _run_verification(arguments: argparse.Namespace, settings: Settings) -> Report:
+async def _run_verification(
+    arguments: argparse.Namespace, settings: Settings
+) -> tuple[Report, list[str]]:
     from egovsim.web.fetch import HttpFetcher, LocalPkiFetcher
 
     clock = clock_for(settings)
@@ -151,16 +154,28 @@ async def _run_verification(arguments: argparse.Namespace, settings: Settings) -
             clock=clock.now,
         )
         if arguments.kind == "cms":
-            return await verifier.verify_cms(data, content=content, at=arguments.at, expect=expect)
-        return await verifier.verify_certificate(data, at=arguments.at, expect=expect)
+            report = await verifier.verify_cms(
+                data, content=content, at=arguments.at, expect=expect
+            )
+        else:
+            report = await verifier.verify_certificate(data, at=arguments.at, expect=expect)
+    local = fetcher.answered_locally if isinstance(fetcher, LocalPkiFetcher) else []
+    return report, local
 
 
 def _verify(arguments: argparse.Namespace, settings: Settings) -> int:
-    report = asyncio.run(_run_verification(arguments, settings))
+    report, answered_locally = asyncio.run(_run_verification(arguments, settings))
     if arguments.json:
         print_json(report.to_json())
     else:
         _print_report(report)
+    if answered_locally:
+        print(
+            f"egovsim: note: nothing answered at {answered_locally[0].split('/')[2]}; "
+            f"{len(answered_locally)} revocation or CA fetches were answered from "
+            f"{settings.certs_dir}",
+            file=sys.stderr,
+        )
     return 0 if report.passed else 1
 
 

@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.types import (
 
 from egovsim.clock import as_utc
 from egovsim.pki import profiles
-from egovsim.pki.crl import CrlPlan, build_crl, crl_entries
+from egovsim.pki.crl import CrlPlan, build_crl, delta_entries, full_entries, revoked_at
 from egovsim.pki.oids import Usage
 from egovsim.pki.profiles import Endpoints, Holder, IssuerRef, KeyKind
 from egovsim.pki.records import REASONS, IssuedCertificate, Revocation
@@ -116,7 +116,7 @@ class TestPki:
         self._authorities: dict[str, Authority] = {}
         self._state: dict[str, Any] = {}
         self._records: dict[tuple[str, int], IssuedCertificate] = {}
-        self._stamp: tuple[int, int] | None = None
+        self._stamp: tuple[int, int, int] | None = None
         self.reload()
 
     # -- opening and creating -------------------------------------------------------------
@@ -222,7 +222,7 @@ class TestPki:
             info = path.stat()
         except FileNotFoundError:
             return False
-        stamp = (info.st_mtime_ns, info.st_size)
+        stamp = (info.st_ino, info.st_mtime_ns, info.st_size)
         if stamp == self._stamp:
             return False
         self._state = json.loads(path.read_text())
@@ -248,7 +248,7 @@ class TestPki:
         return True
 
     @property
-    def version(self) -> tuple[int, int] | None:
+    def version(self) -> tuple[int, int, int] | None:
         """Changes whenever a certificate is issued or revoked or a CRL is published."""
         return self._stamp
 
@@ -413,11 +413,17 @@ class TestPki:
         return (self.directory / "crl" / f"{name}.crl").read_bytes()
 
     def _publish(self, issuer: str, now: datetime, *, rebase: bool) -> None:
-        """Write the issuer's full CRL (and delta CRL, if it has one) as of `now`."""
+        """Write the issuer's full CRL (and delta CRL, if it has one) as of `now`.
+
+        The delta lists what changed since the base: the full CRL of the last rebase, which
+        happens when a full CRL falls due, not when a certificate is revoked; so between
+        scheduled publications a verifier holding the base sees new revocations in the delta.
+        """
         authority = self._authorities[issuer]
         full_name, delta_name = ISSUERS[issuer]
         info = self._state["crls"][issuer]
         records = [record for record in self._records.values() if record.issuer == issuer]
+        listed = revoked_at(records, now)
         horizon = self._next_change(records, now)
         number = int(info["number"]) + 1
         full_next = min(now + self.publication.crl_validity, horizon)
@@ -427,9 +433,7 @@ class TestPki:
             full_next,
             freshest_url=self.endpoints.crl(delta_name) if delta_name else None,
         )
-        full = build_crl(
-            authority.certificate, authority.key, crl_entries(records, full_plan), full_plan
-        )
+        full = build_crl(authority.certificate, authority.key, full_entries(listed), full_plan)
         _write_atomic(
             self.directory / "crl" / f"{full_name}.crl",
             full.public_bytes(serialization.Encoding.DER),
@@ -441,20 +445,22 @@ class TestPki:
             full_next_update=full_next.isoformat(),
         )
         if rebase or "base_number" not in info:
-            info.update(base_number=number, base_time=now.isoformat())
+            info.update(
+                base_number=number,
+                base_time=now.isoformat(),
+                base_serials=[f"{serial:X}" for serial in sorted(listed)],
+            )
         if delta_name is None:
             return
         number += 1
         delta_next = min(now + self.publication.delta_crl_validity, horizon)
-        delta_plan = CrlPlan(
-            number,
-            now,
-            delta_next,
-            delta_base=int(info["base_number"]),
-            since=as_utc(datetime.fromisoformat(info["base_time"])),
-        )
+        delta_plan = CrlPlan(number, now, delta_next, delta_base=int(info["base_number"]))
+        base = {int(serial, 16) for serial in info.get("base_serials", [])}
         delta = build_crl(
-            authority.certificate, authority.key, crl_entries(records, delta_plan), delta_plan
+            authority.certificate,
+            authority.key,
+            delta_entries(listed, base, as_utc(datetime.fromisoformat(info["base_time"])), records),
+            delta_plan,
         )
         _write_atomic(
             self.directory / "crl" / f"{delta_name}.crl",
@@ -483,7 +489,7 @@ class TestPki:
             json.dumps(self._state, indent=1, ensure_ascii=False).encode(),
         )
         info = (self.directory / STATE_FILE).stat()
-        self._stamp = (info.st_mtime_ns, info.st_size)
+        self._stamp = (info.st_ino, info.st_mtime_ns, info.st_size)
 
 
 @contextlib.contextmanager

@@ -21,7 +21,6 @@ class CrlPlan:
     this_update: datetime
     next_update: datetime
     delta_base: int | None = None  # set for a delta CRL: the full CRL number it extends
-    since: datetime | None = None  # a delta lists changes after this moment
     freshest_url: str | None = None  # a full CRL names its delta here
 
 
@@ -32,30 +31,44 @@ def _entry(serial: int, at: datetime, reason: x509.ReasonFlags) -> x509.RevokedC
     return builder.build()
 
 
-def crl_entries(
-    records: Iterable[IssuedCertificate], plan: CrlPlan
-) -> list[x509.RevokedCertificate]:
-    """The revoked-certificate entries of a full CRL, or of a delta since `plan.since`."""
-    now = plan.this_update
+def revoked_at(records: Iterable[IssuedCertificate], now: datetime) -> dict[int, IssuedCertificate]:
+    """The certificates a full CRL published at `now` lists, by serial."""
+    return {
+        record.serial: record
+        for record in records
+        if record.revocation is not None and record.revocation.in_force(now)
+    }
+
+
+def full_entries(listed: dict[int, IssuedCertificate]) -> list[x509.RevokedCertificate]:
+    """The entries of a full CRL."""
     entries = []
+    for record in listed.values():
+        assert record.revocation is not None
+        entries.append(
+            _entry(record.serial, record.revocation.at, REASONS[record.revocation.reason])
+        )
+    return entries
+
+
+def delta_entries(
+    listed: dict[int, IssuedCertificate],
+    base: set[int],
+    base_time: datetime,
+    records: Iterable[IssuedCertificate],
+) -> list[x509.RevokedCertificate]:
+    """What changed since the base full CRL: new entries, and removeFromCRL for every hold
+    released since then (a full CRL issued after the base may have listed it, RFC 5280 §5.3.1).
+    """
+    entries = full_entries({s: r for s, r in listed.items() if s not in base})
     for record in records:
         revocation = record.revocation
-        if revocation is None or revocation.at > now:
+        if record.serial in listed or revocation is None or revocation.released_at is None:
             continue
-        released = revocation.released_at is not None and revocation.released_at <= now
-        if plan.delta_base is None:
-            if not released:
-                entries.append(_entry(record.serial, revocation.at, REASONS[revocation.reason]))
-            continue
-        since = plan.since
-        assert since is not None, "a delta CRL needs the time of its base"
-        if released and revocation.released_at is not None and revocation.released_at > since:
-            if revocation.at <= since:  # the base listed the hold: the delta takes it back
-                entries.append(
-                    _entry(record.serial, revocation.released_at, x509.ReasonFlags.remove_from_crl)
-                )
-        elif not released and revocation.at > since:
-            entries.append(_entry(record.serial, revocation.at, REASONS[revocation.reason]))
+        if revocation.released_at >= base_time or record.serial in base:
+            entries.append(
+                _entry(record.serial, revocation.released_at, x509.ReasonFlags.remove_from_crl)
+            )
     return entries
 
 

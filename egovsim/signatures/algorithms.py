@@ -56,9 +56,12 @@ MIN_RSA_BITS = 2048
 MIN_EC_BITS = 256
 
 
+_HASH_OBJECTS = {name: kind() for name, kind in _HASHES.items()}
+
+
 def hash_algorithm(name: str) -> hashes.HashAlgorithm:
-    """A fresh `cryptography` hash object for a digest name."""
-    return _HASHES[name]()
+    """The `cryptography` hash object for a digest name (they are stateless, so shared)."""
+    return _HASH_OBJECTS[name]
 
 
 def describe_unsupported(oid: str) -> str:

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtensionOID
@@ -144,6 +145,16 @@ def describe(certificate: x509.Certificate, der_bytes: bytes | None = None) -> C
     )
 
 
+_UNREADABLE = (
+    ValueError,
+    TypeError,
+    x509.InvalidVersion,
+    x509.DuplicateExtension,
+    x509.UnsupportedGeneralNameType,
+    UnsupportedAlgorithm,
+)
+
+
 class CertCache:
     """Parsed certificates by DER, bounded (least recently used go first)."""
 
@@ -157,7 +168,12 @@ class CertCache:
         if info is not None:
             self._items.move_to_end(der_bytes)
             return info
-        info = describe(x509.load_der_x509_certificate(der_bytes), der_bytes)
+        try:
+            info = describe(x509.load_der_x509_certificate(der_bytes), der_bytes)
+        except _UNREADABLE as error:
+            # The one place where the library's many ways of refusing a certificate (bad DER,
+            # unknown version or algorithm, duplicate extensions) become a single ValueError.
+            raise ValueError(f"{type(error).__name__}: {error}") from None
         self._items[der_bytes] = info
         if len(self._items) > self._capacity:
             self._items.popitem(last=False)

@@ -57,102 +57,171 @@ class SignedData:
     signers: list[SignerInfo]
 
 
+def _header(data: bytes, position: int, end: int) -> tuple[int, int, int]:
+    """(tag, content start, value end) of the TLV at `position`; BER indefinite lengths are
+    resolved by the general reader."""
+    if position + 2 > end:
+        raise der.DerError("truncated: no room for a tag and a length")
+    tag = data[position]
+    first = data[position + 1]
+    if first < 0x80:
+        start = position + 2
+        stop = start + first
+    elif first == 0x80 or tag & 0x1F == 0x1F:
+        node = der.read(data, position, end)
+        if node.end != node.content_end:
+            raise der.DerError("indefinite lengths are only read through eContent")
+        return node.tag, node.content_start, node.end
+    else:
+        count = first & 0x7F
+        start = position + 2 + count
+        if count > 4 or start > end:
+            raise der.DerError("truncated or oversized length")
+        stop = start + int.from_bytes(data[position + 2 : start], "big")
+    if stop > end:
+        raise der.DerError("truncated: a value runs past the end of its container")
+    return tag, start, stop
+
+
+def _expect(data: bytes, position: int, end: int, tag: int, what: str) -> tuple[int, int]:
+    found, start, stop = _header(data, position, end)
+    if found != tag:
+        raise der.DerError(f"{what}: expected tag 0x{tag:02x}, found 0x{found:02x}")
+    return start, stop
+
+
+def _oid_at(data: bytes, position: int, end: int) -> tuple[str, int]:
+    start, stop = _expect(data, position, end, 0x06, "object identifier")
+    return der.oid_from_content(data[start:stop]), stop
+
+
 def parse(data: bytes) -> SignedData:
-    """Parse a DER (or BER) CMS ContentInfo holding SignedData; `der.DerError` when it is not."""
-    info = der.expect(der.read_whole(data), 0x30, "ContentInfo")
-    parts = info.children()
-    if len(parts) != 2 or der.oid(parts[0]) != SIGNED_DATA:
+    """Parse a DER CMS ContentInfo holding SignedData (BER lengths in eContent are accepted);
+    `der.DerError` when it is not one.
+
+    Written as a straight walk over the fields rather than a tree of nodes: this runs once per
+    verified signature and its cost sits next to the RSA check itself.
+    """
+    if not data:
+        raise der.DerError("empty input")
+    start, end = _expect(data, 0, len(data), 0x30, "ContentInfo")
+    if end != len(data):
+        raise der.DerError(f"{len(data) - end} bytes follow the encoded value")
+    content_type, position = _oid_at(data, start, end)
+    if content_type != SIGNED_DATA:
         raise der.DerError("not a CMS SignedData ContentInfo")
-    explicit = der.expect(parts[1], 0xA0, "ContentInfo content")
-    inner = explicit.children()
-    if len(inner) != 1:
-        raise der.DerError("ContentInfo content must hold one value")
-    fields = der.expect(inner[0], 0x30, "SignedData").children()
-    if len(fields) < 4:
-        raise der.DerError("SignedData is too short")
-    der.integer(fields[0])  # version
-    der.expect(fields[1], 0x31, "digestAlgorithms")
-    encapsulated = der.expect(fields[2], 0x30, "encapContentInfo").children()
-    if not encapsulated:
-        raise der.DerError("empty encapContentInfo")
-    content_type = der.oid(encapsulated[0])
+    inner, inner_end = _expect(data, position, end, 0xA0, "ContentInfo content")
+    if inner_end != end:
+        raise der.DerError("trailing data in ContentInfo")
+    start, end = _expect(data, inner, inner_end, 0x30, "SignedData")
+    if end != inner_end:
+        raise der.DerError("trailing data after SignedData")
+    tag, _, position = _header(data, start, end)  # version
+    if tag != 0x02:
+        raise der.DerError("SignedData version is not an integer")
+    _, position = _expect(data, position, end, 0x31, "digestAlgorithms")
+    encap, encap_end = _expect(data, position, end, 0x30, "encapContentInfo")
+    content_type, cursor = _oid_at(data, encap, encap_end)
     content = None
-    if len(encapsulated) > 1:
-        wrapper = der.expect(encapsulated[1], 0xA0, "eContent").children()
-        if len(wrapper) != 1:
+    if cursor < encap_end:
+        wrapper = der.read(data, cursor, encap_end)
+        if wrapper.tag != 0xA0 or wrapper.end != encap_end:
+            raise der.DerError("malformed eContent")
+        pieces = wrapper.children()
+        if len(pieces) != 1:
             raise der.DerError("eContent must hold one octet string")
-        content = der.octets(wrapper[0])
+        content = der.octets(pieces[0])
+    position = encap_end
     certificates: list[bytes] = []
-    position = 3
-    if fields[position].tag == 0xA0:
-        certificates = [c.encoded for c in fields[position].children() if c.tag == 0x30]
-        position += 1
-    if position < len(fields) and fields[position].tag == 0xA1:
-        position += 1  # CRLs carried in the CMS are not used: revocation comes from the PKI
-    if position != len(fields) - 1:
-        raise der.DerError("unexpected fields in SignedData")
-    signer_nodes = der.expect(fields[position], 0x31, "signerInfos").children()
-    if not signer_nodes:
+    tag, inner, stop = _header(data, position, end)
+    if tag == 0xA0:
+        cursor = inner
+        while cursor < stop:
+            kind, _, after = _header(data, cursor, stop)
+            if kind == 0x30:
+                certificates.append(data[cursor:after])
+            cursor = after
+        position = stop
+        tag, inner, stop = _header(data, position, end)
+    if tag == 0xA1:  # CRLs carried in the CMS are not used: revocation comes from the PKI
+        position = stop
+        tag, inner, stop = _header(data, position, end)
+    if tag != 0x31 or stop != end:
+        raise der.DerError("signerInfos missing or followed by unexpected fields")
+    signers = []
+    cursor = inner
+    while cursor < stop:
+        signer, cursor = _signer_info(data, cursor, stop)
+        signers.append(signer)
+    if not signers:
         raise der.DerError("SignedData has no SignerInfo")
-    signers = [_signer_info(node) for node in signer_nodes]
     return SignedData(content_type, content, certificates, signers)
 
 
-def _algorithm(node: der.Node) -> tuple[str, bytes | None]:
-    parts = der.expect(node, 0x30, "AlgorithmIdentifier").children()
-    if not parts:
-        raise der.DerError("empty AlgorithmIdentifier")
-    parameters = parts[1].encoded if len(parts) > 1 and parts[1].tag != 0x05 else None
-    return der.oid(parts[0]), parameters
+def _algorithm(data: bytes, position: int, end: int) -> tuple[str, bytes | None, int]:
+    start, stop = _expect(data, position, end, 0x30, "AlgorithmIdentifier")
+    oid, cursor = _oid_at(data, start, stop)
+    parameters = None
+    if cursor < stop:
+        tag, _, after = _header(data, cursor, stop)
+        if after != stop:
+            raise der.DerError("malformed AlgorithmIdentifier")
+        if tag != 0x05:
+            parameters = data[cursor:stop]
+    return oid, parameters, stop
 
 
-def _signer_info(node: der.Node) -> SignerInfo:
-    fields = der.expect(node, 0x30, "SignerInfo").children()
-    if len(fields) < 5:
-        raise der.DerError("SignerInfo is too short")
-    der.integer(fields[0])
-    sid = fields[1]
+def _signer_info(data: bytes, position: int, end: int) -> tuple[SignerInfo, int]:
+    start, stop = _expect(data, position, end, 0x30, "SignerInfo")
+    tag, _, cursor = _header(data, start, stop)  # version
+    if tag != 0x02:
+        raise der.DerError("SignerInfo version is not an integer")
     issuer = serial = subject_key_id = None
-    if sid.tag == 0x30:
-        issuer_and_serial = sid.children()
-        if len(issuer_and_serial) != 2:
+    tag, inner, after = _header(data, cursor, stop)
+    if tag == 0x30:
+        name_start, name_end = _expect(data, inner, after, 0x30, "issuer Name")
+        issuer = data[inner:name_end]
+        number_start, number_end = _expect(data, name_end, after, 0x02, "serialNumber")
+        if number_end != after or number_start == number_end:
             raise der.DerError("malformed IssuerAndSerialNumber")
-        issuer = der.expect(issuer_and_serial[0], 0x30, "issuer Name").encoded
-        serial = der.integer(issuer_and_serial[1])
-    elif sid.tag == 0x80:
-        subject_key_id = sid.content
+        serial = int.from_bytes(data[number_start:number_end], "big", signed=True)
+        del name_start
+    elif tag == 0x80:
+        subject_key_id = data[inner:after]
     else:
         raise der.DerError("unknown SignerIdentifier")
-    digest_oid, _ = _algorithm(fields[2])
-    position = 3
+    digest_oid, _, cursor = _algorithm(data, after, stop)
     signed_attributes = None
     attributes: dict[str, der.Node] = {}
-    if fields[position].tag == 0xA0:
-        implicit = fields[position]
+    tag, inner, after = _header(data, cursor, stop)
+    if tag == 0xA0:
         # The signature covers the attributes with the SET OF tag, not the [0] IMPLICIT one.
-        signed_attributes = b"\x31" + implicit.data[implicit.start + 1 : implicit.end]
-        for attribute in implicit.children():
-            pair = der.expect(attribute, 0x30, "Attribute").children()
-            if len(pair) != 2:
+        signed_attributes = b"\x31" + data[cursor + 1 : after]
+        walk = inner
+        while walk < after:
+            pair_start, pair_end = _expect(data, walk, after, 0x30, "Attribute")
+            oid, values = _oid_at(data, pair_start, pair_end)
+            values_start, values_end = _expect(data, values, pair_end, 0x31, "Attribute values")
+            if values_end != pair_end:
                 raise der.DerError("malformed Attribute")
             # Only a few attributes are read; their values are unpacked when asked for.
-            attributes[der.oid(pair[0])] = der.expect(pair[1], 0x31, "Attribute values")
-        position += 1
-    if position + 2 > len(fields):
-        raise der.DerError("SignerInfo lacks a signature")
-    signature_oid, signature_parameters = _algorithm(fields[position])
-    signature = der.expect(fields[position + 1], 0x04, "signature").content
-    return SignerInfo(
+            attributes[oid] = der.Node(data, 0x31, values, values_start, values_end, values_end)
+            walk = pair_end
+        cursor = after
+    signature_oid, signature_parameters, cursor = _algorithm(data, cursor, stop)
+    value_start, value_end = _expect(data, cursor, stop, 0x04, "signature")
+    signer = SignerInfo(
         issuer,
         serial,
         subject_key_id,
         digest_oid,
         signature_oid,
         signature_parameters,
-        signature,
+        data[value_start:value_end],
         signed_attributes,
         attributes,
     )
+    return signer, stop
 
 
 def parse_time(node: der.Node) -> datetime:

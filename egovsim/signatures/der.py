@@ -136,7 +136,11 @@ _OID_CACHE: dict[bytes, str] = {}
 def oid(node: Node) -> str:
     """The dotted form of an OBJECT IDENTIFIER."""
     expect(node, 0x06, "object identifier")
-    raw = node.content
+    return oid_from_content(node.content)
+
+
+def oid_from_content(raw: bytes) -> str:
+    """The dotted form of an OBJECT IDENTIFIER's content octets."""
     cached = _OID_CACHE.get(raw)
     if cached is not None:
         return cached

@@ -54,11 +54,16 @@ class PathBuilder:
         if all(existing.fingerprint != info.fingerprint for existing in bucket):
             bucket.append(info)
 
+    def cached(self, leaf: CertInfo) -> PathResult | None:
+        """A path validated before, without building anything."""
+        chain = self._paths.get(leaf.fingerprint)
+        return PathResult(chain) if chain is not None else None
+
     async def build(self, leaf: CertInfo, pool: list[CertInfo]) -> PathResult:
         """A validated path from `leaf` to an anchor, using `pool` and AIA fetches."""
-        cached = self._paths.get(leaf.fingerprint)
+        cached = self.cached(leaf)
         if cached is not None:
-            return PathResult(cached)
+            return cached
         local: dict[bytes, list[CertInfo]] = {}
         for info in pool:
             local.setdefault(info.subject_der, []).append(info)

@@ -179,7 +179,11 @@ def conclude(
     chain: tuple[str, ...] = (),
 ) -> Report:
     """The report of a list of checks: the first failed check, in order, decides the verdict."""
-    decisive = next((c for c in checks if c.status is Status.FAILED), None)
+    decisive = None
+    for check in checks:
+        if check.status is Status.FAILED:
+            decisive = check
+            break
     if decisive is None:
         return Report(
             Indication.TOTAL_PASSED,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Literal, NamedTuple, Protocol
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -36,9 +36,8 @@ class Fetcher(Protocol):
         """The body of a POST, or FetchError."""
 
 
-@dataclass(frozen=True, slots=True)
-class RevocationStatus:
-    """The status of one certificate, with where it came from."""
+class RevocationStatus(NamedTuple):
+    """The status of one certificate, with where it came from (a tuple: made per check)."""
 
     status: StatusName
     source: str  # "ocsp", "crl", "crl+delta", or "" when unavailable
@@ -172,12 +171,33 @@ class RevocationChecker:
 
     # -- CRLs -------------------------------------------------------------------------------
 
-    async def _by_crl(self, cert: CertInfo, issuer: CertInfo, at: datetime) -> RevocationStatus:
-        full: ParsedCrl | None = None
+    def cached(self, cert: CertInfo, issuer: CertInfo, at: datetime) -> RevocationStatus | None:
+        """The status from the preferred source's cache alone, or None when it must be asked.
+
+        The verifier's hot path: a warm check needs no coroutine and no fetch.
+        """
+        if self._prefer == "ocsp":
+            return self._ocsp_cached(cert, issuer, at)
         problems: list[str] = []
-        for candidate in self._given_crls(issuer, problems):
-            if candidate.delta_base is None:
-                full = candidate
+        full = self._given_full(issuer, problems)
+        if full is None:
+            for url in cert.crl_urls:
+                full = self._crl_cached(url, issuer, at)
+                if full is not None:
+                    break
+            if full is None or full.delta_base is not None:
+                return None
+        delta = None
+        for url in cert.delta_crl_urls or full.delta_urls:
+            delta = self._crl_cached(url, issuer, at)
+            if delta is None:
+                return None
+            break
+        return _crl_verdict(cert, full, delta, at)
+
+    async def _by_crl(self, cert: CertInfo, issuer: CertInfo, at: datetime) -> RevocationStatus:
+        problems: list[str] = []
+        full = self._given_full(issuer, problems)
         if full is None:
             for url in cert.crl_urls:
                 found = await self._crl_from(url, issuer, at, problems)
@@ -190,41 +210,19 @@ class RevocationChecker:
                 "",
                 "no CRL: " + ("; ".join(problems) or "the certificate names none"),
             )
-        if full.next_update is not None and at > full.next_update:
-            return RevocationStatus(
-                "unavailable",
-                "crl",
-                f"the CRL is stale: its nextUpdate {full.next_update.isoformat()} is before "
-                f"the validation time",
-            )
-        entries = dict(full.entries)
-        source = "crl"
-        detail = f"full CRL #{full.number}"
+        delta = None
         for url in cert.delta_crl_urls or full.delta_urls:
             delta = await self._crl_from(url, issuer, at, [])
-            if (
-                delta is None
-                or delta.delta_base is None
-                or full.number is None
-                or delta.delta_base > full.number
-                or (delta.next_update is not None and at > delta.next_update)
-            ):
-                continue
-            for serial, (when, reason) in delta.entries.items():
-                if reason == "removeFromCRL":
-                    entries.pop(serial, None)
-                else:
-                    entries[serial] = (when, reason)
-            source, detail = "crl+delta", f"full CRL #{full.number} + delta CRL #{delta.number}"
-            break
-        entry = entries.get(cert.serial)
-        if entry is not None and entry[0] <= at:
-            return RevocationStatus(
-                "revoked", source, detail, entry[0], entry[1], full.this_update, full.next_update
-            )
-        return RevocationStatus(
-            "good", source, detail, None, None, full.this_update, full.next_update
-        )
+            break  # an unavailable delta leaves the full CRL to answer alone
+        return _crl_verdict(cert, full, delta, at)
+
+    def _given_full(self, issuer: CertInfo, problems: list[str]) -> ParsedCrl | None:
+        if not self._offline:
+            return None
+        for crl in self._given_crls(issuer, problems):
+            if crl.delta_base is None:
+                return crl
+        return None
 
     def _given_crls(self, issuer: CertInfo, problems: list[str]) -> list[ParsedCrl]:
         """The CRLs given by the caller that `issuer` signed, verified once."""
@@ -241,16 +239,21 @@ class RevocationChecker:
             self._given[issuer.fingerprint] = found
         return found
 
-    async def _crl_from(
-        self, url: str, issuer: CertInfo, at: datetime, problems: list[str]
-    ) -> ParsedCrl | None:
+    def _crl_cached(self, url: str, issuer: CertInfo, at: datetime) -> ParsedCrl | None:
         cached = self._crls.get(url)
         if (
             cached is not None
             and cached.issuer_der == issuer.subject_der
             and (cached.next_update is None or at <= cached.next_update)
-            and cached.this_update <= at
         ):
+            return cached
+        return None
+
+    async def _crl_from(
+        self, url: str, issuer: CertInfo, at: datetime, problems: list[str]
+    ) -> ParsedCrl | None:
+        cached = self._crl_cached(url, issuer, at)
+        if cached is not None:
             return cached
         if self._fetcher is None:
             problems.append(f"{url} not fetched (offline)")
@@ -268,17 +271,18 @@ class RevocationChecker:
 
     # -- OCSP -------------------------------------------------------------------------------
 
+    def _ocsp_cached(
+        self, cert: CertInfo, issuer: CertInfo, at: datetime
+    ) -> RevocationStatus | None:
+        cached = self._ocsp.get((issuer.fingerprint, cert.serial))
+        if cached is not None and (cached.next_update is None or at <= cached.next_update):
+            return cached
+        return None
+
     async def _by_ocsp(self, cert: CertInfo, issuer: CertInfo, at: datetime) -> RevocationStatus:
         key = (issuer.fingerprint, cert.serial)
-        cached = self._ocsp.get(key)
-        if (
-            cached is not None
-            and cached.this_update is not None
-            and (
-                cached.this_update <= at
-                and (cached.next_update is None or at <= cached.next_update)
-            )
-        ):
+        cached = self._ocsp_cached(cert, issuer, at)
+        if cached is not None:
             return cached
         if not cert.ocsp_urls:
             return RevocationStatus("unavailable", "", "the certificate names no OCSP responder")
@@ -333,7 +337,7 @@ class RevocationChecker:
             (
                 s
                 for s in response.responses
-                if s.serial_number == cert.serial and s.issuer_key_hash == hashes_sha1_key(issuer)
+                if s.serial_number == cert.serial and s.issuer_key_hash == _key_hash(issuer)
             ),
             None,
         )
@@ -401,15 +405,43 @@ class RevocationChecker:
         raise ValueError("the responder is neither the CA nor delegated by it")
 
 
-def hashes_sha1_key(info: CertInfo) -> bytes:
-    """SHA-1 of the subject public key bits, as an OCSP CertID names an issuer's key."""
-    return _key_hash(info)
+def _crl_verdict(
+    cert: CertInfo, full: ParsedCrl, delta: ParsedCrl | None, at: datetime
+) -> RevocationStatus:
+    """The status a full CRL, and a delta newer than it that extends it, give at `at`."""
+    if full.next_update is not None and at > full.next_update:
+        return RevocationStatus(
+            "unavailable",
+            "crl",
+            f"the CRL is stale: its nextUpdate {full.next_update.isoformat()} is before the "
+            "validation time",
+        )
+    source, detail = "crl", f"full CRL #{full.number}"
+    entry = full.entries.get(cert.serial)
+    if (
+        delta is not None
+        and delta.delta_base is not None
+        and full.number is not None
+        and delta.number is not None
+        and delta.delta_base <= full.number < delta.number
+        and (delta.next_update is None or at <= delta.next_update)
+    ):
+        source, detail = "crl+delta", f"full CRL #{full.number} + delta CRL #{delta.number}"
+        change = delta.entries.get(cert.serial)
+        if change is not None:
+            entry = None if change[1] == "removeFromCRL" else change
+    if entry is not None and entry[0] <= at:
+        return RevocationStatus(
+            "revoked", source, detail, entry[0], entry[1], full.this_update, full.next_update
+        )
+    return RevocationStatus("good", source, detail, None, None, full.this_update, full.next_update)
 
 
 _KEY_HASHES: dict[bytes, bytes] = {}
 
 
 def _key_hash(info: CertInfo) -> bytes:
+    """SHA-1 of the subject public key bits, as OCSP names a key (CertID, ResponderID)."""
     cached = _KEY_HASHES.get(info.fingerprint)
     if cached is None:
         cached = x509.SubjectKeyIdentifier.from_public_key(info.public_key).digest

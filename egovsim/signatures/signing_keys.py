@@ -9,6 +9,7 @@ from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKey
 
 from egovsim.signatures.certs import CertInfo
 
+_PKCS1 = padding.PKCS1v15()
 _VERIFIED_ISSUERS: set[tuple[bytes, bytes]] = set()
 _MAX_VERIFIED = 100_000
 
@@ -28,7 +29,7 @@ def verify_signature_by(
         raise SignatureMismatch("the signature names no hash algorithm")
     try:
         if isinstance(key, rsa.RSAPublicKey):
-            key.verify(signature, data, padding.PKCS1v15(), hash_algorithm)
+            key.verify(signature, data, _PKCS1, hash_algorithm)
         elif isinstance(key, ec.EllipticCurvePublicKey):
             key.verify(signature, data, ec.ECDSA(hash_algorithm))
         else:

@@ -83,6 +83,7 @@ class Verifier:
         )
         self._soft_fail = policy == "soft-fail"
         self._identities: dict[bytes, SignerIdentity] = {}
+        self._leaf_checks: dict[tuple[bytes, Expectations], tuple[Check, Check, Check]] = {}
         self._clock = clock
 
     # -- CMS --------------------------------------------------------------------------------
@@ -122,7 +123,7 @@ class Verifier:
                 )
             )
         else:
-            checks.append(passed("format", format_detail))
+            checks.append(_FORMAT_DETACHED if signed.content is None else _FORMAT_ATTACHED)
 
         data = signed.content if content is None else content
         if data is None:
@@ -146,19 +147,17 @@ class Verifier:
             return conclude(checks, when)
         checks.append(passed("signed-data", f"{len(data)} bytes"))
 
-        pool: list[CertInfo] = []
-        for encoded in signed.certificates:
-            try:
-                pool.append(self._certs.get(encoded))
-            except ValueError as error:
-                checks.append(
-                    failed(
-                        "signer-certificate",
-                        "SIGNATURE_MALFORMED",
-                        f"a certificate in the signature cannot be read: {error}",
-                    )
+        try:
+            pool = [self._certs.get(encoded) for encoded in signed.certificates]
+        except ValueError as error:
+            checks.append(
+                failed(
+                    "signer-certificate",
+                    "SIGNATURE_MALFORMED",
+                    f"a certificate in the signature cannot be read: {error}",
                 )
-                return conclude(checks, when)
+            )
+            return conclude(checks, when)
         leaf = _find_signer(signer, pool)
         if leaf is None:
             checks.append(
@@ -182,7 +181,7 @@ class Verifier:
 
         chain = await self._certificate_checks(leaf, pool, when, expect, checks)
         checks.append(_algorithm_policy(signer, leaf, chain))
-        return conclude(checks, when, identity, signing_time, tuple(c.label() for c in chain))
+        return conclude(checks, when, identity, signing_time, _labels(chain))
 
     # -- certificates -----------------------------------------------------------------------
 
@@ -207,7 +206,7 @@ class Verifier:
         chain = await self._certificate_checks(leaf, [], when, expect, checks)
         policy = _certificate_algorithms(chain or (leaf,))
         checks.append(policy)
-        return conclude(checks, when, self._identity(leaf), None, tuple(c.label() for c in chain))
+        return conclude(checks, when, self._identity(leaf), None, _labels(chain))
 
     def _identity(self, leaf: CertInfo) -> SignerIdentity:
         identity = self._identities.get(leaf.fingerprint)
@@ -225,18 +224,27 @@ class Verifier:
         expect: Expectations,
         checks: list[Check],
     ) -> tuple[CertInfo, ...]:
-        path = await self._paths.build(leaf, pool)
+        path = self._paths.cached(leaf) or await self._paths.build(leaf, pool)
         if path.code is not None:
             checks.append(failed("chain", path.code, path.detail, path.subindication))
             for name in ("validity", "revocation"):
                 checks.append(skipped(name, "no valid certification path"))
         else:
-            checks.append(passed("chain", " → ".join(c.label() for c in path.chain)))
+            checks.append(passed("chain", " → ".join(_labels(path.chain))))
             checks.append(_validity(path.chain, when))
             checks.append(await self._revocation(path.chain, when))
-        checks.append(_purpose(leaf, expect.purpose))
-        checks.append(_role(leaf, expect.purpose))
-        checks.append(_binding(leaf, expect))
+        key = (leaf.fingerprint, expect)
+        facts = self._leaf_checks.get(key)
+        if facts is None:
+            if len(self._leaf_checks) > 10_000:
+                self._leaf_checks.clear()
+            # Usage, role and binding depend only on the certificate and what is expected.
+            facts = self._leaf_checks[key] = (
+                _purpose(leaf, expect.purpose),
+                _role(leaf, expect.purpose),
+                _binding(leaf, expect),
+            )
+        checks.extend(facts)
         return path.chain
 
     async def _revocation(self, chain: tuple[CertInfo, ...], when: datetime) -> Check:
@@ -244,7 +252,9 @@ class Verifier:
         unavailable = []
         for position, cert in enumerate(chain[:-1]):
             issuer = chain[position + 1]
-            status = await self.revocation.status(cert, issuer, when)
+            status = self.revocation.cached(cert, issuer, when) or await self.revocation.status(
+                cert, issuer, when
+            )
             if status.status == "revoked":
                 hold = status.reason == "certificateHold"
                 code = "CERT_ON_HOLD" if hold else "CERT_REVOKED"
@@ -271,6 +281,27 @@ class Verifier:
                 return warning("revocation", detail + " (soft-fail policy)")
             return failed("revocation", "REVOCATION_UNAVAILABLE", detail)
         return passed("revocation", "; ".join(notes))
+
+
+_FORMAT_ATTACHED = passed("format", "CMS SignedData, attached")
+_FORMAT_DETACHED = passed("format", "CMS SignedData, detached")
+_ATTRIBUTES_PASSED = {
+    name: passed("signed-attributes", f"content type, {name} message digest")
+    for name in DIGESTS.values()
+}
+_DIGEST_FUNCTIONS = {name: getattr(hashlib, name) for name in DIGESTS.values()}
+_SIGNATURE_PASSED: dict[tuple[str, str], Check] = {}
+_VALIDITY_PASSED = passed("validity", "every certificate is valid at the validation time")
+_LABELS: dict[tuple[CertInfo, ...], tuple[str, ...]] = {}
+
+
+def _labels(chain: tuple[CertInfo, ...]) -> tuple[str, ...]:
+    labels = _LABELS.get(chain)
+    if labels is None:
+        if len(_LABELS) > 10_000:
+            _LABELS.clear()
+        labels = _LABELS[chain] = tuple(cert.label() for cert in chain)
+    return labels
 
 
 def _find_signer(signer: cms.SignerInfo, pool: list[CertInfo]) -> CertInfo | None:
@@ -331,17 +362,14 @@ def _signed_attributes(
         return None, failed(
             "signed-attributes", "SIGNATURE_MALFORMED", f"unreadable signed attributes: {error}"
         )
-    if not hmac.compare_digest(hashlib.new(name, data).digest(), expected):
+    if not hmac.compare_digest(_DIGEST_FUNCTIONS[name](data).digest(), expected):
         return signing_time, failed(
             "signed-attributes",
             "SIGNATURE_BROKEN",
             "the message digest does not match the data: it was changed after signing",
             "HASH_FAILURE",
         )
-    detail = f"content type, {name} message digest" + (
-        f", signing time {signing_time.isoformat()}" if signing_time else ""
-    )
-    return signing_time, passed("signed-attributes", detail)
+    return signing_time, _ATTRIBUTES_PASSED[name]
 
 
 def _signature(signer: cms.SignerInfo, leaf: CertInfo, data: bytes) -> Check:
@@ -356,7 +384,11 @@ def _signature(signer: cms.SignerInfo, leaf: CertInfo, data: bytes) -> Check:
         verify_signature_by(leaf.public_key, signer.signature, signed, hash_algorithm(digest_name))
     except SignatureMismatch as error:
         return failed("signature", "SIGNATURE_BROKEN", str(error))
-    return passed("signature", f"{leaf.key_text} with {digest_name}")
+    found = _SIGNATURE_PASSED.get((leaf.key_text, digest_name))
+    if found is None:
+        found = passed("signature", f"{leaf.key_text} with {digest_name}")
+        _SIGNATURE_PASSED[leaf.key_text, digest_name] = found
+    return found
 
 
 def _validity(chain: tuple[CertInfo, ...], when: datetime) -> Check:
@@ -375,7 +407,7 @@ def _validity(chain: tuple[CertInfo, ...], when: datetime) -> Check:
                 f"{cert.label()} expired at {cert.not_after.isoformat()}",
                 not_after=cert.not_after.isoformat(),
             )
-    return passed("validity", "every certificate is valid at the validation time")
+    return _VALIDITY_PASSED
 
 
 def _purpose(leaf: CertInfo, purpose: Purpose | None) -> Check:
@@ -443,7 +475,23 @@ def _binding(leaf: CertInfo, expect: Expectations) -> Check:
     return passed("binding", "the request's IIN/BIN is the certificate's")
 
 
+_POLICY: dict[tuple[str, str, bytes, tuple[CertInfo, ...]], Check] = {}
+
+
 def _algorithm_policy(signer: cms.SignerInfo, leaf: CertInfo, chain: tuple[CertInfo, ...]) -> Check:
+    # A pure function of the algorithms and certificates: memoized for the hot path.
+    key = (signer.digest_oid, signer.signature_oid, leaf.fingerprint, chain)
+    found = _POLICY.get(key)
+    if found is None:
+        if len(_POLICY) > 10_000:
+            _POLICY.clear()
+        found = _POLICY[key] = _algorithm_policy_of(signer, leaf, chain)
+    return found
+
+
+def _algorithm_policy_of(
+    signer: cms.SignerInfo, leaf: CertInfo, chain: tuple[CertInfo, ...]
+) -> Check:
     family_digest = SIGNATURES.get(signer.signature_oid)
     problems = []
     weak = digest_weakness(DIGESTS.get(signer.digest_oid))

@@ -1,0 +1,1 @@
+"""egovsim's benchmarks (`make bench`)."""

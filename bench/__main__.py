@@ -1,0 +1,16 @@
+"""`make bench`: every benchmark, its figures printed and saved to bench/results/latest.json."""
+
+from __future__ import annotations
+
+from bench import ocsp, verify
+from bench.common import save
+
+
+def main() -> None:
+    """Run the benchmarks in turn."""
+    results = {"verify": verify.run(), "ocsp": ocsp.run()}
+    print(f"saved to {save(results)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""What the benchmarks share: a throw-away PKI, a timer, and the result table."""
+
+from __future__ import annotations
+
+import json
+import platform
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from egovsim.clock import utcnow
+from egovsim.pki.authority import TestPki
+from egovsim.pki.personas import create_personas
+
+PASSWORD = "Qwerty12"
+
+
+def make_pki(base_url: str) -> TestPki:
+    """A fresh PKI with the personas, in a temporary directory, dated from now."""
+    directory = Path(tempfile.mkdtemp(prefix="egovsim-bench-"))
+    now = utcnow()
+    pki = TestPki.init(directory, base_url, now)
+    create_personas(pki, now, PASSWORD)
+    return pki
+
+
+def rate(action: Callable[[], object], seconds: float = 2.0, batch: int = 200) -> float:
+    """Calls per second of `action`, measured for about `seconds` after a warm-up batch."""
+    for _ in range(batch):
+        action()
+    count = 0
+    started = time.perf_counter()
+    deadline = started + seconds
+    while time.perf_counter() < deadline:
+        for _ in range(batch):
+            action()
+        count += batch
+    return count / (time.perf_counter() - started)
+
+
+@dataclass
+class Figure:
+    """One measured figure with the target it is held against, if any."""
+
+    name: str
+    value: float
+    unit: str
+    target: str = ""
+
+    def line(self) -> str:
+        """The figure as a table row."""
+        target = f"  (target {self.target})" if self.target else ""
+        return f"  {self.name:<58} {self.value:>10.2f} {self.unit}{target}"
+
+
+def report(title: str, figures: list[Figure]) -> dict[str, object]:
+    """Print a block of figures and return them for the JSON record."""
+    print(title)
+    for figure in figures:
+        print(figure.line())
+    return {
+        figure.name: {"value": round(figure.value, 3), "unit": figure.unit} for figure in figures
+    }
+
+
+def save(results: dict[str, object]) -> Path:
+    """Write the run's figures under bench/results/ with the machine's description."""
+    out = Path(__file__).parent / "results"
+    out.mkdir(exist_ok=True)
+    path = out / "latest.json"
+    results["machine"] = {"python": platform.python_version(), "processor": platform.machine()}
+    path.write_text(json.dumps(results, indent=2))
+    return path

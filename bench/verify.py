@@ -1,0 +1,132 @@
+"""Full CMS verifications per second next to the raw RSA-2048 verify rate, and the two ways of
+validating a certification path (egovsim's own, `cryptography.x509.verification`)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+from asn1crypto import cms as asn1_cms
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.x509 import verification
+
+from bench.common import PASSWORD, Figure, make_pki, rate, report
+from egovsim.pki.authority import TestPki
+from egovsim.pki.keystore import load_keystore
+from egovsim.pki.personas import load_personas
+from egovsim.signatures import cms
+from egovsim.signatures.certs import CertCache
+from egovsim.signatures.path import PathBuilder
+from egovsim.signatures.revocation import FetchError
+from egovsim.signatures.verifier import Verifier
+
+
+class PkiFetcher:
+    """Serves the PKI's CRLs in-process: the benchmark measures the verifier, not HTTP."""
+
+    def __init__(self, pki: TestPki) -> None:
+        self._pki = pki
+        self.fetches = 0
+
+    async def get(self, url: str) -> bytes:
+        self.fetches += 1
+        name = url.rsplit("/", 1)[-1].removesuffix(".crl")
+        return self._pki.crl(name, _now())
+
+    async def post(self, url: str, body: bytes, content_type: str) -> bytes:
+        raise FetchError("the benchmark reads revocation from CRLs")
+
+
+def _now():  # type: ignore[no-untyped-def]
+    from egovsim.clock import utcnow
+
+    return utcnow()
+
+
+def run() -> dict[str, object]:
+    """Measure and print; return the figures."""
+    pki = make_pki("http://127.0.0.1:9")
+    persona = next(p for p in load_personas(pki.directory) if p["id"] == "citizen-valid")
+    keystore = load_keystore(pki.directory / persona["keystores"]["sign"]["file"], PASSWORD)
+    content = os.urandom(1024)
+    signature = cms.sign(content, keystore.key, keystore.certificate, keystore.chain, _now())
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public = key.public_key()
+    raw_signature = key.sign(content, padding.PKCS1v15(), hashes.SHA256())
+
+    def raw() -> None:
+        public.verify(raw_signature, content, padding.PKCS1v15(), hashes.SHA256())
+
+    fetcher = PkiFetcher(pki)
+    verifier = Verifier(pki.trust_anchors, fetcher=fetcher, prefer="crl")
+    loop = asyncio.new_event_loop()
+    first = loop.run_until_complete(verifier.verify_cms(signature))
+    assert first.passed, first.to_json()
+
+    async def batch(count: int) -> None:
+        for _ in range(count):
+            await verifier.verify_cms(signature)
+
+    def full() -> None:
+        loop.run_until_complete(batch(50))
+
+    raw_rate = rate(raw)
+    full_rate = rate(full, batch=4) * 50
+    assert fetcher.fetches <= 4, "CRLs must come from the cache once warm"
+
+    # Path validation of the signer's certificate, nothing cached, both ways.
+    root = pki.trust_anchors[0]
+    nca = pki.authority("nca_rsa").certificate
+    leaf = keystore.certificate
+    permissive = verification.ExtensionPolicy.permit_all()
+    policy = (
+        verification.PolicyBuilder()
+        .store(verification.Store([root]))
+        .time(_now())
+        .extension_policies(
+            ca_policy=verification.ExtensionPolicy.webpki_defaults_ca(), ee_policy=permissive
+        )
+    )
+
+    def with_cryptography() -> None:
+        policy.build_client_verifier().verify(leaf, [nca])
+
+    def with_egovsim() -> None:
+        certs = CertCache()
+        builder = PathBuilder([root], certs, None, [nca])
+        loop.run_until_complete(builder.build(certs.add(leaf), []))
+        from egovsim.signatures import signing_keys
+
+        signing_keys._VERIFIED_ISSUERS.clear()
+
+    def parse_with_asn1crypto() -> None:
+        info = asn1_cms.ContentInfo.load(signature)
+        signer = info["content"]["signer_infos"][0]
+        signer["signed_attrs"].dump()
+        for attribute in signer["signed_attrs"]:
+            attribute["values"].native  # noqa: B018 (parsing is the point)
+        for certificate in info["content"]["certificates"]:
+            certificate.dump()
+
+    def parse_with_egovsim() -> None:
+        cms.parse(signature)
+
+    asn1_rate = rate(parse_with_asn1crypto, batch=50)
+    walker_rate = rate(parse_with_egovsim, batch=50)
+    crypto_rate = rate(with_cryptography, batch=50)
+    own_rate = rate(with_egovsim, batch=50)
+    loop.close()
+    return report(
+        "signature verification (one core)",
+        [
+            Figure("raw cryptography RSA-2048 verify", raw_rate, "/s"),
+            Figure("full CMS verification, cached CRL, warm caches", full_rate, "/s"),
+            Figure("ratio full / raw", full_rate / raw_rate, "", ">= 0.3"),
+            Figure("CMS parse: asn1crypto", asn1_rate, "/s"),
+            Figure("CMS parse: egovsim's DER walker", walker_rate, "/s"),
+            Figure("path validation, cold: cryptography.x509.verification", crypto_rate, "/s"),
+            Figure("path validation, cold: egovsim (parse + RFC 5280 checks)", own_rate, "/s"),
+        ],
+    )
