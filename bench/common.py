@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import platform
+import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -17,9 +19,16 @@ from egovsim.pki.personas import create_personas
 PASSWORD = "Qwerty12"
 
 
+def scratch_directory() -> Path:
+    """A temporary directory removed when the benchmark run ends."""
+    directory = Path(tempfile.mkdtemp(prefix="egovsim-bench-"))
+    atexit.register(shutil.rmtree, directory, True)
+    return directory
+
+
 def make_pki(base_url: str) -> TestPki:
     """A fresh PKI with the personas, in a temporary directory, dated from now."""
-    directory = Path(tempfile.mkdtemp(prefix="egovsim-bench-"))
+    directory = scratch_directory()
     now = utcnow()
     pki = TestPki.init(directory, base_url, now)
     create_personas(pki, now, PASSWORD)

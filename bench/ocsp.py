@@ -13,17 +13,15 @@ import os
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
-from pathlib import Path
 
 import aiohttp
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
 
-from bench.common import Figure, make_pki, report
+from bench.common import Figure, make_pki, report, scratch_directory
 
 DURATION = 5.0
 CONCURRENCY = 32
@@ -108,7 +106,7 @@ def run() -> dict[str, object]:
     records = [r for r in pki.records() if r.issuer == "nca_rsa"]
     certificates = [pki.certificate(r) for r in records]
     issuer = pki.authority("nca_rsa").certificate
-    data_dir = Path(tempfile.mkdtemp(prefix="egovsim-bench-data-"))
+    data_dir = scratch_directory()
     command = [
         sys.executable,
         "-m",

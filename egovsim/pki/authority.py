@@ -20,36 +20,39 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.types import (
-    CertificateIssuerPrivateKeyTypes,
     PrivateKeyTypes,
 )
 
 from egovsim.clock import as_utc
 from egovsim.pki import profiles
 from egovsim.pki.crl import CrlPlan, build_crl, delta_entries, full_entries, revoked_at
+from egovsim.pki.hierarchy import (
+    ISSUERS,
+    NCA,
+    NCA_DELTA,
+    OCSP_SIGNER,
+    ROOT,
+    UNTRUSTED,
+    Authority,
+    create_hierarchy,
+)
 from egovsim.pki.oids import Usage
-from egovsim.pki.profiles import Endpoints, Holder, IssuerRef, KeyKind
+from egovsim.pki.profiles import Endpoints, Holder, KeyKind
 from egovsim.pki.records import REASONS, IssuedCertificate, Revocation
 
-ROOT = "root_rsa"
-NCA = "nca_rsa"
-NCA_DELTA = "nca_d_rsa"
-OCSP_SIGNER = "ocsp_rsa"
-UNTRUSTED = "untrusted_rsa"
+__all__ = [
+    "NCA",
+    "NCA_DELTA",
+    "OCSP_SIGNER",
+    "ROOT",
+    "UNTRUSTED",
+    "Authority",
+    "Issued",
+    "PkiError",
+    "Publication",
+    "TestPki",
+]
 
-# cryptography holds a CN to 64 UTF-8 bytes (RFC 5280 means 64 characters), so the Kazakh
-# names are kept within 64 bytes: the root drops the parentheses around RSA.
-ROOT_CN = "НЕГІЗГІ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ RSA TEST"
-NCA_CN = "ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (RSA) TEST"
-OCSP_CN = "ҰКО OCSP (RSA) TEST"
-UNTRUSTED_CN = "СЕНІМСІЗ ОРТАЛЫҚ (RSA) TEST"
-
-#: The CAs that issue end-entity certificates, with the CRLs each publishes.
-ISSUERS: dict[str, tuple[str, str | None]] = {
-    NCA: (NCA, NCA_DELTA),
-    UNTRUSTED: (UNTRUSTED, None),
-    ROOT: (ROOT, None),
-}
 STATE_FILE = "pki.json"
 
 
@@ -64,21 +67,6 @@ class Publication:
     crl_validity: timedelta = timedelta(days=1)
     delta_crl_validity: timedelta = timedelta(hours=1)
     ocsp_validity: timedelta = timedelta(hours=1)
-
-
-@dataclass(frozen=True, slots=True)
-class Authority:
-    """A CA's certificate and key, with the names it publishes under."""
-
-    name: str
-    certificate: x509.Certificate
-    key: CertificateIssuerPrivateKeyTypes
-
-    @property
-    def ref(self) -> IssuerRef:
-        """What certificates it issues must say of it."""
-        crl_name, delta = ISSUERS[self.name]
-        return IssuerRef(self.certificate, self.name, crl_name, delta)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,60 +134,11 @@ class TestPki:
         directory.mkdir(parents=True, exist_ok=True)
         endpoints = Endpoints(base_url.rstrip("/"))
         with _locked(directory):
-            root_key = profiles.generate_key("rsa2048")
-            root_cert = profiles.certification_authority(
-                profiles.ca_name(ROOT_CN),
-                root_key.public_key(),
-                None,
-                endpoints,
-                now - timedelta(days=730),
-                now + timedelta(days=365 * 20),
-                x509.random_serial_number(),
-                path_length=1,
-            ).sign(root_key, hashes.SHA256())
-            root = Authority(ROOT, root_cert, root_key)
-            nca_key = profiles.generate_key("rsa2048")
-            nca_cert = profiles.certification_authority(
-                profiles.ca_name(NCA_CN),
-                nca_key.public_key(),
-                root.ref,
-                endpoints,
-                now - timedelta(days=365),
-                now + timedelta(days=365 * 10),
-                x509.random_serial_number(),
-                path_length=0,
-            ).sign(root_key, hashes.SHA256())
-            nca = Authority(NCA, nca_cert, nca_key)
-            ocsp_key = profiles.generate_key("rsa2048")
-            ocsp_cert = profiles.ocsp_signer(
-                profiles.ca_name(OCSP_CN),
-                ocsp_key.public_key(),
-                nca.ref,
-                now - timedelta(days=365),
-                now + timedelta(days=365 * 10),
-                x509.random_serial_number(),
-            ).sign(nca_key, hashes.SHA256())
-            untrusted_key = profiles.generate_key("rsa2048")
-            untrusted_cert = profiles.certification_authority(
-                profiles.ca_name(UNTRUSTED_CN),
-                untrusted_key.public_key(),
-                None,
-                endpoints,
-                now - timedelta(days=730),
-                now + timedelta(days=365 * 20),
-                x509.random_serial_number(),
-                path_length=0,
-            ).sign(untrusted_key, hashes.SHA256())
-            pairs = [
-                (ROOT, root_cert, root_key),
-                (NCA, nca_cert, nca_key),
-                (OCSP_SIGNER, ocsp_cert, ocsp_key),
-                (UNTRUSTED, untrusted_cert, untrusted_key),
-            ]
-            for name, cert, key in pairs:
-                _write_atomic(directory / "ca" / f"{name}.key", _key_pem(key))
+            for authority in create_hierarchy(endpoints, now):
+                _write_atomic(directory / "ca" / f"{authority.name}.key", _key_pem(authority.key))
                 _write_atomic(
-                    directory / "ca" / f"{name}.cer", cert.public_bytes(serialization.Encoding.DER)
+                    directory / "ca" / f"{authority.name}.cer",
+                    authority.certificate.public_bytes(serialization.Encoding.DER),
                 )
             state = {
                 "format": 1,

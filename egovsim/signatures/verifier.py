@@ -3,26 +3,16 @@ answered with a report. Used by the portal (C2), the gateway and the command lin
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography import x509
 
 from egovsim.clock import as_utc, utcnow
-from egovsim.pki.oids import SIGNING_ROLES
+from egovsim.signatures import checks as c2
 from egovsim.signatures import cms, der
-from egovsim.signatures.algorithms import (
-    DIGESTS,
-    SIGNATURES,
-    describe_unsupported,
-    digest_weakness,
-    hash_algorithm,
-    key_weakness,
-)
 from egovsim.signatures.certs import CertCache, CertInfo
+from egovsim.signatures.checks import Expectations
 from egovsim.signatures.encoding import to_der
 from egovsim.signatures.path import PathBuilder
 from egovsim.signatures.report import (
@@ -37,22 +27,10 @@ from egovsim.signatures.report import (
     warning,
 )
 from egovsim.signatures.revocation import Fetcher, RevocationChecker
-from egovsim.signatures.signing_keys import SignatureMismatch, verify_signature_by
 
-Purpose = str  # "sign" | "auth"
+__all__ = ["Expectations", "Verifier"]
+
 MAX_INPUT = 64 * 1024 * 1024
-EMAIL_PROTECTION = "1.3.6.1.5.5.7.3.4"
-CLIENT_AUTH = "1.3.6.1.5.5.7.3.2"
-ANY_EKU = "2.5.29.37.0"
-
-
-@dataclass(frozen=True, slots=True)
-class Expectations:
-    """What the request says of its signer, and what the key is used for."""
-
-    iin: str | None = None
-    bin: str | None = None
-    purpose: Purpose | None = "sign"
 
 
 class Verifier:
@@ -94,7 +72,7 @@ class Verifier:
         *,
         content: bytes | None = None,
         at: datetime | None = None,
-        expect: Expectations = Expectations(),
+        expect: Expectations = c2.EXPECT_SIGNING,
     ) -> Report:
         """Check a CMS SignedData (attached, or detached with `content`) and report."""
         when = as_utc(at) if at is not None else self._clock()
@@ -123,7 +101,7 @@ class Verifier:
                 )
             )
         else:
-            checks.append(_FORMAT_DETACHED if signed.content is None else _FORMAT_ATTACHED)
+            checks.append(c2.FORMAT_DETACHED if signed.content is None else c2.FORMAT_ATTACHED)
 
         data = signed.content if content is None else content
         if data is None:
@@ -171,16 +149,16 @@ class Verifier:
         checks.append(passed("signer-certificate", leaf.label()))
         identity = self._identity(leaf)
 
-        signing_time, attribute_check = _signed_attributes(signer, signed.content_type, data)
+        signing_time, attribute_check = c2.signed_attributes(signer, signed.content_type, data)
         checks.append(attribute_check)
         if attribute_check.status is Status.FAILED:
             return conclude(checks, when, identity, signing_time)
-        checks.append(_signature(signer, leaf, data))
+        checks.append(c2.signature(signer, leaf, data))
         if checks[-1].status is Status.FAILED:
             return conclude(checks, when, identity, signing_time)
 
         chain = await self._certificate_checks(leaf, pool, when, expect, checks)
-        checks.append(_algorithm_policy(signer, leaf, chain))
+        checks.append(c2.algorithm_policy(signer, leaf, chain))
         return conclude(checks, when, identity, signing_time, _labels(chain))
 
     # -- certificates -----------------------------------------------------------------------
@@ -190,7 +168,7 @@ class Verifier:
         certificate: bytes,
         *,
         at: datetime | None = None,
-        expect: Expectations = Expectations(purpose=None),
+        expect: Expectations = c2.EXPECT_NOTHING,
     ) -> Report:
         """Check a certificate: path, validity, revocation, usage, role and binding."""
         when = as_utc(at) if at is not None else self._clock()
@@ -204,7 +182,7 @@ class Verifier:
             return conclude(checks, when)
         checks.append(passed("format", f"X.509 certificate {leaf.label()}"))
         chain = await self._certificate_checks(leaf, [], when, expect, checks)
-        policy = _certificate_algorithms(chain or (leaf,))
+        policy = c2.certificate_algorithms(chain or (leaf,))
         checks.append(policy)
         return conclude(checks, when, self._identity(leaf), None, _labels(chain))
 
@@ -231,7 +209,7 @@ class Verifier:
                 checks.append(skipped(name, "no valid certification path"))
         else:
             checks.append(passed("chain", " → ".join(_labels(path.chain))))
-            checks.append(_validity(path.chain, when))
+            checks.append(c2.validity(path.chain, when))
             checks.append(await self._revocation(path.chain, when))
         key = (leaf.fingerprint, expect)
         facts = self._leaf_checks.get(key)
@@ -240,9 +218,9 @@ class Verifier:
                 self._leaf_checks.clear()
             # Usage, role and binding depend only on the certificate and what is expected.
             facts = self._leaf_checks[key] = (
-                _purpose(leaf, expect.purpose),
-                _role(leaf, expect.purpose),
-                _binding(leaf, expect),
+                c2.purpose(leaf, expect.purpose),
+                c2.role(leaf, expect.purpose),
+                c2.binding(leaf, expect),
             )
         checks.extend(facts)
         return path.chain
@@ -283,15 +261,6 @@ class Verifier:
         return passed("revocation", "; ".join(notes))
 
 
-_FORMAT_ATTACHED = passed("format", "CMS SignedData, attached")
-_FORMAT_DETACHED = passed("format", "CMS SignedData, detached")
-_ATTRIBUTES_PASSED = {
-    name: passed("signed-attributes", f"content type, {name} message digest")
-    for name in DIGESTS.values()
-}
-_DIGEST_FUNCTIONS = {name: getattr(hashlib, name) for name in DIGESTS.values()}
-_SIGNATURE_PASSED: dict[tuple[str, str], Check] = {}
-_VALIDITY_PASSED = passed("validity", "every certificate is valid at the validation time")
 _LABELS: dict[tuple[CertInfo, ...], tuple[str, ...]] = {}
 
 
@@ -328,207 +297,3 @@ def _identity(leaf: CertInfo) -> SignerIdentity:
         not_before=leaf.not_before,
         not_after=leaf.not_after,
     )
-
-
-def _signed_attributes(
-    signer: cms.SignerInfo, content_type: str, data: bytes
-) -> tuple[datetime | None, Check]:
-    name = DIGESTS.get(signer.digest_oid)
-    if name is None:
-        return None, failed(
-            "signed-attributes", "SIGNATURE_MALFORMED", describe_unsupported(signer.digest_oid)
-        )
-    if signer.signed_attributes is None:
-        return None, passed("signed-attributes", "none: the signature covers the data itself")
-    try:
-        types = signer.values(cms.ATTR_CONTENT_TYPE)
-        digests = signer.values(cms.ATTR_MESSAGE_DIGEST)
-        if len(types) != 1 or der.oid(types[0]) != content_type:
-            return None, failed(
-                "signed-attributes",
-                "SIGNATURE_MALFORMED",
-                "the content-type attribute is missing or differs",
-            )
-        if len(digests) != 1:
-            return None, failed(
-                "signed-attributes",
-                "SIGNATURE_MALFORMED",
-                "the message-digest attribute is missing",
-            )
-        times = signer.values(cms.ATTR_SIGNING_TIME)
-        signing_time = cms.parse_time(times[0]) if times else None
-        expected = der.octets(digests[0])
-    except (der.DerError, ValueError) as error:
-        return None, failed(
-            "signed-attributes", "SIGNATURE_MALFORMED", f"unreadable signed attributes: {error}"
-        )
-    if not hmac.compare_digest(_DIGEST_FUNCTIONS[name](data).digest(), expected):
-        return signing_time, failed(
-            "signed-attributes",
-            "SIGNATURE_BROKEN",
-            "the message digest does not match the data: it was changed after signing",
-            "HASH_FAILURE",
-        )
-    return signing_time, _ATTRIBUTES_PASSED[name]
-
-
-def _signature(signer: cms.SignerInfo, leaf: CertInfo, data: bytes) -> Check:
-    family_digest = SIGNATURES.get(signer.signature_oid)
-    if family_digest is None:
-        return failed(
-            "signature", "SIGNATURE_MALFORMED", describe_unsupported(signer.signature_oid)
-        )
-    digest_name = family_digest[1] or DIGESTS[signer.digest_oid]
-    signed = signer.signed_attributes if signer.signed_attributes is not None else data
-    try:
-        verify_signature_by(leaf.public_key, signer.signature, signed, hash_algorithm(digest_name))
-    except SignatureMismatch as error:
-        return failed("signature", "SIGNATURE_BROKEN", str(error))
-    found = _SIGNATURE_PASSED.get((leaf.key_text, digest_name))
-    if found is None:
-        found = passed("signature", f"{leaf.key_text} with {digest_name}")
-        _SIGNATURE_PASSED[leaf.key_text, digest_name] = found
-    return found
-
-
-def _validity(chain: tuple[CertInfo, ...], when: datetime) -> Check:
-    for cert in chain[:-1]:  # the anchor is trusted as configured, whatever its dates
-        if when < cert.not_before:
-            return failed(
-                "validity",
-                "CERT_NOT_YET_VALID",
-                f"{cert.label()} is valid from {cert.not_before.isoformat()}",
-                not_before=cert.not_before.isoformat(),
-            )
-        if when > cert.not_after:
-            return failed(
-                "validity",
-                "CERT_EXPIRED",
-                f"{cert.label()} expired at {cert.not_after.isoformat()}",
-                not_after=cert.not_after.isoformat(),
-            )
-    return _VALIDITY_PASSED
-
-
-def _purpose(leaf: CertInfo, purpose: Purpose | None) -> Check:
-    if purpose is None:
-        return skipped("key-usage", "no purpose asked")
-    usage = leaf.key_usage
-    eku = leaf.eku
-    if purpose == "sign":
-        usage_ok = usage is None or usage.digital_signature or usage.content_commitment
-        eku_ok = eku is None or bool(eku & {EMAIL_PROTECTION, ANY_EKU})
-        wanted = "digitalSignature/nonRepudiation with the emailProtection EKU"
-    else:
-        usage_ok = usage is None or usage.digital_signature
-        eku_ok = eku is None or bool(eku & {CLIENT_AUTH, ANY_EKU})
-        wanted = "digitalSignature with the clientAuth EKU"
-    if usage_ok and eku_ok:
-        return passed("key-usage", f"the key is for {purpose}")
-    actual = leaf.subject.usage or "another purpose"
-    return failed(
-        "key-usage",
-        "CERT_WRONG_KEY_USAGE",
-        f"a key for {actual} used to {purpose}: {wanted} is required",
-        purpose=purpose,
-        certificate_usage=actual,
-    )
-
-
-def _role(leaf: CertInfo, purpose: Purpose | None) -> Check:
-    subject = leaf.subject
-    if subject.bin is None:
-        return passed("role", "an individual's certificate")
-    if purpose != "sign":
-        return passed("role", f"{subject.role or 'no role'} of BIN {subject.bin}")
-    if subject.role in SIGNING_ROLES:
-        return passed("role", f"{subject.role} of BIN {subject.bin} may sign for it")
-    return failed(
-        "role",
-        "NO_SIGNING_RIGHT",
-        f"{subject.role or 'no role'} of BIN {subject.bin}: only the first head or a "
-        "person with signing right may sign for the organization",
-        role=subject.role,
-    )
-
-
-def _binding(leaf: CertInfo, expect: Expectations) -> Check:
-    subject = leaf.subject
-    if expect.iin is not None and subject.iin != expect.iin:
-        return failed(
-            "binding",
-            "IIN_MISMATCH",
-            f"the request's IIN is {expect.iin}, the certificate's is {subject.iin}",
-            expected=expect.iin,
-            certificate=subject.iin,
-        )
-    if expect.bin is not None and subject.bin != expect.bin:
-        return failed(
-            "binding",
-            "BIN_MISMATCH",
-            f"the request's BIN is {expect.bin}, the certificate's is {subject.bin}",
-            expected=expect.bin,
-            certificate=subject.bin,
-        )
-    if expect.iin is None and expect.bin is None:
-        return skipped("binding", "no IIN or BIN to compare with")
-    return passed("binding", "the request's IIN/BIN is the certificate's")
-
-
-_POLICY: dict[tuple[str, str, bytes, tuple[CertInfo, ...]], Check] = {}
-
-
-def _algorithm_policy(signer: cms.SignerInfo, leaf: CertInfo, chain: tuple[CertInfo, ...]) -> Check:
-    # A pure function of the algorithms and certificates: memoized for the hot path.
-    key = (signer.digest_oid, signer.signature_oid, leaf.fingerprint, chain)
-    found = _POLICY.get(key)
-    if found is None:
-        if len(_POLICY) > 10_000:
-            _POLICY.clear()
-        found = _POLICY[key] = _algorithm_policy_of(signer, leaf, chain)
-    return found
-
-
-def _algorithm_policy_of(
-    signer: cms.SignerInfo, leaf: CertInfo, chain: tuple[CertInfo, ...]
-) -> Check:
-    family_digest = SIGNATURES.get(signer.signature_oid)
-    problems = []
-    weak = digest_weakness(DIGESTS.get(signer.digest_oid))
-    if weak is None and family_digest is not None:
-        weak = digest_weakness(family_digest[1])
-    if weak:
-        problems.append(f"the signature uses a {weak}")
-    if (key := key_weakness(leaf.public_key)) is not None:
-        problems.append(f"the signer has an {key}")
-    certificates = _certificate_algorithms(chain or (leaf,))
-    if certificates.status is Status.FAILED:
-        problems.append(certificates.detail)
-    if problems:
-        return failed("algorithms", "WEAK_ALGORITHM", "; ".join(problems))
-    return passed("algorithms", "SHA-2 digests, keys of policy strength")
-
-
-def _certificate_algorithms(chain: tuple[CertInfo, ...]) -> Check:
-    key = tuple(cert.fingerprint for cert in chain)
-    found = _CHAIN_ALGORITHMS.get(key)
-    if found is None:
-        found = _CHAIN_ALGORITHMS[key] = _chain_algorithms(chain)
-    return found
-
-
-_CHAIN_ALGORITHMS: dict[tuple[bytes, ...], Check] = {}
-
-
-def _chain_algorithms(chain: tuple[CertInfo, ...]) -> Check:
-    if len(_CHAIN_ALGORITHMS) > 10_000:
-        _CHAIN_ALGORITHMS.clear()
-    problems = []
-    for cert in chain[:-1] if len(chain) > 1 else chain:
-        if (weak := digest_weakness(cert.signature_hash)) is not None:
-            problems.append(f"{cert.label()} is signed with a {weak}")
-        if (key := key_weakness(cert.public_key)) is not None:
-            problems.append(f"{cert.label()} has an {key}")
-    if problems:
-        return failed("algorithms", "WEAK_ALGORITHM", "; ".join(problems))
-    return passed("algorithms", "SHA-2 signatures, keys of policy strength")
