@@ -271,3 +271,29 @@ async def test_report_json_has_the_keys_others_rely_on(persona, pki) -> None:
     assert body["step"] == "C2"
     assert set(body["message"]) == {"kk", "ru", "en"}
     assert body["signer"]["iin"] == persona("citizen-expired").iin
+
+
+class _CountingFetcher:
+    """Refuses every fetch and counts them."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    async def get(self, url: str) -> bytes:
+        from egovsim.signatures.revocation import FetchError
+
+        self.calls.append(url)
+        raise FetchError("down")
+
+    async def post(self, url: str, body: bytes, content_type: str) -> bytes:
+        return await self.get(url)
+
+
+async def test_an_aia_address_that_failed_is_not_asked_again_on_every_check(persona, pki) -> None:
+    keystore = persona("citizen-valid").sign
+    lone = cms.sign(CONTENT, keystore.key, keystore.certificate, [], NOW)  # no CA inside
+    fetcher = _CountingFetcher()
+    verifier = _verifier(pki, fetcher=fetcher)
+    for _ in range(3):
+        assert (await verifier.verify_cms(lone)).code == "CERT_UNTRUSTED"
+    assert fetcher.calls == ["http://127.0.0.1:9/cert/nca_rsa.cer"]

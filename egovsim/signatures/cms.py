@@ -179,13 +179,12 @@ def _signer_info(data: bytes, position: int, end: int) -> tuple[SignerInfo, int]
     issuer = serial = subject_key_id = None
     tag, inner, after = _header(data, cursor, stop)
     if tag == 0x30:
-        name_start, name_end = _expect(data, inner, after, 0x30, "issuer Name")
+        _, name_end = _expect(data, inner, after, 0x30, "issuer Name")
         issuer = data[inner:name_end]
         number_start, number_end = _expect(data, name_end, after, 0x02, "serialNumber")
         if number_end != after or number_start == number_end:
             raise der.DerError("malformed IssuerAndSerialNumber")
         serial = int.from_bytes(data[number_start:number_end], "big", signed=True)
-        del name_start
     elif tag == 0x80:
         subject_key_id = data[inner:after]
     else:

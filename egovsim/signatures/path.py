@@ -8,15 +8,19 @@ checked here; validity periods and revocation are checked by the verifier at the
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from cryptography import x509
 
 from egovsim.signatures.certs import CertCache, CertInfo
+from egovsim.signatures.encoding import to_der
 from egovsim.signatures.revocation import Fetcher, FetchError
 from egovsim.signatures.signing_keys import SignatureMismatch, verify_certificate_signature
 
 MAX_DEPTH = 8
+#: A CA certificate address that failed is asked again after this long, not on every check.
+AIA_RETRY_SECONDS = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +50,8 @@ class PathBuilder:
         self._known: dict[bytes, list[CertInfo]] = {}
         for info in [*self._anchors, *(certs.add(c) for c in extra or [])]:
             self._remember(info)
-        self._fetched: set[str] = set()
+        self._fetched: set[str] = set()  # AIA addresses that gave a certificate
+        self._failed: dict[str, float] = {}  # ... and those that did not, with when
         self._paths: dict[bytes, tuple[CertInfo, ...]] = {}
 
     def _remember(self, info: CertInfo) -> None:
@@ -133,24 +138,19 @@ class PathBuilder:
         if found or self._fetcher is None:
             return found
         for url in cert.issuer_urls:
-            if url in self._fetched:
+            failed_at = self._failed.get(url)
+            if url in self._fetched or (
+                failed_at is not None and time.monotonic() - failed_at < AIA_RETRY_SECONDS
+            ):
+                continue
+            try:
+                info = self._certs.get(to_der(await self._fetcher.get(url)))
+            except (FetchError, ValueError):
+                self._failed[url] = time.monotonic()
                 continue
             self._fetched.add(url)
-            try:
-                body = await self._fetcher.get(url)
-                info = self._certs.get(_certificate_der(body))
-            except (FetchError, ValueError):
-                continue
             self._remember(info)
         return matching(self._known.get(cert.issuer_der, []))
-
-
-def _certificate_der(body: bytes) -> bytes:
-    if body.lstrip().startswith(b"-----BEGIN"):
-        from cryptography.hazmat.primitives import serialization
-
-        return x509.load_pem_x509_certificate(body).public_bytes(serialization.Encoding.DER)
-    return body
 
 
 def _constraints(chain: tuple[CertInfo, ...]) -> str | None:

@@ -50,10 +50,11 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except web.HTTPException as error:
         if error.status < 400:
             raise
-        code = _HTTP_CODES.get(error.status)
+        code = _HTTP_CODES.get(error.status, "BAD_REQUEST" if error.status < 500 else None)
         if code is None:
-            raise
-        return error_response(code, {"reason": error.reason})
+            log.error("HTTP %s on %s %s", error.status, request.method, request.path)
+            return error_response("INTERNAL_ERROR")
+        return error_response(code, {"reason": error.reason, "status": error.status})
     except Exception:
         log.exception("unexpected error on %s %s", request.method, request.path)
         return error_response("INTERNAL_ERROR")
