@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -160,6 +163,26 @@ async def fetcher(server: TestServer) -> AsyncIterator[RoutedFetcher]:
     """A verifier's fetcher that reaches the test's server."""
     async with HttpFetcher(timeout=5) as http:
         yield RoutedFetcher(http, str(server.make_url("/")))
+
+
+#: The installed `egovsim` console script of this virtual environment.
+CONSOLE_SCRIPT = Path(sys.executable).parent / "egovsim"
+
+
+def console(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run the installed `egovsim` console script at the tests' clock."""
+    assert CONSOLE_SCRIPT.is_file(), f"the console script is not installed at {CONSOLE_SCRIPT}"
+    env = {**os.environ, "EGOVSIM_CLOCK": NOW.isoformat()}
+    env.pop("EGOVSIM_CERTS", None)
+    return subprocess.run(
+        [str(CONSOLE_SCRIPT), *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        check=False,
+        timeout=60,
+    )
 
 
 def later(days: float = 0, **kwargs: float) -> datetime:

@@ -9,10 +9,7 @@ from __future__ import annotations
 import base64
 import io
 import json
-import os
 import random
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -29,10 +26,9 @@ from egovsim.pki.personas import load_personas
 from egovsim.signatures import cms
 from egovsim.signatures.revocation import FetchError
 from egovsim.signatures.verifier import Verifier
-from tests.conftest import BASE_URL, NOW, PASSWORD
+from tests.conftest import BASE_URL, NOW, PASSWORD, console
 
 CONTENT = b'{"service": "vessel-licence", "iin": "850715301233", "note": "bad-input"}'
-CONSOLE_SCRIPT = Path(sys.executable).parent / "egovsim"
 MALFORMED = ("TOTAL_FAILED", "FORMAT_FAILURE", "SIGNATURE_MALFORMED")
 
 # -- inputs -----------------------------------------------------------------------------------
@@ -127,21 +123,6 @@ def verifier(anchors, crls) -> Verifier:
 
 
 # -- running `egovsim verify` -----------------------------------------------------------------
-
-
-def console(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    assert CONSOLE_SCRIPT.is_file(), f"the console script is not installed at {CONSOLE_SCRIPT}"
-    env = {**os.environ, "EGOVSIM_CLOCK": NOW.isoformat()}
-    env.pop("EGOVSIM_CERTS", None)
-    return subprocess.run(
-        [str(CONSOLE_SCRIPT), *map(str, args)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        check=False,
-        timeout=60,
-    )
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ the certificates name (port 9), so the CLI answers revocation questions from the
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -24,13 +23,12 @@ from egovsim.cli import main
 from egovsim.identity import is_valid_iin
 from egovsim.pki.authority import TestPki
 from egovsim.pki.personas import load_personas
-from tests.conftest import NOW, PASSWORD
+from tests.conftest import NOW, PASSWORD, console
 
 IIN = "850715301233"
 OTHER_IIN = "900501322012"
 VALID_BIN = "061240000003"
 CONTENT = b'{"service": "vessel-licence", "iin": "850715301233"}\n'
-CONSOLE_SCRIPT = Path(sys.executable).parent / "egovsim"
 
 
 @dataclass(frozen=True)
@@ -72,22 +70,6 @@ def cli(egovsim, certs_dir: Path) -> Any:
         return result
 
     return run
-
-
-def console(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """The installed `egovsim` console script, at the tests' clock."""
-    assert CONSOLE_SCRIPT.is_file(), f"the console script is not installed at {CONSOLE_SCRIPT}"
-    env = {**os.environ, "EGOVSIM_CLOCK": NOW.isoformat()}
-    env.pop("EGOVSIM_CERTS", None)
-    return subprocess.run(
-        [str(CONSOLE_SCRIPT), *map(str, args)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        check=False,
-        timeout=60,
-    )
 
 
 def persona_entry(certs_dir: Path, persona_id: str) -> dict[str, Any]:
