@@ -53,6 +53,33 @@ class Clock:
             return "frozen"
         return "offset" if self._offset else "real"
 
+    @property
+    def frozen_at(self) -> datetime | None:
+        """The moment the clock stands at, when frozen."""
+        with self._lock:
+            return self._frozen_at
+
+    @property
+    def offset(self) -> timedelta:
+        """How far a running clock is ahead of real time (behind, when negative)."""
+        with self._lock:
+            return self._offset
+
+    def restore(self, frozen_at: datetime | None, offset: timedelta) -> None:
+        """Set the clock as it was saved (frozen at a moment, or running with an offset)."""
+        with self._lock:
+            self._frozen_at = as_utc(frozen_at) if frozen_at is not None else None
+            self._offset = offset
+
+    def set(self, moment: datetime) -> None:
+        """Jump to `moment`, keeping the clock frozen or running as it is."""
+        moment = as_utc(moment)
+        with self._lock:
+            if self._frozen_at is not None:
+                self._frozen_at = moment
+            else:
+                self._offset = moment - self._source()
+
     def now(self) -> datetime:
         """The simulator's current time, aware, in UTC, to the microsecond."""
         with self._lock:

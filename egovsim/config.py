@@ -43,6 +43,13 @@ class Settings:
     crl_validity: timedelta = timedelta(days=1)
     delta_crl_validity: timedelta = timedelta(hours=1)
     ocsp_validity: timedelta = timedelta(hours=1)
+    #: Where the regulation files are (None: the ones shipped with egovsim).
+    regulations_dir: Path | None = None
+    #: The government's moved days (None: the file shipped with egovsim).
+    moved_days_file: Path | None = None
+    #: Refuse applications to a service whose regulation is not in force on the day (P3).
+    #: Off by default, so the repealed Almaty regulation can still be demonstrated.
+    enforce_effective_period: bool = False
     #: The password of every demo persona's keystore (the NCA's test keys use the same).
     persona_password: str = "Qwerty12"
 

@@ -169,10 +169,12 @@ async def fetcher(server: TestServer) -> AsyncIterator[RoutedFetcher]:
 CONSOLE_SCRIPT = Path(sys.executable).parent / "egovsim"
 
 
-def console(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run the installed `egovsim` console script at the tests' clock."""
+def console(
+    *args: str | Path, cwd: Path, clock: datetime = NOW
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed `egovsim` console script with its clock frozen at `clock`."""
     assert CONSOLE_SCRIPT.is_file(), f"the console script is not installed at {CONSOLE_SCRIPT}"
-    env = {**os.environ, "EGOVSIM_CLOCK": NOW.isoformat()}
+    env = {**os.environ, "EGOVSIM_CLOCK": clock.isoformat()}
     env.pop("EGOVSIM_CERTS", None)
     return subprocess.run(
         [str(CONSOLE_SCRIPT), *map(str, args)],

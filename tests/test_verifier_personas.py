@@ -23,6 +23,10 @@ OUTCOMES = {
     "company-finance": ("INDETERMINATE", "SIG_CONSTRAINTS_FAILURE", "NO_SIGNING_RIGHT"),
     "company-hr": ("INDETERMINATE", "SIG_CONSTRAINTS_FAILURE", "NO_SIGNING_RIGHT"),
     "company-employee": ("INDETERMINATE", "SIG_CONSTRAINTS_FAILURE", "NO_SIGNING_RIGHT"),
+    "shymkent-energy-head": ("TOTAL_PASSED", None, None),
+    "shymkent-energy-signer": ("TOTAL_PASSED", None, None),
+    "almaty-transport-head": ("TOTAL_PASSED", None, None),
+    "almaty-transport-signer": ("TOTAL_PASSED", None, None),
 }
 
 

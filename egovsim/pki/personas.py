@@ -22,6 +22,19 @@ Validity = Literal["current", "expired", "not-yet-valid"]
 PERSONAS_FILE = "personas.json"
 
 COMPANY = "ТОО «ОҢТҮСТІК ЭНЕРГО TEST»"
+
+#: The providers (state bodies) whose heads and authorized signers sign results: id -> (BIN,
+#: the organization's name as their certificates carry it).
+PROVIDER_ENTITIES: dict[str, tuple[str, str]] = {
+    "shymkent-energy": (
+        generate_bin(2018, 7, "resident", "head", serial=2104, today=date(2026, 1, 1)),
+        "ШЫМКЕНТ ҚАЛАСЫНЫҢ ЭНЕРГЕТИКА БАСҚАРМАСЫ",
+    ),
+    "almaty-transport": (
+        generate_bin(2014, 2, "resident", "head", serial=3307, today=date(2026, 1, 1)),
+        "АЛМАТЫ ҚАЛАСЫНЫҢ ЖОЛАУШЫЛАР КӨЛІГІ БАСҚАРМАСЫ",
+    ),
+}
 COMPANY_BIN = generate_bin(2004, 3, "resident", "head", serial=4127, today=date(2026, 1, 1))
 
 
@@ -37,6 +50,28 @@ class PersonaSpec:
     revocation: str | None = None
     issuer: str = NCA
     usages: tuple[Usage, ...] = ("sign", "auth")
+
+
+def _official(
+    provider: str,
+    surname: str,
+    name: str,
+    patronymic: str,
+    born: date,
+    sex: Literal["male", "female"],
+    serial: int,
+    role: Role,
+) -> Holder:
+    bin_, organization = PROVIDER_ENTITIES[provider]
+    return Holder(
+        iin=generate_iin(born, sex, serial=serial),
+        surname=surname,
+        name=name,
+        patronymic=patronymic,
+        bin=bin_,
+        organization=organization,
+        role=role,
+    )
 
 
 def _person(
@@ -190,6 +225,73 @@ PERSONAS: tuple[PersonaSpec, ...] = (
         ),
         "An energy company's employee without signing right.",
         "NO_SIGNING_RIGHT",
+    ),
+)
+
+
+#: The providers' staff who sign results in the workstation (P9): the head (first head) and a
+#: deputy with the right to sign, for each provider.
+PERSONAS = (
+    *PERSONAS,
+    PersonaSpec(
+        "shymkent-energy-head",
+        _official(
+            "shymkent-energy",
+            "ОРМАНОВ",
+            "БАУЫРЖАН",
+            "ЕРБОЛҰЛЫ",
+            date(1971, 4, 3),
+            "male",
+            2501,
+            "first-head",
+        ),
+        "The head of Shymkent's energy department: signs readiness passports.",
+        None,
+    ),
+    PersonaSpec(
+        "shymkent-energy-signer",
+        _official(
+            "shymkent-energy",
+            "ДҮЙСЕНОВА",
+            "ЖАНАР",
+            "АСЫЛБЕКҚЫЗЫ",
+            date(1979, 11, 21),
+            "female",
+            2622,
+            "signer",
+        ),
+        "A deputy head of Shymkent's energy department with the right to sign.",
+        None,
+    ),
+    PersonaSpec(
+        "almaty-transport-head",
+        _official(
+            "almaty-transport",
+            "ҚОЖАХМЕТОВ",
+            "РУСЛАН",
+            "НҰРЛАНҰЛЫ",
+            date(1974, 8, 30),
+            "male",
+            3105,
+            "first-head",
+        ),
+        "The head of Almaty's passenger transport department: signs vessel licences.",
+        None,
+    ),
+    PersonaSpec(
+        "almaty-transport-signer",
+        _official(
+            "almaty-transport",
+            "ЕРМЕКОВА",
+            "САУЛЕ",
+            "ТИМУРҚЫЗЫ",
+            date(1982, 2, 17),
+            "female",
+            3240,
+            "signer",
+        ),
+        "A deputy head of Almaty's passenger transport department with the right to sign.",
+        None,
     ),
 )
 

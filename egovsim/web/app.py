@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 from aiohttp import web
 
@@ -13,14 +14,43 @@ from egovsim.clock import Clock
 from egovsim.config import Settings
 from egovsim.pki.authority import Publication, TestPki
 from egovsim.pki.ocsp import OcspResponder
-from egovsim.pki.personas import create_personas
+from egovsim.pki.personas import create_personas, load_personas
+from egovsim.regulations.calendar import WorkingCalendar
+from egovsim.regulations.loader import load_regulations
 from egovsim.signatures.verifier import Verifier
-from egovsim.web import pki_routes
+from egovsim.storage.applications import ApplicationStore
+from egovsim.storage.clock_state import ClockStore
+from egovsim.storage.database import Database
+from egovsim.storage.staff import StaffStore
+from egovsim.web import (
+    clock_routes,
+    pki_routes,
+    service_routes,
+    workstation_api,
+    workstation_pages,
+)
 from egovsim.web.errors import error_middleware
-from egovsim.web.fetch import HttpFetcher
-from egovsim.web.keys import CLOCK, FETCHER, OCSP, PKI, SETTINGS, VERIFIER
+from egovsim.web.fetch import HttpFetcher, LocalPkiFetcher
+from egovsim.web.keys import (
+    CALENDAR,
+    CLOCK,
+    CLOCK_STORE,
+    DATABASE,
+    FETCHER,
+    OCSP,
+    PKI,
+    REGULATIONS,
+    SETTINGS,
+    STAFF,
+    VERIFIER,
+    WORKSTATION,
+)
+from egovsim.web.render import STATIC
+from egovsim.workstation.seed import seed_providers
+from egovsim.workstation.service import Workstation
 
 log = logging.getLogger("egovsim")
+DATABASE_FILE = "egovsim.sqlite3"
 
 
 def publication(settings: Settings) -> Publication:
@@ -46,6 +76,13 @@ def open_pki(settings: Settings, clock: Clock) -> TestPki:
     return pki
 
 
+async def _restore_clock(store: ClockStore, clock: Clock, settings: Settings) -> None:
+    """A restart keeps the simulated time, unless the settings freeze the clock explicitly."""
+    saved = await store.clock_state()
+    if saved is not None and settings.clock_frozen_at is None:
+        clock.restore(saved.frozen_at, timedelta(seconds=saved.offset_seconds))
+
+
 async def _resources(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     clock = app[CLOCK]
@@ -53,16 +90,43 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     pki = await loop.run_in_executor(None, open_pki, settings, clock)
     app[PKI] = pki
     app[OCSP] = OcspResponder(pki, settings.ocsp_validity)
-    async with HttpFetcher(settings.fetch_timeout) as fetcher:
-        app[FETCHER] = fetcher
-        app[VERIFIER] = Verifier(
-            pki.trust_anchors,
-            fetcher=fetcher if settings.online else None,
-            prefer=settings.revocation_preference,
-            policy=settings.revocation_policy,
-            clock=clock.now,
+    database = await Database.open(settings.data_dir / DATABASE_FILE)
+    try:
+        app[DATABASE] = database
+        app[CLOCK_STORE] = ClockStore(database)
+        await _restore_clock(app[CLOCK_STORE], clock, settings)
+        app[STAFF] = StaffStore(database)
+        await seed_providers(
+            app[STAFF], load_personas(settings.certs_dir), settings.persona_password
         )
-        yield
+        app[REGULATIONS] = load_regulations(settings.regulations_dir)
+        app[CALENDAR] = WorkingCalendar.kazakhstan(settings.moved_days_file)
+        async with HttpFetcher(settings.fetch_timeout) as http:
+            app[FETCHER] = http
+            # The simulator answers its own PKI's CRLs and OCSP itself when its address is
+            # not reachable from here (behind a proxy, or before it listens).
+            fetcher = LocalPkiFetcher(http, pki, clock.now)
+            verifier = Verifier(
+                pki.trust_anchors,
+                fetcher=fetcher if settings.online else None,
+                prefer=settings.revocation_preference,
+                policy=settings.revocation_policy,
+                clock=clock.now,
+            )
+            app[VERIFIER] = verifier
+            app[WORKSTATION] = Workstation(
+                ApplicationStore(database),
+                app[STAFF],
+                app[REGULATIONS],
+                app[CALENDAR],
+                clock.now,
+                verifier,
+                settings.certs_dir,
+                settings.enforce_effective_period,
+            )
+            yield
+    finally:
+        await database.close()
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -86,4 +150,9 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     app.cleanup_ctx.append(_resources)
     app.router.add_get("/healthz", healthz)
     app.router.add_routes(pki_routes.routes)
+    app.router.add_routes(clock_routes.routes)
+    app.router.add_routes(service_routes.routes)
+    app.router.add_routes(workstation_api.routes)
+    app.router.add_routes(workstation_pages.routes)
+    app.router.add_static("/static/", STATIC, follow_symlinks=False)
     return app

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from aiohttp import web
 
 from egovsim.clock import Clock
 from egovsim.config import Settings
 from egovsim.pki.authority import TestPki
 from egovsim.pki.ocsp import OcspResponder
+from egovsim.regulations.calendar import WorkingCalendar
+from egovsim.regulations.model import Regulation
 from egovsim.signatures.verifier import Verifier
+from egovsim.storage.clock_state import ClockStore
+from egovsim.storage.database import Database
+from egovsim.storage.staff import StaffStore
 from egovsim.web.fetch import HttpFetcher
+from egovsim.workstation.service import Workstation
 
 SETTINGS = web.AppKey("settings", Settings)
 CLOCK = web.AppKey("clock", Clock)
@@ -17,3 +25,9 @@ PKI = web.AppKey("pki", TestPki)
 OCSP = web.AppKey("ocsp", OcspResponder)
 FETCHER = web.AppKey("fetcher", HttpFetcher)
 VERIFIER = web.AppKey("verifier", Verifier)
+DATABASE = web.AppKey("database", Database)
+CLOCK_STORE = web.AppKey("clock_store", ClockStore)
+STAFF = web.AppKey("staff", StaffStore)
+REGULATIONS = web.AppKey("regulations", Mapping[str, Regulation])
+CALENDAR = web.AppKey("calendar", WorkingCalendar)
+WORKSTATION = web.AppKey("workstation", Workstation)

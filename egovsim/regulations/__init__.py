@@ -1,0 +1,1 @@
+"""State services as data: regulation files, their loader, and the working calendar."""

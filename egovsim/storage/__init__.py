@@ -1,0 +1,1 @@
+"""The only place with SQL: the connection, migrations, the one writer, and repositories."""

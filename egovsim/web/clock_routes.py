@@ -1,0 +1,87 @@
+"""`/api/v1/clock`: see the simulator's time, freeze it, let it run, move it forward."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from aiohttp import web
+
+from egovsim.clock import parse_time
+from egovsim.errors import EgovsimError
+from egovsim.storage.records import ClockState
+from egovsim.web.keys import CALENDAR, CLOCK, CLOCK_STORE
+from egovsim.web.requests import json_object
+
+routes = web.RouteTableDef()
+UNITS = {"minutes": 60, "hours": 3600, "days": 86400}
+
+
+def _state(request: web.Request) -> dict[str, Any]:
+    clock = request.app[CLOCK]
+    now = clock.now()
+    calendar = request.app[CALENDAR]
+    local = now.astimezone(calendar.zone)
+    return {
+        "now": now.isoformat(),
+        "local": local.isoformat(),
+        "mode": clock.mode,
+        "working_day": calendar.is_working_day(local.date()),
+        "day_off": calendar.day_off_reason(local.date()),
+    }
+
+
+@routes.get("/api/v1/clock")
+async def show(request: web.Request) -> web.Response:
+    """The simulator's time, in UTC and local time, and whether today is a working day."""
+    return web.json_response(_state(request))
+
+
+@routes.post("/api/v1/clock")
+async def change(request: web.Request) -> web.Response:
+    """One change: `{"advance": {"minutes"|"hours"|"days"|"working_days": N}}`,
+    `{"set": "2026-08-15T09:00:00+05:00"}`, `{"freeze": true}` or `{"freeze": false}`."""
+    body = await json_object(request)
+    clock = request.app[CLOCK]
+    if len(body) != 1:
+        raise EgovsimError("CLOCK_CHANGE_INVALID", {"reason": "give exactly one change"})
+    ((what, value),) = body.items()
+    if what == "advance":
+        clock.advance(_advance(request, value))
+    elif what == "set":
+        try:
+            clock.set(parse_time(str(value)))
+        except ValueError:
+            raise EgovsimError("CLOCK_CHANGE_INVALID", {"set": value}) from None
+    elif what == "freeze" and isinstance(value, bool):
+        if value:
+            clock.freeze()
+        else:
+            clock.unfreeze()
+    else:
+        raise EgovsimError("CLOCK_CHANGE_INVALID", {"change": what})
+    await request.app[CLOCK_STORE].save_clock_state(
+        ClockState(clock.frozen_at, clock.offset.total_seconds()), clock.now()
+    )
+    return web.json_response(_state(request))
+
+
+def _advance(request: web.Request, value: Any) -> timedelta:
+    if not isinstance(value, dict) or len(value) != 1:
+        raise EgovsimError("CLOCK_CHANGE_INVALID", {"advance": value})
+    ((unit, amount),) = value.items()
+    if not isinstance(amount, int | float) or isinstance(amount, bool) or amount <= 0:
+        raise EgovsimError("CLOCK_CHANGE_INVALID", {"reason": "move forward by a positive amount"})
+    if unit in UNITS:
+        return timedelta(seconds=UNITS[unit] * amount)
+    if unit == "working_days" and isinstance(amount, int):
+        calendar = request.app[CALENDAR]
+        now = request.app[CLOCK].now()
+        local = now.astimezone(calendar.zone)
+        day = local.date()
+        for _ in range(amount):
+            day += timedelta(days=1)
+            while not calendar.is_working_day(day):
+                day += timedelta(days=1)
+        return local.replace(year=day.year, month=day.month, day=day.day) - local
+    raise EgovsimError("CLOCK_CHANGE_INVALID", {"unit": unit, "units": [*UNITS, "working_days"]})

@@ -1,0 +1,81 @@
+"""The web UI's own words in Kazakh, Russian and English, and the choice of language."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from egovsim.errors import LANGUAGES, Language
+
+LANGUAGE_COOKIE = "egovsim_lang"
+DEFAULT_LANGUAGE: Language = "ru"
+
+LABELS: dict[str, dict[Language, str]] = {
+    "workstation": {"kk": "ЭҮӨШ АЖО", "ru": "АРМ РШЭП", "en": "Provider's workstation"},
+    "sign_in": {"kk": "Кіру", "ru": "Войти", "en": "Sign in"},
+    "sign_out": {"kk": "Шығу", "ru": "Выйти", "en": "Sign out"},
+    "login": {"kk": "Логин", "ru": "Логин", "en": "Login"},
+    "password": {"kk": "Құпиясөз", "ru": "Пароль", "en": "Password"},
+    "inbox": {"kk": "Кіріс", "ru": "Входящие", "en": "Inbox"},
+    "all": {"kk": "Барлық өтініштер", "ru": "Все заявления", "en": "All applications"},
+    "number": {"kk": "Нөмірі", "ru": "Номер", "en": "Number"},
+    "service": {"kk": "Қызмет", "ru": "Услуга", "en": "Service"},
+    "applicant": {"kk": "Алушы", "ru": "Услугополучатель", "en": "Applicant"},
+    "step": {"kk": "Қадам", "ru": "Шаг", "en": "Step"},
+    "deadline": {"kk": "Мерзімі", "ru": "Срок", "en": "Deadline"},
+    "overdue": {"kk": "Мерзімі өтті", "ru": "Просрочено", "en": "Overdue"},
+    "status": {"kk": "Мәртебесі", "ru": "Статус", "en": "Status"},
+    "history": {"kk": "Тарих", "ru": "История", "en": "History"},
+    "documents": {"kk": "Құжаттар", "ru": "Документы", "en": "Documents"},
+    "result": {"kk": "Нәтиже", "ru": "Результат", "en": "Result"},
+    "grounds": {"kk": "Бас тарту негіздері", "ru": "Основания отказа", "en": "Grounds"},
+    "nothing": {"kk": "Өтініш жоқ", "ru": "Заявлений нет", "en": "No applications"},
+    "new_application": {
+        "kk": "Қағаз өтінішті тіркеу",
+        "ru": "Зарегистрировать бумажное заявление",
+        "en": "Register a paper application",
+    },
+    "do": {"kk": "Орындау", "ru": "Выполнить", "en": "Do it"},
+    "refuse": {"kk": "Дәлелді бас тарту", "ru": "Мотивированный отказ", "en": "Reasoned refusal"},
+    "printable": {"kk": "Басып шығару", "ru": "Печатная форма", "en": "Printable"},
+    "signed_by": {"kk": "Қол қойған", "ru": "Подписал", "en": "Signed by"},
+    "now": {"kk": "Симулятор уақыты", "ru": "Время симулятора", "en": "Simulator time"},
+}
+
+ACTIONS: dict[str, dict[Language, str]] = {
+    "register": {"kk": "Тіркеу", "ru": "Зарегистрировать", "en": "Register"},
+    "resolve": {
+        "kk": "Бұрыштама қою және беру",
+        "ru": "Наложить резолюцию и передать",
+        "en": "Resolve and pass on",
+    },
+    "assign": {
+        "kk": "Орындаушыны тағайындау",
+        "ru": "Назначить исполнителя",
+        "en": "Assign an executor",
+    },
+    "check": {
+        "kk": "Құжаттарды тексеру (3-шарт)",
+        "ru": "Проверить документы (условие 3)",
+        "en": "Check the documents (C3)",
+    },
+    "prepare": {
+        "kk": "Нәтижені дайындау",
+        "ru": "Подготовить результат",
+        "en": "Prepare the result",
+    },
+    "sign": {"kk": "ЭЦҚ-мен қол қою", "ru": "Подписать ЭЦП", "en": "Sign with EDS"},
+    "hand_over": {"kk": "Беру", "ru": "Выдать", "en": "Hand over"},
+}
+
+
+def language(request: web.Request) -> Language:
+    """The language asked for (`?lang=`), else the remembered one, else Russian."""
+    for candidate in (request.query.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
+        if candidate in LANGUAGES:
+            return candidate
+    return DEFAULT_LANGUAGE
+
+
+def label(key: str, lang: Language) -> str:
+    """A UI word in a language."""
+    return LABELS[key][lang]

@@ -1,0 +1,190 @@
+"""The workstation's web pages: sign in, the inbox, an application with its step's action."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+
+from aiohttp import web
+
+from egovsim.errors import EgovsimError
+from egovsim.storage.records import StaffMember
+from egovsim.web.keys import STAFF, WORKSTATION
+from egovsim.web.render import render
+from egovsim.web.workstation_api import COOKIE, current_staff, sign_in_member
+
+routes = web.RouteTableDef()
+
+
+def csrf_token(request: web.Request) -> str:
+    """A form token bound to the session: a site that cannot read the cookie cannot make it."""
+    session = request.cookies.get(COOKIE, "")
+    return hmac.new(b"egovsim-csrf", session.encode(), hashlib.sha256).hexdigest()
+
+
+async def _form(request: web.Request) -> dict[str, str]:
+    data = await request.post()
+    if not hmac.compare_digest(str(data.get("csrf", "")), csrf_token(request)):
+        raise EgovsimError("BAD_REQUEST", {"reason": "the form is stale: reload the page"})
+    return {key: str(value) for key, value in data.items()}
+
+
+async def _staff_or_login(request: web.Request) -> StaffMember | web.Response:
+    try:
+        return await current_staff(request)
+    except EgovsimError:
+        return render(request, "workstation_login.html")
+
+
+@routes.get("/workstation")
+async def home(request: web.Request) -> web.StreamResponse:
+    """The inbox of the signed-in member, or the sign-in form."""
+    member = await _staff_or_login(request)
+    if isinstance(member, web.Response):
+        return member
+    workstation = request.app[WORKSTATION]
+    return render(
+        request,
+        "workstation_inbox.html",
+        staff=member,
+        csrf=csrf_token(request),
+        inbox=await workstation.inbox(member),
+        everything=await workstation.all_applications(member),
+    )
+
+
+@routes.post("/workstation/login")
+async def login(request: web.Request) -> web.StreamResponse:
+    """Sign in from the form; the session cookie is the API's."""
+    data = await request.post()
+    try:
+        token = await sign_in_member(
+            request, str(data.get("login", "")), str(data.get("password", ""))
+        )
+    except EgovsimError as error:
+        return render(request, "workstation_login.html", error=error, status=401)
+    response = web.HTTPSeeOther("/workstation")
+    response.set_cookie(COOKIE, token, httponly=True, samesite="Lax", path="/")
+    raise response
+
+
+@routes.post("/workstation/logout")
+async def logout(request: web.Request) -> web.StreamResponse:
+    """Sign out from the form."""
+    await _form(request)
+    from egovsim.passwords import token_hash
+
+    if token := request.cookies.get(COOKIE):
+        await request.app[STAFF].close_session(token_hash(token))
+    response = web.HTTPSeeOther("/workstation")
+    response.del_cookie(COOKIE, path="/")
+    raise response
+
+
+async def _page(
+    request: web.Request,
+    member: StaffMember,
+    application_id: int,
+    error: EgovsimError | None = None,
+) -> web.Response:
+    workstation = request.app[WORKSTATION]
+    view = await workstation.application(member, application_id)
+    regulation = view.regulation
+    actions: list[str] = []
+    current = view.current
+    if current is not None and view.application.status == "in_progress":
+        step = regulation.step(current.record.step_id)
+        candidates = ["check", "prepare"] if step.action == "prepare" else [step.action]
+        for action in candidates:
+            try:
+                workstation.may_act(member, view, action)
+            except EgovsimError:
+                continue
+            actions.append(action)
+    executors = [
+        s.login
+        for s in await request.app[STAFF].staff_of(member.provider_id)
+        if s.role == "executor"
+    ]
+    return render(
+        request,
+        "workstation_application.html",
+        error=error,
+        status=error.http_status if error else 200,
+        staff=member,
+        view=view,
+        csrf=csrf_token(request),
+        actions=actions,
+        executors=executors,
+        documents=regulation.documents_for(view.application.variant),
+        checks={c.document_id: c.verdict for c in view.checks},
+        results=[
+            r
+            for r in regulation.results
+            if not r.refusal and (not r.variants or view.application.variant in r.variants)
+        ],
+    )
+
+
+def _id(request: web.Request) -> int:
+    try:
+        return int(request.match_info["application_id"])
+    except ValueError:
+        raise EgovsimError("APPLICATION_NOT_FOUND") from None
+
+
+@routes.get("/workstation/applications/{application_id}")
+async def application(request: web.Request) -> web.StreamResponse:
+    """An application with its route, its history and the open step's action."""
+    member = await _staff_or_login(request)
+    if isinstance(member, web.Response):
+        return member
+    return await _page(request, member, _id(request))
+
+
+@routes.post("/workstation/applications/{application_id}/{action}")
+async def act(request: web.Request) -> web.StreamResponse:
+    """Do the open step's action from its form; a refusal is shown on the page."""
+    member = await current_staff(request)
+    data = await _form(request)
+    params: dict[str, Any] = {}
+    action = request.match_info["action"]
+    if action == "assign":
+        params["executor"] = data.get("executor")
+    elif action == "check":
+        params["documents"] = {
+            key.split(":", 1)[1]: value
+            for key, value in data.items()
+            if key.startswith("document:")
+        }
+    elif action == "prepare":
+        params = {
+            "result": data.get("result"),
+            "refusal": data.get("refusal") == "1",
+            "grounds": data.get("grounds", ""),
+        }
+    try:
+        await request.app[WORKSTATION].act(member, _id(request), action, params)
+    except EgovsimError as error:
+        return await _page(request, member, _id(request), error)
+    raise web.HTTPSeeOther(f"/workstation/applications/{_id(request)}")
+
+
+@routes.get("/workstation/applications/{application_id}/result")
+async def result(request: web.Request) -> web.StreamResponse:
+    """The printable rendering of the signed result."""
+    member = await current_staff(request)
+    view = await request.app[WORKSTATION].application(member, _id(request))
+    if view.result is None or view.result.verification is None:
+        raise EgovsimError("NOT_FOUND", {"result": "not signed yet"})
+    verification = view.result.verification
+    signed_at = view.result.signed_at
+    return render(
+        request,
+        "result.html",
+        document=view.result.document,
+        verification=verification,
+        signer=verification.get("signer"),
+        local_signed=signed_at.isoformat() if signed_at else "",
+    )

@@ -1,0 +1,1 @@
+"""The regional gateway's workstation (АРМ РШЭП): the provider's staff run the route."""
