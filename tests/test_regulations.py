@@ -613,3 +613,24 @@ def test_a_file_that_is_not_utf8_names_its_line(tmp_path: Path) -> None:
     with pytest.raises(RegulationError) as caught:
         load_regulation(path)
     assert (caught.value.line, caught.value.message) == (2, "the file is not UTF-8")
+
+
+def test_the_licence_after_the_exam_counts_from_the_exam_date(
+    regulations: dict[str, Regulation],
+) -> None:
+    step = regulations["almaty-small-vessel-licence"].step("prepare-draft")
+    assert step.start_field("licence-after-exam") == "exam-date"
+    assert step.start_field("duplicate") is None
+
+
+def test_counts_from_must_name_a_date_field_of_the_form(tmp_path: Path) -> None:
+    source = SERVICES_DIRECTORY / "almaty-small-vessel-licence.yaml"
+    text = source.read_text()
+    line = text[: text.index("counts_from:")].count("\n") + 1
+    path = write(
+        tmp_path, text.replace("licence-after-exam: exam-date}", "licence-after-exam: iin}")
+    )
+    with pytest.raises(RegulationError) as caught:
+        load_regulation(path)
+    assert caught.value.line == line
+    assert "not a date field" in str(caught.value)

@@ -531,3 +531,30 @@ def test_staff_of_both_providers_exist_for_every_role() -> None:
 
 def test_a_date_helper_sanity() -> None:
     assert day_in_certificate_window(8, 28).date() >= date(NOW.year - 1, 8, 28)
+
+
+async def test_a_licence_after_the_exam_counts_eight_working_days_from_the_exam(
+    client, desk
+) -> None:
+    start = day_in_certificate_window(3, 3)
+    await set_clock(client, start)
+    office, head = await desk("alm-office"), await desk("alm-head")
+    exam = start.date() - timedelta(days=3)
+    request = licence_request(
+        "licence-after-exam",
+        ["application", "identity-document", "photo", "medical-certificate", "exam-record"],
+    )
+    request["form"]["exam-date"] = exam.isoformat()
+    number = (await office.call("POST", "/api/v1/workstation/applications", request, 201))["id"]
+    await office.act(number, "register")
+    view = await head.act(number, "resolve")
+    record = step(view, "prepare-draft")
+    counted_from = datetime.combine(exam, CALENDAR.hours.start, tzinfo=ALMATY)
+    assert when(record["deadline"]) == CALENDAR.deadline(counted_from, Duration(8, "working_days"))
+    assert when(record["deadline"]) < CALENDAR.deadline(
+        when(record["started_at"]), Duration(8, "working_days")
+    )
+
+    request["form"]["exam-date"] = "the day before yesterday"
+    refused = await office.call("POST", "/api/v1/workstation/applications", request, 422)
+    assert refused["error"]["details"]["invalid"] == ["exam-date"]

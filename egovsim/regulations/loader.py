@@ -223,7 +223,9 @@ class _Parser:
         variants = self.variants(top.get("variants"))
         variant_ids = frozenset(v.id for v in variants)
         results = self.results(top["results"], variant_ids)
-        steps = self.steps(top["steps"], variant_ids)
+        form = self.form(top.get("form"))
+        dates = frozenset(field.id for field in form if field.type == "date")
+        steps = self.steps(top["steps"], variant_ids, dates)
         return Regulation(
             id=ident,
             name=name,
@@ -233,7 +235,7 @@ class _Parser:
             applicants=applicants,
             channels=self.cited_set(top["channels"], "channels", "channel", _CHANNELS),
             windows=self.windows(top.get("windows"), {a.id for a in applicants}),
-            form=self.form(top.get("form")),
+            form=form,
             variants=variants,
             documents=self.documents(top["documents"], variant_ids),
             results=results,
@@ -651,10 +653,16 @@ class _Parser:
             raise self.error(fields["amount_kzt"], "fee", "'amount_kzt' must not be negative")
         return Fee(amount_kzt=amount, note=self.optional_text(fields.get("note"), "fee", "note"))
 
-    def steps(self, node: yaml.Node, variants: frozenset[str]) -> tuple[Step, ...]:
+    def steps(
+        self, node: yaml.Node, variants: frozenset[str], dates: frozenset[str]
+    ) -> tuple[Step, ...]:
         steps: list[Step] = []
         for ident, where, fields in self.items(
-            node, "steps", "step", ("role", "action", "name", "duration", "cite"), ("by_variant",)
+            node,
+            "steps",
+            "step",
+            ("role", "action", "name", "duration", "cite"),
+            ("by_variant", "counts_from"),
         ):
             steps.append(
                 Step(
@@ -665,9 +673,35 @@ class _Parser:
                     duration=self.duration(fields["duration"], where),
                     by_variant=self.by_variant(fields.get("by_variant"), where, variants),
                     cite=self.string(fields["cite"], where, "cite"),
+                    counts_from=self.counts_from(fields.get("counts_from"), where, variants, dates),
                 )
             )
         return tuple(steps)
+
+    def counts_from(
+        self, node: yaml.Node | None, where: str, variants: frozenset[str], dates: frozenset[str]
+    ) -> Mapping[str, str]:
+        """variant -> the date field of the form the step's term counts from."""
+        if node is None:
+            return MappingProxyType({})
+        if not isinstance(node, yaml.MappingNode) or node.tag != _MAP:
+            raise self.error(node, where, f"'counts_from' must be a mapping, got {_describe(node)}")
+        found: dict[str, str] = {}
+        for key_node, value_node in node.value:
+            variant = self.key(key_node, where)
+            if variant not in variants:
+                raise self.error(key_node, where, f"unknown variant '{variant}' in 'counts_from'")
+            field_id = self.string(value_node, where, f"counts_from.{variant}")
+            if field_id not in dates:
+                declared = _one_of(sorted(dates)) if dates else "none declared"
+                raise self.error(
+                    value_node,
+                    where,
+                    f"'counts_from' names '{field_id}', which is not a date field of the form "
+                    f"({declared})",
+                )
+            found[variant] = field_id
+        return MappingProxyType(found)
 
     def by_variant(
         self, node: yaml.Node | None, where: str, variants: frozenset[str]

@@ -7,7 +7,7 @@ Every field cites where it comes from in the seed (the `cite` strings: "Standard
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -137,12 +137,19 @@ class Step:
     duration: Duration
     by_variant: Mapping[str, Duration]  # variant id -> its own term (empty: `duration`)
     cite: str
+    #: variant id -> a date field of the form the term counts from (the Almaty seed's
+    #: condition 1: "8 working days from the passed exam"); otherwise it counts from the start.
+    counts_from: Mapping[str, str] = field(default_factory=dict)
 
     def term(self, variant: str | None) -> Duration:
         """The term of this step for a variant."""
         if variant is not None and variant in self.by_variant:
             return self.by_variant[variant]
         return self.duration
+
+    def start_field(self, variant: str | None) -> str | None:
+        """The form's date field this step's term counts from, for a variant, if any."""
+        return self.counts_from.get(variant) if variant is not None else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,9 +35,22 @@ def error_body(code: str, details: dict[str, Any] | None = None) -> dict[str, An
     }
 
 
-def error_response(code: str, details: dict[str, Any] | None = None) -> web.Response:
-    """A JSON error response with the catalogue's HTTP status."""
-    return web.json_response(error_body(code, details), status=CATALOGUE[code].http_status)
+def error_response(
+    code: str, details: dict[str, Any] | None = None, request: web.Request | None = None
+) -> web.Response:
+    """The error with the catalogue's HTTP status: a page for a browser on a page's address,
+    the JSON body everywhere else."""
+    status = CATALOGUE[code].http_status
+    if request is not None and _wants_page(request):
+        from egovsim.web.render import render
+
+        return render(request, "error.html", error=EgovsimError(code, details or {}), status=status)
+    return web.json_response(error_body(code, details), status=status)
+
+
+def _wants_page(request: web.Request) -> bool:
+    pages = ("/workstation",)
+    return request.path.startswith(pages) and "text/html" in request.headers.get("Accept", "")
 
 
 @web.middleware
@@ -46,7 +59,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     try:
         return await handler(request)
     except EgovsimError as error:
-        return error_response(error.code, dict(error.details))
+        return error_response(error.code, dict(error.details), request)
     except web.HTTPException as error:
         if error.status < 400:
             raise
@@ -54,7 +67,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         if code is None:
             log.error("HTTP %s on %s %s", error.status, request.method, request.path)
             return error_response("INTERNAL_ERROR")
-        return error_response(code, {"reason": error.reason, "status": error.status})
+        return error_response(code, {"reason": error.reason, "status": error.status}, request)
     except Exception:
         log.exception("unexpected error on %s %s", request.method, request.path)
         return error_response("INTERNAL_ERROR")

@@ -15,7 +15,8 @@ from egovsim.passwords import check_password, new_token, token_hash
 from egovsim.storage.records import StaffMember
 from egovsim.web.keys import STAFF, WORKSTATION
 from egovsim.web.requests import json_object
-from egovsim.workstation.service import ApplicationView, Submission
+from egovsim.workstation.intake import Submission
+from egovsim.workstation.views import ApplicationView
 
 routes = web.RouteTableDef()
 COOKIE = "egovsim_staff"

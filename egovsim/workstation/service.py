@@ -8,73 +8,29 @@ application's history and never rewritten. Plain Python: the web layer calls it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from egovsim.errors import EgovsimError
-from egovsim.identity import is_valid_bin, is_valid_iin
 from egovsim.regulations.calendar import WorkingCalendar
-from egovsim.regulations.model import Regulation, Step, Text
+from egovsim.regulations.model import Regulation, Step
 from egovsim.signatures.verifier import Expectations, Verifier
 from egovsim.storage.applications import ApplicationStore, NewStep, NewTransition, StaleStep
 from egovsim.storage.records import (
-    Application,
     DocumentCheck,
     Provider,
     ResultRecord,
     StaffMember,
-    StepRecord,
     Transition,
 )
 from egovsim.storage.staff import StaffStore
+from egovsim.workstation.intake import Submission, check_submission
 from egovsim.workstation.results import SigningError, result_document, sign_result
+from egovsim.workstation.views import ApplicationView, StepView
 
 VERDICTS = ("compliant", "missing", "non_compliant")
-
-
-@dataclass(frozen=True, slots=True)
-class Submission:
-    """An application as it reaches the provider (the office counter, later the gateway)."""
-
-    regulation_id: str
-    category: str
-    applicant_name: str
-    applicant_iin: str | None = None
-    applicant_bin: str | None = None
-    variant: str | None = None
-    form: Mapping[str, Any] = field(default_factory=dict)
-    documents: tuple[str, ...] = ()
-    channel: str = "provider_office"
-
-
-@dataclass(frozen=True, slots=True)
-class StepView:
-    """A step with what a reader needs: its deadline, and whether it is overdue now."""
-
-    record: StepRecord
-    name: Text
-    overdue: bool
-    refusal_deadline: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class ApplicationView:
-    """An application with its route so far, its history, its checks and its result."""
-
-    application: Application
-    regulation: Regulation
-    steps: list[StepView]
-    transitions: list[Transition]
-    checks: list[DocumentCheck]
-    result: ResultRecord | None
-
-    @property
-    def current(self) -> StepView | None:
-        """The open step, if any."""
-        return next((s for s in self.steps if s.record.finished_at is None), None)
 
 
 class Workstation:
@@ -111,7 +67,7 @@ class Workstation:
         if regulation is None or regulation.id not in provider.services:
             raise EgovsimError("SERVICE_NOT_PROVIDED", {"service": submission.regulation_id})
         now = self._now()
-        self._check_submission(regulation, submission, self._local_day(now))
+        check_submission(regulation, submission, self._local_day(now), self._enforce_period)
         first = regulation.steps[0]
         application_id = await self._applications.create_application(
             {
@@ -128,7 +84,7 @@ class Workstation:
                 "documents": list(submission.documents),
                 "received_at": now,
             },
-            self._open(regulation, first, 1, now, submission.variant),
+            self._open(regulation, first, 1, now, submission.variant, submission.form),
             NewTransition(
                 now,
                 clerk.login,
@@ -140,60 +96,6 @@ class Workstation:
             ),
         )
         return await self._view(application_id)
-
-    def _check_submission(self, regulation: Regulation, submission: Submission, day: date) -> None:
-        if self._enforce_period and not regulation.is_effective(day):
-            raise EgovsimError(
-                "SERVICE_NOT_EFFECTIVE", {"service": regulation.id, "date": day.isoformat()}
-            )
-        if submission.channel not in regulation.channels:
-            raise EgovsimError(
-                "CHANNEL_NOT_ALLOWED",
-                {"channel": submission.channel, "allowed": sorted(regulation.channels)},
-            )
-        category = next((c for c in regulation.applicants if c.id == submission.category), None)
-        if category is None:
-            raise EgovsimError(
-                "APPLICANT_NOT_ELIGIBLE",
-                {
-                    "category": submission.category,
-                    "eligible": [c.id for c in regulation.applicants],
-                },
-            )
-        if category.kind == "legal_entity" and not submission.applicant_bin:
-            raise EgovsimError("APPLICANT_NOT_ELIGIBLE", {"reason": "a legal entity needs a BIN"})
-        if submission.applicant_iin and not is_valid_iin(submission.applicant_iin):
-            raise EgovsimError("APPLICANT_ID_INVALID", {"iin": submission.applicant_iin})
-        if submission.applicant_bin and not is_valid_bin(submission.applicant_bin):
-            raise EgovsimError("APPLICANT_ID_INVALID", {"bin": submission.applicant_bin})
-        if not submission.applicant_iin and not submission.applicant_bin:
-            raise EgovsimError("APPLICANT_ID_INVALID", {"reason": "an IIN or a BIN is required"})
-        variants = {v.id for v in regulation.variants}
-        if (variants and submission.variant not in variants) or (
-            not variants and submission.variant is not None
-        ):
-            raise EgovsimError(
-                "UNKNOWN_VARIANT", {"variant": submission.variant, "variants": sorted(variants)}
-            )
-        window = acceptance_window(regulation, submission.category)
-        if window is not None and not _within(day, window[0], window[1]):
-            raise EgovsimError(
-                "OUTSIDE_ACCEPTANCE_WINDOW",
-                {
-                    "date": day.isoformat(),
-                    "from": f"{window[0][0]:02d}-{window[0][1]:02d}",
-                    "to": f"{window[1][0]:02d}-{window[1][1]:02d}",
-                    "category": submission.category,
-                },
-            )
-        missing = [f.id for f in regulation.form if f.required and not submission.form.get(f.id)]
-        unknown = sorted(set(submission.form) - {f.id for f in regulation.form})
-        if missing or unknown:
-            raise EgovsimError("FORM_INVALID", {"missing": missing, "unknown": unknown})
-        known = {d.id for d in regulation.documents_for(submission.variant)}
-        strangers = sorted(set(submission.documents) - known)
-        if strangers:
-            raise EgovsimError("UNKNOWN_DOCUMENT", {"documents": strangers})
 
     # -- acting on the open step --------------------------------------------------------------
 
@@ -278,6 +180,7 @@ class Workstation:
                 current.record.seq + 1,
                 now,
                 view.application.variant,
+                view.application.form,
             )
         else:
             status = "refused" if view.result and view.result.refusal else "completed"
@@ -502,31 +405,28 @@ class Workstation:
         return provider
 
     def _open(
-        self, regulation: Regulation, step: Step, seq: int, now: datetime, variant: str | None
+        self,
+        regulation: Regulation,
+        step: Step,
+        seq: int,
+        now: datetime,
+        variant: str | None,
+        form: Mapping[str, Any],
     ) -> NewStep:
-        deadline = self._calendar.deadline(now, step.term(variant))
+        """A step opened now; its term counts from now, or from a date of the form where the
+        regulation says so (a licence: from the passed exam)."""
+        counted_from = now
+        field_id = step.start_field(variant)
+        if field_id and form.get(field_id):
+            day = date.fromisoformat(str(form[field_id]))  # checked at intake
+            opening = self._calendar.hours.start
+            counted_from = datetime.combine(day, opening, tzinfo=self._calendar.zone)
+        deadline = self._calendar.deadline(counted_from, step.term(variant))
         return NewStep(seq, step.id, step.role, step.action, now, deadline)
 
     def _local_day(self, moment: datetime) -> date:
         zone: ZoneInfo = self._calendar.zone
         return moment.astimezone(zone).date()
-
-
-def acceptance_window(
-    regulation: Regulation, category: str
-) -> tuple[tuple[int, int], tuple[int, int]] | None:
-    """The yearly window for a category: its own if it has one, else the general one."""
-    own = next((w for w in regulation.windows if category in w.categories), None)
-    general = next((w for w in regulation.windows if not w.categories), None)
-    window = own or general
-    return (window.start, window.end) if window else None
-
-
-def _within(day: date, start: tuple[int, int], end: tuple[int, int]) -> bool:
-    key = (day.month, day.day)
-    if start <= end:
-        return start <= key <= end
-    return key >= start or key <= end  # a window across the new year
 
 
 def _assigned_executor(transitions: list[Transition]) -> str | None:

@@ -1,0 +1,136 @@
+"""What an application must be to be taken in (P3): channel, applicant, variant, window, form.
+
+Each refusal has its code; the checks are pure functions of the regulation and the day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from egovsim.errors import EgovsimError
+from egovsim.identity import is_valid_bin, is_valid_iin
+from egovsim.regulations.model import FormField, Regulation
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """An application as it reaches the provider (the office counter, later the gateway)."""
+
+    regulation_id: str
+    category: str
+    applicant_name: str
+    applicant_iin: str | None = None
+    applicant_bin: str | None = None
+    variant: str | None = None
+    form: Mapping[str, Any] = field(default_factory=dict)
+    documents: tuple[str, ...] = ()
+    channel: str = "provider_office"
+
+
+def check_submission(
+    regulation: Regulation, submission: Submission, day: date, enforce_period: bool
+) -> None:
+    """Every refusal a submission can meet at P3, in the order an office clerk would see them."""
+    if enforce_period and not regulation.is_effective(day):
+        raise EgovsimError(
+            "SERVICE_NOT_EFFECTIVE", {"service": regulation.id, "date": day.isoformat()}
+        )
+    if submission.channel not in regulation.channels:
+        raise EgovsimError(
+            "CHANNEL_NOT_ALLOWED",
+            {"channel": submission.channel, "allowed": sorted(regulation.channels)},
+        )
+    category = next((c for c in regulation.applicants if c.id == submission.category), None)
+    if category is None:
+        raise EgovsimError(
+            "APPLICANT_NOT_ELIGIBLE",
+            {
+                "category": submission.category,
+                "eligible": [c.id for c in regulation.applicants],
+            },
+        )
+    if category.kind == "legal_entity" and not submission.applicant_bin:
+        raise EgovsimError("APPLICANT_NOT_ELIGIBLE", {"reason": "a legal entity needs a BIN"})
+    if submission.applicant_iin and not is_valid_iin(submission.applicant_iin):
+        raise EgovsimError("APPLICANT_ID_INVALID", {"iin": submission.applicant_iin})
+    if submission.applicant_bin and not is_valid_bin(submission.applicant_bin):
+        raise EgovsimError("APPLICANT_ID_INVALID", {"bin": submission.applicant_bin})
+    if not submission.applicant_iin and not submission.applicant_bin:
+        raise EgovsimError("APPLICANT_ID_INVALID", {"reason": "an IIN or a BIN is required"})
+    variants = {v.id for v in regulation.variants}
+    if (variants and submission.variant not in variants) or (
+        not variants and submission.variant is not None
+    ):
+        raise EgovsimError(
+            "UNKNOWN_VARIANT", {"variant": submission.variant, "variants": sorted(variants)}
+        )
+    window = acceptance_window(regulation, submission.category)
+    if window is not None and not _within(day, window[0], window[1]):
+        raise EgovsimError(
+            "OUTSIDE_ACCEPTANCE_WINDOW",
+            {
+                "date": day.isoformat(),
+                "from": f"{window[0][0]:02d}-{window[0][1]:02d}",
+                "to": f"{window[1][0]:02d}-{window[1][1]:02d}",
+                "category": submission.category,
+            },
+        )
+    missing = [f.id for f in regulation.form if f.required and not submission.form.get(f.id)]
+    unknown = sorted(set(submission.form) - {f.id for f in regulation.form})
+    wrong = [
+        f.id
+        for f in regulation.form
+        if submission.form.get(f.id) not in (None, "") and not _fits(f, submission.form[f.id])
+    ]
+    if missing or unknown or wrong:
+        raise EgovsimError(
+            "FORM_INVALID", {"missing": missing, "unknown": unknown, "invalid": wrong}
+        )
+    known = {d.id for d in regulation.documents_for(submission.variant)}
+    strangers = sorted(set(submission.documents) - known)
+    if strangers:
+        raise EgovsimError("UNKNOWN_DOCUMENT", {"documents": strangers})
+
+
+def _fits(field: FormField, value: Any) -> bool:
+    """Whether a form value has the field's type."""
+    text = str(value)
+    if field.type == "date":
+        try:
+            date.fromisoformat(text)
+        except ValueError:
+            return False
+        return True
+    if field.type == "number":
+        return (isinstance(value, int | float) and not isinstance(value, bool)) or (
+            isinstance(value, str) and text.strip().lstrip("-").replace(".", "", 1).isdigit()
+        )
+    if field.type == "iin":
+        return is_valid_iin(text)
+    if field.type == "bin":
+        return is_valid_bin(text)
+    if field.type == "choice":
+        return not field.choices or text in field.choices
+    if field.type == "boolean":
+        return isinstance(value, bool)
+    return isinstance(value, str) and len(value) <= 2000
+
+
+def acceptance_window(
+    regulation: Regulation, category: str
+) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """The yearly window for a category: its own if it has one, else the general one."""
+    own = next((w for w in regulation.windows if category in w.categories), None)
+    general = next((w for w in regulation.windows if not w.categories), None)
+    window = own or general
+    return (window.start, window.end) if window else None
+
+
+def _within(day: date, start: tuple[int, int], end: tuple[int, int]) -> bool:
+    key = (day.month, day.day)
+    if start <= end:
+        return start <= key <= end
+    return key >= start or key <= end  # a window across the new year

@@ -1,0 +1,85 @@
+"""The embedded database: WAL, foreign keys, numbered migrations recorded, one writer."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from egovsim.storage.database import Database, Migration, bundled_migrations
+
+
+async def test_a_new_database_is_migrated_in_wal_mode_with_foreign_keys(tmp_path) -> None:
+    database = await Database.open(tmp_path / "egovsim.sqlite3")
+    try:
+        applied = await database.applied_migrations()
+        assert applied == [(m.version, m.name) for m in bundled_migrations()]
+        mode = await database.fetch_one("PRAGMA journal_mode")
+        assert mode is not None and mode[0] == "wal"
+        keys = await database.fetch_one("PRAGMA foreign_keys")
+        assert keys is not None and keys[0] == 1
+    finally:
+        await database.close()
+
+
+async def test_reopening_applies_only_new_migrations(tmp_path) -> None:
+    path = tmp_path / "db.sqlite3"
+    first = [Migration(1, "one", "CREATE TABLE a (x INTEGER);")]
+    database = await Database.open(path, first)
+    await database.close()
+    second = [*first, Migration(2, "two", "CREATE TABLE b (y INTEGER REFERENCES a (x));")]
+    database = await Database.open(path, second)
+    try:
+        assert await database.applied_migrations() == [(1, "one"), (2, "two")]
+    finally:
+        await database.close()
+
+
+async def test_a_failed_write_leaves_nothing_behind(tmp_path) -> None:
+    database = await Database.open(
+        tmp_path / "db.sqlite3", [Migration(1, "t", "CREATE TABLE t (x INTEGER UNIQUE);")]
+    )
+    try:
+        with pytest.raises(RuntimeError):
+            async with database.write() as connection:
+                await connection.execute("INSERT INTO t VALUES (1)")
+                raise RuntimeError("half-way")
+        assert await database.fetch_all("SELECT * FROM t") == []
+    finally:
+        await database.close()
+
+
+async def test_concurrent_writes_are_serialized(tmp_path) -> None:
+    database = await Database.open(
+        tmp_path / "db.sqlite3", [Migration(1, "t", "CREATE TABLE t (n INTEGER);")]
+    )
+
+    async def bump() -> None:
+        async with database.write() as connection:
+            cursor = await connection.execute("SELECT COUNT(*) FROM t")
+            (count,) = await cursor.fetchone()  # type: ignore[misc]
+            await asyncio.sleep(0)  # let the others try to write in between
+            await connection.execute("INSERT INTO t VALUES (?)", (count,))
+
+    try:
+        await asyncio.gather(*(bump() for _ in range(20)))
+        rows = await database.fetch_all("SELECT n FROM t ORDER BY n")
+        assert [row["n"] for row in rows] == list(range(20))
+    finally:
+        await database.close()
+
+
+def test_foreign_keys_refuse_an_orphan(tmp_path) -> None:
+    async def run() -> None:
+        database = await Database.open(tmp_path / "db.sqlite3")
+        try:
+            with pytest.raises(Exception, match="FOREIGN KEY"):
+                async with database.write() as connection:
+                    await connection.execute(
+                        "INSERT INTO staff (provider_id, login, password_hash, role, name, iin)"
+                        " VALUES ('nobody', 'x', 'h', 'office', 'X', '1')"
+                    )
+        finally:
+            await database.close()
+
+    asyncio.run(run())
