@@ -505,6 +505,10 @@ async def test_the_clock_moves_by_working_days_and_survives_a_restart(
     shown = await (await second.get("/api/v1/clock")).json()
     assert shown["local"].startswith("2026-03-26")
 
+    from egovsim.cli.common import clock_for
+
+    assert clock_for(unfrozen).now().astimezone(ALMATY).date() == date(2026, 3, 26)
+
 
 async def test_the_catalogue_lists_both_services_with_their_routes(client) -> None:
     body = await (await client.get("/api/v1/services")).json()

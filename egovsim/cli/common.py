@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from egovsim.clock import Clock, parse_time
@@ -29,8 +29,17 @@ def time_option(text: str) -> datetime:
 
 
 def clock_for(settings: Settings) -> Clock:
-    """The simulator's clock as the command line sees it (EGOVSIM_CLOCK freezes it)."""
-    return Clock(frozen_at=settings.clock_frozen_at)
+    """The simulator's clock as the command line sees it: frozen by EGOVSIM_CLOCK, else as the
+    server last set it in the data directory, else real time."""
+    from egovsim.storage.clock_state import saved_clock_state
+    from egovsim.storage.database import DATABASE_FILE
+
+    clock = Clock(frozen_at=settings.clock_frozen_at)
+    if settings.clock_frozen_at is None:
+        saved = saved_clock_state(settings.data_dir / DATABASE_FILE)
+        if saved is not None:
+            clock.restore(saved.frozen_at, timedelta(seconds=saved.offset_seconds))
+    return clock
 
 
 def print_json(value: Any) -> None:

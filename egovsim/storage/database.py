@@ -20,6 +20,8 @@ from typing import Any
 
 import aiosqlite
 
+#: The database's file name in the data directory.
+DATABASE_FILE = "egovsim.sqlite3"
 MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 

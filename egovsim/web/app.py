@@ -20,7 +20,7 @@ from egovsim.regulations.loader import load_regulations
 from egovsim.signatures.verifier import Verifier
 from egovsim.storage.applications import ApplicationStore
 from egovsim.storage.clock_state import ClockStore
-from egovsim.storage.database import Database
+from egovsim.storage.database import DATABASE_FILE, Database
 from egovsim.storage.staff import StaffStore
 from egovsim.web import (
     clock_routes,
@@ -50,7 +50,6 @@ from egovsim.workstation.seed import seed_providers
 from egovsim.workstation.service import Workstation
 
 log = logging.getLogger("egovsim")
-DATABASE_FILE = "egovsim.sqlite3"
 
 
 def publication(settings: Settings) -> Publication:
