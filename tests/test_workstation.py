@@ -180,6 +180,14 @@ async def test_readiness_passport_runs_its_whole_route_against_its_deadlines(
         "hand_over",
     ]
 
+    printable = await client.get(
+        f"/workstation/applications/{number}/result?lang=en", headers=office.headers
+    )
+    page = await printable.text()
+    assert printable.status == 200
+    assert "Passport" in page or "passport" in page
+    assert "TOTAL_PASSED" in page
+
     result = await office.call("GET", f"/api/v1/workstation/applications/{number}/result")
     assert result["verification"]["indication"] == "TOTAL_PASSED"
     assert result["verification"]["signer"]["role"] == "first-head"
@@ -562,3 +570,25 @@ async def test_a_licence_after_the_exam_counts_eight_working_days_from_the_exam(
     request["form"]["exam-date"] = "the day before yesterday"
     refused = await office.call("POST", "/api/v1/workstation/applications", request, 422)
     assert refused["error"]["details"]["invalid"] == ["exam-date"]
+
+
+async def test_a_repealed_regulation_is_refused_when_periods_are_enforced(
+    aiohttp_client, settings
+) -> None:
+    from egovsim.clock import Clock
+    from egovsim.web.app import create_app
+
+    strict = settings.with_overrides(enforce_effective_period=True)
+    client = await aiohttp_client(create_app(strict, Clock(frozen_at=NOW)))
+    reply = await client.post(
+        "/api/v1/workstation/session", json={"login": "alm-office", "password": PASSWORD}
+    )
+    office = Desk(client, (await reply.json())["token"])
+    refused = await office.call(
+        "POST",
+        "/api/v1/workstation/applications",
+        licence_request("duplicate", ["application", "identity-document", "photo"]),
+        422,
+    )
+    assert refused["error"]["code"] == "SERVICE_NOT_EFFECTIVE"
+    assert refused["error"]["details"]["service"] == LICENCE

@@ -41,6 +41,40 @@ LABELS: dict[str, dict[Language, str]] = {
     "now": {"kk": "Симулятор уақыты", "ru": "Время симулятора", "en": "Simulator time"},
 }
 
+#: Values the pages show: application statuses, staff roles, C3 verdicts, channels.
+VALUES: dict[str, dict[Language, str]] = {
+    "in_progress": {"kk": "орындалуда", "ru": "в работе", "en": "in progress"},
+    "completed": {"kk": "орындалды", "ru": "исполнено", "en": "completed"},
+    "refused": {"kk": "бас тартылды", "ru": "отказано", "en": "refused"},
+    "office": {"kk": "кеңсе", "ru": "канцелярия", "en": "office"},
+    "head": {"kk": "басшы", "ru": "руководитель", "en": "head"},
+    "department_head": {
+        "kk": "бөлім басшысы",
+        "ru": "руководитель отдела",
+        "en": "department head",
+    },
+    "executor": {"kk": "орындаушы", "ru": "исполнитель", "en": "executor"},
+    "signer": {
+        "kk": "қол қою құқығы бар тұлға",
+        "ru": "лицо с правом подписи",
+        "en": "authorized signer",
+    },
+    "compliant": {"kk": "сәйкес", "ru": "соответствует", "en": "compliant"},
+    "missing": {"kk": "жоқ", "ru": "отсутствует", "en": "missing"},
+    "non_compliant": {"kk": "сәйкес емес", "ru": "не соответствует", "en": "not compliant"},
+    "provider_office": {
+        "kk": "қызмет берушінің кеңсесі",
+        "ru": "канцелярия услугодателя",
+        "en": "provider's office",
+    },
+    "state_corporation": {
+        "kk": "Мемлекеттік корпорация",
+        "ru": "Госкорпорация",
+        "en": "State Corporation",
+    },
+    "portal": {"kk": "портал", "ru": "портал", "en": "portal"},
+}
+
 ACTIONS: dict[str, dict[Language, str]] = {
     "register": {"kk": "Тіркеу", "ru": "Зарегистрировать", "en": "Register"},
     "resolve": {
@@ -79,3 +113,11 @@ def language(request: web.Request) -> Language:
 def label(key: str, lang: Language) -> str:
     """A UI word in a language."""
     return LABELS[key][lang]
+
+
+def value(key: str | None, lang: Language) -> str:
+    """A status, role, verdict or channel in a language (the raw value when it has none)."""
+    if key is None:
+        return "—"
+    words = VALUES.get(key)
+    return words[lang] if words else key

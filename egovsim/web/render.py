@@ -10,7 +10,7 @@ import jinja2
 from aiohttp import web
 
 from egovsim.errors import CATALOGUE, EgovsimError
-from egovsim.web.i18n import ACTIONS, LANGUAGE_COOKIE, label, language
+from egovsim.web.i18n import ACTIONS, LANGUAGE_COOKIE, label, language, value
 from egovsim.web.keys import CALENDAR, CLOCK
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -46,6 +46,7 @@ def render(
         lang=lang,
         t=lambda key: label(key, lang),
         action_label=lambda action: ACTIONS[action][lang],
+        v=lambda key: value(key, lang),
         local=local,
         now_local=local(request.app[CLOCK].now()),
         error=shown,

@@ -1,0 +1,39 @@
+"""The refusal catalogue: every code the code base raises is in it, in three languages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from egovsim.errors import CATALOGUE, LANGUAGES
+from egovsim.signatures.report import VERDICTS
+
+SOURCE = Path(__file__).resolve().parents[1] / "egovsim"
+RAISED = re.compile(r'(?:EgovsimError|error_response|failed)\(\s*"([A-Z_]+)"')
+FAILED_CHECK = re.compile(r'failed\(\s*"[a-z-]+",\s*"([A-Z_]+)"')
+
+
+def codes_in_source() -> set[str]:
+    found: set[str] = set()
+    for path in SOURCE.rglob("*.py"):
+        text = path.read_text()
+        found |= set(RAISED.findall(text)) | set(FAILED_CHECK.findall(text))
+    return found
+
+
+def test_every_code_in_the_source_is_in_the_catalogue() -> None:
+    missing = codes_in_source() - set(CATALOGUE)
+    assert not missing, f"codes used but not catalogued: {sorted(missing)}"
+
+
+def test_every_entry_speaks_three_languages_and_names_its_step() -> None:
+    for entry in CATALOGUE.values():
+        assert set(entry.messages) == set(LANGUAGES), entry.code
+        assert all(entry.messages[lang].strip() for lang in LANGUAGES), entry.code
+        assert entry.step
+        assert 400 <= entry.http_status < 600
+
+
+def test_every_c2_code_has_an_etsi_verdict() -> None:
+    c2 = {code for code, entry in CATALOGUE.items() if entry.step == "C2"}
+    assert c2 == set(VERDICTS)
