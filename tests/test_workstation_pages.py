@@ -61,14 +61,15 @@ async def test_a_clerk_signs_in_and_registers_from_the_page(client) -> None:
     assert "shym-office" in after
 
 
-async def test_a_refusal_on_the_page_shows_its_code(client) -> None:
+async def _application_received_by_the_office(client) -> int:
     await set_clock(client, day_in_certificate_window(9, 2))
     await client.post("/workstation/login", data={"login": "shym-office", "password": "Qwerty12"})
-    number = (
-        await (
-            await client.post("/api/v1/workstation/applications", json=passport_request())
-        ).json()
-    )["id"]
+    created = await client.post("/api/v1/workstation/applications", json=passport_request())
+    return int((await created.json())["id"])
+
+
+async def test_a_refusal_on_the_page_shows_its_code(client) -> None:
+    number = await _application_received_by_the_office(client)
     html = await (await client.get(f"/workstation/applications/{number}")).text()
     page = await client.post(f"/workstation/applications/{number}/sign", data={"csrf": _csrf(html)})
     assert page.status == 409
@@ -76,13 +77,7 @@ async def test_a_refusal_on_the_page_shows_its_code(client) -> None:
 
 
 async def test_pages_of_another_provider_are_not_found(client) -> None:
-    await set_clock(client, day_in_certificate_window(9, 2))
-    await client.post("/workstation/login", data={"login": "shym-office", "password": "Qwerty12"})
-    number = (
-        await (
-            await client.post("/api/v1/workstation/applications", json=passport_request())
-        ).json()
-    )["id"]
+    number = await _application_received_by_the_office(client)
     await client.post("/workstation/login", data={"login": "alm-office", "password": "Qwerty12"})
     page = await client.get(f"/workstation/applications/{number}", headers={"Accept": "text/html"})
     assert page.status == 404
