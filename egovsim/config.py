@@ -50,6 +50,12 @@ class Settings:
     #: Refuse applications to a service whose regulation is not in force on the day (P3).
     #: Off by default, so the repealed Almaty regulation can still be demonstrated.
     enforce_effective_period: bool = False
+    #: Delivery attempts of a gateway message before it is DELIVERY_STOPPED, and the wait
+    #: before the second attempt (doubled for each further one).
+    gateway_max_attempts: int = 5
+    gateway_first_backoff: float = 1.0
+    #: Run the delivery worker in the background (tests drive deliveries themselves).
+    gateway_worker: bool = True
     #: The password of every demo persona's keystore (the NCA's test keys use the same).
     persona_password: str = "Qwerty12"
 

@@ -37,3 +37,10 @@ def test_every_entry_speaks_three_languages_and_names_its_step() -> None:
 def test_every_c2_code_has_an_etsi_verdict() -> None:
     c2 = {code for code, entry in CATALOGUE.items() if entry.step == "C2"}
     assert c2 == set(VERDICTS)
+
+
+def test_no_code_is_catalogued_twice() -> None:
+    from egovsim.catalogue import gateway, http, provider, signatures
+
+    entries = [e.code for part in (http, signatures, provider, gateway) for e in part.ENTRIES]
+    assert len(entries) == len(set(entries)) == len(CATALOGUE)

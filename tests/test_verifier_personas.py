@@ -27,6 +27,7 @@ OUTCOMES = {
     "shymkent-energy-signer": ("TOTAL_PASSED", None, None),
     "almaty-transport-head": ("TOTAL_PASSED", None, None),
     "almaty-transport-signer": ("TOTAL_PASSED", None, None),
+    "egov-gateway": ("TOTAL_PASSED", None, None),
 }
 
 

@@ -30,6 +30,10 @@ PROVIDER_ENTITIES: dict[str, tuple[str, str]] = {
         generate_bin(2018, 7, "resident", "head", serial=2104, today=date(2026, 1, 1)),
         "ШЫМКЕНТ ҚАЛАСЫНЫҢ ЭНЕРГЕТИКА БАСҚАРМАСЫ",
     ),
+    "egov-gateway": (
+        generate_bin(2009, 11, "resident", "head", serial=5003, today=date(2026, 1, 1)),
+        "ЭЛЕКТРОНДЫҚ ҮКІМЕТ ШЛЮЗІ TEST",
+    ),
     "almaty-transport": (
         generate_bin(2014, 2, "resident", "head", serial=3307, today=date(2026, 1, 1)),
         "АЛМАТЫ ҚАЛАСЫНЫҢ ЖОЛАУШЫЛАР КӨЛІГІ БАСҚАРМАСЫ",
@@ -276,6 +280,12 @@ PERSONAS = (
             "first-head",
         ),
         "The head of Almaty's passenger transport department: signs vessel licences.",
+        None,
+    ),
+    PersonaSpec(
+        "egov-gateway",
+        _official("egov-gateway", "ШЛЮЗ", "ЭҮШ", "TEST", date(1990, 1, 1), "male", 5001, "signer"),
+        "The e-government gateway itself: signs what it sends to provider systems (WS-Security).",
         None,
     ),
     PersonaSpec(

@@ -126,8 +126,20 @@ class ApplicationStore:
     async def create_application(
         self, fields: dict[str, Any], first: NewStep, entry: NewTransition
     ) -> int:
-        """Register an application with its first step and first history entry, atomically."""
+        """Register an application with its first step and first history entry, atomically.
+
+        An application the gateway delivered carries its messageId: delivered again, the same
+        application is found and its id returned, nothing registered twice.
+        """
         async with self._db.write() as connection:
+            if fields.get("gateway_message_id"):
+                cursor = await connection.execute(
+                    "SELECT id FROM applications WHERE gateway_message_id = ?",
+                    (fields["gateway_message_id"],),
+                )
+                known = await cursor.fetchone()
+                if known is not None:
+                    return int(known[0])
             cursor = await connection.execute(
                 "SELECT COUNT(*) FROM applications WHERE provider_id = ?",
                 (fields["provider_id"],),
@@ -138,8 +150,8 @@ class ApplicationStore:
             cursor = await connection.execute(
                 "INSERT INTO applications (number, provider_id, regulation_id, variant, channel,"
                 " category, applicant_iin, applicant_bin, applicant_name, form_json,"
-                " documents_json, received_at, status, current_seq)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'in_progress', ?) RETURNING id",
+                " documents_json, received_at, status, current_seq, gateway_message_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'in_progress', ?, ?) RETURNING id",
                 (
                     number,
                     fields["provider_id"],
@@ -154,6 +166,7 @@ class ApplicationStore:
                     json.dumps(fields["documents"]),
                     fields["received_at"].isoformat(),
                     first.seq,
+                    fields.get("gateway_message_id"),
                 ),
             )
             row = await cursor.fetchone()

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from egovsim import __version__
 from egovsim.clock import Clock
 from egovsim.config import Settings
+from egovsim.gateway.delivery import DeliveryPolicy, DeliveryWorker
+from egovsim.gateway.receivers import answer_synchronously, workstation_receiver
+from egovsim.gateway.seed import seed_gateway
+from egovsim.gateway.service import Gateway
 from egovsim.pki.authority import Publication, TestPki
+from egovsim.pki.keystore import Keystore, load_keystore
 from egovsim.pki.ocsp import OcspResponder
 from egovsim.pki.personas import create_personas, load_personas
 from egovsim.regulations.calendar import WorkingCalendar
@@ -21,22 +29,28 @@ from egovsim.signatures.verifier import Verifier
 from egovsim.storage.applications import ApplicationStore
 from egovsim.storage.clock_state import ClockStore
 from egovsim.storage.database import DATABASE_FILE, Database
+from egovsim.storage.gateway import GatewayStore, StoredMessage
 from egovsim.storage.staff import StaffStore
 from egovsim.web import (
     clock_routes,
     pki_routes,
     service_routes,
+    shep_routes,
     workstation_api,
     workstation_pages,
 )
 from egovsim.web.errors import error_middleware
 from egovsim.web.fetch import HttpFetcher, LocalPkiFetcher
+from egovsim.web.gateway_push import external_receiver
 from egovsim.web.keys import (
     CALENDAR,
     CLOCK,
     CLOCK_STORE,
     DATABASE,
+    DELIVERY,
     FETCHER,
+    GATEWAY,
+    GATEWAY_STORE,
     OCSP,
     PKI,
     REGULATIONS,
@@ -123,9 +137,62 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
                 settings.certs_dir,
                 settings.enforce_effective_period,
             )
-            yield
+            async with _gateway(app, verifier, http.session):
+                yield
     finally:
         await database.close()
+
+
+@contextlib.asynccontextmanager
+async def _gateway(
+    app: web.Application, verifier: Verifier, session: aiohttp.ClientSession
+) -> AsyncIterator[None]:
+    """The gateway and its delivery worker, which runs until the app stops."""
+    settings = app[SETTINGS]
+    store = GatewayStore(app[DATABASE])
+    app[GATEWAY_STORE] = store
+    await seed_gateway(store, settings.persona_password, app[CLOCK].now())
+    policy = DeliveryPolicy(
+        max_attempts=settings.gateway_max_attempts, first_backoff=settings.gateway_first_backoff
+    )
+    workstation = workstation_receiver(app[WORKSTATION])
+    worker = DeliveryWorker(
+        store,
+        {
+            "workstation": workstation,
+            "external": external_receiver(session, _gateway_keystore(settings), policy),
+        },
+        policy,
+    )
+    app[DELIVERY] = worker
+
+    async def sync_receiver(message: StoredMessage) -> tuple[str, str, Any]:
+        route = await store.route(message.service_id)
+        assert route is not None
+        return await answer_synchronously(workstation, message, route)
+
+    app[GATEWAY] = Gateway(store, verifier, app[CLOCK].now, worker.wake, sync_receiver)
+    if not settings.gateway_worker:
+        yield
+        return
+    task = asyncio.create_task(worker.run(), name="gateway-delivery")
+    try:
+        yield
+    finally:
+        worker.stop()
+        await task
+
+
+def _gateway_keystore(settings: Settings) -> Keystore | None:
+    """The gateway's own signing key (the `egov-gateway` persona), if the PKI has it."""
+    persona = next(
+        (p for p in load_personas(settings.certs_dir) if p["id"] == "egov-gateway"), None
+    )
+    if persona is None:
+        return None
+    return load_keystore(
+        settings.certs_dir / persona["keystores"]["sign"]["file"], persona["password"]
+    )
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -153,5 +220,6 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     app.router.add_routes(service_routes.routes)
     app.router.add_routes(workstation_api.routes)
     app.router.add_routes(workstation_pages.routes)
+    app.router.add_routes(shep_routes.routes)
     app.router.add_static("/static/", STATIC, follow_symlinks=False)
     return app

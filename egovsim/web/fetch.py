@@ -46,6 +46,11 @@ class HttpFetcher:
             await self._session.close()
             self._session = None
 
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        """The shared connection pool (for other outgoing HTTP, such as gateway pushes)."""
+        return self._client()
+
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None:
             self._session = aiohttp.ClientSession(timeout=self._timeout)

@@ -8,6 +8,8 @@ from aiohttp import web
 
 from egovsim.clock import Clock
 from egovsim.config import Settings
+from egovsim.gateway.delivery import DeliveryWorker
+from egovsim.gateway.service import Gateway
 from egovsim.pki.authority import TestPki
 from egovsim.pki.ocsp import OcspResponder
 from egovsim.regulations.calendar import WorkingCalendar
@@ -15,6 +17,7 @@ from egovsim.regulations.model import Regulation
 from egovsim.signatures.verifier import Verifier
 from egovsim.storage.clock_state import ClockStore
 from egovsim.storage.database import Database
+from egovsim.storage.gateway import GatewayStore
 from egovsim.storage.staff import StaffStore
 from egovsim.web.fetch import HttpFetcher
 from egovsim.workstation.service import Workstation
@@ -31,3 +34,6 @@ STAFF = web.AppKey("staff", StaffStore)
 REGULATIONS = web.AppKey("regulations", Mapping[str, Regulation])
 CALENDAR = web.AppKey("calendar", WorkingCalendar)
 WORKSTATION = web.AppKey("workstation", Workstation)
+GATEWAY_STORE = web.AppKey("gateway_store", GatewayStore)
+GATEWAY = web.AppKey("gateway", Gateway)
+DELIVERY = web.AppKey("delivery", DeliveryWorker)

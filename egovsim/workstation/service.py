@@ -63,13 +63,34 @@ class Workstation:
         provider = await self._provider(clerk)
         if clerk.role != "office":
             raise EgovsimError("STEP_NOT_FOR_ROLE", {"role": clerk.role, "expected": "office"})
+        application_id = await self._register(provider, submission, clerk.login, clerk.role)
+        return await self._view(application_id)
+
+    async def receive_electronic(
+        self, provider_id: str, submission: Submission, message_id: str
+    ) -> ApplicationView:
+        """Take in an application the gateway delivered (P7); registered once per messageId."""
+        provider = await self._staff.provider(provider_id)
+        if provider is None:
+            raise EgovsimError("SERVICE_NOT_PROVIDED", {"provider": provider_id})
+        application_id = await self._register(provider, submission, "gateway", None, message_id)
+        return await self._view(application_id)
+
+    async def _register(
+        self,
+        provider: Provider,
+        submission: Submission,
+        actor: str,
+        role: str | None,
+        message_id: str | None = None,
+    ) -> int:
         regulation = self._regulations.get(submission.regulation_id)
         if regulation is None or regulation.id not in provider.services:
             raise EgovsimError("SERVICE_NOT_PROVIDED", {"service": submission.regulation_id})
         now = self._now()
         check_submission(regulation, submission, self._local_day(now), self._enforce_period)
         first = regulation.steps[0]
-        application_id = await self._applications.create_application(
+        return await self._applications.create_application(
             {
                 "number_prefix": _prefix(provider.id),
                 "provider_id": provider.id,
@@ -83,19 +104,19 @@ class Workstation:
                 "form": dict(submission.form),
                 "documents": list(submission.documents),
                 "received_at": now,
+                "gateway_message_id": message_id,
             },
             self._open(regulation, first, 1, now, submission.variant, submission.form),
             NewTransition(
                 now,
-                clerk.login,
-                clerk.role,
+                actor,
+                role,
                 "receive",
                 None,
                 submission.channel,
-                {"documents": list(submission.documents)},
+                {"documents": list(submission.documents), "message_id": message_id},
             ),
         )
-        return await self._view(application_id)
 
     # -- acting on the open step --------------------------------------------------------------
 

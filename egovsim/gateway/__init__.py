@@ -1,0 +1,1 @@
+"""The e-government gateway (SHEP): the v10 SOAP contract, WS-Security, durable delivery."""

@@ -1,0 +1,157 @@
+"""Durable delivery: a worker hands accepted messages to their receivers, at least once.
+
+Every message waits in the database as ON_DELIVERY until a receiver takes it: the built-in
+workstation, or an external system's IAsyncChannelClient endpoint. A failure is retried with
+exponential backoff; after the last attempt the message is DELIVERY_STOPPED; a receiver that
+refuses a message for good makes it NOT_DELIVERED. Delivery runs on real time, not on the
+simulator's clock: a frozen clock must not freeze the retries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from egovsim.clock import utcnow
+from egovsim.storage.gateway import Attempt, GatewayStore, Route, StoredMessage
+
+log = logging.getLogger("egovsim.gateway")
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryPolicy:
+    """How hard the gateway tries."""
+
+    max_attempts: int = 5
+    first_backoff: float = 1.0  # seconds before the second attempt
+    factor: float = 2.0
+    max_backoff: float = 300.0
+    timeout: float = 10.0  # seconds an external receiver may take to answer
+
+    def backoff(self, attempts_made: int) -> timedelta:
+        """The wait before the next attempt, after `attempts_made` failed ones."""
+        seconds = self.first_backoff * self.factor ** max(0, attempts_made - 1)
+        return timedelta(seconds=min(seconds, self.max_backoff))
+
+
+class Refused(Exception):
+    """The receiver refused the message for good (it will not accept it on a retry)."""
+
+
+class Unavailable(Exception):
+    """The receiver could not take the message now (a retry may succeed)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Delivered:
+    """What a receiver said when it took a message."""
+
+    detail: str
+    request: bytes | None = None
+    response: bytes | None = None
+
+
+Receiver = Callable[[StoredMessage, Route], Awaitable[Delivered]]
+
+
+class DeliveryWorker:
+    """Delivers due messages until stopped; `wake()` makes it look at once."""
+
+    def __init__(
+        self,
+        store: GatewayStore,
+        receivers: dict[str, Receiver],
+        policy: DeliveryPolicy | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._store = store
+        self._receivers = receivers
+        self._policy = policy or DeliveryPolicy()
+        self._clock = clock
+        self._event = asyncio.Event()
+        self._stopping = False
+        self.delivered = 0
+
+    def wake(self) -> None:
+        """A new message was accepted: look now rather than at the next tick."""
+        self._event.set()
+
+    async def run(self) -> None:
+        """Deliver until `stop()`; what was pending at start (a restart) goes first."""
+        while not self._stopping:
+            worked = await self.deliver_due()
+            if not worked:
+                self._event.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._event.wait(), timeout=0.5)
+
+    def stop(self) -> None:
+        """Finish the current message and end `run()`."""
+        self._stopping = True
+        self._event.set()
+
+    async def deliver_due(self) -> int:
+        """One pass over the messages whose attempt is due; how many were tried."""
+        due = await self._store.due(self._clock())
+        for message in due:
+            if self._stopping:
+                break
+            await self.deliver(message)
+        return len(due)
+
+    async def deliver(self, message: StoredMessage) -> str:
+        """One attempt at one message; its new state."""
+        route = await self._store.route(message.service_id)
+        started = time.perf_counter()
+        now = self._clock()
+        state, next_at, delivered_at = "ON_DELIVERY", None, None
+        request = response = None
+        try:
+            if route is None:
+                raise Refused(f"no route for {message.service_id} any more")
+            receiver = self._receivers.get(route.receiver)
+            if receiver is None:
+                raise Refused(f"no receiver of kind {route.receiver}")
+            result = await receiver(message, route)
+            outcome, detail = "delivered", result.detail
+            request, response = result.request, result.response
+            state, delivered_at = "DELIVERED", now
+            self.delivered += 1
+        except Refused as refused:
+            outcome, detail, state = "refused", str(refused), "NOT_DELIVERED"
+        except Unavailable as unavailable:
+            outcome, detail = "unavailable", str(unavailable)
+        except Exception as error:  # a receiver's bug must not stop the worker
+            log.exception("delivery of %s failed", message.message_id)
+            outcome, detail = "error", f"{type(error).__name__}: {error}"
+        if state == "ON_DELIVERY":
+            if message.attempts + 1 >= self._policy.max_attempts:
+                state = "DELIVERY_STOPPED"
+            else:
+                next_at = now + self._policy.backoff(message.attempts + 1)
+        attempt = Attempt(
+            now, (time.perf_counter() - started) * 1000, outcome, detail, request, response
+        )
+        await self._store.record_attempt(message, attempt, state, next_at, delivered_at)
+        return state
+
+
+def application_payload(message: StoredMessage) -> dict[str, object]:
+    """The application a REQUEST for a workstation service carries: JSON in `data`."""
+    from lxml import etree
+
+    data = etree.fromstring(message.data_xml)
+    text = "".join(data.itertext()).strip()
+    try:
+        payload = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise Refused(f"the data is not the JSON of an application: {error}") from None
+    if not isinstance(payload, dict):
+        raise Refused("the data must be a JSON object")
+    return payload

@@ -1,0 +1,62 @@
+"""The built-in receiver: the provider's workstation takes REQUEST messages as applications."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from egovsim.errors import EgovsimError
+from egovsim.gateway.delivery import Delivered, Receiver, Refused, application_payload
+from egovsim.storage.gateway import Route, StoredMessage
+from egovsim.workstation.intake import Submission
+from egovsim.workstation.service import Workstation
+
+
+def workstation_receiver(workstation: Workstation) -> Receiver:
+    """Register each REQUEST as an application at the route's provider (once per messageId)."""
+
+    async def deliver(message: StoredMessage, route: Route) -> Delivered:
+        if message.message_type != "REQUEST":
+            raise Refused(f"the workstation takes REQUEST messages, not {message.message_type}")
+        if route.provider_id is None:
+            raise Refused(f"the route of {route.service_id} names no provider")
+        payload = application_payload(message)
+        applicant = payload.get("applicant") or {}
+        if not isinstance(applicant, dict):
+            raise Refused("'applicant' must be an object")
+        form = payload.get("form") or {}
+        documents = payload.get("documents") or []
+        if not isinstance(form, dict) or not isinstance(documents, list):
+            raise Refused("'form' must be an object and 'documents' a list")
+        submission = Submission(
+            regulation_id=message.service_id,
+            category=str(payload.get("category", "")),
+            applicant_name=str(applicant.get("name", "")),
+            applicant_iin=applicant.get("iin") or None,
+            applicant_bin=applicant.get("bin") or None,
+            variant=payload.get("variant") or None,  # type: ignore[arg-type]
+            form=form,
+            documents=tuple(str(d) for d in documents),
+            channel="portal",
+        )
+        try:
+            view = await workstation.receive_electronic(
+                route.provider_id, submission, message.message_id
+            )
+        except EgovsimError as error:
+            raise Refused(f"{error.code}: {error.entry.message('en')}") from None
+        return Delivered(f"registered as {view.application.number}")
+
+    return deliver
+
+
+async def answer_synchronously(
+    receiver: Receiver, message: StoredMessage, route: Route
+) -> tuple[str, str, etree._Element | None]:
+    """SyncChannel: deliver at once and answer with the receiver's verdict."""
+    try:
+        delivered = await receiver(message, route)
+    except Refused as refused:
+        return "REFUSED", str(refused), None
+    data = etree.Element("data")
+    data.text = delivered.detail
+    return "OK", delivered.detail, data

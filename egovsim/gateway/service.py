@@ -1,0 +1,345 @@
+"""The gateway's front door: authenticate the sender, check the signature, route, accept durably.
+
+`Gateway.handle` takes the bytes of a SOAP request and gives the bytes of the answer, a fault
+included: nothing a peer system sends ends in an exception.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from lxml import etree
+
+from egovsim.errors import CATALOGUE
+from egovsim.gateway import soap
+from egovsim.gateway.wssecurity import verify_envelope
+from egovsim.gateway.xmlsafe import XmlRefused, canonical, parse_xml
+from egovsim.passwords import check_password
+from egovsim.signatures.verifier import Expectations, Verifier
+from egovsim.storage.gateway import GatewayStore, Sender, StoredMessage
+
+NEEDS_CORRELATION = frozenset({"UPDATE", "NOTIFICATION", "RESPONSE"})
+MAX_ENVELOPE = 10 * 1024 * 1024
+
+
+class GatewayFault(Exception):
+    """A refusal the gateway answers with an ErrorInfo fault."""
+
+    def __init__(self, code: str, detail: str = "", sub: tuple[str, str] | None = None):
+        super().__init__(code)
+        self.code = code
+        self.detail = detail
+        self.sub = sub
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What goes back on the wire."""
+
+    status: int
+    body: bytes
+
+
+SyncReceiver = Callable[[StoredMessage], Awaitable[tuple[str, str, etree._Element | None]]]
+
+
+class Gateway:
+    """Accepts SOAP requests of the v10 contract for the sync and async channels."""
+
+    def __init__(
+        self,
+        store: GatewayStore,
+        verifier: Verifier,
+        now: Callable[[], datetime],
+        wake_delivery: Callable[[], None],
+        sync_receiver: SyncReceiver | None = None,
+    ) -> None:
+        self._store = store
+        self._verifier = verifier
+        self._now = now
+        self._wake = wake_delivery
+        self._sync_receiver = sync_receiver
+        # A password checked once is not hashed again for each message: scrypt costs tens of
+        # milliseconds and a busy sender sends thousands of messages.
+        self._known_passwords: dict[tuple[str, str, str], bool] = {}
+
+    async def handle(self, channel: str, envelope_bytes: bytes) -> Answer:
+        """Answer one SOAP request of `channel` ("sync" or "async")."""
+        namespace = soap.SYNC_TYPES if channel == "sync" else soap.ASYNC_TYPES
+        operation_name = "SendMessage" if channel == "sync" else "sendMessage"
+        try:
+            root = self._parse(envelope_bytes)
+            body = self._body(root)
+            op = soap.operation(body)
+            operation_name = op.name
+            if op.channel != channel:
+                raise GatewayFault(
+                    "ENVELOPE_MALFORMED", f"{op.name} is not an operation of the {channel} channel"
+                )
+            return await self._dispatch(op, root, envelope_bytes)
+        except GatewayFault as fault:
+            return self._fault(namespace, operation_name, fault)
+        except soap.ContractError as error:
+            return self._fault(
+                namespace, operation_name, GatewayFault("ENVELOPE_MALFORMED", str(error))
+            )
+
+    def refuse(self, channel: str, code: str, detail: str) -> Answer:
+        """A fault for a request that cannot even be read (too large to take in)."""
+        if channel == "sync":
+            return self._fault(soap.SYNC_TYPES, "SendMessage", GatewayFault(code, detail))
+        return self._fault(soap.ASYNC_TYPES, "sendMessage", GatewayFault(code, detail))
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def _parse(self, data: bytes) -> etree._Element:
+        try:
+            return parse_xml(data, max_bytes=MAX_ENVELOPE)
+        except XmlRefused as refused:
+            raise GatewayFault("ENVELOPE_MALFORMED", f"{refused.reason}: {refused}") from None
+
+    def _body(self, root: etree._Element) -> etree._Element:
+        if root.tag != f"{{{soap.SOAP}}}Envelope":
+            raise GatewayFault("ENVELOPE_MALFORMED", "not a SOAP 1.1 Envelope")
+        bodies = [c for c in root if c.tag == f"{{{soap.SOAP}}}Body"]
+        if len(bodies) != 1:
+            raise GatewayFault("ENVELOPE_MALFORMED", "the Envelope must hold one Body")
+        return bodies[0]
+
+    async def _dispatch(self, op: soap.Operation, root: etree._Element, raw: bytes) -> Answer:
+        if op.name in ("sendMessage", "SendMessage"):
+            return await self._send(op, root, raw)
+        if op.name == "getMessageStatus":
+            return await self._status(op)
+        if op.name == "getMessages":
+            return await self._messages(op)
+        if op.name == "sendDeliveryNotification":
+            return await self._delivery_notification(op)
+        raise GatewayFault("ENVELOPE_MALFORMED", f"unknown operation {op.name}")
+
+    async def _sender(self, sender_id: str, password: str | None) -> Sender:
+        sender = await self._store.sender(sender_id)
+        if sender is None:
+            raise GatewayFault("SENDER_UNKNOWN", sender_id)
+        key = (
+            sender_id,
+            sender.password_hash,
+            hashlib.sha256((password or "").encode()).hexdigest(),
+        )
+        known = self._known_passwords.get(key)
+        if known is None:
+            known = await asyncio.get_running_loop().run_in_executor(
+                None, check_password, password or "", sender.password_hash
+            )
+            if len(self._known_passwords) > 10_000:
+                self._known_passwords.clear()
+            self._known_passwords[key] = known
+        if not known:
+            raise GatewayFault("SENDER_PASSWORD_WRONG", sender_id)
+        return sender
+
+    async def _security(
+        self, root: etree._Element, sender: Sender, when: datetime
+    ) -> dict[str, Any]:
+        """The WS-Security check under the sender's policy, with the C2 certificate rules."""
+        check = verify_envelope(root, require=sender.signature_policy == "required")
+        if check.code is not None:
+            raise GatewayFault(check.code, check.detail)
+        if not check.signed or check.certificate is None:
+            return {"signed": False}
+        from cryptography.hazmat.primitives import serialization
+
+        der = check.certificate.public_bytes(serialization.Encoding.DER)
+        report = await self._verifier.verify_certificate(
+            der, at=when, expect=Expectations(purpose=None)
+        )
+        if not report.passed:
+            assert report.code is not None
+            raise GatewayFault(
+                "WSS_CERTIFICATE_REFUSED",
+                check.detail,
+                (report.code, CATALOGUE[report.code].message("en")),
+            )
+        signer = report.signer.to_json() if report.signer else None
+        return {"signed": True, "signer": signer, "indication": str(report.indication)}
+
+    # -- operations ---------------------------------------------------------------------------
+
+    async def _send(self, op: soap.Operation, root: etree._Element, raw: bytes) -> Answer:
+        request = soap.request_of(op)
+        sync = op.channel == "sync"
+        info_node = soap.child_of(request, "requestInfo" if sync else "messageInfo")
+        assert info_node is not None
+        info = soap.message_info(info_node)
+        data = soap.message_data(request, "requestData" if sync else "messageData")
+        sender = await self._sender(info.sender_id, info.password)
+        now = self._now()
+        security = await self._security(root, sender, now)
+        if info.message_type in NEEDS_CORRELATION and not info.correlation_id:
+            raise GatewayFault("CORRELATION_ID_MISSING", info.message_type)
+        route = await self._store.route(info.service_id)
+        if route is None:
+            raise GatewayFault("SERVICE_UNKNOWN", info.service_id)
+        message_id = info.message_id or str(uuid.uuid4())
+        correlation_id = info.correlation_id or message_id
+        data_xml = canonical(data)
+        digest = hashlib.sha256()
+        for part in (info.service_id, info.message_type, correlation_id, info.sender_id):
+            digest.update(part.encode() + b"\0")
+        digest.update(data_xml)
+        answer = {
+            "messageId": message_id,
+            "correlationId": correlation_id,
+            "responseDate": now.isoformat(),
+            "sessionId": str(uuid.uuid4()),
+        }
+        stored, fresh = await self._store.accept(
+            {
+                "message_id": message_id,
+                "correlation_id": correlation_id,
+                "service_id": info.service_id,
+                "message_type": info.message_type,
+                "channel": op.channel,
+                "sender_id": info.sender_id,
+                "content_hash": digest.hexdigest(),
+                "envelope": raw,
+                "data_xml": data_xml,
+                "security": security,
+                "accepted_at": now,
+                "answer": answer,
+            }
+        )
+        if not fresh and stored.content_hash != digest.hexdigest():
+            raise GatewayFault("MESSAGE_ID_DUPLICATE", message_id)
+        if sync:
+            return await self._sync_answer(stored)
+        if fresh:
+            self._wake()
+        response_wrapper, response = soap.wrapper(soap.ASYNC_TYPES, "sendMessageResponse")
+        for name in ("messageId", "correlationId", "responseDate", "sessionId"):
+            etree.SubElement(response, name).text = stored.answer[name]
+        return Answer(200, soap.serialize(soap.envelope(response_wrapper)))
+
+    async def _sync_answer(self, stored: StoredMessage) -> Answer:
+        if self._sync_receiver is None:
+            raise GatewayFault("RECEIVER_UNREACHABLE", "no receiver answers synchronously")
+        code, message, data = await self._sync_receiver(stored)
+        now = self._now()
+        outer, response = soap.wrapper(soap.SYNC_TYPES, "SendMessageResponse")
+        info = etree.SubElement(response, "responseInfo")
+        etree.SubElement(info, "messageId").text = stored.message_id
+        if stored.correlation_id:
+            etree.SubElement(info, "correlationId").text = stored.correlation_id
+        etree.SubElement(info, "responseDate").text = now.isoformat()
+        status = etree.SubElement(info, "status")
+        etree.SubElement(status, "code").text = code
+        etree.SubElement(status, "message").text = message
+        holder = etree.SubElement(response, "responseData")
+        if data is None:
+            data = etree.Element("data")
+        holder.append(data)
+        return Answer(200, soap.serialize(soap.envelope(outer)))
+
+    async def _status(self, op: soap.Operation) -> Answer:
+        request = soap.request_of(op)
+        sender = soap.sender_of(request)
+        assert sender is not None
+        await self._sender(*sender)
+        message_id = soap.text_of(request, "messageId") or ""
+        stored = await self._store.message(message_id)
+        if stored is None:
+            raise GatewayFault("MESSAGE_UNKNOWN", message_id)
+        now = self._now()
+        outer, response = soap.wrapper(soap.ASYNC_TYPES, "getMessageStatusResponse")
+        etree.SubElement(response, "messageState").text = stored.state
+        soap.status_info(
+            response,
+            "status",
+            stored.state,
+            _state_text(stored),
+            stored.delivered_at or stored.accepted_at,
+        )
+        etree.SubElement(response, "responseDate").text = now.isoformat()
+        return Answer(200, soap.serialize(soap.envelope(outer)))
+
+    async def _messages(self, op: soap.Operation) -> Answer:
+        request = soap.request_of(op)
+        sender = soap.sender_of(request, required=False)
+        if sender is not None:
+            await self._sender(*sender)
+        service_id = soap.text_of(request, "serviceId") or ""
+        if await self._store.route(service_id) is None:
+            raise GatewayFault("SERVICE_UNKNOWN", service_id)
+        amount_text = soap.text_of(request, "amount", required=False)
+        try:
+            amount = max(1, min(int(amount_text or 100), 1000))
+        except ValueError:
+            raise GatewayFault("ENVELOPE_MALFORMED", f"amount {amount_text!r}") from None
+        found = await self._store.for_receiver(
+            service_id, soap.text_of(request, "correlationId", required=False), amount
+        )
+        now = self._now()
+        outer, response = soap.wrapper(soap.ASYNC_TYPES, "getMessagesResponse")
+        etree.SubElement(response, "responseDate").text = now.isoformat()
+        etree.SubElement(response, "sessionId").text = str(uuid.uuid4())
+        for stored in found:
+            message = etree.SubElement(response, "messages")
+            info = soap.MessageInfo(
+                stored.message_id,
+                stored.correlation_id,
+                stored.service_id,
+                stored.message_type,
+                stored.accepted_at,
+                stored.sender_id,
+                None,
+            )
+            soap.message_info_element(message, "messageInfo", info, stored.message_id)
+            holder = etree.SubElement(message, "messageData")
+            holder.append(parse_xml(stored.data_xml))
+        return Answer(200, soap.serialize(soap.envelope(outer)))
+
+    async def _delivery_notification(self, op: soap.Operation) -> Answer:
+        request = soap.request_of(op)
+        sender = soap.sender_of(request, required=False)
+        if sender is not None:
+            await self._sender(*sender)
+        notification = soap.child_of(request, "notification")
+        assert notification is not None
+        message_id = soap.text_of(notification, "messageId") or ""
+        stored = await self._store.message(message_id)
+        if stored is None:
+            raise GatewayFault("MESSAGE_UNKNOWN", message_id)
+        now = self._now()
+        outer, response = soap.wrapper(soap.ASYNC_TYPES, "sendDeliveryNotificationResponse")
+        etree.SubElement(response, "notificationId").text = str(uuid.uuid4())
+        etree.SubElement(response, "responseDate").text = now.isoformat()
+        etree.SubElement(response, "sessionId").text = str(uuid.uuid4())
+        return Answer(200, soap.serialize(soap.envelope(outer)))
+
+    def _fault(self, namespace: str, operation_name: str, fault: GatewayFault) -> Answer:
+        entry = CATALOGUE[fault.code]
+        body = soap.fault(
+            namespace,
+            operation_name,
+            fault.code,
+            entry.message("en"),
+            self._now(),
+            fault.detail or None,
+            fault.sub,
+        )
+        return Answer(500, body)
+
+
+def _state_text(stored: StoredMessage) -> str:
+    return {
+        "ON_DELIVERY": "being delivered",
+        "DELIVERED": "delivered",
+        "NOT_DELIVERED": "the receiver refused the message",
+        "DELIVERY_STOPPED": "delivery stopped after the last attempt",
+    }[stored.state]

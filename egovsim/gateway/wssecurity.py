@@ -1,0 +1,565 @@
+"""WS-Security X.509 signatures of SOAP 1.1 envelopes: signing them, and checking a signature's
+form and integrity.
+
+The check stops at the signature: whether the token's certificate may be trusted (its path,
+validity and revocation) is the shared verifier's question, asked by the gateway with
+`Verifier.verify_certificate(check.certificate...)` under the same rules as C2.
+
+Only what a SOAP sender needs is accepted: same-document references by `wsu:Id`, exclusive
+canonicalization, SHA-2 digests, RSA and ECDSA with SHA-2, and a BinarySecurityToken referenced
+from KeyInfo. Anything else (external URIs, XPath or XSLT transforms) is refused, never guessed at.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature,
+    encode_dss_signature,
+)
+from lxml import etree
+
+from egovsim.clock import as_utc
+from egovsim.gateway.xmlsafe import canonical, parse_xml
+
+__all__ = [
+    "CODES",
+    "EnvelopeError",
+    "SecurityCheck",
+    "sign_envelope",
+    "verify_envelope",
+]
+
+SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
+WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
+DS = "http://www.w3.org/2000/09/xmldsig#"
+EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
+BASE64_BINARY = (
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary"
+)
+X509V3 = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3"
+
+RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
+RSA_SHA384 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384"
+RSA_SHA512 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512"
+ECDSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256"
+ECDSA_SHA384 = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384"
+ECDSA_SHA512 = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512"
+SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256"
+SHA384 = "http://www.w3.org/2001/04/xmldsig-more#sha384"
+SHA512 = "http://www.w3.org/2001/04/xmlenc#sha512"
+
+#: The codes a check can end with (all in the refusal catalogue, step "gateway").
+CODES = (
+    "ENVELOPE_MALFORMED",
+    "SIGNATURE_WRAPPING",
+    "WSS_SIGNATURE_MISSING",
+    "WSS_UNSUPPORTED",
+    "WSS_WEAK_ALGORITHM",
+    "WSS_BODY_NOT_SIGNED",
+    "WSS_DIGEST_MISMATCH",
+    "WSS_TOKEN_INVALID",
+    "WSS_SIGNATURE_INVALID",
+)
+
+_SIGNATURE_METHODS: dict[str, tuple[str, hashes.HashAlgorithm]] = {
+    RSA_SHA256: ("rsa", hashes.SHA256()),
+    RSA_SHA384: ("rsa", hashes.SHA384()),
+    RSA_SHA512: ("rsa", hashes.SHA512()),
+    ECDSA_SHA256: ("ec", hashes.SHA256()),
+    ECDSA_SHA384: ("ec", hashes.SHA384()),
+    ECDSA_SHA512: ("ec", hashes.SHA512()),
+}
+_DIGEST_METHODS: dict[str, str] = {SHA256: "sha256", SHA384: "sha384", SHA512: "sha512"}
+_WEAK: dict[str, str] = {
+    "http://www.w3.org/2000/09/xmldsig#rsa-sha1": "RSA-SHA1",
+    "http://www.w3.org/2000/09/xmldsig#dsa-sha1": "DSA-SHA1",
+    "http://www.w3.org/2000/09/xmldsig#hmac-sha1": "HMAC-SHA1",
+    "http://www.w3.org/2001/04/xmldsig-more#rsa-md5": "RSA-MD5",
+    "http://www.w3.org/2001/04/xmldsig-more#hmac-md5": "HMAC-MD5",
+    "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha1": "ECDSA-SHA1",
+    "http://www.w3.org/2000/09/xmldsig#sha1": "SHA-1",
+    "http://www.w3.org/2001/04/xmldsig-more#md5": "MD5",
+}
+#: Signature algorithms by the size of the EC key's curve.
+_EC_METHODS: dict[int, tuple[str, hashes.HashAlgorithm]] = {
+    256: (ECDSA_SHA256, hashes.SHA256()),
+    384: (ECDSA_SHA384, hashes.SHA384()),
+    521: (ECDSA_SHA512, hashes.SHA512()),
+}
+
+_ID = f"{{{WSU}}}Id"
+_BODY = f"{{{SOAP}}}Body"
+_TIMESTAMP = f"{{{WSU}}}Timestamp"
+# A bare same-document reference: "#" and an NCName (no XPointer, no external document).
+_SAME_DOCUMENT = re.compile(r"#[A-Za-z_][\w.\-]*")
+DEFAULT_TTL = timedelta(minutes=5)
+
+
+class EnvelopeError(ValueError):
+    """An envelope that cannot be signed, or a key that cannot sign it."""
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityCheck:
+    """What the WS-Security header of an envelope comes to.
+
+    `signed` says the envelope carries a WS-Security signature (also when it fails); `code` is
+    None when the envelope may go on (signed and intact, or unsigned where that is allowed);
+    `certificate` is the token's certificate, given only when the signature verified;
+    `signed_at` and `expires_at` are the signed Timestamp's Created and Expires.
+    """
+
+    signed: bool
+    certificate: x509.Certificate | None
+    code: str | None
+    detail: str
+    signed_at: datetime | None = None
+    expires_at: datetime | None = None
+
+    @property
+    def passed(self) -> bool:
+        """True when nothing was refused."""
+        return self.code is None
+
+
+# -- signing ----------------------------------------------------------------------------------
+
+
+def sign_envelope(
+    envelope: bytes,
+    key: PrivateKeyTypes,
+    certificate: x509.Certificate,
+    *,
+    created: datetime,
+    ttl: timedelta = DEFAULT_TTL,
+) -> bytes:
+    """Sign the Body and a new Timestamp of a SOAP 1.1 envelope; return it as UTF-8 bytes with
+    an XML declaration. `created` is the Timestamp's Created (the caller's clock, never ours)."""
+    method, algorithm = _method_for(key, certificate)
+    root = parse_xml(envelope)
+    if root.tag != f"{{{SOAP}}}Envelope":
+        raise EnvelopeError("the document is not a SOAP 1.1 Envelope")
+    bodies = list(root.iter(_BODY))
+    if len(bodies) != 1 or bodies[0].getparent() is not root:
+        raise EnvelopeError("the Envelope must hold exactly one Body, directly")
+    body = bodies[0]
+    security = _security_to_fill(root, body)
+
+    seed = hashlib.sha256(certificate.fingerprint(hashes.SHA256()) + envelope)
+    seed.update(created.isoformat().encode())
+    token = seed.hexdigest()[:16]
+    taken = {element.get(_ID) for element in root.iter(etree.Element)}
+    if body.get(_ID) is None:
+        body = _with_wsu_prefix(root, body)
+        body.set(_ID, _fresh(f"id-{token}", taken))
+    body_id = body.get(_ID)
+    assert body_id is not None
+    timestamp_id, token_id = _fresh(f"TS-{token}", taken), _fresh(f"X509-{token}", taken)
+
+    start = as_utc(created)
+    timestamp = _element(security, _TIMESTAMP, {"wsu": WSU}, {_ID: timestamp_id})
+    _element(timestamp, f"{{{WSU}}}Created").text = _xsd_time(start)
+    _element(timestamp, f"{{{WSU}}}Expires").text = _xsd_time(start + ttl)
+    binary_token = _element(
+        security,
+        f"{{{WSSE}}}BinarySecurityToken",
+        {"wsse": WSSE, "wsu": WSU},
+        {"EncodingType": BASE64_BINARY, "ValueType": X509V3, _ID: token_id},
+    )
+    der = certificate.public_bytes(serialization.Encoding.DER)
+    binary_token.text = base64.b64encode(der).decode("ascii")
+
+    signature = _element(security, f"{{{DS}}}Signature", {"ds": DS})
+    signed_info = _element(signature, f"{{{DS}}}SignedInfo")
+    _element(signed_info, f"{{{DS}}}CanonicalizationMethod", attrib={"Algorithm": EXC_C14N})
+    _element(signed_info, f"{{{DS}}}SignatureMethod", attrib={"Algorithm": method})
+    for target, target_id in ((body, body_id), (timestamp, timestamp_id)):
+        reference = _element(signed_info, f"{{{DS}}}Reference", attrib={"URI": f"#{target_id}"})
+        transforms = _element(reference, f"{{{DS}}}Transforms")
+        _element(transforms, f"{{{DS}}}Transform", attrib={"Algorithm": EXC_C14N})
+        _element(reference, f"{{{DS}}}DigestMethod", attrib={"Algorithm": SHA256})
+        digest = hashlib.sha256(canonical(target)).digest()
+        _element(reference, f"{{{DS}}}DigestValue").text = base64.b64encode(digest).decode()
+    value = _sign(key, canonical(signed_info), algorithm)
+    _element(signature, f"{{{DS}}}SignatureValue").text = base64.b64encode(value).decode()
+    key_info = _element(signature, f"{{{DS}}}KeyInfo")
+    reference_holder = _element(key_info, f"{{{WSSE}}}SecurityTokenReference", {"wsse": WSSE})
+    _element(
+        reference_holder,
+        f"{{{WSSE}}}Reference",
+        attrib={"URI": f"#{token_id}", "ValueType": X509V3},
+    )
+    return bytes(etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8"))
+
+
+def _method_for(
+    key: PrivateKeyTypes, certificate: x509.Certificate
+) -> tuple[str, hashes.HashAlgorithm]:
+    spki = serialization.PublicFormat.SubjectPublicKeyInfo
+    mine = key.public_key().public_bytes(serialization.Encoding.DER, spki)
+    theirs = certificate.public_key().public_bytes(serialization.Encoding.DER, spki)
+    if mine != theirs:
+        raise EnvelopeError("the key is not the certificate's key")
+    if isinstance(key, rsa.RSAPrivateKey):
+        return RSA_SHA256, hashes.SHA256()
+    if isinstance(key, ec.EllipticCurvePrivateKey) and key.curve.key_size in _EC_METHODS:
+        return _EC_METHODS[key.curve.key_size]
+    raise EnvelopeError(f"a {type(key).__name__} cannot sign a WS-Security envelope here")
+
+
+def _sign(key: PrivateKeyTypes, data: bytes, algorithm: hashes.HashAlgorithm) -> bytes:
+    if isinstance(key, rsa.RSAPrivateKey):
+        return key.sign(data, padding.PKCS1v15(), algorithm)
+    assert isinstance(key, ec.EllipticCurvePrivateKey)
+    # XML-DSig's ECDSA value is r and s side by side, each as long as the curve's order.
+    r, s = decode_dss_signature(key.sign(data, ec.ECDSA(algorithm)))
+    size = (key.curve.key_size + 7) // 8
+    return r.to_bytes(size, "big") + s.to_bytes(size, "big")
+
+
+def _security_to_fill(root: etree._Element, body: etree._Element) -> etree._Element:
+    """The Security header to add to: the envelope's own if it has one, else a new one."""
+    headers = [child for child in root if child.tag == f"{{{SOAP}}}Header"]
+    if len(headers) > 1:
+        raise EnvelopeError("the Envelope holds more than one Header")
+    if headers:
+        header = headers[0]
+    else:
+        # Made in place, so that it takes the Envelope's prefix; a Header comes first.
+        header = etree.SubElement(root, f"{{{SOAP}}}Header")
+        body.addprevious(header)
+    securities = [child for child in header if child.tag == f"{{{WSSE}}}Security"]
+    if len(securities) > 1:
+        raise EnvelopeError("the Header holds more than one Security")
+    if securities:
+        security = securities[0]
+        if security.find(f"{{{DS}}}Signature") is not None or security.find(_TIMESTAMP) is not None:
+            raise EnvelopeError("the Security header already holds a Signature or a Timestamp")
+        return security
+    prefixes = {"wsse": WSSE, "wsu": WSU, "soapenv": SOAP}
+    security = _element(header, f"{{{WSSE}}}Security", prefixes)
+    security.set(f"{{{SOAP}}}mustUnderstand", "1")
+    return security
+
+
+def _element(
+    parent: etree._Element,
+    tag: str,
+    prefixes: dict[str, str] | None = None,
+    attrib: dict[str, str] | None = None,
+) -> etree._Element:
+    """A new child; `prefixes` are declared on it unless their namespaces already have one."""
+    in_scope = {uri for prefix, uri in parent.nsmap.items() if prefix is not None}
+    declare = {p: uri for p, uri in (prefixes or {}).items() if uri not in in_scope}
+    child = etree.SubElement(parent, tag, nsmap=declare or None)
+    for name, value in (attrib or {}).items():
+        child.set(name, value)
+    return child
+
+
+def _with_wsu_prefix(root: etree._Element, body: etree._Element) -> etree._Element:
+    """The Body, made anew if needed so that the wsu namespace is declared on it by a prefix.
+
+    lxml cannot add a declaration to an element, and would otherwise name the namespace "ns0".
+    The new Body keeps the old one's own declarations, attributes, text and children.
+    """
+    scope = body.nsmap
+    if WSU in {uri for prefix, uri in scope.items() if prefix is not None}:
+        return body
+    prefix, number = "wsu", 0
+    while prefix in scope:  # never shadow a prefix the Body's content may use
+        number += 1
+        prefix = f"wsu{number}"
+    parent_scope = root.nsmap
+    own = {p: uri for p, uri in scope.items() if parent_scope.get(p) != uri}
+    fresh = etree.SubElement(root, body.tag, nsmap={**own, prefix: WSU})
+    for name, value in body.attrib.items():
+        fresh.set(name, value)
+    fresh.text = body.text
+    fresh.extend(list(body))
+    fresh.tail = body.tail
+    body.addprevious(fresh)
+    root.remove(body)
+    return fresh
+
+
+def _fresh(candidate: str, taken: set[str | None]) -> str:
+    if candidate in taken:
+        raise EnvelopeError(f"the envelope already uses the id {candidate}")
+    taken.add(candidate)
+    return candidate
+
+
+def _xsd_time(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") + f".{moment.microsecond // 1000:03d}Z"
+
+
+# -- verifying --------------------------------------------------------------------------------
+
+
+class _Refused(Exception):
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(code, detail)
+        self.code = code
+        self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class _Reference:
+    uri: str
+    digest: str  # hashlib name
+    digest_value: str
+    prefixes: tuple[str, ...]
+
+
+def verify_envelope(envelope: bytes | etree._Element, *, require: bool) -> SecurityCheck:
+    """Check the WS-Security signature of a SOAP 1.1 envelope (bytes or its parsed root).
+
+    Bytes are parsed with `parse_xml`, whose `XmlRefused` is raised as it is. The certificate's
+    trust is not checked here: give `certificate` to `Verifier.verify_certificate`.
+    """
+    root = parse_xml(envelope) if isinstance(envelope, bytes) else envelope
+    signed = False
+    try:
+        body = _the_body(root)
+        security = _the_security(root)
+        signature = _the_signature(security)
+        if signature is None:
+            if require:
+                raise _Refused("WSS_SIGNATURE_MISSING", "the envelope has no WS-Security signature")
+            return SecurityCheck(False, None, None, "the envelope is not signed")
+        assert security is not None
+        signed = True
+        return _verify_signature(root, body, security, signature)
+    except _Refused as refused:
+        return SecurityCheck(signed, None, refused.code, refused.detail)
+
+
+def _the_body(root: etree._Element) -> etree._Element:
+    if root.tag != f"{{{SOAP}}}Envelope":
+        raise _Refused("ENVELOPE_MALFORMED", "the document is not a SOAP 1.1 Envelope")
+    bodies = list(root.iter(_BODY))
+    if not bodies:
+        raise _Refused("ENVELOPE_MALFORMED", "the Envelope has no Body")
+    if len(bodies) > 1:
+        raise _Refused("SIGNATURE_WRAPPING", f"the document holds {len(bodies)} Body elements")
+    if bodies[0].getparent() is not root:
+        raise _Refused("SIGNATURE_WRAPPING", "the Body is not a child of the Envelope")
+    return bodies[0]
+
+
+def _the_security(root: etree._Element) -> etree._Element | None:
+    headers = [child for child in root if child.tag == f"{{{SOAP}}}Header"]
+    if len(headers) > 1:
+        raise _Refused("ENVELOPE_MALFORMED", "the Envelope holds more than one Header")
+    if not headers:
+        return None
+    securities = [child for child in headers[0] if child.tag == f"{{{WSSE}}}Security"]
+    if len(securities) > 1:
+        raise _Refused("WSS_UNSUPPORTED", "more than one Security header")
+    return securities[0] if securities else None
+
+
+def _the_signature(security: etree._Element | None) -> etree._Element | None:
+    if security is None:
+        return None
+    signatures = security.findall(f"{{{DS}}}Signature")
+    if len(signatures) > 1:
+        raise _Refused("WSS_UNSUPPORTED", f"the Security header holds {len(signatures)} signatures")
+    timestamps = security.findall(_TIMESTAMP)
+    if len(timestamps) > 1:
+        raise _Refused("SIGNATURE_WRAPPING", "the Security header holds more than one Timestamp")
+    return signatures[0] if signatures else None
+
+
+def _verify_signature(
+    root: etree._Element,
+    body: etree._Element,
+    security: etree._Element,
+    signature: etree._Element,
+) -> SecurityCheck:
+    signed_info = _only(signature, "SignedInfo")
+    c14n = _only(signed_info, "CanonicalizationMethod")
+    method = _only(signed_info, "SignatureMethod").get("Algorithm", "")
+    _check_algorithm(c14n.get("Algorithm", ""), {EXC_C14N}, "canonicalization")
+    _check_algorithm(method, set(_SIGNATURE_METHODS), "signature algorithm")
+    references = [_reference(node) for node in signed_info.findall(f"{{{DS}}}Reference")]
+
+    by_id = _elements_by_id(root)
+    timestamp = security.find(_TIMESTAMP)
+    targets: list[tuple[_Reference, etree._Element]] = []
+    for reference in references:
+        target = by_id.get(reference.uri[1:])
+        if target is None:
+            raise _Refused("WSS_SIGNATURE_INVALID", f"{reference.uri} points at no element")
+        if target.tag == _BODY and target is not body:
+            raise _Refused("SIGNATURE_WRAPPING", f"{reference.uri} is not the Envelope's Body")
+        if target.tag == _TIMESTAMP and target is not timestamp:
+            raise _Refused("SIGNATURE_WRAPPING", f"{reference.uri} is not the header's Timestamp")
+        targets.append((reference, target))
+    if not any(target is body for _, target in targets):
+        raise _Refused("WSS_BODY_NOT_SIGNED", "no Reference of the signature is the Body")
+
+    for reference, target in targets:
+        expected = _base64(reference.digest_value, "WSS_DIGEST_MISMATCH", "a DigestValue")
+        actual = hashlib.new(
+            reference.digest, canonical(target, inclusive_prefixes=reference.prefixes)
+        )
+        if not hmac.compare_digest(actual.digest(), expected):
+            name = etree.QName(target).localname
+            raise _Refused("WSS_DIGEST_MISMATCH", f"{name} {reference.uri} changed after signing")
+
+    certificate = _token(signature, by_id, security)
+    value = _base64(
+        _only(signature, "SignatureValue").text or "", "WSS_SIGNATURE_INVALID", "the SignatureValue"
+    )
+    prefixes = _prefix_list(c14n)
+    _check_value(certificate, method, value, canonical(signed_info, inclusive_prefixes=prefixes))
+
+    signed_at = expires_at = None
+    parts = sorted({etree.QName(target).localname for _, target in targets})
+    if timestamp is not None and any(target is timestamp for _, target in targets):
+        signed_at = _timestamp_field(timestamp, "Created")
+        expires_at = _timestamp_field(timestamp, "Expires")
+    detail = f"signed by {certificate.subject.rfc4514_string()} over {', '.join(parts)}"
+    return SecurityCheck(True, certificate, None, detail, signed_at, expires_at)
+
+
+def _only(parent: etree._Element, name: str) -> etree._Element:
+    found = parent.findall(f"{{{DS}}}{name}")
+    if len(found) != 1:
+        raise _Refused("WSS_SIGNATURE_INVALID", f"the signature must hold exactly one {name}")
+    return found[0]
+
+
+def _check_algorithm(algorithm: str, allowed: set[str], what: str) -> None:
+    if algorithm in allowed:
+        return
+    if algorithm in _WEAK:
+        raise _Refused("WSS_WEAK_ALGORITHM", f"the {what} {_WEAK[algorithm]} is too weak")
+    raise _Refused("WSS_UNSUPPORTED", f"the {what} {algorithm or '(none)'} is not accepted")
+
+
+def _reference(node: etree._Element) -> _Reference:
+    uri = node.get("URI")
+    if uri is None or not _SAME_DOCUMENT.fullmatch(uri):
+        raise _Refused(
+            "WSS_UNSUPPORTED", f"Reference URI {uri!r} is not a same-document '#id' reference"
+        )
+    transforms = node.find(f"{{{DS}}}Transforms")
+    steps = [] if transforms is None else transforms.findall(f"{{{DS}}}Transform")
+    if len(steps) != 1:
+        # Without exactly one exc-c14n transform the digest would be taken over something else.
+        raise _Refused("WSS_UNSUPPORTED", f"Reference {uri} must have one exc-c14n transform")
+    _check_algorithm(steps[0].get("Algorithm", ""), {EXC_C14N}, "transform")
+    digest = _only(node, "DigestMethod").get("Algorithm", "")
+    _check_algorithm(digest, set(_DIGEST_METHODS), "digest algorithm")
+    value = _only(node, "DigestValue").text or ""
+    return _Reference(uri, _DIGEST_METHODS[digest], value, _prefix_list(steps[0]))
+
+
+def _prefix_list(method: etree._Element) -> tuple[str, ...]:
+    inclusive = method.find(f"{{{EXC_C14N}}}InclusiveNamespaces")
+    return () if inclusive is None else tuple(inclusive.get("PrefixList", "").split())
+
+
+def _elements_by_id(root: etree._Element) -> dict[str, etree._Element]:
+    found: dict[str, etree._Element] = {}
+    for element in root.iter(etree.Element):
+        value = element.get(_ID)
+        if value is None:
+            continue
+        if value in found:
+            raise _Refused("SIGNATURE_WRAPPING", f"more than one element has wsu:Id {value!r}")
+        found[value] = element
+    return found
+
+
+def _token(
+    signature: etree._Element, by_id: dict[str, etree._Element], security: etree._Element
+) -> x509.Certificate:
+    key_info = signature.find(f"{{{DS}}}KeyInfo")
+    holder = None if key_info is None else key_info.find(f"{{{WSSE}}}SecurityTokenReference")
+    if holder is None:
+        raise _Refused("WSS_TOKEN_INVALID", "KeyInfo holds no SecurityTokenReference")
+    pointer = holder.find(f"{{{WSSE}}}Reference")
+    uri = None if pointer is None else pointer.get("URI")
+    if uri is None or not _SAME_DOCUMENT.fullmatch(uri):
+        raise _Refused(
+            "WSS_UNSUPPORTED", "only a reference to a BinarySecurityToken in the header is accepted"
+        )
+    token = by_id.get(uri[1:])
+    if (
+        token is None
+        or token.tag != f"{{{WSSE}}}BinarySecurityToken"
+        or token.getparent() is not security
+    ):
+        raise _Refused("WSS_TOKEN_INVALID", f"{uri} is not a BinarySecurityToken of the header")
+    if token.get("ValueType") != X509V3:
+        raise _Refused("WSS_UNSUPPORTED", f"the token's ValueType {token.get('ValueType')!r}")
+    if token.get("EncodingType", BASE64_BINARY) != BASE64_BINARY:
+        raise _Refused("WSS_TOKEN_INVALID", "the token is not Base64Binary")
+    der = _base64(token.text or "", "WSS_TOKEN_INVALID", "the token")
+    try:
+        return x509.load_der_x509_certificate(der)
+    except ValueError as error:
+        raise _Refused(
+            "WSS_TOKEN_INVALID", f"the token is not an X.509 certificate: {error}"
+        ) from None
+
+
+def _check_value(
+    certificate: x509.Certificate, method: str, value: bytes, signed_info: bytes
+) -> None:
+    family, algorithm = _SIGNATURE_METHODS[method]
+    try:
+        public_key = certificate.public_key()
+    except ValueError as error:
+        raise _Refused("WSS_TOKEN_INVALID", f"the token's key cannot be read: {error}") from None
+    try:
+        if family == "rsa" and isinstance(public_key, rsa.RSAPublicKey):
+            public_key.verify(value, signed_info, padding.PKCS1v15(), algorithm)
+            return
+        if family == "ec" and isinstance(public_key, ec.EllipticCurvePublicKey):
+            size = (public_key.curve.key_size + 7) // 8
+            if len(value) != 2 * size:
+                raise InvalidSignature
+            r, s = int.from_bytes(value[:size], "big"), int.from_bytes(value[size:], "big")
+            public_key.verify(encode_dss_signature(r, s), signed_info, ec.ECDSA(algorithm))
+            return
+    except InvalidSignature:
+        raise _Refused(
+            "WSS_SIGNATURE_INVALID", "the SignatureValue does not verify with the token's key"
+        ) from None
+    raise _Refused("WSS_SIGNATURE_INVALID", "the signature algorithm does not fit the token's key")
+
+
+def _base64(text: str, code: str, what: str) -> bytes:
+    try:
+        return base64.b64decode("".join(text.split()), validate=True)
+    except binascii.Error:
+        raise _Refused(code, f"{what} is not base64") from None
+
+
+def _timestamp_field(timestamp: etree._Element, name: str) -> datetime | None:
+    node = timestamp.find(f"{{{WSU}}}{name}")
+    if node is None:
+        return None
+    try:
+        return as_utc(datetime.fromisoformat((node.text or "").strip()))
+    except ValueError:
+        raise _Refused("ENVELOPE_MALFORMED", f"the Timestamp's {name} is not a dateTime") from None

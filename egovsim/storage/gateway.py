@@ -1,0 +1,329 @@
+"""The gateway's records: senders, the routing table, messages with their state, attempts."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from egovsim.storage.database import Database
+from egovsim.storage.rows import required_time, time_or_none
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """A system allowed to send through the gateway."""
+
+    sender_id: str
+    password_hash: str
+    signature_policy: str  # "required" | "optional"
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """Where a serviceId's messages go: the built-in workstation or an external system."""
+
+    service_id: str
+    receiver: str  # "workstation" | "external"
+    url: str | None
+    provider_id: str | None
+    sender_id: str | None  # an external system's own sender, for its answers
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMessage:
+    """A message the gateway accepted."""
+
+    id: int
+    message_id: str
+    correlation_id: str | None
+    service_id: str
+    message_type: str
+    channel: str
+    sender_id: str
+    content_hash: str
+    envelope: bytes
+    data_xml: bytes
+    security: dict[str, Any]
+    state: str
+    attempts: int
+    next_attempt_at: datetime | None
+    accepted_at: datetime
+    delivered_at: datetime | None
+    answer: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One delivery attempt."""
+
+    at: datetime
+    duration_ms: float
+    outcome: str
+    detail: str
+    request: bytes | None
+    response: bytes | None
+
+
+def _message(row: aiosqlite.Row) -> StoredMessage:
+    return StoredMessage(
+        id=row["id"],
+        message_id=row["message_id"],
+        correlation_id=row["correlation_id"],
+        service_id=row["service_id"],
+        message_type=row["message_type"],
+        channel=row["channel"],
+        sender_id=row["sender_id"],
+        content_hash=row["content_hash"],
+        envelope=row["envelope"],
+        data_xml=row["data_xml"],
+        security=json.loads(row["security_json"]),
+        state=row["state"],
+        attempts=row["attempts"],
+        next_attempt_at=time_or_none(row["next_attempt_at"]),
+        accepted_at=required_time(row["accepted_at"]),
+        delivered_at=time_or_none(row["delivered_at"]),
+        answer=json.loads(row["answer_json"]),
+    )
+
+
+class GatewayStore:
+    """Repository of everything the gateway keeps."""
+
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def save_sender(self, sender: Sender, now: datetime) -> None:
+        """Register or update a sender."""
+        async with self._db.write() as connection:
+            await connection.execute(
+                "INSERT INTO gateway_senders (sender_id, password_hash, signature_policy, name,"
+                " created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (sender_id) DO UPDATE SET"
+                " password_hash = excluded.password_hash,"
+                " signature_policy = excluded.signature_policy, name = excluded.name",
+                (
+                    sender.sender_id,
+                    sender.password_hash,
+                    sender.signature_policy,
+                    sender.name,
+                    now.isoformat(),
+                ),
+            )
+
+    async def sender(self, sender_id: str) -> Sender | None:
+        """A sender by id."""
+        row = await self._db.fetch_one(
+            "SELECT * FROM gateway_senders WHERE sender_id = ?", (sender_id,)
+        )
+        if row is None:
+            return None
+        return Sender(row["sender_id"], row["password_hash"], row["signature_policy"], row["name"])
+
+    async def senders(self) -> list[Sender]:
+        """Every sender."""
+        rows = await self._db.fetch_all("SELECT * FROM gateway_senders ORDER BY sender_id")
+        return [
+            Sender(r["sender_id"], r["password_hash"], r["signature_policy"], r["name"])
+            for r in rows
+        ]
+
+    async def save_route(self, route: Route, now: datetime) -> None:
+        """Set where a serviceId goes."""
+        async with self._db.write() as connection:
+            await connection.execute(
+                "INSERT INTO gateway_routes (service_id, receiver, url, provider_id, sender_id,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (service_id) DO UPDATE SET"
+                " receiver = excluded.receiver, url = excluded.url,"
+                " provider_id = excluded.provider_id, sender_id = excluded.sender_id",
+                (
+                    route.service_id,
+                    route.receiver,
+                    route.url,
+                    route.provider_id,
+                    route.sender_id,
+                    now.isoformat(),
+                ),
+            )
+
+    async def route(self, service_id: str) -> Route | None:
+        """The route of a serviceId."""
+        row = await self._db.fetch_one(
+            "SELECT * FROM gateway_routes WHERE service_id = ?", (service_id,)
+        )
+        if row is None:
+            return None
+        return Route(
+            row["service_id"], row["receiver"], row["url"], row["provider_id"], row["sender_id"]
+        )
+
+    async def routes(self) -> list[Route]:
+        """The whole routing table."""
+        rows = await self._db.fetch_all("SELECT * FROM gateway_routes ORDER BY service_id")
+        return [
+            Route(r["service_id"], r["receiver"], r["url"], r["provider_id"], r["sender_id"])
+            for r in rows
+        ]
+
+    async def accept(self, fields: dict[str, Any]) -> tuple[StoredMessage, bool]:
+        """Store a message, or find the one with its messageId; (message, newly stored).
+
+        The insert commits before the sender hears "accepted": that is the gateway's promise.
+        """
+        async with self._db.write() as connection:
+            cursor = await connection.execute(
+                "SELECT * FROM gateway_messages WHERE message_id = ?", (fields["message_id"],)
+            )
+            existing = await cursor.fetchone()
+            if existing is not None:
+                return _message(existing), False
+            cursor = await connection.execute(
+                "INSERT INTO gateway_messages (message_id, correlation_id, service_id,"
+                " message_type, channel, sender_id, content_hash, envelope, data_xml,"
+                " security_json, state, attempts, next_attempt_at, accepted_at, answer_json)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ON_DELIVERY', 0, NULL, ?, ?) RETURNING *",
+                (
+                    fields["message_id"],
+                    fields["correlation_id"],
+                    fields["service_id"],
+                    fields["message_type"],
+                    fields["channel"],
+                    fields["sender_id"],
+                    fields["content_hash"],
+                    fields["envelope"],
+                    fields["data_xml"],
+                    json.dumps(fields["security"]),
+                    fields["accepted_at"].isoformat(),
+                    json.dumps(fields["answer"]),
+                ),
+            )
+            row = await cursor.fetchone()
+            assert row is not None
+            return _message(row), True
+
+    async def message(self, message_id: str) -> StoredMessage | None:
+        """A message by its messageId."""
+        row = await self._db.fetch_one(
+            "SELECT * FROM gateway_messages WHERE message_id = ?", (message_id,)
+        )
+        return _message(row) if row else None
+
+    async def due(self, now: datetime, limit: int = 50) -> list[StoredMessage]:
+        """Messages waiting for delivery whose next attempt is due."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM gateway_messages WHERE state = 'ON_DELIVERY'"
+            " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id LIMIT ?",
+            (now.isoformat(), limit),
+        )
+        return [_message(row) for row in rows]
+
+    async def pending_count(self) -> int:
+        """How many messages wait for delivery."""
+        row = await self._db.fetch_one(
+            "SELECT COUNT(*) FROM gateway_messages WHERE state = 'ON_DELIVERY'"
+        )
+        return int(row[0]) if row else 0
+
+    async def record_attempt(
+        self,
+        message: StoredMessage,
+        attempt: Attempt,
+        state: str,
+        next_attempt_at: datetime | None,
+        delivered_at: datetime | None,
+    ) -> None:
+        """Log an attempt and move the message to its new state, atomically."""
+        async with self._db.write() as connection:
+            await connection.execute(
+                "INSERT INTO gateway_attempts (message, at, duration_ms, outcome, detail,"
+                " request, response) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    message.id,
+                    attempt.at.isoformat(),
+                    attempt.duration_ms,
+                    attempt.outcome,
+                    attempt.detail,
+                    attempt.request,
+                    attempt.response,
+                ),
+            )
+            await connection.execute(
+                "UPDATE gateway_messages SET state = ?, attempts = attempts + 1,"
+                " next_attempt_at = ?, delivered_at = ? WHERE id = ?",
+                (
+                    state,
+                    next_attempt_at.isoformat() if next_attempt_at else None,
+                    delivered_at.isoformat() if delivered_at else None,
+                    message.id,
+                ),
+            )
+
+    async def attempts(self, message: StoredMessage) -> list[Attempt]:
+        """A message's delivery attempts, oldest first."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM gateway_attempts WHERE message = ? ORDER BY id", (message.id,)
+        )
+        return [
+            Attempt(
+                required_time(r["at"]),
+                r["duration_ms"],
+                r["outcome"],
+                r["detail"],
+                r["request"],
+                r["response"],
+            )
+            for r in rows
+        ]
+
+    async def search(
+        self,
+        *,
+        message_id: str | None = None,
+        correlation_id: str | None = None,
+        service_id: str | None = None,
+        sender_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 200,
+    ) -> list[StoredMessage]:
+        """The message log, newest first, filtered."""
+        clauses, values = [], []
+        for column, value in (
+            ("message_id", message_id),
+            ("correlation_id", correlation_id),
+            ("service_id", service_id),
+            ("sender_id", sender_id),
+        ):
+            if value:
+                clauses.append(f"{column} = ?")
+                values.append(value)
+        if since is not None:
+            clauses.append("accepted_at >= ?")
+            values.append(since.isoformat())
+        if until is not None:
+            clauses.append("accepted_at <= ?")
+            values.append(until.isoformat())
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = await self._db.fetch_all(
+            f"SELECT * FROM gateway_messages{where} ORDER BY id DESC LIMIT ?",
+            (*values, limit),
+        )
+        return [_message(row) for row in rows]
+
+    async def for_receiver(
+        self, service_id: str, correlation_id: str | None, limit: int
+    ) -> list[StoredMessage]:
+        """Messages of a service (and correlation) for getMessages, oldest first."""
+        clauses = ["service_id = ?"]
+        values: list[Any] = [service_id]
+        if correlation_id:
+            clauses.append("correlation_id = ?")
+            values.append(correlation_id)
+        rows = await self._db.fetch_all(
+            f"SELECT * FROM gateway_messages WHERE {' AND '.join(clauses)} ORDER BY id LIMIT ?",
+            (*values, limit),
+        )
+        return [_message(row) for row in rows]

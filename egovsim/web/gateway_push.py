@@ -1,0 +1,87 @@
+"""Pushing messages to external provider systems (IAsyncChannelClient `sendMessage`), signed
+with the gateway's own certificate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiohttp
+from lxml import etree
+
+from egovsim.gateway import soap
+from egovsim.gateway.delivery import Delivered, DeliveryPolicy, Receiver, Unavailable
+from egovsim.gateway.wssecurity import sign_envelope
+from egovsim.gateway.xmlsafe import XmlRefused, parse_xml
+from egovsim.pki.keystore import Keystore
+from egovsim.storage.gateway import Route, StoredMessage
+from egovsim.web.fetch import read_limited
+
+MAX_ANSWER = 1024 * 1024
+
+
+def external_receiver(
+    session: aiohttp.ClientSession,
+    keystore: Keystore | None,
+    policy: DeliveryPolicy,
+    gateway_sender: str = "egov-gateway",
+) -> Receiver:
+    """Deliver to a registered system's URL; a SOAP fault, an HTTP error or no answer in time
+    is a failed attempt (retried)."""
+
+    async def deliver(message: StoredMessage, route: Route) -> Delivered:
+        if not route.url:
+            raise Unavailable(f"the route of {route.service_id} has no URL")
+        root = soap.client_send_message(
+            message.message_id,
+            message.correlation_id,
+            message.service_id,
+            message.message_type,
+            message.accepted_at,
+            gateway_sender,
+            message.data_xml,
+        )
+        body = soap.serialize(root)
+        if keystore is not None:
+            body = sign_envelope(
+                body, keystore.key, keystore.certificate, created=message.accepted_at
+            )
+        timeout = aiohttp.ClientTimeout(total=policy.timeout)
+        try:
+            async with session.post(
+                route.url,
+                data=body,
+                timeout=timeout,
+                headers={
+                    "Content-Type": "text/xml; charset=utf-8",
+                    "SOAPAction": '""',
+                },
+            ) as reply:
+                answer = await read_limited(reply.content, MAX_ANSWER)
+                status = reply.status
+        except (aiohttp.ClientError, TimeoutError, OSError) as error:
+            raise Unavailable(f"{type(error).__name__}: {error}") from None
+        except Exception as error:  # read_limited's FetchError: an answer too large
+            raise Unavailable(str(error)) from None
+        if status != 200:
+            raise Unavailable(f"HTTP {status}")
+        try:
+            answered = parse_xml(answer)
+        except XmlRefused as refused:
+            raise Unavailable(f"the answer is not XML: {refused.reason}") from None
+        if answered.find(f".//{{{soap.SOAP}}}Fault") is not None:
+            raise Unavailable("the receiver answered with a SOAP fault")
+        if not any(
+            etree.QName(e).localname == "sendMessageResponse"
+            for e in answered.iter()
+            if isinstance(e.tag, str)
+        ):
+            raise Unavailable("the answer is not a sendMessageResponse")
+        return Delivered(f"HTTP {status} from {route.url}", body, answer)
+
+    return deliver
+
+
+def wsdl(name: str, base_url: str) -> bytes:
+    """One of egovsim's WSDLs with the server's address filled in."""
+    text = (Path(__file__).resolve().parents[1] / "gateway" / "wsdl" / name).read_text()
+    return text.replace("EGOVSIM_BASE_URL", base_url).encode()

@@ -1,0 +1,220 @@
+"""The gateway on HTTP: `/shep/sync` and `/shep/async` (SOAP 1.1), each with its WSDL at `?wsdl`,
+and the JSON API of the gateway's operator: senders, routes, the message log."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from aiohttp import web
+
+from egovsim.errors import EgovsimError
+from egovsim.passwords import hash_password
+from egovsim.signatures.revocation import FetchError
+from egovsim.storage.gateway import Route, Sender, StoredMessage
+from egovsim.web.fetch import read_limited
+from egovsim.web.gateway_push import wsdl
+from egovsim.web.keys import CLOCK, GATEWAY, GATEWAY_STORE, SETTINGS
+from egovsim.web.requests import json_object
+
+routes = web.RouteTableDef()
+MAX_ENVELOPE = 10 * 1024 * 1024
+XML = "text/xml"
+
+
+async def _soap(request: web.Request, channel: str) -> web.Response:
+    gateway = request.app[GATEWAY]
+    try:
+        body = await read_limited(request.content, MAX_ENVELOPE)
+    except FetchError:
+        answer = gateway.refuse(
+            channel, "ENVELOPE_MALFORMED", f"too_large: more than {MAX_ENVELOPE} bytes"
+        )
+    else:
+        answer = await gateway.handle(channel, body)
+    return web.Response(body=answer.body, status=answer.status, content_type=XML, charset="utf-8")
+
+
+def _wsdl(request: web.Request, name: str) -> web.Response:
+    body = wsdl(name, request.app[SETTINGS].base_url)
+    return web.Response(body=body, content_type=XML, charset="utf-8")
+
+
+@routes.get("/shep/sync")
+async def sync_wsdl(request: web.Request) -> web.Response:
+    """The SyncChannel WSDL (`?wsdl`)."""
+    return _wsdl(request, "sync.wsdl")
+
+
+@routes.get("/shep/async")
+async def async_wsdl(request: web.Request) -> web.Response:
+    """The AsyncChannel WSDL (`?wsdl`); `?client` gives the IAsyncChannelClient one."""
+    return _wsdl(request, "async-client.wsdl" if "client" in request.query else "async.wsdl")
+
+
+@routes.post("/shep/sync")
+async def sync_channel(request: web.Request) -> web.Response:
+    """SyncChannel `SendMessage`."""
+    return await _soap(request, "sync")
+
+
+@routes.post("/shep/async")
+async def async_channel(request: web.Request) -> web.Response:
+    """AsyncChannel `sendMessage`, `getMessages`, `getMessageStatus`,
+    `sendDeliveryNotification`."""
+    return await _soap(request, "async")
+
+
+# -- the operator's API -----------------------------------------------------------------------
+
+
+@routes.get("/api/v1/gateway/senders")
+async def list_senders(request: web.Request) -> web.Response:
+    """Registered senders (never their passwords)."""
+    senders = await request.app[GATEWAY_STORE].senders()
+    return web.json_response(
+        {
+            "senders": [
+                {"sender_id": s.sender_id, "signature": s.signature_policy, "name": s.name}
+                for s in senders
+            ]
+        }
+    )
+
+
+@routes.post("/api/v1/gateway/senders")
+async def register_sender(request: web.Request) -> web.Response:
+    """`{"sender_id", "password", "signature": "required"|"optional", "name"}`."""
+    body = await json_object(request)
+    sender_id, password = str(body.get("sender_id", "")), str(body.get("password", ""))
+    policy = body.get("signature", "required")
+    if not sender_id or not password or policy not in ("required", "optional"):
+        raise EgovsimError(
+            "BAD_REQUEST",
+            {"reason": "sender_id, password and signature (required or optional) are needed"},
+        )
+    await request.app[GATEWAY_STORE].save_sender(
+        Sender(sender_id, hash_password(password), str(policy), str(body.get("name", ""))),
+        request.app[CLOCK].now(),
+    )
+    return web.json_response({"sender_id": sender_id, "signature": policy}, status=201)
+
+
+def _route_json(route: Route) -> dict[str, Any]:
+    return {
+        "service_id": route.service_id,
+        "receiver": route.receiver,
+        "url": route.url,
+        "provider": route.provider_id,
+        "sender_id": route.sender_id,
+    }
+
+
+@routes.get("/api/v1/gateway/routes")
+async def list_routes(request: web.Request) -> web.Response:
+    """The routing table."""
+    found = await request.app[GATEWAY_STORE].routes()
+    return web.json_response({"routes": [_route_json(r) for r in found]})
+
+
+@routes.post("/api/v1/gateway/routes")
+async def set_route(request: web.Request) -> web.Response:
+    """`{"service_id", "url"}` sends a service to an external system;
+    `{"service_id", "provider"}` back to a seeded provider's workstation."""
+    body = await json_object(request)
+    service_id = str(body.get("service_id", ""))
+    url = body.get("url")
+    if not service_id or (not url and not body.get("provider")):
+        raise EgovsimError("BAD_REQUEST", {"reason": "service_id and url (or provider)"})
+    if url and not str(url).startswith(("http://", "https://")):
+        raise EgovsimError("BAD_REQUEST", {"reason": "url must be http(s)"})
+    route = Route(
+        service_id,
+        "external" if url else "workstation",
+        str(url) if url else None,
+        None if url else str(body.get("provider")),
+        str(body["sender_id"]) if body.get("sender_id") else None,
+    )
+    await request.app[GATEWAY_STORE].save_route(route, request.app[CLOCK].now())
+    return web.json_response(_route_json(route), status=201)
+
+
+def _message_json(message: StoredMessage) -> dict[str, Any]:
+    return {
+        "message_id": message.message_id,
+        "correlation_id": message.correlation_id,
+        "service_id": message.service_id,
+        "message_type": message.message_type,
+        "channel": message.channel,
+        "sender_id": message.sender_id,
+        "state": message.state,
+        "attempts": message.attempts,
+        "accepted_at": message.accepted_at.isoformat(),
+        "delivered_at": message.delivered_at.isoformat() if message.delivered_at else None,
+        "next_attempt_at": message.next_attempt_at.isoformat() if message.next_attempt_at else None,
+        "security": message.security,
+    }
+
+
+@routes.get("/api/v1/gateway/messages")
+async def message_log(request: web.Request) -> web.Response:
+    """The message log, newest first: `?message_id=&correlation_id=&service_id=&sender_id=
+    &since=&until=&limit=`."""
+    from egovsim.clock import parse_time
+
+    query = request.query
+    try:
+        since = parse_time(query["since"]) if query.get("since") else None
+        until = parse_time(query["until"]) if query.get("until") else None
+        limit = max(1, min(int(query.get("limit", "200")), 1000))
+    except ValueError as error:
+        raise EgovsimError("BAD_REQUEST", {"reason": str(error)}) from None
+    found = await request.app[GATEWAY_STORE].search(
+        message_id=query.get("message_id"),
+        correlation_id=query.get("correlation_id"),
+        service_id=query.get("service_id"),
+        sender_id=query.get("sender_id"),
+        since=since,
+        until=until,
+        limit=limit,
+    )
+    return web.json_response({"messages": [_message_json(m) for m in found]})
+
+
+async def _stored(request: web.Request) -> StoredMessage:
+    message = await request.app[GATEWAY_STORE].message(request.match_info["message_id"])
+    if message is None:
+        raise EgovsimError("NOT_FOUND", {"message_id": request.match_info["message_id"]})
+    return message
+
+
+@routes.get("/api/v1/gateway/messages/{message_id}")
+async def message_detail(request: web.Request) -> web.Response:
+    """One message with every delivery attempt."""
+    message = await _stored(request)
+    attempts = await request.app[GATEWAY_STORE].attempts(message)
+    body = _message_json(message) | {
+        "attempts": [
+            {
+                "at": a.at.isoformat(),
+                "duration_ms": round(a.duration_ms, 2),
+                "outcome": a.outcome,
+                "detail": a.detail,
+                "request": base64.b64encode(a.request).decode() if a.request else None,
+                "response": base64.b64encode(a.response).decode() if a.response else None,
+            }
+            for a in attempts
+        ]
+    }
+    return web.json_response(body)
+
+
+@routes.get("/api/v1/gateway/messages/{message_id}/envelope")
+async def message_envelope(request: web.Request) -> web.Response:
+    """The exact bytes of the envelope as it arrived."""
+    message = await _stored(request)
+    return web.Response(
+        body=message.envelope,
+        content_type=XML,
+        headers={"Content-Disposition": f'attachment; filename="{message.message_id}.xml"'},
+    )
