@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bench import ocsp, verify
+from bench import gateway, ocsp, verify
 from bench.common import save
 
 
 def main() -> None:
     """Run the benchmarks in turn."""
-    results = {"verify": verify.run(), "ocsp": ocsp.run()}
+    results = {"verify": verify.run(), "ocsp": ocsp.run(), "gateway": gateway.run()}
     print(f"saved to {save(results)}")
 
 

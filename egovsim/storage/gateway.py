@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -91,11 +92,20 @@ def _message(row: aiosqlite.Row) -> StoredMessage:
     )
 
 
+BATCH = 500
+
+
 class GatewayStore:
     """Repository of everything the gateway keeps."""
 
     def __init__(self, database: Database) -> None:
         self._db = database
+        self._pending: list[tuple[dict[str, Any], asyncio.Future[tuple[StoredMessage, bool]]]] = []
+        self._flusher: asyncio.Task[None] | None = None
+        # Senders and routes change rarely and are read for every message: kept in memory,
+        # refreshed by this store's own writes (the only writer of them).
+        self._sender_cache: dict[str, Sender | None] = {}
+        self._route_cache: dict[str, Route | None] = {}
 
     async def save_sender(self, sender: Sender, now: datetime) -> None:
         """Register or update a sender."""
@@ -113,9 +123,17 @@ class GatewayStore:
                     now.isoformat(),
                 ),
             )
+        self._sender_cache[sender.sender_id] = sender
 
     async def sender(self, sender_id: str) -> Sender | None:
         """A sender by id."""
+        if sender_id in self._sender_cache:
+            return self._sender_cache[sender_id]
+        found = await self._read_sender(sender_id)
+        self._sender_cache[sender_id] = found
+        return found
+
+    async def _read_sender(self, sender_id: str) -> Sender | None:
         row = await self._db.fetch_one(
             "SELECT * FROM gateway_senders WHERE sender_id = ?", (sender_id,)
         )
@@ -148,9 +166,17 @@ class GatewayStore:
                     now.isoformat(),
                 ),
             )
+        self._route_cache[route.service_id] = route
 
     async def route(self, service_id: str) -> Route | None:
         """The route of a serviceId."""
+        if service_id in self._route_cache:
+            return self._route_cache[service_id]
+        found = await self._read_route(service_id)
+        self._route_cache[service_id] = found
+        return found
+
+    async def _read_route(self, service_id: str) -> Route | None:
         row = await self._db.fetch_one(
             "SELECT * FROM gateway_routes WHERE service_id = ?", (service_id,)
         )
@@ -171,38 +197,79 @@ class GatewayStore:
     async def accept(self, fields: dict[str, Any]) -> tuple[StoredMessage, bool]:
         """Store a message, or find the one with its messageId; (message, newly stored).
 
-        The insert commits before the sender hears "accepted": that is the gateway's promise.
+        The message is committed before this returns: that is the gateway's promise to a
+        sender that hears "accepted". Messages arriving together are committed together (group
+        commit), one transaction for the batch, so durability does not cost a transaction each.
         """
+        future: asyncio.Future[tuple[StoredMessage, bool]] = (
+            asyncio.get_running_loop().create_future()
+        )
+        self._pending.append((fields, future))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush())
+        return await future
+
+    async def _flush(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending[:BATCH], self._pending[BATCH:]
+            try:
+                results = await self._commit(batch)
+            except Exception as error:
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(error)
+                continue
+            for (_, future), result in zip(batch, results, strict=True):
+                if not future.done():
+                    future.set_result(result)
+
+    async def _commit(
+        self, batch: list[tuple[dict[str, Any], asyncio.Future[tuple[StoredMessage, bool]]]]
+    ) -> list[tuple[StoredMessage, bool]]:
+        ids = [fields["message_id"] for fields, _ in batch]
+        marks = ", ".join("?" for _ in ids)
         async with self._db.write() as connection:
             cursor = await connection.execute(
-                "SELECT * FROM gateway_messages WHERE message_id = ?", (fields["message_id"],)
+                f"SELECT message_id FROM gateway_messages WHERE message_id IN ({marks})", ids
             )
-            existing = await cursor.fetchone()
-            if existing is not None:
-                return _message(existing), False
-            cursor = await connection.execute(
+            existing = {row[0] for row in await cursor.fetchall()}
+            fresh: dict[str, dict[str, Any]] = {}
+            for fields, _ in batch:
+                if fields["message_id"] not in existing:
+                    fresh.setdefault(fields["message_id"], fields)
+            await connection.executemany(
                 "INSERT INTO gateway_messages (message_id, correlation_id, service_id,"
                 " message_type, channel, sender_id, content_hash, envelope, data_xml,"
                 " security_json, state, attempts, next_attempt_at, accepted_at, answer_json)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ON_DELIVERY', 0, NULL, ?, ?) RETURNING *",
-                (
-                    fields["message_id"],
-                    fields["correlation_id"],
-                    fields["service_id"],
-                    fields["message_type"],
-                    fields["channel"],
-                    fields["sender_id"],
-                    fields["content_hash"],
-                    fields["envelope"],
-                    fields["data_xml"],
-                    json.dumps(fields["security"]),
-                    fields["accepted_at"].isoformat(),
-                    json.dumps(fields["answer"]),
-                ),
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ON_DELIVERY', 0, NULL, ?, ?)",
+                [
+                    (
+                        f["message_id"],
+                        f["correlation_id"],
+                        f["service_id"],
+                        f["message_type"],
+                        f["channel"],
+                        f["sender_id"],
+                        f["content_hash"],
+                        f["envelope"],
+                        f["data_xml"],
+                        json.dumps(f["security"]),
+                        f["accepted_at"].isoformat(),
+                        json.dumps(f["answer"]),
+                    )
+                    for f in fresh.values()
+                ],
             )
-            row = await cursor.fetchone()
-            assert row is not None
-            return _message(row), True
+            cursor = await connection.execute(
+                f"SELECT * FROM gateway_messages WHERE message_id IN ({marks})", ids
+            )
+            rows = {row["message_id"]: _message(row) for row in await cursor.fetchall()}
+        results = []
+        for fields, _ in batch:
+            message_id = fields["message_id"]
+            newly = fresh.get(message_id) is fields
+            results.append((rows[message_id], newly))
+        return results
 
     async def message(self, message_id: str) -> StoredMessage | None:
         """A message by its messageId."""

@@ -1,0 +1,183 @@
+"""Gateway throughput: async messages accepted per second (durably committed, WS-Security
+verified) by `egovsim serve` in its own process, and their delivery to a loopback receiver in a
+third process, with p50/p99 from acceptance to delivery."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import aiohttp
+
+from bench.common import PASSWORD, Figure, make_pki, report, scratch_directory
+from bench.ocsp import _free_port, _wait_ready
+from egovsim.clock import as_utc, utcnow
+from egovsim.gateway.wssecurity import sign_envelope
+from egovsim.pki.keystore import load_keystore
+from egovsim.pki.personas import load_personas
+
+MESSAGES = 4000
+CONCURRENCY = 16
+SERVICE = "bench-service"
+ASYNC = "http://bip.bee.kz/AsyncChannel/v10/Types"
+SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
+
+RECEIVER = """
+import sys
+from aiohttp import web
+answer = (b'<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">'
+          b'<soapenv:Body><ns:sendMessageResponse xmlns:ns="http://bip.bee.kz/AsyncChannel/v10/Types">'
+          b'<response><messageId>x</messageId><correlationId>x</correlationId>'
+          b'<responseDate>2030-01-01T00:00:00Z</responseDate></response>'
+          b'</ns:sendMessageResponse></soapenv:Body></soapenv:Envelope>')
+async def take(request):
+    await request.read()
+    return web.Response(body=answer, content_type="text/xml")
+app = web.Application()
+app.router.add_post("/receive", take)
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None)
+"""
+
+
+def _envelope(message_id: str) -> bytes:
+    return (
+        f'<soapenv:Envelope xmlns:soapenv="{SOAP}"><soapenv:Header/><soapenv:Body>'
+        f'<ns:sendMessage xmlns:ns="{ASYNC}"><request><messageInfo>'
+        f"<messageId>{message_id}</messageId><serviceId>{SERVICE}</serviceId>"
+        f"<messageType>REQUEST</messageType><messageDate>2030-01-01T00:00:00Z</messageDate>"
+        f"<sender><senderId>bench-is</senderId><password>bench</password></sender>"
+        f"</messageInfo><messageData><data>{'x' * 1024}</data></messageData></request>"
+        f"</ns:sendMessage></soapenv:Body></soapenv:Envelope>"
+    ).encode()
+
+
+async def _send_all(url: str, envelopes: list[bytes]) -> tuple[float, int]:
+    queue = list(reversed(envelopes))
+    failed = 0
+
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=CONCURRENCY)) as http:
+
+        async def worker() -> None:
+            nonlocal failed
+            while queue:
+                body = queue.pop()
+                async with http.post(url, data=body, headers={"Content-Type": "text/xml"}) as reply:
+                    await reply.read()
+                    if reply.status != 200:
+                        failed += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+        return time.perf_counter() - started, failed
+
+
+async def _setup(base: str, receiver: str) -> None:
+    async with aiohttp.ClientSession() as http:
+        for path, body in (
+            (
+                "/api/v1/gateway/senders",
+                {"sender_id": "bench-is", "password": "bench", "signature": "required"},
+            ),
+            ("/api/v1/gateway/routes", {"service_id": SERVICE, "url": receiver}),
+        ):
+            async with http.post(base + path, json=body) as reply:
+                if reply.status != 201:
+                    raise RuntimeError(f"{path}: {reply.status} {await reply.text()}")
+
+
+def _delivery_latencies(database: Path, deadline: float) -> list[float]:
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
+        while time.monotonic() < deadline:
+            waiting = connection.execute(
+                "SELECT COUNT(*) FROM gateway_messages WHERE state = 'ON_DELIVERY'"
+            ).fetchone()[0]
+            if waiting == 0:
+                break
+            time.sleep(0.2)
+        rows = connection.execute(
+            "SELECT accepted_at, delivered_at FROM gateway_messages WHERE state = 'DELIVERED'"
+        ).fetchall()
+    from datetime import datetime
+
+    return [
+        (as_utc(datetime.fromisoformat(b)) - as_utc(datetime.fromisoformat(a))).total_seconds()
+        * 1000
+        for a, b in rows
+    ]
+
+
+def run() -> dict[str, object]:
+    """Measure and print; return the figures."""
+    port, receiver_port = _free_port(), _free_port()
+    base = f"http://127.0.0.1:{port}"
+    pki = make_pki(base)
+    persona = next(p for p in load_personas(pki.directory) if p["id"] == "shymkent-energy-head")
+    keystore = load_keystore(pki.directory / persona["keystores"]["sign"]["file"], PASSWORD)
+    now = utcnow()
+    envelopes = [
+        sign_envelope(_envelope(str(uuid.uuid4())), keystore.key, keystore.certificate, created=now)
+        for _ in range(MESSAGES)
+    ]
+    data_dir = scratch_directory()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "egovsim",
+            "serve",
+            "--port",
+            str(port),
+            "--certs",
+            str(pki.directory),
+            "--data-dir",
+            str(data_dir),
+            "--public-url",
+            base,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    receiver = subprocess.Popen(
+        [sys.executable, "-c", RECEIVER, str(receiver_port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_ready(base, server)
+        asyncio.run(_setup(base, f"http://127.0.0.1:{receiver_port}/receive"))
+        elapsed, failed = asyncio.run(_send_all(base + "/shep/async", envelopes))
+        latencies = _delivery_latencies(data_dir / "egovsim.sqlite3", time.monotonic() + 120)
+    finally:
+        for process in (server, receiver):
+            process.terminate()
+            process.wait(timeout=10)
+    if failed:
+        raise RuntimeError(f"{failed} messages were not accepted")
+    latencies.sort()
+    delivered = len(latencies)
+    return report(
+        f"gateway: {MESSAGES} signed async messages, {CONCURRENCY} connections, server, "
+        "receiver and load generator on the same 2 cores",
+        [
+            Figure(
+                "accepted per second (committed, WS-Security verified)",
+                MESSAGES / elapsed,
+                "/s",
+                ">= 1000",
+            ),
+            Figure("delivered to the loopback receiver", delivered, ""),
+            Figure("acceptance to delivery, p50", statistics.median(latencies), "ms"),
+            Figure(
+                "acceptance to delivery, p99",
+                latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
+                "ms",
+            ),
+        ],
+    ) | {"raw": json.dumps({"messages": MESSAGES, "seconds": round(elapsed, 3)})}
