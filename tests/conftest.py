@@ -190,3 +190,65 @@ def console(
 def later(days: float = 0, **kwargs: float) -> datetime:
     """NOW moved forward."""
     return NOW + timedelta(days=days, **kwargs)
+
+
+# -- the gateway ---------------------------------------------------------------------------------
+
+
+def soap_envelope(body: str) -> bytes:
+    """A SOAP 1.1 envelope around a Body's content."""
+    return (
+        '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">'
+        f"<soapenv:Header/><soapenv:Body>{body}</soapenv:Body></soapenv:Envelope>"
+    ).encode()
+
+
+@pytest.fixture
+def gateway_settings(settings: Settings) -> Settings:
+    return settings.with_overrides(
+        gateway_worker=False, gateway_first_backoff=0.0, gateway_max_attempts=3
+    )
+
+
+@pytest.fixture
+async def shep(gateway_settings) -> AsyncIterator[TestClient[web.Request, web.Application]]:
+    """The whole app with the delivery worker off: tests deliver with `deliver_due()`."""
+    from tests.test_workstation import day_in_certificate_window
+
+    clock = Clock(frozen_at=day_in_certificate_window(9, 1))
+    async with TestClient(TestServer(create_app(gateway_settings, clock), host="127.0.0.1")) as c:
+        yield c
+
+
+class ProviderSystem:
+    """A loopback stand-in for an external provider system's IAsyncChannelClient endpoint."""
+
+    def __init__(self, fail_first: int = 0) -> None:
+        self.received: list[bytes] = []
+        self.fail_first = fail_first
+
+    async def handle(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        self.received.append(body)
+        if len(self.received) <= self.fail_first:
+            return web.Response(status=503, text="busy")
+        answer = soap_envelope(
+            '<ns:sendMessageResponse xmlns:ns="http://bip.bee.kz/AsyncChannel/v10/Types">'
+            "<response><messageId>x</messageId><correlationId>x</correlationId>"
+            "<responseDate>2027-09-01T10:00:00+05:00</responseDate></response>"
+            "</ns:sendMessageResponse>"
+        )
+        return web.Response(body=answer, content_type="text/xml")
+
+
+@pytest.fixture
+async def provider_system() -> AsyncIterator[tuple[ProviderSystem, str]]:
+    system = ProviderSystem(fail_first=1)
+    app = web.Application()
+    app.router.add_post("/provider", system.handle)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        yield system, str(server.make_url("/provider"))
+    finally:
+        await server.close()

@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from lxml import etree
 
 from egovsim.clock import Clock
-from egovsim.config import Settings
 from egovsim.web.app import create_app
 from egovsim.web.keys import DELIVERY
 from tests.test_workstation import day_in_certificate_window, passport_request
@@ -75,20 +72,6 @@ def first(root: etree._Element, name: str) -> str:
     found = [e for e in root.iter() if isinstance(e.tag, str) and etree.QName(e).localname == name]
     assert found, f"no {name} in {etree.tostring(root)[:400]!r}"
     return (found[0].text or "").strip()
-
-
-@pytest.fixture
-def gateway_settings(settings: Settings) -> Settings:
-    return settings.with_overrides(
-        gateway_worker=False, gateway_first_backoff=0.0, gateway_max_attempts=3
-    )
-
-
-@pytest.fixture
-async def shep(gateway_settings) -> AsyncIterator[TestClient[web.Request, web.Application]]:
-    clock = Clock(frozen_at=day_in_certificate_window(9, 1))
-    async with TestClient(TestServer(create_app(gateway_settings, clock), host="127.0.0.1")) as c:
-        yield c
 
 
 async def post(client, path: str, body: bytes) -> tuple[int, etree._Element]:
@@ -240,40 +223,6 @@ async def test_get_messages_returns_a_services_messages(shep) -> None:
     found = [e.text for e in answer.iter("messageId")]
     assert found == ids[:2]
     assert json.loads(first(answer, "data"))["service"] == PASSPORT
-
-
-class ProviderSystem:
-    """A loopback stand-in for an external provider system's IAsyncChannelClient endpoint."""
-
-    def __init__(self, fail_first: int = 0) -> None:
-        self.received: list[bytes] = []
-        self.fail_first = fail_first
-
-    async def handle(self, request: web.Request) -> web.Response:
-        body = await request.read()
-        self.received.append(body)
-        if len(self.received) <= self.fail_first:
-            return web.Response(status=503, text="busy")
-        answer = envelope(
-            f'<ns:sendMessageResponse xmlns:ns="{ASYNC}">'
-            "<response><messageId>x</messageId><correlationId>x</correlationId>"
-            "<responseDate>2027-09-01T10:00:00+05:00</responseDate></response>"
-            "</ns:sendMessageResponse>"
-        )
-        return web.Response(body=answer, content_type="text/xml")
-
-
-@pytest.fixture
-async def provider_system() -> AsyncIterator[tuple[ProviderSystem, str]]:
-    system = ProviderSystem(fail_first=1)
-    app = web.Application()
-    app.router.add_post("/provider", system.handle)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    try:
-        yield system, str(server.make_url("/provider"))
-    finally:
-        await server.close()
 
 
 async def test_an_external_system_receives_a_signed_push_after_a_failed_attempt(

@@ -110,6 +110,12 @@ class DeliveryWorker:
         route = await self._store.route(message.service_id)
         started = time.perf_counter()
         now = self._clock()
+        fault = (route.fault or {}) if route is not None else {}
+        kind = fault.get("kind")
+        if kind == "delay" and message.attempts == 0 and message.next_attempt_at is None:
+            later = now + timedelta(seconds=float(fault.get("seconds", 60)))
+            await self._store.postpone(message, later)
+            return "ON_DELIVERY"
         state, next_at, delivered_at = "ON_DELIVERY", None, None
         request = response = None
         try:
@@ -118,9 +124,18 @@ class DeliveryWorker:
             receiver = self._receivers.get(route.receiver)
             if receiver is None:
                 raise Refused(f"no receiver of kind {route.receiver}")
-            result = await receiver(message, route)
-            outcome, detail = "delivered", result.detail
-            request, response = result.request, result.response
+            if kind == "unreachable":
+                raise Unavailable("unreachable: the fault switch of this receiver is on")
+            if kind == "drop":
+                outcome, detail = "dropped", "dropped by the fault switch: the receiver got nothing"
+            else:
+                result = await receiver(message, route)
+                if kind == "duplicate":
+                    await receiver(message, route)
+                outcome, detail = "delivered", result.detail
+                if kind == "duplicate":
+                    detail += " (delivered twice by the fault switch)"
+                request, response = result.request, result.response
             state, delivered_at = "DELIVERED", now
             self.delivered += 1
         except Refused as refused:

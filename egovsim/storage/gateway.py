@@ -33,6 +33,7 @@ class Route:
     url: str | None
     provider_id: str | None
     sender_id: str | None  # an external system's own sender, for its answers
+    fault: dict[str, Any] | None = None  # a fault switched on for this receiver
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +69,13 @@ class Attempt:
     detail: str
     request: bytes | None
     response: bytes | None
+
+
+def _route(row: aiosqlite.Row) -> Route:
+    fault = json.loads(row["fault_json"]) if row["fault_json"] else None
+    return Route(
+        row["service_id"], row["receiver"], row["url"], row["provider_id"], row["sender_id"], fault
+    )
 
 
 def _message(row: aiosqlite.Row) -> StoredMessage:
@@ -154,15 +162,18 @@ class GatewayStore:
         async with self._db.write() as connection:
             await connection.execute(
                 "INSERT INTO gateway_routes (service_id, receiver, url, provider_id, sender_id,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (service_id) DO UPDATE SET"
+                " fault_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (service_id) DO UPDATE SET"
                 " receiver = excluded.receiver, url = excluded.url,"
-                " provider_id = excluded.provider_id, sender_id = excluded.sender_id",
+                " provider_id = excluded.provider_id, sender_id = excluded.sender_id,"
+                " fault_json = excluded.fault_json",
                 (
                     route.service_id,
                     route.receiver,
                     route.url,
                     route.provider_id,
                     route.sender_id,
+                    json.dumps(route.fault) if route.fault else None,
                     now.isoformat(),
                 ),
             )
@@ -182,17 +193,12 @@ class GatewayStore:
         )
         if row is None:
             return None
-        return Route(
-            row["service_id"], row["receiver"], row["url"], row["provider_id"], row["sender_id"]
-        )
+        return _route(row)
 
     async def routes(self) -> list[Route]:
         """The whole routing table."""
         rows = await self._db.fetch_all("SELECT * FROM gateway_routes ORDER BY service_id")
-        return [
-            Route(r["service_id"], r["receiver"], r["url"], r["provider_id"], r["sender_id"])
-            for r in rows
-        ]
+        return [_route(r) for r in rows]
 
     async def accept(self, fields: dict[str, Any]) -> tuple[StoredMessage, bool]:
         """Store a message, or find the one with its messageId; (message, newly stored).
@@ -326,6 +332,14 @@ class GatewayStore:
                     delivered_at.isoformat() if delivered_at else None,
                     message.id,
                 ),
+            )
+
+    async def postpone(self, message: StoredMessage, until: datetime) -> None:
+        """Hold a message back until a later moment (a delay switched on for its receiver)."""
+        async with self._db.write() as connection:
+            await connection.execute(
+                "UPDATE gateway_messages SET next_attempt_at = ? WHERE id = ?",
+                (until.isoformat(), message.id),
             )
 
     async def attempts(self, message: StoredMessage) -> list[Attempt]:

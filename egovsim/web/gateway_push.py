@@ -45,6 +45,8 @@ def external_receiver(
             body = sign_envelope(
                 body, keystore.key, keystore.certificate, created=message.accepted_at
             )
+        if (route.fault or {}).get("kind") == "malformed":
+            body = body[: len(body) // 2]  # the fault switch: an envelope cut in half
         timeout = aiohttp.ClientTimeout(total=policy.timeout)
         try:
             async with session.post(

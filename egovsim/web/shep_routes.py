@@ -4,6 +4,7 @@ and the JSON API of the gateway's operator: senders, routes, the message log."""
 from __future__ import annotations
 
 import base64
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
@@ -100,6 +101,9 @@ async def register_sender(request: web.Request) -> web.Response:
     return web.json_response({"sender_id": sender_id, "signature": policy}, status=201)
 
 
+FAULTS = ("delay", "drop", "duplicate", "unreachable", "malformed", "slow_ack")
+
+
 def _route_json(route: Route) -> dict[str, Any]:
     return {
         "service_id": route.service_id,
@@ -107,7 +111,40 @@ def _route_json(route: Route) -> dict[str, Any]:
         "url": route.url,
         "provider": route.provider_id,
         "sender_id": route.sender_id,
+        "fault": route.fault,
     }
+
+
+async def _existing_route(request: web.Request) -> Route:
+    route = await request.app[GATEWAY_STORE].route(request.match_info["service_id"])
+    if route is None:
+        raise EgovsimError("NOT_FOUND", {"service_id": request.match_info["service_id"]})
+    return route
+
+
+@routes.put("/api/v1/gateway/routes/{service_id}/fault")
+async def switch_fault_on(request: web.Request) -> web.Response:
+    """`{"kind": "delay"|"drop"|"duplicate"|"unreachable"|"malformed"|"slow_ack",
+    "seconds": N}` for one receiver, until switched off."""
+    route = await _existing_route(request)
+    body = await json_object(request)
+    kind = body.get("kind")
+    seconds = body.get("seconds", 5)
+    if kind not in FAULTS or not isinstance(seconds, int | float) or seconds < 0:
+        raise EgovsimError(
+            "BAD_REQUEST", {"kinds": list(FAULTS), "reason": "seconds must be a number >= 0"}
+        )
+    switched = replace(route, fault={"kind": kind, "seconds": seconds})
+    await request.app[GATEWAY_STORE].save_route(switched, request.app[CLOCK].now())
+    return web.json_response(_route_json(switched))
+
+
+@routes.delete("/api/v1/gateway/routes/{service_id}/fault")
+async def switch_fault_off(request: web.Request) -> web.Response:
+    """Back to normal delivery for one receiver."""
+    cleared = replace(await _existing_route(request), fault=None)
+    await request.app[GATEWAY_STORE].save_route(cleared, request.app[CLOCK].now())
+    return web.json_response(_route_json(cleared))
 
 
 @routes.get("/api/v1/gateway/routes")

@@ -15,6 +15,8 @@ CREATE TABLE gateway_routes (
     url TEXT,
     provider_id TEXT,
     sender_id TEXT REFERENCES gateway_senders (sender_id),
+    -- A fault switched on for this receiver: {"kind": ..., "seconds": ...}, or NULL.
+    fault_json TEXT,
     created_at TEXT NOT NULL
 );
 
