@@ -1,0 +1,140 @@
+"""Crash test: the server is killed with SIGKILL while it accepts and delivers, and restarted,
+several times; every message it accepted is then delivered and applied exactly once."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+from tests.conftest import BASE_URL, soap_envelope
+from tests.test_workstation import day_in_certificate_window, passport_request
+
+ASYNC = "http://bip.bee.kz/AsyncChannel/v10/Types"
+PASSPORT = "shymkent-energy-readiness-passport"
+
+
+def _port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _message(message_id: str) -> bytes:
+    payload = json.dumps(passport_request()).replace("&", "&amp;").replace("<", "&lt;")
+    return soap_envelope(
+        f'<ns:sendMessage xmlns:ns="{ASYNC}"><request><messageInfo>'
+        f"<messageId>{message_id}</messageId><serviceId>{PASSPORT}</serviceId>"
+        f"<messageType>REQUEST</messageType><messageDate>2027-09-01T10:00:00+05:00</messageDate>"
+        f"<sender><senderId>egov-portal</senderId><password>Qwerty12</password></sender>"
+        f"</messageInfo><messageData><data>{payload}</data></messageData></request>"
+        f"</ns:sendMessage>"
+    )
+
+
+class Server:
+    """`egovsim serve` in its own process, on a loopback port."""
+
+    def __init__(self, certs: Path, data: Path) -> None:
+        self.port = _port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        environment = {**os.environ, "EGOVSIM_CLOCK": day_in_certificate_window(9, 1).isoformat()}
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "egovsim",
+                "serve",
+                "--port",
+                str(self.port),
+                "--certs",
+                str(certs),
+                "--data-dir",
+                str(data),
+                "--public-url",
+                BASE_URL,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=environment,
+        )
+        for _ in range(300):  # 30 s at most
+            if self.process.poll() is not None:
+                raise AssertionError("the server exited during start-up")
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError("the server did not start")
+
+    def send(self, message_id: str) -> bool:
+        """Whether the gateway answered 'accepted'."""
+        request = urllib.request.Request(
+            self.url + "/shep/async",
+            data=_message(message_id),
+            headers={"Content-Type": "text/xml"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=5) as reply:
+                return reply.status == 200
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            return False
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def _pending(database: Path) -> int:
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
+        return int(
+            connection.execute(
+                "SELECT COUNT(*) FROM gateway_messages WHERE state = 'ON_DELIVERY'"
+            ).fetchone()[0]
+        )
+
+
+def test_killed_servers_lose_nothing_and_apply_every_message_once(certs_dir, tmp_path) -> None:
+    data = tmp_path / "data"
+    accepted: list[str] = []
+    for _round in range(3):
+        server = Server(certs_dir, data)
+        for _ in range(25):
+            message_id = str(uuid.uuid4())
+            if server.send(message_id):
+                accepted.append(message_id)
+        server.kill()  # mid-delivery: the worker is still handing messages to the workstation
+    server = Server(certs_dir, data)
+    try:
+        database = data / "egovsim.sqlite3"
+        deadline = time.monotonic() + 60
+        while _pending(database) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _pending(database) == 0
+    finally:
+        server.stop()
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
+        states = dict(connection.execute("SELECT message_id, state FROM gateway_messages"))
+        applied = [
+            row[0]
+            for row in connection.execute(
+                "SELECT gateway_message_id FROM applications WHERE gateway_message_id IS NOT NULL"
+            )
+        ]
+    assert len(accepted) == 75
+    assert all(states[m] == "DELIVERED" for m in accepted)
+    assert sorted(applied) == sorted(accepted), "each accepted message applied exactly once"
