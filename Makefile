@@ -22,13 +22,13 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check egovsim tests bench
-	$(BIN)/ruff format --check egovsim tests bench
+	$(BIN)/ruff check egovsim tests bench examples
+	$(BIN)/ruff format --check egovsim tests bench examples
 	$(BIN)/mypy
 
 format: $(STAMP)
-	$(BIN)/ruff check --fix egovsim tests bench
-	$(BIN)/ruff format egovsim tests bench
+	$(BIN)/ruff check --fix egovsim tests bench examples
+	$(BIN)/ruff format egovsim tests bench examples
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

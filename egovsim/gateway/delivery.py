@@ -110,7 +110,8 @@ class DeliveryWorker:
         route = await self._store.route(message.service_id)
         started = time.perf_counter()
         now = self._clock()
-        fault = (route.fault or {}) if route is not None else {}
+        # Fault switches act on a receiver; an answer on its way back to the portal has none.
+        fault = (route.fault or {}) if route is not None and message.receiver == "route" else {}
         kind = fault.get("kind")
         if kind == "delay" and message.attempts == 0 and message.next_attempt_at is None:
             later = now + timedelta(seconds=float(fault.get("seconds", 60)))
@@ -121,9 +122,10 @@ class DeliveryWorker:
         try:
             if route is None:
                 raise Refused(f"no route for {message.service_id} any more")
-            receiver = self._receivers.get(route.receiver)
+            kind_of_receiver = "portal" if message.receiver == "portal" else route.receiver
+            receiver = self._receivers.get(kind_of_receiver)
             if receiver is None:
-                raise Refused(f"no receiver of kind {route.receiver}")
+                raise Refused(f"no receiver of kind {kind_of_receiver}")
             if kind == "unreachable":
                 raise Unavailable("unreachable: the fault switch of this receiver is on")
             if kind == "drop":

@@ -18,6 +18,7 @@ from lxml import etree
 
 from egovsim.errors import CATALOGUE
 from egovsim.gateway import soap
+from egovsim.gateway.seed import PORTAL_SENDER
 from egovsim.gateway.wssecurity import verify_envelope
 from egovsim.gateway.xmlsafe import XmlRefused, canonical, parse_xml
 from egovsim.passwords import check_password
@@ -186,6 +187,12 @@ class Gateway:
         route = await self._store.route(info.service_id)
         if route is None:
             raise GatewayFault("SERVICE_UNKNOWN", info.service_id)
+        receiver = "route"
+        if info.message_type in NEEDS_CORRELATION and info.correlation_id:
+            # An answer goes back to whoever asked: the portal's requests are answered to it.
+            asked = await self._store.message(info.correlation_id)
+            if asked is not None and asked.sender_id == PORTAL_SENDER:
+                receiver = "portal"
         message_id = info.message_id or str(uuid.uuid4())
         correlation_id = info.correlation_id or message_id
         # Inclusive c14n keeps every namespace in scope: an xsi:type="xs:string" on `data` names
@@ -209,6 +216,7 @@ class Gateway:
                 "message_type": info.message_type,
                 "channel": op.channel,
                 "sender_id": info.sender_id,
+                "receiver": receiver,
                 "content_hash": digest.hexdigest(),
                 "envelope": raw,
                 "data_xml": data_xml,

@@ -47,6 +47,7 @@ class StoredMessage:
     message_type: str
     channel: str
     sender_id: str
+    receiver: str  # "route" (the serviceId's route) or "portal" (an answer to the portal)
     content_hash: str
     envelope: bytes
     data_xml: bytes
@@ -87,6 +88,7 @@ def _message(row: aiosqlite.Row) -> StoredMessage:
         message_type=row["message_type"],
         channel=row["channel"],
         sender_id=row["sender_id"],
+        receiver=row["receiver"],
         content_hash=row["content_hash"],
         envelope=row["envelope"],
         data_xml=row["data_xml"],
@@ -245,9 +247,9 @@ class GatewayStore:
                     fresh.setdefault(fields["message_id"], fields)
             await connection.executemany(
                 "INSERT INTO gateway_messages (message_id, correlation_id, service_id,"
-                " message_type, channel, sender_id, content_hash, envelope, data_xml,"
+                " message_type, channel, sender_id, receiver, content_hash, envelope, data_xml,"
                 " security_json, state, attempts, next_attempt_at, accepted_at, answer_json)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ON_DELIVERY', 0, NULL, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ON_DELIVERY', 0, NULL, ?, ?)",
                 [
                     (
                         f["message_id"],
@@ -256,6 +258,7 @@ class GatewayStore:
                         f["message_type"],
                         f["channel"],
                         f["sender_id"],
+                        f.get("receiver", "route"),
                         f["content_hash"],
                         f["envelope"],
                         f["data_xml"],

@@ -16,7 +16,11 @@ from egovsim import __version__
 from egovsim.clock import Clock
 from egovsim.config import Settings
 from egovsim.gateway.delivery import DeliveryPolicy, DeliveryWorker
-from egovsim.gateway.receivers import answer_synchronously, workstation_receiver
+from egovsim.gateway.receivers import (
+    answer_synchronously,
+    portal_receiver,
+    workstation_receiver,
+)
 from egovsim.gateway.seed import seed_gateway
 from egovsim.gateway.service import Gateway
 from egovsim.pki.authority import Publication, TestPki
@@ -161,6 +165,7 @@ async def _gateway(
         {
             "workstation": workstation,
             "external": external_receiver(session, _gateway_keystore(settings), policy),
+            "portal": portal_receiver(verifier, app[CLOCK].now),
         },
         policy,
     )

@@ -28,6 +28,8 @@ CREATE TABLE gateway_messages (
     message_type TEXT NOT NULL,
     channel TEXT NOT NULL CHECK (channel IN ('sync', 'async')),
     sender_id TEXT NOT NULL,
+    -- Who takes it: the route's receiver, or the portal for an answer to the portal's request.
+    receiver TEXT NOT NULL DEFAULT 'route',
     content_hash TEXT NOT NULL,
     envelope BLOB NOT NULL,
     data_xml BLOB NOT NULL,

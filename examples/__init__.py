@@ -1,0 +1,1 @@
+"""Examples that use egovsim from the outside, as integrators would."""
