@@ -7,7 +7,8 @@ It does what a provider's information system integrating with the e-government g
 - it answers through egovsim's AsyncChannel with a real SOAP toolkit (a zeep client generated
   from egovsim's WSDL): an UPDATE with a status, then a RESPONSE carrying the result as a CMS
   signed by the provider's authorized person, with the request's messageId as correlationId;
-- every envelope it sends is WS-Security signed (a zeep plugin).
+- every envelope it sends is WS-Security signed (a zeep plugin);
+- it takes the gateway's changeMassageStatusNotification about the messages it sent.
 
 Run it beside `egovsim serve`:
 
@@ -40,6 +41,7 @@ from egovsim.signatures import cms
 
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 TYPES = "http://bip.bee.kz/AsyncChannel/v10/Types"
+CLIENT_TYPES = "http://bip.bee.kz/AsyncChannel/v10/Types/Client"
 
 
 class WsSecuritySigner(zeep.Plugin):  # type: ignore[misc]
@@ -70,6 +72,7 @@ class ProviderSystem:
     keystore: Keystore
     service_id: str
     received: list[str] = field(default_factory=list)
+    notifications: list[tuple[str, str]] = field(default_factory=list)  # (messageId, state)
     answers: list[asyncio.Task[None]] = field(default_factory=list)
     _client: Any = None
 
@@ -90,6 +93,15 @@ class ProviderSystem:
         check = verify_envelope(root, require=True)
         if check.code is not None:
             return _fault(check.code, check.detail)
+        notification = root.find(f".//{{{CLIENT_TYPES}}}changeMassageStatusNotification")
+        if notification is not None:  # the gateway tells us what became of our message
+            self.notifications.append(
+                (
+                    notification.findtext(".//messageId") or "",
+                    notification.findtext(".//messageState") or "",
+                )
+            )
+            return web.Response(body=_notified(), content_type="text/xml")
         message_id = root.findtext(".//messageInfo/messageId") or ""
         self.received.append(message_id)
         self.answers.append(asyncio.create_task(asyncio.to_thread(self.answer, message_id)))
@@ -148,6 +160,19 @@ def _acknowledgement(message_id: str) -> bytes:
         f"<messageId>{message_id}</messageId><correlationId>{message_id}</correlationId>"
         f"<responseDate>{datetime.now(UTC).isoformat()}</responseDate></response>"
         f"</ns:sendMessageResponse>"
+    )
+    return (
+        f'<soapenv:Envelope xmlns:soapenv="{SOAP}"><soapenv:Body>{response}'
+        f"</soapenv:Body></soapenv:Envelope>"
+    ).encode()
+
+
+def _notified() -> bytes:
+    response = (
+        f'<ns:changeMassageStatusNotificationResponse xmlns:ns="{CLIENT_TYPES}">'
+        f"<response><responseDate>{datetime.now(UTC).isoformat()}</responseDate>"
+        f"<sessionId>{{{uuid.uuid4()}}}</sessionId></response>"
+        f"</ns:changeMassageStatusNotificationResponse>"
     )
     return (
         f'<soapenv:Envelope xmlns:soapenv="{SOAP}"><soapenv:Body>{response}'

@@ -52,6 +52,9 @@ async def test_the_reference_system_receives_and_answers_through_the_gateway(she
             await shep.get(f"/api/v1/gateway/messages/{by_type['RESPONSE']['message_id']}")
         ).json()
         assert "verified TOTAL_PASSED" in detail["attempts"][-1]["detail"]
+        # The gateway told the system what became of its UPDATE and RESPONSE.
+        answered = {by_type["UPDATE"]["message_id"], by_type["RESPONSE"]["message_id"]}
+        assert set(system.notifications) == {(m, "DELIVERED") for m in answered}
     finally:
         await server.close()
 

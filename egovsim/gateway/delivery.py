@@ -58,6 +58,8 @@ class Delivered:
 
 
 Receiver = Callable[[StoredMessage, Route], Awaitable[Delivered]]
+#: Told of a message's final state (to tell its sender: changeMassageStatusNotification).
+Notifier = Callable[[StoredMessage, str, str], Awaitable[None]]
 
 
 class DeliveryWorker:
@@ -69,7 +71,9 @@ class DeliveryWorker:
         receivers: dict[str, Receiver],
         policy: DeliveryPolicy | None = None,
         clock: Callable[[], datetime] = utcnow,
+        notify: Notifier | None = None,
     ) -> None:
+        self._notify = notify
         self._store = store
         self._receivers = receivers
         self._policy = policy or DeliveryPolicy()
@@ -156,6 +160,11 @@ class DeliveryWorker:
             now, (time.perf_counter() - started) * 1000, outcome, detail, request, response
         )
         await self._store.record_attempt(message, attempt, state, next_at, delivered_at)
+        if state != "ON_DELIVERY" and self._notify is not None:
+            try:
+                await self._notify(message, state, detail)
+            except Exception:  # telling the sender is best effort; the state is recorded
+                log.warning("status notification of %s failed", message.message_id, exc_info=True)
         return state
 
 

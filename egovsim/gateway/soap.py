@@ -294,3 +294,18 @@ def client_send_message(
     holder = etree.SubElement(request, "messageData")
     holder.append(etree.fromstring(data_xml))
     return envelope(outer)
+
+
+def status_notification(
+    message_id: str, state: str, detail: str, at: datetime, notification_id: str
+) -> etree._Element:
+    """The IAsyncChannelClient `changeMassageStatusNotification` (the contract's spelling)."""
+    outer, request = wrapper(ASYNC_CLIENT_TYPES, "changeMassageStatusNotification", "request")
+    notification = etree.SubElement(request, "notification")
+    _element(notification, "notificationId", notification_id)
+    _element(notification, "messageId", message_id)
+    _element(notification, "notificationDate", at)
+    _element(notification, "messageState", state)
+    status_info(notification, "status", state, detail[:500] or state, at)
+    _element(request, "requestDate", at)
+    return envelope(outer)

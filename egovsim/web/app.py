@@ -45,7 +45,7 @@ from egovsim.web import (
 )
 from egovsim.web.errors import error_middleware
 from egovsim.web.fetch import HttpFetcher, LocalPkiFetcher
-from egovsim.web.gateway_push import external_receiver
+from egovsim.web.gateway_push import external_receiver, status_notifier
 from egovsim.web.keys import (
     CALENDAR,
     CLOCK,
@@ -160,14 +160,16 @@ async def _gateway(
         max_attempts=settings.gateway_max_attempts, first_backoff=settings.gateway_first_backoff
     )
     workstation = workstation_receiver(app[WORKSTATION])
+    keystore = _gateway_keystore(settings)
     worker = DeliveryWorker(
         store,
         {
             "workstation": workstation,
-            "external": external_receiver(session, _gateway_keystore(settings), policy),
+            "external": external_receiver(session, keystore, policy),
             "portal": portal_receiver(verifier, app[CLOCK].now),
         },
         policy,
+        notify=status_notifier(session, store, keystore, policy),
     )
     app[DELIVERY] = worker
 

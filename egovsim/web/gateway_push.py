@@ -3,17 +3,25 @@ with the gateway's own certificate."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import aiohttp
 from lxml import etree
 
+from egovsim.clock import utcnow
 from egovsim.gateway import soap
-from egovsim.gateway.delivery import Delivered, DeliveryPolicy, Receiver, Unavailable
+from egovsim.gateway.delivery import (
+    Delivered,
+    DeliveryPolicy,
+    Notifier,
+    Receiver,
+    Unavailable,
+)
 from egovsim.gateway.wssecurity import sign_envelope
 from egovsim.gateway.xmlsafe import XmlRefused, parse_xml
 from egovsim.pki.keystore import Keystore
-from egovsim.storage.gateway import Route, StoredMessage
+from egovsim.storage.gateway import GatewayStore, Route, StoredMessage
 from egovsim.web.fetch import read_limited
 
 MAX_ANSWER = 1024 * 1024
@@ -87,3 +95,40 @@ def wsdl(name: str, base_url: str) -> bytes:
     """One of egovsim's WSDLs with the server's address filled in."""
     text = (Path(__file__).resolve().parents[1] / "gateway" / "wsdl" / name).read_text()
     return text.replace("EGOVSIM_BASE_URL", base_url).encode()
+
+
+def status_notifier(
+    session: aiohttp.ClientSession,
+    store: GatewayStore,
+    keystore: Keystore | None,
+    policy: DeliveryPolicy,
+) -> Notifier:
+    """Tell an external sender the final state of its message, at the URL of the route that
+    names it as its system (changeMassageStatusNotification); other senders are not called."""
+
+    async def notify(message: StoredMessage, state: str, detail: str) -> None:
+        url = next(
+            (r.url for r in await store.routes() if r.sender_id == message.sender_id and r.url),
+            None,
+        )
+        if url is None:
+            return
+        root = soap.status_notification(
+            message.message_id, state, detail, utcnow(), str(uuid.uuid4())
+        )
+        body = soap.serialize(root)
+        if keystore is not None:
+            body = sign_envelope(body, keystore.key, keystore.certificate, created=utcnow())
+        timeout = aiohttp.ClientTimeout(total=policy.timeout)
+        async with session.post(
+            url,
+            data=body,
+            timeout=timeout,
+            headers={
+                "Content-Type": "text/xml; charset=utf-8",
+                "SOAPAction": '""',
+            },
+        ) as reply:
+            await read_limited(reply.content, MAX_ANSWER)
+
+    return notify
