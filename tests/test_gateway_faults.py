@@ -132,3 +132,36 @@ async def test_an_unknown_fault_or_route_is_refused(shep) -> None:
     assert (await bad.json())["error"]["code"] == "BAD_REQUEST"
     missing = await shep.put("/api/v1/gateway/routes/nowhere/fault", json={"kind": "drop"})
     assert missing.status == 404
+
+
+async def test_the_operator_page_shows_the_log_and_switches_faults(shep) -> None:
+    import re
+
+    message_id = await _sent(shep)
+    page = await shep.get("/gateway?lang=en")
+    html = await page.text()
+    assert page.status == 200
+    assert message_id in html
+    token = re.search(r'name="csrf" value="([0-9a-f]+)"', html)
+    assert token
+    stale = await shep.post(
+        f"/gateway/routes/{PASSPORT}/fault",
+        data={"csrf": "nope", "kind": "drop", "seconds": "0"},
+        headers={"Accept": "text/html"},
+    )
+    assert stale.status == 400
+    done = await shep.post(
+        f"/gateway/routes/{PASSPORT}/fault",
+        data={"csrf": token.group(1), "kind": "drop", "seconds": "0"},
+        allow_redirects=False,
+    )
+    assert done.status == 303
+    routes = await (await shep.get("/api/v1/gateway/routes")).json()
+    assert {r["service_id"]: r["fault"] for r in routes["routes"]}[PASSPORT] == {
+        "kind": "drop",
+        "seconds": 0.0,
+    }
+    detail = await shep.get(f"/gateway/messages/{message_id}")
+    assert message_id in await detail.text()
+    missing = await shep.get("/gateway/messages/none", headers={"Accept": "text/html"})
+    assert missing.status == 404

@@ -37,6 +37,7 @@ from egovsim.storage.gateway import GatewayStore, StoredMessage
 from egovsim.storage.staff import StaffStore
 from egovsim.web import (
     clock_routes,
+    gateway_pages,
     pki_routes,
     service_routes,
     shep_routes,
@@ -228,5 +229,6 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     app.router.add_routes(workstation_api.routes)
     app.router.add_routes(workstation_pages.routes)
     app.router.add_routes(shep_routes.routes)
+    app.router.add_routes(gateway_pages.routes)
     app.router.add_static("/static/", STATIC, follow_symlinks=False)
     return app

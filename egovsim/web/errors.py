@@ -49,7 +49,7 @@ def error_response(
 
 
 def _wants_page(request: web.Request) -> bool:
-    pages = ("/workstation",)
+    pages = ("/workstation", "/gateway")
     return request.path.startswith(pages) and "text/html" in request.headers.get("Accept", "")
 
 

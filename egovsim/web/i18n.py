@@ -39,6 +39,24 @@ LABELS: dict[str, dict[Language, str]] = {
     "printable": {"kk": "Басып шығару", "ru": "Печатная форма", "en": "Printable"},
     "signed_by": {"kk": "Қол қойған", "ru": "Подписал", "en": "Signed by"},
     "now": {"kk": "Симулятор уақыты", "ru": "Время симулятора", "en": "Simulator time"},
+    "gateway": {
+        "kk": "Электрондық үкімет шлюзі",
+        "ru": "Шлюз электронного правительства",
+        "en": "E-government gateway",
+    },
+    "gateway_routes": {
+        "kk": "Бағыттар және ақаулар",
+        "ru": "Маршруты и сбои",
+        "en": "Routes and faults",
+    },
+    "gateway_log": {"kk": "Хабарламалар журналы", "ru": "Журнал сообщений", "en": "Message log"},
+    "receiver": {"kk": "Алушы", "ru": "Получатель", "en": "Receiver"},
+    "fault": {"kk": "Ақау", "ru": "Сбой", "en": "Fault"},
+    "fault_off": {"kk": "ақаусыз", "ru": "без сбоя", "en": "no fault"},
+    "filter": {"kk": "Сүзу", "ru": "Отобрать", "en": "Filter"},
+    "attempts": {"kk": "Талпыныстар", "ru": "Попытки", "en": "Attempts"},
+    "accepted": {"kk": "Қабылданды", "ru": "Принято", "en": "Accepted"},
+    "download": {"kk": "Конвертті жүктеу", "ru": "Скачать конверт", "en": "Download the envelope"},
 }
 
 #: Values the pages show: application statuses, staff roles, C3 verdicts, channels.
