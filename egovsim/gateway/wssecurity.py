@@ -1,5 +1,5 @@
-"""WS-Security X.509 signatures of SOAP 1.1 envelopes: signing them, and checking a signature's
-form and integrity.
+"""WS-Security X.509 signatures of SOAP 1.1 envelopes: checking a signature's form and integrity,
+and the public face of the gateway's WS-Security (signing lives in `wssign`, names in `wsnames`).
 
 The check stops at the signature: whether the token's certificate may be trusted (its path,
 validity and revocation) is the shared verifier's question, asked by the gateway with
@@ -18,20 +18,37 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
-from cryptography.hazmat.primitives.asymmetric.utils import (
-    decode_dss_signature,
-    encode_dss_signature,
-)
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from lxml import etree
 
 from egovsim.clock import as_utc
+
+# The `NAME as NAME` imports re-export names that callers have always imported from this module.
+from egovsim.gateway.wsnames import BASE64_BINARY as BASE64_BINARY
+from egovsim.gateway.wsnames import DS as DS
+from egovsim.gateway.wsnames import ECDSA_SHA256 as ECDSA_SHA256
+from egovsim.gateway.wsnames import ECDSA_SHA384 as ECDSA_SHA384
+from egovsim.gateway.wsnames import ECDSA_SHA512 as ECDSA_SHA512
+from egovsim.gateway.wsnames import EXC_C14N as EXC_C14N
+from egovsim.gateway.wsnames import RSA_SHA256 as RSA_SHA256
+from egovsim.gateway.wsnames import RSA_SHA384 as RSA_SHA384
+from egovsim.gateway.wsnames import RSA_SHA512 as RSA_SHA512
+from egovsim.gateway.wsnames import SHA256 as SHA256
+from egovsim.gateway.wsnames import SHA384 as SHA384
+from egovsim.gateway.wsnames import SHA512 as SHA512
+from egovsim.gateway.wsnames import SOAP as SOAP
+from egovsim.gateway.wsnames import SOAP_BODY, WSU_ID, WSU_TIMESTAMP
+from egovsim.gateway.wsnames import WSSE as WSSE
+from egovsim.gateway.wsnames import WSU as WSU
+from egovsim.gateway.wsnames import X509V3 as X509V3
+from egovsim.gateway.wssign import DEFAULT_TTL as DEFAULT_TTL
+from egovsim.gateway.wssign import EnvelopeError, sign_envelope
 from egovsim.gateway.xmlsafe import canonical, parse_xml
 
 __all__ = [
@@ -41,26 +58,6 @@ __all__ = [
     "sign_envelope",
     "verify_envelope",
 ]
-
-SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
-WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
-WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
-DS = "http://www.w3.org/2000/09/xmldsig#"
-EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
-BASE64_BINARY = (
-    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary"
-)
-X509V3 = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3"
-
-RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
-RSA_SHA384 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384"
-RSA_SHA512 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512"
-ECDSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256"
-ECDSA_SHA384 = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384"
-ECDSA_SHA512 = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512"
-SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256"
-SHA384 = "http://www.w3.org/2001/04/xmldsig-more#sha384"
-SHA512 = "http://www.w3.org/2001/04/xmlenc#sha512"
 
 #: The codes a check can end with (all in the refusal catalogue, step "gateway").
 CODES = (
@@ -94,23 +91,9 @@ _WEAK: dict[str, str] = {
     "http://www.w3.org/2000/09/xmldsig#sha1": "SHA-1",
     "http://www.w3.org/2001/04/xmldsig-more#md5": "MD5",
 }
-#: Signature algorithms by the size of the EC key's curve.
-_EC_METHODS: dict[int, tuple[str, hashes.HashAlgorithm]] = {
-    256: (ECDSA_SHA256, hashes.SHA256()),
-    384: (ECDSA_SHA384, hashes.SHA384()),
-    521: (ECDSA_SHA512, hashes.SHA512()),
-}
 
-_ID = f"{{{WSU}}}Id"
-_BODY = f"{{{SOAP}}}Body"
-_TIMESTAMP = f"{{{WSU}}}Timestamp"
 # A bare same-document reference: "#" and an NCName (no XPointer, no external document).
 _SAME_DOCUMENT = re.compile(r"#[A-Za-z_][\w.\-]*")
-DEFAULT_TTL = timedelta(minutes=5)
-
-
-class EnvelopeError(ValueError):
-    """An envelope that cannot be signed, or a key that cannot sign it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,181 +117,6 @@ class SecurityCheck:
     def passed(self) -> bool:
         """True when nothing was refused."""
         return self.code is None
-
-
-# -- signing ----------------------------------------------------------------------------------
-
-
-def sign_envelope(
-    envelope: bytes,
-    key: PrivateKeyTypes,
-    certificate: x509.Certificate,
-    *,
-    created: datetime,
-    ttl: timedelta = DEFAULT_TTL,
-) -> bytes:
-    """Sign the Body and a new Timestamp of a SOAP 1.1 envelope; return it as UTF-8 bytes with
-    an XML declaration. `created` is the Timestamp's Created (the caller's clock, never ours)."""
-    method, algorithm = _method_for(key, certificate)
-    root = parse_xml(envelope)
-    if root.tag != f"{{{SOAP}}}Envelope":
-        raise EnvelopeError("the document is not a SOAP 1.1 Envelope")
-    bodies = list(root.iter(_BODY))
-    if len(bodies) != 1 or bodies[0].getparent() is not root:
-        raise EnvelopeError("the Envelope must hold exactly one Body, directly")
-    body = bodies[0]
-    security = _security_to_fill(root, body)
-
-    seed = hashlib.sha256(certificate.fingerprint(hashes.SHA256()) + envelope)
-    seed.update(created.isoformat().encode())
-    token = seed.hexdigest()[:16]
-    taken = {element.get(_ID) for element in root.iter(etree.Element)}
-    if body.get(_ID) is None:
-        body = _with_wsu_prefix(root, body)
-        body.set(_ID, _fresh(f"id-{token}", taken))
-    body_id = body.get(_ID)
-    assert body_id is not None
-    timestamp_id, token_id = _fresh(f"TS-{token}", taken), _fresh(f"X509-{token}", taken)
-
-    start = as_utc(created)
-    timestamp = _element(security, _TIMESTAMP, {"wsu": WSU}, {_ID: timestamp_id})
-    _element(timestamp, f"{{{WSU}}}Created").text = _xsd_time(start)
-    _element(timestamp, f"{{{WSU}}}Expires").text = _xsd_time(start + ttl)
-    binary_token = _element(
-        security,
-        f"{{{WSSE}}}BinarySecurityToken",
-        {"wsse": WSSE, "wsu": WSU},
-        {"EncodingType": BASE64_BINARY, "ValueType": X509V3, _ID: token_id},
-    )
-    der = certificate.public_bytes(serialization.Encoding.DER)
-    binary_token.text = base64.b64encode(der).decode("ascii")
-
-    signature = _element(security, f"{{{DS}}}Signature", {"ds": DS})
-    signed_info = _element(signature, f"{{{DS}}}SignedInfo")
-    _element(signed_info, f"{{{DS}}}CanonicalizationMethod", attrib={"Algorithm": EXC_C14N})
-    _element(signed_info, f"{{{DS}}}SignatureMethod", attrib={"Algorithm": method})
-    for target, target_id in ((body, body_id), (timestamp, timestamp_id)):
-        reference = _element(signed_info, f"{{{DS}}}Reference", attrib={"URI": f"#{target_id}"})
-        transforms = _element(reference, f"{{{DS}}}Transforms")
-        _element(transforms, f"{{{DS}}}Transform", attrib={"Algorithm": EXC_C14N})
-        _element(reference, f"{{{DS}}}DigestMethod", attrib={"Algorithm": SHA256})
-        digest = hashlib.sha256(canonical(target)).digest()
-        _element(reference, f"{{{DS}}}DigestValue").text = base64.b64encode(digest).decode()
-    value = _sign(key, canonical(signed_info), algorithm)
-    _element(signature, f"{{{DS}}}SignatureValue").text = base64.b64encode(value).decode()
-    key_info = _element(signature, f"{{{DS}}}KeyInfo")
-    reference_holder = _element(key_info, f"{{{WSSE}}}SecurityTokenReference", {"wsse": WSSE})
-    _element(
-        reference_holder,
-        f"{{{WSSE}}}Reference",
-        attrib={"URI": f"#{token_id}", "ValueType": X509V3},
-    )
-    return bytes(etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8"))
-
-
-def _method_for(
-    key: PrivateKeyTypes, certificate: x509.Certificate
-) -> tuple[str, hashes.HashAlgorithm]:
-    spki = serialization.PublicFormat.SubjectPublicKeyInfo
-    mine = key.public_key().public_bytes(serialization.Encoding.DER, spki)
-    theirs = certificate.public_key().public_bytes(serialization.Encoding.DER, spki)
-    if mine != theirs:
-        raise EnvelopeError("the key is not the certificate's key")
-    if isinstance(key, rsa.RSAPrivateKey):
-        return RSA_SHA256, hashes.SHA256()
-    if isinstance(key, ec.EllipticCurvePrivateKey) and key.curve.key_size in _EC_METHODS:
-        return _EC_METHODS[key.curve.key_size]
-    raise EnvelopeError(f"a {type(key).__name__} cannot sign a WS-Security envelope here")
-
-
-def _sign(key: PrivateKeyTypes, data: bytes, algorithm: hashes.HashAlgorithm) -> bytes:
-    if isinstance(key, rsa.RSAPrivateKey):
-        return key.sign(data, padding.PKCS1v15(), algorithm)
-    assert isinstance(key, ec.EllipticCurvePrivateKey)
-    # XML-DSig's ECDSA value is r and s side by side, each as long as the curve's order.
-    r, s = decode_dss_signature(key.sign(data, ec.ECDSA(algorithm)))
-    size = (key.curve.key_size + 7) // 8
-    return r.to_bytes(size, "big") + s.to_bytes(size, "big")
-
-
-def _security_to_fill(root: etree._Element, body: etree._Element) -> etree._Element:
-    """The Security header to add to: the envelope's own if it has one, else a new one."""
-    headers = [child for child in root if child.tag == f"{{{SOAP}}}Header"]
-    if len(headers) > 1:
-        raise EnvelopeError("the Envelope holds more than one Header")
-    if headers:
-        header = headers[0]
-    else:
-        # Made in place, so that it takes the Envelope's prefix; a Header comes first.
-        header = etree.SubElement(root, f"{{{SOAP}}}Header")
-        body.addprevious(header)
-    securities = [child for child in header if child.tag == f"{{{WSSE}}}Security"]
-    if len(securities) > 1:
-        raise EnvelopeError("the Header holds more than one Security")
-    if securities:
-        security = securities[0]
-        if security.find(f"{{{DS}}}Signature") is not None or security.find(_TIMESTAMP) is not None:
-            raise EnvelopeError("the Security header already holds a Signature or a Timestamp")
-        return security
-    prefixes = {"wsse": WSSE, "wsu": WSU, "soapenv": SOAP}
-    security = _element(header, f"{{{WSSE}}}Security", prefixes)
-    security.set(f"{{{SOAP}}}mustUnderstand", "1")
-    return security
-
-
-def _element(
-    parent: etree._Element,
-    tag: str,
-    prefixes: dict[str, str] | None = None,
-    attrib: dict[str, str] | None = None,
-) -> etree._Element:
-    """A new child; `prefixes` are declared on it unless their namespaces already have one."""
-    in_scope = {uri for prefix, uri in parent.nsmap.items() if prefix is not None}
-    declare = {p: uri for p, uri in (prefixes or {}).items() if uri not in in_scope}
-    child = etree.SubElement(parent, tag, nsmap=declare or None)
-    for name, value in (attrib or {}).items():
-        child.set(name, value)
-    return child
-
-
-def _with_wsu_prefix(root: etree._Element, body: etree._Element) -> etree._Element:
-    """The Body, made anew if needed so that the wsu namespace is declared on it by a prefix.
-
-    lxml cannot add a declaration to an element, and would otherwise name the namespace "ns0".
-    The new Body keeps the old one's own declarations, attributes, text and children.
-    """
-    scope = body.nsmap
-    if WSU in {uri for prefix, uri in scope.items() if prefix is not None}:
-        return body
-    prefix, number = "wsu", 0
-    while prefix in scope:  # never shadow a prefix the Body's content may use
-        number += 1
-        prefix = f"wsu{number}"
-    parent_scope = root.nsmap
-    own = {p: uri for p, uri in scope.items() if parent_scope.get(p) != uri}
-    fresh = etree.SubElement(root, body.tag, nsmap={**own, prefix: WSU})
-    for name, value in body.attrib.items():
-        fresh.set(name, value)
-    fresh.text = body.text
-    fresh.extend(list(body))
-    fresh.tail = body.tail
-    body.addprevious(fresh)
-    root.remove(body)
-    return fresh
-
-
-def _fresh(candidate: str, taken: set[str | None]) -> str:
-    if candidate in taken:
-        raise EnvelopeError(f"the envelope already uses the id {candidate}")
-    taken.add(candidate)
-    return candidate
-
-
-def _xsd_time(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S") + f".{moment.microsecond // 1000:03d}Z"
-
-
-# -- verifying --------------------------------------------------------------------------------
 
 
 class _Refused(Exception):
@@ -352,7 +160,7 @@ def verify_envelope(envelope: bytes | etree._Element, *, require: bool) -> Secur
 def _the_body(root: etree._Element) -> etree._Element:
     if root.tag != f"{{{SOAP}}}Envelope":
         raise _Refused("ENVELOPE_MALFORMED", "the document is not a SOAP 1.1 Envelope")
-    bodies = list(root.iter(_BODY))
+    bodies = list(root.iter(SOAP_BODY))
     if not bodies:
         raise _Refused("ENVELOPE_MALFORMED", "the Envelope has no Body")
     if len(bodies) > 1:
@@ -380,7 +188,7 @@ def _the_signature(security: etree._Element | None) -> etree._Element | None:
     signatures = security.findall(f"{{{DS}}}Signature")
     if len(signatures) > 1:
         raise _Refused("WSS_UNSUPPORTED", f"the Security header holds {len(signatures)} signatures")
-    timestamps = security.findall(_TIMESTAMP)
+    timestamps = security.findall(WSU_TIMESTAMP)
     if len(timestamps) > 1:
         raise _Refused("SIGNATURE_WRAPPING", "the Security header holds more than one Timestamp")
     return signatures[0] if signatures else None
@@ -400,15 +208,15 @@ def _verify_signature(
     references = [_reference(node) for node in signed_info.findall(f"{{{DS}}}Reference")]
 
     by_id = _elements_by_id(root)
-    timestamp = security.find(_TIMESTAMP)
+    timestamp = security.find(WSU_TIMESTAMP)
     targets: list[tuple[_Reference, etree._Element]] = []
     for reference in references:
         target = by_id.get(reference.uri[1:])
         if target is None:
             raise _Refused("WSS_SIGNATURE_INVALID", f"{reference.uri} points at no element")
-        if target.tag == _BODY and target is not body:
+        if target.tag == SOAP_BODY and target is not body:
             raise _Refused("SIGNATURE_WRAPPING", f"{reference.uri} is not the Envelope's Body")
-        if target.tag == _TIMESTAMP and target is not timestamp:
+        if target.tag == WSU_TIMESTAMP and target is not timestamp:
             raise _Refused("SIGNATURE_WRAPPING", f"{reference.uri} is not the header's Timestamp")
         targets.append((reference, target))
     if not any(target is body for _, target in targets):
@@ -480,7 +288,7 @@ def _prefix_list(method: etree._Element) -> tuple[str, ...]:
 def _elements_by_id(root: etree._Element) -> dict[str, etree._Element]:
     found: dict[str, etree._Element] = {}
     for element in root.iter(etree.Element):
-        value = element.get(_ID)
+        value = element.get(WSU_ID)
         if value is None:
             continue
         if value in found:

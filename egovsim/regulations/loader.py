@@ -1,26 +1,20 @@
 """Load the service regulations (`services/*.yaml`) into `Regulation` values.
 
-The files are YAML rather than TOML because every semantic mistake (an unknown role, a variant
-nobody declared, a refusal branch pointing nowhere) must name its line: PyYAML's composed nodes
-carry a start mark for every key and value, while `tomllib` hands back plain dicts with no
-positions. The files are composed with the safe loader and never constructed, so no tag can build
-an object; every value is read off its node here and checked against `model.py`'s literals.
+This module knows what a regulation file holds (its basis, period, applicants, windows, form,
+variants, documents, results, fee, steps and refusal branch) and how the parts refer to each other;
+`yamlnodes.py` reads the typed values off the file's nodes and names the line of every mistake.
 
 A service is data: a new file in `services/` is a new service, with no code of its own.
 """
 
 from __future__ import annotations
 
-import difflib
-import re
-from collections.abc import Collection, Iterator, Mapping
-from datetime import date
+from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import TypeVar, get_args
+from typing import get_args
 
 import yaml
-from yaml.reader import ReaderError
 
 from egovsim.regulations.model import (
     AcceptanceWindow,
@@ -28,12 +22,10 @@ from egovsim.regulations.model import (
     ApplicantKind,
     Channel,
     Duration,
-    DurationUnit,
     EffectivePeriod,
     Fee,
     FieldType,
     FormField,
-    Language,
     LegalBasis,
     RefusalBranch,
     Regulation,
@@ -46,68 +38,32 @@ from egovsim.regulations.model import (
     Text,
     Variant,
 )
+from egovsim.regulations.yamlnodes import (
+    NodeReader,
+    RegulationError,
+    display_path,
+    line_of,
+    one_of,
+)
+
+__all__ = ["SERVICES_DIRECTORY", "RegulationError", "load_regulation", "load_regulations"]
 
 #: Where the package keeps its regulation files.
 SERVICES_DIRECTORY = Path(__file__).parent / "services"
 
-_L = TypeVar("_L", bound=str)
-
 # The model's literals, as tuples to check values against (and to list in messages).
-_LANGUAGES: tuple[Language, ...] = get_args(Language)
 _APPLICANT_KINDS: tuple[ApplicantKind, ...] = get_args(ApplicantKind)
 _CHANNELS: tuple[Channel, ...] = get_args(Channel)
 _FIELD_TYPES: tuple[FieldType, ...] = get_args(FieldType)
 _RESULT_FORMS: tuple[ResultForm, ...] = get_args(ResultForm)
 _ROLES: tuple[StaffRole, ...] = get_args(StaffRole)
 _ACTIONS: tuple[StepAction, ...] = get_args(StepAction)
-#: The words a file may use for a duration's unit, singular and plural alike.
-_UNIT_WORDS: Mapping[str, DurationUnit] = {
-    "minute": "minutes",
-    "minutes": "minutes",
-    "hour": "hours",
-    "hours": "hours",
-    "working day": "working_days",
-    "working days": "working_days",
-    "calendar day": "calendar_days",
-    "calendar days": "calendar_days",
-}
 _ANY_VARIANT = "*"
-_KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_MONTH_DAY = re.compile(r"([0-9]{1,2})-([0-9]{1,2})")
-_WHOLE = re.compile(r"[-+]?[0-9]+")
-_AMOUNT = re.compile(r"[0-9]+")
 
-_TAG = "tag:yaml.org,2002:"
-_STR, _INT, _BOOL, _NULL = _TAG + "str", _TAG + "int", _TAG + "bool", _TAG + "null"
-_TIMESTAMP = _TAG + "timestamp"
-_SCALAR_NAMES = {
-    _INT: "the integer",
-    _TAG + "float": "the number",
-    _BOOL: "the boolean",
-    _TIMESTAMP: "the date",
-}
-
-_MAP, _SEQ = _TAG + "map", _TAG + "seq"
 #: The keys of a regulation file: required, then optional.
 _REQUIRED: tuple[str, ...] = ("id", "name", "basis", "period", "provider", "applicants")
 _REQUIRED += ("channels", "documents", "results", "result_forms", "fee", "steps", "refusal")
 _OPTIONAL = ("windows", "form", "variants")
-
-
-class RegulationError(ValueError):
-    """A regulation file that cannot be loaded, with the 1-based line and column of the mistake.
-
-    `str()` reads `services/x.yaml:12: step 'sign': unknown role 'boss' (expected one of ...)`:
-    the file is shown by its directory and name; `path` holds the full path.
-    """
-
-    def __init__(self, path: Path, line: int, column: int, message: str) -> None:
-        self.path = path
-        self.line = line
-        self.column = column
-        self.message = message
-        super().__init__(f"{_display(path)}:{line}: {message}")
 
 
 def load_regulation(path: Path) -> Regulation:
@@ -127,92 +83,27 @@ def load_regulations(directory: Path | None = None) -> dict[str, Regulation]:
         regulation = parser.parse()
         earlier = loaded.get(regulation.id)
         if earlier is not None:
-            raise parser.error(
-                parser.id_node,
-                "",
-                f"duplicate regulation id '{regulation.id}' (also in {_display(earlier.source)})",
-            )
+            also = display_path(earlier.source)
+            message = f"duplicate regulation id '{regulation.id}' (also in {also})"
+            raise parser.error(parser.id_node, "", message)
         loaded[regulation.id] = regulation
     return loaded
 
 
-def _display(path: Path) -> str:
-    parent = path.resolve().parent.name
-    return f"{parent}/{path.name}" if parent else path.name
-
-
-def _line(node: yaml.Node) -> int:
-    return int(node.start_mark.line) + 1
-
-
-def _describe(node: yaml.Node) -> str:
-    if node.tag not in (_MAP, _SEQ, _STR, _NULL, *_SCALAR_NAMES):
-        return f"a value tagged {node.tag}"
-    if isinstance(node, yaml.MappingNode):
-        return "a mapping"
-    if isinstance(node, yaml.SequenceNode):
-        return "a list"
-    if node.tag == _NULL:
-        return "an empty value" if node.value in ("", "~") else "null"
-    if node.tag == _STR:
-        return f"the text '{node.value}'"
-    return f"{_SCALAR_NAMES[node.tag]} {node.value}"
-
-
-def _prefix(where: str, message: str) -> str:
-    return f"{where}: {message}" if where else message
-
-
-def _one_of(allowed: Collection[str]) -> str:
-    return ", ".join(allowed)
-
-
-class _Parser:
-    """Reads one file node by node; every failure carries the offending node's position."""
+class _Parser(NodeReader):
+    """Reads one regulation file into a `Regulation`, checking how its parts refer to each other."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
+        super().__init__(path)
         self.id_node: yaml.Node | None = None
 
-    def error(self, node: yaml.Node | None, where: str, message: str) -> RegulationError:
-        """The error to raise for `node` (the top of the file when there is none)."""
-        mark = None if node is None else node.start_mark
-        line, column = (1, 1) if mark is None else (mark.line + 1, mark.column + 1)
-        return RegulationError(self.path, line, column, _prefix(where, message))
-
-    def error_at(self, line: int, column: int, message: str) -> RegulationError:
-        return RegulationError(self.path, line, column, message)
-
-    # -- the file -------------------------------------------------------------------------------
-
-    def compose(self) -> yaml.Node:
-        raw = self.path.read_bytes()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise self.error_at(
-                raw.count(b"\n", 0, error.start) + 1, 1, "the file is not UTF-8"
-            ) from error
-        try:
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
-        except yaml.MarkedYAMLError as error:
-            mark = error.problem_mark or error.context_mark
-            line, column = (1, 1) if mark is None else (mark.line + 1, mark.column + 1)
-            what = error.problem or error.context or "cannot be parsed"
-            if error.problem and error.context and error.context_mark is not None:
-                what += f" ({error.context} at line {error.context_mark.line + 1})"
-            raise self.error_at(line, column, f"invalid YAML: {what}") from error
-        except ReaderError as error:
-            line = text.count("\n", 0, error.position) + 1
-            raise self.error_at(line, 1, f"invalid YAML: {error.reason}") from error
+    def parse(self) -> Regulation:
+        root = self.compose()
         if root is None:
             raise self.error_at(
                 1, 1, "empty file: expected a regulation (a mapping with 'id', ...)"
             )
-        return root
-
-    def parse(self) -> Regulation:
-        top = self.mapping(self.compose(), "", _REQUIRED, _OPTIONAL)
+        top = self.mapping(root, "", _REQUIRED, _OPTIONAL)
         self.id_node = top["id"]
         ident = self.identifier(top["id"], "", "id")
         name = self.text(top["name"], "", "name")
@@ -247,224 +138,6 @@ class _Parser:
             refusal=self.refusal(top["refusal"], steps, results),
             source=self.path,
         )
-
-    # -- shapes ---------------------------------------------------------------------------------
-
-    def mapping(
-        self,
-        node: yaml.Node,
-        where: str,
-        required: Collection[str],
-        optional: Collection[str] = (),
-        what: str = "",
-    ) -> dict[str, yaml.Node]:
-        """The mapping's values by key: every required key present, no other key than these."""
-        if not isinstance(node, yaml.MappingNode) or node.tag != _MAP:
-            subject = f"'{what}' must be a mapping" if what else "expected a mapping"
-            raise self.error(node, where, f"{subject}, got {_describe(node)}")
-        allowed = (*required, *optional)
-        values: dict[str, yaml.Node] = {}
-        keys: dict[str, yaml.Node] = {}
-        for key_node, value_node in node.value:
-            key = self.key(key_node, where)
-            if key in keys:
-                first = _line(keys[key])
-                raise self.error(key_node, where, f"duplicate key '{key}' (first at line {first})")
-            if key not in allowed:
-                close = difflib.get_close_matches(key, allowed, n=1)
-                hint = f"did you mean '{close[0]}'?" if close else f"expected {_one_of(allowed)}"
-                inside = f" in '{what}'" if what else ""
-                raise self.error(key_node, where, f"unknown key '{key}'{inside} ({hint})")
-            keys[key] = key_node
-            values[key] = value_node
-        for key in required:
-            if key not in values:
-                raise self.error(node, where, f"missing key '{key}'")
-        return values
-
-    def key(self, node: yaml.Node, where: str) -> str:
-        if not isinstance(node, yaml.ScalarNode) or node.tag != _STR:
-            raise self.error(node, where, f"a key must be a plain name, got {_describe(node)}")
-        return str(node.value)
-
-    def sequence(self, node: yaml.Node, where: str, what: str) -> list[yaml.Node]:
-        if not isinstance(node, yaml.SequenceNode) or node.tag != _SEQ:
-            raise self.error(node, where, f"'{what}' must be a list, got {_describe(node)}")
-        return list(node.value)
-
-    def items(
-        self,
-        node: yaml.Node,
-        what: str,
-        noun: str,
-        required: Collection[str],
-        optional: Collection[str] = (),
-        non_empty: bool = True,
-    ) -> Iterator[tuple[str, str, dict[str, yaml.Node]]]:
-        """(id, where, fields) of each item of a list of mappings with unique kebab-case ids."""
-        entries = self.sequence(node, "", what)
-        if non_empty and not entries:
-            raise self.error(node, "", f"'{what}' must not be empty")
-        seen: dict[str, yaml.Node] = {}
-        for index, entry in enumerate(entries, start=1):
-            where = f"{noun} {index}"
-            if isinstance(entry, yaml.MappingNode):
-                for key_node, value_node in entry.value:
-                    if key_node.value == "id" and value_node.tag == _STR:
-                        where = f"{noun} '{value_node.value}'"
-            fields = self.mapping(entry, where, ("id", *required), optional)
-            ident = self.identifier(fields["id"], where, "id")
-            if ident in seen:
-                first = _line(seen[ident])
-                raise self.error(
-                    fields["id"], where, f"duplicate {noun} id '{ident}' (first at line {first})"
-                )
-            seen[ident] = fields["id"]
-            yield ident, where, fields
-
-    # -- scalars --------------------------------------------------------------------------------
-
-    def string(self, node: yaml.Node, where: str, what: str) -> str:
-        if not isinstance(node, yaml.ScalarNode) or node.tag != _STR:
-            hint = " (quote it)" if node.tag in _SCALAR_NAMES else ""
-            raise self.error(node, where, f"'{what}' must be a text, got {_describe(node)}{hint}")
-        value = str(node.value).strip()
-        if not value:
-            raise self.error(node, where, f"'{what}' must not be blank")
-        return value
-
-    def optional_string(self, node: yaml.Node | None, where: str, what: str) -> str | None:
-        return None if node is None or node.tag == _NULL else self.string(node, where, what)
-
-    def identifier(self, node: yaml.Node, where: str, what: str) -> str:
-        value = self.string(node, where, what)
-        if not _KEBAB.fullmatch(value):
-            message = f"'{what}' '{value}' is not kebab-case (a-z, 0-9 and single hyphens)"
-            raise self.error(node, where, message)
-        return value
-
-    def integer(self, node: yaml.Node, where: str, what: str) -> int:
-        if not isinstance(node, yaml.ScalarNode) or node.tag != _INT:
-            raise self.error(node, where, f"'{what}' must be a whole number, got {_describe(node)}")
-        if not _WHOLE.fullmatch(node.value):
-            raise self.error(
-                node, where, f"'{what}' must be a decimal whole number, got {node.value}"
-            )
-        return int(node.value)
-
-    def boolean(self, node: yaml.Node, where: str, what: str) -> bool:
-        if not isinstance(node, yaml.ScalarNode) or node.tag != _BOOL:
-            raise self.error(node, where, f"'{what}' must be true or false, got {_describe(node)}")
-        return str(node.value).lower() in ("true", "yes", "on")
-
-    def day(self, node: yaml.Node, where: str, what: str) -> date:
-        if not isinstance(node, yaml.ScalarNode) or node.tag not in (_TIMESTAMP, _STR):
-            raise self.error(
-                node, where, f"'{what}' must be a date like 2019-10-28, got {_describe(node)}"
-            )
-        try:
-            if not _DATE.fullmatch(node.value):
-                raise ValueError(node.value)
-            return date.fromisoformat(node.value)
-        except ValueError:
-            raise self.error(
-                node, where, f"'{what}' is not a date: '{node.value}' (expected YYYY-MM-DD)"
-            ) from None
-
-    def optional_day(self, node: yaml.Node | None, where: str, what: str) -> date | None:
-        return None if node is None or node.tag == _NULL else self.day(node, where, what)
-
-    def month_day(self, node: yaml.Node, where: str, what: str) -> tuple[int, int]:
-        text = self.string(node, where, what)
-        match = _MONTH_DAY.fullmatch(text)
-        if match is None:
-            raise self.error(node, where, f"'{what}' must be a month-day like 08-15, got '{text}'")
-        month, day = int(match[1]), int(match[2])
-        try:
-            date(2000, month, day)  # a leap year, so 02-29 exists
-        except ValueError:
-            raise self.error(node, where, f"'{what}' {text} is not a day of the year") from None
-        return month, day
-
-    def literal(self, node: yaml.Node, where: str, noun: str, allowed: tuple[_L, ...]) -> _L:
-        value = self.string(node, where, noun)
-        for candidate in allowed:
-            if value == candidate:
-                return candidate
-        raise self.error(
-            node, where, f"unknown {noun} '{value}' (expected one of {_one_of(allowed)})"
-        )
-
-    def duration(self, node: yaml.Node, where: str, what: str = "duration") -> Duration:
-        if not isinstance(node, yaml.ScalarNode) or node.tag != _STR:
-            message = f"'{what}' must read like '15 minutes' or '1 working day'"
-            raise self.error(node, where, f"{message}, got {_describe(node)}")
-        amount, _, unit_words = str(node.value).strip().partition(" ")
-        unit = _UNIT_WORDS.get(" ".join(unit_words.lower().split()))
-        if not _AMOUNT.fullmatch(amount) or int(amount) <= 0:
-            message = f"'{what}' '{node.value}' must start with a positive whole number"
-            raise self.error(node, where, message)
-        if unit is None:
-            units = "minutes, hours, working days, calendar days"
-            message = f"unknown duration unit '{unit_words}' in '{node.value}' (expected {units})"
-            raise self.error(node, where, message)
-        return Duration(int(amount), unit)
-
-    def text(self, node: yaml.Node, where: str, what: str) -> Text:
-        fields = self.mapping(node, where, (), _LANGUAGES, what=what)
-        missing = [language for language in _LANGUAGES if language not in fields]
-        if missing:
-            raise self.error(
-                node, where, f"'{what}' is missing the '{missing[0]}' text (needs kk, ru, en)"
-            )
-        return MappingProxyType(
-            {
-                language: self.string(fields[language], where, f"{what}.{language}")
-                for language in _LANGUAGES
-            }
-        )
-
-    def optional_text(self, node: yaml.Node | None, where: str, what: str) -> Text | None:
-        return None if node is None or node.tag == _NULL else self.text(node, where, what)
-
-    def references(
-        self, node: yaml.Node | None, where: str, what: str, noun: str, known: Collection[str]
-    ) -> frozenset[str]:
-        """A list of ids, each declared in `known`, none twice."""
-        if node is None:
-            return frozenset()
-        found: dict[str, yaml.Node] = {}
-        for entry in self.sequence(node, where, what):
-            value = self.string(entry, where, what)
-            if value not in known:
-                declared = f"declared: {_one_of(sorted(known))}" if known else "none declared"
-                raise self.error(entry, where, f"unknown {noun} '{value}' in '{what}' ({declared})")
-            if value in found:
-                raise self.error(entry, where, f"'{value}' appears twice in '{what}'")
-            found[value] = entry
-        return frozenset(found)
-
-    def cited_set(
-        self, node: yaml.Node, what: str, noun: str, allowed: tuple[_L, ...]
-    ) -> frozenset[_L]:
-        """A set of literals written as a mapping of each value to its cite."""
-        if not isinstance(node, yaml.MappingNode) or node.tag != _MAP:
-            raise self.error(
-                node, "", f"'{what}' must map each {noun} to its cite, got {_describe(node)}"
-            )
-        if not node.value:
-            raise self.error(node, "", f"'{what}' must not be empty")
-        chosen: dict[_L, yaml.Node] = {}
-        for key_node, cite_node in node.value:
-            value = self.literal(key_node, what, noun, allowed)
-            if value in chosen:
-                first = _line(chosen[value])
-                raise self.error(
-                    key_node, what, f"duplicate {noun} '{value}' (first at line {first})"
-                )
-            self.string(cite_node, what, f"cite of {value}")
-            chosen[value] = key_node
-        return frozenset(chosen)
 
     # -- the parts of a regulation ---------------------------------------------------------------
 
@@ -536,7 +209,7 @@ class _Parser:
             for category in categories or {""}:
                 if category in claimed:
                     who = f"category '{category}'" if category else "every other category"
-                    first = _line(claimed[category])
+                    first = line_of(claimed[category])
                     raise self.error(entry, where, f"{who} already has a window (line {first})")
                 claimed[category] = entry
             cite = self.string(fields["cite"], where, "cite")
@@ -684,16 +357,14 @@ class _Parser:
         """variant -> the date field of the form the step's term counts from."""
         if node is None:
             return MappingProxyType({})
-        if not isinstance(node, yaml.MappingNode) or node.tag != _MAP:
-            raise self.error(node, where, f"'counts_from' must be a mapping, got {_describe(node)}")
         found: dict[str, str] = {}
-        for key_node, value_node in node.value:
+        for key_node, value_node in self.pairs(node, where, "counts_from"):
             variant = self.key(key_node, where)
             if variant not in variants:
                 raise self.error(key_node, where, f"unknown variant '{variant}' in 'counts_from'")
             field_id = self.string(value_node, where, f"counts_from.{variant}")
             if field_id not in dates:
-                declared = _one_of(sorted(dates)) if dates else "none declared"
+                declared = one_of(sorted(dates)) if dates else "none declared"
                 raise self.error(
                     value_node,
                     where,
@@ -708,13 +379,11 @@ class _Parser:
     ) -> Mapping[str, Duration]:
         if node is None:
             return MappingProxyType({})
-        if not isinstance(node, yaml.MappingNode) or node.tag != _MAP:
-            raise self.error(node, where, f"'by_variant' must be a mapping, got {_describe(node)}")
         terms: dict[str, Duration] = {}
-        for key_node, value_node in node.value:
+        for key_node, value_node in self.pairs(node, where, "by_variant"):
             variant = self.key(key_node, where)
             if variant not in variants:
-                declared = f"declared: {_one_of(sorted(variants))}" if variants else "none declared"
+                declared = f"declared: {one_of(sorted(variants))}" if variants else "none declared"
                 raise self.error(
                     key_node, where, f"unknown variant '{variant}' in 'by_variant' ({declared})"
                 )
