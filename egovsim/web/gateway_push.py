@@ -3,6 +3,7 @@ with the gateway's own certificate."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from pathlib import Path
 
@@ -50,8 +51,14 @@ def external_receiver(
         )
         body = soap.serialize(root)
         if keystore is not None:
-            body = sign_envelope(
-                body, keystore.key, keystore.certificate, created=message.accepted_at
+            # Signing runs beside the event loop: the RSA operation releases the GIL, so
+            # acceptance goes on while a push is signed.
+            body = await asyncio.to_thread(
+                sign_envelope,
+                body,
+                keystore.key,
+                keystore.certificate,
+                created=message.accepted_at,
             )
         if (route.fault or {}).get("kind") == "malformed":
             body = body[: len(body) // 2]  # the fault switch: an envelope cut in half
