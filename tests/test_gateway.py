@@ -356,3 +356,16 @@ async def test_a_tampered_signed_body_is_refused(shep, persona) -> None:
     tampered = signed.replace(b"tamper-1", b"tamper-2")
     status, fault = await post(shep, "/shep/async", tampered)
     assert (status, first(fault, "errorCode")) == (500, "WSS_DIGEST_MISMATCH")
+
+
+async def test_a_bug_inside_the_gateway_is_still_a_soap_fault(shep, monkeypatch) -> None:
+    from egovsim.web.keys import GATEWAY_STORE
+
+    async def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the disk is gone")
+
+    monkeypatch.setattr(shep.app[GATEWAY_STORE], "accept", broken)
+    status, fault = await post(shep, "/shep/async", send_message(message_id=str(uuid.uuid4())))
+    assert status == 500
+    assert first(fault, "faultcode") == "soapenv:Server"
+    assert first(fault, "errorCode") == "INTERNAL_ERROR"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from egovsim.passwords import check_password
 from egovsim.signatures.verifier import Expectations, Verifier
 from egovsim.storage.gateway import GatewayStore, Sender, StoredMessage
 
+log = logging.getLogger("egovsim.gateway")
 NEEDS_CORRELATION = frozenset({"UPDATE", "NOTIFICATION", "RESPONSE"})
 MAX_ENVELOPE = 10 * 1024 * 1024
 
@@ -90,6 +92,10 @@ class Gateway:
             return self._fault(
                 namespace, operation_name, GatewayFault("ENVELOPE_MALFORMED", str(error))
             )
+        except Exception:
+            # A peer system gets a SOAP fault even for egovsim's own bug; the log has the rest.
+            log.exception("the gateway failed on a %s request", channel)
+            return self._fault(namespace, operation_name, GatewayFault("INTERNAL_ERROR"))
 
     def refuse(self, channel: str, code: str, detail: str) -> Answer:
         """A fault for a request that cannot even be read (too large to take in)."""
@@ -345,6 +351,7 @@ class Gateway:
             self._now(),
             fault.detail or None,
             fault.sub,
+            client_error=fault.code != "INTERNAL_ERROR",
         )
         return Answer(500, body)
 
