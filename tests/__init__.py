@@ -1,0 +1,1 @@
+"""egovsim's test suite."""
