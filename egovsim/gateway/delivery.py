@@ -104,19 +104,49 @@ class DeliveryWorker:
         self._event.set()
 
     async def deliver_due(self) -> int:
-        """One pass over the messages whose attempt is due, a few at a time (a receiver that
-        answers slowly does not hold up the others); how many were tried."""
+        """One pass over the messages whose attempt is due; how many were tried. The pass's
+        outcomes are recorded in one transaction: a crash before it means those messages are
+        delivered again, which at-least-once allows and messageIds make harmless."""
         due = await self._store.due(self._clock())
+        outcomes: list[Outcome] = []
         for start in range(0, len(due), self._policy.parallel):
             if self._stopping:
                 break
-            await asyncio.gather(
-                *(self.deliver(m) for m in due[start : start + self._policy.parallel])
+            tried = await asyncio.gather(
+                *(self._attempt(m) for m in due[start : start + self._policy.parallel])
             )
+            outcomes.extend(o for o in tried if o is not None)
+        await self._record(outcomes)
         return len(due)
 
     async def deliver(self, message: StoredMessage) -> str:
-        """One attempt at one message; its new state."""
+        """One attempt at one message, recorded; its new state."""
+        outcome = await self._attempt(message)
+        if outcome is None:
+            return "ON_DELIVERY"
+        await self._record([outcome])
+        return outcome.state
+
+    async def _record(self, outcomes: list[Outcome]) -> None:
+        if not outcomes:
+            return
+        await self._store.record_attempts(
+            [(o.message, o.attempt, o.state, o.next_at, o.delivered_at) for o in outcomes]
+        )
+        if self._notify is None:
+            return
+        for outcome in outcomes:
+            if outcome.state == "ON_DELIVERY":
+                continue
+            try:
+                await self._notify(outcome.message, outcome.state, outcome.attempt.detail)
+            except Exception:  # telling the sender is best effort; the state is recorded
+                log.warning(
+                    "status notification of %s failed", outcome.message.message_id, exc_info=True
+                )
+
+    async def _attempt(self, message: StoredMessage) -> Outcome | None:
+        """Try one message; its outcome, or None when a delay fault postponed it."""
         route = await self._store.route(message.service_id)
         started = time.perf_counter()
         now = self._clock()
@@ -126,7 +156,7 @@ class DeliveryWorker:
         if kind == "delay" and message.attempts == 0 and message.next_attempt_at is None:
             later = now + timedelta(seconds=float(fault.get("seconds", 60)))
             await self._store.postpone(message, later)
-            return "ON_DELIVERY"
+            return None
         state, next_at, delivered_at = "ON_DELIVERY", None, None
         request = response = None
         try:
@@ -165,13 +195,18 @@ class DeliveryWorker:
         attempt = Attempt(
             now, (time.perf_counter() - started) * 1000, outcome, detail, request, response
         )
-        await self._store.record_attempt(message, attempt, state, next_at, delivered_at)
-        if state != "ON_DELIVERY" and self._notify is not None:
-            try:
-                await self._notify(message, state, detail)
-            except Exception:  # telling the sender is best effort; the state is recorded
-                log.warning("status notification of %s failed", message.message_id, exc_info=True)
-        return state
+        return Outcome(message, attempt, state, next_at, delivered_at)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one attempt came to, before it is recorded."""
+
+    message: StoredMessage
+    attempt: Attempt
+    state: str
+    next_at: datetime | None
+    delivered_at: datetime | None
 
 
 def application_payload(message: StoredMessage) -> dict[str, object]:

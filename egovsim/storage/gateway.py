@@ -303,38 +303,40 @@ class GatewayStore:
         )
         return int(row[0]) if row else 0
 
-    async def record_attempt(
+    async def record_attempts(
         self,
-        message: StoredMessage,
-        attempt: Attempt,
-        state: str,
-        next_attempt_at: datetime | None,
-        delivered_at: datetime | None,
+        outcomes: list[tuple[StoredMessage, Attempt, str, datetime | None, datetime | None]],
     ) -> None:
-        """Log an attempt and move the message to its new state, atomically."""
+        """Log attempts and move their messages to their new states, in one transaction."""
         async with self._db.write() as connection:
-            await connection.execute(
+            await connection.executemany(
                 "INSERT INTO gateway_attempts (message, at, duration_ms, outcome, detail,"
                 " request, response) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    message.id,
-                    attempt.at.isoformat(),
-                    attempt.duration_ms,
-                    attempt.outcome,
-                    attempt.detail,
-                    attempt.request,
-                    attempt.response,
-                ),
+                [
+                    (
+                        m.id,
+                        a.at.isoformat(),
+                        a.duration_ms,
+                        a.outcome,
+                        a.detail,
+                        a.request,
+                        a.response,
+                    )
+                    for m, a, _, _, _ in outcomes
+                ],
             )
-            await connection.execute(
+            await connection.executemany(
                 "UPDATE gateway_messages SET state = ?, attempts = attempts + 1,"
                 " next_attempt_at = ?, delivered_at = ? WHERE id = ?",
-                (
-                    state,
-                    next_attempt_at.isoformat() if next_attempt_at else None,
-                    delivered_at.isoformat() if delivered_at else None,
-                    message.id,
-                ),
+                [
+                    (
+                        state,
+                        next_at.isoformat() if next_at else None,
+                        delivered.isoformat() if delivered else None,
+                        m.id,
+                    )
+                    for m, _, state, next_at, delivered in outcomes
+                ],
             )
 
     async def postpone(self, message: StoredMessage, until: datetime) -> None:
