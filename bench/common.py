@@ -6,8 +6,12 @@ import atexit
 import json
 import platform
 import shutil
+import socket
+import subprocess
+import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,3 +86,52 @@ def save(results: dict[str, object]) -> Path:
     results["machine"] = {"python": platform.python_version(), "processor": platform.machine()}
     path.write_text(json.dumps(results, indent=2))
     return path
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (for a server the benchmark starts)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_server(pki: TestPki, port: int) -> subprocess.Popen[bytes]:
+    """`egovsim serve` in its own process on the PKI's directory, ready to answer."""
+    base = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "egovsim",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--certs",
+            str(pki.directory),
+            "--data-dir",
+            str(scratch_directory()),
+            "--public-url",
+            base,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(300):  # about 30 s at most
+        if process.poll() is not None:
+            raise RuntimeError("egovsim serve exited before it was ready")
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=1) as reply:
+                if reply.status == 200:
+                    return process
+        except OSError:
+            time.sleep(0.1)
+    process.terminate()
+    raise RuntimeError("egovsim serve did not become ready")
+
+
+def data_directory(process: subprocess.Popen[bytes]) -> Path:
+    """The data directory a server from `start_server` was given."""
+    arguments = list(process.args)  # type: ignore[arg-type]
+    return Path(str(arguments[arguments.index("--data-dir") + 1]))

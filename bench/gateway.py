@@ -16,8 +16,15 @@ from pathlib import Path
 
 import aiohttp
 
-from bench.common import PASSWORD, Figure, make_pki, report, scratch_directory
-from bench.ocsp import _free_port, _wait_ready
+from bench.common import (
+    PASSWORD,
+    Figure,
+    data_directory,
+    free_port,
+    make_pki,
+    report,
+    start_server,
+)
 from egovsim.clock import as_utc, utcnow
 from egovsim.gateway.wssecurity import sign_envelope
 from egovsim.pki.keystore import load_keystore
@@ -136,7 +143,7 @@ def _delivery_latencies(database: Path, deadline: float) -> list[float]:
 
 def run() -> dict[str, object]:
     """Measure and print; return the figures."""
-    port, receiver_port = _free_port(), _free_port()
+    port, receiver_port = free_port(), free_port()
     base = f"http://127.0.0.1:{port}"
     pki = make_pki(base)
     persona = next(p for p in load_personas(pki.directory) if p["id"] == "shymkent-energy-head")
@@ -146,32 +153,14 @@ def run() -> dict[str, object]:
         sign_envelope(_envelope(str(uuid.uuid4())), keystore.key, keystore.certificate, created=now)
         for _ in range(MESSAGES)
     ]
-    data_dir = scratch_directory()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "egovsim",
-            "serve",
-            "--port",
-            str(port),
-            "--certs",
-            str(pki.directory),
-            "--data-dir",
-            str(data_dir),
-            "--public-url",
-            base,
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = start_server(pki, port)
+    data_dir = data_directory(server)
     receiver = subprocess.Popen(
         [sys.executable, "-c", RECEIVER, str(receiver_port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
-        _wait_ready(base, server)
         asyncio.run(_setup(base, f"http://127.0.0.1:{receiver_port}/receive"))
         elapsed, failed = asyncio.run(_send_all(base + "/shep/async", envelopes))
         latencies = _delivery_latencies(data_dir / "egovsim.sqlite3", time.monotonic() + 120)

@@ -10,9 +10,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
-import socket
-import subprocess
-import sys
 import time
 import urllib.parse
 
@@ -21,17 +18,11 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
 
-from bench.common import Figure, make_pki, report, scratch_directory
+from bench.common import Figure, free_port, make_pki, report, start_server
 
 DURATION = 5.0
 CONCURRENCY = 32
 MAX_REQUESTS = 200_000
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _requests(
@@ -83,49 +74,16 @@ async def _load(url: str, requests: list[bytes], method: str) -> tuple[float, in
     return done / elapsed, done, failed
 
 
-def _wait_ready(base: str, process: subprocess.Popen[bytes]) -> None:
-    import urllib.request
-
-    for _ in range(300):  # about 30 s at most
-        if process.poll() is not None:
-            raise RuntimeError("egovsim serve exited before it was ready")
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=1) as reply:
-                if reply.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("egovsim serve did not become ready")
-
-
 def run() -> dict[str, object]:
     """Start a server, load it, stop it; print and return the figures."""
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     pki = make_pki(base)
     records = [r for r in pki.records() if r.issuer == "nca_rsa"]
     certificates = [pki.certificate(r) for r in records]
     issuer = pki.authority("nca_rsa").certificate
-    data_dir = scratch_directory()
-    command = [
-        sys.executable,
-        "-m",
-        "egovsim",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--certs",
-        str(pki.directory),
-        "--data-dir",
-        str(data_dir),
-        "--public-url",
-        base,
-    ]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = start_server(pki, port)
     try:
-        _wait_ready(base, process)
         plain = _requests(certificates, issuer, nonce=False)
         with_nonce = _requests(certificates * 40, issuer, nonce=True)
         sample = ocsp.load_der_ocsp_response(asyncio.run(_one(base + "/ocsp", plain[0])))
