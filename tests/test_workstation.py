@@ -465,6 +465,12 @@ async def test_permissions_hold_at_every_step(client, desk) -> None:
         ({"form": {"bin": COMPANY_BIN}}, "FORM_INVALID"),
         ({"documents": ["a-cake"]}, "UNKNOWN_DOCUMENT"),
         ({"variant": "duplicate"}, "UNKNOWN_VARIANT"),
+        # JSON of the wrong shape is a refusal too, never a 500:
+        ({"variant": ["a"]}, "FORM_INVALID"),
+        ({"category": {"x": 1}}, "FORM_INVALID"),
+        ({"documents": "application"}, "FORM_INVALID"),
+        ({"form": {"bin": ["x"], "applicant-category": "x", "heating-season": 1}}, "FORM_INVALID"),
+        ({"applicant": {"bin": 40340041272, "name": "X"}}, "APPLICANT_ID_INVALID"),
     ],
 )
 async def test_every_refused_registration_has_its_code(client, desk, change, code) -> None:
@@ -539,56 +545,3 @@ def test_staff_of_both_providers_exist_for_every_role() -> None:
 
     for provider in PROVIDERS:
         assert sorted(s.role for s in provider.staff) == sorted(ROLES)
-
-
-def test_a_date_helper_sanity() -> None:
-    assert day_in_certificate_window(8, 28).date() >= date(NOW.year - 1, 8, 28)
-
-
-async def test_a_licence_after_the_exam_counts_eight_working_days_from_the_exam(
-    client, desk
-) -> None:
-    start = day_in_certificate_window(3, 3)
-    await set_clock(client, start)
-    office, head = await desk("alm-office"), await desk("alm-head")
-    exam = start.date() - timedelta(days=3)
-    request = licence_request(
-        "licence-after-exam",
-        ["application", "identity-document", "photo", "medical-certificate", "exam-record"],
-    )
-    request["form"]["exam-date"] = exam.isoformat()
-    number = (await office.call("POST", "/api/v1/workstation/applications", request, 201))["id"]
-    await office.act(number, "register")
-    view = await head.act(number, "resolve")
-    record = step(view, "prepare-draft")
-    counted_from = datetime.combine(exam, CALENDAR.hours.start, tzinfo=ALMATY)
-    assert when(record["deadline"]) == CALENDAR.deadline(counted_from, Duration(8, "working_days"))
-    assert when(record["deadline"]) < CALENDAR.deadline(
-        when(record["started_at"]), Duration(8, "working_days")
-    )
-
-    request["form"]["exam-date"] = "the day before yesterday"
-    refused = await office.call("POST", "/api/v1/workstation/applications", request, 422)
-    assert refused["error"]["details"]["invalid"] == ["exam-date"]
-
-
-async def test_a_repealed_regulation_is_refused_when_periods_are_enforced(
-    aiohttp_client, settings
-) -> None:
-    from egovsim.clock import Clock
-    from egovsim.web.app import create_app
-
-    strict = settings.with_overrides(enforce_effective_period=True)
-    client = await aiohttp_client(create_app(strict, Clock(frozen_at=NOW)))
-    reply = await client.post(
-        "/api/v1/workstation/session", json={"login": "alm-office", "password": PASSWORD}
-    )
-    office = Desk(client, (await reply.json())["token"])
-    refused = await office.call(
-        "POST",
-        "/api/v1/workstation/applications",
-        licence_request("duplicate", ["application", "identity-document", "photo"]),
-        422,
-    )
-    assert refused["error"]["code"] == "SERVICE_NOT_EFFECTIVE"
-    assert refused["error"]["details"]["service"] == LICENCE

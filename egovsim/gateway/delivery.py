@@ -18,6 +18,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from lxml import etree
+
 from egovsim.clock import utcnow
 from egovsim.storage.gateway import Attempt, GatewayStore, Route, StoredMessage
 
@@ -211,8 +213,6 @@ class Outcome:
 
 def application_payload(message: StoredMessage) -> dict[str, object]:
     """The application a REQUEST for a workstation service carries: JSON in `data`."""
-    from lxml import etree
-
     data = etree.fromstring(message.data_xml)
     text = "".join(data.itertext()).strip()
     try:

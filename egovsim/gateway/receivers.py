@@ -26,24 +26,10 @@ def workstation_receiver(workstation: Workstation) -> Receiver:
         if route.provider_id is None:
             raise Refused(f"the route of {route.service_id} names no provider")
         payload = application_payload(message)
-        applicant = payload.get("applicant") or {}
-        if not isinstance(applicant, dict):
-            raise Refused("'applicant' must be an object")
-        form = payload.get("form") or {}
-        documents = payload.get("documents") or []
-        if not isinstance(form, dict) or not isinstance(documents, list):
-            raise Refused("'form' must be an object and 'documents' a list")
-        submission = Submission(
-            regulation_id=message.service_id,
-            category=str(payload.get("category", "")),
-            applicant_name=str(applicant.get("name", "")),
-            applicant_iin=applicant.get("iin") or None,
-            applicant_bin=applicant.get("bin") or None,
-            variant=payload.get("variant") or None,  # type: ignore[arg-type]
-            form=form,
-            documents=tuple(str(d) for d in documents),
-            channel="portal",
-        )
+        try:
+            submission = Submission.from_json(payload, message.service_id, "portal")
+        except EgovsimError as error:
+            raise Refused(f"{error.code}: {dict(error.details)}") from None
         try:
             view = await workstation.receive_electronic(
                 route.provider_id, submission, message.message_id

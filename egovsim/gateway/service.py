@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from cryptography.hazmat.primitives import serialization
 from lxml import etree
 
 from egovsim.errors import CATALOGUE
@@ -160,8 +161,6 @@ class Gateway:
             raise GatewayFault(check.code, check.detail)
         if not check.signed or check.certificate is None:
             return {"signed": False}
-        from cryptography.hazmat.primitives import serialization
-
         der = check.certificate.public_bytes(serialization.Encoding.DER)
         report = await self._verifier.verify_certificate(
             der, at=when, expect=Expectations(purpose=None)

@@ -306,14 +306,6 @@ PERSONAS = (
 )
 
 
-def persona_spec(persona_id: str) -> PersonaSpec:
-    """A persona by id; `KeyError` names the known ones."""
-    for spec in PERSONAS:
-        if spec.id == persona_id:
-            return spec
-    raise KeyError(f"unknown persona {persona_id!r}; known: {', '.join(p.id for p in PERSONAS)}")
-
-
 def _window(validity: Validity, now: datetime) -> tuple[datetime, datetime]:
     if validity == "expired":
         return now - timedelta(days=395), now - timedelta(days=30)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
@@ -16,11 +14,9 @@ DIGESTS: dict[str, str] = {
     "2.16.840.1.101.3.4.2.2": "sha384",
     "2.16.840.1.101.3.4.2.3": "sha512",
 }
-DIGEST_OIDS: dict[str, str] = {name: oid for oid, name in DIGESTS.items()}
 
 RSA_ENCRYPTION = "1.2.840.113549.1.1.1"
 EC_PUBLIC_KEY = "1.2.840.10045.2.1"
-RSA_PSS = "1.2.840.113549.1.1.10"
 
 #: signature algorithm OID -> (key family, digest name or None when the digest algorithm says)
 SIGNATURES: dict[str, tuple[str, str | None]] = {
@@ -69,14 +65,6 @@ def describe_unsupported(oid: str) -> str:
     if oid.startswith(GOST_PREFIXES):
         return f"GOST algorithm {oid} is not supported by egovsim (no GOST library is available)"
     return f"unsupported algorithm {oid}"
-
-
-@dataclass(frozen=True, slots=True)
-class PolicyFinding:
-    """One algorithm the policy refuses, with what it is."""
-
-    subject: str
-    problem: str
 
 
 def key_weakness(key: CertificatePublicKeyTypes) -> str | None:

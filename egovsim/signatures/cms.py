@@ -18,10 +18,9 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 from egovsim.signatures import der
-from egovsim.signatures.algorithms import DIGESTS, hash_algorithm
+from egovsim.signatures.algorithms import hash_algorithm
 
 SIGNED_DATA = "1.2.840.113549.1.7.2"
-DATA = "1.2.840.113549.1.7.1"
 ATTR_CONTENT_TYPE = "1.2.840.113549.1.9.3"
 ATTR_MESSAGE_DIGEST = "1.2.840.113549.1.9.4"
 ATTR_SIGNING_TIME = "1.2.840.113549.1.9.5"
@@ -338,11 +337,3 @@ def sign(
     info = cms.ContentInfo({"content_type": "signed_data", "content": signed_data})
     encoded: bytes = info.dump()
     return encoded
-
-
-def digest_of(content: bytes, digest_oid: str) -> bytes | None:
-    """The digest of `content` by a digest OID, or None when the OID is unknown."""
-    name = DIGESTS.get(digest_oid)
-    if name is None:
-        return None
-    return hashlib.new(name, content).digest()

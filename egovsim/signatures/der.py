@@ -115,14 +115,6 @@ def _read_indefinite(
         position = read(data, position, limit, depth + 1).end
 
 
-def read_whole(data: bytes) -> Node:
-    """Read a TLV that must fill `data` exactly (trailing bytes are an error)."""
-    node = read(data)
-    if node.end != len(data):
-        raise DerError(f"{len(data) - node.end} bytes follow the encoded value")
-    return node
-
-
 def expect(node: Node, tag: int, what: str) -> Node:
     """Return `node` if it has `tag`, else fail naming what was expected."""
     if node.tag != tag:

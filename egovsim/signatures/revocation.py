@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
+from egovsim.pki.records import REASON_NAMES
 from egovsim.signatures.certs import CertCache, CertInfo
 from egovsim.signatures.signing_keys import verify_certificate_signature, verify_signature_by
 
@@ -62,23 +63,13 @@ class ParsedCrl:
     delta_urls: tuple[str, ...] = ()
 
 
-_REASON_NAMES = {
-    x509.ReasonFlags.unspecified: "unspecified",
-    x509.ReasonFlags.key_compromise: "keyCompromise",
-    x509.ReasonFlags.ca_compromise: "cACompromise",
-    x509.ReasonFlags.affiliation_changed: "affiliationChanged",
-    x509.ReasonFlags.superseded: "superseded",
-    x509.ReasonFlags.cessation_of_operation: "cessationOfOperation",
-    x509.ReasonFlags.certificate_hold: "certificateHold",
-    x509.ReasonFlags.privilege_withdrawn: "privilegeWithdrawn",
-    x509.ReasonFlags.aa_compromise: "aACompromise",
-    x509.ReasonFlags.remove_from_crl: "removeFromCRL",
-}
-
-
 def reason_name(flag: x509.ReasonFlags | None) -> str:
     """The RFC 5280 name of a revocation reason."""
-    return _REASON_NAMES.get(flag, "unspecified") if flag is not None else "unspecified"
+    if flag is None:
+        return "unspecified"
+    if flag == x509.ReasonFlags.remove_from_crl:
+        return "removeFromCRL"  # only in delta CRLs, so not a reason the PKI revokes for
+    return REASON_NAMES.get(flag, "unspecified")
 
 
 def load_crl(data: bytes) -> x509.CertificateRevocationList:
@@ -150,11 +141,6 @@ class RevocationChecker:
         self._crls: dict[str, ParsedCrl] = {}
         self._given: dict[bytes, list[ParsedCrl]] = {}
         self._ocsp: dict[tuple[bytes, int], RevocationStatus] = {}
-
-    def forget(self) -> None:
-        """Drop every cached answer (a trainer's 'CRL stale' switch, tests)."""
-        self._crls.clear()
-        self._ocsp.clear()
 
     async def status(self, cert: CertInfo, issuer: CertInfo, at: datetime) -> RevocationStatus:
         """The status of `cert` at `at`; 'unavailable' when no source gave a usable answer."""

@@ -296,13 +296,6 @@ class GatewayStore:
         )
         return [_message(row) for row in rows]
 
-    async def pending_count(self) -> int:
-        """How many messages wait for delivery."""
-        row = await self._db.fetch_one(
-            "SELECT COUNT(*) FROM gateway_messages WHERE state = 'ON_DELIVERY'"
-        )
-        return int(row[0]) if row else 0
-
     async def record_attempts(
         self,
         outcomes: list[tuple[StoredMessage, Attempt, str, datetime | None, datetime | None]],

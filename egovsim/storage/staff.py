@@ -116,11 +116,6 @@ class StaffStore:
         row = await self._db.fetch_one("SELECT * FROM staff WHERE login = ?", (login,))
         return _staff(row) if row else None
 
-    async def staff_by_id(self, staff_id: int) -> StaffMember | None:
-        """A staff login by id."""
-        row = await self._db.fetch_one("SELECT * FROM staff WHERE id = ?", (staff_id,))
-        return _staff(row) if row else None
-
     async def staff_of(self, provider_id: str) -> list[StaffMember]:
         """A provider's staff, by login."""
         rows = await self._db.fetch_all(

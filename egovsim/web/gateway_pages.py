@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from dataclasses import replace
 
 from aiohttp import web
 
 from egovsim.errors import EgovsimError
-from egovsim.web.keys import CLOCK, GATEWAY_STORE
+from egovsim.web.keys import GATEWAY_STORE
 from egovsim.web.render import render
-from egovsim.web.shep_routes import FAULTS
+from egovsim.web.shep_routes import FAULTS, set_fault
 
 routes = web.RouteTableDef()
 CSRF_COOKIE = "egovsim_csrf"
@@ -68,17 +67,10 @@ async def switch(request: web.Request) -> web.StreamResponse:
     data = await request.post()
     if not hmac.compare_digest(str(data.get("csrf", "")), request.cookies.get(CSRF_COOKIE, "-")):
         raise EgovsimError("BAD_REQUEST", {"reason": "the form is stale: reload the page"})
-    store = request.app[GATEWAY_STORE]
-    route = await store.route(request.match_info["service_id"])
-    if route is None:
-        raise EgovsimError("NOT_FOUND", {"service_id": request.match_info["service_id"]})
     kind = str(data.get("kind", "off"))
     try:
         seconds = float(str(data.get("seconds", "5")))
     except ValueError:
         seconds = -1
-    if kind != "off" and (kind not in FAULTS or seconds < 0):
-        raise EgovsimError("BAD_REQUEST", {"kinds": list(FAULTS)})
-    fault = None if kind == "off" else {"kind": kind, "seconds": seconds}
-    await store.save_route(replace(route, fault=fault), request.app[CLOCK].now())
+    await set_fault(request, None if kind == "off" else kind, seconds)
     raise web.HTTPSeeOther("/gateway")

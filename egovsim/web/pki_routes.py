@@ -7,6 +7,7 @@ import binascii
 import urllib.parse
 
 from aiohttp import web
+from cryptography.hazmat.primitives import serialization
 
 from egovsim.pki.authority import PkiError
 from egovsim.pki.ocsp import MAX_REQUEST
@@ -21,8 +22,6 @@ routes = web.RouteTableDef()
 @routes.get("/cert/{name}.cer")
 async def ca_certificate(request: web.Request) -> web.Response:
     """A CA certificate, DER, as the AIA caIssuers address names it."""
-    from cryptography.hazmat.primitives import serialization
-
     certificate = request.app[PKI].published_certificates().get(request.match_info["name"])
     if certificate is None:
         return error_response("NOT_FOUND", {"certificate": request.match_info["name"]})

@@ -9,6 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
+from egovsim.clock import parse_time
 from egovsim.errors import EgovsimError
 from egovsim.passwords import hash_password
 from egovsim.signatures.revocation import FetchError
@@ -115,36 +116,38 @@ def _route_json(route: Route) -> dict[str, Any]:
     }
 
 
-async def _existing_route(request: web.Request) -> Route:
-    route = await request.app[GATEWAY_STORE].route(request.match_info["service_id"])
+async def set_fault(request: web.Request, kind: Any, seconds: Any) -> Route:
+    """Switch the fault of the route in the address on (a kind) or off (None); the one place
+    the API and the operator's page change a fault."""
+    store = request.app[GATEWAY_STORE]
+    route = await store.route(request.match_info["service_id"])
     if route is None:
         raise EgovsimError("NOT_FOUND", {"service_id": request.match_info["service_id"]})
-    return route
+    fault = None
+    if kind is not None:
+        if kind not in FAULTS or not isinstance(seconds, int | float) or seconds < 0:
+            raise EgovsimError(
+                "BAD_REQUEST", {"kinds": list(FAULTS), "reason": "seconds must be a number >= 0"}
+            )
+        fault = {"kind": kind, "seconds": seconds}
+    switched = replace(route, fault=fault)
+    await store.save_route(switched, request.app[CLOCK].now())
+    return switched
 
 
 @routes.put("/api/v1/gateway/routes/{service_id}/fault")
 async def switch_fault_on(request: web.Request) -> web.Response:
     """`{"kind": "delay"|"drop"|"duplicate"|"unreachable"|"malformed"|"slow_ack",
     "seconds": N}` for one receiver, until switched off."""
-    route = await _existing_route(request)
     body = await json_object(request)
-    kind = body.get("kind")
-    seconds = body.get("seconds", 5)
-    if kind not in FAULTS or not isinstance(seconds, int | float) or seconds < 0:
-        raise EgovsimError(
-            "BAD_REQUEST", {"kinds": list(FAULTS), "reason": "seconds must be a number >= 0"}
-        )
-    switched = replace(route, fault={"kind": kind, "seconds": seconds})
-    await request.app[GATEWAY_STORE].save_route(switched, request.app[CLOCK].now())
-    return web.json_response(_route_json(switched))
+    route = await set_fault(request, body.get("kind"), body.get("seconds", 5))
+    return web.json_response(_route_json(route))
 
 
 @routes.delete("/api/v1/gateway/routes/{service_id}/fault")
 async def switch_fault_off(request: web.Request) -> web.Response:
     """Back to normal delivery for one receiver."""
-    cleared = replace(await _existing_route(request), fault=None)
-    await request.app[GATEWAY_STORE].save_route(cleared, request.app[CLOCK].now())
-    return web.json_response(_route_json(cleared))
+    return web.json_response(_route_json(await set_fault(request, None, None)))
 
 
 @routes.get("/api/v1/gateway/routes")
@@ -197,8 +200,6 @@ def _message_json(message: StoredMessage) -> dict[str, Any]:
 async def message_log(request: web.Request) -> web.Response:
     """The message log, newest first: `?message_id=&correlation_id=&service_id=&sender_id=
     &since=&until=&limit=`."""
-    from egovsim.clock import parse_time
-
     query = request.query
     try:
         since = parse_time(query["since"]) if query.get("since") else None

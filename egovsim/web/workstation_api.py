@@ -194,22 +194,10 @@ async def receive(request: web.Request) -> web.Response:
     """The office registers a paper application received at the counter."""
     member = await current_staff(request)
     body = await json_object(request)
-    applicant = body.get("applicant") or {}
-    if not isinstance(applicant, dict) or not isinstance(body.get("form", {}), dict):
-        raise EgovsimError("FORM_INVALID", {"reason": "applicant and form must be objects"})
-    documents = body.get("documents", [])
-    if not isinstance(documents, list) or not all(isinstance(d, str) for d in documents):
-        raise EgovsimError("FORM_INVALID", {"reason": "documents must be a list of ids"})
-    submission = Submission(
-        regulation_id=str(body.get("service", "")),
-        category=str(body.get("category", "")),
-        applicant_name=str(applicant.get("name", "")),
-        applicant_iin=applicant.get("iin") or None,
-        applicant_bin=applicant.get("bin") or None,
-        variant=body.get("variant") or None,
-        form=body.get("form", {}),
-        documents=tuple(documents),
-        channel=_counter_channel(body.get("channel", "provider_office")),
+    submission = Submission.from_json(
+        body,
+        str(body.get("service", "")),
+        _counter_channel(body.get("channel", "provider_office")),
     )
     view = await request.app[WORKSTATION].receive(member, submission)
     return web.json_response(view_json(view), status=201)

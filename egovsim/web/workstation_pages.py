@@ -9,6 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from egovsim.errors import EgovsimError
+from egovsim.passwords import token_hash
 from egovsim.storage.records import StaffMember
 from egovsim.web.keys import STAFF, WORKSTATION
 from egovsim.web.render import render
@@ -73,8 +74,6 @@ async def login(request: web.Request) -> web.StreamResponse:
 async def logout(request: web.Request) -> web.StreamResponse:
     """Sign out from the form."""
     await _form(request)
-    from egovsim.passwords import token_hash
-
     if token := request.cookies.get(COOKIE):
         await request.app[STAFF].close_session(token_hash(token))
     response = web.HTTPSeeOther("/workstation")

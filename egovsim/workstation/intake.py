@@ -29,6 +29,37 @@ class Submission:
     documents: tuple[str, ...] = ()
     channel: str = "provider_office"
 
+    @classmethod
+    def from_json(cls, payload: Mapping[str, Any], service: str, channel: str) -> Submission:
+        """An application as JSON (the API's body, a gateway REQUEST's data); FORM_INVALID
+        when its shape is wrong. Identifiers may come as numbers: they are read as text."""
+        applicant = payload.get("applicant") or {}
+        form = payload.get("form") or {}
+        documents = payload.get("documents") or []
+        if not isinstance(applicant, Mapping) or not isinstance(form, Mapping):
+            raise EgovsimError("FORM_INVALID", {"reason": "applicant and form must be objects"})
+        if not isinstance(documents, list) or not all(isinstance(d, str) for d in documents):
+            raise EgovsimError("FORM_INVALID", {"reason": "documents must be a list of ids"})
+
+        def text(value: Any) -> str | None:
+            if value is None or value == "":
+                return None
+            if not isinstance(value, str | int) or isinstance(value, bool):
+                raise EgovsimError("FORM_INVALID", {"reason": f"{value!r} is not text"})
+            return str(value)
+
+        return cls(
+            regulation_id=service,
+            category=text(payload.get("category")) or "",
+            applicant_name=text(applicant.get("name")) or "",
+            applicant_iin=text(applicant.get("iin")),
+            applicant_bin=text(applicant.get("bin")),
+            variant=text(payload.get("variant")),
+            form=dict(form),
+            documents=tuple(documents),
+            channel=channel,
+        )
+
 
 def check_submission(
     regulation: Regulation, submission: Submission, day: date, enforce_period: bool

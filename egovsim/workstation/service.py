@@ -27,6 +27,7 @@ from egovsim.storage.records import (
 )
 from egovsim.storage.staff import StaffStore
 from egovsim.workstation.intake import Submission, check_submission
+from egovsim.workstation.providers import PROVIDERS
 from egovsim.workstation.results import SigningError, result_document, sign_result
 from egovsim.workstation.views import ApplicationView, StepView
 
@@ -458,6 +459,4 @@ def _assigned_executor(transitions: list[Transition]) -> str | None:
 
 
 def _prefix(provider_id: str) -> str:
-    from egovsim.workstation.providers import PROVIDERS
-
     return next((p.number_prefix for p in PROVIDERS if p.id == provider_id), provider_id[:3])
