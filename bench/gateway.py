@@ -36,20 +36,36 @@ SERVICE = "bench-service"
 ASYNC = "http://bip.bee.kz/AsyncChannel/v10/Types"
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 
+# The loopback receiver answers every push with a valid sendMessageResponse. It speaks
+# HTTP/1.1 on raw asyncio streams, like the load generator, so that the two cores go to the
+# gateway being measured rather than to a web framework on the other end.
 RECEIVER = """
-import sys
-from aiohttp import web
-answer = (b'<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">'
-          b'<soapenv:Body><ns:sendMessageResponse xmlns:ns="http://bip.bee.kz/AsyncChannel/v10/Types">'
-          b'<response><messageId>x</messageId><correlationId>x</correlationId>'
-          b'<responseDate>2030-01-01T00:00:00Z</responseDate></response>'
-          b'</ns:sendMessageResponse></soapenv:Body></soapenv:Envelope>')
-async def take(request):
-    await request.read()
-    return web.Response(body=answer, content_type="text/xml")
-app = web.Application()
-app.router.add_post("/receive", take)
-web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None)
+import asyncio, sys
+BODY = (b'<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">'
+        b'<soapenv:Body><ns:sendMessageResponse xmlns:ns="http://bip.bee.kz/AsyncChannel/v10/Types">'
+        b'<response><messageId>x</messageId><correlationId>x</correlationId>'
+        b'<responseDate>2030-01-01T00:00:00Z</responseDate></response>'
+        b'</ns:sendMessageResponse></soapenv:Body></soapenv:Envelope>')
+ANSWER = (b'HTTP/1.1 200 OK\\r\\nContent-Type: text/xml; charset=utf-8\\r\\n'
+          b'Content-Length: %d\\r\\n\\r\\n' % len(BODY)) + BODY
+async def serve(reader, writer):
+    try:
+        while True:
+            head = await reader.readuntil(b'\\r\\n\\r\\n')
+            length = 0
+            for line in head.split(b'\\r\\n'):
+                name, _, value = line.partition(b':')
+                if name.strip().lower() == b'content-length':
+                    length = int(value)
+            await reader.readexactly(length)
+            writer.write(ANSWER)
+    except (asyncio.IncompleteReadError, ConnectionError):
+        writer.close()
+async def main():
+    server = await asyncio.start_server(serve, '127.0.0.1', int(sys.argv[1]))
+    async with server:
+        await server.serve_forever()
+asyncio.run(main())
 """
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 
 import pytest
 
@@ -63,6 +64,53 @@ async def test_concurrent_writes_are_serialized(tmp_path) -> None:
 
     try:
         await asyncio.gather(*(bump() for _ in range(20)))
+        rows = await database.fetch_all("SELECT n FROM t ORDER BY n")
+        assert [row["n"] for row in rows] == list(range(20))
+    finally:
+        await database.close()
+
+
+async def test_a_transaction_in_one_trip_commits_or_leaves_nothing(tmp_path) -> None:
+    database = await Database.open(
+        tmp_path / "db.sqlite3", [Migration(1, "t", "CREATE TABLE t (x INTEGER UNIQUE);")]
+    )
+
+    def insert(values: list[int]):  # type: ignore[no-untyped-def]
+        def work(connection: sqlite3.Connection) -> int:
+            connection.executemany("INSERT INTO t VALUES (?)", [(v,) for v in values])
+            return int(connection.execute("SELECT COUNT(*) FROM t").fetchone()[0])
+
+        return work
+
+    try:
+        assert await database.transact(insert([1, 2])) == 2
+        with pytest.raises(sqlite3.IntegrityError):
+            await database.transact(insert([3, 1]))  # 3 goes in, 1 is taken: all rolled back
+        assert [row["x"] for row in await database.fetch_all("SELECT x FROM t")] == [1, 2]
+    finally:
+        await database.close()
+
+
+async def test_transactions_in_one_trip_and_write_blocks_are_serialized(tmp_path) -> None:
+    database = await Database.open(
+        tmp_path / "db.sqlite3", [Migration(1, "t", "CREATE TABLE t (n INTEGER);")]
+    )
+
+    def bump_now(connection: sqlite3.Connection) -> None:
+        (count,) = connection.execute("SELECT COUNT(*) FROM t").fetchone()
+        connection.execute("INSERT INTO t VALUES (?)", (count,))
+
+    async def bump_in_steps() -> None:
+        async with database.write() as connection:
+            cursor = await connection.execute("SELECT COUNT(*) FROM t")
+            (count,) = await cursor.fetchone()  # type: ignore[misc]
+            await asyncio.sleep(0)
+            await connection.execute("INSERT INTO t VALUES (?)", (count,))
+
+    try:
+        await asyncio.gather(
+            *(bump_in_steps() if i % 2 else database.transact(bump_now) for i in range(20))
+        )
         rows = await database.fetch_all("SELECT n FROM t ORDER BY n")
         assert [row["n"] for row in rows] == list(range(20))
     finally:

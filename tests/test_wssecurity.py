@@ -452,6 +452,22 @@ def test_too_many_elements_are_refused() -> None:
     assert refused.value.reason == "too_many_elements"
 
 
+@pytest.mark.parametrize("padding", [0, 70_000], ids=["one chunk", "several chunks"])
+def test_limits_hold_for_small_and_large_documents(padding) -> None:
+    """A document of one chunk is parsed whole and counted; a larger one as it streams in."""
+    filler = b"<!--" + b"x" * padding + b"-->" if padding else b""
+    deep = filler + b"<a>" * 60 + b"</a>" * 60
+    with pytest.raises(XmlRefused, match="too_deep"):
+        parse_xml(deep, max_depth=50)
+    assert parse_xml(deep, max_depth=60).tag == "a"
+    wide = filler + b"<r>" + b"<e/>" * 40 + b"</r>"
+    with pytest.raises(XmlRefused, match="too_many_elements"):
+        parse_xml(wide, max_elements=40)
+    assert len(parse_xml(wide, max_elements=41)) == 40
+    with pytest.raises(XmlRefused, match="doctype"):
+        parse_xml(filler + b'<!DOCTYPE r [<!ENTITY e "x">]><r>&e;</r>')
+
+
 def test_exclusive_canonical_form_carries_only_the_namespaces_used() -> None:
     root = parse_xml(b'<a xmlns:x="urn:x" xmlns:y="urn:y"><x:b  c="1"><!--n--></x:b></a>')
     assert canonical(root[0]) == b'<x:b xmlns:x="urn:x" c="1"></x:b>'

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from cryptography.hazmat.primitives import serialization
 from lxml import etree
 
 from egovsim.errors import CATALOGUE
@@ -159,11 +158,10 @@ class Gateway:
         check = verify_envelope(root, require=sender.signature_policy == "required")
         if check.code is not None:
             raise GatewayFault(check.code, check.detail)
-        if not check.signed or check.certificate is None:
+        if not check.signed or check.certificate_der is None:
             return {"signed": False}
-        der = check.certificate.public_bytes(serialization.Encoding.DER)
         report = await self._verifier.verify_certificate(
-            der, at=when, expect=Expectations(purpose=None)
+            check.certificate_der, at=when, expect=Expectations(purpose=None)
         )
         if not report.passed:
             assert report.code is not None

@@ -65,7 +65,10 @@ def operation(body: etree._Element) -> Operation:
 
 
 def _child(parent: etree._Element, name: str, required: bool = True) -> etree._Element | None:
-    found = [c for c in parent if isinstance(c.tag, str) and etree.QName(c).localname == name]
+    qualified = "}" + name
+    found = [
+        c for c in parent if isinstance(c.tag, str) and (c.tag == name or c.tag.endswith(qualified))
+    ]
     if len(found) > 1:
         raise ContractError(
             f"'{name}' appears {len(found)} times in '{etree.QName(parent).localname}'"

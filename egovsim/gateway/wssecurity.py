@@ -19,6 +19,7 @@ import hmac
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -112,6 +113,8 @@ class SecurityCheck:
     detail: str
     signed_at: datetime | None = None
     expires_at: datetime | None = None
+    #: The certificate as the token carried it (DER), for the verifier.
+    certificate_der: bytes | None = None
 
     @property
     def passed(self) -> bool:
@@ -231,7 +234,7 @@ def _verify_signature(
             name = etree.QName(target).localname
             raise _Refused("WSS_DIGEST_MISMATCH", f"{name} {reference.uri} changed after signing")
 
-    certificate = _token(signature, by_id, security)
+    certificate, subject, der = _token(signature, by_id, security)
     value = _base64(
         _only(signature, "SignatureValue").text or "", "WSS_SIGNATURE_INVALID", "the SignatureValue"
     )
@@ -243,8 +246,8 @@ def _verify_signature(
     if timestamp is not None and any(target is timestamp for _, target in targets):
         signed_at = _timestamp_field(timestamp, "Created")
         expires_at = _timestamp_field(timestamp, "Expires")
-    detail = f"signed by {certificate.subject.rfc4514_string()} over {', '.join(parts)}"
-    return SecurityCheck(True, certificate, None, detail, signed_at, expires_at)
+    detail = f"signed by {subject} over {', '.join(parts)}"
+    return SecurityCheck(True, certificate, None, detail, signed_at, expires_at, der)
 
 
 def _only(parent: etree._Element, name: str) -> etree._Element:
@@ -299,7 +302,7 @@ def _elements_by_id(root: etree._Element) -> dict[str, etree._Element]:
 
 def _token(
     signature: etree._Element, by_id: dict[str, etree._Element], security: etree._Element
-) -> x509.Certificate:
+) -> _Token:
     key_info = signature.find(f"{{{DS}}}KeyInfo")
     holder = None if key_info is None else key_info.find(f"{{{WSSE}}}SecurityTokenReference")
     if holder is None:
@@ -321,13 +324,37 @@ def _token(
         raise _Refused("WSS_UNSUPPORTED", f"the token's ValueType {token.get('ValueType')!r}")
     if token.get("EncodingType", BASE64_BINARY) != BASE64_BINARY:
         raise _Refused("WSS_TOKEN_INVALID", "the token is not Base64Binary")
-    der = _base64(token.text or "", "WSS_TOKEN_INVALID", "the token")
+    return _certificate(token.text or "")
+
+
+class _Token(NamedTuple):
+    certificate: x509.Certificate
+    subject: str
+    der: bytes
+
+
+#: Tokens already read, by their text: a busy sender sends the same certificate with every
+#: message, and reading it (and naming its subject) costs more than the signature check.
+_TOKENS: dict[str, _Token] = {}
+_TOKENS_KEPT = 256
+
+
+def _certificate(text: str) -> _Token:
+    known = _TOKENS.get(text)
+    if known is not None:
+        return known
+    der = _base64(text, "WSS_TOKEN_INVALID", "the token")
     try:
-        return x509.load_der_x509_certificate(der)
+        certificate = x509.load_der_x509_certificate(der)
+        subject = certificate.subject.rfc4514_string()
     except ValueError as error:
         raise _Refused(
             "WSS_TOKEN_INVALID", f"the token is not an X.509 certificate: {error}"
         ) from None
+    if len(_TOKENS) >= _TOKENS_KEPT:
+        _TOKENS.clear()
+    _TOKENS[text] = found = _Token(certificate, subject, der)
+    return found
 
 
 def _check_value(

@@ -64,7 +64,7 @@ def sign_envelope(
 ) -> bytes:
     """Sign the Body and a new Timestamp of a SOAP 1.1 envelope; return it as UTF-8 bytes with
     an XML declaration. `created` is the Timestamp's Created (the caller's clock, never ours)."""
-    method, algorithm = _method_for(key, certificate)
+    method, algorithm, fingerprint = _signer(key, certificate)
     root = parse_xml(envelope)
     if root.tag != f"{{{SOAP}}}Envelope":
         raise EnvelopeError("the document is not a SOAP 1.1 Envelope")
@@ -74,7 +74,7 @@ def sign_envelope(
     body = bodies[0]
     security = _security_to_fill(root, body)
 
-    seed = hashlib.sha256(certificate.fingerprint(hashes.SHA256()) + envelope)
+    seed = hashlib.sha256(fingerprint + envelope)
     seed.update(created.isoformat().encode())
     token = seed.hexdigest()[:16]
     taken = {element.get(WSU_ID) for element in root.iter(etree.Element)}
@@ -119,6 +119,28 @@ def sign_envelope(
         attrib={"URI": f"#{token_id}", "ValueType": X509V3},
     )
     return bytes(etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8"))
+
+
+#: What `_method_for` found for a key and certificate, by their identity: the gateway signs
+#: every push with the same pair, and comparing the keys costs a tenth of a signature.
+_SIGNERS: dict[
+    tuple[int, int], tuple[PrivateKeyTypes, x509.Certificate, str, hashes.HashAlgorithm, bytes]
+] = {}
+
+
+def _signer(
+    key: PrivateKeyTypes, certificate: x509.Certificate
+) -> tuple[str, hashes.HashAlgorithm, bytes]:
+    """The signature method, its hash, and the certificate's SHA-256 fingerprint."""
+    known = _SIGNERS.get((id(key), id(certificate)))
+    if known is not None and known[0] is key and known[1] is certificate:
+        return known[2], known[3], known[4]
+    method, algorithm = _method_for(key, certificate)
+    fingerprint = certificate.fingerprint(hashes.SHA256())
+    if len(_SIGNERS) > 64:
+        _SIGNERS.clear()
+    _SIGNERS[(id(key), id(certificate))] = (key, certificate, method, algorithm, fingerprint)
+    return method, algorithm, fingerprint
 
 
 def _method_for(
@@ -181,12 +203,11 @@ def _element(
     attrib: dict[str, str] | None = None,
 ) -> etree._Element:
     """A new child; `prefixes` are declared on it unless their namespaces already have one."""
-    in_scope = {uri for prefix, uri in parent.nsmap.items() if prefix is not None}
-    declare = {p: uri for p, uri in (prefixes or {}).items() if uri not in in_scope}
-    child = etree.SubElement(parent, tag, nsmap=declare or None)
-    for name, value in (attrib or {}).items():
-        child.set(name, value)
-    return child
+    declare = None
+    if prefixes:  # reading the namespaces in scope walks up the tree: only when needed
+        in_scope = {uri for prefix, uri in parent.nsmap.items() if prefix is not None}
+        declare = {p: uri for p, uri in prefixes.items() if uri not in in_scope} or None
+    return etree.SubElement(parent, tag, attrib=attrib, nsmap=declare)
 
 
 def _with_wsu_prefix(root: etree._Element, body: etree._Element) -> etree._Element:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -236,49 +237,47 @@ class GatewayStore:
     ) -> list[tuple[StoredMessage, bool]]:
         ids = [fields["message_id"] for fields, _ in batch]
         marks = ", ".join("?" for _ in ids)
-        async with self._db.write() as connection:
-            cursor = await connection.execute(
-                f"SELECT message_id FROM gateway_messages WHERE message_id IN ({marks})", ids
+        rows = [
+            (
+                f["message_id"],
+                f["correlation_id"],
+                f["service_id"],
+                f["message_type"],
+                f["channel"],
+                f["sender_id"],
+                f.get("receiver", "route"),
+                f["content_hash"],
+                f["envelope"],
+                f["data_xml"],
+                json.dumps(f["security"]),
+                f["accepted_at"].isoformat(),
+                json.dumps(f["answer"]),
             )
-            existing = {row[0] for row in await cursor.fetchall()}
-            fresh: dict[str, dict[str, Any]] = {}
-            for fields, _ in batch:
-                if fields["message_id"] not in existing:
-                    fresh.setdefault(fields["message_id"], fields)
-            await connection.executemany(
-                "INSERT INTO gateway_messages (message_id, correlation_id, service_id,"
+            for f, _ in batch
+        ]
+
+        def store(connection: sqlite3.Connection) -> list[sqlite3.Row]:
+            # The batch goes in where its messageIds are new and is read back; a request's own
+            # sessionId on the stored answer says that its row is the one stored.
+            connection.executemany(
+                "INSERT OR IGNORE INTO gateway_messages (message_id, correlation_id, service_id,"
                 " message_type, channel, sender_id, receiver, content_hash, envelope, data_xml,"
                 " security_json, state, attempts, next_attempt_at, accepted_at, answer_json)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ON_DELIVERY', 0, NULL, ?, ?)",
-                [
-                    (
-                        f["message_id"],
-                        f["correlation_id"],
-                        f["service_id"],
-                        f["message_type"],
-                        f["channel"],
-                        f["sender_id"],
-                        f.get("receiver", "route"),
-                        f["content_hash"],
-                        f["envelope"],
-                        f["data_xml"],
-                        json.dumps(f["security"]),
-                        f["accepted_at"].isoformat(),
-                        json.dumps(f["answer"]),
-                    )
-                    for f in fresh.values()
-                ],
+                rows,
             )
-            cursor = await connection.execute(
+            return connection.execute(
                 f"SELECT * FROM gateway_messages WHERE message_id IN ({marks})", ids
+            ).fetchall()
+
+        stored = {row["message_id"]: _message(row) for row in await self._db.transact(store)}
+        return [
+            (
+                stored[f["message_id"]],
+                stored[f["message_id"]].answer["sessionId"] == f["answer"]["sessionId"],
             )
-            rows = {row["message_id"]: _message(row) for row in await cursor.fetchall()}
-        results = []
-        for fields, _ in batch:
-            message_id = fields["message_id"]
-            newly = fresh.get(message_id) is fields
-            results.append((rows[message_id], newly))
-        return results
+            for f, _ in batch
+        ]
 
     async def message(self, message_id: str) -> StoredMessage | None:
         """A message by its messageId."""
@@ -301,36 +300,33 @@ class GatewayStore:
         outcomes: list[tuple[StoredMessage, Attempt, str, datetime | None, datetime | None]],
     ) -> None:
         """Log attempts and move their messages to their new states, in one transaction."""
-        async with self._db.write() as connection:
-            await connection.executemany(
+        attempts = [
+            (m.id, a.at.isoformat(), a.duration_ms, a.outcome, a.detail, a.request, a.response)
+            for m, a, _, _, _ in outcomes
+        ]
+        states = [
+            (
+                state,
+                next_at.isoformat() if next_at else None,
+                delivered.isoformat() if delivered else None,
+                m.id,
+            )
+            for m, _, state, next_at, delivered in outcomes
+        ]
+
+        def record(connection: sqlite3.Connection) -> None:
+            connection.executemany(
                 "INSERT INTO gateway_attempts (message, at, duration_ms, outcome, detail,"
                 " request, response) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        m.id,
-                        a.at.isoformat(),
-                        a.duration_ms,
-                        a.outcome,
-                        a.detail,
-                        a.request,
-                        a.response,
-                    )
-                    for m, a, _, _, _ in outcomes
-                ],
+                attempts,
             )
-            await connection.executemany(
+            connection.executemany(
                 "UPDATE gateway_messages SET state = ?, attempts = attempts + 1,"
                 " next_attempt_at = ?, delivered_at = ? WHERE id = ?",
-                [
-                    (
-                        state,
-                        next_at.isoformat() if next_at else None,
-                        delivered.isoformat() if delivered else None,
-                        m.id,
-                    )
-                    for m, _, state, next_at, delivered in outcomes
-                ],
+                states,
             )
+
+        await self._db.transact(record)
 
     async def postpone(self, message: StoredMessage, until: datetime) -> None:
         """Hold a message back until a later moment (a delay switched on for its receiver)."""
