@@ -12,13 +12,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from egovsim.catalogue import LANGUAGES, Language, Refusal, gateway, http, provider, signatures
+from egovsim.catalogue import (
+    LANGUAGES,
+    Language,
+    Refusal,
+    accounts,
+    gateway,
+    http,
+    ncalayer,
+    portal,
+    provider,
+    signatures,
+)
 
 __all__ = ["CATALOGUE", "LANGUAGES", "EgovsimError", "Language", "Refusal", "refusal"]
 
 #: Every refusal egovsim can give, by code.
 CATALOGUE: Mapping[str, Refusal] = {
-    entry.code: entry for part in (http, signatures, provider, gateway) for entry in part.ENTRIES
+    entry.code: entry
+    for part in (http, signatures, accounts, portal, provider, gateway, ncalayer)
+    for entry in part.ENTRIES
 }
 
 

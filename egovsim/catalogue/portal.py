@@ -1,0 +1,7 @@
+"""Refusals of the portal part (filled in by its module)."""
+
+from __future__ import annotations
+
+from egovsim.catalogue import Refusal
+
+ENTRIES: tuple[Refusal, ...] = ()

@@ -1,0 +1,1 @@
+"""An NCALayer-compatible signer answering from the personas' keystores."""
