@@ -1,4 +1,12 @@
-"""Rendering Jinja templates in the user's language, with the simulator's local time."""
+"""Rendering Jinja templates in the user's language, with the simulator's local time.
+
+Templates get their words from the gettext catalogs (`egovsim.web.i18n`) through Jinja's
+`jinja2.ext.i18n`: `{{ _("common.sign_in") }}`, `{% trans %}...{% endtrans %}`, and
+`{{ v("status", application.status) }}` for values. One environment serves every request: its
+gettext callables are installed once and take the language from the render's own context
+(`lang`), so concurrent requests in different languages share no state. A macro that uses words
+must therefore be imported `with context`.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +16,82 @@ from typing import Any
 
 import jinja2
 from aiohttp import web
+from jinja2.runtime import Context
+from yarl import URL
 
-from egovsim.errors import CATALOGUE, EgovsimError
-from egovsim.web.i18n import ACTIONS, LANGUAGE_COOKIE, label, language, value
+from egovsim.errors import CATALOGUE, LANGUAGES, EgovsimError, Language
+from egovsim.web.i18n import (
+    LANGUAGE_COOKIE,
+    LANGUAGE_NAMES,
+    language,
+    switched_language,
+    translations,
+    value_word,
+)
 from egovsim.web.keys import CALENDAR, CLOCK
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 STATIC = Path(__file__).resolve().parents[2] / "static"
 
-_environment = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(TEMPLATES),
-    autoescape=jinja2.select_autoescape(default=True),
-    undefined=jinja2.StrictUndefined,
-)
+
+def _render_language(context: Context) -> Language:
+    lang = context.get("lang")
+    if lang not in LANGUAGES:
+        raise RuntimeError(
+            "a template asked for a word without `lang` in its context: render it with "
+            "egovsim.web.render.render, and import macros `with context`"
+        )
+    return lang  # type: ignore[no-any-return]
+
+
+@jinja2.pass_context
+def _gettext(context: Context, message: str) -> str:
+    return translations()[_render_language(context)].gettext(message)
+
+
+@jinja2.pass_context
+def _ngettext(context: Context, singular: str, plural: str, count: int) -> str:
+    return translations()[_render_language(context)].ngettext(singular, plural, count)
+
+
+@jinja2.pass_context
+def _value(context: Context, kind: str, key: str | None) -> str:
+    return value_word(kind, key, _render_language(context))
+
+
+def _build_environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=jinja2.select_autoescape(default=True),
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+    )
+    environment.install_gettext_callables(  # type: ignore[attr-defined]
+        _gettext, _ngettext, newstyle=True
+    )
+    environment.globals["v"] = _value
+    environment.globals["language_names"] = LANGUAGE_NAMES
+    return environment
+
+
+_environment = _build_environment()
+
+
+def _switch_base(request: web.Request) -> URL:
+    """The address the language links point at: this page, or for a form's answer the page
+    the form was on (a link to a POST-only address would be refused)."""
+    if request.method in ("GET", "HEAD"):
+        return request.rel_url
+    referer = URL(request.headers.get("Referer", ""))
+    if referer.is_absolute() and referer.origin() == request.url.origin():
+        return referer.relative()
+    return URL("/")
+
+
+def language_links(request: web.Request) -> dict[Language, str]:
+    """For each language, this page's address with `?lang=` switched to it."""
+    base = _switch_base(request)
+    return {lang: str(base.update_query(lang=lang)) for lang in LANGUAGES}
 
 
 def render(
@@ -31,7 +102,8 @@ def render(
     status: int = 200,
     **context: Any,
 ) -> web.Response:
-    """An HTML page; a refusal shown on it keeps its code, step and message."""
+    """An HTML page in the request's language; a refusal shown on it keeps its code, step and
+    message. A `?lang=` switch is remembered in the language cookie."""
     lang = language(request)
     zone = request.app[CALENDAR].zone
 
@@ -44,15 +116,16 @@ def render(
         shown = {"code": error.code, "step": entry.step, "message": entry.message(lang)}
     html = _environment.get_template(template).render(
         lang=lang,
-        t=lambda key: label(key, lang),
-        action_label=lambda action: ACTIONS[action][lang],
-        v=lambda key: value(key, lang),
+        language_links=language_links(request),
+        request_path=request.path,
         local=local,
         now_local=local(request.app[CLOCK].now()),
         error=shown,
         **context,
     )
     response = web.Response(text=html, content_type="text/html", status=status)
-    if request.query.get("lang") == lang:
-        response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 86400, samesite="Lax")
+    response.headers["Content-Language"] = lang
+    response.headers["Vary"] = "Accept-Language, Cookie"
+    if switched_language(request) == lang:
+        response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 86400, samesite="Lax", path="/")
     return response
