@@ -1,0 +1,261 @@
+"""The portal's applicant accounts, their employees, login challenges and sessions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import aiosqlite
+
+from egovsim.storage.database import Database
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRecord:
+    """An applicant's account: an individual by IIN or a legal entity by BIN."""
+
+    id: int
+    kind: str  # "individual" | "legal_entity"
+    login: str
+    name: str
+    password_hash: str
+    failed_attempts: int
+    locked_until: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class EmployeeRecord:
+    """A legal entity's employee who may log in to its account."""
+
+    iin: str
+    name: str
+    role: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRecord:
+    """A signed-in session: who acts, for which account, since when (simulator time), until
+    when (real time)."""
+
+    token_hash: str
+    account: AccountRecord
+    person_iin: str
+    person_name: str
+    role: str | None
+    csrf_token: str
+    opened_at: datetime
+    expires_at: datetime
+
+
+def _time(moment: datetime) -> str:
+    # One fixed form, so that times compare as text in SQL.
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _parse(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _account(row: aiosqlite.Row) -> AccountRecord:
+    return AccountRecord(
+        row["id"],
+        row["kind"],
+        row["login"],
+        row["name"],
+        row["password_hash"],
+        row["failed_attempts"],
+        _parse(row["locked_until"]),
+    )
+
+
+class AccountStore:
+    """Accounts, employees, challenges and sessions of the portal."""
+
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    # -- accounts -------------------------------------------------------------------------------
+
+    async def account(self, login: str) -> AccountRecord | None:
+        """The account that logs in with `login` (an IIN or a BIN)."""
+        row = await self._db.fetch_one("SELECT * FROM portal_accounts WHERE login = ?", (login,))
+        return _account(row) if row else None
+
+    async def employees(self, account_id: int) -> list[EmployeeRecord]:
+        """A legal entity's employees, by IIN."""
+        rows = await self._db.fetch_all(
+            "SELECT iin, name, role FROM portal_employees WHERE account_id = ? ORDER BY iin",
+            (account_id,),
+        )
+        return [EmployeeRecord(row["iin"], row["name"], row["role"]) for row in rows]
+
+    async def employee(self, account_id: int, iin: str) -> EmployeeRecord | None:
+        """One employee of a legal entity, by IIN."""
+        row = await self._db.fetch_one(
+            "SELECT iin, name, role FROM portal_employees WHERE account_id = ? AND iin = ?",
+            (account_id, iin),
+        )
+        return EmployeeRecord(row["iin"], row["name"], row["role"]) if row else None
+
+    async def create_account(
+        self,
+        kind: str,
+        login: str,
+        name: str,
+        password_hash: str,
+        employees: Sequence[EmployeeRecord],
+        now: datetime,
+    ) -> AccountRecord | None:
+        """Create an account with its employees; None when the login is taken already."""
+        async with self._db.write() as connection:
+            cursor = await connection.execute(
+                "INSERT INTO portal_accounts (kind, login, name, password_hash, created_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (login) DO NOTHING RETURNING *",
+                (kind, login, name, password_hash, _time(now)),
+            )
+            row = await cursor.fetchone()
+            if row is None:
+                return None
+            account = _account(row)
+            await connection.executemany(
+                "INSERT INTO portal_employees (account_id, iin, name, role) VALUES (?, ?, ?, ?)",
+                [(account.id, e.iin, e.name, e.role) for e in employees],
+            )
+        return account
+
+    async def save_employees(self, account_id: int, employees: Sequence[EmployeeRecord]) -> None:
+        """Add employees to a legal entity, or update the name and role of known ones."""
+        async with self._db.write() as connection:
+            await connection.executemany(
+                "INSERT INTO portal_employees (account_id, iin, name, role) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (account_id, iin) DO UPDATE SET name = excluded.name,"
+                " role = excluded.role",
+                [(account_id, e.iin, e.name, e.role) for e in employees],
+            )
+
+    async def record_failure(
+        self, account_id: int, now: datetime, limit: int, lock_for: timedelta
+    ) -> tuple[int, datetime | None]:
+        """Count a failed login; at `limit` in a row, lock the account for `lock_for` and
+        start the count again. The count now, and the end of the lock if one began."""
+        async with self._db.write() as connection:
+            cursor = await connection.execute(
+                "UPDATE portal_accounts SET failed_attempts = failed_attempts + 1 WHERE id = ?"
+                " RETURNING failed_attempts",
+                (account_id,),
+            )
+            row = await cursor.fetchone()
+            assert row is not None
+            attempts = int(row[0])
+            if attempts < limit:
+                return attempts, None
+            until = now + lock_for
+            await connection.execute(
+                "UPDATE portal_accounts SET failed_attempts = 0, locked_until = ? WHERE id = ?",
+                (_time(until), account_id),
+            )
+            return attempts, until
+
+    async def record_success(self, account_id: int) -> None:
+        """A successful login ends the run of failures."""
+        async with self._db.write() as connection:
+            await connection.execute(
+                "UPDATE portal_accounts SET failed_attempts = 0, locked_until = NULL"
+                " WHERE id = ? AND (failed_attempts != 0 OR locked_until IS NOT NULL)",
+                (account_id,),
+            )
+
+    # -- challenges -----------------------------------------------------------------------------
+
+    async def add_challenge(self, challenge_id: str, nonce: bytes, expires_at: datetime) -> None:
+        """Remember a login challenge until it expires (and forget the ones that have)."""
+        async with self._db.write() as connection:
+            await connection.execute(
+                "DELETE FROM portal_challenges WHERE expires_at < ?",
+                (_time(expires_at - timedelta(days=1)),),
+            )
+            await connection.execute(
+                "INSERT INTO portal_challenges (id, nonce, expires_at) VALUES (?, ?, ?)",
+                (challenge_id, nonce, _time(expires_at)),
+            )
+
+    async def use_challenge(self, challenge_id: str, now: datetime) -> bytes | None:
+        """Spend a challenge: its nonce if it was known, unused and unexpired at `now`."""
+        async with self._db.write() as connection:
+            cursor = await connection.execute(
+                "UPDATE portal_challenges SET used_at = ?"
+                " WHERE id = ? AND used_at IS NULL AND expires_at > ? RETURNING nonce",
+                (_time(now), challenge_id, _time(now)),
+            )
+            row = await cursor.fetchone()
+        return bytes(row[0]) if row else None
+
+    # -- sessions -------------------------------------------------------------------------------
+
+    async def open_session(
+        self,
+        token_hash: str,
+        account_id: int,
+        person_iin: str,
+        person_name: str,
+        role: str | None,
+        csrf_token: str,
+        opened_at: datetime,
+        expires_at: datetime,
+        real_now: datetime,
+    ) -> None:
+        """Remember a signed-in session (only the token's hash), forgetting ended ones."""
+        async with self._db.write() as connection:
+            await connection.execute(
+                "DELETE FROM portal_sessions WHERE expires_at <= ?", (_time(real_now),)
+            )
+            await connection.execute(
+                "INSERT INTO portal_sessions (token_hash, account_id, person_iin, person_name,"
+                " role, csrf_token, opened_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    token_hash,
+                    account_id,
+                    person_iin,
+                    person_name,
+                    role,
+                    csrf_token,
+                    _time(opened_at),
+                    _time(expires_at),
+                ),
+            )
+
+    async def session(self, token_hash: str, real_now: datetime) -> SessionRecord | None:
+        """The session of a token's hash, if it has not ended by `real_now`."""
+        row = await self._db.fetch_one(
+            "SELECT portal_accounts.*, portal_sessions.token_hash, portal_sessions.person_iin,"
+            " portal_sessions.person_name, portal_sessions.role, portal_sessions.csrf_token,"
+            " portal_sessions.opened_at, portal_sessions.expires_at AS session_expires_at"
+            " FROM portal_sessions"
+            " JOIN portal_accounts ON portal_accounts.id = portal_sessions.account_id"
+            " WHERE portal_sessions.token_hash = ? AND portal_sessions.expires_at > ?",
+            (token_hash, _time(real_now)),
+        )
+        if row is None:
+            return None
+        opened_at = _parse(row["opened_at"])
+        expires_at = _parse(row["session_expires_at"])
+        assert opened_at is not None
+        assert expires_at is not None
+        return SessionRecord(
+            row["token_hash"],
+            _account(row),
+            row["person_iin"],
+            row["person_name"],
+            row["role"],
+            row["csrf_token"],
+            opened_at,
+            expires_at,
+        )
+
+    async def close_session(self, token_hash: str) -> None:
+        """End a session."""
+        async with self._db.write() as connection:
+            await connection.execute(
+                "DELETE FROM portal_sessions WHERE token_hash = ?", (token_hash,)
+            )
