@@ -1,7 +1,25 @@
-"""Refusals of the ncalayer part (filled in by its module)."""
+"""P4: the NCALayer signer's key sets, as the API sees them (the socket answers in NCALayer's
+own shape, not with these)."""
 
 from __future__ import annotations
 
-from egovsim.catalogue import Refusal
+from egovsim.catalogue import Refusal, entry
 
-ENTRIES: tuple[Refusal, ...] = ()
+ENTRIES: tuple[Refusal, ...] = (
+    entry(
+        "NCALAYER_PERSONA_UNKNOWN",
+        "P4",
+        404,
+        "Мұндай кілттер жиыны (персона) жоқ.",
+        "Такого набора ключей (персоны) нет.",
+        "There is no such key set (persona).",
+    ),
+    entry(
+        "NCALAYER_PASSWORD_WRONG",
+        "P4",
+        403,
+        "Кілттер қоймасының құпиясөзі қате.",
+        "Неверный пароль хранилища ключей.",
+        "The keystore password is wrong.",
+    ),
+)

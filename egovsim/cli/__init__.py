@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from egovsim import __version__
-from egovsim.cli import identity_commands, pki_commands, signature_commands
+from egovsim.cli import identity_commands, ncalayer_command, pki_commands, signature_commands
 from egovsim.cli.common import CommandError, UsageError
 from egovsim.config import Settings, settings_from_env
 
@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     pki_commands.register(commands, shared)
     signature_commands.register(commands, shared)
     identity_commands.register(commands, shared)
+    ncalayer_command.register(commands, shared)
     return parser
 
 
