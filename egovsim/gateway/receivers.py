@@ -1,19 +1,32 @@
-"""The built-in receiver: the provider's workstation takes REQUEST messages as applications."""
+"""The built-in receivers: the provider's workstation takes REQUEST messages as applications,
+the portal takes the answers to its requests (a RESPONSE only with a verified signature)."""
 
 from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable
+import json
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
+from typing import Any
 
 from lxml import etree
 
 from egovsim.errors import EgovsimError
-from egovsim.gateway.delivery import Delivered, Receiver, Refused, application_payload
-from egovsim.signatures.verifier import Verifier
-from egovsim.storage.gateway import Route, StoredMessage
+from egovsim.gateway.delivery import (
+    Delivered,
+    Notifier,
+    Receiver,
+    Refused,
+    application_payload,
+)
+from egovsim.gateway.seed import PORTAL_SENDER
+from egovsim.portal.timeline import ProviderAnswer
+from egovsim.signatures import cms as cms_reader
+from egovsim.signatures.verifier import Expectations, Verifier
+from egovsim.storage.gateway import GatewayStore, Route, StoredMessage
 from egovsim.workstation.intake import Submission
+from egovsim.workstation.providers import PROVIDERS
 from egovsim.workstation.service import Workstation
 
 
@@ -41,26 +54,124 @@ def workstation_receiver(workstation: Workstation) -> Receiver:
     return deliver
 
 
-def portal_receiver(verifier: Verifier, now: Callable[[], datetime]) -> Receiver:
-    """The portal takes the answers to its requests: a RESPONSE must carry the result as a CMS
-    (base64 in `data`) that the verifier passes, or it is refused with the C2 code."""
+#: Lands an answer on the portal (`Portal.land_answer`): what became of it, in words.
+AnswerLander = Callable[[ProviderAnswer], Awaitable[str]]
+#: Tells the portal the final state of one of its requests (`Portal.request_delivered`).
+RequestStates = Callable[[str, str, str], Awaitable[None]]
+
+
+def portal_receiver(
+    verifier: Verifier, now: Callable[[], datetime], land: AnswerLander | None = None
+) -> Receiver:
+    """The portal takes the answers to its requests and lands them through `land`. A RESPONSE
+    must carry the result as a CMS signed by the provider's authorized person that the verifier
+    passes, or it is refused (NOT_DELIVERED) with the C2 code: its data is a JSON object
+    {"cms": base64, "document": base64 when the CMS is detached, "result_kind", "refusal",
+    "number", ...}, or, from a minimal system, the bare base64 CMS."""
 
     async def deliver(message: StoredMessage, route: Route) -> Delivered:
-        if message.message_type != "RESPONSE":
-            return Delivered(f"{message.message_type} recorded for {message.correlation_id}")
-        data = etree.fromstring(message.data_xml)
-        try:
-            signature = base64.b64decode("".join(data.itertext()).strip(), validate=True)
-        except (binascii.Error, ValueError):
-            raise Refused("a RESPONSE must carry the signed result as base64 CMS") from None
-        report = await verifier.verify_cms(signature, at=now())
-        if not report.passed:
-            raise Refused(f"the result's signature is refused: {report.code}")
-        signer = report.signer
-        who = f"{signer.common_name}, BIN {signer.bin}, {signer.role}" if signer else "?"
-        return Delivered(f"the signed result verified TOTAL_PASSED ({who})")
+        text = "".join(etree.fromstring(message.data_xml).itertext()).strip()
+        payload = _json_object(text)
+        cms = document = None
+        verification = None
+        if message.message_type == "RESPONSE":
+            cms, document = _signed_result(text, payload)
+            expect = Expectations(bin=_provider_bin(route), purpose="sign")
+            report = await verifier.verify_cms(cms, content=document, at=now(), expect=expect)
+            if not report.passed:
+                raise Refused(f"the result's signature is refused: {report.code}")
+            if document is None:
+                document = cms_reader.parse(cms).content
+            assert document is not None
+            verification = report.to_json()
+            signer = report.signer
+            who = f"{signer.common_name}, BIN {signer.bin}, {signer.role}" if signer else "?"
+            detail = f"the signed result verified TOTAL_PASSED ({who})"
+        else:
+            detail = f"{message.message_type} recorded for {message.correlation_id}"
+        if land is None:
+            return Delivered(detail)
+        landed = await land(
+            ProviderAnswer(
+                message.message_id,
+                message.correlation_id or "",
+                message.message_type,
+                message.accepted_at,
+                payload,
+                text,
+                cms,
+                document,
+                verification,
+            )
+        )
+        return Delivered(f"{detail}; {landed}")
 
     return deliver
+
+
+def portal_request_notifier(states: RequestStates, then: Notifier) -> Notifier:
+    """Tell the portal what became of its requests (DELIVERED, NOT_DELIVERED, DELIVERY_STOPPED),
+    then tell whoever `then` tells."""
+
+    async def notify(message: StoredMessage, state: str, detail: str) -> None:
+        try:
+            if message.sender_id == PORTAL_SENDER and message.message_type == "REQUEST":
+                await states(message.message_id, state, detail)
+        finally:
+            await then(message, state, detail)
+
+    return notify
+
+
+async def settle_portal_requests(
+    store: GatewayStore, message_ids: Iterable[str], states: RequestStates
+) -> int:
+    """Tell the portal the final state of its requests that it may have missed (the state is
+    recorded before the portal is told: a stop in between is caught up at the next start)."""
+    told = 0
+    for message_id in message_ids:
+        message = await store.message(message_id)
+        if message is None or message.state == "ON_DELIVERY":
+            continue
+        attempts = await store.attempts(message)
+        await states(message_id, message.state, attempts[-1].detail if attempts else "")
+        told += 1
+    return told
+
+
+def _json_object(text: str) -> dict[str, Any] | None:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _signed_result(text: str, payload: dict[str, Any] | None) -> tuple[bytes, bytes | None]:
+    """The CMS of a RESPONSE and the document it signs when detached."""
+    try:
+        if payload is None:
+            return base64.b64decode("".join(text.split()), validate=True), None
+        cms = payload.get("cms")
+        document = payload.get("document")
+        if not isinstance(cms, str) or not isinstance(document, str | None):
+            raise ValueError("cms and document must be base64 text")
+        return (
+            base64.b64decode(cms, validate=True),
+            base64.b64decode(document, validate=True) if document is not None else None,
+        )
+    except (binascii.Error, ValueError):
+        raise Refused(
+            'a RESPONSE must carry the signed result as a base64 CMS, in data or as the "cms"'
+            " of a JSON object"
+        ) from None
+
+
+def _provider_bin(route: Route) -> str | None:
+    """The BIN the result's signer must carry: the seeded provider's, for its workstation."""
+    if route.receiver != "workstation":
+        return None
+    return next((p.bin for p in PROVIDERS if p.id == route.provider_id), None)
 
 
 async def answer_synchronously(

@@ -1,5 +1,6 @@
-"""The gateway's starting state: the portal as a sender, each seeded service routed to its
-provider's workstation (idempotent: what an operator changed is kept)."""
+"""The gateway's starting state: the portal and the regional gateway's workstation (which
+answers the portal's requests) as senders, each seeded service routed to its provider's
+workstation (idempotent: what an operator changed is kept)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,25 @@ from egovsim.storage.gateway import GatewayStore, Route, Sender
 from egovsim.workstation.providers import PROVIDERS
 
 PORTAL_SENDER = "egov-portal"
+#: The regional gateway's workstation (АРМ РШЭП) answering the portal's requests.
+WORKSTATION_SENDER = "arm-rshep"
 
 
 async def seed_gateway(store: GatewayStore, password: str, now: datetime) -> None:
-    """The portal may send (signed), and every service of a seeded provider has a route."""
-    if await store.sender(PORTAL_SENDER) is None:
-        await store.save_sender(
-            Sender(PORTAL_SENDER, hash_password(password), "optional", "egov.kz portal"), now
+    """The portal and the workstation may send (signed or not), and every service of a seeded
+    provider has a route."""
+    missing = [
+        (sender_id, name)
+        for sender_id, name in (
+            (PORTAL_SENDER, "egov.kz portal"),
+            (WORKSTATION_SENDER, "the regional gateway's workstation (АРМ РШЭП)"),
         )
+        if await store.sender(sender_id) is None
+    ]
+    # Both use the personas' password; hashing it once spares a start 50 ms of scrypt.
+    hashed = hash_password(password) if missing else ""
+    for sender_id, name in missing:
+        await store.save_sender(Sender(sender_id, hashed, "optional", name), now)
     for provider in PROVIDERS:
         for service in provider.services:
             if await store.route(service) is None:

@@ -7,7 +7,7 @@ application's history and never rewritten. Plain Python: the web layer calls it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,8 @@ from egovsim.workstation.results import SigningError, result_document, sign_resu
 from egovsim.workstation.views import ApplicationView, StepView
 
 VERDICTS = ("compliant", "missing", "non_compliant")
+#: Told of each committed transition: the application as it is now, and the action done.
+ChangeHook = Callable[[ApplicationView, str], Awaitable[None]]
 
 
 class Workstation:
@@ -47,6 +49,7 @@ class Workstation:
         verifier: Verifier,
         certs_dir: Path,
         enforce_effective_period: bool = False,
+        on_change: ChangeHook | None = None,
     ) -> None:
         self._applications = applications
         self._staff = staff
@@ -56,6 +59,9 @@ class Workstation:
         self._verifier = verifier
         self._certs_dir = certs_dir
         self._enforce_period = enforce_effective_period
+        #: Called after each transition is committed, with the fresh view and the action (the
+        #: gateway's answers to the portal hang here); assignable once the gateway exists.
+        self.on_change = on_change
 
     # -- receiving ----------------------------------------------------------------------------
 
@@ -65,7 +71,7 @@ class Workstation:
         if clerk.role != "office":
             raise EgovsimError("STEP_NOT_FOR_ROLE", {"role": clerk.role, "expected": "office"})
         application_id = await self._register(provider, submission, clerk.login, clerk.role)
-        return await self._view(application_id)
+        return await self._changed(application_id, "receive")
 
     async def receive_electronic(
         self, provider_id: str, submission: Submission, message_id: str
@@ -75,7 +81,7 @@ class Workstation:
         if provider is None:
             raise EgovsimError("SERVICE_NOT_PROVIDED", {"provider": provider_id})
         application_id = await self._register(provider, submission, "gateway", None, message_id)
-        return await self._view(application_id)
+        return await self._changed(application_id, "receive")
 
     async def _register(
         self,
@@ -150,7 +156,13 @@ class Workstation:
             await self._sign(member, view, step)
         else:
             await self._advance(member, view, step, action, params)
-        return await self._view(application_id)
+        return await self._changed(application_id, action)
+
+    async def _changed(self, application_id: int, action: str) -> ApplicationView:
+        view = await self._view(application_id)
+        if self.on_change is not None:
+            await self.on_change(view, action)
+        return view
 
     def _require_role(self, member: StaffMember, step: Step, view: ApplicationView) -> None:
         allowed = {step.role} | ({"signer"} if step.action == "sign" else set())

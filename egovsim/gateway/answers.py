@@ -1,0 +1,356 @@
+"""The provider's side answering the portal through the gateway, and sending in-process.
+
+The workstation calls `ProviderAnswers.on_change` after each transition it has committed. For an
+application that came from the portal through the gateway, every transition becomes an UPDATE,
+the signed result a RESPONSE, and a paper result's hand-over a NOTIFICATION of where and when
+to collect it, each sent as the regional workstation's sender with the portal REQUEST's
+messageId as correlationId, through `Gateway.handle`, exactly as if it came over HTTP.
+
+No answer is lost if the process stops between the workstation's commit and the gateway's:
+each answer's messageId is derived from what it answers (the request and the transition) and
+its data only from what is stored, so it can be rebuilt at any time. Each call sends every
+answer of the application the gateway does not hold yet, and `catch_up()` at start does the
+same for every portal application; the gateway applies a messageId once.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from lxml import etree
+
+from egovsim.gateway import soap
+from egovsim.gateway.seed import PORTAL_SENDER
+from egovsim.gateway.service import Answer
+from egovsim.regulations.calendar import WorkingCalendar
+from egovsim.regulations.model import Regulation
+from egovsim.storage.applications import ApplicationStore
+from egovsim.storage.gateway import GatewayStore
+from egovsim.storage.records import Application, ResultRecord, StepRecord, Transition
+from egovsim.workstation.providers import PROVIDERS
+from egovsim.workstation.views import ApplicationView
+
+log = logging.getLogger("egovsim.gateway")
+
+#: The namespace of the answers' messageIds (uuid5 of what each answers).
+ANSWER_IDS = uuid.UUID("5b0f4f43-51f5-4c1e-9d7e-2f2f4a1f6a10")
+#: How long the State Corporation keeps a paper result (Regulation item 10: one month).
+KEPT_FOR = timedelta(days=30)
+
+Handle = Callable[[str, bytes], Awaitable[Answer]]
+
+
+# -- sending in-process ---------------------------------------------------------------------------
+
+
+def send_message_envelope(
+    *,
+    message_id: str,
+    correlation_id: str | None,
+    service_id: str,
+    message_type: str,
+    message_date: datetime,
+    sender_id: str,
+    password: str,
+    data: str,
+) -> bytes:
+    """An AsyncChannel `sendMessage` request of the v10 contract, its data as text."""
+    outer, request = soap.wrapper(soap.ASYNC_TYPES, "sendMessage", "request")
+    info = etree.SubElement(request, "messageInfo")
+    etree.SubElement(info, "messageId").text = message_id
+    if correlation_id:
+        etree.SubElement(info, "correlationId").text = correlation_id
+    etree.SubElement(info, "serviceId").text = service_id
+    etree.SubElement(info, "messageType").text = message_type
+    etree.SubElement(info, "messageDate").text = message_date.isoformat()
+    sender = etree.SubElement(info, "sender")
+    etree.SubElement(sender, "senderId").text = sender_id
+    etree.SubElement(sender, "password").text = password
+    holder = etree.SubElement(request, "messageData")
+    etree.SubElement(holder, "data").text = data
+    return soap.serialize(soap.envelope(outer))
+
+
+class GatewaySender:
+    """A sender of the gateway that sends from inside the process, through `Gateway.handle`."""
+
+    def __init__(
+        self, handle: Handle, sender_id: str, password: str, now: Callable[[], datetime]
+    ) -> None:
+        self._handle = handle
+        self.sender_id = sender_id
+        self._password = password
+        self._now = now
+
+    async def send(
+        self,
+        service_id: str,
+        message_type: str,
+        message_id: str,
+        correlation_id: str | None,
+        data: str,
+    ) -> tuple[bool, str]:
+        """(accepted, what the gateway said): "accepted as …", or the fault's code and words."""
+        envelope = send_message_envelope(
+            message_id=message_id,
+            correlation_id=correlation_id,
+            service_id=service_id,
+            message_type=message_type,
+            message_date=self._now(),
+            sender_id=self.sender_id,
+            password=self._password,
+            data=data,
+        )
+        answer = await self._handle("async", envelope)
+        if answer.status == 200:
+            return True, f"accepted as {message_id}"
+        root = etree.fromstring(answer.body)
+        code = next((e.text for e in root.iter("errorCode")), None) or "?"
+        words = next((e.text for e in root.iter("errorData")), None) or next(
+            (e.text for e in root.iter("errorMessage")), ""
+        )
+        return False, f"{code}: {words}"
+
+    async def send_request(self, message_id: str, service_id: str, data: str) -> tuple[bool, str]:
+        """A REQUEST (the portal's `send_request`)."""
+        return await self.send(service_id, "REQUEST", message_id, None, data)
+
+
+# -- the workstation's answers ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One answer to send: its derived messageId, its type and its data."""
+
+    message_id: str
+    message_type: str
+    data: dict[str, Any]
+
+
+class ProviderAnswers:
+    """Answers the portal's requests from the workstation's transitions."""
+
+    def __init__(
+        self,
+        applications: ApplicationStore,
+        gateway: GatewayStore,
+        sender: GatewaySender,
+        regulations: Mapping[str, Regulation],
+        calendar: WorkingCalendar,
+    ) -> None:
+        self._applications = applications
+        self._gateway = gateway
+        self._sender = sender
+        self._regulations = regulations
+        self._calendar = calendar
+
+    async def on_change(self, view: ApplicationView, action: str) -> None:
+        """The workstation's hook: answer what changed (never raises: the transition is
+        committed already, and what fails here is sent by the next call or `catch_up`)."""
+        try:
+            await self._answer(
+                view.application,
+                view.regulation,
+                [s.record for s in view.steps],
+                view.transitions,
+                view.result,
+            )
+        except Exception:
+            log.exception("answering %s after %s failed", view.application.number, action)
+
+    async def catch_up(self) -> int:
+        """Send every answer of every portal application the gateway does not hold (after a
+        stop between a transition and its answer); how many were sent."""
+        sent = 0
+        for provider in PROVIDERS:
+            for application in await self._applications.applications_of(provider.id):
+                if application.channel != "portal":
+                    continue
+                sent += await self._answer(
+                    application,
+                    self._regulations[application.regulation_id],
+                    await self._applications.steps(application.id),
+                    await self._applications.transitions(application.id),
+                    await self._applications.result(application.id),
+                )
+        return sent
+
+    async def _answer(
+        self,
+        application: Application,
+        regulation: Regulation,
+        steps: list[StepRecord],
+        transitions: list[Transition],
+        result: ResultRecord | None,
+    ) -> int:
+        request_id = _request_id(transitions)
+        if application.channel != "portal" or request_id is None:
+            return 0
+        asked = await self._gateway.message(request_id)
+        if asked is None or asked.sender_id != PORTAL_SENDER:
+            return 0  # only the portal's requests are answered to the portal
+        sent = 0
+        for outgoing in answers_for(
+            application, regulation, steps, transitions, result, request_id, self._calendar
+        ):
+            if await self._gateway.message(outgoing.message_id) is not None:
+                continue
+            accepted, detail = await self._sender.send(
+                application.regulation_id,
+                outgoing.message_type,
+                outgoing.message_id,
+                request_id,
+                json.dumps(outgoing.data, ensure_ascii=False, sort_keys=True),
+            )
+            if not accepted:
+                # Later answers wait, so the portal never sees them out of order.
+                log.warning("the gateway refused an answer of %s: %s", application.number, detail)
+                break
+            sent += 1
+        return sent
+
+
+def _request_id(transitions: list[Transition]) -> str | None:
+    """The portal REQUEST's messageId, as the workstation recorded it at registration."""
+    first = transitions[0] if transitions else None
+    if first is None or first.action != "receive":
+        return None
+    found = first.details.get("message_id")
+    return str(found) if found else None
+
+
+def answers_for(
+    application: Application,
+    regulation: Regulation,
+    steps: list[StepRecord],
+    transitions: list[Transition],
+    result: ResultRecord | None,
+    request_id: str,
+    calendar: WorkingCalendar,
+) -> list[Outgoing]:
+    """Every answer an application's history calls for, in order: an UPDATE per transition,
+    the RESPONSE once the result is signed, the collection notice of a paper result."""
+    by_step = {s.step_id: s for s in steps}
+    by_seq = {s.seq: s for s in steps}
+
+    def step_json(record: StepRecord | None) -> dict[str, Any] | None:
+        if record is None:
+            return None
+        return {
+            "id": record.step_id,
+            "name": dict(regulation.step(record.step_id).name),
+            "role": record.role,
+            "started_at": record.started_at.isoformat(),
+            "deadline": record.deadline.isoformat(),
+        }
+
+    out: list[Outgoing] = []
+    for transition in transitions:
+        done = by_step.get(transition.step_id) if transition.step_id else None
+        if transition.action == "receive":
+            current = by_seq.get(1)
+        elif transition.action == "check":
+            current = done
+        else:
+            current = by_seq.get(done.seq + 1) if done is not None else None
+        ended = current is None
+        refused = bool(result and result.refusal)
+        data: dict[str, Any] = {
+            "number": application.number,
+            "action": transition.action,
+            "at": transition.at.isoformat(),
+            "status": ("refused" if refused else "completed") if ended else "in_progress",
+            "step": step_json(done),
+            "current": step_json(current),
+        }
+        if transition.action == "prepare":
+            for key in ("result", "refusal", "grounds", "failing_documents"):
+                data["result_kind" if key == "result" else key] = transition.details.get(key)
+        if transition.action == "check":
+            data["documents"] = transition.details.get("documents")
+        out.append(Outgoing(_answer_id(request_id, f"update:{transition.id}"), "UPDATE", data))
+        if transition.action == "sign" and result is not None and result.signature:
+            out.append(
+                Outgoing(
+                    _answer_id(request_id, "response"),
+                    "RESPONSE",
+                    {
+                        "number": application.number,
+                        "result_kind": result.kind,
+                        "refusal": result.refusal,
+                        "grounds": result.grounds or None,
+                        "signed_at": result.signed_at.isoformat() if result.signed_at else None,
+                        "cms": base64.b64encode(result.signature).decode(),
+                    },
+                )
+            )
+        if transition.action == "hand_over" and "electronic" not in regulation.result_forms:
+            out.append(
+                Outgoing(
+                    _answer_id(request_id, "notification:collect"),
+                    "NOTIFICATION",
+                    collection_notice(application, regulation, transition.at, result, calendar),
+                )
+            )
+    return out
+
+
+def _answer_id(request_id: str, what: str) -> str:
+    return str(uuid.uuid5(ANSWER_IDS, f"{request_id}:{what}"))
+
+
+def collection_notice(
+    application: Application,
+    regulation: Regulation,
+    handed_over: datetime,
+    result: ResultRecord | None,
+    calendar: WorkingCalendar,
+) -> dict[str, Any]:
+    """Where and from when a paper result can be collected (P9): the State Corporation where
+    the service goes through it, otherwise the provider, from the next working day, for a
+    month."""
+    local = handed_over.astimezone(calendar.zone)
+    next_day = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=calendar.zone)
+    ready = calendar.next_working_moment(next_day)
+    until = ready + KEPT_FOR
+    region = next((p.region for p in PROVIDERS if p.id == application.provider_id), "")
+    if "state_corporation" in regulation.channels:
+        place = {
+            "kk": f"«Азаматтарға арналған үкімет» мемлекеттік корпорациясының {region} "
+            "қаласы бойынша филиалы",
+            "ru": f"филиал Государственной корпорации «Правительство для граждан» по городу "
+            f"{region}",
+            "en": f'the {region} branch of the State Corporation "Government for Citizens"',
+        }
+    else:
+        place = {language: regulation.provider[language] for language in ("kk", "ru", "en")}
+    day = ready.strftime("%d.%m.%Y")
+    number = application.number
+    return {
+        "kind": "collect",
+        "number": number,
+        "result_kind": result.kind if result else None,
+        "refusal": bool(result and result.refusal),
+        "place": place,
+        "from": ready.isoformat(),
+        "until": until.isoformat(),
+        "text": {
+            "kk": f"{number} өтініші бойынша нәтижені {day} бастап алуға болады: {place['kk']}. "
+            "Жеке басын куәландыратын құжатты немесе нотариат куәландырған сенімхатты алып "
+            "келіңіз; нәтиже бір ай сақталады.",
+            "ru": f"Результат по заявлению {number} можно получить с {day}: {place['ru']}. "
+            "При себе иметь документ, удостоверяющий личность, или нотариально удостоверенную "
+            "доверенность; результат хранится один месяц.",
+            "en": f"The result of application {number} can be collected from {day} at "
+            f"{place['en']}. Bring an identity document or a notarized power of attorney; the "
+            "result is kept for one month.",
+        },
+    }

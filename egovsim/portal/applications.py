@@ -1,0 +1,615 @@
+"""The portal's requests and the personal cabinet: P3 (the request and its attachments), P4-P6
+(the signature and its C2 check), P7 (the hand-off to the gateway), and the way back (the
+provider's statuses, notices and the signed result landing in the cabinet, P9).
+
+Plain Python: the web layer calls it, the gateway's portal receiver lands answers on it, and
+it reaches the gateway only through the `send_request` callable it is given.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import logging
+import uuid
+import weakref
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+from egovsim.errors import EgovsimError
+from egovsim.portal.attachments import AttachmentFiles, check_attachment, clean_file_name
+from egovsim.portal.edocument import request_document
+from egovsim.portal.model import Applicant
+from egovsim.portal.timeline import (
+    ProviderAnswer,
+    delivery_landing,
+    notification_landing,
+    response_landing,
+    update_landing,
+)
+from egovsim.regulations.calendar import WorkingCalendar
+from egovsim.regulations.model import Regulation, RequiredDocument
+from egovsim.signatures import cms as cms_reader
+from egovsim.signatures import der
+from egovsim.signatures.encoding import to_der
+from egovsim.signatures.report import Report
+from egovsim.signatures.verifier import Expectations, Verifier
+from egovsim.storage.portal import (
+    Attachment,
+    Notification,
+    PortalApplication,
+    PortalResult,
+    PortalStore,
+    TimelineEntry,
+)
+from egovsim.workstation.intake import Submission, check_submission
+
+log = logging.getLogger("egovsim.portal")
+
+#: Hands a signed REQUEST to the gateway: (messageId, serviceId, data) -> (accepted, what the
+#: gateway said). The same messageId with the same data may be sent again: it is applied once.
+SendRequest = Callable[[str, str, str], Awaitable[tuple[bool, str]]]
+
+EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationDetail:
+    """An application as the cabinet shows it: its record, attachments, timeline and result."""
+
+    application: PortalApplication
+    regulation: Regulation
+    attachments: list[Attachment]
+    timeline: list[TimelineEntry]
+    result: PortalResult | None
+
+
+class Portal:
+    """What an applicant does on the portal, and what the cabinet shows them."""
+
+    def __init__(
+        self,
+        store: PortalStore,
+        regulations: Mapping[str, Regulation],
+        calendar: WorkingCalendar,
+        verifier: Verifier,
+        now: Callable[[], datetime],
+        attachments_dir: Path,
+        enforce_effective_period: bool,
+        send_request: SendRequest,
+    ) -> None:
+        self._store = store
+        self._regulations = regulations
+        self._calendar = calendar
+        self._verifier = verifier
+        self._now = now
+        self._files = AttachmentFiles(attachments_dir)
+        self._enforce_period = enforce_effective_period
+        self._send_request = send_request
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    # -- P3: the request ----------------------------------------------------------------------
+
+    async def start(
+        self,
+        applicant: Applicant,
+        service_id: str,
+        variant: str | None,
+        form: Mapping[str, Any],
+        category: str | None = None,
+        signed_in_at: datetime | None = None,
+    ) -> ApplicationDetail:
+        """Open a draft request (P3) after every check the regulation makes of it; the form's
+        IIN/BIN fields are the applicant's own (filled in when left empty)."""
+        regulation = self._regulations.get(service_id)
+        if regulation is None:
+            raise EgovsimError("SERVICE_NOT_PROVIDED", {"service": service_id})
+        filled = _own_ids(regulation, applicant, form)
+        chosen = _category(regulation, applicant, category, filled)
+        now = self._now()
+        check_submission(
+            regulation,
+            _submission(regulation, applicant, chosen, variant, filled),
+            self._day(now),
+            self._enforce_period,
+        )
+        entries = []
+        if signed_in_at is not None:
+            who = {
+                "iin": applicant.person_iin,
+                "name": applicant.person_name,
+                "account": applicant.login,
+            }
+            entries += [
+                TimelineEntry(signed_in_at, "P1", "signed_in", None, who),
+                TimelineEntry(signed_in_at, "C1", "authorized", None, who),
+            ]
+        entries.append(
+            TimelineEntry(
+                now, "P3", "draft_created", None, {"service": regulation.id, "variant": variant}
+            )
+        )
+        application = await self._store.create_application(
+            {
+                "account_id": applicant.account_id,
+                "applicant_kind": applicant.kind,
+                "applicant_iin": applicant.iin if applicant.kind == "individual" else None,
+                "applicant_bin": applicant.bin if applicant.kind == "legal_entity" else None,
+                "applicant_name": applicant.name,
+                "person_iin": applicant.person_iin,
+                "person_name": applicant.person_name,
+                "regulation_id": regulation.id,
+                "variant": variant,
+                "category": chosen,
+                "form": filled,
+                "created_at": now,
+            },
+            entries,
+        )
+        return await self._detail(application)
+
+    async def attach(
+        self,
+        applicant: Applicant,
+        application_id: int,
+        document_id: str,
+        filename: str | None,
+        content_type: str | None,
+        data: bytes,
+    ) -> ApplicationDetail:
+        """Attach the electronic copy of a document of item 9 (P3), or replace it while the
+        request is a draft: PDF, JPEG or PNG by content, at most 10 MiB."""
+        application = await self._draft(applicant, application_id)
+        regulation = self._regulations[application.regulation_id]
+        known = [d.id for d in regulation.documents_for(application.variant)]
+        if document_id not in known:
+            raise EgovsimError("UNKNOWN_DOCUMENT", {"document": document_id, "documents": known})
+        kind = check_attachment(data, content_type)
+        digest = await self._files.save(data)
+        now = self._now()
+        replaced = any(
+            a.document_id == document_id for a in await self._store.attachments(application.id)
+        )
+        attachment = Attachment(
+            document_id,
+            clean_file_name(filename, document_id + EXTENSIONS[kind]),
+            kind,
+            len(data),
+            digest,
+            now,
+        )
+        entry = TimelineEntry(
+            now,
+            "P3",
+            "attachment_replaced" if replaced else "attached",
+            None,
+            {
+                "document": document_id,
+                "file_name": attachment.file_name,
+                "content_type": kind,
+                "declared_type": content_type,
+                "size": len(data),
+                "sha256": digest,
+            },
+        )
+        if not await self._store.save_attachment(application.id, attachment, entry):
+            raise EgovsimError("APPLICATION_NOT_DRAFT", {"application": application.id})
+        return await self._detail(application)
+
+    async def attachment(
+        self, applicant: Applicant, application_id: int, document_id: str
+    ) -> tuple[Attachment, bytes]:
+        """An attached copy and its bytes."""
+        application = await self._owned(applicant, application_id)
+        found = next(
+            (
+                a
+                for a in await self._store.attachments(application.id)
+                if a.document_id == document_id
+            ),
+            None,
+        )
+        if found is None:
+            raise EgovsimError("UNKNOWN_DOCUMENT", {"document": document_id})
+        return found, await self._files.read(found.sha256)
+
+    # -- P4-P6: the signature and C2 ----------------------------------------------------------
+
+    async def document_to_sign(self, applicant: Applicant, application_id: int) -> bytes:
+        """The request e-document to sign: the same bytes until the draft changes (and, once
+        signed, the bytes that were signed)."""
+        application = await self._owned(applicant, application_id)
+        if application.status != "draft":
+            assert application.edocument is not None
+            return application.edocument
+        edocument, _ = await self._frozen_document(application)
+        return edocument
+
+    async def sign(
+        self, applicant: Applicant, application_id: int, cms: bytes
+    ) -> ApplicationDetail:
+        """C2 on the applicant's CMS over the e-document (attached or detached), at the
+        simulator's clock. A refusal (P5) is on the timeline and raised with the verifier's full
+        report; the draft stays signable. A pass is P6, and the request leaves for the gateway
+        (P7)."""
+        application = await self._draft(applicant, application_id)
+        regulation = self._regulations[application.regulation_id]
+        attachments = await self._store.attachments(application.id)
+        now = self._now()
+        # P3 holds until the request leaves: a window may have closed since the draft began.
+        check_submission(
+            regulation,
+            _submission(
+                regulation,
+                applicant,
+                application.category,
+                application.variant,
+                application.form,
+                tuple(a.document_id for a in attachments),
+            ),
+            self._day(now),
+            self._enforce_period,
+        )
+        edocument, frozen_at = await self._frozen_document(application)
+        signature = to_der(cms)
+        expect = (
+            Expectations(iin=application.applicant_iin, purpose="sign")
+            if application.applicant_kind == "individual"
+            else Expectations(bin=application.applicant_bin, purpose="sign")
+        )
+        signed_content = _attached_content(signature)
+        if signed_content is not None and signed_content != edocument:
+            report = await self._verifier.verify_cms(signature, at=now, expect=expect)
+            await self._refuse(application, now, "SIGNED_CONTENT_MISMATCH", report)
+        report = await self._verifier.verify_cms(
+            signature, content=edocument, at=now, expect=expect
+        )
+        if not report.passed:
+            assert report.code is not None
+            await self._refuse(application, now, report.code, report)
+        signer = report.signer.to_json() if report.signer else None
+        message_id = str(uuid.uuid4())
+        signed = await self._store.mark_signed(
+            application.id,
+            frozen_at,
+            {
+                "edocument": edocument,
+                "signature": signature,
+                "verification": report.to_json(),
+                "signed_at": now,
+                "message_id": message_id,
+            },
+            [
+                TimelineEntry(now, "P4", "certificate_chosen", None, {"signer": signer}),
+                TimelineEntry(now, "C2", "signature_confirmed", None, {"report": report.to_json()}),
+                TimelineEntry(
+                    now, "P6", "signed", None, {"signer": signer, "message_id": message_id}
+                ),
+            ],
+        )
+        if not signed:
+            raise EgovsimError(
+                "SIGNED_CONTENT_MISMATCH",
+                {"step": "C2", "refusal": "P5", "reason": "the draft changed while it was signed"},
+            )
+        fresh = await self._store.application(application.id)
+        assert fresh is not None
+        if not await self._send(fresh, attachments):
+            raise EgovsimError("REQUEST_NOT_SENT", {"application": application.id})
+        return await self._detail(fresh)
+
+    async def _refuse(
+        self, application: PortalApplication, now: datetime, code: str, report: Report
+    ) -> NoReturn:
+        """Record a refused signature (C2, then P5) and raise it with the full report."""
+        shown = report.to_json()
+        await self._store.record(
+            application.id,
+            [
+                TimelineEntry(now, "C2", "signature_refused", code, {"report": shown}),
+                TimelineEntry(now, "P5", "refused", code, {"check_code": report.code}),
+            ],
+        )
+        raise EgovsimError(code, {"step": "C2", "refusal": "P5", "report": shown})
+
+    async def _frozen_document(self, application: PortalApplication) -> tuple[bytes, datetime]:
+        regulation = self._regulations[application.regulation_id]
+        attachments = await self._store.attachments(application.id)
+        missing = [
+            d.id
+            for d in regulation.documents_for(application.variant)
+            if _required(d, application.variant)
+            and d.id not in {a.document_id for a in attachments}
+        ]
+        if missing:
+            raise EgovsimError("REQUEST_DOCUMENTS_MISSING", {"missing": missing})
+        frozen_at = await self._store.freeze(application.id, self._now())
+        if frozen_at is None:  # signed in the meantime
+            raise EgovsimError("APPLICATION_NOT_DRAFT", {"application": application.id})
+        return request_document(application, regulation, attachments, frozen_at), frozen_at
+
+    # -- P7: through the gateway --------------------------------------------------------------
+
+    async def _send(self, application: PortalApplication, attachments: list[Attachment]) -> bool:
+        """Hand the signed request to the gateway; True once it has taken it."""
+        assert application.message_id is not None
+        # Answers to the request wait until "sent" is recorded, so the timeline keeps its order
+        # even when the gateway delivers before this call returns.
+        async with self._request_lock(application.message_id):
+            return await self._hand_over(application, attachments)
+
+    async def _hand_over(
+        self, application: PortalApplication, attachments: list[Attachment]
+    ) -> bool:
+        assert application.message_id is not None
+        assert application.edocument is not None
+        assert application.signature is not None
+        data = json.dumps(_request_payload(application, attachments), ensure_ascii=False)
+        try:
+            accepted, detail = await self._send_request(
+                application.message_id, application.regulation_id, data
+            )
+        except Exception as error:  # the gateway's own failure: the request is sent again later
+            log.exception("sending %s failed", application.number)
+            accepted, detail = False, f"{type(error).__name__}: {error}"
+        now = self._now()
+        if accepted:
+            await self._store.mark_sent(
+                application.id,
+                now,
+                TimelineEntry(
+                    now,
+                    "P7",
+                    "sent",
+                    None,
+                    {"message_id": application.message_id, "detail": detail},
+                ),
+            )
+        else:
+            await self._store.record(
+                application.id,
+                [
+                    TimelineEntry(
+                        now,
+                        "P7",
+                        "not_sent",
+                        None,
+                        {"message_id": application.message_id, "detail": detail},
+                    )
+                ],
+            )
+        return accepted
+
+    async def send_pending(self) -> int:
+        """Send again every signed request the gateway has not taken (after a crash between
+        the signature and the hand-off, or a refusal of the gateway); how many it took."""
+        taken = 0
+        for application in await self._store.with_status("signed"):
+            attachments = await self._store.attachments(application.id)
+            taken += await self._send(application, attachments)
+        return taken
+
+    async def awaiting_delivery(self) -> list[str]:
+        """The messageIds of the requests the gateway took and has not settled for the portal
+        yet (delivered or not)."""
+        return [a.message_id for a in await self._store.with_status("sent") if a.message_id]
+
+    # -- the way back -------------------------------------------------------------------------
+
+    async def land_answer(self, answer: ProviderAnswer) -> str:
+        """Land a provider's answer to a portal request (UPDATE, NOTIFICATION, RESPONSE) on its
+        application, once per messageId; what became of it, in words."""
+        async with self._request_lock(answer.correlation_id):
+            return await self._land(answer)
+
+    async def _land(self, answer: ProviderAnswer) -> str:
+        application = await self._store.by_message_id(answer.correlation_id)
+        if application is None:
+            return f"no portal application awaits {answer.correlation_id}"
+        now = self._now()
+        if answer.message_type == "UPDATE":
+            landing = update_landing(answer, now)
+        elif answer.message_type == "NOTIFICATION":
+            landing = notification_landing(answer, now)
+        elif answer.message_type == "RESPONSE":
+            landing = response_landing(answer, application.id, now)
+        else:
+            return f"{answer.message_type} is not an answer"
+        if await self._store.land(application, landing):
+            return f"{answer.message_type} landed on {application.number}"
+        return f"{answer.message_type} had landed on {application.number} before"
+
+    async def request_delivered(self, message_id: str, state: str, detail: str) -> None:
+        """The gateway's final state of a portal request: delivered, or not (P7)."""
+        async with self._request_lock(message_id):
+            application = await self._store.by_message_id(message_id)
+            if application is not None:
+                landing = delivery_landing(message_id, state, detail, self._now())
+                await self._store.land(application, landing)
+
+    def _request_lock(self, message_id: str) -> asyncio.Lock:
+        """One lock per request in flight (dropped once nobody holds or awaits it)."""
+        lock = self._locks.get(message_id)
+        if lock is None:
+            lock = self._locks[message_id] = asyncio.Lock()
+        return lock
+
+    # -- the cabinet --------------------------------------------------------------------------
+
+    async def applications(self, applicant: Applicant) -> list[PortalApplication]:
+        """The applicant's account's applications, newest first."""
+        return await self._store.applications_of(applicant.account_id)
+
+    async def application(self, applicant: Applicant, application_id: int) -> ApplicationDetail:
+        """One of the account's applications with its timeline (another's is not found)."""
+        return await self._detail(await self._owned(applicant, application_id))
+
+    async def notifications(self, applicant: Applicant) -> list[Notification]:
+        """The account's notices, newest first."""
+        return await self._store.notifications(applicant.account_id)
+
+    async def result(self, applicant: Applicant, application_id: int) -> PortalResult:
+        """The signed result of one of the account's applications (P9): the provider's CMS,
+        the signed document and the verifier's report with the signer's identity."""
+        application = await self._owned(applicant, application_id)
+        result = await self._store.result(application.id)
+        if result is None:
+            raise EgovsimError("RESULT_NOT_READY", {"status": application.status})
+        return result
+
+    async def _owned(self, applicant: Applicant, application_id: int) -> PortalApplication:
+        application = await self._store.application(application_id)
+        if application is None or application.account_id != applicant.account_id:
+            raise EgovsimError("APPLICATION_NOT_FOUND", {"application": application_id})
+        return application
+
+    async def _draft(self, applicant: Applicant, application_id: int) -> PortalApplication:
+        application = await self._owned(applicant, application_id)
+        if application.status != "draft":
+            raise EgovsimError(
+                "APPLICATION_NOT_DRAFT",
+                {"application": application_id, "status": application.status},
+            )
+        return application
+
+    async def _detail(self, application: PortalApplication) -> ApplicationDetail:
+        fresh = await self._store.application(application.id)
+        assert fresh is not None
+        return ApplicationDetail(
+            fresh,
+            self._regulations[fresh.regulation_id],
+            await self._store.attachments(fresh.id),
+            await self._store.timeline(fresh.id),
+            await self._store.result(fresh.id),
+        )
+
+    def _day(self, moment: datetime) -> date:
+        return moment.astimezone(self._calendar.zone).date()
+
+
+def _own_ids(
+    regulation: Regulation, applicant: Applicant, form: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The form with its IIN (individual) or BIN (legal entity) fields set to the applicant's
+    own; a different one is refused."""
+    if not isinstance(form, Mapping):
+        raise EgovsimError("FORM_INVALID", {"reason": "the form must be an object"})
+    filled = dict(form)
+    for field in regulation.form:
+        own = (
+            applicant.iin
+            if field.type == "iin" and applicant.kind == "individual"
+            else applicant.bin
+            if field.type == "bin" and applicant.kind == "legal_entity"
+            else None
+        )
+        if own is None:
+            continue
+        given = filled.get(field.id)
+        if given is None or given == "":
+            filled[field.id] = own
+        elif str(given) != own:
+            raise EgovsimError(
+                "REQUEST_ID_NOT_APPLICANTS", {"field": field.id, "given": str(given), "own": own}
+            )
+    return filled
+
+
+def _category(
+    regulation: Regulation, applicant: Applicant, category: str | None, form: Mapping[str, Any]
+) -> str:
+    """The applicant category: the one asked for, the form's, or the only one of the
+    applicant's kind; a category of the other kind is not eligible."""
+    own_kind = [c.id for c in regulation.applicants if c.kind == applicant.kind]
+    if not own_kind:
+        raise EgovsimError(
+            "APPLICANT_NOT_ELIGIBLE",
+            {"kind": applicant.kind, "eligible": [c.id for c in regulation.applicants]},
+        )
+    chosen = category or form.get("applicant-category")
+    if chosen is None or chosen == "":
+        if len(own_kind) != 1:
+            raise EgovsimError("FORM_INVALID", {"missing": ["category"], "categories": own_kind})
+        return own_kind[0]
+    if not isinstance(chosen, str):
+        raise EgovsimError("FORM_INVALID", {"reason": "the category must be text"})
+    known = next((c for c in regulation.applicants if c.id == chosen), None)
+    if known is not None and known.kind != applicant.kind:
+        raise EgovsimError(
+            "APPLICANT_NOT_ELIGIBLE",
+            {"category": chosen, "kind": applicant.kind, "eligible": own_kind},
+        )
+    return chosen
+
+
+def _submission(
+    regulation: Regulation,
+    applicant: Applicant,
+    category: str,
+    variant: str | None,
+    form: Mapping[str, Any],
+    documents: tuple[str, ...] = (),
+) -> Submission:
+    individual = applicant.kind == "individual"
+    return Submission(
+        regulation_id=regulation.id,
+        category=category,
+        applicant_name=applicant.name,
+        applicant_iin=applicant.iin if individual else None,
+        applicant_bin=None if individual else applicant.bin,
+        variant=variant,
+        form=form,
+        documents=documents,
+        channel="portal",
+    )
+
+
+def _required(document: RequiredDocument, variant: str | None) -> bool:
+    return "*" in document.required_in or (variant is not None and variant in document.required_in)
+
+
+def _attached_content(signature: bytes) -> bytes | None:
+    """The content inside an attached CMS (None when detached or unreadable: the verifier
+    reports those)."""
+    try:
+        return cms_reader.parse(signature).content
+    except der.DerError:
+        return None
+
+
+def _request_payload(
+    application: PortalApplication, attachments: list[Attachment]
+) -> dict[str, Any]:
+    """The REQUEST's data: the application as the workstation reads it, with the signed
+    e-document, the CMS and the attachments' metadata."""
+    assert application.edocument is not None
+    assert application.signature is not None
+    return {
+        "category": application.category,
+        "variant": application.variant,
+        "applicant": {
+            "name": application.applicant_name,
+            "iin": application.applicant_iin,
+            "bin": application.applicant_bin,
+        },
+        "person": {"iin": application.person_iin, "name": application.person_name},
+        "form": application.form,
+        "documents": [a.document_id for a in attachments],
+        "attachments": [
+            {
+                "document": a.document_id,
+                "file_name": a.file_name,
+                "content_type": a.content_type,
+                "size": a.size,
+                "sha256": a.sha256,
+            }
+            for a in attachments
+        ],
+        "portal_number": application.number,
+        "edocument": base64.b64encode(application.edocument).decode(),
+        "signature": base64.b64encode(application.signature).decode(),
+    }

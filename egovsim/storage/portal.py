@@ -1,0 +1,507 @@
+"""The portal's requests and the personal cabinet: applications, attachments, the timeline, the
+provider's answers (each landed once), notifications and signed results."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from egovsim.storage.database import Database
+from egovsim.storage.rows import required_time, time_or_none
+
+#: Where an application may be when a status arrives, per status: the status only moves forward.
+_FORWARD: dict[str, tuple[str, ...]] = {
+    "sent": ("signed",),
+    "delivered": ("signed", "sent"),
+    "not_delivered": ("signed", "sent"),
+    "in_progress": ("signed", "sent", "delivered"),
+    "completed": ("signed", "sent", "delivered", "in_progress"),
+    "refused": ("signed", "sent", "delivered", "in_progress"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PortalApplication:
+    """A request made on the portal, from its draft to its result."""
+
+    id: int
+    number: str
+    account_id: int
+    applicant_kind: str
+    applicant_iin: str | None
+    applicant_bin: str | None
+    applicant_name: str
+    person_iin: str
+    person_name: str
+    regulation_id: str
+    variant: str | None
+    category: str
+    form: dict[str, Any]
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    frozen_at: datetime | None = None
+    edocument: bytes | None = None
+    signature: bytes | None = None
+    verification: dict[str, Any] | None = None
+    signed_at: datetime | None = None
+    message_id: str | None = None
+    sent_at: datetime | None = None
+    provider_number: str | None = None
+    provider_status: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """An electronic copy of a document of item 9, stored by its SHA-256."""
+
+    document_id: str
+    file_name: str
+    content_type: str
+    size: int
+    sha256: str
+    attached_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One entry of an application's timeline: a step of the portal sequence and what happened."""
+
+    at: datetime
+    step: str
+    event: str
+    code: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """A notice in the personal cabinet."""
+
+    id: int
+    account_id: int
+    application_id: int | None
+    at: datetime
+    kind: str
+    text: dict[str, str]
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class NewNotification:
+    """A notice to put into the cabinet."""
+
+    at: datetime
+    kind: str
+    text: dict[str, str]
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class PortalResult:
+    """The provider's signed result (or reasoned refusal) as it landed in the cabinet (P9)."""
+
+    application_id: int
+    message_id: str
+    kind: str
+    refusal: bool
+    grounds: str | None
+    provider_number: str | None
+    cms: bytes
+    document: bytes
+    verification: dict[str, Any]
+    received_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Landing:
+    """What an answer of the provider changes, applied once per answer."""
+
+    key: str  # the answer's messageId (or another key that names it once)
+    message_type: str
+    at: datetime
+    entries: tuple[TimelineEntry, ...] = ()
+    status: str | None = None
+    provider_number: str | None = None
+    provider_status: str | None = None
+    notification: NewNotification | None = None
+    result: PortalResult | None = None
+
+
+def _application(row: aiosqlite.Row) -> PortalApplication:
+    return PortalApplication(
+        id=row["id"],
+        number=row["number"],
+        account_id=row["account_id"],
+        applicant_kind=row["applicant_kind"],
+        applicant_iin=row["applicant_iin"],
+        applicant_bin=row["applicant_bin"],
+        applicant_name=row["applicant_name"],
+        person_iin=row["person_iin"],
+        person_name=row["person_name"],
+        regulation_id=row["regulation_id"],
+        variant=row["variant"],
+        category=row["category"],
+        form=json.loads(row["form_json"]),
+        status=row["status"],
+        created_at=required_time(row["created_at"]),
+        updated_at=required_time(row["updated_at"]),
+        frozen_at=time_or_none(row["frozen_at"]),
+        edocument=row["edocument"],
+        signature=row["signature"],
+        verification=json.loads(row["verification_json"]) if row["verification_json"] else None,
+        signed_at=time_or_none(row["signed_at"]),
+        message_id=row["message_id"],
+        sent_at=time_or_none(row["sent_at"]),
+        provider_number=row["provider_number"],
+        provider_status=row["provider_status"],
+    )
+
+
+async def _append(
+    connection: aiosqlite.Connection, application_id: int, entries: Iterable[TimelineEntry]
+) -> None:
+    await connection.executemany(
+        "INSERT INTO portal_timeline (application_id, at, step, event, code, details_json)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (
+                application_id,
+                e.at.isoformat(),
+                e.step,
+                e.event,
+                e.code,
+                json.dumps(e.details, ensure_ascii=False),
+            )
+            for e in entries
+        ],
+    )
+
+
+class PortalStore:
+    """The portal's applications and everything the cabinet shows of them."""
+
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    # -- drafts -------------------------------------------------------------------------------
+
+    async def create_application(
+        self, fields: dict[str, Any], entries: Iterable[TimelineEntry]
+    ) -> PortalApplication:
+        """A new draft with its number and its first timeline entries, atomically."""
+        async with self._db.write() as connection:
+            cursor = await connection.execute(
+                "SELECT COALESCE(MAX(id), 0) FROM portal_applications"
+            )
+            row = await cursor.fetchone()
+            assert row is not None
+            number = f"EGOV-{int(row[0]) + 1:06d}"
+            now = fields["created_at"].isoformat()
+            cursor = await connection.execute(
+                "INSERT INTO portal_applications (number, account_id, applicant_kind,"
+                " applicant_iin, applicant_bin, applicant_name, person_iin, person_name,"
+                " regulation_id, variant, category, form_json, status, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?) RETURNING id",
+                (
+                    number,
+                    fields["account_id"],
+                    fields["applicant_kind"],
+                    fields["applicant_iin"],
+                    fields["applicant_bin"],
+                    fields["applicant_name"],
+                    fields["person_iin"],
+                    fields["person_name"],
+                    fields["regulation_id"],
+                    fields["variant"],
+                    fields["category"],
+                    json.dumps(fields["form"], ensure_ascii=False),
+                    now,
+                    now,
+                ),
+            )
+            row = await cursor.fetchone()
+            assert row is not None
+            application_id = int(row[0])
+            await _append(connection, application_id, entries)
+        found = await self.application(application_id)
+        assert found is not None
+        return found
+
+    async def save_attachment(
+        self, application_id: int, attachment: Attachment, entry: TimelineEntry
+    ) -> bool:
+        """Attach (or replace) a document's copy while the application is a draft; the
+        e-document to sign thaws. False when it is no longer a draft."""
+        async with self._db.write() as connection:
+            cursor = await connection.execute(
+                "UPDATE portal_applications SET frozen_at = NULL, updated_at = ?"
+                " WHERE id = ? AND status = 'draft'",
+                (attachment.attached_at.isoformat(), application_id),
+            )
+            if cursor.rowcount != 1:
+                return False
+            await connection.execute(
+                "INSERT INTO portal_attachments (application_id, document_id, file_name,"
+                " content_type, size, sha256, attached_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (application_id, document_id) DO UPDATE SET"
+                " file_name = excluded.file_name, content_type = excluded.content_type,"
+                " size = excluded.size, sha256 = excluded.sha256,"
+                " attached_at = excluded.attached_at",
+                (
+                    application_id,
+                    attachment.document_id,
+                    attachment.file_name,
+                    attachment.content_type,
+                    attachment.size,
+                    attachment.sha256,
+                    attachment.attached_at.isoformat(),
+                ),
+            )
+            await _append(connection, application_id, [entry])
+            return True
+
+    async def freeze(self, application_id: int, at: datetime) -> datetime | None:
+        """The moment the draft's e-document was frozen, freezing it now if it was not."""
+        async with self._db.write() as connection:
+            await connection.execute(
+                "UPDATE portal_applications SET frozen_at = ?"
+                " WHERE id = ? AND frozen_at IS NULL AND status = 'draft'",
+                (at.isoformat(), application_id),
+            )
+            cursor = await connection.execute(
+                "SELECT frozen_at FROM portal_applications WHERE id = ?", (application_id,)
+            )
+            row = await cursor.fetchone()
+        return time_or_none(row[0]) if row else None
+
+    async def record(self, application_id: int, entries: Iterable[TimelineEntry]) -> None:
+        """Append timeline entries that change nothing else (a refused signature)."""
+        async with self._db.write() as connection:
+            await _append(connection, application_id, entries)
+
+    # -- P6 and P7 ----------------------------------------------------------------------------
+
+    async def mark_signed(
+        self,
+        application_id: int,
+        frozen_at: datetime,
+        fields: dict[str, Any],
+        entries: Iterable[TimelineEntry],
+    ) -> bool:
+        """Keep the signed e-document and its CMS, if the draft is still the one that was
+        signed (not changed in the meantime); False otherwise."""
+        async with self._db.write() as connection:
+            cursor = await connection.execute(
+                "UPDATE portal_applications SET status = 'signed', edocument = ?, signature = ?,"
+                " verification_json = ?, signed_at = ?, message_id = ?, updated_at = ?"
+                " WHERE id = ? AND status = 'draft' AND frozen_at = ?",
+                (
+                    fields["edocument"],
+                    fields["signature"],
+                    json.dumps(fields["verification"], ensure_ascii=False),
+                    fields["signed_at"].isoformat(),
+                    fields["message_id"],
+                    fields["signed_at"].isoformat(),
+                    application_id,
+                    frozen_at.isoformat(),
+                ),
+            )
+            if cursor.rowcount != 1:
+                return False
+            await _append(connection, application_id, entries)
+            return True
+
+    async def mark_sent(self, application_id: int, at: datetime, entry: TimelineEntry) -> None:
+        """The gateway took the signed request (P7)."""
+        async with self._db.write() as connection:
+            cursor = await connection.execute(
+                "UPDATE portal_applications SET status = 'sent', sent_at = ?, updated_at = ?"
+                " WHERE id = ? AND status = 'signed'",
+                (at.isoformat(), at.isoformat(), application_id),
+            )
+            if cursor.rowcount == 1:
+                await _append(connection, application_id, [entry])
+
+    async def with_status(self, status: str) -> list[PortalApplication]:
+        """The applications in a status, oldest first (the signed ones the gateway has not
+        taken, the sent ones it has not settled)."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM portal_applications WHERE status = ? ORDER BY id", (status,)
+        )
+        return [_application(row) for row in rows]
+
+    # -- the provider's answers ---------------------------------------------------------------
+
+    async def by_message_id(self, message_id: str) -> PortalApplication | None:
+        """The application whose gateway REQUEST had this messageId."""
+        row = await self._db.fetch_one(
+            "SELECT * FROM portal_applications WHERE message_id = ?", (message_id,)
+        )
+        return _application(row) if row else None
+
+    async def land(self, application: PortalApplication, landing: Landing) -> bool:
+        """Apply an answer once: its timeline entries, status, notice and result, atomically.
+        False when this answer had landed before."""
+        async with self._db.write() as connection:
+            cursor = await connection.execute(
+                "INSERT INTO portal_answers (message_id, application_id, message_type, landed_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING",
+                (landing.key, application.id, landing.message_type, landing.at.isoformat()),
+            )
+            if cursor.rowcount != 1:
+                return False
+            await _append(connection, application.id, landing.entries)
+            if landing.provider_number or landing.provider_status:
+                await connection.execute(
+                    "UPDATE portal_applications SET"
+                    " provider_number = COALESCE(?, provider_number),"
+                    " provider_status = COALESCE(?, provider_status), updated_at = ?"
+                    " WHERE id = ?",
+                    (
+                        landing.provider_number,
+                        landing.provider_status,
+                        landing.at.isoformat(),
+                        application.id,
+                    ),
+                )
+            if landing.status is not None:
+                allowed = _FORWARD[landing.status]
+                await connection.execute(
+                    "UPDATE portal_applications SET status = ?, updated_at = ?"
+                    f" WHERE id = ? AND status IN ({', '.join('?' for _ in allowed)})",
+                    (landing.status, landing.at.isoformat(), application.id, *allowed),
+                )
+            if landing.notification is not None:
+                notice = landing.notification
+                await connection.execute(
+                    "INSERT INTO portal_notifications (account_id, application_id, at, kind,"
+                    " text_json, details_json) VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        application.account_id,
+                        application.id,
+                        notice.at.isoformat(),
+                        notice.kind,
+                        json.dumps(notice.text, ensure_ascii=False),
+                        json.dumps(notice.details, ensure_ascii=False),
+                    ),
+                )
+            if landing.result is not None:
+                result = landing.result
+                await connection.execute(
+                    "INSERT INTO portal_results (application_id, message_id, kind, refusal,"
+                    " grounds, provider_number, cms, document, verification_json, received_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (application_id) DO NOTHING",
+                    (
+                        application.id,
+                        result.message_id,
+                        result.kind,
+                        int(result.refusal),
+                        result.grounds,
+                        result.provider_number,
+                        result.cms,
+                        result.document,
+                        json.dumps(result.verification, ensure_ascii=False),
+                        result.received_at.isoformat(),
+                    ),
+                )
+            return True
+
+    # -- reading ------------------------------------------------------------------------------
+
+    async def application(self, application_id: int) -> PortalApplication | None:
+        """An application by id."""
+        row = await self._db.fetch_one(
+            "SELECT * FROM portal_applications WHERE id = ?", (application_id,)
+        )
+        return _application(row) if row else None
+
+    async def applications_of(self, account_id: int) -> list[PortalApplication]:
+        """An account's applications, newest first."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM portal_applications WHERE account_id = ? ORDER BY id DESC",
+            (account_id,),
+        )
+        return [_application(row) for row in rows]
+
+    async def attachments(self, application_id: int) -> list[Attachment]:
+        """An application's attachments, by document id."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM portal_attachments WHERE application_id = ? ORDER BY document_id",
+            (application_id,),
+        )
+        return [
+            Attachment(
+                row["document_id"],
+                row["file_name"],
+                row["content_type"],
+                row["size"],
+                row["sha256"],
+                required_time(row["attached_at"]),
+            )
+            for row in rows
+        ]
+
+    async def timeline(self, application_id: int) -> list[TimelineEntry]:
+        """An application's timeline, oldest first."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM portal_timeline WHERE application_id = ? ORDER BY id",
+            (application_id,),
+        )
+        return [
+            TimelineEntry(
+                required_time(row["at"]),
+                row["step"],
+                row["event"],
+                row["code"],
+                json.loads(row["details_json"]),
+                row["id"],
+            )
+            for row in rows
+        ]
+
+    async def notifications(self, account_id: int) -> list[Notification]:
+        """An account's notices, newest first."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM portal_notifications WHERE account_id = ? ORDER BY id DESC",
+            (account_id,),
+        )
+        return [
+            Notification(
+                row["id"],
+                row["account_id"],
+                row["application_id"],
+                required_time(row["at"]),
+                row["kind"],
+                json.loads(row["text_json"]),
+                json.loads(row["details_json"]),
+            )
+            for row in rows
+        ]
+
+    async def result(self, application_id: int) -> PortalResult | None:
+        """The signed result that landed for an application, if one did."""
+        row = await self._db.fetch_one(
+            "SELECT * FROM portal_results WHERE application_id = ?", (application_id,)
+        )
+        if row is None:
+            return None
+        return PortalResult(
+            row["application_id"],
+            row["message_id"],
+            row["kind"],
+            bool(row["refusal"]),
+            row["grounds"],
+            row["provider_number"],
+            row["cms"],
+            row["document"],
+            json.loads(row["verification_json"]),
+            required_time(row["received_at"]),
+        )

@@ -1,0 +1,557 @@
+"""`/api/v1/portal/...`: the portal's service catalogue, the applicant's requests (P3-P7), the
+personal cabinet (statuses, notices, the signed result: P9) and the "check a document" page.
+
+Every route of a request needs the signed-in applicant; those that change state also need the
+session's CSRF token (the `X-CSRF-Token` header). The catalogue and the document check need no
+login. The applicant's path with curl and OpenSSL, after logging in (cookie jar `jar`, CSRF token
+in `$csrf`):
+
+    api=http://127.0.0.1:8080/api/v1/portal; c="-b jar -H X-CSRF-Token:$csrf"
+    curl $c $api/applications -H 'Content-Type: application/json' -d '{"service":
+      "almaty-small-vessel-licence", "variant": "duplicate", "form": {"request-kind": "duplicate"}}'
+    curl $c $api/applications/1/attachments/photo -H 'Content-Type: image/png' \
+      -H 'X-File-Name: photo.png' --data-binary @photo.png          # or -F file=@photo.png
+    curl -b jar $api/applications/1/document -o request.json       # the bytes to sign
+    openssl cms -sign -binary -md sha256 -in request.json -signer cert.pem -inkey key.pem \
+      -certfile nca.pem -outform DER -out request.cms                # detached; -nodetach too
+    curl $c $api/applications/1/signature --data-binary @request.cms   # C2, P6, P7
+    curl -b jar $api/applications/1                                  # status and timeline
+    curl -b jar $api/applications/1/result -o result.cms             # P9, once it has landed
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import date
+from typing import Any
+from urllib.parse import quote, unquote
+
+from aiohttp import BodyPartReader, web
+from aiohttp.web_request import FileField
+
+from egovsim.errors import EgovsimError, Language
+from egovsim.portal.applications import ApplicationDetail
+from egovsim.portal.attachments import MAX_ATTACHMENT
+from egovsim.portal.model import Applicant
+from egovsim.regulations.model import Regulation
+from egovsim.signatures.encoding import to_der
+from egovsim.signatures.revocation import FetchError
+from egovsim.signatures.verifier import Expectations
+from egovsim.storage.portal import Attachment, Notification, PortalApplication, TimelineEntry
+from egovsim.web.fetch import read_limited
+from egovsim.web.i18n import language
+from egovsim.web.keys import CALENDAR, CLOCK, PORTAL, REGULATIONS, VERIFIER
+from egovsim.web.portal_session import (
+    CSRF_HEADER,
+    check_csrf,
+    current_applicant,
+    optional_applicant,
+    portal_session,
+)
+from egovsim.web.requests import json_object
+from egovsim.web.service_routes import duration_json
+from egovsim.workstation.intake import acceptance_window
+
+routes = web.RouteTableDef()
+
+#: A multipart body around one 10 MiB file is a little larger than the file.
+MAX_UPLOAD = MAX_ATTACHMENT + 64 * 1024
+#: A CMS over the request e-document with its certificates is a few kilobytes.
+MAX_SIGNATURE = 2 * 1024 * 1024
+#: What the document check takes: a CMS and the data of a detached one.
+MAX_CHECK = 24 * 1024 * 1024
+FILE_NAME_HEADER = "X-File-Name"
+BASE = "/api/v1/portal/applications"
+
+
+# -- the catalogue --------------------------------------------------------------------------------
+
+
+@routes.get("/api/v1/portal/services")
+async def services(request: web.Request) -> web.Response:
+    """The services on the portal in the user's language (`?lang=kk|ru|en`, or the
+    egovsim_lang cookie): basis, terms and route, documents per variant, who is eligible (and
+    whether the signed-in applicant is), acceptance windows, fee, channels."""
+    lang = language(request)
+    calendar = request.app[CALENDAR]
+    today = request.app[CLOCK].now().astimezone(calendar.zone).date()
+    applicant = await optional_applicant(request)
+    shown = [
+        service_json(regulation, lang, today, applicant)
+        for regulation in request.app[REGULATIONS].values()
+    ]
+    return web.json_response({"language": lang, "services": shown})
+
+
+def service_json(
+    regulation: Regulation, lang: Language, today: date, applicant: Applicant | None
+) -> dict[str, Any]:
+    """One service as the portal's catalogue shows it, in one language."""
+
+    def documents(variant: str | None) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": d.id,
+                "name": d.name[lang],
+                "required": "*" in d.required_in
+                or (variant is not None and variant in d.required_in),
+            }
+            for d in regulation.documents_for(variant)
+        ]
+
+    def window_open(category: str) -> bool:
+        window = acceptance_window(regulation, category)
+        if window is None:
+            return True
+        key = (today.month, today.day)
+        start, end = window
+        return start <= key <= end if start <= end else key >= start or key <= end
+
+    variants: list[str | None] = [v.id for v in regulation.variants] or [None]
+    return {
+        "id": regulation.id,
+        "name": regulation.name[lang],
+        "provider": regulation.provider[lang],
+        "basis": {
+            "authority": regulation.basis.authority[lang],
+            "resolution": regulation.basis.resolution_number,
+            "date": regulation.basis.resolution_date.isoformat(),
+            "registration": regulation.basis.registration,
+            "standard": regulation.basis.standard[lang],
+        },
+        "effective": {
+            "from": regulation.period.start.isoformat(),
+            "to": regulation.period.end.isoformat() if regulation.period.end else None,
+            "repealed_by": regulation.period.repealed_by[lang]
+            if regulation.period.repealed_by
+            else None,
+            "in_force_today": regulation.is_effective(today),
+        },
+        "channels": sorted(regulation.channels),
+        "on_portal": "portal" in regulation.channels,
+        "eligibility": [
+            {
+                "id": c.id,
+                "kind": c.kind,
+                "name": c.name[lang],
+                "accepting_today": window_open(c.id),
+            }
+            for c in regulation.applicants
+        ],
+        "eligible": None
+        if applicant is None
+        else any(c.kind == applicant.kind for c in regulation.applicants),
+        "acceptance_windows": [
+            {
+                "from": f"{w.start[0]:02d}-{w.start[1]:02d}",
+                "to": f"{w.end[0]:02d}-{w.end[1]:02d}",
+                "categories": sorted(w.categories),
+            }
+            for w in regulation.windows
+        ],
+        "form": [
+            {
+                "id": f.id,
+                "label": f.label[lang],
+                "type": f.type,
+                "required": f.required,
+                "choices": list(f.choices),
+            }
+            for f in regulation.form
+        ],
+        "variants": [
+            {"id": v.id, "name": v.name[lang], "documents": documents(v.id)}
+            for v in regulation.variants
+        ],
+        "documents": {variant or "*": documents(variant) for variant in variants},
+        "terms": [
+            {
+                "id": s.id,
+                "role": s.role,
+                "name": s.name[lang],
+                "duration": duration_json(s.duration),
+                "by_variant": {k: duration_json(v) for k, v in s.by_variant.items()},
+            }
+            for s in regulation.steps
+        ],
+        "refusal_term": duration_json(regulation.refusal.duration),
+        "results": [
+            {"id": r.id, "name": r.name[lang], "refusal": r.refusal} for r in regulation.results
+        ],
+        "result_forms": sorted(regulation.result_forms),
+        "fee": {
+            "amount_kzt": regulation.fee.amount_kzt,
+            "note": regulation.fee.note[lang] if regulation.fee.note else None,
+        },
+    }
+
+
+# -- requests ---------------------------------------------------------------------------------
+
+
+@routes.post(BASE)
+async def start(request: web.Request) -> web.Response:
+    """P3: open a draft request, `{"service", "variant", "category", "form"}`; the form's
+    IIN/BIN fields are filled with the applicant's own."""
+    applicant = await current_applicant(request)
+    await check_csrf(request)
+    body = await json_object(request)
+    service, variant, category = body.get("service"), body.get("variant"), body.get("category")
+    if not isinstance(service, str):
+        raise EgovsimError("BAD_REQUEST", {"reason": "'service' must be a service id"})
+    if not isinstance(variant, str | None) or not isinstance(category, str | None):
+        raise EgovsimError("FORM_INVALID", {"reason": "variant and category must be text"})
+    session = await portal_session(request)
+    detail = await request.app[PORTAL].start(
+        applicant,
+        service,
+        variant,
+        body.get("form") or {},
+        category,
+        signed_in_at=session.opened_at if session else None,
+    )
+    return web.json_response(application_json(detail), status=201)
+
+
+@routes.get(BASE)
+async def applications(request: web.Request) -> web.Response:
+    """The personal cabinet: the account's applications, newest first."""
+    applicant = await current_applicant(request)
+    found = await request.app[PORTAL].applications(applicant)
+    regulations = request.app[REGULATIONS]
+    shown = [summary_json(a, regulations[a.regulation_id]) for a in found]
+    return web.json_response({"applications": shown})
+
+
+@routes.get(BASE + "/{id}")
+async def application(request: web.Request) -> web.Response:
+    """One application with its documents, signature, timeline and result."""
+    applicant = await current_applicant(request)
+    detail = await request.app[PORTAL].application(applicant, _id(request))
+    return web.json_response(application_json(detail))
+
+
+@routes.post(BASE + "/{id}/attachments/{document_id}")
+async def attach(request: web.Request) -> web.Response:
+    """P3: attach a document's electronic copy (PDF, JPEG or PNG, at most 10 MiB), as a
+    multipart form's `file` field, or as the raw body with its Content-Type and an
+    `X-File-Name` header (percent-encoded UTF-8); the same document again replaces it."""
+    applicant = await current_applicant(request)
+    await check_csrf(request)
+    if request.content_length is not None and request.content_length > MAX_UPLOAD:
+        raise EgovsimError(
+            "ATTACHMENT_TOO_LARGE", {"size": request.content_length, "limit": MAX_ATTACHMENT}
+        )
+    name, declared, data = await _upload(request)
+    detail = await request.app[PORTAL].attach(
+        applicant, _id(request), request.match_info["document_id"], name, declared, data
+    )
+    return web.json_response(application_json(detail))
+
+
+@routes.get(BASE + "/{id}/attachments/{document_id}")
+async def attachment(request: web.Request) -> web.Response:
+    """An attached copy, as it was uploaded."""
+    applicant = await current_applicant(request)
+    found, data = await request.app[PORTAL].attachment(
+        applicant, _id(request), request.match_info["document_id"]
+    )
+    return web.Response(
+        body=data, content_type=found.content_type, headers=_download(found.file_name)
+    )
+
+
+@routes.get(BASE + "/{id}/document")
+async def document(request: web.Request) -> web.Response:
+    """P4: the request e-document to sign (canonical JSON), the same bytes until the draft
+    changes; sign it attached or detached and POST the CMS to `.../signature`."""
+    applicant = await current_applicant(request)
+    application_id = _id(request)
+    data = await request.app[PORTAL].document_to_sign(applicant, application_id)
+    return web.Response(
+        body=data,
+        content_type="application/json",
+        headers=_download(f"request-{application_id}.json"),
+    )
+
+
+@routes.post(BASE + "/{id}/signature")
+async def signature(request: web.Request) -> web.Response:
+    """C2 and P6: the CMS over the e-document, as DER, PEM or base64 in the body (or
+    `{"cms": ...}` as JSON). A refused signature is P5 with the verifier's report; a passed one
+    sends the request through the gateway (P7)."""
+    applicant = await current_applicant(request)
+    await check_csrf(request)
+    raw = await _limited(request, MAX_SIGNATURE)
+    if request.content_type == "application/json":
+        try:
+            body = json.loads(raw)
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise EgovsimError("BAD_REQUEST", {"reason": f"not JSON: {error}"}) from None
+        if not isinstance(body, dict) or not isinstance(body.get("cms"), str):
+            raise EgovsimError("BAD_REQUEST", {"reason": 'send {"cms": "<base64>"}'})
+        raw = body["cms"].encode()
+    detail = await request.app[PORTAL].sign(applicant, _id(request), raw)
+    return web.json_response(application_json(detail))
+
+
+@routes.get(BASE + "/{id}/result")
+async def result(request: web.Request) -> web.Response:
+    """P9: the provider's signed result as a CMS (DER), signed by the authorized person."""
+    applicant = await current_applicant(request)
+    application_id = _id(request)
+    found = await request.app[PORTAL].result(applicant, application_id)
+    return web.Response(
+        body=found.cms,
+        content_type="application/pkcs7-signature",
+        headers=_download(f"result-{application_id}.cms"),
+    )
+
+
+@routes.get(BASE + "/{id}/result/document")
+async def result_document(request: web.Request) -> web.Response:
+    """P9: the document the provider's CMS signs."""
+    applicant = await current_applicant(request)
+    application_id = _id(request)
+    found = await request.app[PORTAL].result(applicant, application_id)
+    return web.Response(
+        body=found.document,
+        content_type="application/json",
+        headers=_download(f"result-{application_id}.json"),
+    )
+
+
+@routes.get("/api/v1/portal/notifications")
+async def notifications(request: web.Request) -> web.Response:
+    """The personal cabinet's notices, newest first."""
+    applicant = await current_applicant(request)
+    found = await request.app[PORTAL].notifications(applicant)
+    return web.json_response({"notifications": [notification_json(n) for n in found]})
+
+
+# -- checking any document ------------------------------------------------------------------
+
+
+@routes.post("/api/v1/portal/check-document")
+async def check_document(request: web.Request) -> web.Response:
+    """The "check a document" page: any CMS (DER, PEM or base64; attached, or detached with its
+    data) gets the verifier's full report at the simulator's clock. Multipart with the fields
+    `cms` and `data`, JSON `{"cms", "data"}` (base64), or the raw CMS as the body; optional
+    `?expect_iin=`, `?expect_bin=`, `?purpose=sign|auth`."""
+    if request.content_length is not None and request.content_length > MAX_CHECK:
+        raise EgovsimError("REQUEST_TOO_LARGE", {"limit": MAX_CHECK})
+    cms, data = await _signed_input(request)
+    purpose = request.query.get("purpose", "sign")
+    if purpose not in ("sign", "auth"):
+        raise EgovsimError("BAD_REQUEST", {"reason": "purpose is sign or auth"})
+    expect = Expectations(
+        iin=request.query.get("expect_iin") or None,
+        bin=request.query.get("expect_bin") or None,
+        purpose="auth" if purpose == "auth" else "sign",
+    )
+    report = await request.app[VERIFIER].verify_cms(
+        to_der(cms), content=data, at=request.app[CLOCK].now(), expect=expect
+    )
+    return web.json_response(report.to_json())
+
+
+async def _signed_input(request: web.Request) -> tuple[bytes, bytes | None]:
+    if request.content_type == "multipart/form-data":
+        form = await request.post()
+        cms, data = _form_bytes(form.get("cms")), _form_bytes(form.get("data"))
+        if cms is None:
+            raise EgovsimError("BAD_REQUEST", {"reason": "the form has no 'cms' field"})
+        return cms, data
+    raw = await _limited(request, MAX_CHECK)
+    if request.content_type != "application/json":
+        return raw, None
+    try:
+        body = json.loads(raw)
+        cms, data = body["cms"], body.get("data")
+        if not isinstance(cms, str) or not isinstance(data, str | None):
+            raise TypeError("cms and data must be text")
+        return cms.encode(), base64.b64decode(data, validate=True) if data else None
+    except (ValueError, KeyError, TypeError, binascii.Error) as error:
+        reason = f'send {{"cms": "<base64>", "data": "<base64>"}}: {error}'
+        raise EgovsimError("BAD_REQUEST", {"reason": reason}) from None
+
+
+def _form_bytes(value: Any) -> bytes | None:
+    if isinstance(value, FileField):
+        data: bytes = value.file.read(MAX_CHECK + 1)
+        return data
+    if isinstance(value, str) and value:
+        return value.encode()
+    return None
+
+
+# -- reading bodies ---------------------------------------------------------------------------
+
+
+def _id(request: web.Request) -> int:
+    text = request.match_info["id"]
+    if not text.isdigit() or len(text) > 18:
+        raise EgovsimError("APPLICATION_NOT_FOUND", {"application": text})
+    return int(text)
+
+
+async def _limited(request: web.Request, limit: int) -> bytes:
+    if request.content_length is not None and request.content_length > limit:
+        raise EgovsimError("REQUEST_TOO_LARGE", {"limit": limit})
+    try:
+        return await read_limited(request.content, limit)
+    except FetchError:
+        raise EgovsimError("REQUEST_TOO_LARGE", {"limit": limit}) from None
+
+
+async def _upload(request: web.Request) -> tuple[str | None, str | None, bytes]:
+    """(file name, declared type, bytes) of an upload: a multipart form's `file` field, or
+    the raw body."""
+    if request.content_type != "multipart/form-data":
+        try:
+            data = await read_limited(request.content, MAX_ATTACHMENT)
+        except FetchError:
+            raise EgovsimError("ATTACHMENT_TOO_LARGE", {"limit": MAX_ATTACHMENT}) from None
+        name = request.headers.get(FILE_NAME_HEADER)
+        return (unquote(name) if name else None), request.content_type, data
+    if request.headers.get(CSRF_HEADER) is not None:
+        return await _stream_file(request)
+    # check_csrf has read the form already: the token came as one of its fields.
+    form = await request.post()
+    field = form.get("file")
+    if not isinstance(field, FileField):
+        raise EgovsimError("BAD_REQUEST", {"reason": "the form has no 'file' field"})
+    data = field.file.read(MAX_ATTACHMENT + 1)
+    if len(data) > MAX_ATTACHMENT:
+        raise EgovsimError("ATTACHMENT_TOO_LARGE", {"limit": MAX_ATTACHMENT})
+    return field.filename, field.content_type, data
+
+
+async def _stream_file(request: web.Request) -> tuple[str | None, str | None, bytes]:
+    """The `file` part of a multipart body, read to at most the limit."""
+    reader = await request.multipart()
+    async for part in reader:
+        if not isinstance(part, BodyPartReader) or part.name != "file":
+            continue
+        chunks, total = [], 0
+        while chunk := await part.read_chunk(65536):
+            total += len(chunk)
+            if total > MAX_ATTACHMENT:
+                raise EgovsimError("ATTACHMENT_TOO_LARGE", {"limit": MAX_ATTACHMENT})
+            chunks.append(chunk)
+        return part.filename, part.headers.get("Content-Type"), b"".join(chunks)
+    raise EgovsimError("BAD_REQUEST", {"reason": "the form has no 'file' field"})
+
+
+def _download(file_name: str) -> dict[str, str]:
+    return {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(file_name)}"}
+
+
+# -- JSON views -------------------------------------------------------------------------------
+
+
+def summary_json(application: PortalApplication, regulation: Regulation) -> dict[str, Any]:
+    """An application as the cabinet's list shows it."""
+    return {
+        "id": application.id,
+        "number": application.number,
+        "service": {"id": regulation.id, "name": dict(regulation.name)},
+        "variant": application.variant,
+        "status": application.status,
+        "created_at": application.created_at.isoformat(),
+        "updated_at": application.updated_at.isoformat(),
+        "provider_number": application.provider_number,
+        "provider_status": application.provider_status,
+    }
+
+
+def entry_json(entry: TimelineEntry) -> dict[str, Any]:
+    """A timeline entry: the step id, the time, what happened, and its details."""
+    return {
+        "step": entry.step,
+        "at": entry.at.isoformat(),
+        "event": entry.event,
+        "code": entry.code,
+        "details": entry.details,
+    }
+
+
+def application_json(detail: ApplicationDetail) -> dict[str, Any]:
+    """An application with its documents, signature, timeline and result."""
+    application = detail.application
+    regulation = detail.regulation
+    attached = {a.document_id: a for a in detail.attachments}
+    verification = application.verification
+    result = detail.result
+    base = f"{BASE}/{application.id}"
+    return {
+        **summary_json(application, regulation),
+        "category": application.category,
+        "applicant": {
+            "kind": application.applicant_kind,
+            "iin": application.applicant_iin,
+            "bin": application.applicant_bin,
+            "name": application.applicant_name,
+        },
+        "person": {"iin": application.person_iin, "name": application.person_name},
+        "form": application.form,
+        "documents": [
+            {
+                "id": d.id,
+                "name": dict(d.name),
+                "required": "*" in d.required_in
+                or (application.variant is not None and application.variant in d.required_in),
+                "attachment": _attachment_json(attached[d.id], base) if d.id in attached else None,
+            }
+            for d in regulation.documents_for(application.variant)
+        ],
+        "signature": None
+        if verification is None
+        else {
+            "signed_at": application.signed_at.isoformat() if application.signed_at else None,
+            "indication": verification.get("indication"),
+            "signer": verification.get("signer"),
+        },
+        "message_id": application.message_id,
+        "sent_at": application.sent_at.isoformat() if application.sent_at else None,
+        "timeline": [entry_json(e) for e in detail.timeline],
+        "result": None
+        if result is None
+        else {
+            "kind": result.kind,
+            "refusal": result.refusal,
+            "grounds": result.grounds,
+            "number": result.provider_number,
+            "received_at": result.received_at.isoformat(),
+            "indication": result.verification.get("indication"),
+            "signer": result.verification.get("signer"),
+            "cms": f"{base}/result",
+            "document": f"{base}/result/document",
+        },
+        "links": {"document": f"{base}/document", "signature": f"{base}/signature"},
+    }
+
+
+def _attachment_json(found: Attachment, base: str) -> dict[str, Any]:
+    return {
+        "file_name": found.file_name,
+        "content_type": found.content_type,
+        "size": found.size,
+        "sha256": found.sha256,
+        "attached_at": found.attached_at.isoformat(),
+        "href": f"{base}/attachments/{found.document_id}",
+    }
+
+
+def notification_json(notice: Notification) -> dict[str, Any]:
+    """A notice of the cabinet."""
+    return {
+        "id": notice.id,
+        "application_id": notice.application_id,
+        "at": notice.at.isoformat(),
+        "kind": notice.kind,
+        "text": notice.text,
+        "details": notice.details,
+    }
