@@ -27,12 +27,11 @@ from egovsim.catalogue import (
 
 __all__ = ["CATALOGUE", "LANGUAGES", "EgovsimError", "Language", "Refusal", "refusal"]
 
+#: The catalogue's parts, each a module with its ENTRIES.
+PARTS = (http, signatures, accounts, portal, provider, gateway, ncalayer)
+
 #: Every refusal egovsim can give, by code.
-CATALOGUE: Mapping[str, Refusal] = {
-    entry.code: entry
-    for part in (http, signatures, accounts, portal, provider, gateway, ncalayer)
-    for entry in part.ENTRIES
-}
+CATALOGUE: Mapping[str, Refusal] = {entry.code: entry for part in PARTS for entry in part.ENTRIES}
 
 
 def refusal(code: str) -> Refusal:

@@ -15,30 +15,42 @@ from aiohttp import web
 from egovsim import __version__
 from egovsim.clock import Clock
 from egovsim.config import Settings
+from egovsim.gateway.answers import GatewaySender, Handle, ProviderAnswers
 from egovsim.gateway.delivery import DeliveryPolicy, DeliveryWorker
 from egovsim.gateway.receivers import (
     answer_synchronously,
     portal_receiver,
+    portal_request_notifier,
+    settle_portal_requests,
     workstation_receiver,
 )
-from egovsim.gateway.seed import seed_gateway
-from egovsim.gateway.service import Gateway
+from egovsim.gateway.seed import PORTAL_SENDER, WORKSTATION_SENDER, seed_gateway
+from egovsim.gateway.service import Answer, Gateway
 from egovsim.pki.authority import Publication, TestPki
 from egovsim.pki.keystore import Keystore, load_keystore
 from egovsim.pki.ocsp import OcspResponder
 from egovsim.pki.personas import create_personas, load_personas
+from egovsim.portal.accounts import Accounts
+from egovsim.portal.applications import Portal
 from egovsim.regulations.calendar import WorkingCalendar
 from egovsim.regulations.loader import load_regulations
 from egovsim.signatures.verifier import Verifier
+from egovsim.storage.accounts import AccountStore
 from egovsim.storage.applications import ApplicationStore
 from egovsim.storage.clock_state import ClockStore
 from egovsim.storage.database import DATABASE_FILE, Database
 from egovsim.storage.gateway import GatewayStore, StoredMessage
+from egovsim.storage.portal import PortalStore
 from egovsim.storage.staff import StaffStore
 from egovsim.web import (
     clock_routes,
     gateway_pages,
+    ncalayer_ws,
+    openapi,
     pki_routes,
+    portal_api,
+    portal_auth,
+    portal_pages,
     service_routes,
     shep_routes,
     workstation_api,
@@ -48,6 +60,7 @@ from egovsim.web.errors import error_middleware
 from egovsim.web.fetch import HttpFetcher, LocalPkiFetcher
 from egovsim.web.gateway_push import external_receiver, status_notifier
 from egovsim.web.keys import (
+    ACCOUNTS,
     CALENDAR,
     CLOCK,
     CLOCK_STORE,
@@ -58,6 +71,7 @@ from egovsim.web.keys import (
     GATEWAY_STORE,
     OCSP,
     PKI,
+    PORTAL,
     REGULATIONS,
     SETTINGS,
     STAFF,
@@ -132,6 +146,10 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
                 clock=clock.now,
             )
             app[VERIFIER] = verifier
+            app[ACCOUNTS] = Accounts(
+                AccountStore(database), verifier, clock.now, settings.persona_password
+            )
+            await app[ACCOUNTS].seed_from_personas(load_personas(settings.certs_dir))
             app[WORKSTATION] = Workstation(
                 ApplicationStore(database),
                 app[STAFF],
@@ -162,15 +180,18 @@ async def _gateway(
     )
     workstation = workstation_receiver(app[WORKSTATION])
     keystore = _gateway_keystore(settings)
+    portal = _portal(app)
     worker = DeliveryWorker(
         store,
         {
             "workstation": workstation,
             "external": external_receiver(session, keystore, policy),
-            "portal": portal_receiver(verifier, app[CLOCK].now),
+            "portal": portal_receiver(verifier, app[CLOCK].now, portal.land_answer),
         },
         policy,
-        notify=status_notifier(session, store, keystore, policy),
+        notify=portal_request_notifier(
+            portal.request_delivered, status_notifier(session, store, keystore, policy)
+        ),
     )
     app[DELIVERY] = worker
 
@@ -180,6 +201,17 @@ async def _gateway(
         return await answer_synchronously(workstation, message, route)
 
     app[GATEWAY] = Gateway(store, verifier, app[CLOCK].now, worker.wake, sync_receiver)
+    answers = ProviderAnswers(
+        ApplicationStore(app[DATABASE]),
+        store,
+        GatewaySender(
+            _in_process(app), WORKSTATION_SENDER, settings.persona_password, app[CLOCK].now
+        ),
+        app[REGULATIONS],
+        app[CALENDAR],
+    )
+    app[WORKSTATION].on_change = answers.on_change
+    await _catch_up(portal, answers, store)
     if not settings.gateway_worker:
         yield
         return
@@ -189,6 +221,48 @@ async def _gateway(
     finally:
         worker.stop()
         await task
+
+
+def _in_process(app: web.Application) -> Handle:
+    """`Gateway.handle` of the app, looked up when called (the gateway is made after those
+    who send through it)."""
+
+    async def handle(channel: str, envelope: bytes) -> Answer:
+        return await app[GATEWAY].handle(channel, envelope)
+
+    return handle
+
+
+def _portal(app: web.Application) -> Portal:
+    """The portal, sending its signed requests as `egov-portal` through the gateway."""
+    settings = app[SETTINGS]
+    sender = GatewaySender(
+        _in_process(app), PORTAL_SENDER, settings.persona_password, app[CLOCK].now
+    )
+    app[PORTAL] = Portal(
+        PortalStore(app[DATABASE]),
+        app[REGULATIONS],
+        app[CALENDAR],
+        app[VERIFIER],
+        app[CLOCK].now,
+        settings.data_dir / "attachments",
+        settings.enforce_effective_period,
+        sender.send_request,
+    )
+    return app[PORTAL]
+
+
+async def _catch_up(portal: Portal, answers: ProviderAnswers, store: GatewayStore) -> None:
+    """What a stop left between a commit and the next one: the workstation's answers, the
+    portal's signed requests (each applied once by its messageId), the requests' final states."""
+    try:
+        await answers.catch_up()
+        await portal.send_pending()
+        await settle_portal_requests(
+            store, await portal.awaiting_delivery(), portal.request_delivered
+        )
+    except Exception:  # a start goes on: the next change of each application sends again
+        log.exception("catching up with the gateway failed")
 
 
 def _gateway_keystore(settings: Settings) -> Keystore | None:
@@ -222,6 +296,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     app[SETTINGS] = settings
     app[CLOCK] = clock or Clock(frozen_at=settings.clock_frozen_at)
     app.cleanup_ctx.append(_resources)
+    app.cleanup_ctx.append(ncalayer_ws.open_key_ring)  # needs the PKI opened above
     app.router.add_get("/healthz", healthz)
     app.router.add_routes(pki_routes.routes)
     app.router.add_routes(clock_routes.routes)
@@ -230,5 +305,10 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     app.router.add_routes(workstation_pages.routes)
     app.router.add_routes(shep_routes.routes)
     app.router.add_routes(gateway_pages.routes)
+    app.router.add_routes(openapi.routes)
+    app.router.add_routes(ncalayer_ws.routes)
+    app.router.add_routes(portal_auth.routes)
+    app.router.add_routes(portal_api.routes)
+    app.router.add_routes(portal_pages.routes)
     app.router.add_static("/static/", STATIC, follow_symlinks=False)
     return app

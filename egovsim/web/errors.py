@@ -48,9 +48,25 @@ def error_response(
     return web.json_response(error_body(code, details), status=status)
 
 
+#: Addresses that answer with JSON (or SOAP, certificates, CRLs, OCSP) whoever asks.
+_MACHINE_PATHS = (
+    "/api/",
+    "/shep/",
+    "/ncalayer",
+    "/static/",
+    "/cert/",
+    "/crl/",
+    "/ocsp",
+    "/healthz",
+)
+
+
 def _wants_page(request: web.Request) -> bool:
-    pages = ("/workstation", "/gateway")
-    return request.path.startswith(pages) and "text/html" in request.headers.get("Accept", "")
+    """A browser asking for one of the pages (the portal, the workstation, the gateway's) gets
+    its refusal as a page; machines get the JSON shape."""
+    if request.path.startswith(_MACHINE_PATHS):
+        return False
+    return "text/html" in request.headers.get("Accept", "")
 
 
 @web.middleware

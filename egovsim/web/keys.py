@@ -10,8 +10,11 @@ from egovsim.clock import Clock
 from egovsim.config import Settings
 from egovsim.gateway.delivery import DeliveryWorker
 from egovsim.gateway.service import Gateway
+from egovsim.ncalayer.keys import KeyRing
 from egovsim.pki.authority import TestPki
 from egovsim.pki.ocsp import OcspResponder
+from egovsim.portal.accounts import Accounts
+from egovsim.portal.applications import Portal
 from egovsim.regulations.calendar import WorkingCalendar
 from egovsim.regulations.model import Regulation
 from egovsim.signatures.verifier import Verifier
@@ -37,3 +40,7 @@ WORKSTATION = web.AppKey("workstation", Workstation)
 GATEWAY_STORE = web.AppKey("gateway_store", GatewayStore)
 GATEWAY = web.AppKey("gateway", Gateway)
 DELIVERY = web.AppKey("delivery", DeliveryWorker)
+ACCOUNTS = web.AppKey("accounts", Accounts)
+PORTAL = web.AppKey("portal", Portal)
+#: The NCALayer signer's key sets and the server-wide current one.
+NCALAYER_KEYS = web.AppKey("ncalayer_keys", KeyRing)
