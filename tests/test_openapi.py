@@ -2,20 +2,48 @@
 
 from __future__ import annotations
 
+import base64
+import io
+import json
+from collections.abc import AsyncIterator
+from datetime import date
 from typing import Any
 
-from aiohttp import web
+import pytest
+from aiohttp import FormData, web
+from aiohttp.test_utils import TestClient, TestServer
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
+from egovsim.clock import Clock
 from egovsim.config import Settings
+from egovsim.identity import generate_iin
+from egovsim.pki.profiles import Holder
+from egovsim.portal.attachments import ACCEPTED_TYPES
 from egovsim.web.app import create_app
 from egovsim.web.openapi import ERROR_RESPONSE, api, build_document, declared_routes
+from egovsim.web.portal_api import FILE_NAME_HEADER
+from egovsim.web.portal_session import CSRF_HEADER, SESSION_COOKIE
 from egovsim.web.shep_routes import FAULTS
 from egovsim.workstation.service import VERDICTS
+from tests.conftest import NOW
+from tests.portal_helpers import challenge, log_in, sign_nonce
+from tests.test_accounts_api import issued_keystore
 from tests.test_gateway import deliver
 from tests.test_gateway_faults import _sent
-from tests.test_workstation import day_in_certificate_window, passport_request, set_clock
+from tests.test_portal import (
+    DUPLICATE_DOCUMENTS,
+    JPEG,
+    LICENCE,
+    PDF,
+    PNG,
+    deliver_all,
+    inbox_number,
+    staff,
+    working_morning,
+)
+from tests.test_portal_api import Cabinet, egovsim_cms
+from tests.test_workstation import advance, day_in_certificate_window, passport_request, set_clock
 
 PASSWORD = "Qwerty12"
 
@@ -46,12 +74,14 @@ def fits(document: dict[str, Any], pointer: str, body: Any) -> None:
 
 
 class Api:
-    """Calls the API and holds every JSON answer to the document's schema for its route."""
+    """Calls the API and holds every answer to the document's declaration for its route: a JSON
+    answer to its schema, a binary one to its media type."""
 
     def __init__(self, client: Any, document: dict[str, Any]) -> None:
         self.client = client
         self.document = document
         self.checked: set[tuple[str, str]] = set()
+        self.raw = b""  # the last answer's bytes
 
     async def call(
         self,
@@ -61,21 +91,33 @@ class Api:
         body: Any = None,
         token: str | None = None,
         status: int = 200,
+        *,
+        headers: dict[str, str] | None = None,
+        data: Any = None,
     ) -> Any:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        reply = await self.client.request(method, url, json=body, headers=headers)
-        answer = await reply.json()
+        sent = {"Authorization": f"Bearer {token}"} if token else {}
+        reply = await self.client.request(
+            method, url, json=body, data=data, headers=sent | (headers or {})
+        )
+        self.raw = await reply.read()
+        is_json = reply.content_type == "application/json"
+        answer = json.loads(self.raw) if is_json else self.raw
         assert reply.status == status, answer
         operation = self.document["paths"][route][method.lower()]
-        if str(status) in operation["responses"]:
-            if body is not None:
-                request = (route, method.lower(), "requestBody", "content", "application/json")
-                fits(self.document, _pointer("paths", *request, "schema"), body)
-            where = ("paths", route, method.lower(), "responses", str(status), "content")
-            fits(self.document, _pointer(*where, "application/json", "schema"), answer)
-            self.checked.add((method.lower(), route))
-        else:
+        if str(status) not in operation["responses"]:
             fits(self.document, "#/components/schemas/Error", answer)
+            return answer
+        if body is not None:
+            request = (route, method.lower(), "requestBody", "content", "application/json")
+            fits(self.document, _pointer("paths", *request, "schema"), body)
+        ((media_type, declared),) = operation["responses"][str(status)]["content"].items()
+        if "schema" in declared:
+            assert is_json, reply.content_type
+            where = ("paths", route, method.lower(), "responses", str(status), "content")
+            fits(self.document, _pointer(*where, media_type, "schema"), answer)
+        else:
+            assert media_type in ("*/*", reply.content_type), (media_type, reply.content_type)
+        self.checked.add((method.lower(), route))
         return answer
 
 
@@ -168,6 +210,36 @@ def test_a_new_route_appears_without_being_listed(settings: Settings) -> None:
     other = document["paths"]["/api/v1/things/{kind}/other"]["get"]
     assert other["summary"] == "GET /api/v1/things/{kind}/other"
     assert other["responses"]["default"] == {"$ref": ERROR_RESPONSE}
+
+
+def test_a_route_may_take_other_media_types_and_headers(settings: Settings) -> None:
+    app = create_app(settings)
+
+    @api(
+        request={"type": "object"},
+        request_types={"image/png": {}, "text/plain": {"type": "string"}},
+        headers={"X-Thing": {"type": "string", "description": "Which thing."}},
+    )
+    async def put_thing(request: web.Request) -> web.Response:
+        """Put a thing."""
+        return web.json_response({})
+
+    app.router.add_put("/api/v1/things/{kind}", put_thing)
+    document = build_document(app)
+    validate(document)
+    operation = document["paths"]["/api/v1/things/{kind}"]["put"]
+    assert operation["requestBody"]["content"] == {
+        "application/json": {"schema": {"type": "object"}},
+        "image/png": {},
+        "text/plain": {"schema": {"type": "string"}},
+    }
+    assert operation["parameters"][1] == {
+        "name": "X-Thing",
+        "in": "header",
+        "required": False,
+        "description": "Which thing.",
+        "schema": {"type": "string"},
+    }
 
 
 async def test_a_refusal_fits_the_error_component(client) -> None:
@@ -269,3 +341,224 @@ async def test_the_gateway_answers_fit_their_schemas(shep) -> None:
     detail = await api_.call("GET", f"{log}/{message_id}", log + "/{message_id}")
     assert detail["attempts"], "one delivery attempt, held to its schema"
     assert len(api_.checked) == 8
+
+
+# -- the applicant's side: accounts and the portal ----------------------------------------------
+
+AUTH, PORTAL = "/api/v1/auth", "/api/v1/portal"
+APPLICATION = PORTAL + "/applications/{id}"
+ATTACHMENT = APPLICATION + "/attachments/{document_id}"
+
+
+def _applicant_operations(document: dict[str, Any]) -> set[tuple[str, str]]:
+    return {
+        (method, path)
+        for method, path in _document_operations(document)
+        if path.startswith((AUTH + "/", PORTAL + "/"))
+    }
+
+
+@pytest.fixture
+async def portal_app(gateway_settings: Settings) -> AsyncIterator[TestClient[Any, Any]]:
+    """The whole app, delivery worker off, its clock frozen on a working morning after NOW."""
+    clock = Clock(frozen_at=working_morning())
+    async with TestClient(TestServer(create_app(gateway_settings, clock), host="127.0.0.1")) as c:
+        yield c
+
+
+async def test_every_applicant_operation_declares_its_answer(client) -> None:
+    document = await _document(client)
+    operations = _applicant_operations(document)
+    assert len(operations) == 17
+    for method, path in operations:
+        operation = document["paths"][path][method]
+        (status,) = set(operation["responses"]) - {"default"}
+        ((media_type, declared),) = operation["responses"][status]["content"].items()
+        assert "schema" in declared or media_type != "application/json", (method, path)
+    created = {
+        (method, path)
+        for method, path in operations
+        if "201" in document["paths"][path][method]["responses"]
+    }
+    assert created == {("post", AUTH + "/register"), ("post", PORTAL + "/applications")}
+    result = document["paths"][APPLICATION + "/result"]["get"]["responses"]["200"]["content"]
+    assert set(result) == {"application/pkcs7-signature"}
+    check = document["paths"][PORTAL + "/check-document"]["post"]
+    assert {p["name"]: p["in"] for p in check["parameters"]} == {
+        "expect_iin": "query",
+        "expect_bin": "query",
+        "purpose": "query",
+    }
+    assert check["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/PortalVerificationReport"
+    }
+
+
+async def test_the_cabinet_is_behind_the_session_cookie(client) -> None:
+    document = await _document(client)
+    scheme = document["components"]["securitySchemes"]["portalSession"]
+    assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "cookie", SESSION_COOKIE)
+    assert CSRF_HEADER in scheme["description"]
+    public = {
+        ("post", AUTH + "/challenge"),
+        ("post", AUTH + "/register"),
+        ("post", AUTH + "/login"),
+        ("get", PORTAL + "/services"),
+        ("post", PORTAL + "/check-document"),
+    }
+    for method, path in _applicant_operations(document):
+        operation = document["paths"][path][method]
+        assert operation.get("security") == (
+            None if (method, path) in public else [{"portalSession": []}]
+        ), path
+        if method == "post" and (method, path) not in public:
+            headers = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
+            assert CSRF_HEADER in headers, path
+
+
+async def test_uploads_and_signatures_may_be_forms_or_raw_bodies(client) -> None:
+    paths = (await _document(client))["paths"]
+    attach = paths[ATTACHMENT]["post"]
+    content = attach["requestBody"]["content"]
+    assert set(content) == {"multipart/form-data", *ACCEPTED_TYPES}
+    assert content["multipart/form-data"]["schema"]["required"] == ["file"]
+    headers = {p["name"]: p["required"] for p in attach["parameters"] if p["in"] == "header"}
+    assert headers == {CSRF_HEADER: False, FILE_NAME_HEADER: False}
+    signature = paths[APPLICATION + "/signature"]["post"]["requestBody"]["content"]
+    assert set(signature) == {"application/json", "application/pkcs7-signature", "text/plain"}
+    check = paths[PORTAL + "/check-document"]["post"]["requestBody"]["content"]
+    assert set(check["multipart/form-data"]["schema"]["properties"]) == {"cms", "data"}
+
+
+async def test_the_applicants_answers_fit_their_schemas_from_login_to_result(
+    portal_app, persona
+) -> None:
+    client = portal_app
+    api_ = Api(client, await _document(client))
+    nonce = await api_.call("POST", AUTH + "/challenge", AUTH + "/challenge")
+    citizen = persona("citizen-valid")
+    proof = {
+        "login": citizen.iin,
+        "password": PASSWORD,
+        "challenge_id": nonce["challenge_id"],
+        "signature": sign_nonce(citizen.auth, base64.b64decode(nonce["nonce"]), client),
+    }
+    signed_in = await api_.call("POST", AUTH + "/login", AUTH + "/login", proof)
+    csrf = {CSRF_HEADER: signed_in["csrf_token"]}
+    await api_.call("GET", AUTH + "/session", AUTH + "/session")
+    catalogue = await api_.call("GET", PORTAL + "/services?lang=en", PORTAL + "/services")
+    assert {s["id"]: s["eligible"] for s in catalogue["services"]}[LICENCE] is True
+
+    listing = PORTAL + "/applications"
+    order = {"service": LICENCE, "variant": "duplicate", "form": {"request-kind": "duplicate"}}
+    draft = await api_.call("POST", listing, listing, order, status=201, headers=csrf)
+    one = f"{listing}/{draft['id']}"
+    form = FormData()
+    form.add_field("file", io.BytesIO(PDF), filename="application.pdf")
+    await api_.call("POST", one + "/attachments/application", ATTACHMENT, headers=csrf, data=form)
+    raw = csrf | {"Content-Type": "image/jpeg", "X-File-Name": "id.jpg"}
+    await api_.call(
+        "POST", one + "/attachments/identity-document", ATTACHMENT, headers=raw, data=JPEG
+    )
+    raw = csrf | {"Content-Type": "image/png"}
+    attached = await api_.call(
+        "POST", one + "/attachments/photo", ATTACHMENT, headers=raw, data=PNG
+    )
+    photo = next(d["attachment"] for d in attached["documents"] if d["id"] == "photo")
+    assert await api_.call("GET", photo["href"], ATTACHMENT) == PNG
+    await api_.call("GET", one + "/document", APPLICATION + "/document")
+    signature = egovsim_cms(client, citizen.sign, api_.raw)
+    sent = await api_.call(
+        "POST",
+        one + "/signature",
+        APPLICATION + "/signature",
+        {"cms": base64.b64encode(signature).decode()},
+        headers=csrf,
+    )
+    assert sent["status"] == "sent"
+    await api_.call("GET", listing, listing)
+
+    await _provider_grants_the_duplicate(client)
+    shown = await api_.call("GET", one, APPLICATION)
+    assert shown["result"]["kind"] == "duplicate"
+    notices = await api_.call("GET", PORTAL + "/notifications", PORTAL + "/notifications")
+    assert notices["notifications"]
+    result = await api_.call("GET", one + "/result", APPLICATION + "/result")
+    await api_.call("GET", one + "/result/document", APPLICATION + "/result/document")
+
+    check = PORTAL + "/check-document"
+    form = FormData()
+    form.add_field("cms", result, filename="result.cms")
+    report = await api_.call("POST", check + "?purpose=sign", check, data=form)
+    assert report["indication"] == "TOTAL_PASSED"
+    as_json = {"cms": base64.b64encode(signature).decode()}
+    report = await api_.call("POST", f"{check}?expect_iin={citizen.iin}", check, as_json)
+    assert report["signer"]["iin"] == citizen.iin
+    await api_.call("POST", AUTH + "/logout", AUTH + "/logout", headers=csrf)
+    assert api_.checked == _applicant_operations(api_.document) - {("post", AUTH + "/register")}
+
+
+async def _provider_grants_the_duplicate(client: Any) -> None:
+    """The Almaty provider's route for a duplicate licence, through the workstation's API."""
+    await deliver_all(client)
+    office, head = await staff(client, "alm-office"), await staff(client, "alm-head")
+    executor = await staff(client, "alm-executor")
+    provider_id = await inbox_number(office)
+    await office.act(provider_id, "register")
+    await head.act(provider_id, "resolve")
+    await advance(client, working_days=1)
+    await executor.act(
+        provider_id, "check", documents=dict.fromkeys(DUPLICATE_DOCUMENTS, "compliant")
+    )
+    await executor.act(provider_id, "prepare", result="duplicate")
+    await head.act(provider_id, "sign")
+    await office.act(provider_id, "hand_over")
+    await deliver_all(client)
+
+
+async def test_a_registration_fits_its_schema_and_answers_201(settings, pki) -> None:
+    holder = Holder(generate_iin(date(1999, 9, 9), "male", serial=9090), "ЖАҢА", "ҚОЛДАНУШЫ")
+    keystore = issued_keystore(pki, holder)
+    app = create_app(settings, Clock(frozen_at=NOW))
+    async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+        api_ = Api(client, await _document(client))
+        challenge_id, nonce = await challenge(client)
+        proof = {
+            "login": holder.iin,
+            "password": "NewPassw0rd",
+            "challenge_id": challenge_id,
+            "signature": sign_nonce(keystore, nonce, client),
+        }
+        registered = await api_.call(
+            "POST", AUTH + "/register", AUTH + "/register", proof, None, 201
+        )
+    assert registered["applicant"]["iin"] == holder.iin
+
+
+async def test_a_c2_refusal_carries_the_verifiers_report_as_declared(portal_app, persona) -> None:
+    client = portal_app
+    api_ = Api(client, await _document(client))
+    csrf = {CSRF_HEADER: await log_in(client, persona, "citizen-valid")}
+    cabinet = Cabinet(client, csrf[CSRF_HEADER])
+    number = await cabinet.licence_draft()
+    document = await cabinet.document(number)
+    stranger = egovsim_cms(client, persona("citizen-second").sign, document)
+    refused = await api_.call(
+        "POST",
+        f"{PORTAL}/applications/{number}/signature",
+        APPLICATION + "/signature",
+        headers=csrf | {"Content-Type": "application/pkcs7-signature"},
+        data=stranger,
+        status=422,
+    )
+    assert refused["error"]["code"] == "IIN_MISMATCH"
+    report = "#/components/schemas/PortalVerificationReport"
+    fits(api_.document, report, refused["error"]["details"]["report"])
+
+    detached = egovsim_cms(client, persona("citizen-revoked").sign, document, detached=True)
+    form = FormData()
+    form.add_field("cms", detached, filename="request.cms")
+    form.add_field("data", document, filename="request.json")
+    check = PORTAL + "/check-document"
+    found = await api_.call("POST", check, check, data=form)
+    assert (found["code"], found["step"]) == ("CERT_REVOKED", "C2")

@@ -21,9 +21,11 @@ importing nothing else from here:
 
 `api(...)` takes `request`, `response` (schemas), `status` (of success, default 200),
 `response_type` (default application/json; a binary answer names its type and no schema),
-`parameters` (a schema per path or query parameter name; a `description` key in it becomes the
-parameter's description), `security` (names of schemes registered with `security_scheme`) and
-`summary` (when the docstring's first sentence is not one). `component(name, schema)` registers
+`request_types` (the other media types the body may come in, each with its schema, or `{}` for
+any bytes), `parameters` (a schema per path or query parameter name; a `description` key in it
+becomes the parameter's description), `headers` (the same, for optional request headers),
+`security` (names of schemes registered with `security_scheme`) and `summary` (when the
+docstring's first sentence is not one). `component(name, schema)` registers
 a reusable schema and returns its `$ref`; name it with its area first (`PortalApplication`), as
 two different schemas under one name are refused. `WORDS` is the `$ref` of a kk/ru/en text.
 `declare(method, path, ...)` does what `api` does, for a handler declared elsewhere
@@ -64,6 +66,8 @@ class ApiDoc:
     parameters: Mapping[str, Schema] = field(default_factory=dict)
     security: tuple[str, ...] = ()
     summary: str | None = None
+    request_types: Mapping[str, Schema] = field(default_factory=dict)
+    headers: Mapping[str, Schema] = field(default_factory=dict)
 
 
 _DECLARED: dict[tuple[str, str], ApiDoc] = {}
@@ -80,11 +84,22 @@ def api(
     parameters: Mapping[str, Schema] | None = None,
     security: tuple[str, ...] = (),
     summary: str | None = None,
+    request_types: Mapping[str, Schema] | None = None,
+    headers: Mapping[str, Schema] | None = None,
 ) -> Callable[[Handler], Handler]:
-    """Declare a handler's request body, its success response (status and schema), the schemas
-    of its path or query parameters (by name), and the security schemes that admit a caller."""
+    """Declare a handler's request body (JSON, and other media types), its success response
+    (status and schema), the schemas of its path, query and header parameters (by name), and
+    the security schemes that admit a caller."""
     doc = ApiDoc(
-        request, response, status, response_type, dict(parameters or {}), security, summary
+        request,
+        response,
+        status,
+        response_type,
+        dict(parameters or {}),
+        security,
+        summary,
+        dict(request_types or {}),
+        dict(headers or {}),
     )
 
     def mark(handler: Handler) -> Handler:
@@ -231,14 +246,14 @@ def _operation(
     }
     if docstring:
         operation["description"] = docstring
-    parameters = _parameters(path, doc.parameters)
+    parameters = _parameters(path, doc.parameters, doc.headers)
     if parameters:
         operation["parameters"] = parameters
-    if doc.request is not None:
-        operation["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": doc.request}},
-        }
+    content = {"application/json": {"schema": doc.request}} if doc.request is not None else {}
+    for media_type, schema in doc.request_types.items():
+        content[media_type] = {"schema": schema} if schema else {}
+    if content:
+        operation["requestBody"] = {"required": True, "content": content}
     success: dict[str, Any] = {"description": _STATUS_WORDS.get(doc.status, "Success.")}
     if doc.response is not None:
         success["content"] = {doc.response_type: {"schema": doc.response}}
@@ -253,24 +268,26 @@ def _operation(
 _STATUS_WORDS = {200: "Success.", 201: "Created.", 202: "Accepted.", 204: "No content."}
 
 
-def _parameters(path: str, declared: Mapping[str, Schema]) -> list[dict[str, Any]]:
+def _parameters(
+    path: str, declared: Mapping[str, Schema], headers: Mapping[str, Schema]
+) -> list[dict[str, Any]]:
     in_path = re.findall(r"\{(\w+)\}", path)
-    parameters = []
-    for name in in_path:
-        schema = dict(declared.get(name, {"type": "string"}))
-        parameter: dict[str, Any] = {"name": name, "in": "path", "required": True}
-        if "description" in schema:
-            parameter["description"] = schema.pop("description")
-        parameters.append(parameter | {"schema": schema})
-    for name, given in declared.items():
-        if name in in_path:
-            continue
-        schema = dict(given)
-        parameter = {"name": name, "in": "query", "required": False}
-        if "description" in schema:
-            parameter["description"] = schema.pop("description")
-        parameters.append(parameter | {"schema": schema})
+    parameters = [
+        _parameter(name, "path", declared.get(name, {"type": "string"})) for name in in_path
+    ]
+    parameters += [
+        _parameter(name, "query", given) for name, given in declared.items() if name not in in_path
+    ]
+    parameters += [_parameter(name, "header", given) for name, given in headers.items()]
     return parameters
+
+
+def _parameter(name: str, where: str, given: Schema) -> dict[str, Any]:
+    schema = dict(given)
+    parameter: dict[str, Any] = {"name": name, "in": where, "required": where == "path"}
+    if "description" in schema:
+        parameter["description"] = schema.pop("description")
+    return parameter | {"schema": schema}
 
 
 def _summary(docstring: str) -> str:

@@ -103,7 +103,7 @@ declare(
     response=CLOCK,
 )
 
-_DURATION = component(
+DURATION = component(
     "Duration",
     _object(
         {
@@ -206,8 +206,8 @@ SERVICE = component(
                         "role": _STRING,
                         "action": _STRING,
                         "name": WORDS,
-                        "duration": _DURATION,
-                        "by_variant": {"type": "object", "additionalProperties": _DURATION},
+                        "duration": DURATION,
+                        "by_variant": {"type": "object", "additionalProperties": DURATION},
                         "cite": _STRING,
                     }
                 ),
@@ -215,7 +215,7 @@ SERVICE = component(
             "refusal": _object(
                 {
                     "at_step": _STRING,
-                    "duration": _DURATION,
+                    "duration": DURATION,
                     "resumes_at": _TEXT_OR_NULL,
                     "result": _STRING,
                     "cite": _STRING,

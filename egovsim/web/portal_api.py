@@ -43,6 +43,29 @@ from egovsim.storage.portal import Attachment, Notification, PortalApplication, 
 from egovsim.web.fetch import read_limited
 from egovsim.web.i18n import language
 from egovsim.web.keys import CALENDAR, CLOCK, PORTAL, REGULATIONS, VERIFIER
+from egovsim.web.openapi import api
+from egovsim.web.portal_schemas import (
+    ATTACHMENT_HEADERS,
+    ATTACHMENT_TYPES,
+    BY_DOCUMENT,
+    BY_ID,
+    CHECK_BODY,
+    CHECK_QUERY,
+    CHECK_TYPES,
+    CSRF,
+    LANGUAGE_QUERY,
+    PORTAL_APPLICATION,
+    PORTAL_APPLICATIONS,
+    PORTAL_CATALOGUE,
+    PORTAL_NEW_APPLICATION,
+    PORTAL_NOTIFICATIONS,
+    PORTAL_REPORT,
+    PORTAL_REQUEST_DOCUMENT,
+    PORTAL_RESULT_DOCUMENT,
+    SIGNATURE_BODY,
+    SIGNATURE_TYPES,
+    SIGNED_IN,
+)
 from egovsim.web.portal_session import (
     CSRF_HEADER,
     check_csrf,
@@ -70,6 +93,11 @@ BASE = "/api/v1/portal/applications"
 
 
 @routes.get("/api/v1/portal/services")
+@api(
+    response=PORTAL_CATALOGUE,
+    parameters=LANGUAGE_QUERY,
+    summary="The services on the portal, in the user's language.",
+)
 async def services(request: web.Request) -> web.Response:
     """The services on the portal in the user's language (`?lang=kk|ru|en`, or the
     egovsim_lang cookie): basis, terms and route, documents per variant, who is eligible (and
@@ -192,6 +220,13 @@ def service_json(
 
 
 @routes.post(BASE)
+@api(
+    request=PORTAL_NEW_APPLICATION,
+    response=PORTAL_APPLICATION,
+    status=201,
+    headers=CSRF,
+    security=SIGNED_IN,
+)
 async def start(request: web.Request) -> web.Response:
     """P3: open a draft request, `{"service", "variant", "category", "form"}`; the form's
     IIN/BIN fields are filled with the applicant's own."""
@@ -216,6 +251,7 @@ async def start(request: web.Request) -> web.Response:
 
 
 @routes.get(BASE)
+@api(response=PORTAL_APPLICATIONS, security=SIGNED_IN)
 async def applications(request: web.Request) -> web.Response:
     """The personal cabinet: the account's applications, newest first."""
     applicant = await current_applicant(request)
@@ -226,6 +262,7 @@ async def applications(request: web.Request) -> web.Response:
 
 
 @routes.get(BASE + "/{id}")
+@api(response=PORTAL_APPLICATION, parameters=BY_ID, security=SIGNED_IN)
 async def application(request: web.Request) -> web.Response:
     """One application with its documents, signature, timeline and result."""
     applicant = await current_applicant(request)
@@ -234,6 +271,14 @@ async def application(request: web.Request) -> web.Response:
 
 
 @routes.post(BASE + "/{id}/attachments/{document_id}")
+@api(
+    request_types=ATTACHMENT_TYPES,
+    response=PORTAL_APPLICATION,
+    parameters=BY_DOCUMENT,
+    headers=ATTACHMENT_HEADERS,
+    security=SIGNED_IN,
+    summary="P3: attach a document's electronic copy (PDF, JPEG or PNG, at most 10 MiB).",
+)
 async def attach(request: web.Request) -> web.Response:
     """P3: attach a document's electronic copy (PDF, JPEG or PNG, at most 10 MiB), as a
     multipart form's `file` field, or as the raw body with its Content-Type and an
@@ -252,6 +297,11 @@ async def attach(request: web.Request) -> web.Response:
 
 
 @routes.get(BASE + "/{id}/attachments/{document_id}")
+@api(
+    response_type="*/*",
+    parameters=BY_DOCUMENT,
+    security=SIGNED_IN,
+)
 async def attachment(request: web.Request) -> web.Response:
     """An attached copy, as it was uploaded."""
     applicant = await current_applicant(request)
@@ -264,6 +314,7 @@ async def attachment(request: web.Request) -> web.Response:
 
 
 @routes.get(BASE + "/{id}/document")
+@api(response=PORTAL_REQUEST_DOCUMENT, parameters=BY_ID, security=SIGNED_IN)
 async def document(request: web.Request) -> web.Response:
     """P4: the request e-document to sign (canonical JSON), the same bytes until the draft
     changes; sign it attached or detached and POST the CMS to `.../signature`."""
@@ -278,6 +329,14 @@ async def document(request: web.Request) -> web.Response:
 
 
 @routes.post(BASE + "/{id}/signature")
+@api(
+    request=SIGNATURE_BODY,
+    request_types=SIGNATURE_TYPES,
+    response=PORTAL_APPLICATION,
+    parameters=BY_ID,
+    headers=CSRF,
+    security=SIGNED_IN,
+)
 async def signature(request: web.Request) -> web.Response:
     """C2 and P6: the CMS over the e-document, as DER, PEM or base64 in the body (or
     `{"cms": ...}` as JSON). A refused signature is P5 with the verifier's report; a passed one
@@ -298,6 +357,11 @@ async def signature(request: web.Request) -> web.Response:
 
 
 @routes.get(BASE + "/{id}/result")
+@api(
+    response_type="application/pkcs7-signature",
+    parameters=BY_ID,
+    security=SIGNED_IN,
+)
 async def result(request: web.Request) -> web.Response:
     """P9: the provider's signed result as a CMS (DER), signed by the authorized person."""
     applicant = await current_applicant(request)
@@ -311,6 +375,7 @@ async def result(request: web.Request) -> web.Response:
 
 
 @routes.get(BASE + "/{id}/result/document")
+@api(response=PORTAL_RESULT_DOCUMENT, parameters=BY_ID, security=SIGNED_IN)
 async def result_document(request: web.Request) -> web.Response:
     """P9: the document the provider's CMS signs."""
     applicant = await current_applicant(request)
@@ -324,6 +389,7 @@ async def result_document(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/portal/notifications")
+@api(response=PORTAL_NOTIFICATIONS, security=SIGNED_IN)
 async def notifications(request: web.Request) -> web.Response:
     """The personal cabinet's notices, newest first."""
     applicant = await current_applicant(request)
@@ -335,6 +401,13 @@ async def notifications(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/portal/check-document")
+@api(
+    request=CHECK_BODY,
+    request_types=CHECK_TYPES,
+    response=PORTAL_REPORT,
+    parameters=CHECK_QUERY,
+    summary="The verifier's full report on any CMS, at the simulator's clock.",
+)
 async def check_document(request: web.Request) -> web.Response:
     """The "check a document" page: any CMS (DER, PEM or base64; attached, or detached with its
     data) gets the verifier's full report at the simulator's clock. Multipart with the fields

@@ -10,6 +10,17 @@ from aiohttp import web
 from egovsim.errors import EgovsimError
 from egovsim.portal.accounts import SESSION_LIFETIME
 from egovsim.web.keys import ACCOUNTS
+from egovsim.web.openapi import api
+from egovsim.web.portal_schemas import (
+    AUTH_CHALLENGE,
+    AUTH_PROOF,
+    AUTH_REGISTERED,
+    AUTH_SESSION,
+    AUTH_SIGNED_IN,
+    AUTH_SIGNED_OUT,
+    CSRF,
+    SIGNED_IN,
+)
 from egovsim.web.portal_session import (
     SESSION_COOKIE,
     check_csrf,
@@ -36,6 +47,7 @@ def _fields(body: dict[str, Any]) -> tuple[str, str, str, str]:
 
 
 @routes.post("/api/v1/auth/challenge")
+@api(response=AUTH_CHALLENGE)
 async def challenge(request: web.Request) -> web.Response:
     """A one-time nonce to sign with the AUTH key, valid five minutes of the simulator's clock."""
     challenge_id, nonce, expires_at = await request.app[ACCOUNTS].challenge()
@@ -49,6 +61,7 @@ async def challenge(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/auth/register")
+@api(request=AUTH_PROOF, response=AUTH_REGISTERED, status=201)
 async def register(request: web.Request) -> web.Response:
     """A new account for an IIN or BIN, proved by a challenge signed with its AUTH key."""
     applicant = await request.app[ACCOUNTS].register(*_fields(await json_object(request)))
@@ -56,6 +69,7 @@ async def register(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/auth/login")
+@api(request=AUTH_PROOF, response=AUTH_SIGNED_IN)
 async def login(request: web.Request) -> web.Response:
     """C1: check the login, password and signed challenge; open a session and set its cookie."""
     accounts = request.app[ACCOUNTS]
@@ -78,6 +92,7 @@ async def login(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/auth/logout")
+@api(response=AUTH_SIGNED_OUT, headers=CSRF, security=SIGNED_IN)
 async def logout(request: web.Request) -> web.Response:
     """End the session (the CSRF token is required) and drop its cookie."""
     await check_csrf(request)
@@ -89,6 +104,7 @@ async def logout(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/auth/session")
+@api(response=AUTH_SESSION, security=SIGNED_IN)
 async def session(request: web.Request) -> web.Response:
     """The signed-in applicant, the session's CSRF token and when it was opened."""
     found = await portal_session(request)
