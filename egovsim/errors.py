@@ -23,12 +23,13 @@ from egovsim.catalogue import (
     portal,
     provider,
     signatures,
+    statecorp,
 )
 
 __all__ = ["CATALOGUE", "LANGUAGES", "EgovsimError", "Language", "Refusal", "refusal"]
 
 #: The catalogue's parts, each a module with its ENTRIES.
-PARTS = (http, signatures, accounts, portal, provider, gateway, ncalayer)
+PARTS = (http, signatures, accounts, portal, provider, gateway, ncalayer, statecorp)
 
 #: Every refusal egovsim can give, by code.
 CATALOGUE: Mapping[str, Refusal] = {entry.code: entry for part in PARTS for entry in part.ENTRIES}

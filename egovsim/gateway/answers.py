@@ -4,7 +4,10 @@ The workstation calls `ProviderAnswers.on_change` after each transition it has c
 application that came from the portal through the gateway, every transition becomes an UPDATE,
 the signed result a RESPONSE, and a paper result's hand-over a NOTIFICATION of where and when
 to collect it, each sent as the regional workstation's sender with the portal REQUEST's
-messageId as correlationId, through `Gateway.handle`, exactly as if it came over HTTP.
+messageId as correlationId, through `Gateway.handle`, exactly as if it came over HTTP. Where that
+notice names a State Corporation centre, the paper result itself goes there too: a REQUEST to
+the centre at the hand-over (the centre holds it for collection), and a RESPONSE to that REQUEST
+each time the centre asks for it again after storage.
 
 No answer is lost if the process stops between the workstation's commit and the gateway's:
 each answer's messageId is derived from what it answers (the request and the transition) and
@@ -31,6 +34,7 @@ from egovsim.gateway.seed import PORTAL_SENDER
 from egovsim.gateway.service import Answer
 from egovsim.regulations.calendar import WorkingCalendar
 from egovsim.regulations.model import Regulation
+from egovsim.statecorp.centres import STATECORP_SENDER, centre_for_region
 from egovsim.storage.applications import ApplicationStore
 from egovsim.storage.gateway import GatewayStore
 from egovsim.storage.records import Application, ResultRecord, StepRecord, Transition
@@ -41,6 +45,8 @@ log = logging.getLogger("egovsim.gateway")
 
 #: The namespace of the answers' messageIds (uuid5 of what each answers).
 ANSWER_IDS = uuid.UUID("5b0f4f43-51f5-4c1e-9d7e-2f2f4a1f6a10")
+#: What the workstation records of the centre's word on a paper result (not answers to the portal).
+CENTRE_ACTIONS = frozenset({"returned_to_storage", "send_again"})
 #: How long the State Corporation keeps a paper result (Regulation item 10: one month).
 KEPT_FOR = timedelta(days=30)
 
@@ -128,11 +134,13 @@ class GatewaySender:
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    """One answer to send: its derived messageId, its type and its data."""
+    """One answer to send: its derived messageId, its type and its data; the correlationId is
+    the request answered unless `correlation_id` names another (a REQUEST has none)."""
 
     message_id: str
     message_type: str
     data: dict[str, Any]
+    correlation_id: str | None = None
 
 
 class ProviderAnswers:
@@ -172,7 +180,7 @@ class ProviderAnswers:
         sent = 0
         for provider in PROVIDERS:
             for application in await self._applications.applications_of(provider.id):
-                if application.channel != "portal":
+                if application.channel not in ("portal", "state_corporation"):
                     continue
                 sent += await self._answer(
                     application,
@@ -192,22 +200,39 @@ class ProviderAnswers:
         result: ResultRecord | None,
     ) -> int:
         request_id = _request_id(transitions)
-        if application.channel != "portal" or request_id is None:
+        if request_id is None:
             return 0
         asked = await self._gateway.message(request_id)
-        if asked is None or asked.sender_id != PORTAL_SENDER:
-            return 0  # only the portal's requests are answered to the portal
+        if asked is None:
+            return 0
+        if application.channel == "portal" and asked.sender_id == PORTAL_SENDER:
+            outgoings = [
+                o
+                for o in answers_for(
+                    application, regulation, steps, transitions, result, request_id, self._calendar
+                )
+                if o.data.get("action") not in CENTRE_ACTIONS  # the centre's business, not P9's
+            ]
+            outgoings += collection_for_centre(
+                application, regulation, transitions, result, request_id
+            )
+        elif application.channel == "state_corporation" and asked.sender_id == STATECORP_SENDER:
+            outgoings = centre_answers_for(
+                application, regulation, steps, transitions, result, request_id, self._calendar
+            )
+        else:
+            return 0  # each asker is answered on its own channel only
         sent = 0
-        for outgoing in answers_for(
-            application, regulation, steps, transitions, result, request_id, self._calendar
-        ):
+        for outgoing in outgoings:
             if await self._gateway.message(outgoing.message_id) is not None:
                 continue
             accepted, detail = await self._sender.send(
                 application.regulation_id,
                 outgoing.message_type,
                 outgoing.message_id,
-                request_id,
+                None
+                if outgoing.message_type == "REQUEST"
+                else outgoing.correlation_id or request_id,
                 json.dumps(outgoing.data, ensure_ascii=False, sort_keys=True),
             )
             if not accepted:
@@ -303,6 +328,111 @@ def answers_for(
     return out
 
 
+def centre_answers_for(
+    application: Application,
+    regulation: Regulation,
+    steps: list[StepRecord],
+    transitions: list[Transition],
+    result: ResultRecord | None,
+    request_id: str,
+    calendar: WorkingCalendar,
+) -> list[Outgoing]:
+    """The answers to a package the State Corporation forwarded: an UPDATE per transition,
+    the signed result as a RESPONSE when the office sends the paper to the State Corporation
+    (the route's last step), and again each time the centre asks for it after storage."""
+    out = [
+        o
+        for o in answers_for(
+            application, regulation, steps, transitions, result, request_id, calendar
+        )
+        if o.message_type == "UPDATE"
+    ]
+    if result is None or result.signature is None:
+        return out
+
+    def response(what: str, at: datetime) -> Outgoing:
+        return Outgoing(
+            _answer_id(request_id, what),
+            "RESPONSE",
+            {
+                "number": application.number,
+                "result_kind": result.kind,
+                "refusal": result.refusal,
+                "grounds": result.grounds or None,
+                "signed_at": result.signed_at.isoformat() if result.signed_at else None,
+                "sent_at": at.isoformat(),
+                "paper": True,
+                "cms": base64.b64encode(result.signature or b"").decode(),
+            },
+        )
+
+    for transition in transitions:
+        if transition.action == "hand_over":
+            out.append(response("response", transition.at))
+        elif transition.action == "send_again":
+            out.append(response(f"send-again:{transition.id}", transition.at))
+    return out
+
+
+def collection_for_centre(
+    application: Application,
+    regulation: Regulation,
+    transitions: list[Transition],
+    result: ResultRecord | None,
+    request_id: str,
+) -> list[Outgoing]:
+    """A portal application's paper result on its way to the State Corporation centre its
+    collection notice names: a REQUEST at the hand-over (the centre opens a package of the kind
+    "collection"), and a RESPONSE to that REQUEST each time the centre asks for it again."""
+    if "electronic" in regulation.result_forms or "state_corporation" not in regulation.channels:
+        return []
+    region = next((p.region for p in PROVIDERS if p.id == application.provider_id), "")
+    centre = centre_for_region(region)
+    if centre is None or result is None or result.signature is None:
+        return []
+    handed_over = next((t for t in transitions if t.action == "hand_over"), None)
+    if handed_over is None:
+        return []
+
+    def paper(at: datetime) -> dict[str, Any]:
+        return {
+            "number": application.number,
+            "result_kind": result.kind,
+            "refusal": result.refusal,
+            "grounds": result.grounds or None,
+            "signed_at": result.signed_at.isoformat() if result.signed_at else None,
+            "sent_at": at.isoformat(),
+            "paper": True,
+            "cms": base64.b64encode(result.signature or b"").decode(),
+        }
+
+    collection_id = _answer_id(request_id, "centre:collection")
+    out = [
+        Outgoing(
+            collection_id,
+            "REQUEST",
+            {
+                **paper(handed_over.at),
+                "category": application.category,
+                "variant": application.variant,
+                "applicant": {"iin": application.applicant_iin, "name": application.applicant_name},
+                "collection": {"centre": centre.id, "portal_request": request_id},
+            },
+        )
+    ]
+    for transition in transitions:
+        if transition.action == "send_again":
+            out.append(
+                Outgoing(
+                    _answer_id(request_id, f"centre:send-again:{transition.id}"),
+                    "RESPONSE",
+                    paper(transition.at),
+                    collection_id,
+                )
+            )
+    return out
+
+
 def _answer_id(request_id: str, what: str) -> str:
     return str(uuid.uuid5(ANSWER_IDS, f"{request_id}:{what}"))
 
@@ -322,7 +452,14 @@ def collection_notice(
     ready = calendar.next_working_moment(next_day)
     until = ready + KEPT_FOR
     region = next((p.region for p in PROVIDERS if p.id == application.provider_id), "")
-    if "state_corporation" in regulation.channels:
+    centre = centre_for_region(region) if "state_corporation" in regulation.channels else None
+    if centre is not None:
+        place = {
+            language: f"{centre.name[language]}, {centre.address[language]} "
+            f"({centre.hours[language]})"
+            for language in ("kk", "ru", "en")
+        }
+    elif "state_corporation" in regulation.channels:
         place = {
             "kk": f"«Азаматтарға арналған үкімет» мемлекеттік корпорациясының {region} "
             "қаласы бойынша филиалы",
@@ -340,6 +477,7 @@ def collection_notice(
         "result_kind": result.kind if result else None,
         "refusal": bool(result and result.refusal),
         "place": place,
+        "centre": centre.id if centre is not None else None,
         "from": ready.isoformat(),
         "until": until.isoformat(),
         "text": {

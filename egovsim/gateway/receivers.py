@@ -20,10 +20,12 @@ from egovsim.gateway.delivery import (
     Refused,
     application_payload,
 )
-from egovsim.gateway.seed import PORTAL_SENDER
+from egovsim.gateway.seed import PORTAL_SENDER, WORKSTATION_SENDER
 from egovsim.portal.timeline import ProviderAnswer
 from egovsim.signatures import cms as cms_reader
 from egovsim.signatures.verifier import Expectations, Verifier
+from egovsim.statecorp.centres import STATECORP_SENDER
+from egovsim.statecorp.counter import Counter
 from egovsim.storage.gateway import GatewayStore, Route, StoredMessage
 from egovsim.workstation.intake import Submission
 from egovsim.workstation.providers import PROVIDERS
@@ -34,13 +36,17 @@ def workstation_receiver(workstation: Workstation) -> Receiver:
     """Register each REQUEST as an application at the route's provider (once per messageId)."""
 
     async def deliver(message: StoredMessage, route: Route) -> Delivered:
-        if message.message_type != "REQUEST":
-            raise Refused(f"the workstation takes REQUEST messages, not {message.message_type}")
         if route.provider_id is None:
             raise Refused(f"the route of {route.service_id} names no provider")
+        from_centre = message.sender_id == STATECORP_SENDER
+        if from_centre and message.message_type == "NOTIFICATION":
+            return await _note_from_centre(workstation, message, route.provider_id)
+        if message.message_type != "REQUEST":
+            raise Refused(f"the workstation takes REQUEST messages, not {message.message_type}")
         payload = application_payload(message)
+        channel = "state_corporation" if from_centre else "portal"
         try:
-            submission = Submission.from_json(payload, message.service_id, "portal")
+            submission = Submission.from_json(payload, message.service_id, channel)
         except EgovsimError as error:
             raise Refused(f"{error.code}: {dict(error.details)}") from None
         try:
@@ -52,6 +58,77 @@ def workstation_receiver(workstation: Workstation) -> Receiver:
         return Delivered(f"registered as {view.application.number}")
 
     return deliver
+
+
+async def _note_from_centre(
+    workstation: Workstation, message: StoredMessage, provider_id: str
+) -> Delivered:
+    """The State Corporation's word on a paper result (returned to storage, asked again)."""
+    payload = application_payload(message)
+    try:
+        view = await workstation.note_from_centre(
+            provider_id,
+            str(payload.get("number") or ""),
+            str(payload.get("kind") or ""),
+            message.message_id,
+        )
+    except EgovsimError as error:
+        raise Refused(f"{error.code}: {dict(error.details)}") from None
+    return Delivered(f"{payload.get('kind')} recorded on {view.application.number}")
+
+
+def centre_receiver(counter: Counter, verifier: Verifier, now: Callable[[], datetime]) -> Receiver:
+    """The State Corporation takes the provider's answers to its forwarded packages: an
+    UPDATE keeps the provider's number, a RESPONSE is the paper result arriving (its signature
+    by the provider's authorized person verified, or it is refused). A REQUEST of the provider
+    is a portal application's paper result sent for collection, verified the same way."""
+
+    async def deliver(message: StoredMessage, route: Route) -> Delivered:
+        payload = application_payload(message)
+        request_id = message.correlation_id or ""
+        if message.message_type not in ("RESPONSE", "REQUEST"):
+            return Delivered(await counter.provider_update(request_id, payload))
+        text = "".join(etree.fromstring(message.data_xml).itertext()).strip()
+        cms, document = _signed_result(text, payload)
+        expect = Expectations(bin=_provider_bin(route), purpose="sign")
+        report = await verifier.verify_cms(cms, content=document, at=now(), expect=expect)
+        if not report.passed:
+            raise Refused(f"the result's signature is refused: {report.code}")
+        if message.message_type == "RESPONSE":
+            return Delivered(await counter.result_arrived(request_id, payload, report.to_json()))
+        try:
+            arrived = await counter.collection_arrived(
+                message.message_id, message.service_id, payload, report.to_json()
+            )
+        except EgovsimError as error:
+            raise Refused(f"{error.code}: {dict(error.details)}") from None
+        return Delivered(arrived)
+
+    return deliver
+
+
+def route_or_centre(store: GatewayStore, route_receiver: Receiver, centre: Receiver) -> Receiver:
+    """A service's route receiver, except for what belongs to the State Corporation: the
+    answers to its requests go back to the centre that asked (as answers to the portal go to
+    the portal), and so do the provider's paper results sent for collection (the workstation's
+    REQUESTs) and the answers to those."""
+
+    async def deliver(message: StoredMessage, route: Route) -> Delivered:
+        if _for_centre(message):
+            return await centre(message, route)
+        if message.sender_id != STATECORP_SENDER and message.correlation_id:
+            asked = await store.message(message.correlation_id)
+            if asked is not None and (asked.sender_id == STATECORP_SENDER or _for_centre(asked)):
+                return await centre(message, route)
+        return await route_receiver(message, route)
+
+    return deliver
+
+
+def _for_centre(message: StoredMessage) -> bool:
+    """A REQUEST of the provider's workstation: a paper result for the centre to hold (the
+    workstation never sends requests to itself)."""
+    return message.sender_id == WORKSTATION_SENDER and message.message_type == "REQUEST"
 
 
 #: Lands an answer on the portal (`Portal.land_answer`): what became of it, in words.

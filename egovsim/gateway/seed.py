@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from egovsim.passwords import hash_password
+from egovsim.statecorp.centres import STATECORP_SENDER
 from egovsim.storage.gateway import GatewayStore, Route, Sender
 from egovsim.workstation.providers import PROVIDERS
 
@@ -16,13 +17,14 @@ WORKSTATION_SENDER = "arm-rshep"
 
 
 async def seed_gateway(store: GatewayStore, password: str, now: datetime) -> None:
-    """The portal and the workstation may send (signed or not), and every service of a seeded
-    provider has a route."""
+    """The portal, the workstation and the State Corporation may send (signed or not), and
+    every service of a seeded provider has a route."""
     missing = [
         (sender_id, name)
         for sender_id, name in (
             (PORTAL_SENDER, "egov.kz portal"),
             (WORKSTATION_SENDER, "the regional gateway's workstation (АРМ РШЭП)"),
+            (STATECORP_SENDER, "the State Corporation's Almaty service centres"),
         )
         if await store.sender(sender_id) is None
     ]

@@ -29,6 +29,11 @@ ACTION_STEPS: dict[str, str] = {
     "hand_over": "P9",
 }
 
+#: The State Corporation's word that the paper result was handed out at its centre.
+HANDED_OUT = "handed-out"
+#: The notices of a paper result (P9): where to collect it, and that it was collected.
+PAPER_RESULT_NOTICES = frozenset({"collect", HANDED_OUT})
+
 RESULT_READY = {
     "kk": "Өтінішіңіз бойынша уәкілетті тұлғаның ЭЦҚ-сымен қол қойылған нәтиже жеке кабинетке "
     "түсті.",
@@ -120,17 +125,19 @@ def update_landing(answer: ProviderAnswer, at: datetime) -> Landing:
 
 def notification_landing(answer: ProviderAnswer, at: datetime) -> Landing:
     """A NOTIFICATION: a notice in the cabinet (for a paper result, where and when to collect
-    it: P9)."""
+    it, and, from the State Corporation, when it was handed out: P9)."""
     data = answer.payload or {}
     kind = _text(data.get("kind")) or "notice"
     text = _texts(data.get("text")) or _texts(answer.text) or {"kk": "", "ru": "", "en": ""}
     details = {k: v for k, v in data.items() if k not in ("kind", "text")}
     details["message_id"] = answer.message_id
+    step = "P9" if kind in PAPER_RESULT_NOTICES else "C3"
+    event = "handed_out" if kind == HANDED_OUT else "notification"
     return Landing(
         answer.message_id,
         "NOTIFICATION",
         at,
-        (TimelineEntry(at, "P9" if kind == "collect" else "C3", "notification", None, details),),
+        (TimelineEntry(at, step, event, None, details),),
         notification=NewNotification(at, kind, text, details),
     )
 

@@ -19,8 +19,10 @@ from egovsim.gateway.answers import GatewaySender, Handle, ProviderAnswers
 from egovsim.gateway.delivery import DeliveryPolicy, DeliveryWorker
 from egovsim.gateway.receivers import (
     answer_synchronously,
+    centre_receiver,
     portal_receiver,
     portal_request_notifier,
+    route_or_centre,
     settle_portal_requests,
     workstation_receiver,
 )
@@ -35,6 +37,8 @@ from egovsim.portal.applications import Portal
 from egovsim.regulations.calendar import WorkingCalendar
 from egovsim.regulations.loader import load_regulations
 from egovsim.signatures.verifier import Verifier
+from egovsim.statecorp.centres import STATECORP_SENDER
+from egovsim.statecorp.counter import Counter
 from egovsim.storage.accounts import AccountStore
 from egovsim.storage.applications import ApplicationStore
 from egovsim.storage.clock_state import ClockStore
@@ -42,6 +46,7 @@ from egovsim.storage.database import DATABASE_FILE, Database
 from egovsim.storage.gateway import GatewayStore, StoredMessage
 from egovsim.storage.portal import PortalStore
 from egovsim.storage.staff import StaffStore
+from egovsim.storage.statecorp import StateCorpStore
 from egovsim.web import (
     clock_routes,
     gateway_pages,
@@ -53,6 +58,8 @@ from egovsim.web import (
     portal_pages,
     service_routes,
     shep_routes,
+    statecorp_api,
+    statecorp_pages,
     workstation_api,
     workstation_pages,
 )
@@ -75,6 +82,7 @@ from egovsim.web.keys import (
     REGULATIONS,
     SETTINGS,
     STAFF,
+    STATECORP,
     VERIFIER,
     WORKSTATION,
 )
@@ -181,10 +189,13 @@ async def _gateway(
     workstation = workstation_receiver(app[WORKSTATION])
     keystore = _gateway_keystore(settings)
     portal = _portal(app)
+    counter = await _counter(app)
     worker = DeliveryWorker(
         store,
         {
-            "workstation": workstation,
+            "workstation": route_or_centre(
+                store, workstation, centre_receiver(counter, verifier, app[CLOCK].now)
+            ),
             "external": external_receiver(session, keystore, policy),
             "portal": portal_receiver(verifier, app[CLOCK].now, portal.land_answer),
         },
@@ -252,6 +263,19 @@ def _portal(app: web.Application) -> Portal:
     return app[PORTAL]
 
 
+async def _counter(app: web.Application) -> Counter:
+    """The State Corporation's counter, forwarding as its centres' sender through the gateway."""
+    settings = app[SETTINGS]
+    sender = GatewaySender(
+        _in_process(app), STATECORP_SENDER, settings.persona_password, app[CLOCK].now
+    )
+    app[STATECORP] = Counter(
+        StateCorpStore(app[DATABASE]), app[REGULATIONS], app[CALENDAR], app[CLOCK].now, sender.send
+    )
+    await app[STATECORP].seed(settings.persona_password)
+    return app[STATECORP]
+
+
 async def _catch_up(portal: Portal, answers: ProviderAnswers, store: GatewayStore) -> None:
     """What a stop left between a commit and the next one: the workstation's answers, the
     portal's signed requests (each applied once by its messageId), the requests' final states."""
@@ -310,5 +334,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     app.router.add_routes(portal_auth.routes)
     app.router.add_routes(portal_api.routes)
     app.router.add_routes(portal_pages.routes)
+    app.router.add_routes(statecorp_api.routes)
+    app.router.add_routes(statecorp_pages.routes)
     app.router.add_static("/static/", STATIC, follow_symlinks=False)
     return app

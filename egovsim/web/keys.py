@@ -18,6 +18,7 @@ from egovsim.portal.applications import Portal
 from egovsim.regulations.calendar import WorkingCalendar
 from egovsim.regulations.model import Regulation
 from egovsim.signatures.verifier import Verifier
+from egovsim.statecorp.counter import Counter
 from egovsim.storage.clock_state import ClockStore
 from egovsim.storage.database import Database
 from egovsim.storage.gateway import GatewayStore
@@ -42,5 +43,7 @@ GATEWAY = web.AppKey("gateway", Gateway)
 DELIVERY = web.AppKey("delivery", DeliveryWorker)
 ACCOUNTS = web.AppKey("accounts", Accounts)
 PORTAL = web.AppKey("portal", Portal)
+#: The State Corporation's counter (its service centres' operators).
+STATECORP = web.AppKey("statecorp", Counter)
 #: The NCALayer signer's key sets and the server-wide current one.
 NCALAYER_KEYS = web.AppKey("ncalayer_keys", KeyRing)

@@ -125,6 +125,43 @@ class Workstation:
             ),
         )
 
+    async def note_from_centre(
+        self, provider_id: str, number: str | None, kind: str, message_id: str
+    ) -> ApplicationView:
+        """What the State Corporation told about a paper result: it went back to the
+        provider's storage, or the applicant asks for it again (the provider then sends it
+        again, through `on_change`); recorded in the application's history."""
+        application = next(
+            (
+                a
+                for a in await self._applications.applications_of(provider_id)
+                if a.number == number
+            ),
+            None,
+        )
+        if application is None:
+            raise EgovsimError("APPLICATION_NOT_FOUND", {"application": number})
+        action = {"returned-to-storage": "returned_to_storage", "send-again": "send_again"}.get(
+            kind
+        )
+        if action is None:
+            raise EgovsimError(
+                "ACTION_NOT_EXPECTED", {"expected": ["returned-to-storage", "send-again"]}
+            )
+        await self._applications.log(
+            application.id,
+            NewTransition(
+                self._now(),
+                "state_corporation",
+                None,
+                action,
+                None,
+                "state_corporation",
+                {"message_id": message_id},
+            ),
+        )
+        return await self._changed(application.id, action)
+
     # -- acting on the open step --------------------------------------------------------------
 
     def may_act(self, member: StaffMember, view: ApplicationView, action: str) -> Step:

@@ -1,0 +1,1 @@
+"""The State Corporation "Government for Citizens": its counter, forwarding and paper results."""
