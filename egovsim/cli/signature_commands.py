@@ -125,6 +125,8 @@ def _crls(paths: list[Path]) -> list[x509.CertificateRevocationList]:
 async def _run_verification(
     arguments: argparse.Namespace, settings: Settings
 ) -> tuple[Report, list[str]]:
+    from egovsim.storage.database import DATABASE_FILE
+    from egovsim.storage.faults import saved_pki_faults
     from egovsim.web.fetch import HttpFetcher, LocalPkiFetcher
 
     clock = clock_for(settings)
@@ -143,7 +145,13 @@ async def _run_verification(
     async with HttpFetcher(settings.fetch_timeout) as http:
         fetcher: Any = None
         if not arguments.no_online:
-            fetcher = LocalPkiFetcher(http, pki, clock.now) if pki is not None else http
+            # The fault switches a server saved apply here too (OCSP down, CRL stale...).
+            faults = saved_pki_faults(settings.data_dir / DATABASE_FILE)
+            fetcher = (
+                LocalPkiFetcher(http, pki, clock.now, faults=lambda: faults)
+                if pki is not None
+                else http
+            )
         verifier = Verifier(
             anchors,
             fetcher=fetcher,

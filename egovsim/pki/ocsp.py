@@ -74,8 +74,9 @@ class OcspResponder:
         self._signer_cache[algorithm.name] = signers
         return signers
 
-    def respond(self, request_der: bytes, now: datetime) -> bytes:
-        """The DER OCSPResponse to a DER OCSPRequest at `now` (errors are OCSP answers too)."""
+    def respond(self, request_der: bytes, now: datetime, *, all_unknown: bool = False) -> bytes:
+        """The DER OCSPResponse to a DER OCSPRequest at `now` (errors are OCSP answers too);
+        `all_unknown` answers certStatus unknown for every certificate (a fault switch)."""
         if len(request_der) > MAX_REQUEST:
             return _unsuccessful(ocsp.OCSPResponseStatus.MALFORMED_REQUEST)
         try:
@@ -92,6 +93,9 @@ class OcspResponder:
             return _unsuccessful(ocsp.OCSPResponseStatus.UNAUTHORIZED)
         cache_key = (request.issuer_key_hash, request.serial_number, algorithm.name)
         version = self._pki.version
+        if all_unknown:
+            # Signed and valid, but never cached: the switch goes off without waiting.
+            return self._answer(request, algorithm, signer, nonce, now, all_unknown=True)[0]
         if nonce is None:
             cached = self._cache.get(cache_key)
             if (
@@ -114,13 +118,15 @@ class OcspResponder:
         signer: _Signer,
         nonce: bytes | None,
         now: datetime,
+        *,
+        all_unknown: bool = False,
     ) -> tuple[bytes, datetime]:
         serial = request.serial_number
         status = ocsp.OCSPCertStatus.UNKNOWN
         revoked_at = None
         reason = None
         next_update = now + self._validity
-        record = self._pki.find(serial, signer.issuer_name)
+        record = None if all_unknown else self._pki.find(serial, signer.issuer_name)
         if record is not None:
             status = ocsp.OCSPCertStatus.GOOD
             revocation = record.revocation
@@ -131,7 +137,7 @@ class OcspResponder:
             for moment in (revocation.at, revocation.released_at) if revocation else ():
                 if moment is not None and now < moment < next_update:
                     next_update = moment  # the answer must not outlive a scheduled change
-        elif self._issued_ca(serial, signer):
+        elif not all_unknown and self._issued_ca(serial, signer):
             status = ocsp.OCSPCertStatus.GOOD
         builder = (
             ocsp.OCSPResponseBuilder()

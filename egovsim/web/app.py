@@ -43,12 +43,14 @@ from egovsim.storage.accounts import AccountStore
 from egovsim.storage.applications import ApplicationStore
 from egovsim.storage.clock_state import ClockStore
 from egovsim.storage.database import DATABASE_FILE, Database
+from egovsim.storage.faults import FaultStore
 from egovsim.storage.gateway import GatewayStore, StoredMessage
 from egovsim.storage.portal import PortalStore
 from egovsim.storage.staff import StaffStore
 from egovsim.storage.statecorp import StateCorpStore
 from egovsim.web import (
     clock_routes,
+    fault_routes,
     gateway_pages,
     ncalayer_ws,
     openapi,
@@ -78,6 +80,7 @@ from egovsim.web.keys import (
     GATEWAY_STORE,
     OCSP,
     PKI,
+    PKI_FAULTS,
     PORTAL,
     REGULATIONS,
     SETTINGS,
@@ -135,6 +138,8 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         app[DATABASE] = database
         app[CLOCK_STORE] = ClockStore(database)
         await _restore_clock(app[CLOCK_STORE], clock, settings)
+        faults = app[PKI_FAULTS] = FaultStore(database)
+        await faults.load()  # a restart keeps the PKI's fault switches
         app[STAFF] = StaffStore(database)
         await seed_providers(
             app[STAFF], load_personas(settings.certs_dir), settings.persona_password
@@ -145,7 +150,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
             app[FETCHER] = http
             # The simulator answers its own PKI's CRLs and OCSP itself when its address is
             # not reachable from here (behind a proxy, or before it listens).
-            fetcher = LocalPkiFetcher(http, pki, clock.now)
+            fetcher = LocalPkiFetcher(http, pki, clock.now, lambda: faults.current)
             verifier = Verifier(
                 pki.trust_anchors,
                 fetcher=fetcher if settings.online else None,
@@ -324,6 +329,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     app.router.add_get("/healthz", healthz)
     app.router.add_routes(pki_routes.routes)
     app.router.add_routes(clock_routes.routes)
+    app.router.add_routes(fault_routes.routes)
     app.router.add_routes(service_routes.routes)
     app.router.add_routes(workstation_api.routes)
     app.router.add_routes(workstation_pages.routes)

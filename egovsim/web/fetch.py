@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime
 from types import TracebackType
@@ -12,6 +13,7 @@ from cryptography.hazmat.primitives import serialization
 from egovsim.pki.authority import PkiError, TestPki
 from egovsim.pki.ocsp import OcspResponder
 from egovsim.signatures.revocation import FetchError
+from egovsim.storage.faults import OCSP_DOWN, OCSP_UNKNOWN, PkiFaults
 
 
 class Unreachable(FetchError):
@@ -25,6 +27,7 @@ class HttpFetcher:
     """The verifier's `Fetcher` over aiohttp, with a timeout and a size limit per fetch."""
 
     def __init__(self, timeout: float = 5.0, max_body: int = MAX_BODY) -> None:
+        self.timeout = timeout
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._max_body = max_body
         self._session: aiohttp.ClientSession | None = None
@@ -93,17 +96,36 @@ async def read_limited(stream: aiohttp.StreamReader, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def served_crl(pki: TestPki, faults: PkiFaults, name: str, now: datetime) -> bytes:
+    """The CRL `name` as the PKI serves it: the one frozen by `crl-stale` while that is on, else
+    the current one (published anew when stale); PkiError when there is no such CRL."""
+    frozen = faults.frozen_crl(name)
+    return frozen if frozen is not None else pki.crl(name, now)
+
+
+def _no_faults() -> PkiFaults:
+    return PkiFaults()
+
+
 class LocalPkiFetcher:
     """Fetches over HTTP, and answers for the local test PKI when its server is not running.
 
     A CLI call shares the certs directory with `egovsim serve`; when nothing listens at the
-    PKI's address, the same CRLs, certificates and OCSP answers are made from that directory.
+    PKI's address, the same CRLs, certificates and OCSP answers are made from that directory,
+    with the PKI's fault switches (`faults`) doing what they do to the served ones.
     """
 
-    def __init__(self, http: HttpFetcher, pki: TestPki, now: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        http: HttpFetcher,
+        pki: TestPki,
+        now: Callable[[], datetime],
+        faults: Callable[[], PkiFaults] = _no_faults,
+    ) -> None:
         self._http = http
         self._pki = pki
         self._now = now
+        self._faults = faults
         self._responder = OcspResponder(pki)
         self.answered_locally: list[str] = []
 
@@ -122,7 +144,7 @@ class LocalPkiFetcher:
         self.answered_locally.append(url)
         try:
             if path.startswith("crl/") and path.endswith(".crl"):
-                return self._pki.crl(path[4:-4], self._now())
+                return served_crl(self._pki, self._faults(), path[4:-4], self._now())
             if path.startswith("cert/") and path.endswith(".cer"):
                 certificate = self._pki.published_certificates().get(path[5:-4])
                 if certificate is not None:
@@ -139,4 +161,14 @@ class LocalPkiFetcher:
             if self._local(url) != "ocsp":
                 raise
         self.answered_locally.append(url)
-        return self._responder.respond(body, self._now())
+        faults = self._faults()
+        if faults.is_on(OCSP_DOWN):
+            raise FetchError("HTTP 503")  # what the responder's address answers when down
+        delay = faults.ocsp_delay()
+        if delay:
+            # As over HTTP: the answer comes after the delay, or the fetch gives up first.
+            if delay >= self._http.timeout:
+                await asyncio.sleep(self._http.timeout)
+                raise FetchError(f"TimeoutError: no answer within {self._http.timeout} s")
+            await asyncio.sleep(delay)
+        return self._responder.respond(body, self._now(), all_unknown=faults.is_on(OCSP_UNKNOWN))

@@ -21,6 +21,7 @@ from egovsim.signatures.verifier import Verifier
 from egovsim.statecorp.counter import Counter
 from egovsim.storage.clock_state import ClockStore
 from egovsim.storage.database import Database
+from egovsim.storage.faults import FaultStore
 from egovsim.storage.gateway import GatewayStore
 from egovsim.storage.staff import StaffStore
 from egovsim.web.fetch import HttpFetcher
@@ -47,3 +48,5 @@ PORTAL = web.AppKey("portal", Portal)
 STATECORP = web.AppKey("statecorp", Counter)
 #: The NCALayer signer's key sets and the server-wide current one.
 NCALAYER_KEYS = web.AppKey("ncalayer_keys", KeyRing)
+#: The test PKI's fault switches (OCSP down, slow, unknown; CRLs stale).
+PKI_FAULTS = web.AppKey("pki_faults", FaultStore)

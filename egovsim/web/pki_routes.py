@@ -1,7 +1,13 @@
-"""The test PKI on HTTP at the addresses its certificates name: CA certificates, CRLs, OCSP."""
+"""The test PKI on HTTP at the addresses its certificates name: CA certificates, CRLs, OCSP.
+
+The fault switches (`egovsim.web.fault_routes`) act here, so a verifier meets them as any client
+of these addresses would: the responder down (HTTP 503), slow, or answering "unknown", and the
+CRLs frozen as they were when `crl-stale` was switched on.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import urllib.parse
@@ -12,9 +18,10 @@ from cryptography.hazmat.primitives import serialization
 from egovsim.pki.authority import PkiError
 from egovsim.pki.ocsp import MAX_REQUEST
 from egovsim.signatures.revocation import FetchError
+from egovsim.storage.faults import OCSP_DOWN, OCSP_UNKNOWN
 from egovsim.web.errors import error_response
-from egovsim.web.fetch import read_limited
-from egovsim.web.keys import CLOCK, OCSP, PKI
+from egovsim.web.fetch import read_limited, served_crl
+from egovsim.web.keys import CLOCK, OCSP, PKI, PKI_FAULTS
 
 routes = web.RouteTableDef()
 
@@ -31,16 +38,30 @@ async def ca_certificate(request: web.Request) -> web.Response:
 
 @routes.get("/crl/{name}.crl")
 async def crl(request: web.Request) -> web.Response:
-    """A full or delta CRL, DER, published anew when it is stale at the simulator's time."""
+    """A full or delta CRL, DER, published anew when it is stale at the simulator's time
+    (unless `crl-stale` holds the one published before it was switched on)."""
+    faults = request.app[PKI_FAULTS].current
     try:
-        body = request.app[PKI].crl(request.match_info["name"], request.app[CLOCK].now())
+        body = served_crl(
+            request.app[PKI], faults, request.match_info["name"], request.app[CLOCK].now()
+        )
     except PkiError:
         return error_response("NOT_FOUND", {"crl": request.match_info["name"]})
     return web.Response(body=body, content_type="application/pkix-crl")
 
 
-def _ocsp_response(request: web.Request, der: bytes) -> web.Response:
-    body = request.app[OCSP].respond(der, request.app[CLOCK].now())
+async def _ocsp_response(request: web.Request, der: bytes) -> web.Response:
+    faults = request.app[PKI_FAULTS].current
+    if faults.is_on(OCSP_DOWN):
+        return web.Response(
+            status=503, text="the OCSP responder is down (fault switch ocsp-down)\n"
+        )
+    delay = faults.ocsp_delay()
+    if delay:
+        await asyncio.sleep(delay)
+    body = request.app[OCSP].respond(
+        der, request.app[CLOCK].now(), all_unknown=faults.is_on(OCSP_UNKNOWN)
+    )
     return web.Response(body=body, content_type="application/ocsp-response")
 
 
@@ -53,7 +74,7 @@ async def ocsp_post(request: web.Request) -> web.Response:
         body = await read_limited(request.content, MAX_REQUEST)
     except FetchError:
         return error_response("REQUEST_TOO_LARGE", {"limit": MAX_REQUEST})
-    return _ocsp_response(request, body)
+    return await _ocsp_response(request, body)
 
 
 @routes.get("/ocsp/{encoded:.*}")
@@ -64,4 +85,4 @@ async def ocsp_get(request: web.Request) -> web.Response:
         der = base64.b64decode(urllib.parse.unquote(raw), validate=True)
     except (binascii.Error, ValueError):
         der = b""
-    return _ocsp_response(request, der)
+    return await _ocsp_response(request, der)

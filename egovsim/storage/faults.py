@@ -1,0 +1,119 @@
+"""The test PKI's fault switches, kept in the database and held in memory for every request."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from egovsim.storage.database import Database
+from egovsim.storage.rows import required_time
+
+OCSP_DOWN = "ocsp-down"
+OCSP_SLOW = "ocsp-slow"
+OCSP_UNKNOWN = "ocsp-unknown"
+CRL_STALE = "crl-stale"
+#: Every PKI fault switch, in the order the API lists them.
+FAULT_NAMES = (OCSP_DOWN, OCSP_SLOW, OCSP_UNKNOWN, CRL_STALE)
+#: The longest the slow responder may be told to wait, in seconds.
+MAX_SLOW_SECONDS = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class PkiFault:
+    """One switch that is on: since when, and the delay of a slow responder."""
+
+    name: str
+    switched_at: datetime
+    seconds: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PkiFaults:
+    """The switches that are on, and the CRLs frozen by `crl-stale` (name → DER)."""
+
+    on: Mapping[str, PkiFault] = field(default_factory=dict)
+    frozen_crls: Mapping[str, bytes] = field(default_factory=dict)
+
+    def is_on(self, name: str) -> bool:
+        """Whether the switch `name` is on."""
+        return name in self.on
+
+    def ocsp_delay(self) -> float | None:
+        """How long the responder waits before answering, when `ocsp-slow` is on."""
+        slow = self.on.get(OCSP_SLOW)
+        return None if slow is None else slow.seconds or 0.0
+
+    def frozen_crl(self, name: str) -> bytes | None:
+        """The CRL to serve instead of a fresh one, when `crl-stale` is on."""
+        return self.frozen_crls.get(name) if CRL_STALE in self.on else None
+
+
+class FaultStore:
+    """Where the PKI's switches are kept; `current` is their state as of the last load or change."""
+
+    def __init__(self, database: Database) -> None:
+        self._db = database
+        self.current = PkiFaults()
+
+    async def load(self) -> PkiFaults:
+        """Read the switches from the database (at start, so a restart keeps them)."""
+        rows = await self._db.fetch_all("SELECT name, seconds, switched_at FROM pki_faults")
+        crls = await self._db.fetch_all("SELECT name, der FROM pki_frozen_crls")
+        self.current = PkiFaults(
+            {row["name"]: _fault(row["name"], row["switched_at"], row["seconds"]) for row in rows},
+            {row["name"]: bytes(row["der"]) for row in crls},
+        )
+        return self.current
+
+    async def switch_on(
+        self,
+        fault: PkiFault,
+        frozen_crls: Mapping[str, bytes] | None = None,
+    ) -> PkiFaults:
+        """Turn a switch on (or change its delay); `frozen_crls` replace the kept CRLs if given."""
+        async with self._db.write() as connection:
+            await connection.execute(
+                "INSERT INTO pki_faults (name, seconds, switched_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET seconds = excluded.seconds",
+                (fault.name, fault.seconds, fault.switched_at.isoformat()),
+            )
+            if frozen_crls is not None:
+                await connection.execute("DELETE FROM pki_frozen_crls")
+                await connection.executemany(
+                    "INSERT INTO pki_frozen_crls (name, der) VALUES (?, ?)",
+                    list(frozen_crls.items()),
+                )
+        return await self.load()
+
+    async def switch_off(self, name: str) -> PkiFaults:
+        """Turn a switch off (nothing happens when it is off already)."""
+        async with self._db.write() as connection:
+            await connection.execute("DELETE FROM pki_faults WHERE name = ?", (name,))
+            if name == CRL_STALE:
+                await connection.execute("DELETE FROM pki_frozen_crls")
+        return await self.load()
+
+
+def _fault(name: str, switched_at: str, seconds: float | None) -> PkiFault:
+    return PkiFault(name, required_time(switched_at), seconds)
+
+
+def saved_pki_faults(database_path: Path) -> PkiFaults:
+    """The switches as a running server last saved them, read without an event loop (for the
+    command line); none when there is no database yet."""
+    if not database_path.is_file():
+        return PkiFaults()
+    uri = f"file:{database_path}?mode=ro"
+    try:
+        with contextlib.closing(sqlite3.connect(uri, uri=True)) as connection:
+            rows = connection.execute("SELECT name, seconds, switched_at FROM pki_faults")
+            on = {name: _fault(name, at, seconds) for name, seconds, at in rows}
+            crls = connection.execute("SELECT name, der FROM pki_frozen_crls")
+            frozen = {name: bytes(der) for name, der in crls}
+    except sqlite3.Error:
+        return PkiFaults()
+    return PkiFaults(on, frozen)

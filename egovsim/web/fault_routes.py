@@ -1,0 +1,208 @@
+"""`/api/v1/faults`: the test PKI's fault switches, for a trainer to show rejection paths.
+
+`ocsp-down` makes the OCSP responder answer HTTP 503, `ocsp-slow` makes it wait before answering,
+`ocsp-unknown` makes it answer certStatus unknown for every certificate, and `crl-stale` keeps
+serving the CRLs of the moment it was switched on, so they go stale on the simulator's clock.
+The gateway's faults are per receiver (`/api/v1/gateway/routes/{service_id}/fault`) and are listed
+here too.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+from cryptography import x509
+
+from egovsim.errors import EgovsimError
+from egovsim.pki.authority import TestPki
+from egovsim.pki.hierarchy import ISSUERS
+from egovsim.storage.faults import (
+    CRL_STALE,
+    FAULT_NAMES,
+    MAX_SLOW_SECONDS,
+    OCSP_SLOW,
+    PkiFault,
+    PkiFaults,
+)
+from egovsim.web.keys import CLOCK, GATEWAY_STORE, PKI, PKI_FAULTS
+from egovsim.web.openapi import api, component
+from egovsim.web.requests import json_object
+
+routes = web.RouteTableDef()
+
+#: What each switch does, as the API and the console show it.
+EFFECTS = {
+    "ocsp-down": "The OCSP responder answers HTTP 503; verifiers fall back to the CRLs.",
+    "ocsp-slow": "The OCSP responder waits `seconds` before answering; a verifier whose fetch "
+    "timeout is shorter finds it unavailable and falls back to the CRLs.",
+    "ocsp-unknown": "The OCSP responder answers certStatus unknown (signed and valid) for every "
+    "certificate.",
+    "crl-stale": "The CRLs (full and delta) served at the moment of the switch are served on and "
+    "not republished; once their nextUpdate passes on the simulator's clock they are stale.",
+}
+#: The delay of `ocsp-slow` when none is given, in seconds.
+DEFAULT_SLOW_SECONDS = 10.0
+
+_NAME = {"type": "string", "enum": list(FAULT_NAMES)}
+_TIME_OR_NULL = {"type": ["string", "null"], "format": "date-time"}
+SWITCH = component(
+    "PkiFaultSwitch",
+    {
+        "type": "object",
+        "required": ["name", "on", "seconds", "since", "effect"],
+        "properties": {
+            "name": _NAME,
+            "on": {"type": "boolean"},
+            "seconds": {"type": ["number", "null"]},
+            "since": _TIME_OR_NULL,
+            "effect": {"type": "string"},
+            "crls": {
+                "type": "array",
+                "description": "crl-stale only: the CRLs held, and when each goes stale.",
+                "items": {
+                    "type": "object",
+                    "required": ["name", "this_update", "next_update"],
+                    "properties": {
+                        "name": {"type": "string"},
+                        "this_update": {"type": "string", "format": "date-time"},
+                        "next_update": _TIME_OR_NULL,
+                    },
+                },
+            },
+        },
+    },
+)
+LISTING = component(
+    "PkiFaults",
+    {
+        "type": "object",
+        "required": ["faults", "gateway"],
+        "properties": {
+            "faults": {"type": "array", "items": SWITCH},
+            "gateway": {
+                "type": "array",
+                "description": "The gateway's receivers that have a fault switched on.",
+                "items": {
+                    "type": "object",
+                    "required": ["service_id", "fault"],
+                    "properties": {"service_id": {"type": "string"}, "fault": {"type": "object"}},
+                },
+            },
+        },
+    },
+)
+CHANGE = {
+    "type": "object",
+    "properties": {
+        "on": {"type": "boolean", "default": True},
+        "seconds": {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "maximum": MAX_SLOW_SECONDS,
+            "description": f"ocsp-slow only: the delay, {DEFAULT_SLOW_SECONDS:g} s unless given.",
+        },
+    },
+}
+_PARAMETERS = {"name": {**_NAME, "description": "The switch."}}
+
+
+def switch_json(name: str, faults: PkiFaults) -> dict[str, Any]:
+    """One switch as the API shows it."""
+    fault = faults.on.get(name)
+    shown: dict[str, Any] = {
+        "name": name,
+        "on": fault is not None,
+        "seconds": fault.seconds if fault is not None else None,
+        "since": fault.switched_at.isoformat() if fault is not None else None,
+        "effect": EFFECTS[name],
+    }
+    if name == CRL_STALE and fault is not None:
+        shown["crls"] = [_crl_json(crl, der) for crl, der in sorted(faults.frozen_crls.items())]
+    return shown
+
+
+def _crl_json(name: str, der: bytes) -> dict[str, Any]:
+    crl = x509.load_der_x509_crl(der)
+    next_update = crl.next_update_utc
+    return {
+        "name": name,
+        "this_update": crl.last_update_utc.isoformat(),
+        "next_update": next_update.isoformat() if next_update is not None else None,
+    }
+
+
+def _switch_name(request: web.Request) -> str:
+    name = request.match_info["name"]
+    if name not in FAULT_NAMES:
+        raise EgovsimError("NOT_FOUND", {"fault": name, "names": list(FAULT_NAMES)})
+    return name
+
+
+def _current_crls(pki: TestPki, now: datetime) -> dict[str, bytes]:
+    """Every CRL the PKI publishes, as it would serve it now."""
+    names = [name for full, delta in ISSUERS.values() for name in (full, delta) if name]
+    return {name: pki.crl(name, now) for name in names}
+
+
+@routes.get("/api/v1/faults")
+@api(response=LISTING)
+async def list_faults(request: web.Request) -> web.Response:
+    """Every PKI fault switch, on or off, and the gateway's receivers with a fault on."""
+    faults = request.app[PKI_FAULTS].current
+    routes_with_fault = [
+        {"service_id": route.service_id, "fault": route.fault}
+        for route in await request.app[GATEWAY_STORE].routes()
+        if route.fault
+    ]
+    return web.json_response(
+        {
+            "faults": [switch_json(name, faults) for name in FAULT_NAMES],
+            "gateway": routes_with_fault,
+        }
+    )
+
+
+@routes.put("/api/v1/faults/{name}")
+@api(request=CHANGE, response=SWITCH, parameters=_PARAMETERS)
+async def switch_on(request: web.Request) -> web.Response:
+    """`{"on": true}` switches a fault on until it is switched off (`{"on": false}` or DELETE);
+    `ocsp-slow` takes `"seconds"` (at most 60)."""
+    name = _switch_name(request)
+    body = await json_object(request)
+    on, seconds = body.get("on", True), body.get("seconds")
+    if not isinstance(on, bool):
+        raise EgovsimError("BAD_REQUEST", {"reason": '"on" is true or false'})
+    store = request.app[PKI_FAULTS]
+    if not on:
+        return web.json_response(switch_json(name, await store.switch_off(name)))
+    delay = None
+    if name == OCSP_SLOW:
+        delay = DEFAULT_SLOW_SECONDS if seconds is None else seconds
+        if (
+            not isinstance(delay, int | float)
+            or isinstance(delay, bool)
+            or not 0 < delay <= MAX_SLOW_SECONDS
+        ):
+            raise EgovsimError(
+                "BAD_REQUEST",
+                {"reason": f"seconds must be a number > 0 and <= {MAX_SLOW_SECONDS:g}"},
+            )
+    now = request.app[CLOCK].now()
+    frozen = None
+    if name == CRL_STALE and not store.current.is_on(CRL_STALE):
+        # Switching on again keeps the CRLs held since the first time. Made on the event loop,
+        # as the CRL route makes them: the PKI object is not shared across threads.
+        frozen = _current_crls(request.app[PKI], now)
+    faults = await store.switch_on(PkiFault(name, now, float(delay) if delay else None), frozen)
+    return web.json_response(switch_json(name, faults))
+
+
+@routes.delete("/api/v1/faults/{name}")
+@api(response=SWITCH, parameters=_PARAMETERS)
+async def switch_off(request: web.Request) -> web.Response:
+    """Switch a fault off: the responder answers normally, the CRLs are published anew."""
+    name = _switch_name(request)
+    faults = await request.app[PKI_FAULTS].switch_off(name)
+    return web.json_response(switch_json(name, faults))
