@@ -21,9 +21,43 @@ def codes_in_source() -> set[str]:
     return found
 
 
+#: Files that describe codes without producing them: the catalogue itself, the verifier's table
+#: of ETSI verdicts (every C2 code is a key there) and the personas' expected C2 codes.
+DESCRIBING = (
+    SOURCE / "catalogue",
+    SOURCE / "errors.py",
+    SOURCE / "signatures" / "report.py",
+    SOURCE / "pki" / "personas.py",
+)
+QUOTED_CODE = re.compile(r'"([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)"')
+
+
+def codes_produced() -> set[str]:
+    """Codes a source file can answer with: raised, failed into a report, answered as a SOAP
+    fault, or given by a generic mapping (HTTP statuses in egovsim/web/errors.py); a string
+    literal outside the files that only describe codes."""
+    found: set[str] = set()
+    for path in SOURCE.rglob("*.py"):
+        if any(path == d or d in path.parents for d in DESCRIBING):
+            continue
+        found |= set(QUOTED_CODE.findall(path.read_text()))
+    return found
+
+
 def test_every_code_in_the_source_is_in_the_catalogue() -> None:
     missing = codes_in_source() - set(CATALOGUE)
     assert not missing, f"codes used but not catalogued: {sorted(missing)}"
+
+
+def test_every_catalogued_code_is_produced_somewhere_in_the_source() -> None:
+    unused = set(CATALOGUE) - codes_produced()
+    assert not unused, f"codes catalogued but never produced: {sorted(unused)}"
+
+
+def test_the_http_mapping_produces_only_catalogued_codes() -> None:
+    from egovsim.web.errors import _HTTP_CODES
+
+    assert set(_HTTP_CODES.values()) <= set(CATALOGUE)
 
 
 def test_every_entry_speaks_three_languages_and_names_its_step() -> None:

@@ -58,6 +58,7 @@ from egovsim.web import (
     portal_api,
     portal_auth,
     portal_pages,
+    refusal_routes,
     service_routes,
     shep_routes,
     statecorp_api,
@@ -342,5 +343,6 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     app.router.add_routes(portal_pages.routes)
     app.router.add_routes(statecorp_api.routes)
     app.router.add_routes(statecorp_pages.routes)
+    app.router.add_routes(refusal_routes.routes)
     app.router.add_static("/static/", STATIC, follow_symlinks=False)
     return app

@@ -1,0 +1,385 @@
+"""How to reach each refusal of the catalogue on purpose: the interface, the persona or input,
+and the fault switch, for a developer exercising rejection paths (SPEC §6).
+
+Kept as Python data rather than a YAML file: it ships with the package without a package-data
+entry, mypy checks every field, and a missing or unknown code fails `tests/test_refusals.py`.
+The words are English only; the refusals' own messages are in kk, ru and en in the catalogue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from egovsim.catalogue import Refusal
+
+Interface = Literal[
+    "any HTTP address",
+    "portal API",
+    "page",
+    "gateway SOAP",
+    "gateway API",
+    "workstation API",
+    "State Corporation API",
+    "NCALayer API",
+    "clock API",
+    "command line",
+]
+
+#: The seeds' refusal step that follows a failed condition (SPEC §2).
+REFUSAL_STEPS: Mapping[str, str] = {"C1": "P2", "C2": "P5", "C3": "P8"}
+
+#: The step id of the gateway's refusals in the catalogue.
+GATEWAY_STEP = "gateway"
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """How to make one refusal happen: where, with what, and which fault switch if any."""
+
+    interface: Interface
+    how: str
+    persona: str | None = None
+    fault_switch: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SoapFault:
+    """How the gateway answers a refusal: an ErrorInfo fault with its faultcode, on HTTP 500."""
+
+    faultcode: str
+    http_status: int = 500
+    detail: str = "ErrorInfo"
+
+
+def refusal_step(entry: Refusal) -> str | None:
+    """The seeds' refusal step that follows `entry`'s condition (P2, P5, P8), if there is one."""
+    return REFUSAL_STEPS.get(entry.step)
+
+
+def soap_fault(entry: Refusal) -> SoapFault | None:
+    """The SOAP fault the gateway answers `entry` with; None for a refusal it never gives."""
+    if entry.step == GATEWAY_STEP:
+        return SoapFault("soapenv:Client")
+    if entry.code == "INTERNAL_ERROR":  # the gateway's own failure is the server's fault
+        return SoapFault("soapenv:Server")
+    return None
+
+
+def _c1(how: str, persona: str | None = None) -> Trigger:
+    return Trigger("portal API", how, persona)
+
+
+def _c2(how: str, persona: str | None = None) -> Trigger:
+    return Trigger("portal API", how, persona)
+
+
+def _soap(how: str, fault_switch: str | None = None) -> Trigger:
+    return Trigger("gateway SOAP", how, None, fault_switch)
+
+
+def _desk(how: str) -> Trigger:
+    return Trigger("workstation API", how)
+
+
+def _counter(how: str) -> Trigger:
+    return Trigger("State Corporation API", how)
+
+
+TRIGGERS: Mapping[str, Trigger] = {
+    # Any HTTP address.
+    "BAD_REQUEST": Trigger(
+        "any HTTP address",
+        "POST a body that is not a JSON object, e.g. `[]`, to any JSON endpoint such as "
+        "POST /api/v1/auth/login.",
+    ),
+    "NOT_FOUND": Trigger(
+        "any HTTP address", "GET an address that does not exist, e.g. /api/v1/refusals/NO_SUCH."
+    ),
+    "METHOD_NOT_ALLOWED": Trigger(
+        "any HTTP address", "Send DELETE to a GET-only address such as /api/v1/services."
+    ),
+    "REQUEST_TOO_LARGE": Trigger(
+        "any HTTP address",
+        "POST a JSON body larger than the endpoint's limit, e.g. several megabytes to "
+        "POST /api/v1/auth/login.",
+    ),
+    "INTERNAL_ERROR": Trigger(
+        "gateway SOAP",
+        "An unexpected failure inside the simulator (the tests make the gateway's store fail); "
+        "nothing reaches it on purpose.",
+    ),
+    # C2: the EDS check, on the portal's request (POST .../applications/{id}/signature) and in
+    # `egovsim verify cms`.
+    "SIGNATURE_MALFORMED": _c2(
+        "Send bytes that are not a CMS SignedData as the request's signature, or run "
+        "`egovsim verify cms` on such a file."
+    ),
+    "SIGNED_DATA_MISSING": Trigger(
+        "command line",
+        "Run `egovsim verify cms` on a detached signature without `--data`.",
+    ),
+    "SIGNER_CERT_MISSING": _c2(
+        "Send a CMS SignedData that carries no certificates (openssl cms -sign -nocerts)."
+    ),
+    "SIGNATURE_BROKEN": _c2(
+        "Sign the request's e-document, change one byte of the signed content, and send it."
+    ),
+    "WEAK_ALGORITHM": _c2(
+        "Sign the request with SHA-1 (openssl cms -sign -md sha1) or with an RSA key shorter "
+        "than 2048 bits."
+    ),
+    "CERT_UNTRUSTED": _c2(
+        "Sign the request with the persona whose CA egovsim does not trust.", "citizen-untrusted"
+    ),
+    "CHAIN_INVALID": Trigger(
+        "command line",
+        "Run `egovsim verify cert` on a certificate whose issuer's signature does not hold "
+        "(a leaf with a tampered issuer signature).",
+    ),
+    "CERT_EXPIRED": _c2("Sign the request with the expired persona.", "citizen-expired"),
+    "CERT_NOT_YET_VALID": _c2(
+        "Sign the request with the persona whose certificates start next month.",
+        "citizen-not-yet-valid",
+    ),
+    "CERT_REVOKED": _c2("Sign the request with the revoked persona.", "citizen-revoked"),
+    "CERT_ON_HOLD": _c2("Sign the request with the persona on hold.", "citizen-on-hold"),
+    "REVOCATION_UNAVAILABLE": Trigger(
+        "command line",
+        "Run `egovsim verify cms --no-online` on a valid signature without a `--crl` "
+        "(hard-fail revocation policy): no revocation data can be had.",
+    ),
+    "CERT_WRONG_KEY_USAGE": _c2(
+        "Sign the request with the persona's authentication key.", "citizen-auth-only"
+    ),
+    "NO_SIGNING_RIGHT": _c2(
+        "Sign the company's request with an employee without signing right.", "company-finance"
+    ),
+    "IIN_MISMATCH": _c2(
+        "Sign citizen-valid's request with another citizen's signing key.", "citizen-second"
+    ),
+    "BIN_MISMATCH": Trigger(
+        "command line",
+        "Run `egovsim verify cms --expect-bin` with a BIN other than the one in the signer's "
+        "certificate (a company-first-head signature).",
+        "company-first-head",
+    ),
+    "SIGNED_CONTENT_MISMATCH": _c2(
+        "Sign something other than the bytes of GET .../applications/{id}/document with a valid "
+        "key and send it as the request's signature.",
+        "citizen-valid",
+    ),
+    # C1: sign-in (POST /api/v1/auth/login) and registration.
+    "LOGIN_ID_INVALID": _c1("Log in with a login of 11 digits or with a bad check digit."),
+    "ACCOUNT_UNKNOWN": _c1("Log in with a valid IIN that has no portal account."),
+    "ACCOUNT_LOCKED": _c1(
+        "Log in five times in a row with a wrong password; the sixth attempt is refused for "
+        "30 simulated minutes.",
+        "citizen-valid",
+    ),
+    "PASSWORD_WRONG": _c1("Log in with a wrong password.", "citizen-valid"),
+    "CHALLENGE_INVALID": _c1(
+        "Log in with a challenge_id that was never given, was used already, or is older than "
+        "five minutes of the simulator's clock."
+    ),
+    "AUTH_SIGNATURE_REFUSED": _c1(
+        "Log in with the expired persona's authentication key (or any refused key).",
+        "citizen-expired",
+    ),
+    "AUTH_CERT_ID_MISMATCH": _c1(
+        "Log in as citizen-valid while signing the challenge with another citizen's "
+        "authentication key.",
+        "citizen-second",
+    ),
+    "AUTH_NOT_AN_EMPLOYEE": _c1(
+        "Log in with the company's BIN while signing the challenge with a citizen's "
+        "authentication key that names no employee of it.",
+        "citizen-valid",
+    ),
+    "NOT_SIGNED_IN": _c1("Call GET /api/v1/portal/applications without a session cookie."),
+    "CSRF_TOKEN_INVALID": _c1(
+        "Send a state-changing portal request with a session but without X-CSRF-Token.",
+        "citizen-valid",
+    ),
+    "PASSWORD_TOO_WEAK": _c1("Register with POST /api/v1/auth/register and password `abc`."),
+    "ACCOUNT_EXISTS": _c1(
+        "Register with POST /api/v1/auth/register for an IIN that already has an account.",
+        "citizen-valid",
+    ),
+    # P3–P9 on the portal.
+    "REQUEST_ID_NOT_APPLICANTS": Trigger(
+        "portal API",
+        "Create a draft whose form's IIN/BIN field names someone other than the signed-in "
+        "applicant.",
+        "citizen-valid",
+    ),
+    "ATTACHMENT_TOO_LARGE": Trigger(
+        "portal API", "Attach a file larger than 10 MiB to a draft.", "citizen-valid"
+    ),
+    "ATTACHMENT_TYPE_REFUSED": Trigger(
+        "portal API",
+        "Attach a text file renamed to photo.png: the type is read from the bytes.",
+        "citizen-valid",
+    ),
+    "REQUEST_DOCUMENTS_MISSING": Trigger(
+        "portal API",
+        "Ask for a draft's document or sign it before attaching the variant's required documents.",
+        "citizen-valid",
+    ),
+    "APPLICATION_NOT_DRAFT": Trigger(
+        "portal API",
+        "Send a second signature (or a new attachment) for an application already signed.",
+        "citizen-valid",
+    ),
+    "REQUEST_NOT_SENT": Trigger(
+        "portal API",
+        "A passed signature whose request the gateway does not take (the tests replace the "
+        "gateway's handler with one that fails); it is sent again at the next start.",
+        "citizen-valid",
+    ),
+    "RESULT_NOT_READY": Trigger(
+        "portal API",
+        "GET .../applications/{id}/result before the provider's signed result has landed.",
+        "citizen-valid",
+    ),
+    # P3 rules, at the provider's office (POST /api/v1/workstation/applications) and on the
+    # portal's drafts.
+    "SERVICE_NOT_PROVIDED": _desk(
+        "Register an application, as shym-office, for the Almaty vessel licence."
+    ),
+    "SERVICE_NOT_EFFECTIVE": _desk(
+        "Register a vessel licence application after the Almaty regulation was repealed (set "
+        "the clock past 2020 with the effective-period check on)."
+    ),
+    "CHANNEL_NOT_ALLOWED": _desk(
+        "Register an application with a channel the service does not have, e.g. "
+        '`"channel": "state_corporation"` for the Shymkent readiness passport.'
+    ),
+    "APPLICANT_NOT_ELIGIBLE": Trigger(
+        "portal API",
+        "Start a readiness passport draft as a citizen (an individual, IIN): only legal "
+        "entities may apply.",
+        "citizen-valid",
+    ),
+    "APPLICANT_ID_INVALID": _desk(
+        "Register an application whose applicant's BIN has a bad check digit."
+    ),
+    "OUTSIDE_ACCEPTANCE_WINDOW": _desk(
+        "Register a readiness passport with the clock outside 15 August – 30 September "
+        "(POST /api/v1/clock to set it)."
+    ),
+    "UNKNOWN_VARIANT": _counter(
+        'Open a package for the vessel licence with `"variant": "no-such-variant"`.'
+    ),
+    "FORM_INVALID": _desk(
+        "Register a readiness passport without the form's `heating-season` field."
+    ),
+    # C3 and P8 (the executor's actions).
+    "UNKNOWN_DOCUMENT": _desk(
+        'Register an application listing `"documents": ["no-such-document"]`.'
+    ),
+    "DOCUMENTS_NOT_CHECKED": _desk(
+        "As the executor, `prepare` a result before `check` has marked every document."
+    ),
+    "DOCUMENTS_INCOMPLETE": _desk(
+        'As the executor, `check` a document as "missing", then `prepare` '
+        '`{"result": "passport"}`: only a reasoned refusal may follow.'
+    ),
+    "RESULT_KIND_INVALID": _desk(
+        'As the executor, `prepare` `{"result": "no-such-result"}` after the check.'
+    ),
+    "REFUSAL_NEEDS_GROUNDS": _desk(
+        'As the executor, `prepare` `{"result": "refusal"}` without grounds.'
+    ),
+    # The workstation's own refusals.
+    "STAFF_LOGIN_FAILED": _desk("POST /api/v1/workstation/session with a wrong password."),
+    "STAFF_NOT_SIGNED_IN": _desk("Call GET /api/v1/workstation/inbox without a Bearer token."),
+    "APPLICATION_NOT_FOUND": _desk(
+        "As alm-office, open an application of the Shymkent provider (or a number that does "
+        "not exist)."
+    ),
+    "APPLICATION_CLOSED": _desk(
+        "Act on an application after its result was handed over (or its refusal issued)."
+    ),
+    "ACTION_NOT_EXPECTED": _desk("As the head, `sign` before the executor has prepared a result."),
+    "STEP_NOT_FOR_ROLE": _desk("As the executor, `sign` a prepared result (the head's step)."),
+    "SIGNER_HAS_NO_KEY": _desk(
+        "`sign` as a signer whose keystore is missing from the certs directory (remove the "
+        "persona's .p12 file)."
+    ),
+    "RESULT_SIGNATURE_REFUSED": _desk(
+        "`sign` a result after moving the clock past the signer's certificate's expiry "
+        "(or revoking it with `egovsim pki revoke`)."
+    ),
+    "CLOCK_CHANGE_INVALID": Trigger(
+        "clock API", 'POST /api/v1/clock with `{"set": "yesterday"}` or with two changes at once.'
+    ),
+    # The gateway (SHEP): faults on /shep/sync and /shep/async.
+    "ENVELOPE_MALFORMED": _soap("POST a body that is not a SOAP 1.1 Envelope to /shep/async."),
+    "SENDER_UNKNOWN": _soap("sendMessage with a senderId that was never registered."),
+    "SENDER_PASSWORD_WRONG": _soap("sendMessage as egov-portal with a wrong password."),
+    "SERVICE_UNKNOWN": _soap("sendMessage with a serviceId that has no route."),
+    "CORRELATION_ID_MISSING": _soap("sendMessage of type RESPONSE without a correlationId."),
+    "MESSAGE_ID_DUPLICATE": _soap("sendMessage twice with one messageId and different data."),
+    "MESSAGE_UNKNOWN": _soap("getMessageStatus for a messageId the gateway never accepted."),
+    "RECEIVER_UNREACHABLE": _soap(
+        "SyncChannel SendMessage when no receiver answers synchronously; for asynchronous "
+        "deliveries the fault switch makes every attempt fail and the status notification "
+        "carries this code.",
+        'PUT /api/v1/gateway/routes/{serviceId}/fault {"kind": "unreachable"}',
+    ),
+    "WSS_SIGNATURE_MISSING": _soap(
+        "sendMessage unsigned as a sender registered with the signature policy `required`."
+    ),
+    "WSS_SIGNATURE_INVALID": _soap(
+        "sendMessage with a signed envelope whose SignatureValue is changed."
+    ),
+    "WSS_DIGEST_MISMATCH": _soap("Sign an envelope, then change the Body's text, and send it."),
+    "WSS_BODY_NOT_SIGNED": _soap("sendMessage with a signature whose References omit the Body."),
+    "WSS_WEAK_ALGORITHM": _soap("Sign the envelope with rsa-sha1 or a SHA-1 digest."),
+    "WSS_TOKEN_INVALID": _soap(
+        "Sign the envelope but put bytes that are not a certificate in the BinarySecurityToken."
+    ),
+    "WSS_UNSUPPORTED": _soap(
+        "Sign the envelope with a Reference that has no exc-c14n transform or points outside it."
+    ),
+    "SIGNATURE_WRAPPING": _soap("Send a signed envelope with a second Body element."),
+    "WSS_CERTIFICATE_REFUSED": _soap(
+        "Sign the envelope with a revoked persona's key (the C2 code is in subError)."
+    ),
+    # P4: the NCALayer key sets (the trainer's console).
+    "NCALAYER_PERSONA_UNKNOWN": Trigger(
+        "NCALayer API", 'PUT /api/v1/ncalayer/persona with `{"persona": "no-such-persona"}`.'
+    ),
+    "NCALAYER_PASSWORD_WRONG": Trigger(
+        "NCALayer API",
+        'PUT /api/v1/ncalayer/persona with `{"persona": "citizen-valid", "password": "wrong"}`.',
+        "citizen-valid",
+    ),
+    # The State Corporation's counter (operator gk-alm-1).
+    "OPERATOR_LOGIN_FAILED": _counter("POST /api/v1/statecorp/session with a wrong password."),
+    "OPERATOR_NOT_SIGNED_IN": _counter("Call GET /api/v1/statecorp/packages without a session."),
+    "PACKAGE_NOT_FOUND": _counter("GET /api/v1/statecorp/packages/999999."),
+    "PACKAGE_INCOMPLETE": _counter(
+        "`check` a vessel licence package with one item 9 document left unticked: the refusal "
+        "receipt of Annex 3."
+    ),
+    "PACKAGE_STATE_WRONG": _counter("`forward` a package before it has been checked and accepted."),
+    "FORWARD_FAILED": _counter(
+        "`forward` an accepted package while the gateway does not take it (the gateway's "
+        "handler fails); no fault switch reaches it yet."
+    ),
+    "RESULT_NOT_AT_CENTRE": _counter(
+        "`serve` a package whose result has not arrived at the centre."
+    ),
+    "HANDOUT_DOCUMENT_INVALID": _counter(
+        '`hand_out` with `"document": "driving-licence"` or a power of attorney that is not '
+        "notarized."
+    ),
+    "COLLECTION_INVALID": Trigger(
+        "gateway SOAP",
+        "Send the centre (gk-almaty's route) a NOTIFICATION whose data names no known centre, "
+        "service or applicant.",
+    ),
+}
