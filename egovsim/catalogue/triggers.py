@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from egovsim.catalogue import Refusal
+from egovsim.magic import DELIVERY_UNREACHABLE, REVOCATION_UNAVAILABLE, REVOKED, numbers_with
 
 Interface = Literal[
     "any HTTP address",
@@ -87,6 +88,11 @@ def _counter(how: str) -> Trigger:
     return Trigger("State Corporation API", how)
 
 
+#: The magic IINs (`egovsim.magic`, GET /api/v1/magic) that reach a code with no switch at all.
+_REVOKED_IIN = numbers_with(REVOKED)[0]
+_UNAVAILABLE_IIN = numbers_with(REVOCATION_UNAVAILABLE)[0]
+_UNREACHABLE_IIN = numbers_with(DELIVERY_UNREACHABLE)[0]
+
 TRIGGERS: Mapping[str, Trigger] = {
     # Any HTTP address.
     "BAD_REQUEST": Trigger(
@@ -143,12 +149,17 @@ TRIGGERS: Mapping[str, Trigger] = {
         "Sign the request with the persona whose certificates start next month.",
         "citizen-not-yet-valid",
     ),
-    "CERT_REVOKED": _c2("Sign the request with the revoked persona.", "citizen-revoked"),
+    "CERT_REVOKED": _c2(
+        "Sign the request with the revoked persona, or with any signing certificate of the "
+        f"magic IIN {_REVOKED_IIN} (`egovsim pki issue --iin {_REVOKED_IIN} --usage sign`).",
+        "citizen-revoked",
+    ),
     "CERT_ON_HOLD": _c2("Sign the request with the persona on hold.", "citizen-on-hold"),
-    "REVOCATION_UNAVAILABLE": Trigger(
-        "command line",
-        "Run `egovsim verify cms --no-online` on a valid signature without a `--crl` "
-        "(hard-fail revocation policy): no revocation data can be had.",
+    "REVOCATION_UNAVAILABLE": _c2(
+        f"Sign the request with a signing certificate of the magic IIN {_UNAVAILABLE_IIN} "
+        f"(`egovsim pki issue --iin {_UNAVAILABLE_IIN} --usage sign`): OCSP answers tryLater "
+        "and its CRL addresses are down (hard-fail revocation policy). On the command line: "
+        "`egovsim verify cms --no-online` on a valid signature without a `--crl`."
     ),
     "CERT_WRONG_KEY_USAGE": _c2(
         "Sign the request with the persona's authentication key.", "citizen-auth-only"
@@ -326,7 +337,8 @@ TRIGGERS: Mapping[str, Trigger] = {
     "RECEIVER_UNREACHABLE": _soap(
         "SyncChannel SendMessage when no receiver answers synchronously; for asynchronous "
         "deliveries the fault switch makes every attempt fail and the status notification "
-        "carries this code.",
+        "carries this code, and so does any REQUEST whose applicant is the magic IIN "
+        f"{_UNREACHABLE_IIN} (a portal request of that IIN ends DELIVERY_STOPPED).",
         'PUT /api/v1/gateway/routes/{serviceId}/fault {"kind": "unreachable"}',
     ),
     "WSS_SIGNATURE_MISSING": _soap(

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from lxml import etree
 
 from egovsim.clock import utcnow
+from egovsim.magic import DELIVERY_UNREACHABLE, magic_outcome, numbers_with
 from egovsim.storage.gateway import Attempt, GatewayStore, Route, StoredMessage
 
 log = logging.getLogger("egovsim.gateway")
@@ -170,6 +171,9 @@ class DeliveryWorker:
                 raise Refused(f"no receiver of kind {kind_of_receiver}")
             if kind == "unreachable":
                 raise Unavailable("unreachable: the fault switch of this receiver is on")
+            magic = magic_unreachable(message)
+            if magic is not None:
+                raise Unavailable(magic)
             if kind == "drop":
                 outcome, detail = "dropped", "dropped by the fault switch: the receiver got nothing"
             else:
@@ -222,3 +226,31 @@ def application_payload(message: StoredMessage) -> dict[str, object]:
     if not isinstance(payload, dict):
         raise Refused("the data must be a JSON object")
     return payload
+
+
+_UNREACHABLE_NUMBERS = tuple(number.encode() for number in numbers_with(DELIVERY_UNREACHABLE))
+
+
+def magic_unreachable(message: StoredMessage) -> str | None:
+    """Why a REQUEST for a receiver can never be delivered when its application's applicant is
+    the magic IIN whose deliveries fail (`egovsim.magic`); None for any other message. The
+    reason starts with RECEIVER_UNREACHABLE, the code the portal's timeline shows."""
+    if message.receiver != "route" or message.message_type != "REQUEST":
+        return None
+    if not any(number in message.data_xml for number in _UNREACHABLE_NUMBERS):
+        return None  # the common case, without parsing the data
+    try:
+        payload = application_payload(message)
+    except (Refused, etree.XMLSyntaxError):
+        return None
+    applicant = payload.get("applicant")
+    if not isinstance(applicant, dict):
+        return None
+    for field in ("iin", "bin"):
+        number = applicant.get(field)
+        if isinstance(number, str) and magic_outcome(number) == DELIVERY_UNREACHABLE:
+            return (
+                f"RECEIVER_UNREACHABLE: unreachable: the applicant {number} is the magic number "
+                "whose deliveries always fail"
+            )
+    return None

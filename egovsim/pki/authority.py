@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.types import (
 )
 
 from egovsim.clock import as_utc
+from egovsim.magic import REVOCATION_UNAVAILABLE, REVOKED, UNAVAILABLE_CRL_PATH, magic_outcome
 from egovsim.pki import profiles
 from egovsim.pki.crl import CrlPlan, build_crl, delta_entries, full_entries, revoked_at
 from egovsim.pki.hierarchy import (
@@ -91,6 +92,18 @@ def _key_pem(key: PrivateKeyTypes) -> bytes:
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
+
+
+class _UnavailableCrls(Endpoints):
+    """The addresses of a certificate whose CRLs can never be had (the magic IIN whose
+    revocation status is unavailable): its CRL distribution points name a place that answers
+    HTTP 503, while its OCSP and caIssuers addresses are the usual ones."""
+
+    __slots__ = ()
+
+    def crl(self, name: str) -> str:
+        """Where this certificate says its CRLs are: nowhere that answers."""
+        return f"{self.base_url}{UNAVAILABLE_CRL_PATH}/crl/{name}.crl"
 
 
 class TestPki:
@@ -256,12 +269,17 @@ class TestPki:
             raise PkiError("--not-after must be later than --not-before")
         authority = self._authorities[issuer]
         key = profiles.generate_key(key_kind)
+        # The magic IINs (egovsim.magic) fix what C2 says of their signing certificates.
+        magic = magic_outcome(holder.iin) if usage == "sign" else None
+        endpoints = self.endpoints
+        if magic == REVOCATION_UNAVAILABLE:
+            endpoints = _UnavailableCrls(self.base_url)
         certificate = profiles.end_entity(
             holder,
             usage,
             key.public_key(),
             authority.ref,
-            self.endpoints,
+            endpoints,
             not_before,
             not_after,
             x509.random_serial_number(),
@@ -280,6 +298,8 @@ class TestPki:
             persona=persona,
             keystore=keystore,
         )
+        if magic == REVOKED:
+            record = record.with_revocation(Revocation(not_before, "keyCompromise"))
         with _locked(self.directory):
             self.reload()
             _write_atomic(
@@ -287,6 +307,12 @@ class TestPki:
                 certificate.public_bytes(serialization.Encoding.DER),
             )
             self._records[(issuer, record.serial)] = record
+            if record.revocation is not None:
+                # Revoked from birth: the CRLs count as stale from its notBefore, so the next
+                # one asked for (at the asker's time) is published anew and lists it.
+                info = self._state["crls"][issuer]
+                stale_from = min(as_utc(datetime.fromisoformat(info["next_update"])), not_before)
+                info["next_update"] = stale_from.isoformat()
             self._save()
         return Issued(record, certificate, key)
 

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes
 from cryptography.x509 import ocsp
 
+from egovsim.magic import REVOCATION_UNAVAILABLE, magic_outcome
 from egovsim.pki.authority import NCA, OCSP_SIGNER, ROOT, UNTRUSTED, TestPki
 from egovsim.pki.records import REASONS
 
@@ -91,6 +92,8 @@ class OcspResponder:
         signer = self._signers(algorithm).get((request.issuer_name_hash, request.issuer_key_hash))
         if signer is None:
             return _unsuccessful(ocsp.OCSPResponseStatus.UNAUTHORIZED)
+        if self._never_available(request.serial_number, signer):
+            return _unsuccessful(ocsp.OCSPResponseStatus.TRY_LATER)
         cache_key = (request.issuer_key_hash, request.serial_number, algorithm.name)
         version = self._pki.version
         if all_unknown:
@@ -161,6 +164,16 @@ class OcspResponder:
         response = builder.sign(signer.key, hashes.SHA256())
         self.signed += 1
         return response.public_bytes(serialization.Encoding.DER), next_update
+
+    def _never_available(self, serial: int, signer: _Signer) -> bool:
+        """Whether `serial` is a signing certificate of the magic IIN whose revocation status
+        is never available (`egovsim.magic`): the responder always asks to try later."""
+        record = self._pki.find(serial, signer.issuer_name)
+        return (
+            record is not None
+            and record.usage == "sign"
+            and magic_outcome(record.iin) == REVOCATION_UNAVAILABLE
+        )
 
     def _issued_ca(self, serial: int, signer: _Signer) -> bool:
         """Whether `serial` is a CA or responder certificate the issuer signed (not recorded)."""

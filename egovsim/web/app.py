@@ -52,6 +52,7 @@ from egovsim.web import (
     clock_routes,
     fault_routes,
     gateway_pages,
+    magic_routes,
     ncalayer_ws,
     openapi,
     pki_routes,
@@ -344,5 +345,6 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     app.router.add_routes(statecorp_api.routes)
     app.router.add_routes(statecorp_pages.routes)
     app.router.add_routes(refusal_routes.routes)
+    app.router.add_routes(magic_routes.routes)
     app.router.add_static("/static/", STATIC, follow_symlinks=False)
     return app
