@@ -13,7 +13,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from egovsim import __version__
-from egovsim.cli import identity_commands, ncalayer_command, pki_commands, signature_commands
+from egovsim.cli import (
+    identity_commands,
+    ncalayer_command,
+    pki_commands,
+    scenario_command,
+    signature_commands,
+)
 from egovsim.cli.common import CommandError, UsageError
 from egovsim.config import Settings, settings_from_env
 
@@ -55,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     signature_commands.register(commands, shared)
     identity_commands.register(commands, shared)
     ncalayer_command.register(commands, shared)
+    scenario_command.register(commands, shared)
     return parser
 
 
