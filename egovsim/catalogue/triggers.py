@@ -171,9 +171,10 @@ TRIGGERS: Mapping[str, Trigger] = {
         "Sign citizen-valid's request with another citizen's signing key.", "citizen-second"
     ),
     "BIN_MISMATCH": Trigger(
-        "command line",
-        "Run `egovsim verify cms --expect-bin` with a BIN other than the one in the signer's "
-        "certificate (a company-first-head signature).",
+        "portal API",
+        "The energy company's first head orders the readiness passport and another legal "
+        "entity's key (shymkent-energy-head) signs it; or `egovsim verify cms --expect-bin` with "
+        "a BIN other than the signer's.",
         "company-first-head",
     ),
     "SIGNED_CONTENT_MISMATCH": _c2(
@@ -185,8 +186,8 @@ TRIGGERS: Mapping[str, Trigger] = {
     "LOGIN_ID_INVALID": _c1("Log in with a login of 11 digits or with a bad check digit."),
     "ACCOUNT_UNKNOWN": _c1("Log in with a valid IIN that has no portal account."),
     "ACCOUNT_LOCKED": _c1(
-        "Log in five times in a row with a wrong password; the sixth attempt is refused for "
-        "30 simulated minutes.",
+        "Log in with a wrong password five times in a row: the fifth answers ACCOUNT_LOCKED, "
+        "and so does every login for the next 30 simulated minutes.",
         "citizen-valid",
     ),
     "PASSWORD_WRONG": _c1("Log in with a wrong password.", "citizen-valid"),
