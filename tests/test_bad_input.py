@@ -484,3 +484,27 @@ async def test_a_wrong_method_on_ocsp_is_a_405_json_error(client) -> None:
 
     assert reply.status == 405
     assert (await reply.json())["error"]["code"] == "METHOD_NOT_ALLOWED"
+
+
+@pytest.mark.parametrize("number", ["99999999999999999999999", "-1", "٣", "1e3"])
+async def test_an_id_in_the_address_that_cannot_exist_is_not_found(client, number) -> None:
+    """Ids beyond SQLite's integers or not plain digits are refused, not passed to the database."""
+    staff = await client.post(
+        "/api/v1/workstation/session", json={"login": "alm-office", "password": PASSWORD}
+    )
+    token = (await staff.json())["token"]
+    reply = await client.get(
+        f"/api/v1/workstation/applications/{number}",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert reply.status == 404
+    assert (await reply.json())["error"]["code"] == "APPLICATION_NOT_FOUND"
+    operator = await client.post(
+        "/api/v1/statecorp/session", json={"login": "gk-alm-1", "password": PASSWORD}
+    )
+    token = (await operator.json())["token"]
+    reply = await client.get(
+        f"/api/v1/statecorp/packages/{number}", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert reply.status == 404
+    assert (await reply.json())["error"]["code"] == "PACKAGE_NOT_FOUND"

@@ -54,34 +54,13 @@ def parse_xml(
         _check_shape(whole, max_depth, max_elements)
         return whole
     # A new parser per document: lxml parsers keep state and are not to be shared across threads.
-    parser = etree.XMLPullParser(
-        events=("start", "end"),
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=False,
-        remove_pis=False,
-    )
-    depth = elements = 0
+    parser = etree.XMLPullParser(events=("start", "end"), **_SAFE)
+    shape = _Shape(max_depth, max_elements)
     try:
         for start in range(0, max(len(data), 1), _CHUNK):
             parser.feed(data[start : start + _CHUNK])
             for event, element in parser.read_events():
-                if not isinstance(element.tag, str):
-                    continue
-                if event == "end":
-                    depth -= 1
-                    continue
-                depth += 1
-                elements += 1
-                if depth > max_depth:
-                    raise XmlRefused("too_deep", f"elements nested more than {max_depth} deep")
-                if elements > max_elements:
-                    raise XmlRefused(
-                        "too_many_elements", f"more than {max_elements} elements in the document"
-                    )
+                shape.see(event, element)
         root: etree._Element = parser.close()
     except etree.XMLSyntaxError as error:
         raise _refusal(error) from None
@@ -89,6 +68,16 @@ def parse_xml(
     return root
 
 
+#: The parser options for untrusted documents: no DTD, no entities, no network.
+_SAFE: dict[str, bool] = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "huge_tree": False,
+    "remove_comments": False,
+    "remove_pis": False,
+}
 _parsers = threading.local()
 
 
@@ -96,15 +85,7 @@ def _parse_whole(data: bytes) -> etree._Element:
     # One parser per thread: lxml parsers keep state and are not to be shared across threads.
     parser = getattr(_parsers, "parser", None)
     if parser is None:
-        parser = _parsers.parser = etree.XMLParser(
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            dtd_validation=False,
-            huge_tree=False,
-            remove_comments=False,
-            remove_pis=False,
-        )
+        parser = _parsers.parser = etree.XMLParser(**_SAFE)
     try:
         root: etree._Element = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as error:
@@ -119,20 +100,32 @@ def _check_shape(root: etree._Element, max_depth: int, max_elements: int) -> Non
         raise XmlRefused("too_many_elements", f"more than {max_elements} elements in the document")
     if count <= max_depth:
         return  # too few elements to nest too deep: no need to walk the tree
-    depth = elements = 0
+    shape = _Shape(max_depth, max_elements)
     for event, element in etree.iterwalk(root, events=("start", "end")):
+        shape.see(event, element)
+
+
+class _Shape:
+    """Depth and element count of a document as its start and end events go by; refuses the
+    document at the first event over a limit."""
+
+    def __init__(self, max_depth: int, max_elements: int) -> None:
+        self.max_depth, self.max_elements = max_depth, max_elements
+        self.depth = self.elements = 0
+
+    def see(self, event: str, element: etree._Element) -> None:
         if not isinstance(element.tag, str):
-            continue
+            return  # comments and processing instructions
         if event == "end":
-            depth -= 1
-            continue
-        depth += 1
-        elements += 1
-        if depth > max_depth:
-            raise XmlRefused("too_deep", f"elements nested more than {max_depth} deep")
-        if elements > max_elements:
+            self.depth -= 1
+            return
+        self.depth += 1
+        self.elements += 1
+        if self.depth > self.max_depth:
+            raise XmlRefused("too_deep", f"elements nested more than {self.max_depth} deep")
+        if self.elements > self.max_elements:
             raise XmlRefused(
-                "too_many_elements", f"more than {max_elements} elements in the document"
+                "too_many_elements", f"more than {self.max_elements} elements in the document"
             )
 
 

@@ -24,26 +24,28 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from datetime import date
 from typing import Any
 from urllib.parse import quote, unquote
 
 from aiohttp import BodyPartReader, web
 from aiohttp.web_request import FileField
 
-from egovsim.errors import EgovsimError, Language
-from egovsim.portal.applications import ApplicationDetail
+from egovsim.errors import EgovsimError
 from egovsim.portal.attachments import MAX_ATTACHMENT
-from egovsim.portal.model import Applicant
-from egovsim.regulations.model import Regulation
 from egovsim.signatures.encoding import to_der
 from egovsim.signatures.revocation import FetchError
 from egovsim.signatures.verifier import Expectations
-from egovsim.storage.portal import Attachment, Notification, PortalApplication, TimelineEntry
 from egovsim.web.fetch import read_limited
 from egovsim.web.i18n import language
 from egovsim.web.keys import CALENDAR, CLOCK, PORTAL, REGULATIONS, VERIFIER
 from egovsim.web.openapi import api
+from egovsim.web.portal_json import (
+    BASE,
+    application_json,
+    notification_json,
+    service_json,
+    summary_json,
+)
 from egovsim.web.portal_schemas import (
     ATTACHMENT_HEADERS,
     ATTACHMENT_TYPES,
@@ -73,9 +75,7 @@ from egovsim.web.portal_session import (
     optional_applicant,
     portal_session,
 )
-from egovsim.web.requests import json_object
-from egovsim.web.service_routes import duration_json
-from egovsim.workstation.intake import acceptance_window
+from egovsim.web.requests import json_object, path_id
 
 routes = web.RouteTableDef()
 
@@ -86,7 +86,6 @@ MAX_SIGNATURE = 2 * 1024 * 1024
 #: What the document check takes: a CMS and the data of a detached one.
 MAX_CHECK = 24 * 1024 * 1024
 FILE_NAME_HEADER = "X-File-Name"
-BASE = "/api/v1/portal/applications"
 
 
 # -- the catalogue --------------------------------------------------------------------------------
@@ -111,109 +110,6 @@ async def services(request: web.Request) -> web.Response:
         for regulation in request.app[REGULATIONS].values()
     ]
     return web.json_response({"language": lang, "services": shown})
-
-
-def service_json(
-    regulation: Regulation, lang: Language, today: date, applicant: Applicant | None
-) -> dict[str, Any]:
-    """One service as the portal's catalogue shows it, in one language."""
-
-    def documents(variant: str | None) -> list[dict[str, Any]]:
-        return [
-            {
-                "id": d.id,
-                "name": d.name[lang],
-                "required": "*" in d.required_in
-                or (variant is not None and variant in d.required_in),
-            }
-            for d in regulation.documents_for(variant)
-        ]
-
-    def window_open(category: str) -> bool:
-        window = acceptance_window(regulation, category)
-        if window is None:
-            return True
-        key = (today.month, today.day)
-        start, end = window
-        return start <= key <= end if start <= end else key >= start or key <= end
-
-    variants: list[str | None] = [v.id for v in regulation.variants] or [None]
-    return {
-        "id": regulation.id,
-        "name": regulation.name[lang],
-        "provider": regulation.provider[lang],
-        "basis": {
-            "authority": regulation.basis.authority[lang],
-            "resolution": regulation.basis.resolution_number,
-            "date": regulation.basis.resolution_date.isoformat(),
-            "registration": regulation.basis.registration,
-            "standard": regulation.basis.standard[lang],
-        },
-        "effective": {
-            "from": regulation.period.start.isoformat(),
-            "to": regulation.period.end.isoformat() if regulation.period.end else None,
-            "repealed_by": regulation.period.repealed_by[lang]
-            if regulation.period.repealed_by
-            else None,
-            "in_force_today": regulation.is_effective(today),
-        },
-        "channels": sorted(regulation.channels),
-        "on_portal": "portal" in regulation.channels,
-        "eligibility": [
-            {
-                "id": c.id,
-                "kind": c.kind,
-                "name": c.name[lang],
-                "accepting_today": window_open(c.id),
-            }
-            for c in regulation.applicants
-        ],
-        "eligible": None
-        if applicant is None
-        else any(c.kind == applicant.kind for c in regulation.applicants),
-        "acceptance_windows": [
-            {
-                "from": f"{w.start[0]:02d}-{w.start[1]:02d}",
-                "to": f"{w.end[0]:02d}-{w.end[1]:02d}",
-                "categories": sorted(w.categories),
-            }
-            for w in regulation.windows
-        ],
-        "form": [
-            {
-                "id": f.id,
-                "label": f.label[lang],
-                "type": f.type,
-                "required": f.required,
-                "choices": list(f.choices),
-            }
-            for f in regulation.form
-        ],
-        "variants": [
-            {"id": v.id, "name": v.name[lang], "documents": documents(v.id)}
-            for v in regulation.variants
-        ],
-        "documents": {variant or "*": documents(variant) for variant in variants},
-        "terms": [
-            {
-                "id": s.id,
-                "role": s.role,
-                "name": s.name[lang],
-                "duration": duration_json(s.duration),
-                "by_variant": {k: duration_json(v) for k, v in s.by_variant.items()},
-            }
-            for s in regulation.steps
-        ],
-        "refusal_term": duration_json(regulation.refusal.duration),
-        "results": [
-            {"id": r.id, "name": r.name[lang], "refusal": r.refusal} for r in regulation.results
-        ],
-        "result_forms": sorted(regulation.result_forms),
-        "fee": {
-            "amount_kzt": regulation.fee.amount_kzt,
-            "note": regulation.fee.note[lang] if regulation.fee.note else None,
-        },
-    }
 
 
 # -- requests ---------------------------------------------------------------------------------
@@ -464,10 +360,7 @@ def _form_bytes(value: Any) -> bytes | None:
 
 
 def _id(request: web.Request) -> int:
-    text = request.match_info["id"]
-    if not text.isdigit() or len(text) > 18:
-        raise EgovsimError("APPLICATION_NOT_FOUND", {"application": text})
-    return int(text)
+    return path_id(request, "id", "APPLICATION_NOT_FOUND", "application")
 
 
 async def _limited(request: web.Request, limit: int) -> bytes:
@@ -520,111 +413,3 @@ async def _stream_file(request: web.Request) -> tuple[str | None, str | None, by
 
 def _download(file_name: str) -> dict[str, str]:
     return {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(file_name)}"}
-
-
-# -- JSON views -------------------------------------------------------------------------------
-
-
-def summary_json(application: PortalApplication, regulation: Regulation) -> dict[str, Any]:
-    """An application as the cabinet's list shows it."""
-    return {
-        "id": application.id,
-        "number": application.number,
-        "service": {"id": regulation.id, "name": dict(regulation.name)},
-        "variant": application.variant,
-        "status": application.status,
-        "created_at": application.created_at.isoformat(),
-        "updated_at": application.updated_at.isoformat(),
-        "provider_number": application.provider_number,
-        "provider_status": application.provider_status,
-    }
-
-
-def entry_json(entry: TimelineEntry) -> dict[str, Any]:
-    """A timeline entry: the step id, the time, what happened, and its details."""
-    return {
-        "step": entry.step,
-        "at": entry.at.isoformat(),
-        "event": entry.event,
-        "code": entry.code,
-        "details": entry.details,
-    }
-
-
-def application_json(detail: ApplicationDetail) -> dict[str, Any]:
-    """An application with its documents, signature, timeline and result."""
-    application = detail.application
-    regulation = detail.regulation
-    attached = {a.document_id: a for a in detail.attachments}
-    verification = application.verification
-    result = detail.result
-    base = f"{BASE}/{application.id}"
-    return {
-        **summary_json(application, regulation),
-        "category": application.category,
-        "applicant": {
-            "kind": application.applicant_kind,
-            "iin": application.applicant_iin,
-            "bin": application.applicant_bin,
-            "name": application.applicant_name,
-        },
-        "person": {"iin": application.person_iin, "name": application.person_name},
-        "form": application.form,
-        "documents": [
-            {
-                "id": d.id,
-                "name": dict(d.name),
-                "required": "*" in d.required_in
-                or (application.variant is not None and application.variant in d.required_in),
-                "attachment": _attachment_json(attached[d.id], base) if d.id in attached else None,
-            }
-            for d in regulation.documents_for(application.variant)
-        ],
-        "signature": None
-        if verification is None
-        else {
-            "signed_at": application.signed_at.isoformat() if application.signed_at else None,
-            "indication": verification.get("indication"),
-            "signer": verification.get("signer"),
-        },
-        "message_id": application.message_id,
-        "sent_at": application.sent_at.isoformat() if application.sent_at else None,
-        "timeline": [entry_json(e) for e in detail.timeline],
-        "result": None
-        if result is None
-        else {
-            "kind": result.kind,
-            "refusal": result.refusal,
-            "grounds": result.grounds,
-            "number": result.provider_number,
-            "received_at": result.received_at.isoformat(),
-            "indication": result.verification.get("indication"),
-            "signer": result.verification.get("signer"),
-            "cms": f"{base}/result",
-            "document": f"{base}/result/document",
-        },
-        "links": {"document": f"{base}/document", "signature": f"{base}/signature"},
-    }
-
-
-def _attachment_json(found: Attachment, base: str) -> dict[str, Any]:
-    return {
-        "file_name": found.file_name,
-        "content_type": found.content_type,
-        "size": found.size,
-        "sha256": found.sha256,
-        "attached_at": found.attached_at.isoformat(),
-        "href": f"{base}/attachments/{found.document_id}",
-    }
-
-
-def notification_json(notice: Notification) -> dict[str, Any]:
-    """A notice of the cabinet."""
-    return {
-        "id": notice.id,
-        "application_id": notice.application_id,
-        "at": notice.at.isoformat(),
-        "kind": notice.kind,
-        "text": notice.text,
-        "details": notice.details,
-    }

@@ -17,7 +17,7 @@ from egovsim.regulations.model import Regulation
 from egovsim.signatures.encoding import to_der
 from egovsim.web.i18n import language
 from egovsim.web.keys import ACCOUNTS, CALENDAR, CLOCK, PORTAL, REGULATIONS, VERIFIER
-from egovsim.web.portal_api import application_json, notification_json, service_json
+from egovsim.web.portal_json import application_json, notification_json, service_json
 from egovsim.web.portal_session import (
     SESSION_COOKIE,
     check_csrf,
@@ -27,6 +27,7 @@ from egovsim.web.portal_session import (
     portal_session,
 )
 from egovsim.web.render import render
+from egovsim.web.requests import path_id
 
 routes = web.RouteTableDef()
 
@@ -267,12 +268,7 @@ async def printable_result(request: web.Request) -> web.Response:
 
 
 def _id(request: web.Request) -> int:
-    try:
-        return int(request.match_info["id"])
-    except ValueError:
-        raise EgovsimError(
-            "APPLICATION_NOT_FOUND", {"application": request.match_info["id"]}
-        ) from None
+    return path_id(request, "id", "APPLICATION_NOT_FOUND", "application")
 
 
 # -- checking a document ------------------------------------------------------------------------

@@ -35,3 +35,18 @@ async def json_object(request: web.Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise EgovsimError("BAD_REQUEST", {"reason": "the body must be a JSON object"})
     return body
+
+
+def path_id(request: web.Request, name: str, code: str, detail: str) -> int:
+    """A numeric id from the address (`{name}`); `code` when it is not one that can exist (not
+    ASCII digits, or beyond SQLite's 64-bit integers), with the text given under `detail`."""
+    text = request.match_info[name]
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        raise EgovsimError(code, {detail: text})
+    return int(text)
+
+
+def session_token(request: web.Request, cookie: str) -> str | None:
+    """The session token a staff client sends: a Bearer token, else the session cookie."""
+    header = request.headers.get("Authorization", "")
+    return header[7:] if header.startswith("Bearer ") else request.cookies.get(cookie)

@@ -14,7 +14,7 @@ from egovsim.statecorp.centres import centre
 from egovsim.statecorp.counter import PackageView
 from egovsim.storage.statecorp import Operator
 from egovsim.web.keys import STATECORP
-from egovsim.web.requests import json_object
+from egovsim.web.requests import json_object, path_id, session_token
 
 routes = web.RouteTableDef()
 COOKIE = "egovsim_statecorp"
@@ -23,8 +23,7 @@ SESSION_HOURS = 12
 
 async def current_operator(request: web.Request) -> Operator:
     """The signed-in operator (a Bearer token or the session cookie)."""
-    header = request.headers.get("Authorization", "")
-    token = header[7:] if header.startswith("Bearer ") else request.cookies.get(COOKIE)
+    token = session_token(request, COOKIE)
     if not token:
         raise EgovsimError("OPERATOR_NOT_SIGNED_IN")
     # Sessions live in real time: moving the simulator's clock must not sign anyone out.
@@ -123,12 +122,7 @@ def _text(body: dict[str, Any], key: str) -> str:
 
 
 def _package_id(request: web.Request) -> int:
-    try:
-        return int(request.match_info["package"])
-    except ValueError:
-        raise EgovsimError(
-            "PACKAGE_NOT_FOUND", {"package": request.match_info["package"]}
-        ) from None
+    return path_id(request, "package", "PACKAGE_NOT_FOUND", "package")
 
 
 @routes.post("/api/v1/statecorp/session")
@@ -146,8 +140,7 @@ async def sign_in(request: web.Request) -> web.Response:
 @routes.delete("/api/v1/statecorp/session")
 async def sign_out(request: web.Request) -> web.Response:
     """End the session."""
-    header = request.headers.get("Authorization", "")
-    token = header[7:] if header.startswith("Bearer ") else request.cookies.get(COOKIE)
+    token = session_token(request, COOKIE)
     if token:
         await request.app[STATECORP].store.close_session(token_hash(token))
     response = web.json_response({"signed_out": True})

@@ -14,6 +14,7 @@ from egovsim.statecorp.centres import centre
 from egovsim.storage.statecorp import Operator
 from egovsim.web.keys import STATECORP
 from egovsim.web.render import render
+from egovsim.web.requests import path_id
 from egovsim.web.statecorp_api import COOKIE, current_operator, open_session, package_json
 
 routes = web.RouteTableDef()
@@ -110,12 +111,7 @@ async def open_package(request: web.Request) -> web.StreamResponse:
 
 
 def _package_id(request: web.Request) -> int:
-    try:
-        return int(request.match_info["package"])
-    except ValueError:
-        raise EgovsimError(
-            "PACKAGE_NOT_FOUND", {"package": request.match_info["package"]}
-        ) from None
+    return path_id(request, "package", "PACKAGE_NOT_FOUND", "package")
 
 
 @routes.get("/statecorp/packages/{package}")

@@ -14,7 +14,7 @@ from egovsim.errors import EgovsimError
 from egovsim.passwords import check_password, new_token, token_hash
 from egovsim.storage.records import StaffMember
 from egovsim.web.keys import STAFF, WORKSTATION
-from egovsim.web.requests import json_object
+from egovsim.web.requests import json_object, path_id, session_token
 from egovsim.workstation.intake import Submission
 from egovsim.workstation.views import ApplicationView
 
@@ -25,8 +25,7 @@ SESSION_HOURS = 12
 
 async def current_staff(request: web.Request) -> StaffMember:
     """The signed-in staff member (a Bearer token or the session cookie)."""
-    header = request.headers.get("Authorization", "")
-    token = header[7:] if header.startswith("Bearer ") else request.cookies.get(COOKIE)
+    token = session_token(request, COOKIE)
     if not token:
         raise EgovsimError("STAFF_NOT_SIGNED_IN")
     return await current_staff_by_token(request, token)
@@ -158,8 +157,7 @@ async def sign_in(request: web.Request) -> web.Response:
 @routes.delete("/api/v1/workstation/session")
 async def sign_out(request: web.Request) -> web.Response:
     """End the session."""
-    header = request.headers.get("Authorization", "")
-    token = header[7:] if header.startswith("Bearer ") else request.cookies.get(COOKIE)
+    token = session_token(request, COOKIE)
     if token:
         await request.app[STAFF].close_session(token_hash(token))
     response = web.json_response({"signed_out": True})
@@ -215,12 +213,7 @@ def _counter_channel(value: Any) -> str:
 
 
 def _application_id(request: web.Request) -> int:
-    try:
-        return int(request.match_info["application_id"])
-    except ValueError:
-        raise EgovsimError(
-            "APPLICATION_NOT_FOUND", {"application": request.match_info["application_id"]}
-        ) from None
+    return path_id(request, "application_id", "APPLICATION_NOT_FOUND", "application")
 
 
 @routes.get("/api/v1/workstation/applications/{application_id}")

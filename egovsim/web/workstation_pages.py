@@ -13,6 +13,7 @@ from egovsim.passwords import token_hash
 from egovsim.storage.records import StaffMember
 from egovsim.web.keys import STAFF, WORKSTATION
 from egovsim.web.render import render
+from egovsim.web.requests import path_id
 from egovsim.web.workstation_api import COOKIE, current_staff, sign_in_member
 
 routes = web.RouteTableDef()
@@ -127,10 +128,7 @@ async def _page(
 
 
 def _id(request: web.Request) -> int:
-    try:
-        return int(request.match_info["application_id"])
-    except ValueError:
-        raise EgovsimError("APPLICATION_NOT_FOUND") from None
+    return path_id(request, "application_id", "APPLICATION_NOT_FOUND", "application")
 
 
 @routes.get("/workstation/applications/{application_id}")
