@@ -15,7 +15,8 @@ from egovsim.cli import main
 from egovsim.cli.scenario_command import shipped_files
 from egovsim.regulations.calendar import WorkingCalendar
 from egovsim.scenarios.model import ScenarioError, load_scenario_file
-from egovsim.scenarios.runner import ALMATY, Remote, resolve_time, run_files
+from egovsim.scenarios.runner import run_files
+from egovsim.scenarios.targets import ALMATY, Remote, resolve_time
 from tests.conftest import NOW
 
 

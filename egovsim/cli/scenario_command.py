@@ -76,7 +76,8 @@ async def _run_files(
 ) -> int:
     from egovsim.pki.authority import TestPki
     from egovsim.pki.personas import create_personas
-    from egovsim.scenarios.runner import InProcess, Remote, run_files
+    from egovsim.scenarios.runner import run_files
+    from egovsim.scenarios.targets import InProcess, Remote
 
     with tempfile.TemporaryDirectory(prefix="egovsim-pki-") as scratch:
         target: InProcess | Remote

@@ -17,10 +17,13 @@ is one mapping with one kind, an optional `name` and an optional `refused: CODE`
 - `clock: {set: TIME}` or `{advance: {minutes|hours|days|working_days: N}}`;
 - `fault: {pki: NAME, on?, seconds?}` or `{gateway: SERVICE_ID, kind?, seconds?, on?}`;
 - `soap: XML`: a raw request to /shep/async (`${uuid}` makes a fresh message id);
+- `http: {path, method?, json?|body?|size?, headers?, csrf?}`: any request to the simulator,
+  for the refusals no actor's step makes (`${application}`, `${package}` name the scenario's
+  records);
 - `expect: {application?, signature?, result?, timeline?, notifications?, package?}`.
 
 Text may say `${persona-id.iin}` or `${persona-id.bin}`. Times (`clock`, `set`) are ISO 8601
-or words relative to when the test PKI was issued (see `runner.resolve_time`), so the files
+or words relative to when the test PKI was issued (see `targets.resolve_time`), so the files
 hold whatever day they run. Against `--base-url`, `--certs` must name the running simulator's
 certs directory: the personas' keys there sign the logins and requests.
 """

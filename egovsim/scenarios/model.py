@@ -42,6 +42,7 @@ STEP_KEYS: Mapping[str, tuple[frozenset[str], frozenset[str]]] = {
     "clock": (frozenset(), frozenset({"set", "advance"})),
     "fault": (frozenset(), frozenset({"pki", "gateway", "on", "kind", "seconds"})),
     "soap": (frozenset({"body"}), frozenset({"channel"})),
+    "http": (frozenset({"path"}), frozenset({"method", "json", "body", "size", "headers", "csrf"})),
     "expect": (
         frozenset(),
         frozenset({"application", "signature", "result", "timeline", "package", "notifications"}),
@@ -51,7 +52,7 @@ STEP_KEYS: Mapping[str, tuple[frozenset[str], frozenset[str]]] = {
 SHORTHAND = {"login": "persona", "soap": "body", "deliver": None, "logout": None}
 #: The words a file may use for attachment contents.
 CONTENTS = ("pdf", "jpeg", "png", "text", "exe")
-#: The initial clock expressions (see `runner.resolve_time`).
+#: The initial clock expressions (see `targets.resolve_time`).
 CLOCK_WORDS = ("working-morning", "working-day", "in-window", "outside-window", "issued")
 
 

@@ -1,0 +1,173 @@
+"""Where scenarios run: in-process (a fresh app on a loopback port per scenario, with its own
+data directory, a copy of the test PKI and the clock frozen where the scenario starts) or a
+running `egovsim serve` at a base URL; and the clock words scenario files start from."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import date, datetime, timedelta
+from datetime import time as day_time
+from pathlib import Path
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from egovsim.clock import parse_time
+from egovsim.regulations.calendar import WorkingCalendar
+from egovsim.scenarios.actors import ActorError, Http, Personas
+
+ALMATY = ZoneInfo("Asia/Almaty")
+#: How long a remote `deliver` step waits for the message log to settle.
+REMOTE_SETTLE_SECONDS = 30.0
+_RELATIVE = re.compile(r"issued([+-][0-9]+)d")
+
+
+class Target(Protocol):
+    """Where scenarios run."""
+
+    personas: Personas
+
+    def session(self, start: datetime) -> Any:
+        """An async context giving (Http, deliver) for one scenario starting at `start`."""
+
+
+def _moment(day: date) -> datetime:
+    return datetime.combine(day, day_time(10), tzinfo=ALMATY)
+
+
+def resolve_time(expression: str, anchor: datetime, calendar: WorkingCalendar) -> datetime:
+    """A clock expression as a time. `anchor` is when the test PKI was issued: its personas'
+    certificates are valid from 29 days before it to 334 days after, so every word picks a
+    day in that span.
+
+    - an ISO 8601 time;
+    - `working-morning`: 10:00 Almaty time on the first working day after the anchor;
+    - `working-day MM-DD`: 10:00 on that month and day (moved to a working day) in the span;
+    - `in-window MM-DD..MM-DD`: 10:00 on the working day of that yearly window nearest the
+      anchor; `outside-window MM-DD..MM-DD` the nearest working day outside it;
+    - `issued+Nd` / `issued-Nd`: N days after or before the anchor itself.
+    """
+    words = expression.split()
+    relative = _RELATIVE.fullmatch(expression.strip())
+    if relative is not None:
+        return anchor + timedelta(days=int(relative.group(1)))
+    local = anchor.astimezone(ALMATY).date()
+    first, last = anchor - timedelta(days=29), anchor + timedelta(days=300)
+    if words == ["working-morning"]:
+        day = local + timedelta(days=1)
+        while not calendar.is_working_day(day):
+            day += timedelta(days=1)
+        return _moment(day)
+    if len(words) == 2 and words[0] == "working-day":
+        month, day_of_month = (int(part) for part in words[1].split("-"))
+        for year in (local.year - 1, local.year, local.year + 1):
+            day = date(year, month, day_of_month)
+            while not calendar.is_working_day(day):
+                day += timedelta(days=1)
+            if first <= _moment(day) <= last:
+                return _moment(day)
+        raise ValueError(f"no {words[1]} in the certificates' validity")
+    if len(words) == 2 and words[0] in ("in-window", "outside-window"):
+        start, end = (tuple(int(p) for p in part.split("-")) for part in words[1].split(".."))
+        inside_wanted = words[0] == "in-window"
+        for offset in sorted(range(-29, 300), key=abs):
+            day = local + timedelta(days=offset)
+            inside = start <= (day.month, day.day) <= end
+            if inside == inside_wanted and calendar.is_working_day(day):
+                return _moment(day)
+        raise ValueError(f"no working day {words[0]} {words[1]} in the certificates' validity")
+    return parse_time(expression)
+
+
+class InProcess:
+    """Each scenario gets its own app on 127.0.0.1: a fresh data directory, a copy of the test
+    PKI, the clock frozen at the scenario's start, deliveries run by the runner."""
+
+    def __init__(self, certs_dir: Path, password: str = "Qwerty12") -> None:
+        self.certs_dir = certs_dir
+        self.personas = Personas(certs_dir, password)
+        self.password = password
+
+    @asynccontextmanager
+    async def session(
+        self, start: datetime
+    ) -> AsyncIterator[tuple[Http, Callable[[], Awaitable[None]]]]:
+        """A fresh simulator for one scenario."""
+        from aiohttp.test_utils import TestServer
+
+        from egovsim.clock import Clock
+        from egovsim.config import Settings
+        from egovsim.pki.authority import TestPki
+        from egovsim.web.app import create_app
+        from egovsim.web.keys import DELIVERY
+
+        with tempfile.TemporaryDirectory(prefix="egovsim-scenario-") as directory:
+            certs = Path(directory) / "certs"
+            shutil.copytree(self.certs_dir, certs)
+            settings = Settings(
+                data_dir=Path(directory) / "data",
+                certs_dir=certs,
+                public_url=TestPki.open(certs).base_url,
+                clock_frozen_at=start,
+                gateway_worker=False,
+                gateway_first_backoff=0.0,
+                gateway_max_attempts=3,
+                persona_password=self.password,
+            )
+            app = create_app(settings, Clock(frozen_at=start))
+            server = TestServer(app, host="127.0.0.1")
+            await server.start_server()
+            http = Http(str(server.make_url("/")))
+
+            async def deliver() -> None:
+                for _ in range(20):
+                    if not await app[DELIVERY].deliver_due():
+                        return
+                raise ActorError("the gateway's deliveries never settle")
+
+            try:
+                yield http, deliver
+            finally:
+                await http.close()
+                await server.close()
+
+
+class Remote:
+    """A running simulator: the clock is set and frozen at each scenario's start, deliveries
+    are awaited by polling the gateway's message log. The personas' keystores come from the
+    same certs directory the simulator uses."""
+
+    def __init__(self, base_url: str, certs_dir: Path, password: str = "Qwerty12") -> None:
+        self.base_url = base_url
+        self.personas = Personas(certs_dir, password)
+
+    @asynccontextmanager
+    async def session(
+        self, start: datetime
+    ) -> AsyncIterator[tuple[Http, Callable[[], Awaitable[None]]]]:
+        """The running simulator, its clock moved to `start`."""
+        http = Http(self.base_url)
+        try:
+            for change in ({"set": start.isoformat()}, {"freeze": True}):
+                reply = await http.request("POST", "/api/v1/clock", json_body=change)
+                if reply.status != 200:
+                    raise ActorError("cannot set the simulator's clock", reply.evidence())
+
+            async def deliver() -> None:
+                deadline = time.monotonic() + REMOTE_SETTLE_SECONDS
+                while time.monotonic() < deadline:
+                    log = await http.request("GET", "/api/v1/gateway/messages?limit=50")
+                    messages = log.body.get("messages", []) if isinstance(log.body, dict) else []
+                    if not any(m.get("state") == "ON_DELIVERY" for m in messages):
+                        return
+                    await asyncio.sleep(0.2)
+                raise ActorError("the gateway's messages did not settle", log.evidence())
+
+            yield http, deliver
+        finally:
+            await http.close()
