@@ -14,7 +14,24 @@ from egovsim.statecorp.centres import centre
 from egovsim.statecorp.counter import PackageView
 from egovsim.storage.statecorp import Operator
 from egovsim.web.keys import STATECORP
+from egovsim.web.openapi import api
 from egovsim.web.requests import json_object, path_id, session_token
+from egovsim.web.statecorp_schemas import (
+    ACTION_BODY,
+    BY_ACTION,
+    BY_PACKAGE,
+    CHECKLIST,
+    NEW_PACKAGE,
+    OPERATOR,
+    PACKAGE,
+    PACKAGES,
+    PACKAGES_QUERY,
+    RETURNED,
+    SERVICE_QUERY,
+    SIGN_IN,
+    SIGNED_IN,
+    SIGNED_OUT,
+)
 
 routes = web.RouteTableDef()
 COOKIE = "egovsim_statecorp"
@@ -126,6 +143,7 @@ def _package_id(request: web.Request) -> int:
 
 
 @routes.post("/api/v1/statecorp/session")
+@api(request=SIGN_IN, response=SIGNED_IN)
 async def sign_in(request: web.Request) -> web.Response:
     """`{"login", "password"}` → a session (cookie, and a token for scripts)."""
     body = await json_object(request)
@@ -138,6 +156,7 @@ async def sign_in(request: web.Request) -> web.Response:
 
 
 @routes.delete("/api/v1/statecorp/session")
+@api(response=SIGNED_OUT)
 async def sign_out(request: web.Request) -> web.Response:
     """End the session."""
     token = session_token(request, COOKIE)
@@ -149,6 +168,7 @@ async def sign_out(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/statecorp/checklist")
+@api(response=CHECKLIST, parameters=SERVICE_QUERY, security=OPERATOR)
 async def checklist(request: web.Request) -> web.Response:
     """`?service=&variant=` → item 9's documents, each with whether it is required."""
     await current_operator(request)
@@ -159,6 +179,7 @@ async def checklist(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/statecorp/packages")
+@api(request=NEW_PACKAGE, response=PACKAGE, status=201, security=OPERATOR)
 async def open_package(request: web.Request) -> web.Response:
     """`{"service", "variant", "applicant": {"iin", "name"}, "form"}` → a package at the
     counter (201), its 20 minutes running."""
@@ -180,6 +201,7 @@ async def open_package(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/statecorp/packages")
+@api(response=PACKAGES, parameters=PACKAGES_QUERY, security=OPERATOR)
 async def packages(request: web.Request) -> web.Response:
     """The centre's packages, newest first (`?status=at_centre`: the results waiting; `?q=`
     an applicant's IIN, a receipt's or the provider's application number: the packages found)."""
@@ -193,6 +215,7 @@ async def packages(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/statecorp/packages/{package}")
+@api(response=PACKAGE, parameters=BY_PACKAGE, security=OPERATOR)
 async def package(request: web.Request) -> web.Response:
     """One package with its receipt and timeline."""
     operator = await current_operator(request)
@@ -201,6 +224,7 @@ async def package(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/statecorp/packages/{package}/actions/{action}")
+@api(request=ACTION_BODY, response=PACKAGE, parameters=BY_ACTION, security=OPERATOR)
 async def act(request: web.Request) -> web.Response:
     """Do `check` (`{"documents": [...]}`), `forward`, `serve`, `hand_out` (`{"document",
     "document_number", "representative", "notarized"}`) or `request_again`."""
@@ -234,6 +258,7 @@ async def act(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/statecorp/sweep")
+@api(response=RETURNED, security=OPERATOR)
 async def sweep(request: web.Request) -> web.Response:
     """Send results uncollected for a month back to the provider's storage now."""
     await current_operator(request)
