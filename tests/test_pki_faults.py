@@ -86,6 +86,7 @@ async def test_every_switch_is_listed_off_then_on_then_off_again(client) -> None
         "ocsp-slow",
         "ocsp-unknown",
         "crl-stale",
+        "gateway-down",
     ]
     assert not any(f["on"] for f in listing["faults"])
     assert listing["gateway"] == []

@@ -1,4 +1,6 @@
-"""The gateway (SHEP). SOAP 1.1 answers every fault with HTTP 500; the code is in ErrorInfo."""
+"""The gateway (SHEP). SOAP 1.1 answers every fault with HTTP 500; the code is in ErrorInfo.
+Only a gateway that is down (GATEWAY_UNAVAILABLE, the trainer's `gateway-down` switch) answers
+with HTTP 503 Service Unavailable, its fault a soapenv:Server one."""
 
 from __future__ import annotations
 
@@ -69,6 +71,14 @@ ENTRIES: tuple[Refusal, ...] = (
         "Алушы жүйе жауап бермейді.",
         "Система-получатель не отвечает.",
         "The receiving system does not answer.",
+    ),
+    entry(
+        "GATEWAY_UNAVAILABLE",
+        "gateway",
+        503,
+        "Электрондық үкімет шлюзі қазір хабарламаларды қабылдамайды; кейінірек қайта жіберіңіз.",
+        "Шлюз электронного правительства сейчас не принимает сообщения; отправьте позже.",
+        "The e-government gateway is not taking messages now; send again later.",
     ),
     entry(
         "WSS_SIGNATURE_MISSING",

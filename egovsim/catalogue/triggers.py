@@ -26,6 +26,7 @@ Interface = Literal[
     "NCALayer API",
     "clock API",
     "command line",
+    "console API",
 ]
 
 #: The seeds' refusal step that follows a failed condition (SPEC §2).
@@ -47,7 +48,8 @@ class Trigger:
 
 @dataclass(frozen=True, slots=True)
 class SoapFault:
-    """How the gateway answers a refusal: an ErrorInfo fault with its faultcode, on HTTP 500."""
+    """How the gateway answers a refusal: an ErrorInfo fault with its faultcode, on HTTP 500
+    (503 while the gateway is down)."""
 
     faultcode: str
     http_status: int = 500
@@ -61,6 +63,8 @@ def refusal_step(entry: Refusal) -> str | None:
 
 def soap_fault(entry: Refusal) -> SoapFault | None:
     """The SOAP fault the gateway answers `entry` with; None for a refusal it never gives."""
+    if entry.code == "GATEWAY_UNAVAILABLE":  # the gateway is down: its own fault, and a 503
+        return SoapFault("soapenv:Server", entry.http_status)
     if entry.step == GATEWAY_STEP:
         return SoapFault("soapenv:Client")
     if entry.code == "INTERNAL_ERROR":  # the gateway's own failure is the server's fault
@@ -108,8 +112,8 @@ TRIGGERS: Mapping[str, Trigger] = {
     ),
     "REQUEST_TOO_LARGE": Trigger(
         "any HTTP address",
-        "POST a JSON body larger than the endpoint's limit, e.g. several megabytes to "
-        "POST /api/v1/auth/login.",
+        "POST a body larger than the endpoint's limit: more than 1 MiB of JSON to "
+        "POST /api/v1/auth/login, or more than 64 KiB to the OCSP responder (POST /ocsp).",
     ),
     "INTERNAL_ERROR": Trigger(
         "gateway SOAP",
@@ -123,14 +127,19 @@ TRIGGERS: Mapping[str, Trigger] = {
         "`egovsim verify cms` on such a file."
     ),
     "SIGNED_DATA_MISSING": Trigger(
-        "command line",
-        "Run `egovsim verify cms` on a detached signature without `--data`.",
+        "portal API",
+        'Check a detached signature without its data on the "check a document" service '
+        "(POST /api/v1/portal/check-document, or the /check page): the report's code; or run "
+        "`egovsim verify cms` on it without `--data`. The portal's own request signature never "
+        "meets it: the portal supplies the e-document of a detached one.",
     ),
     "SIGNER_CERT_MISSING": _c2(
         "Send a CMS SignedData that carries no certificates (openssl cms -sign -nocerts)."
     ),
     "SIGNATURE_BROKEN": _c2(
-        "Sign the request's e-document, change one byte of the signed content, and send it."
+        "Sign the request's e-document and change one bit of the CMS's signature value, or send "
+        "a detached signature made over other bytes than the e-document. (Changing the content "
+        "of an attached one is SIGNED_CONTENT_MISMATCH: the portal compares it first.)"
     ),
     "WEAK_ALGORITHM": _c2(
         "Sign the request with SHA-1 (openssl cms -sign -md sha1) or with an RSA key shorter "
@@ -139,10 +148,10 @@ TRIGGERS: Mapping[str, Trigger] = {
     "CERT_UNTRUSTED": _c2(
         "Sign the request with the persona whose CA egovsim does not trust.", "citizen-untrusted"
     ),
-    "CHAIN_INVALID": Trigger(
-        "command line",
-        "Run `egovsim verify cert` on a certificate whose issuer's signature does not hold "
-        "(a leaf with a tampered issuer signature).",
+    "CHAIN_INVALID": _c2(
+        "Sign the request with a copy of the signer's certificate whose CA signature was "
+        "changed (one byte of its signature value), carried in the CMS; or run "
+        "`egovsim verify cert` on such a certificate."
     ),
     "CERT_EXPIRED": _c2("Sign the request with the expired persona.", "citizen-expired"),
     "CERT_NOT_YET_VALID": _c2(
@@ -205,9 +214,10 @@ TRIGGERS: Mapping[str, Trigger] = {
         "citizen-second",
     ),
     "AUTH_NOT_AN_EMPLOYEE": _c1(
-        "Log in with the company's BIN while signing the challenge with a citizen's "
-        "authentication key that names no employee of it.",
-        "citizen-valid",
+        "Register the Shymkent energy department's BIN with its head's AUTH key "
+        "(shymkent-energy-head), then log in with that BIN and the AUTH key of its deputy, "
+        "whose certificate names the BIN but who is no employee of the new account.",
+        "shymkent-energy-signer",
     ),
     "NOT_SIGNED_IN": _c1("Call GET /api/v1/portal/applications without a session cookie."),
     "CSRF_TOKEN_INVALID": _c1(
@@ -246,9 +256,11 @@ TRIGGERS: Mapping[str, Trigger] = {
     ),
     "REQUEST_NOT_SENT": Trigger(
         "portal API",
-        "A passed signature whose request the gateway does not take (the tests replace the "
-        "gateway's handler with one that fails); it is sent again at the next start.",
+        "Switch the gateway off (PUT /api/v1/faults/gateway-down), then sign a request that "
+        "passes C2: the gateway does not take it. It is sent as soon as the switch goes off "
+        "(DELETE /api/v1/faults/gateway-down), or at the next start.",
         "citizen-valid",
+        "PUT /api/v1/faults/gateway-down",
     ),
     "RESULT_NOT_READY": Trigger(
         "portal API",
@@ -261,8 +273,10 @@ TRIGGERS: Mapping[str, Trigger] = {
         "Register an application, as shym-office, for the Almaty vessel licence."
     ),
     "SERVICE_NOT_EFFECTIVE": _desk(
-        "Register a vessel licence application after the Almaty regulation was repealed (set "
-        "the clock past 2020 with the effective-period check on)."
+        "Register or order a vessel licence while the effective-period check is on: the Almaty "
+        "regulation was repealed from 10 October 2020. The check is off by default (so the "
+        "repealed regulation can be demonstrated) and only `Settings.enforce_effective_period` "
+        "turns it on; no switch does it for a running simulator yet."
     ),
     "CHANNEL_NOT_ALLOWED": _desk(
         "Register an application with a channel the service does not have, e.g. "
@@ -306,7 +320,10 @@ TRIGGERS: Mapping[str, Trigger] = {
     ),
     # The workstation's own refusals.
     "STAFF_LOGIN_FAILED": _desk("POST /api/v1/workstation/session with a wrong password."),
-    "STAFF_NOT_SIGNED_IN": _desk("Call GET /api/v1/workstation/inbox without a Bearer token."),
+    "STAFF_NOT_SIGNED_IN": _desk(
+        "Call GET /api/v1/workstation/inbox without a Bearer token, or with one whose session "
+        "was ended (DELETE /api/v1/workstation/session)."
+    ),
     "APPLICATION_NOT_FOUND": _desk(
         "As alm-office, open an application of the Shymkent provider (or a number that does "
         "not exist)."
@@ -318,7 +335,7 @@ TRIGGERS: Mapping[str, Trigger] = {
     "STEP_NOT_FOR_ROLE": _desk("As the executor, `sign` a prepared result (the head's step)."),
     "SIGNER_HAS_NO_KEY": _desk(
         "`sign` as a signer whose keystore is missing from the certs directory (remove the "
-        "persona's .p12 file)."
+        "persona's .p12 file); every seeded head and signer has a key, so no API call reaches it."
     ),
     "RESULT_SIGNATURE_REFUSED": _desk(
         "`sign` a result after moving the clock past the signer's certificate's expiry "
@@ -336,11 +353,17 @@ TRIGGERS: Mapping[str, Trigger] = {
     "MESSAGE_ID_DUPLICATE": _soap("sendMessage twice with one messageId and different data."),
     "MESSAGE_UNKNOWN": _soap("getMessageStatus for a messageId the gateway never accepted."),
     "RECEIVER_UNREACHABLE": _soap(
-        "SyncChannel SendMessage when no receiver answers synchronously; for asynchronous "
-        "deliveries the fault switch makes every attempt fail and the status notification "
-        "carries this code, and so does any REQUEST whose applicant is the magic IIN "
+        "Switch the service's receiver unreachable, then SyncChannel SendMessage to it: the "
+        "fault comes at once. For asynchronous deliveries the switch makes every attempt fail "
+        "and the message ends DELIVERY_STOPPED with this code in its last attempt and in the "
+        "status notification, and so does any REQUEST whose applicant is the magic IIN "
         f"{_UNREACHABLE_IIN} (a portal request of that IIN ends DELIVERY_STOPPED).",
         'PUT /api/v1/gateway/routes/{serviceId}/fault {"kind": "unreachable"}',
+    ),
+    "GATEWAY_UNAVAILABLE": _soap(
+        "Switch the gateway off (PUT /api/v1/faults/gateway-down), then send anything to "
+        "/shep/sync or /shep/async: a soapenv:Server fault on HTTP 503.",
+        "PUT /api/v1/faults/gateway-down",
     ),
     "WSS_SIGNATURE_MISSING": _soap(
         "sendMessage unsigned as a sender registered with the signature policy `required`."
@@ -379,9 +402,13 @@ TRIGGERS: Mapping[str, Trigger] = {
         "receipt of Annex 3."
     ),
     "PACKAGE_STATE_WRONG": _counter("`forward` a package before it has been checked and accepted."),
-    "FORWARD_FAILED": _counter(
-        "`forward` an accepted package while the gateway does not take it (the gateway's "
-        "handler fails); no fault switch reaches it yet."
+    "FORWARD_FAILED": Trigger(
+        "State Corporation API",
+        "Switch the gateway off (PUT /api/v1/faults/gateway-down), then `forward` an accepted "
+        "package: the gateway does not take it. The package stays accepted; forward it again "
+        "once the switch is off.",
+        None,
+        "PUT /api/v1/faults/gateway-down",
     ),
     "RESULT_NOT_AT_CENTRE": _counter(
         "`serve` a package whose result has not arrived at the centre."
@@ -390,9 +417,17 @@ TRIGGERS: Mapping[str, Trigger] = {
         '`hand_out` with `"document": "driving-licence"` or a power of attorney that is not '
         "notarized."
     ),
+    # The trainer's console.
+    "CONSOLE_BUSY": Trigger(
+        "console API",
+        "POST /api/v1/refusals/{code}/try (or a tour's next step, or POST /api/v1/console/reset) "
+        "while a try-it run is still under way.",
+    ),
     "COLLECTION_INVALID": Trigger(
         "gateway SOAP",
-        "Send the centre (gk-almaty's route) a NOTIFICATION whose data names no known centre, "
-        "service or applicant.",
+        "As the provider's workstation (sender arm-rshep), send a REQUEST for the vessel licence "
+        "carrying a result signed by the Almaty provider's signer (almaty-transport-signer) "
+        "whose data names no known centre, service or applicant: the centre refuses its "
+        "delivery (NOT_DELIVERED, this code in the attempt).",
     ),
 }

@@ -170,7 +170,9 @@ class DeliveryWorker:
             if receiver is None:
                 raise Refused(f"no receiver of kind {kind_of_receiver}")
             if kind == "unreachable":
-                raise Unavailable("unreachable: the fault switch of this receiver is on")
+                raise Unavailable(
+                    "RECEIVER_UNREACHABLE: unreachable: the fault switch of this receiver is on"
+                )
             magic = magic_unreachable(message)
             if magic is not None:
                 raise Unavailable(magic)

@@ -24,11 +24,14 @@ from egovsim.gateway.wssecurity import verify_envelope
 from egovsim.gateway.xmlsafe import XmlRefused, canonical, parse_xml
 from egovsim.passwords import check_password
 from egovsim.signatures.verifier import Expectations, Verifier
-from egovsim.storage.gateway import GatewayStore, Sender, StoredMessage
+from egovsim.storage.gateway import GatewayStore, Route, Sender, StoredMessage
 
 log = logging.getLogger("egovsim.gateway")
 NEEDS_CORRELATION = frozenset({"UPDATE", "NOTIFICATION", "RESPONSE"})
 MAX_ENVELOPE = 10 * 1024 * 1024
+#: The faults that are the gateway's own (soapenv:Server), with their HTTP status; every other
+#: fault is the sender's (soapenv:Client) on HTTP 500, as SOAP 1.1 has it.
+SERVER_FAULTS = {"INTERNAL_ERROR": 500, "GATEWAY_UNAVAILABLE": 503}
 
 
 class GatewayFault(Exception):
@@ -62,20 +65,25 @@ class Gateway:
         now: Callable[[], datetime],
         wake_delivery: Callable[[], None],
         sync_receiver: SyncReceiver | None = None,
+        is_down: Callable[[], bool] | None = None,
     ) -> None:
         self._store = store
         self._verifier = verifier
         self._now = now
         self._wake = wake_delivery
         self._sync_receiver = sync_receiver
+        self._is_down = is_down or (lambda: False)
         # A password checked once is not hashed again for each message: scrypt costs tens of
         # milliseconds and a busy sender sends thousands of messages.
         self._known_passwords: dict[tuple[str, str, str], bool] = {}
 
     async def handle(self, channel: str, envelope_bytes: bytes) -> Answer:
-        """Answer one SOAP request of `channel` ("sync" or "async")."""
+        """Answer one SOAP request of `channel` ("sync" or "async"); while the gateway is down
+        (the trainer's switch), every request is answered GATEWAY_UNAVAILABLE unread."""
         namespace = soap.SYNC_TYPES if channel == "sync" else soap.ASYNC_TYPES
         operation_name = "SendMessage" if channel == "sync" else "sendMessage"
+        if self._is_down():
+            return self._fault(namespace, operation_name, _down())
         try:
             root = self._parse(envelope_bytes)
             body = self._body(root)
@@ -99,6 +107,8 @@ class Gateway:
 
     def refuse(self, channel: str, code: str, detail: str) -> Answer:
         """A fault for a request that cannot even be read (too large to take in)."""
+        if self._is_down():
+            code, detail = "GATEWAY_UNAVAILABLE", _down().detail
         if channel == "sync":
             return self._fault(soap.SYNC_TYPES, "SendMessage", GatewayFault(code, detail))
         return self._fault(soap.ASYNC_TYPES, "sendMessage", GatewayFault(code, detail))
@@ -234,7 +244,7 @@ class Gateway:
             # The fault switch: the acknowledgement comes late (the message is already stored).
             await asyncio.sleep(float((route.fault or {}).get("seconds", 5)))
         if sync:
-            return await self._sync_answer(stored)
+            return await self._sync_answer(stored, route)
         if fresh:
             self._wake()
         response_wrapper, response = soap.wrapper(soap.ASYNC_TYPES, "sendMessageResponse")
@@ -242,9 +252,14 @@ class Gateway:
             etree.SubElement(response, name).text = stored.answer[name]
         return Answer(200, soap.serialize(soap.envelope(response_wrapper)))
 
-    async def _sync_answer(self, stored: StoredMessage) -> Answer:
+    async def _sync_answer(self, stored: StoredMessage, route: Route) -> Answer:
         if self._sync_receiver is None:
             raise GatewayFault("RECEIVER_UNREACHABLE", "no receiver answers synchronously")
+        if (route.fault or {}).get("kind") == "unreachable":
+            # The receiver's fault switch: a synchronous caller hears it at once.
+            raise GatewayFault(
+                "RECEIVER_UNREACHABLE", "unreachable: the fault switch of this receiver is on"
+            )
         code, message, data = await self._sync_receiver(stored)
         now = self._now()
         outer, response = soap.wrapper(soap.SYNC_TYPES, "SendMessageResponse")
@@ -348,9 +363,15 @@ class Gateway:
             self._now(),
             fault.detail or None,
             fault.sub,
-            client_error=fault.code != "INTERNAL_ERROR",
+            client_error=fault.code not in SERVER_FAULTS,
         )
-        return Answer(500, body)
+        return Answer(SERVER_FAULTS.get(fault.code, 500), body)
+
+
+def _down() -> GatewayFault:
+    return GatewayFault(
+        "GATEWAY_UNAVAILABLE", "the gateway is down (the trainer's fault switch gateway-down)"
+    )
 
 
 def _state_text(stored: StoredMessage) -> str:

@@ -31,17 +31,24 @@ from egovsim.errors import CATALOGUE
 
 #: Each step kind and the keys its mapping may hold (the first ones listed are required).
 STEP_KEYS: Mapping[str, tuple[frozenset[str], frozenset[str]]] = {
-    "login": (frozenset({"persona"}), frozenset({"login", "password", "key"})),
-    "logout": (frozenset(), frozenset()),
-    "order": (frozenset({"service"}), frozenset({"variant", "form", "attach"})),
-    "attach": (frozenset({"document", "content"}), frozenset({"name"})),
-    "sign": (frozenset(), frozenset({"persona", "detached", "json", "content"})),
+    "register": (frozenset({"persona"}), frozenset({"login", "password", "key"})),
+    "login": (frozenset({"persona"}), frozenset({"login", "password", "key", "challenge"})),
+    "logout": (frozenset(), frozenset({"csrf"})),
+    "order": (frozenset({"service"}), frozenset({"variant", "form", "attach", "csrf"})),
+    "attach": (frozenset({"document", "content"}), frozenset({"name", "size", "csrf"})),
+    "sign": (
+        frozenset(),
+        frozenset({"persona", "detached", "json", "content", "tamper", "digest", "csrf"}),
+    ),
+    "check": (frozenset(), frozenset({"persona", "detached", "data", "tamper", "digest"})),
+    "result": (frozenset(), frozenset()),
+    "ncalayer": (frozenset(), frozenset({"persona", "password", "module", "method", "args"})),
     "deliver": (frozenset(), frozenset()),
-    "staff": (frozenset({"login", "action"}), frozenset({"params", "password"})),
-    "counter": (frozenset({"action"}), frozenset({"login", "params", "password"})),
+    "staff": (frozenset({"login"}), frozenset({"action", "params", "password"})),
+    "counter": (frozenset(), frozenset({"action", "login", "params", "password", "package"})),
     "clock": (frozenset(), frozenset({"set", "advance"})),
-    "fault": (frozenset(), frozenset({"pki", "gateway", "on", "kind", "seconds"})),
-    "soap": (frozenset({"body"}), frozenset({"channel"})),
+    "fault": (frozenset(), frozenset({"pki", "switch", "gateway", "on", "kind", "seconds"})),
+    "soap": (frozenset({"body"}), frozenset({"channel", "wss", "deliver", "cms"})),
     "http": (frozenset({"path"}), frozenset({"method", "json", "body", "size", "headers", "csrf"})),
     "expect": (
         frozenset(),
@@ -49,9 +56,39 @@ STEP_KEYS: Mapping[str, tuple[frozenset[str], frozenset[str]]] = {
     ),
 }
 #: The step key a scalar stands for: `- login: citizen-valid`.
-SHORTHAND = {"login": "persona", "soap": "body", "deliver": None, "logout": None}
+SHORTHAND = {
+    "login": "persona",
+    "register": "persona",
+    "soap": "body",
+    "deliver": None,
+    "logout": None,
+    "result": None,
+}
 #: The words a file may use for attachment contents.
 CONTENTS = ("pdf", "jpeg", "png", "text", "exe")
+#: The portal steps' words: a login's challenge, a request's CSRF token, a damaged signature
+#: (`steps.tampering`) and the digests a signature may use.
+CHALLENGES = ("fresh", "reused", "unknown", "stale")
+CSRF_WAYS = ("session", "wrong", "missing")
+TAMPERINGS = ("signature", "garbage", "no-certs", "certificate")
+DIGESTS = ("sha256", "sha384", "sha512", "sha1")
+PORTAL_KINDS = ("register", "login", "logout", "order", "attach", "sign", "check", "ncalayer")
+#: The soap step's WS-Security words (`steps.soap`): who signs, which parts, the algorithms,
+#: and what is changed after signing.
+WSS_KEYS = ("signer", "sign", "digest", "method", "c14n", "tamper")
+WSS_PARTS = ("body", "timestamp")
+WSS_DIGESTS = ("sha256", "sha384", "sha512", "sha1")
+WSS_METHODS = (
+    "rsa-sha256",
+    "rsa-sha384",
+    "rsa-sha512",
+    "rsa-sha1",
+    "ecdsa-sha256",
+    "ecdsa-sha384",
+    "ecdsa-sha512",
+)
+WSS_C14N = ("exclusive", "inclusive")
+WSS_TAMPERINGS = ("body", "signature", "token", "wrap")
 #: The initial clock expressions (see `targets.resolve_time`).
 CLOCK_WORDS = ("working-morning", "working-day", "in-window", "outside-window", "issued")
 
@@ -186,7 +223,8 @@ def _step(node: yaml.Node) -> Step:
         missing = sorted(required - set(given))
         if missing:
             raise _Mistake(value, f"the {kind} step needs {', '.join(missing)}")
-        args: dict[str, Any] = _plain(value)
+        # Keys as written: YAML 1.1 would read the key `on` (the fault step's) as a boolean.
+        args: dict[str, Any] = {str(k.value): _plain(v) for k, v in value.value}
     elif kind in SHORTHAND and isinstance(value, yaml.ScalarNode):
         target = SHORTHAND[kind]
         if target is None:
@@ -204,7 +242,7 @@ def _step(node: yaml.Node) -> Step:
         raise _Mistake(value, f"the {kind} step must be a mapping")
     _check_args(kind, args, value)
     refused = _refused(fields["refused"][1]) if "refused" in fields else None
-    if refused is not None and kind in ("expect", "clock", "deliver", "logout"):
+    if refused is not None and kind in ("expect", "deliver"):
         raise _Mistake(fields["refused"][0], f"a {kind} step cannot be refused")
     title = _text(fields["name"][1], "the step's name") if "name" in fields else None
     return Step(kind, _line(key), args, refused, title)
@@ -221,10 +259,56 @@ def _check_args(kind: str, args: dict[str, Any], node: yaml.Node) -> None:
         raise _Mistake(node, "a clock step either sets or advances the clock")
     if kind == "clock" and "advance" in args and not isinstance(args["advance"], dict):
         raise _Mistake(node, "advance takes {minutes|hours|days|working_days: N}")
-    if kind == "fault" and ("pki" in args) == ("gateway" in args):
-        raise _Mistake(node, "a fault step switches either a pki fault or a gateway receiver's")
+    if kind == "fault" and sum(name in args for name in ("pki", "switch", "gateway")) != 1:
+        raise _Mistake(
+            node, "a fault step switches one of /api/v1/faults (switch or pki) or a receiver's"
+        )
+    if kind == "soap" and "wss" in args:
+        _check_wss(args["wss"], node)
     if kind == "sign" and args.get("content", "document") not in ("document", "other"):
         raise _Mistake(node, "content is document or other")
+    _check_portal_args(kind, args, node)
+
+
+def _check_portal_args(kind: str, args: dict[str, Any], node: yaml.Node) -> None:
+    if kind not in PORTAL_KINDS:
+        return  # the http step's `csrf` is true or false
+    words = {
+        "challenge": CHALLENGES,
+        "csrf": CSRF_WAYS,
+        "tamper": TAMPERINGS,
+        "digest": DIGESTS,
+    }
+    for name, allowed in words.items():
+        if name in args and args[name] not in allowed:
+            raise _Mistake(node, f"{name} is one of {', '.join(allowed)}")
+    size = args.get("size")
+    if kind == "attach" and size is not None and (type(size) is not int or size < 1):
+        raise _Mistake(node, "size is a number of bytes")
+    if kind == "ncalayer" and ("persona" in args) == ("method" in args):
+        raise _Mistake(node, "an ncalayer step either chooses a persona or sends a module's method")
+    if kind == "ncalayer" and "method" in args and "module" not in args:
+        raise _Mistake(node, "an ncalayer command needs its module")
+
+
+def _check_wss(wss: Any, node: yaml.Node) -> None:
+    if not isinstance(wss, dict) or not isinstance(wss.get("signer"), str):
+        raise _Mistake(node, f"wss takes a signer (a persona) and {', '.join(WSS_KEYS[1:])}")
+    unknown = sorted(set(wss) - set(WSS_KEYS))
+    if unknown:
+        raise _Mistake(node, f"wss takes {', '.join(WSS_KEYS)}, not {', '.join(unknown)}")
+    parts = wss.get("sign", list(WSS_PARTS))
+    if not isinstance(parts, list) or not parts or not set(parts) <= set(WSS_PARTS):
+        raise _Mistake(node, f"wss sign is a list of {', '.join(WSS_PARTS)}")
+    words = {
+        "digest": WSS_DIGESTS,
+        "method": WSS_METHODS,
+        "c14n": WSS_C14N,
+        "tamper": WSS_TAMPERINGS,
+    }
+    for name, allowed in words.items():
+        if name in wss and wss[name] not in allowed:
+            raise _Mistake(node, f"wss {name} is one of {', '.join(allowed)}")
 
 
 def _scenario(node: yaml.Node) -> Scenario:

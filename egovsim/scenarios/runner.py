@@ -3,6 +3,7 @@ HTTP interfaces only, judged against what it expects, so one file runs the same 
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 from xml.etree import ElementTree
 
+from egovsim.errors import CATALOGUE
 from egovsim.regulations.calendar import WorkingCalendar
 from egovsim.scenarios.actors import ActorError, Reply
 from egovsim.scenarios.model import Scenario, ScenarioFile, Step
@@ -70,19 +72,67 @@ def _soap_error_code(reply: Reply) -> str | None:
     return None
 
 
+def _report_refusal(step: Step, reply: Reply) -> tuple[str, Any] | None:
+    """The refusal a verifier's report gives (the `check` step's "check a document" answer is
+    the report itself, HTTP 200 whatever its verdict): its code and step."""
+    body = reply.body
+    if step.kind != "check" or reply.status >= 400 or not isinstance(body, dict):
+        return None
+    return (str(body["code"]), body.get("step")) if body.get("code") else None
+
+
+#: A refusal's code at the start of a delivery attempt's detail ("COLLECTION_INVALID: ...").
+_DETAIL_CODE = re.compile(r"([A-Z][A-Z0-9_]+):")
+
+
+def _undelivered(reply: Reply) -> tuple[str, Any] | None:
+    """The refusal of a message the gateway did not deliver (its log entry, as a `soap` step
+    with `deliver` reads it, NOT_DELIVERED or DELIVERY_STOPPED): the code its last attempt
+    names, at that code's step."""
+    body = reply.body
+    if reply.status >= 400 or not isinstance(body, dict) or "attempts" not in body:
+        return None
+    if body.get("state") not in ("NOT_DELIVERED", "DELIVERY_STOPPED"):
+        return None
+    detail = str((body["attempts"] or [{}])[-1].get("detail") or "")
+    found = _DETAIL_CODE.match(detail)
+    code = found.group(1) if found and found.group(1) in CATALOGUE else str(body["state"])
+    return code, CATALOGUE[code].step if code in CATALOGUE else None
+
+
+def _receipt_refusal(step: Step, reply: Reply) -> tuple[str, Any] | None:
+    """The State Corporation's Annex 3 refusal receipt, when the step expects a refusal (a
+    check that ends in one is otherwise the package's outcome, for `expect: {package}`)."""
+    receipt = reply.body.get("receipt") if isinstance(reply.body, dict) else None
+    if step.refused is None or not isinstance(receipt, dict) or receipt.get("kind") != "refusal":
+        return None
+    return str(receipt.get("code")), receipt.get("step")
+
+
+def _carried_refusal(step: Step, reply: Reply) -> tuple[str, Any] | None:
+    """A refusal carried by a reply that itself succeeded."""
+    return _report_refusal(step, reply) or _undelivered(reply) or _receipt_refusal(step, reply)
+
+
 def _judge(step: Step, replies: list[Reply]) -> None:
     """The step's replies against what it expects: all successes, or the named refusal."""
-    failed = next((r for r in replies if r.status >= 400), None)
+    failed = next(
+        (r for r in replies if r.status >= 400 or _carried_refusal(step, r) is not None), None
+    )
+    report = _carried_refusal(step, failed) if failed is not None else None
     if step.refused is None:
         if failed is not None:
-            code = failed.error_code() or _soap_error_code(failed)
+            shown = report[0] if report is not None else None
+            code = failed.error_code() or _soap_error_code(failed) or shown
             raise StepFailed(f"refused with {code or f'HTTP {failed.status}'}", failed.evidence())
         return
     if failed is None:
         shown = replies[-1].evidence() if replies else ""
         raise StepFailed(f"expected the refusal {step.refused.code}, but it succeeded", shown)
     where: Any
-    if step.kind == "soap":
+    if report is not None:
+        code, where = report
+    elif step.kind == "soap":
         code, where = _soap_error_code(failed), step.refused.step
     else:
         code = failed.error_code()

@@ -1,4 +1,5 @@
-"""The test PKI's fault switches, kept in the database and held in memory for every request."""
+"""The trainer's fault switches (the test PKI's, and the gateway being down), kept in the
+database and held in memory for every request."""
 
 from __future__ import annotations
 
@@ -16,8 +17,12 @@ OCSP_DOWN = "ocsp-down"
 OCSP_SLOW = "ocsp-slow"
 OCSP_UNKNOWN = "ocsp-unknown"
 CRL_STALE = "crl-stale"
-#: Every PKI fault switch, in the order the API lists them.
-FAULT_NAMES = (OCSP_DOWN, OCSP_SLOW, OCSP_UNKNOWN, CRL_STALE)
+#: The e-government gateway takes no messages (its SOAP endpoints answer GATEWAY_UNAVAILABLE).
+GATEWAY_DOWN = "gateway-down"
+#: The PKI's switches, in the order the API lists them.
+PKI_FAULT_NAMES = (OCSP_DOWN, OCSP_SLOW, OCSP_UNKNOWN, CRL_STALE)
+#: Every fault switch, in the order the API lists them.
+FAULT_NAMES = (*PKI_FAULT_NAMES, GATEWAY_DOWN)
 #: The longest the slow responder may be told to wait, in seconds.
 MAX_SLOW_SECONDS = 60.0
 
@@ -33,7 +38,8 @@ class PkiFault:
 
 @dataclass(frozen=True, slots=True)
 class PkiFaults:
-    """The switches that are on, and the CRLs frozen by `crl-stale` (name → DER)."""
+    """The switches that are on (the PKI's and `gateway-down`), and the CRLs frozen by
+    `crl-stale` (name → DER)."""
 
     on: Mapping[str, PkiFault] = field(default_factory=dict)
     frozen_crls: Mapping[str, bytes] = field(default_factory=dict)
@@ -41,6 +47,11 @@ class PkiFaults:
     def is_on(self, name: str) -> bool:
         """Whether the switch `name` is on."""
         return name in self.on
+
+    @property
+    def gateway_down(self) -> bool:
+        """Whether the gateway is switched off for the trainer (`gateway-down`)."""
+        return GATEWAY_DOWN in self.on
 
     def ocsp_delay(self) -> float | None:
         """How long the responder waits before answering, when `ocsp-slow` is on."""
@@ -53,7 +64,7 @@ class PkiFaults:
 
 
 class FaultStore:
-    """Where the PKI's switches are kept; `current` is their state as of the last load or change."""
+    """Where the fault switches are kept; `current` is their state as of the last load or change."""
 
     def __init__(self, database: Database) -> None:
         self._db = database
@@ -61,7 +72,7 @@ class FaultStore:
 
     async def load(self) -> PkiFaults:
         """Read the switches from the database (at start, so a restart keeps them)."""
-        rows = await self._db.fetch_all("SELECT name, seconds, switched_at FROM pki_faults")
+        rows = await self._db.fetch_all("SELECT name, seconds, switched_at FROM fault_switches")
         crls = await self._db.fetch_all("SELECT name, der FROM pki_frozen_crls")
         self.current = PkiFaults(
             {row["name"]: _fault(row["name"], row["switched_at"], row["seconds"]) for row in rows},
@@ -77,7 +88,7 @@ class FaultStore:
         """Turn a switch on (or change its delay); `frozen_crls` replace the kept CRLs if given."""
         async with self._db.write() as connection:
             await connection.execute(
-                "INSERT INTO pki_faults (name, seconds, switched_at) VALUES (?, ?, ?)"
+                "INSERT INTO fault_switches (name, seconds, switched_at) VALUES (?, ?, ?)"
                 " ON CONFLICT (name) DO UPDATE SET seconds = excluded.seconds",
                 (fault.name, fault.seconds, fault.switched_at.isoformat()),
             )
@@ -92,7 +103,7 @@ class FaultStore:
     async def switch_off(self, name: str) -> PkiFaults:
         """Turn a switch off (nothing happens when it is off already)."""
         async with self._db.write() as connection:
-            await connection.execute("DELETE FROM pki_faults WHERE name = ?", (name,))
+            await connection.execute("DELETE FROM fault_switches WHERE name = ?", (name,))
             if name == CRL_STALE:
                 await connection.execute("DELETE FROM pki_frozen_crls")
         return await self.load()
@@ -110,7 +121,7 @@ def saved_pki_faults(database_path: Path) -> PkiFaults:
     uri = f"file:{database_path}?mode=ro"
     try:
         with contextlib.closing(sqlite3.connect(uri, uri=True)) as connection:
-            rows = connection.execute("SELECT name, seconds, switched_at FROM pki_faults")
+            rows = connection.execute("SELECT name, seconds, switched_at FROM fault_switches")
             on = {name: _fault(name, at, seconds) for name, seconds, at in rows}
             crls = connection.execute("SELECT name, der FROM pki_frozen_crls")
             frozen = {name: bytes(der) for name, der in crls}

@@ -79,6 +79,7 @@ from egovsim.web.keys import (
     DELIVERY,
     FETCHER,
     GATEWAY,
+    GATEWAY_CATCH_UP,
     GATEWAY_STORE,
     OCSP,
     PKI,
@@ -218,7 +219,15 @@ async def _gateway(
         assert route is not None
         return await answer_synchronously(workstation, message, route)
 
-    app[GATEWAY] = Gateway(store, verifier, app[CLOCK].now, worker.wake, sync_receiver)
+    faults = app[PKI_FAULTS]
+    app[GATEWAY] = Gateway(
+        store,
+        verifier,
+        app[CLOCK].now,
+        worker.wake,
+        sync_receiver,
+        is_down=lambda: faults.current.gateway_down,
+    )
     answers = ProviderAnswers(
         ApplicationStore(app[DATABASE]),
         store,
@@ -230,6 +239,11 @@ async def _gateway(
     )
     app[WORKSTATION].on_change = answers.on_change
     await _catch_up(portal, answers, store)
+
+    async def catch_up() -> None:
+        await _catch_up(portal, answers, store)
+
+    app[GATEWAY_CATCH_UP] = catch_up  # when the trainer switches the gateway on again
     if not settings.gateway_worker:
         yield
         return
@@ -284,8 +298,9 @@ async def _counter(app: web.Application) -> Counter:
 
 
 async def _catch_up(portal: Portal, answers: ProviderAnswers, store: GatewayStore) -> None:
-    """What a stop left between a commit and the next one: the workstation's answers, the
-    portal's signed requests (each applied once by its messageId), the requests' final states."""
+    """What a stop (or the gateway being down) left between a commit and the next one: the
+    workstation's answers, the portal's signed requests (each applied once by its messageId),
+    the requests' final states."""
     try:
         await answers.catch_up()
         await portal.send_pending()

@@ -1,10 +1,11 @@
-"""`/api/v1/faults`: the test PKI's fault switches, for a trainer to show rejection paths.
+"""`/api/v1/faults`: the trainer's fault switches, to show rejection paths.
 
 `ocsp-down` makes the OCSP responder answer HTTP 503, `ocsp-slow` makes it wait before answering,
 `ocsp-unknown` makes it answer certStatus unknown for every certificate, and `crl-stale` keeps
 serving the CRLs of the moment it was switched on, so they go stale on the simulator's clock.
-The gateway's faults are per receiver (`/api/v1/gateway/routes/{service_id}/fault`) and are listed
-here too.
+`gateway-down` makes the e-government gateway take no messages; switched off, what could not be
+sent through it is sent at once. The gateway's faults per receiver
+(`/api/v1/gateway/routes/{service_id}/fault`) are listed here too.
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ from egovsim.pki.hierarchy import ISSUERS
 from egovsim.storage.faults import (
     CRL_STALE,
     FAULT_NAMES,
+    GATEWAY_DOWN,
     MAX_SLOW_SECONDS,
     OCSP_SLOW,
     PkiFault,
     PkiFaults,
 )
-from egovsim.web.keys import CLOCK, GATEWAY_STORE, PKI, PKI_FAULTS
+from egovsim.web.keys import CLOCK, GATEWAY_CATCH_UP, GATEWAY_STORE, PKI, PKI_FAULTS
 from egovsim.web.openapi import api, component
 from egovsim.web.requests import json_object
 
@@ -41,6 +43,11 @@ EFFECTS = {
     "certificate.",
     "crl-stale": "The CRLs (full and delta) served at the moment of the switch are served on and "
     "not republished; once their nextUpdate passes on the simulator's clock they are stale.",
+    "gateway-down": "The e-government gateway takes no messages: /shep/sync and /shep/async answer "
+    "every request with the SOAP fault GATEWAY_UNAVAILABLE (HTTP 503), so the portal's signed "
+    "requests are not sent (REQUEST_NOT_SENT) and the State Corporation cannot forward "
+    "(FORWARD_FAILED); messages taken before are still delivered. Switched off, the portal's "
+    "requests and the workstation's answers that were not sent go at once.",
 }
 #: The delay of `ocsp-slow` when none is given, in seconds.
 DEFAULT_SLOW_SECONDS = 10.0
@@ -78,6 +85,8 @@ LISTING = component(
     "PkiFaults",
     {
         "type": "object",
+        "description": "The trainer's switches (the PKI's and gateway-down) and the gateway's "
+        "receivers with a fault on.",
         "required": ["faults", "gateway"],
         "properties": {
             "faults": {"type": "array", "items": SWITCH},
@@ -149,7 +158,7 @@ def _current_crls(pki: TestPki, now: datetime) -> dict[str, bytes]:
 @routes.get("/api/v1/faults")
 @api(response=LISTING)
 async def list_faults(request: web.Request) -> web.Response:
-    """Every PKI fault switch, on or off, and the gateway's receivers with a fault on."""
+    """Every fault switch, on or off, and the gateway's receivers with a fault on."""
     faults = request.app[PKI_FAULTS].current
     routes_with_fault = [
         {"service_id": route.service_id, "fault": route.fault}
@@ -176,7 +185,7 @@ async def switch_on(request: web.Request) -> web.Response:
         raise EgovsimError("BAD_REQUEST", {"reason": '"on" is true or false'})
     store = request.app[PKI_FAULTS]
     if not on:
-        return web.json_response(switch_json(name, await store.switch_off(name)))
+        return web.json_response(switch_json(name, await _switch_off(request, name)))
     delay = None
     if name == OCSP_SLOW:
         delay = DEFAULT_SLOW_SECONDS if seconds is None else seconds
@@ -202,7 +211,18 @@ async def switch_on(request: web.Request) -> web.Response:
 @routes.delete("/api/v1/faults/{name}")
 @api(response=SWITCH, parameters=_PARAMETERS)
 async def switch_off(request: web.Request) -> web.Response:
-    """Switch a fault off: the responder answers normally, the CRLs are published anew."""
+    """Switch a fault off: the responder answers normally, the CRLs are published anew, the
+    gateway takes messages again (and what it did not take is sent now)."""
     name = _switch_name(request)
-    faults = await request.app[PKI_FAULTS].switch_off(name)
-    return web.json_response(switch_json(name, faults))
+    return web.json_response(switch_json(name, await _switch_off(request, name)))
+
+
+async def _switch_off(request: web.Request, name: str) -> PkiFaults:
+    store = request.app[PKI_FAULTS]
+    was_down = store.current.gateway_down
+    faults = await store.switch_off(name)
+    if name == GATEWAY_DOWN and was_down:
+        # What the portal and the workstation could not send while it was down goes now, as a
+        # trainer switching the gateway back on expects, rather than at the next start.
+        await request.app[GATEWAY_CATCH_UP]()
+    return faults

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
 
@@ -48,5 +48,8 @@ PORTAL = web.AppKey("portal", Portal)
 STATECORP = web.AppKey("statecorp", Counter)
 #: The NCALayer signer's key sets and the server-wide current one.
 NCALAYER_KEYS = web.AppKey("ncalayer_keys", KeyRing)
-#: The test PKI's fault switches (OCSP down, slow, unknown; CRLs stale).
+#: The trainer's fault switches (OCSP down, slow, unknown; CRLs stale; the gateway down).
 PKI_FAULTS = web.AppKey("pki_faults", FaultStore)
+#: Sends what the gateway did not take (the portal's requests, the workstation's answers) and
+#: settles the portal's requests: at start, and when the gateway is switched on again.
+GATEWAY_CATCH_UP: web.AppKey[Callable[[], Awaitable[None]]] = web.AppKey("gateway_catch_up")

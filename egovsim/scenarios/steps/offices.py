@@ -1,5 +1,11 @@
 """The offices' steps: the provider's staff at the workstation and the State Corporation's
-operators at the counter, each signed in with a bearer token."""
+operators at the counter, each signed in with a bearer token.
+
+A login signs in at its first step, and again at any step that gives a `password` or no
+`action` (a sign-in whose refusal the step's reply carries); `action: sign_out` ends the
+session, and the login's later steps carry the ended session's token, as a client that kept it
+would, until one signs in again.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +14,32 @@ from typing import Any
 from egovsim.scenarios.actors import Reply
 from egovsim.scenarios.steps.base import Run, StepFailed
 
+WORKSTATION_SESSION = "/api/v1/workstation/session"
+COUNTER_SESSION = "/api/v1/statecorp/session"
+#: The counter's actions that are the step's own rather than the package's.
+COUNTER_OWN = ("open", "show", "sign_out")
+
 
 async def staff(run: Run, args: dict[str, Any]) -> list[Reply]:
+    """The provider's staff member `login` takes `action` on the request delivered (without an
+    action, only signs in)."""
     login = str(args["login"])
-    token = await run.token("/api/v1/workstation/session", login, args.get("password"))
+    signed_in, token = await _session(run, WORKSTATION_SESSION, login, args)
+    action = args.get("action")
+    if signed_in is not None and (action is None or signed_in.status != 200):
+        return [signed_in]
     headers = {"Authorization": f"Bearer {token}"}
+    if action == "sign_out":
+        return [await run.http.request("DELETE", WORKSTATION_SESSION, headers=headers)]
     if run.provider_application is None:
         inbox = await run.http.request("GET", "/api/v1/workstation/inbox", headers=headers)
+        if inbox.status != 200:
+            return [inbox]
         found = inbox.body.get("applications", []) if isinstance(inbox.body, dict) else []
         if not found:
             raise StepFailed(f"{login}'s inbox is empty: was the request delivered?")
         # The newest: against a shared remote simulator, earlier runs' stay in the inbox.
         run.provider_application = max(int(a["id"]) for a in found)
-    action = str(args["action"])
     return [
         await run.http.request(
             "POST",
@@ -32,12 +51,19 @@ async def staff(run: Run, args: dict[str, Any]) -> list[Reply]:
 
 
 async def counter(run: Run, args: dict[str, Any]) -> list[Reply]:
+    """The State Corporation's operator (`login`, else the scenario's clerk, else gk-alm-1)
+    takes `action`: `open` a package, `show` one, `sign_out`, or the package's own actions on
+    the scenario's package or on `package: N` (without an action, only signs in)."""
     login = str(args.get("login") or run.clerk or "gk-alm-1")
     run.clerk = login
-    token = await run.token("/api/v1/statecorp/session", login, args.get("password"))
+    signed_in, token = await _session(run, COUNTER_SESSION, login, args)
+    action = args.get("action")
+    if signed_in is not None and (action is None or signed_in.status != 200):
+        return [signed_in]
     headers = {"Authorization": f"Bearer {token}"}
-    action = str(args["action"])
     params = run.fill(args.get("params") or {})
+    if action == "sign_out":
+        return [await run.http.request("DELETE", COUNTER_SESSION, headers=headers)]
     if action == "open":
         reply = await run.http.request(
             "POST", "/api/v1/statecorp/packages", json_body=params, headers=headers
@@ -45,13 +71,39 @@ async def counter(run: Run, args: dict[str, Any]) -> list[Reply]:
         if reply.status == 201:
             run.package = int(reply.body["id"])
         return [reply]
-    if run.package is None:
-        raise StepFailed("there is no package yet: open one at the counter first")
+    path = f"/api/v1/statecorp/packages/{_package(run, args)}"
+    if action == "show":
+        return [await run.http.request("GET", path, headers=headers)]
     return [
         await run.http.request(
-            "POST",
-            f"/api/v1/statecorp/packages/{run.package}/actions/{action}",
-            json_body=params,
-            headers=headers,
+            "POST", f"{path}/actions/{action}", json_body=params, headers=headers
         )
     ]
+
+
+def _package(run: Run, args: dict[str, Any]) -> str:
+    """The package acted on: `package` (a number, or `${package}`), else the scenario's."""
+    if "package" in args:
+        return str(run.fill(str(args["package"])))
+    if run.package is None:
+        raise StepFailed("there is no package yet: open one at the counter first")
+    return str(run.package)
+
+
+async def _session(
+    run: Run, path: str, login: str, args: dict[str, Any]
+) -> tuple[Reply | None, str]:
+    """The login's token: the one the scenario holds, or a new sign-in (whose reply is given,
+    with the token if it succeeded) at the login's first step, with a `password`, or without
+    an `action`."""
+    key = f"{path}:{login}"  # as `Run.token` keeps it: `expect` reads the package with it
+    held = run.tokens.get(key)
+    if held is not None and "password" not in args and args.get("action") is not None:
+        return None, held
+    password = str(args.get("password", run.personas.password))
+    reply = await run.http.request("POST", path, json_body={"login": login, "password": password})
+    token = reply.body.get("token") if isinstance(reply.body, dict) else None
+    if reply.status == 200 and isinstance(token, str):
+        run.tokens[key] = token
+        return reply, token
+    return reply, ""

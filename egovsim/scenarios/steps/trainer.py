@@ -1,4 +1,5 @@
-"""The trainer's steps: the gateway's deliveries, the clock, the fault switches and raw SOAP."""
+"""The trainer's steps: the gateway's deliveries, the clock and the fault switches (the raw
+SOAP request is `steps.soap`'s), and the `http` request no actor makes."""
 
 from __future__ import annotations
 
@@ -33,9 +34,12 @@ async def clock(run: Run, args: dict[str, Any]) -> list[Reply]:
 
 
 async def fault(run: Run, args: dict[str, Any]) -> list[Reply]:
+    """A switch of /api/v1/faults (`switch`, or `pki` as older files say: `gateway-down`, the
+    PKI's) or a receiver's fault (`gateway`: its serviceId, with `kind` and `seconds`), on
+    unless `on: false`."""
     on = bool(args.get("on", True))
-    if "pki" in args:
-        path = f"/api/v1/faults/{args['pki']}"
+    if "pki" in args or "switch" in args:
+        path = f"/api/v1/faults/{args.get('switch') or args['pki']}"
         if not on:
             return [await run.http.request("DELETE", path)]
         body: dict[str, Any] = {"on": True}
@@ -47,15 +51,6 @@ async def fault(run: Run, args: dict[str, Any]) -> list[Reply]:
         return [await run.http.request("DELETE", path)]
     body = {"kind": args.get("kind"), "seconds": args.get("seconds", 5)}
     return [await run.http.request("PUT", path, json_body=body)]
-
-
-async def soap(run: Run, args: dict[str, Any]) -> list[Reply]:
-    channel = str(args.get("channel", "async"))
-    body = str(run.fill(args["body"])).encode()
-    reply = await run.http.request(
-        "POST", f"/shep/{channel}", data=body, headers={"Content-Type": "text/xml"}
-    )
-    return [reply]
 
 
 async def http(run: Run, args: dict[str, Any]) -> list[Reply]:
