@@ -14,6 +14,7 @@ from pathlib import Path
 
 from egovsim import __version__
 from egovsim.cli import (
+    conformance_command,
     identity_commands,
     ncalayer_command,
     pki_commands,
@@ -62,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     identity_commands.register(commands, shared)
     ncalayer_command.register(commands, shared)
     scenario_command.register(commands, shared)
+    conformance_command.register(commands, shared)
     return parser
 
 

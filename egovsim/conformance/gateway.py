@@ -1,0 +1,274 @@
+"""egovsim's gateway for one conformance run: the whole simulator in-process on 127.0.0.1, on a
+fresh data directory and the run's copy of the test PKI, its delivery worker on; the provider's
+system registered as the receiver of the service and as a sender; and every SOAP request that
+reaches the gateway over HTTP kept with the gateway's answer, as the report's evidence."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from lxml import etree
+
+from egovsim.clock import Clock
+from egovsim.config import Settings
+from egovsim.conformance.exchanges import Exchange
+from egovsim.gateway.answers import GatewaySender
+from egovsim.gateway.seed import PORTAL_SENDER
+from egovsim.gateway.xmlsafe import XmlRefused, parse_xml
+from egovsim.signatures.revocation import FetchError
+from egovsim.signatures.verifier import Verifier
+from egovsim.storage.gateway import Attempt, StoredMessage
+from egovsim.web.app import create_app
+from egovsim.web.fetch import read_limited
+from egovsim.web.keys import CLOCK, GATEWAY, GATEWAY_STORE, VERIFIER
+from egovsim.web.shep_routes import MAX_ENVELOPE
+
+_CHANNELS = {"/shep/async": "async", "/shep/sync": "sync"}
+
+
+class GatewayNotReady(Exception):
+    """The gateway could not start or take the provider's registration."""
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """A SOAP request that reached the gateway, what it said of itself, and the answer."""
+
+    exchange: Exchange
+    operation: str
+    message_type: str | None
+    message_id: str | None
+    correlation_id: str | None
+    sender_id: str | None
+
+
+def _arrival(url: str, channel: str, body: bytes, status: int, answer: bytes) -> Arrival:
+    fields: dict[str, str | None] = dict.fromkeys(
+        ("messageType", "messageId", "correlationId", "senderId")
+    )
+    operation = "?"
+    try:
+        root = parse_xml(body, max_bytes=MAX_ENVELOPE)
+    except XmlRefused:
+        root = None
+    if root is not None:
+        body_element = next(
+            (e for e in root if isinstance(e.tag, str) and etree.QName(e).localname == "Body"),
+            None,
+        )
+        if body_element is not None and len(body_element):
+            operation = etree.QName(body_element[0]).localname
+        for element in root.iter():
+            if isinstance(element.tag, str) and etree.QName(element).localname in fields:
+                fields[etree.QName(element).localname] = (element.text or "").strip() or None
+    what = " ".join(p for p in (operation, fields["messageType"], fields["messageId"]) if p)
+    label = f"the provider's {what} to the gateway's {channel} channel"
+    return Arrival(
+        Exchange(label, url, body, status, answer),
+        operation,
+        fields["messageType"],
+        fields["messageId"],
+        fields["correlationId"],
+        fields["senderId"],
+    )
+
+
+def _recorder(arrivals: list[Arrival]) -> Any:
+    """A middleware answering the gateway's SOAP endpoints as they answer (the same reading,
+    the same `Gateway.handle`) and keeping each request with its answer: the endpoint reads the
+    body as a stream, which a plain middleware could not read before it."""
+
+    @web.middleware
+    async def record(
+        request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        channel = _CHANNELS.get(request.path)
+        if request.method != "POST" or channel is None:
+            return await handler(request)
+        gateway = request.app[GATEWAY]
+        try:
+            body = await read_limited(request.content, MAX_ENVELOPE)
+        except FetchError:
+            body = b""
+            answer = gateway.refuse(
+                channel, "ENVELOPE_MALFORMED", f"too_large: more than {MAX_ENVELOPE} bytes"
+            )
+        else:
+            answer = await gateway.handle(channel, body)
+        arrivals.append(_arrival(str(request.url), channel, body, answer.status, answer.body))
+        return web.Response(
+            body=answer.body, status=answer.status, content_type="text/xml", charset="utf-8"
+        )
+
+    return record
+
+
+class _NotTheAddressWarning(logging.Filter):
+    """Drops the start's warning that the PKI's certificates name another address: here that
+    is expected (the run's port is its own), and the advice to reissue the PKI is not."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("the test PKI's certificates point at")
+
+
+class ConformanceGateway:
+    """The in-process gateway of one run; `start()` it, `close()` it."""
+
+    def __init__(
+        self,
+        certs_dir: Path,
+        data_dir: Path,
+        port: int,
+        clock: Clock,
+        persona_password: str,
+    ) -> None:
+        self._certs_dir = certs_dir
+        self._data_dir = data_dir
+        self._port = port
+        self._clock = clock
+        self._password = persona_password
+        self.arrivals: list[Arrival] = []
+        self.url = ""
+        self._runner: web.AppRunner | None = None
+        self._app: web.Application | None = None
+        self._http: aiohttp.ClientSession | None = None
+
+    async def start(self) -> str:
+        """Listen on 127.0.0.1 at the port (0: any free one); the gateway's base URL."""
+        listening = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listening.bind(("127.0.0.1", self._port))
+        except OSError as error:
+            listening.close()
+            raise GatewayNotReady(
+                f"cannot listen on 127.0.0.1:{self._port}: {error.strerror or error}"
+            ) from None
+        self.url = f"http://127.0.0.1:{listening.getsockname()[1]}"
+        self._data_dir.mkdir(parents=True, exist_ok=True)
+        settings = Settings(
+            data_dir=self._data_dir,
+            certs_dir=self._certs_dir,
+            port=listening.getsockname()[1],
+            # The WSDLs name this address, so a client generated from them reaches this gateway.
+            public_url=self.url,
+            clock_frozen_at=self._clock.frozen_at,
+            gateway_worker=True,
+            gateway_first_backoff=0.2,
+            gateway_max_attempts=3,
+            persona_password=self._password,
+        )
+        app = create_app(settings, self._clock)
+        app.middlewares.append(_recorder(self.arrivals))
+        self._app = app
+        self._runner = web.AppRunner(app, access_log=None)
+        quiet = _NotTheAddressWarning()
+        logging.getLogger("egovsim").addFilter(quiet)
+        try:
+            await self._runner.setup()
+        finally:
+            logging.getLogger("egovsim").removeFilter(quiet)
+        await web.SockSite(self._runner, listening).start()
+        self._http = aiohttp.ClientSession(base_url=self.url)
+        return self.url
+
+    async def close(self) -> None:
+        """Stop the gateway (its worker finishes the message at hand)."""
+        if self._http is not None:
+            await self._http.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def app(self) -> web.Application:
+        """The running simulator."""
+        assert self._app is not None, "start() the gateway first"
+        return self._app
+
+    @property
+    def verifier(self) -> Verifier:
+        """egovsim's one verifier, as the portal uses it."""
+        return self.app[VERIFIER]
+
+    def now(self) -> datetime:
+        """The gateway's clock."""
+        return self.app[CLOCK].now()
+
+    async def _api(self, method: str, path: str, body: dict[str, Any]) -> None:
+        assert self._http is not None
+        async with self._http.request(method, path, json=body) as reply:
+            if reply.status >= 300:
+                raise GatewayNotReady(f"{method} {path}: HTTP {reply.status} {await reply.text()}")
+
+    async def register(
+        self, service_id: str, provider_url: str, sender_id: str, password: str
+    ) -> None:
+        """Through the operator's API: the system as a sender (signatures optional, so what it
+        sends unsigned is logged and judged rather than refused at the door), as the receiver
+        of the service, and the receiver's `drop` switch on: the suite pushes each REQUEST
+        itself, as the gateway pushes it, so that it can also push it spoiled or twice."""
+        await self._api(
+            "POST",
+            "/api/v1/gateway/senders",
+            {
+                "sender_id": sender_id,
+                "password": password,
+                "signature": "optional",
+                "name": "the provider system under test",
+            },
+        )
+        await self._api(
+            "POST",
+            "/api/v1/gateway/routes",
+            {"service_id": service_id, "url": provider_url, "sender_id": sender_id},
+        )
+        await self._api(
+            "PUT", f"/api/v1/gateway/routes/{service_id}/fault", {"kind": "drop", "seconds": 0}
+        )
+
+    async def request(self, service_id: str, message_id: str, data: str) -> StoredMessage:
+        """A REQUEST accepted from the portal, as the portal sends one: its answers go back to
+        the portal, which checks a RESPONSE's signature before it lands."""
+        sender = GatewaySender(self.app[GATEWAY].handle, PORTAL_SENDER, self._password, self.now)
+        accepted, detail = await sender.send(service_id, "REQUEST", message_id, None, data)
+        stored = await self.app[GATEWAY_STORE].message(message_id)
+        if not accepted or stored is None:
+            raise GatewayNotReady(f"the gateway did not accept the REQUEST: {detail}")
+        return stored
+
+    async def answers_to(self, request_id: str) -> list[StoredMessage]:
+        """What the gateway accepted with the request's messageId as correlationId, oldest
+        first."""
+        found = await self.app[GATEWAY_STORE].search(correlation_id=request_id, limit=1000)
+        return sorted((m for m in found if m.message_id != request_id), key=lambda m: m.id)
+
+    async def attempts(self, message: StoredMessage) -> list[Attempt]:
+        """The gateway's delivery attempts of a message."""
+        return await self.app[GATEWAY_STORE].attempts(message)
+
+    def arrivals_about(self, request_id: str) -> list[Arrival]:
+        """The SOAP requests that reached the gateway naming the request as correlationId."""
+        return [a for a in self.arrivals if a.correlation_id == request_id]
+
+
+async def wait_until(
+    condition: Callable[[], Awaitable[bool]], seconds: float, every: float = 0.05
+) -> bool:
+    """Poll `condition` until it holds or `seconds` pass; whether it held."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while True:
+        if await condition():
+            return True
+        if loop.time() >= deadline:
+            return False
+        await asyncio.sleep(every)
