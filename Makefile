@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 
-.PHONY: run test lint bench clean format
+.PHONY: run test lint bench clean format bpmn-tools
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,19 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/egovsim serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+test: $(STAMP) bpmn-tools
 	$(BIN)/python -m pytest -q
+
+# bpmn-moddle (pinned in tools/bpmn/package-lock.json) validates the BPMN export in the tests;
+# without npm the test says it is skipped and why.
+BPMN_TOOLS := tools/bpmn/node_modules/.package-lock.json
+
+$(BPMN_TOOLS): tools/bpmn/package-lock.json
+	cd tools/bpmn && npm ci --no-audit --no-fund --loglevel=error
+
+bpmn-tools:
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(BPMN_TOOLS); \
+	else echo "npm not found: tests/test_diagrams_bpmn.py will be skipped"; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check egovsim tests bench examples
@@ -34,5 +45,5 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache data
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache data tools/bpmn/node_modules
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -50,6 +50,7 @@ from egovsim.storage.staff import StaffStore
 from egovsim.storage.statecorp import StateCorpStore
 from egovsim.web import (
     clock_routes,
+    diagram_routes,
     fault_routes,
     gateway_pages,
     magic_routes,
@@ -348,6 +349,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     app.router.add_routes(clock_routes.routes)
     app.router.add_routes(fault_routes.routes)
     app.router.add_routes(service_routes.routes)
+    app.router.add_routes(diagram_routes.routes)
     app.router.add_routes(workstation_api.routes)
     app.router.add_routes(workstation_pages.routes)
     app.router.add_routes(shep_routes.routes)

@@ -15,6 +15,7 @@ from egovsim.errors import CATALOGUE, EgovsimError
 from egovsim.portal.model import Applicant
 from egovsim.regulations.model import Regulation
 from egovsim.signatures.encoding import to_der
+from egovsim.web.diagram_routes import portal_diagrams
 from egovsim.web.i18n import language
 from egovsim.web.keys import ACCOUNTS, CALENDAR, CLOCK, PORTAL, REGULATIONS, VERIFIER
 from egovsim.web.portal_json import application_json, notification_json, service_json
@@ -240,6 +241,7 @@ async def application(request: web.Request) -> web.Response:
         application=application_json(detail),
         regulation=detail.regulation,
         refusal_message=lambda code: CATALOGUE[code].message(lang) if code in CATALOGUE else "",
+        diagrams=portal_diagrams(request, detail),
         nav_current="cabinet",
     )
 

@@ -11,6 +11,7 @@ from aiohttp import web
 from egovsim.errors import EgovsimError
 from egovsim.passwords import token_hash
 from egovsim.storage.records import StaffMember
+from egovsim.web.diagram_routes import workstation_diagrams
 from egovsim.web.keys import STAFF, WORKSTATION
 from egovsim.web.render import render
 from egovsim.web.requests import path_id
@@ -119,6 +120,7 @@ async def _page(
         executors=executors,
         documents=regulation.documents_for(view.application.variant),
         checks={c.document_id: c.verdict for c in view.checks},
+        diagrams=workstation_diagrams(request, view),
         results=[
             r
             for r in regulation.results

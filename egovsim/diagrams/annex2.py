@@ -1,0 +1,245 @@
+"""Annex 2 of a regulation: the reference of the business process between the provider's staff,
+laid out from the regulation's route.
+
+One participant, the provider, with a lane per role in the order the route first needs it. The
+route's steps run left to right, each in its role's lane with its term; after the step that may
+refuse (the regulation's `refusal.at_step`) a condition branches to the reasoned refusal, which
+joins the route again where the regulation says (`refusal.resumes_at`). A variant with a term
+of its own (the Almaty licence's conditions 1-3) shows that term; without a variant, the range.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from itertools import pairwise
+
+from egovsim.diagrams.model import (
+    BAND,
+    Box,
+    Edge,
+    Label,
+    Lane,
+    Layout,
+    Node,
+    NodeKind,
+    Point,
+    Pool,
+)
+from egovsim.diagrams.placing import (
+    across,
+    across_then_vertical,
+    box_at,
+    column_centres,
+    column_width,
+    down_then_across,
+    stack,
+)
+from egovsim.regulations.model import Duration, Regulation, Step
+
+PREFIX = "A2"
+POOL_ID = "A2_provider"
+#: The pool's own band, left of its lanes' bands (the provider's name).
+POOL_BAND = 44.0
+MARGIN = 30.0
+START, CHECK, REFUSAL, END = "A2_start", "A2_check", "A2_refusal", "A2_end"
+Route = Callable[[Box, Box], tuple[Point, ...]]
+#: What an XML id (an NCName) cannot hold after its first character.
+_NOT_IN_ID = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+def step_element(step_id: str) -> str:
+    """The element id of a route step on Annex 2 (and in its BPMN export): the step's id
+    behind the annex's prefix, with anything an XML id cannot hold made an underscore."""
+    return f"{PREFIX}_{_NOT_IN_ID.sub('_', step_id)}"
+
+
+def lane_element(role: str) -> str:
+    """The element id of a role's lane."""
+    return f"{PREFIX}_lane_{role}"
+
+
+def term_label(duration: Duration) -> Label:
+    """A term in words: "15 min", "1 working day", "16 calendar days"."""
+    form = "one" if duration.amount == 1 else "other"
+    return Label(f"diagrams.term.{duration.unit}.{form}", params=(("n", str(duration.amount)),))
+
+
+def step_term(step: Step, variant: str | None) -> Label:
+    """A step's term for a variant; for no variant, the range of its variants' terms when they
+    share a unit (the Almaty licence's executor: 1-8 working days)."""
+    if variant is not None or not step.by_variant:
+        return term_label(step.term(variant))
+    terms = list(step.by_variant.values())
+    units = {t.unit for t in terms}
+    if len(units) != 1:
+        return term_label(step.duration)
+    low, high = min(t.amount for t in terms), max(t.amount for t in terms)
+    if low == high:
+        return term_label(terms[0])
+    return Label(f"diagrams.term.{terms[0].unit}.other", params=(("n", f"{low}–{high}"),))
+
+
+def annex2_layout(regulation: Regulation, variant: str | None = None) -> Layout:
+    """Annex 2 of `regulation`: its route by role with each step's term (a variant's own, when
+    given) and the refusal branch, placed for drawing and export."""
+    steps = regulation.steps
+    refusal = regulation.refusal
+    roles = list(dict.fromkeys(s.role for s in steps))
+    refusing_role = regulation.step(refusal.at_step).role
+    # Columns: the start, each step, and the condition right after the step that may refuse.
+    column: dict[str, int] = {START: 0}
+    next_column = 1
+    for step in steps:
+        column[step_element(step.id)] = next_column
+        next_column += 1
+        if step.id == refusal.at_step:
+            column[CHECK] = next_column
+            next_column += 1
+    column[REFUSAL] = column[CHECK] + 1
+    column[END] = next_column
+    kinds: dict[str, NodeKind] = {START: "start", CHECK: "gateway", REFUSAL: "user_task"}
+    kinds[END] = "end"
+    for step in steps:
+        kinds[step_element(step.id)] = "user_task"
+    lane_of = {START: steps[0].role, END: steps[-1].role, CHECK: refusing_role}
+    lane_of[REFUSAL] = refusing_role
+    for step in steps:
+        lane_of[step_element(step.id)] = step.role
+    row = {REFUSAL: 1}
+
+    widths = [
+        column_width([kinds[n] for n, c in column.items() if c == index])
+        for index in range(next_column + 1)
+    ]
+    left = POOL_BAND + BAND + MARGIN
+    xs = column_centres(widths, left)
+    bands = dict(zip(roles, stack([2 if r == refusing_role else 1 for r in roles]), strict=True))
+    width = left + sum(widths) + MARGIN
+
+    def place(node_id: str) -> Box:
+        band = bands[lane_of[node_id]]
+        return box_at(kinds[node_id], xs[column[node_id]], band.row_centre(row.get(node_id, 0)))
+
+    nodes = [
+        Node(
+            START,
+            "start",
+            POOL_ID,
+            lane_element(lane_of[START]),
+            place(START),
+            Label("diagrams.a2.start"),
+            "start",
+            True,
+        )
+    ]
+    for step in steps:
+        element = step_element(step.id)
+        nodes.append(
+            Node(
+                element,
+                "user_task",
+                POOL_ID,
+                lane_element(step.role),
+                place(element),
+                Label(f"diagrams.a2.action.{step.action}"),
+                step.id,
+                True,
+                note=step_term(step, variant),
+                documentation=Label(text=step.name),
+            )
+        )
+        if step.id == refusal.at_step:
+            nodes.append(
+                Node(
+                    CHECK,
+                    "gateway",
+                    POOL_ID,
+                    lane_element(refusing_role),
+                    place(CHECK),
+                    Label("diagrams.a2.check"),
+                    "check",
+                    True,
+                )
+            )
+    refusal_result = next((r for r in regulation.results if r.id == refusal.result), None)
+    nodes.append(
+        Node(
+            REFUSAL,
+            "user_task",
+            POOL_ID,
+            lane_element(refusing_role),
+            place(REFUSAL),
+            Label("diagrams.a2.refusal"),
+            "refusal",
+            True,
+            note=term_label(refusal.duration),
+            documentation=Label(text=refusal_result.name) if refusal_result else None,
+        )
+    )
+    nodes.append(
+        Node(
+            END,
+            "end",
+            POOL_ID,
+            lane_element(lane_of[END]),
+            place(END),
+            Label("diagrams.a2.end"),
+            "end",
+            True,
+        )
+    )
+    boxes = {n.id: n.box for n in nodes}
+    edges = _edges(regulation, boxes)
+    lanes = tuple(
+        Lane(
+            lane_element(role),
+            Label(f"role.{role}"),
+            Box(POOL_BAND, bands[role].top, width - POOL_BAND, bands[role].height),
+        )
+        for role in roles
+    )
+    height = bands[roles[-1]].top + bands[roles[-1]].height
+    pool = Pool(
+        POOL_ID,
+        f"{PREFIX}_process",
+        Label("diagrams.pool.provider"),
+        Label(text=regulation.provider),
+        Box(0, 0, width, height),
+        lanes,
+    )
+    return Layout(
+        2,
+        regulation.id,
+        PREFIX,
+        Label("diagrams.annex2.title"),
+        Label("diagrams.annex2.description", params=(("service", Label(text=regulation.name)),)),
+        (pool,),
+        tuple(nodes),
+        tuple(edges),
+        width,
+        height,
+    )
+
+
+def _edges(regulation: Regulation, boxes: dict[str, Box]) -> list[Edge]:
+    """The control flows: along the route, through the condition, and the refusal's branch."""
+    refusal = regulation.refusal
+    order = [START] + [step_element(s.id) for s in regulation.steps] + [END]
+    refusing = step_element(refusal.at_step)
+
+    def flow(source: str, target: str, route: Route, label: str | None = None) -> Edge:
+        edge_id = f"{PREFIX}_flow_{source[len(PREFIX) + 1 :]}_{target[len(PREFIX) + 1 :]}"
+        points = route(boxes[source], boxes[target])
+        return Edge(edge_id, "sequence", source, target, points, Label(label) if label else None)
+
+    edges = []
+    for source, target in pairwise(order):
+        if source == refusing:
+            edges.append(flow(source, CHECK, across))
+            edges.append(flow(CHECK, target, across, "diagrams.yes"))
+        else:
+            edges.append(flow(source, target, across))
+    edges.append(flow(CHECK, REFUSAL, down_then_across, "diagrams.no"))
+    edges.append(flow(REFUSAL, step_element(refusal.resumes_at), across_then_vertical))
+    return edges

@@ -1,0 +1,506 @@
+"""The regulations' two diagrams: laid out from the regulation files, drawn as SVG in kk/ru/en,
+lit with an application's state as it moves through the portal and the workstation on the
+simulator's clock, and shown on the service's, the cabinet's and the workstation's pages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from lxml import etree
+
+from egovsim.clock import Clock
+from egovsim.config import Settings
+from egovsim.diagrams import (
+    ANNEXES,
+    layout,
+    light,
+    portal_progress,
+    progress,
+    render_svg,
+    step_element,
+)
+from egovsim.diagrams.annex1 import STEP_IDS
+from egovsim.diagrams.model import Layout
+from egovsim.errors import CATALOGUE, LANGUAGES
+from egovsim.regulations.calendar import DEFAULT_ZONE
+from egovsim.regulations.loader import load_regulations
+from egovsim.regulations.model import Regulation
+from egovsim.storage.portal import TimelineEntry
+from egovsim.web.app import create_app
+from egovsim.web.i18n import word
+from egovsim.web.keys import CALENDAR
+from tests.test_portal import DUPLICATE_DOCUMENTS, LICENCE, deliver_all, staff, working_morning
+from tests.test_portal_api import egovsim_cms, signed_in
+from tests.test_workstation import advance
+
+SVG = "{http://www.w3.org/2000/svg}"
+HTML = {"Accept": "text/html"}
+REGULATIONS = load_regulations(Settings().regulations_dir)
+CALENDAR_ZONE = ZoneInfo(DEFAULT_ZONE)
+
+
+def words(lang: str) -> Any:
+    return lambda msgid: word(msgid, lang)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def api(gateway_settings) -> AsyncIterator[TestClient]:
+    """The whole app, delivery worker off, its clock frozen on a working morning after NOW."""
+    clock = Clock(frozen_at=working_morning())
+    async with TestClient(TestServer(create_app(gateway_settings, clock), host="127.0.0.1")) as c:
+        yield c
+
+
+def regulations() -> list[Regulation]:
+    return list(REGULATIONS.values())
+
+
+# -- the layouts ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("regulation", regulations(), ids=list(REGULATIONS))
+def test_annex_1_holds_every_portal_step_in_the_pool_of_its_system(
+    regulation: Regulation,
+) -> None:
+    placed = layout(regulation, 1)
+    ids = {n.id for n in placed.nodes}
+    assert set(STEP_IDS) <= ids
+    assert [p.id for p in placed.pools] == [
+        "A1_applicant",
+        "A1_portal",
+        "A1_shep",
+        "A1_arm",
+        "A1_provider",
+    ]
+    pool_of = {n.id: n.pool for n in placed.nodes}
+    assert {pool_of[s] for s in ("P1", "P3", "P4", "P6", "P9")} == {"A1_applicant"}
+    assert {pool_of[s] for s in ("C1", "P2", "C2", "P5")} == {"A1_portal"}
+    assert pool_of["P7"] == "A1_arm"
+    assert {pool_of[s] for s in ("C3", "P8")} == {"A1_provider"}
+    # The refusals end in errors; the conditions are gateways.
+    kinds = {n.id: n.kind for n in placed.nodes}
+    assert kinds["A1_end_P2"] == kinds["A1_end_P5"] == "error_end"
+    assert {kinds[c] for c in ("C1", "C2", "C3")} == {"gateway"}
+    _holds_together(placed)
+
+
+@pytest.mark.parametrize("regulation", regulations(), ids=list(REGULATIONS))
+def test_annex_2_holds_every_route_step_in_its_roles_lane_with_the_refusal_branch(
+    regulation: Regulation,
+) -> None:
+    placed = layout(regulation, 2)
+    by_id = {n.id: n for n in placed.nodes}
+    for step in regulation.steps:
+        node = by_id[step_element(step.id)]
+        assert node.lane == f"A2_lane_{step.role}"
+        assert node.step == step.id
+    (pool,) = placed.pools
+    assert [lane.id for lane in pool.lanes] == [
+        f"A2_lane_{role}" for role in dict.fromkeys(s.role for s in regulation.steps)
+    ]
+    edges = {(e.source, e.target): e for e in placed.edges}
+    refusing = step_element(regulation.refusal.at_step)
+    assert (refusing, "A2_check") in edges
+    assert ("A2_check", "A2_refusal") in edges
+    assert ("A2_refusal", step_element(regulation.refusal.resumes_at)) in edges
+    assert by_id["A2_refusal"].lane == by_id[refusing].lane
+    _holds_together(placed)
+
+
+def _holds_together(placed: Layout) -> None:
+    """Unique ids, flows between nodes that exist, every node inside its pool (and lane),
+    control flows inside a pool and message flows between pools."""
+    ids = placed.element_ids()
+    assert len(ids) == len(set(ids))
+    nodes = {n.id: n for n in placed.nodes}
+    for node in placed.nodes:
+        pool = placed.pool(node.pool)
+        inside = [pool.box] + [lane.box for lane in pool.lanes if lane.id == node.lane]
+        for box in inside:
+            assert box.x <= node.box.x and node.box.right <= box.right, node.id
+            assert box.y <= node.box.y and node.box.bottom <= box.bottom, node.id
+    for edge in placed.edges:
+        source, target = nodes[edge.source], nodes[edge.target]
+        assert len(edge.waypoints) >= 2
+        if edge.kind == "message":
+            assert source.pool != target.pool, edge.id
+        else:
+            assert source.pool == target.pool, edge.id
+    assert placed.width >= max(n.box.right for n in placed.nodes)
+    assert placed.height >= max(n.box.bottom for n in placed.nodes)
+
+
+def test_annex_2_shows_a_variants_own_term_or_the_range_of_them() -> None:
+    licence = REGULATIONS[LICENCE]
+    draft = step_element("prepare-draft")
+    notes = {
+        variant: _said(layout(licence, 2, variant).node(draft).note, "en")
+        for variant in (None, "duplicate", "licence-after-exam")
+    }
+    assert notes == {
+        None: "1–8 working days",
+        "duplicate": "1 working day",
+        "licence-after-exam": "8 working days",
+    }
+
+
+def _said(label: Any, lang: str) -> str:
+    from egovsim.diagrams.words import say
+
+    return say(label, lang, words(lang))  # type: ignore[arg-type]
+
+
+# -- the drawings --------------------------------------------------------------------------------
+
+
+def _svg(text: str) -> Any:
+    return etree.fromstring(text.encode())
+
+
+def _state(svg: Any, element_id: str) -> str:
+    found = svg.find(f".//{SVG}g[@id='{element_id}']")
+    assert found is not None, element_id
+    return str(found.get("data-state"))
+
+
+def _text(svg: Any) -> str:
+    return " ".join(t.strip() for t in svg.itertext() if t.strip())
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_drawing_parses_as_svg_with_a_title_and_labels_in_its_language(lang: str) -> None:
+    for regulation in regulations():
+        for annex in ANNEXES:
+            placed = layout(regulation, annex)
+            svg = _svg(render_svg(placed, lang, words(lang)))  # type: ignore[arg-type]
+            assert svg.tag == f"{SVG}svg"
+            assert svg.get("role") == "img"
+            title, desc = svg.find(f"{SVG}title"), svg.find(f"{SVG}desc")
+            assert title is not None
+            assert title.text == word(f"diagrams.annex{annex}.title", lang)  # type: ignore[arg-type]
+            assert desc is not None
+            assert regulation.name[lang] in str(desc.text)  # type: ignore[index]
+            text = _text(svg)
+            for node in placed.nodes:
+                assert svg.find(f".//{SVG}g[@id='{node.id}']") is not None, node.id
+            expected = (
+                ["diagrams.a1.p7", "diagrams.pool.portal", "diagrams.yes"]
+                if annex == 1
+                else ["diagrams.a2.action.sign", "diagrams.a2.check", "diagrams.no"]
+            )
+            for msgid in expected:
+                # Labels may wrap: compare word by word.
+                for piece in word(msgid, lang).split():  # type: ignore[arg-type]
+                    assert piece.rstrip("-") in text or piece[:4] in text, (msgid, piece)
+            if annex == 2:
+                sign = placed.node(step_element("sign"))
+                tooltip = svg.find(f".//{SVG}g[@id='{sign.id}']/{SVG}title")
+                assert tooltip is not None
+                assert regulation.step("sign").name[lang] in str(tooltip.text)  # type: ignore[index]
+
+
+def test_lighting_marks_done_current_and_refused_in_colour_and_in_words() -> None:
+    placed = layout(REGULATIONS[LICENCE], 1)
+    deadline = datetime.fromisoformat("2026-03-02T13:00:00+00:00")
+    facts = progress(["P1", "C1", "P3", "P4", "C2", "P6", "P7"], "C3", deadline, "P8")
+    lighting = light(placed, facts)
+    assert lighting.state("P6") == "done"
+    assert lighting.state("A1_portal_send") == "done"  # the message events of a done step
+    assert lighting.state("C3") == "current"
+    assert lighting.current == "A1_route"  # the deadline goes on the route, not the diamond
+    assert lighting.state("P8") == "refused"
+    assert lighting.state("P9") == "idle"
+    assert "A1_flow_P4_P6" in lighting.lit_edges
+    assert "A1_flow_P6_P9" not in lighting.lit_edges
+    late = datetime.fromisoformat("2026-03-03T09:00:00+00:00")
+    svg = _svg(render_svg(placed, "en", words("en"), lighting, zone=CALENDAR_ZONE, now=late))
+    assert _state(svg, "P1") == "done"
+    assert _state(svg, "P8") == "refused"
+    callouts = _text(svg.find(f".//{SVG}g[@class='callouts']"))
+    local = deadline.astimezone(CALENDAR_ZONE).strftime("%Y-%m-%d %H:%M")
+    assert f"now here · until {local} · overdue" in callouts
+    assert "✗ refusal" in callouts
+    assert "Refusal taken: P8" in str(svg.find(f"{SVG}desc").text)
+
+
+def test_a_refusal_taken_at_a_condition_lights_that_branch_only() -> None:
+    placed = layout(REGULATIONS[LICENCE], 1)
+    done = ["P1", "C1", "P3", "P4", "C2", "P6", "P7", "C3"]
+    lighting = light(placed, progress(done, "P9", refused="P8"))
+    assert lighting.state("C3") == "done"
+    assert "A1_flow_C3_no" in lighting.lit_edges
+    assert "A1_flow_C3_yes" not in lighting.lit_edges
+
+
+def _timeline(*entries: tuple[str, str, str | None, dict[str, Any]]) -> Any:
+    """An application as the cabinet reads it: its regulation and its timeline entries."""
+    at = datetime.fromisoformat("2026-03-02T10:00:00+00:00")
+    return SimpleNamespace(
+        regulation=REGULATIONS[LICENCE],
+        timeline=[TimelineEntry(at, *entry) for entry in entries],
+    )
+
+
+def test_a_request_the_provider_never_got_lights_p7_as_refused_with_its_code() -> None:
+    signed = [
+        ("P1", "signed_in", None, {}),
+        ("C1", "authorized", None, {}),
+        ("P3", "draft_created", None, {}),
+        ("P4", "certificate_chosen", None, {}),
+        ("C2", "signature_confirmed", None, {}),
+        ("P6", "signed", None, {}),
+        ("P7", "sent", None, {}),
+    ]
+    sent = portal_progress(_timeline(*signed), 1)
+    assert (sent.current, sent.refused) == ("P7", None)
+    assert sent.done == {"P1", "C1", "P3", "P4", "C2", "P6"}
+    lost = portal_progress(
+        _timeline(*signed, ("P7", "not_delivered", "OUTSIDE_ACCEPTANCE_WINDOW", {})), 1
+    )
+    assert (lost.current, lost.refused, lost.code) == (None, "P7", "OUTSIDE_ACCEPTANCE_WINDOW")
+    assert portal_progress(_timeline(*signed), 2).empty  # the provider has said nothing yet
+
+
+# -- an application moving, as the cabinet and the workstation show it -------------------------
+
+
+def _drawings(html: str) -> dict[int, Any]:
+    """The SVGs of a page by annex."""
+    found = {}
+    for match in re.finditer(r"<svg\b.*?</svg>", html, re.DOTALL):
+        svg = _svg(match.group(0))
+        found[int(svg.get("data-annex"))] = svg
+    return found
+
+
+async def _cabinet_page(client: Any, number: int, lang: str = "en") -> dict[int, Any]:
+    reply = await client.get(f"/cabinet/applications/{number}?lang={lang}", headers=HTML)
+    html = await reply.text()
+    assert reply.status == 200, html[:2000]
+    return _drawings(html)
+
+
+async def _desk_page(desk: Any, number: int, lang: str = "en") -> dict[int, Any]:
+    reply = await desk.client.get(
+        f"/workstation/applications/{number}?lang={lang}", headers=HTML | desk.headers
+    )
+    html = await reply.text()
+    assert reply.status == 200, html[:2000]
+    return _drawings(html)
+
+
+def _states(svg: Any, *ids: str) -> list[str]:
+    return [_state(svg, i) for i in ids]
+
+
+def _callout(svg: Any) -> str:
+    return _text(svg.find(f".//{SVG}g[@class='callouts']"))
+
+
+def _local(client: Any, moment: str) -> str:
+    zone = client.app[CALENDAR].zone
+    return datetime.fromisoformat(moment).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+async def test_the_diagrams_follow_a_licence_from_the_draft_to_the_result(api, persona) -> None:
+    cabinet = await signed_in(api, persona, "citizen-valid")
+    number = await cabinet.licence_draft()
+    drawn = await _cabinet_page(api, number)
+    assert _states(drawn[1], "P1", "C1", "P3", "P4", "P7") == [
+        "done",
+        "done",
+        "current",
+        "idle",
+        "idle",
+    ]
+    assert _states(drawn[2], "A2_start", "A2_register") == ["idle", "idle"]
+
+    document = await cabinet.document(number)
+    await cabinet.sign(number, egovsim_cms(api, persona("citizen-valid").sign, document))
+    drawn = await _cabinet_page(api, number)
+    assert _states(drawn[1], "P4", "C2", "P6", "P7", "C3") == [
+        "done",
+        "done",
+        "done",
+        "current",
+        "idle",
+    ]
+
+    await deliver_all(api)  # registered at the workstation: the office's step is open
+    office, head = await staff(api, "alm-office"), await staff(api, "alm-head")
+    executor = await staff(api, "alm-executor")
+    inbox = (await office.call("GET", "/api/v1/workstation/inbox"))["applications"]
+    provider_number = int(inbox[0]["id"])
+    register_deadline = next(
+        s["deadline"] for s in inbox[0]["steps"] if s["id"] == inbox[0]["current_step"]
+    )
+    drawn = await _cabinet_page(api, number)
+    assert _state(drawn[1], "P7") == "current"
+    assert f"until {_local(api, register_deadline)}" in _callout(drawn[1])
+    assert _states(drawn[2], "A2_start", "A2_register", "A2_resolution") == [
+        "done",
+        "current",
+        "idle",
+    ]
+    assert "30 min" in _text(drawn[2])
+    desk = await _desk_page(office, provider_number)
+    assert _states(desk[2], "A2_register", "A2_resolution") == ["current", "idle"]
+    assert _states(desk[1], "P6", "P7", "C3") == ["done", "current", "idle"]
+
+    await office.act(provider_number, "register")
+    await deliver_all(api)
+    drawn = await _cabinet_page(api, number, "ru")
+    assert _states(drawn[1], "P7", "C3", "A1_route") == ["done", "current", "current"]
+    assert _states(drawn[2], "A2_register", "A2_resolution") == ["done", "current"]
+    assert word("diagrams.state.current", "ru") in _callout(drawn[2])
+
+    await advance(api, hours=3)  # past the head's two hours on the simulator's clock
+    desk = await _desk_page(head, provider_number)
+    assert "overdue" in _callout(desk[2])
+    await head.act(provider_number, "resolve")
+    await advance(api, working_days=1)
+    documents = dict.fromkeys(DUPLICATE_DOCUMENTS, "compliant")
+    await executor.act(provider_number, "check", documents=documents)
+    desk = await _desk_page(executor, provider_number)
+    assert _state(desk[2], "A2_prepare-draft") == "current"  # a check leaves the step open
+    assert "1 working day" in _text(desk[2])  # the duplicate's own term
+    await executor.act(provider_number, "prepare", result="duplicate")
+    await deliver_all(api)
+    drawn = await _cabinet_page(api, number)
+    assert _states(drawn[1], "C3", "P8", "P9") == ["done", "idle", "current"]
+    assert _states(drawn[2], "A2_prepare-draft", "A2_check", "A2_refusal", "A2_sign") == [
+        "done",
+        "done",
+        "idle",
+        "current",
+    ]
+
+    await head.act(provider_number, "sign")
+    await office.act(provider_number, "hand_over")
+    await deliver_all(api)
+    drawn = await _cabinet_page(api, number)
+    assert _states(drawn[1], "P9", "A1_end", "A1_edocument", "P8") == [
+        "done",
+        "done",
+        "done",
+        "idle",
+    ]
+    assert _callout(drawn[1]) == ""
+    assert _states(drawn[2], "A2_send-to-state-corporation", "A2_end") == ["done", "done"]
+    desk = await _desk_page(office, provider_number)
+    assert _states(desk[2], "A2_sign", "A2_end") == ["done", "done"]
+    assert _state(desk[1], "P9") == "done"
+
+
+async def test_a_reasoned_refusal_lights_p8_and_the_refusal_branch(api, persona) -> None:
+    cabinet = await signed_in(api, persona, "citizen-valid")
+    number = await cabinet.licence_draft()
+    document = await cabinet.document(number)
+    await cabinet.sign(number, egovsim_cms(api, persona("citizen-valid").sign, document))
+    await deliver_all(api)
+    office, head = await staff(api, "alm-office"), await staff(api, "alm-head")
+    executor = await staff(api, "alm-executor")
+    inbox = (await office.call("GET", "/api/v1/workstation/inbox"))["applications"]
+    provider_number = int(inbox[0]["id"])
+    await office.act(provider_number, "register")
+    await head.act(provider_number, "resolve")
+    documents = dict.fromkeys(DUPLICATE_DOCUMENTS, "compliant") | {"photo": "missing"}
+    await executor.act(provider_number, "check", documents=documents)
+    await executor.act(provider_number, "prepare", refusal=True, grounds="no photograph")
+    await deliver_all(api)
+    drawn = await _cabinet_page(api, number)
+    assert _states(drawn[1], "C3", "P8", "P9") == ["done", "refused", "current"]
+    assert _states(drawn[2], "A2_check", "A2_refusal", "A2_sign") == ["done", "refused", "current"]
+    desk = await _desk_page(head, provider_number, "kk")
+    assert _states(desk[2], "A2_refusal", "A2_sign") == ["refused", "current"]
+    assert word("diagrams.state.refused", "kk") in _callout(desk[2])
+    assert _state(desk[1], "P8") == "refused"
+    await head.act(provider_number, "sign")
+    await office.act(provider_number, "hand_over")
+    await deliver_all(api)
+    drawn = await _cabinet_page(api, number)
+    assert _states(drawn[1], "P8", "P9") == ["refused", "done"]
+
+
+async def test_a_refusal_at_c2_lights_p5_with_its_code(api, persona) -> None:
+    cabinet = await signed_in(api, persona, "citizen-valid")
+    number = await cabinet.licence_draft()
+    document = await cabinet.document(number)
+    someone_else = egovsim_cms(api, persona("citizen-second").sign, document)
+    status = CATALOGUE["IIN_MISMATCH"].http_status
+    refused = await cabinet.sign(number, someone_else, status=status)
+    assert refused["error"]["code"] == "IIN_MISMATCH"
+    drawn = await _cabinet_page(api, number)
+    assert _states(drawn[1], "P4", "C2", "P5", "A1_end_P5", "P6") == [
+        "done",
+        "done",
+        "refused",
+        "refused",
+        "idle",
+    ]
+    assert "IIN_MISMATCH" in _callout(drawn[1])
+    # Signed again with the applicant's own key, the refusal is history.
+    await cabinet.sign(number, egovsim_cms(api, persona("citizen-valid").sign, document))
+    drawn = await _cabinet_page(api, number)
+    assert _states(drawn[1], "P5", "P6", "P7") == ["idle", "done", "current"]
+
+
+# -- the pages and the files ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+async def test_the_service_diagrams_page_shows_both_annexes_in_its_language(
+    client, lang: str
+) -> None:
+    reply = await client.get(f"/services/{LICENCE}/diagrams?lang={lang}", headers=HTML)
+    html = await reply.text()
+    assert reply.status == 200, html[:2000]
+    assert f'<html lang="{lang}">' in html
+    assert word("diagrams.page.title", lang) in html  # type: ignore[arg-type]
+    assert set(_drawings(html)) == {1, 2}
+    for annex in ANNEXES:
+        assert f"/api/v1/services/{LICENCE}/diagrams/{annex}.bpmn?lang={lang}" in html
+        assert f"/api/v1/services/{LICENCE}/diagrams/{annex}.svg?lang={lang}" in html
+    assert REGULATIONS[LICENCE].name[lang] in html  # type: ignore[index]
+
+
+async def test_the_svg_file_is_served_in_the_asked_language(client) -> None:
+    reply = await client.get(f"/api/v1/services/{LICENCE}/diagrams/2.svg?lang=kk")
+    assert reply.status == 200
+    assert reply.content_type == "image/svg+xml"
+    assert reply.headers["Content-Language"] == "kk"
+    svg = etree.fromstring(await reply.read())
+    assert svg.get("data-annex") == "2"
+    assert word("diagrams.a2.action.sign", "kk") in _text(svg)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/services/no-such-service/diagrams/1.bpmn",
+        "/api/v1/services/no-such-service/diagrams/2.svg",
+        f"/api/v1/services/{LICENCE}/diagrams/3.bpmn",
+        f"/api/v1/services/{LICENCE}/diagrams/0.svg",
+        f"/api/v1/services/{LICENCE}/diagrams/1.png",
+        f"/api/v1/services/{LICENCE}/diagrams/%2e%2e.svg",
+    ],
+)
+async def test_an_unknown_service_or_annex_is_not_found(client, path: str) -> None:
+    reply = await client.get(path)
+    body = await reply.json()
+    assert reply.status == 404
+    assert body["error"]["code"] == "NOT_FOUND"
+
+
+async def test_an_unknown_services_diagrams_page_is_a_refusal_page(client) -> None:
+    reply = await client.get("/services/no-such-service/diagrams?lang=en", headers=HTML)
+    html = await reply.text()
+    assert reply.status == 404
+    assert "NOT_FOUND" in html and "<main" in html
