@@ -17,6 +17,7 @@ from egovsim.catalogue import (
     Language,
     Refusal,
     accounts,
+    console,
     gateway,
     http,
     ncalayer,
@@ -29,7 +30,7 @@ from egovsim.catalogue import (
 __all__ = ["CATALOGUE", "LANGUAGES", "EgovsimError", "Language", "Refusal", "refusal"]
 
 #: The catalogue's parts, each a module with its ENTRIES.
-PARTS = (http, signatures, accounts, portal, provider, gateway, ncalayer, statecorp)
+PARTS = (http, signatures, accounts, portal, provider, gateway, ncalayer, statecorp, console)
 
 #: Every refusal egovsim can give, by code.
 CATALOGUE: Mapping[str, Refusal] = {entry.code: entry for part in PARTS for entry in part.ENTRIES}

@@ -18,6 +18,7 @@ from egovsim.cli import (
     identity_commands,
     ncalayer_command,
     pki_commands,
+    reset_command,
     scenario_command,
     signature_commands,
 )
@@ -63,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     identity_commands.register(commands, shared)
     ncalayer_command.register(commands, shared)
     scenario_command.register(commands, shared)
+    reset_command.register(commands, shared)
     conformance_command.register(commands, shared)
     return parser
 

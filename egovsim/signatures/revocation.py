@@ -155,6 +155,12 @@ class RevocationChecker:
             reasons.append(result.detail)
         return RevocationStatus("unavailable", "", "; ".join(r for r in reasons if r))
 
+    def forget(self) -> None:
+        """Drop every fetched CRL and OCSP answer kept until its nextUpdate, so the next check
+        asks the sources again (CRLs given up front stay)."""
+        self._crls.clear()
+        self._ocsp.clear()
+
     # -- CRLs -------------------------------------------------------------------------------
 
     def cached(self, cert: CertInfo, issuer: CertInfo, at: datetime) -> RevocationStatus | None:

@@ -64,6 +64,11 @@ class Verifier:
         self._leaf_checks: dict[tuple[bytes, Expectations], tuple[Check, Check, Check]] = {}
         self._clock = clock
 
+    def clear_revocation_caches(self) -> None:
+        """Forget the CRLs and OCSP answers kept so far: the next check asks the PKI again, so a
+        fault switched on or off (the trainer's console) takes effect at once."""
+        self.revocation.forget()
+
     # -- CMS --------------------------------------------------------------------------------
 
     async def verify_cms(

@@ -50,6 +50,9 @@ from egovsim.storage.staff import StaffStore
 from egovsim.storage.statecorp import StateCorpStore
 from egovsim.web import (
     clock_routes,
+    console_logins,
+    console_pages,
+    console_routes,
     diagram_routes,
     fault_routes,
     gateway_pages,
@@ -344,6 +347,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     app[CLOCK] = clock or Clock(frozen_at=settings.clock_frozen_at)
     app.cleanup_ctx.append(_resources)
     app.cleanup_ctx.append(ncalayer_ws.open_key_ring)  # needs the PKI opened above
+    app.cleanup_ctx.append(console_routes.console_state)
     app.router.add_get("/healthz", healthz)
     app.router.add_routes(pki_routes.routes)
     app.router.add_routes(clock_routes.routes)
@@ -363,5 +367,8 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     app.router.add_routes(statecorp_pages.routes)
     app.router.add_routes(refusal_routes.routes)
     app.router.add_routes(magic_routes.routes)
+    app.router.add_routes(console_routes.routes)
+    app.router.add_routes(console_logins.routes)
+    app.router.add_routes(console_pages.routes)
     app.router.add_static("/static/", STATIC, follow_symlinks=False)
     return app

@@ -8,6 +8,7 @@ from aiohttp import web
 
 from egovsim.clock import Clock
 from egovsim.config import Settings
+from egovsim.console.state import ConsoleState
 from egovsim.gateway.delivery import DeliveryWorker
 from egovsim.gateway.service import Gateway
 from egovsim.ncalayer.keys import KeyRing
@@ -53,3 +54,5 @@ PKI_FAULTS = web.AppKey("pki_faults", FaultStore)
 #: Sends what the gateway did not take (the portal's requests, the workstation's answers) and
 #: settles the portal's requests: at start, and when the gateway is switched on again.
 GATEWAY_CATCH_UP: web.AppKey[Callable[[], Awaitable[None]]] = web.AppKey("gateway_catch_up")
+#: The trainer's console: the one run under way (try-it, tour step, reset) and the tour.
+CONSOLE = web.AppKey("console", ConsoleState)

@@ -2,7 +2,9 @@
 SOAP fault, its words in kk, ru and en, and how to trigger it.
 
 `GET /api/v1/refusals` lists every entry, `GET /api/v1/refusals/{code}` gives one, and
-`/refusals` shows them as a table grouped by step, filterable by step.
+`/refusals` shows them as a table grouped by step, filterable by step. "Try it"
+(`POST /api/v1/refusals/{code}/try`, and a button on the page) runs a shipped scenario that
+reaches the refusal against the running simulator and shows each step's outcome.
 """
 
 from __future__ import annotations
@@ -12,10 +14,18 @@ from typing import Any
 from aiohttp import web
 
 from egovsim.catalogue.triggers import TRIGGERS, refusal_step, soap_fault
+from egovsim.console.faults import codes_for_switch, every_switch
+from egovsim.console.trial import Trial, run_trial
 from egovsim.errors import CATALOGUE, LANGUAGES, EgovsimError, Refusal
+from egovsim.scenarios.index import scenarios_for
+from egovsim.storage.faults import FAULT_NAMES
+from egovsim.web.console_pages import checked_form, form_token, with_token
+from egovsim.web.console_routes import own_address, save_clock
 from egovsim.web.i18n import language
+from egovsim.web.keys import CALENDAR, CLOCK, CONSOLE, SETTINGS, VERIFIER
 from egovsim.web.openapi import WORDS, api, component
 from egovsim.web.render import render
+from egovsim.web.shep_routes import FAULTS as RECEIVER_FAULTS
 
 routes = web.RouteTableDef()
 
@@ -33,6 +43,7 @@ STEP_ORDER = (
     "state_corporation",
     "gateway",
     "clock",
+    "console",
     "HTTP",
 )
 
@@ -55,10 +66,11 @@ SOAP_FAULT = component(
     "RefusalSoapFault",
     {
         "type": "object",
-        "description": "The gateway's answer: an ErrorInfo fault on HTTP 500.",
+        "description": "The gateway's answer: an ErrorInfo fault on HTTP 500 (503 while the "
+        "gateway is down).",
         "required": ["http_status", "faultcode", "detail"],
         "properties": {
-            "http_status": {"type": "integer", "const": 500},
+            "http_status": {"type": "integer", "enum": [500, 503]},
             "faultcode": {"type": "string", "enum": ["soapenv:Client", "soapenv:Server"]},
             "detail": {"type": "string", "const": "ErrorInfo"},
         },
@@ -91,6 +103,22 @@ REFUSAL = component(
             "soap_fault": {"oneOf": [SOAP_FAULT, {"type": "null"}]},
             "messages": WORDS,
             "trigger": TRIGGER,
+            "fault_switches": {
+                "type": "array",
+                "description": "The console's fault switches that lead to this refusal "
+                "(`ocsp-down`, or a gateway receiver's kind as `gateway:unreachable`).",
+                "items": {"type": "string"},
+            },
+            "scenarios": {
+                "type": "array",
+                "description": "The shipped scenarios that reach this refusal; the first is "
+                "the one `POST /api/v1/refusals/{code}/try` runs.",
+                "items": {
+                    "type": "object",
+                    "required": ["file", "name"],
+                    "properties": {"file": {"type": "string"}, "name": {"type": "string"}},
+                },
+            },
         },
     },
 )
@@ -133,6 +161,14 @@ def describe(entry: Refusal) -> dict[str, Any]:
             "persona": trigger.persona,
             "fault_switch": trigger.fault_switch,
         },
+        "fault_switches": [
+            key
+            for key in every_switch(FAULT_NAMES, RECEIVER_FAULTS)
+            if entry.code in codes_for_switch(key)
+        ],
+        "scenarios": [
+            {"file": ref.path.name, "name": ref.name} for ref in scenarios_for(entry.code)
+        ],
     }
 
 
@@ -181,17 +217,151 @@ async def show_refusal(request: web.Request) -> web.Response:
 
 @routes.get("/refusals")
 async def refusals_page(request: web.Request) -> web.Response:
-    """The catalogue as a table grouped by step, with a filter by step."""
+    """The catalogue as a table grouped by step, with a filter by step and "try it"."""
     step = _chosen_step(request)
     lang = language(request)
     groups: dict[str, list[dict[str, Any]]] = {}
     for entry in _entries(step):
         groups.setdefault(entry.step, []).append(describe(entry))
-    return render(
+    response = render(
         request,
         "refusals.html",
         groups=groups,
         steps=steps(),
         chosen_step=step,
         others=[other for other in LANGUAGES if other != lang],
+        csrf=form_token(request),
     )
+    return with_token(request, response)
+
+
+# -- try it -------------------------------------------------------------------------------------
+
+_STEP_RESULT = {
+    "type": "object",
+    "required": ["line", "kind", "title", "outcome", "message", "refusal", "evidence"],
+    "properties": {
+        "line": {"type": "integer", "description": "The step's line in the scenario file."},
+        "kind": {"type": "string", "examples": ["login", "sign", "soap"]},
+        "title": {"type": "string"},
+        "expected_refusal": {
+            "type": ["object", "null"],
+            "properties": {"code": {"type": "string"}, "step": {"type": "string"}},
+        },
+        "outcome": {"enum": ["passed", "failed", "skipped"]},
+        "message": {"type": "string", "description": "Why the step failed."},
+        "refusal": {
+            "type": ["object", "null"],
+            "description": "The refusal the step received, as the simulator answered it.",
+        },
+        "evidence": {
+            "type": "string",
+            "description": "The step's requests and replies (status and body).",
+        },
+        "seconds": {"type": "number"},
+    },
+}
+TRIAL = component(
+    "RefusalTrial",
+    {
+        "type": "object",
+        "description": "A try-it run: the scenario, each step's outcome and evidence, the "
+        "refusal received. `passed` is true when the refusal came where it is expected.",
+        "required": ["code", "scenario", "passed", "timed_out", "refusal", "steps"],
+        "properties": {
+            "code": {"type": "string"},
+            "scenario": {
+                "type": "object",
+                "required": ["file", "suite", "name", "line"],
+                "properties": {
+                    "file": {"type": "string"},
+                    "suite": {"type": "string"},
+                    "name": {"type": "string"},
+                    "line": {"type": "integer"},
+                },
+            },
+            "passed": {"type": "boolean"},
+            "timed_out": {"type": "boolean"},
+            "error": {"type": ["string", "null"]},
+            "seconds": {"type": "number"},
+            "refusal": {"type": ["object", "null"]},
+            "steps": {"type": "array", "items": _STEP_RESULT},
+            "restored": {
+                "type": "array",
+                "description": "The fault switches the run left changed and that were put back.",
+                "items": {"type": "string"},
+            },
+        },
+    },
+)
+
+
+async def try_code(request: web.Request, code: str) -> Trial:
+    """Run the shipped scenario written for `code` against this simulator at its own address,
+    one run at a time (CONSOLE_BUSY) and bounded in time; the clock is put back as it was
+    and the verifier's caches emptied after. NOT_FOUND for an unknown code or one that no
+    shipped scenario reaches."""
+    if code not in CATALOGUE:
+        raise EgovsimError("NOT_FOUND", {"code": code})
+    found = scenarios_for(code)
+    if not found:
+        raise EgovsimError(
+            "NOT_FOUND", {"code": code, "reason": "no shipped scenario reaches this refusal"}
+        )
+    app = request.app
+    settings, clock, state = app[SETTINGS], app[CLOCK], app[CONSOLE]
+    async with state.exclusive(f"try {code}"):
+        frozen_at, offset = clock.frozen_at, clock.offset
+        try:
+            return await run_trial(
+                code,
+                found[0],
+                own_address(request),
+                settings.certs_dir,
+                settings.persona_password,
+                app[CALENDAR],
+                state.try_seconds,
+            )
+        finally:
+            clock.restore(frozen_at, offset)
+            await save_clock(app)
+            # Answers cached while a switch was on must not outlive the run.
+            app[VERIFIER].clear_revocation_caches()
+
+
+@routes.post("/api/v1/refusals/{code}/try")
+@api(response=TRIAL, parameters={"code": {"type": "string", "examples": ["CERT_REVOKED"]}})
+async def try_refusal(request: web.Request) -> web.Response:
+    """Run the shipped scenario that reaches the refusal against this running simulator and
+    answer each step's outcome with its evidence, and the refusal received.
+
+    The scenario acts through the public interfaces as `egovsim scenario run --base-url`
+    does, so what it creates (accounts it locks, applications) stays: reset the demo after.
+    The clock is put back as it was, and so are the fault switches. One run at a time
+    (CONSOLE_BUSY), stopped after the console's time limit (`timed_out`)."""
+    trial = await try_code(request, request.match_info["code"])
+    return web.json_response(trial.to_json())
+
+
+@routes.post("/refusals/{code}/try")
+async def try_page(request: web.Request) -> web.Response:
+    """The "try it" button: the run's outcome as a page."""
+    await checked_form(request)
+    code = request.match_info["code"]
+    try:
+        trial = await try_code(request, code)
+    except EgovsimError as error:
+        if error.code != "CONSOLE_BUSY":
+            raise
+        response = render(
+            request,
+            "console_try.html",
+            error=error,
+            status=error.http_status,
+            code=code,
+            trial=None,
+            csrf=form_token(request),
+        )
+        return with_token(request, response)
+    response = render(request, "console_try.html", code=code, trial=trial, csrf=form_token(request))
+    return with_token(request, response)

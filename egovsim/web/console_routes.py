@@ -1,0 +1,484 @@
+"""`/api/v1/console/...`: the trainer's console: what it shows, a jump of the clock to a day,
+the reset to a clean demo, quick logins, clearing the verifier's caches, the State
+Corporation's storage sweep, and the guided tours stepped one at a time.
+
+The clock's other moves are the clock API's (`/api/v1/clock`), the fault switches the fault
+API's (`/api/v1/faults`, `/api/v1/gateway/routes/{id}/fault`); the console's page uses them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+from aiohttp import web
+
+from egovsim.console.clock_moves import jump_target, parse_clock_time
+from egovsim.console.faults import codes_for_switch
+from egovsim.console.reset import reset_demo
+from egovsim.console.state import ConsoleState
+from egovsim.console.tour import Sight, Tour, TourRun, shipped_tours
+from egovsim.errors import LANGUAGES, EgovsimError
+from egovsim.gateway.seed import seed_gateway
+from egovsim.ncalayer.keys import DEFAULT_PERSONA, UnknownPersona
+from egovsim.pki.personas import load_personas
+from egovsim.scenarios.actors import ActorError
+from egovsim.storage.faults import FAULT_NAMES
+from egovsim.storage.records import ClockState
+from egovsim.storage.reset import Emptied
+from egovsim.web import statecorp_api
+from egovsim.web.console_logins import people_json
+from egovsim.web.fault_routes import switch_json
+from egovsim.web.i18n import word
+from egovsim.web.keys import (
+    ACCOUNTS,
+    CALENDAR,
+    CLOCK,
+    CLOCK_STORE,
+    CONSOLE,
+    DATABASE,
+    GATEWAY_STORE,
+    NCALAYER_KEYS,
+    PKI_FAULTS,
+    SETTINGS,
+    STAFF,
+    STATECORP,
+    VERIFIER,
+)
+from egovsim.web.openapi import WORDS, api, component
+from egovsim.web.requests import json_object
+from egovsim.web.shep_routes import FAULTS as RECEIVER_FAULTS
+from egovsim.workstation.seed import seed_providers
+
+routes = web.RouteTableDef()
+
+
+async def console_state(app: web.Application) -> AsyncIterator[None]:
+    """The console's state for the app's life; a tour under way is ended with the app."""
+    app[CONSOLE] = ConsoleState()
+    yield
+    await app[CONSOLE].end_tour()
+
+
+def own_address(request: web.Request) -> str:
+    """The simulator's own address as this request reached it (the socket it came in on), for
+    the console's runs to act through the public interfaces; the settings' otherwise."""
+    transport = request.transport
+    if transport is not None:
+        sockname = transport.get_extra_info("sockname")
+        if isinstance(sockname, tuple) and len(sockname) >= 2:
+            host, port = str(sockname[0]), int(sockname[1])
+            scheme = "https" if transport.get_extra_info("sslcontext") else "http"
+            return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
+    return request.app[SETTINGS].base_url
+
+
+# -- what the console shows ---------------------------------------------------------------------
+
+
+def clock_json(app: web.Application) -> dict[str, Any]:
+    """The clock as the console shows it: UTC, local time, frozen or running, the day."""
+    clock, calendar = app[CLOCK], app[CALENDAR]
+    now = clock.now()
+    local = now.astimezone(calendar.zone)
+    return {
+        "now": now.isoformat(),
+        "local": local.isoformat(),
+        "mode": clock.mode,
+        "working_day": calendar.is_working_day(local.date()),
+        "day_off": calendar.day_off_reason(local.date()),
+    }
+
+
+def switches_json(app: web.Application) -> list[dict[str, Any]]:
+    """Every named switch as `GET /api/v1/faults` shows it, with the refusals it leads to."""
+    faults = app[PKI_FAULTS].current
+    return [{**switch_json(name, faults), "codes": codes_for_switch(name)} for name in FAULT_NAMES]
+
+
+async def receivers_json(app: web.Application) -> list[dict[str, Any]]:
+    """Every gateway route with its fault, and the refusals each kind of fault leads to."""
+    return [
+        {
+            "service_id": route.service_id,
+            "receiver": route.receiver,
+            "provider": route.provider_id,
+            "url": route.url,
+            "fault": route.fault,
+        }
+        for route in await app[GATEWAY_STORE].routes()
+    ]
+
+
+def receiver_kinds_json() -> list[dict[str, Any]]:
+    """The kinds of a receiver's fault, each with the refusals it leads to."""
+    return [
+        {"kind": kind, "codes": codes_for_switch(f"gateway:{kind}")} for kind in RECEIVER_FAULTS
+    ]
+
+
+def words(msgid: str) -> dict[str, str]:
+    """A word of the catalogs in every language."""
+    return {lang: word(msgid, lang) for lang in LANGUAGES}
+
+
+def tour_json(tour: Tour, run: TourRun | None = None) -> dict[str, Any]:
+    """A tour with its steps' narrations, and how far it went when it is the one under way."""
+    steps = []
+    for position, step in enumerate(tour.scenario.steps):
+        shown: dict[str, Any] = {
+            "name": step.name,
+            "kind": step.kind,
+            "narration": words(tour.narration_msgid(step)),
+            "expected_refusal": step.refused.code if step.refused else None,
+            "outcome": None,
+        }
+        if run is not None and position < len(run.outcomes):
+            shown["outcome"] = run.outcomes[position].to_json()
+            shown["sight"] = sight_json(run.sights[position])
+        steps.append(shown)
+    state = run.state if run is not None else None
+    return {
+        "id": tour.id,
+        "title": words(tour.title_msgid()),
+        "total": len(tour.scenario.steps),
+        "position": run.position if run is not None else None,
+        "finished": run.finished if run is not None else None,
+        "application": state.application if state is not None else None,
+        "provider_application": state.provider_application if state is not None else None,
+        "package": state.package if state is not None else None,
+        "steps": steps,
+    }
+
+
+def sight_json(sight: Sight | None) -> dict[str, Any] | None:
+    """Where the room sees a step's effect, and who the trainer signs in as to see it."""
+    if sight is None:
+        return None
+    who = {"kind": sight.who[0], "id": sight.who[1]} if sight.who else None
+    return {"path": sight.path, "who": who}
+
+
+_CLOCK = {
+    "type": "object",
+    "required": ["now", "local", "mode", "working_day", "day_off"],
+    "properties": {
+        "now": {"type": "string", "format": "date-time"},
+        "local": {"type": "string", "format": "date-time"},
+        "mode": {"enum": ["frozen", "offset", "real"]},
+        "working_day": {"type": "boolean"},
+        "day_off": {"type": ["string", "null"]},
+    },
+}
+CLOCK_STATE = component("ConsoleClock", _CLOCK)
+TOUR = component(
+    "ConsoleTour",
+    {
+        "type": "object",
+        "description": "A guided tour: each step a narration and one action; with `position` "
+        "and each done step's outcome when it is the tour under way.",
+        "required": ["id", "title", "total", "position", "finished", "steps"],
+        "properties": {
+            "id": {"type": "string"},
+            "title": WORDS,
+            "total": {"type": "integer"},
+            "position": {"type": ["integer", "null"]},
+            "finished": {"type": ["boolean", "null"]},
+            "application": {"type": ["integer", "null"]},
+            "provider_application": {"type": ["integer", "null"]},
+            "package": {"type": ["integer", "null"]},
+            "steps": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["name", "kind", "narration", "outcome"],
+                    "properties": {
+                        "name": {"type": "string"},
+                        "kind": {"type": "string"},
+                        "narration": WORDS,
+                        "expected_refusal": {"type": ["string", "null"]},
+                        "outcome": {"type": ["object", "null"]},
+                        "sight": {"type": ["object", "null"]},
+                    },
+                },
+            },
+        },
+    },
+)
+OVERVIEW = component(
+    "ConsoleOverview",
+    {
+        "type": "object",
+        "required": ["clock", "faults", "receivers", "receiver_kinds", "people", "tours", "busy"],
+        "properties": {
+            "clock": CLOCK_STATE,
+            "faults": {"type": "array", "items": {"type": "object"}},
+            "receivers": {"type": "array", "items": {"type": "object"}},
+            "receiver_kinds": {"type": "array", "items": {"type": "object"}},
+            "people": {"type": "object"},
+            "tours": {"type": "array", "items": TOUR},
+            "tour": {"type": ["string", "null"]},
+            "ncalayer_persona": {"type": ["string", "null"]},
+            "busy": {"type": ["string", "null"]},
+        },
+    },
+)
+
+
+@routes.get("/api/v1/console")
+@api(response=OVERVIEW)
+async def overview(request: web.Request) -> web.Response:
+    """Everything the console shows: the clock, every fault switch with the refusals it leads
+    to, the gateway's receivers, who the trainer can sign in as, the tours, what runs now."""
+    app = request.app
+    state = app[CONSOLE]
+    current = app[NCALAYER_KEYS].current
+    return web.json_response(
+        {
+            "clock": clock_json(app),
+            "faults": switches_json(app),
+            "receivers": await receivers_json(app),
+            "receiver_kinds": receiver_kinds_json(),
+            "people": people_json(app),
+            "tours": [tour_json(tour) for tour in shipped_tours().values()],
+            "tour": state.tour.tour.id if state.tour is not None else None,
+            "ncalayer_persona": current.id if current is not None else None,
+            "busy": state.busy,
+        }
+    )
+
+
+# -- the clock ----------------------------------------------------------------------------------
+
+
+async def save_clock(app: web.Application) -> None:
+    """Remember the clock's setting, as the clock API does, so a restart keeps it."""
+    clock = app[CLOCK]
+    await app[CLOCK_STORE].save_clock_state(
+        ClockState(clock.frozen_at, clock.offset.total_seconds()), clock.now()
+    )
+
+
+async def jump(app: web.Application, day: Any, at: Any) -> None:
+    """Move the clock to `day` (MM-DD: the next one; or YYYY-MM-DD) at `at` local time (10:00
+    unless given), frozen or running as it is; CLOCK_CHANGE_INVALID for what is not a day."""
+    if not isinstance(day, str) or not (at is None or isinstance(at, str)):
+        raise EgovsimError("CLOCK_CHANGE_INVALID", {"date": day, "time": at})
+    try:
+        moment = jump_target(app[CLOCK].now(), app[CALENDAR].zone, day, parse_clock_time(at))
+    except ValueError as error:
+        raise EgovsimError("CLOCK_CHANGE_INVALID", {"date": day, "reason": str(error)}) from None
+    app[CLOCK].set(moment)
+    await save_clock(app)
+
+
+@routes.post("/api/v1/console/clock/jump")
+@api(
+    request={
+        "type": "object",
+        "required": ["date"],
+        "properties": {
+            "date": {"type": "string", "examples": ["08-15", "2027-08-15"]},
+            "time": {"type": "string", "examples": ["10:00"], "default": "10:00"},
+        },
+    },
+    response=CLOCK_STATE,
+)
+async def jump_clock(request: web.Request) -> web.Response:
+    """Jump to a day: `{"date": "08-15"}` is the next 15 August at 10:00 Almaty time (a
+    working morning); `"2027-08-15"` that very day; `"time": "HH:MM"` another hour. The clock
+    stays frozen or running as it was. Every other move is `POST /api/v1/clock`."""
+    body = await json_object(request)
+    await jump(request.app, body.get("date"), body.get("time"))
+    return web.json_response(clock_json(request.app))
+
+
+# -- the reset ----------------------------------------------------------------------------------
+
+
+async def seed_demo(app: web.Application) -> None:
+    """What every start seeds into a fresh database, with the same calls: the providers and
+    their staff, the portal's accounts, the gateway's senders and routes, the centres."""
+    settings = app[SETTINGS]
+    personas = load_personas(settings.certs_dir)
+    await seed_providers(app[STAFF], personas, settings.persona_password)
+    await app[ACCOUNTS].seed_from_personas(personas)
+    await seed_gateway(app[GATEWAY_STORE], settings.persona_password, app[CLOCK].now())
+    await app[STATECORP].seed(settings.persona_password)
+
+
+async def reset_app(app: web.Application) -> Emptied:
+    """Reset the simulator to a clean demo: its data emptied and seeded again, the clock on
+    real time, every switch off, the NCALayer key set the default one, the verifier's caches
+    empty, no tour under way. CONSOLE_BUSY while a run is under way."""
+    state = app[CONSOLE]
+    async with state.exclusive("reset"):
+        await state.end_tour()
+        emptied = await reset_demo(
+            app[DATABASE],
+            app[GATEWAY_STORE],
+            app[SETTINGS].data_dir / "attachments",
+            lambda: seed_demo(app),
+        )
+        app[CLOCK].restore(None, timedelta(0))
+        await app[PKI_FAULTS].load()
+        keyring = app[NCALAYER_KEYS]
+        with contextlib.suppress(UnknownPersona):  # a PKI made without the demo personas
+            keyring.make_current(DEFAULT_PERSONA)
+        app[VERIFIER].clear_revocation_caches()
+    return emptied
+
+
+@routes.post("/api/v1/console/reset")
+@api(
+    response={
+        "type": "object",
+        "required": ["reset", "removed", "clock"],
+        "properties": {
+            "reset": {"const": True},
+            "removed": {
+                "type": "object",
+                "description": "The rows removed, by table.",
+                "additionalProperties": {"type": "integer"},
+            },
+            "clock": CLOCK_STATE,
+        },
+    }
+)
+async def reset(request: web.Request) -> web.Response:
+    """Reset to a clean demo: every application, message, package, session and fault switch
+    gone, the demo accounts, staff and centres seeded again, the clock back on real time;
+    the NCALayer key set and the verifier's caches as at start. `egovsim reset` does the same
+    to a stopped simulator's data directory."""
+    emptied = await reset_app(request.app)
+    return web.json_response(
+        {"reset": True, "removed": emptied.rows, "clock": clock_json(request.app)}
+    )
+
+
+# -- caches and the sweep -----------------------------------------------------------------------
+
+
+@routes.post("/api/v1/console/caches/clear")
+@api(
+    response={
+        "type": "object",
+        "required": ["cleared"],
+        "properties": {"cleared": {"const": True}},
+    }
+)
+async def clear_caches(request: web.Request) -> web.Response:
+    """Forget the CRLs and OCSP answers the verifier keeps until their nextUpdate, so a fault
+    switched on or off takes effect at the next check rather than when they expire."""
+    request.app[VERIFIER].clear_revocation_caches()
+    return web.json_response({"cleared": True})
+
+
+@routes.post("/api/v1/console/sweep")
+@api(
+    response={
+        "type": "object",
+        "required": ["returned"],
+        "properties": {"returned": {"type": "array", "items": {"type": "object"}}},
+    }
+)
+async def sweep(request: web.Request) -> web.Response:
+    """The State Corporation's storage sweep now (as `POST /api/v1/statecorp/sweep`, without
+    an operator's session): results uncollected for a month go back to the provider."""
+    returned = await request.app[STATECORP].sweep()
+    return web.json_response({"returned": [statecorp_api.package_json(v) for v in returned]})
+
+
+# -- the tours ----------------------------------------------------------------------------------
+
+
+def find_tour(tour_id: str) -> Tour:
+    """A shipped tour by its id; NOT_FOUND otherwise."""
+    tours = shipped_tours()
+    if tour_id not in tours:
+        raise EgovsimError("NOT_FOUND", {"tour": tour_id, "known": list(tours)})
+    return tours[tour_id]
+
+
+async def start_tour(request: web.Request, tour: Tour) -> TourRun:
+    """(Re)start `tour`: the one under way ends, the simulator's clock goes to the tour's
+    start. CONSOLE_BUSY while a run is under way."""
+    app = request.app
+    state = app[CONSOLE]
+    settings = app[SETTINGS]
+    async with state.exclusive(f"tour {tour.id}"):
+        await state.end_tour()
+        run = TourRun(
+            tour, own_address(request), settings.certs_dir, settings.persona_password, app[CALENDAR]
+        )
+        try:
+            async with asyncio.timeout(state.step_seconds):
+                await run.start()
+        except (ActorError, TimeoutError) as error:
+            await run.close()
+            raise EgovsimError(
+                "INTERNAL_ERROR", {"tour": tour.id, "reason": f"the tour cannot start: {error}"}
+            ) from None
+        state.tour = run
+    return run
+
+
+async def next_step(request: web.Request, tour: Tour) -> TourRun:
+    """Do the next step of `tour` (started first if it is not the one under way)."""
+    state = request.app[CONSOLE]
+    run = state.tour
+    if run is None or run.tour.id != tour.id:
+        run = await start_tour(request, tour)
+    if run.finished:
+        return run
+    async with state.exclusive(f"tour {tour.id}"):
+        try:
+            async with asyncio.timeout(state.step_seconds):
+                await run.next()
+        except TimeoutError:
+            run.interrupt(f"stopped after {state.step_seconds:g} s")
+    return run
+
+
+def current_run(request: web.Request, tour: Tour) -> TourRun | None:
+    """The run of `tour` if it is the one under way."""
+    run = request.app[CONSOLE].tour
+    return run if run is not None and run.tour.id == tour.id else None
+
+
+_TOUR_PARAMETERS = {"tour": {"type": "string", "examples": ["happy-path", "refusal-revoked"]}}
+
+
+@routes.get("/api/v1/console/tours")
+@api(response={"type": "object", "properties": {"tours": {"type": "array", "items": TOUR}}})
+async def list_tours(request: web.Request) -> web.Response:
+    """The guided tours, each step with its narration in kk, ru and en; the one under way
+    with its steps' outcomes."""
+    return web.json_response(
+        {
+            "tours": [
+                tour_json(tour, current_run(request, tour)) for tour in shipped_tours().values()
+            ]
+        }
+    )
+
+
+@routes.post("/api/v1/console/tours/{tour}/start")
+@api(response=TOUR, parameters=_TOUR_PARAMETERS)
+async def start(request: web.Request) -> web.Response:
+    """Start a tour from its beginning ("back to start"): the simulator's clock moves to where
+    it starts; no step is done yet."""
+    tour = find_tour(request.match_info["tour"])
+    return web.json_response(tour_json(tour, await start_tour(request, tour)))
+
+
+@routes.post("/api/v1/console/tours/{tour}/next")
+@api(response=TOUR, parameters=_TOUR_PARAMETERS)
+async def next_(request: web.Request) -> web.Response:
+    """Do the tour's next step through the simulator's public interfaces, as a scenario step;
+    the answer has its outcome and where the room sees it (`sight`)."""
+    tour = find_tour(request.match_info["tour"])
+    return web.json_response(tour_json(tour, await next_step(request, tour)))

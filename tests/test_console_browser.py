@@ -1,0 +1,112 @@
+"""The trainer's console in a real browser (Playwright driving the system's Chromium): the
+trainer walks the guided tour of the happy path step by step, opens the page where the room sees
+each effect (the cabinet, the workstation), and the screenshots the README shows are saved in
+docs/screenshots/ so they stay current."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from egovsim.clock import Clock
+from egovsim.console.tour import shipped_tours
+from egovsim.web.app import create_app
+from tests.conftest import NOW
+
+playwright_api = pytest.importorskip("playwright.async_api")
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="the browser tests need Chromium (.ci/run installs it)"
+)
+#: Every wait for the page is bounded: a step that does not happen fails the test.
+STEP_MS = 60_000
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+#: A projector's size, and small files for the README.
+VIEWPORT = {"width": 1280, "height": 800}
+
+
+@pytest.fixture
+async def live(settings) -> AsyncIterator[TestClient]:
+    """The whole app on a loopback port, its delivery worker running as under `egovsim serve`
+    (the tour's `deliver` steps wait for it), the clock frozen at the session's NOW."""
+    server = TestServer(create_app(settings, Clock(frozen_at=NOW)), host="127.0.0.1")
+    async with TestClient(server) as client:
+        yield client
+
+
+@pytest.fixture
+async def browser(live: TestClient) -> AsyncIterator[Any]:
+    """Chromium, closed before the server stops (it depends on `live` for that order)."""
+    async with playwright_api.async_playwright() as driver:
+        launched = await driver.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"]
+        )
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+async def _shot(page: Any, name: str) -> None:
+    """The page's top, as a projector shows it first."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.evaluate("window.scrollTo(0, 0)")
+    await page.screenshot(path=SCREENSHOTS / f"{name}.png")
+
+
+async def test_a_trainer_walks_the_happy_path_tour_and_shows_the_room_each_page(
+    browser, live
+) -> None:
+    context = await browser.new_context(
+        base_url=str(live.make_url("/")).rstrip("/"), viewport=VIEWPORT
+    )
+    page = await context.new_page()
+    page.set_default_timeout(STEP_MS)
+    await page.goto("/console?lang=en")
+    await _shot(page, "console")
+
+    await page.click("a[href='/console/tours/happy-path']")
+    await page.wait_for_url("**/console/tours/happy-path")
+    async with page.expect_navigation():
+        await page.click("#tour-start")
+    tour = shipped_tours()["happy-path"]
+    tour_url = page.url
+
+    for number, step in enumerate(tour.scenario.steps, start=1):
+        async with page.expect_navigation():
+            await page.click("#tour-next")
+        last = page.locator(".console-last")
+        assert await last.get_attribute("data-outcome") == "passed", await last.inner_text()
+        assert await page.locator("#tour-progress").get_attribute("value") == str(number)
+        if step.name == "sign":
+            await _shot(page, "tour-step")
+            async with page.expect_navigation():
+                await page.click("[data-sight^='/cabinet/applications/']")
+            # Sent, and perhaps on at the provider already: the gateway's worker runs.
+            status = await page.locator("[data-status]").get_attribute("data-status")
+            assert status in ("sent", "delivered", "in_progress"), status
+            await page.goto(tour_url)
+        elif step.name == "hand_over":
+            async with page.expect_navigation():
+                await page.click("[data-sight^='/workstation/applications/']")
+            assert "/workstation/applications/" in page.url
+            await _shot(page, "workstation")
+            await page.goto(tour_url)
+        elif step.name == "result":
+            await _shot(page, "tour-done")
+            async with page.expect_navigation():
+                await page.click("[data-sight^='/cabinet/applications/']")
+            await page.locator("[data-status=completed]").wait_for()
+            assert await page.locator("[data-result-indication]").inner_text() == "TOTAL_PASSED"
+            await _shot(page, "cabinet")
+
+    await page.goto(tour_url)
+    assert await page.locator("#tour-next").count() == 0
+    assert await page.locator("#narration").inner_text() == "The tour is over."
+    await context.close()
