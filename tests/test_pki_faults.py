@@ -87,6 +87,8 @@ async def test_every_switch_is_listed_off_then_on_then_off_again(client) -> None
         "ocsp-unknown",
         "crl-stale",
         "gateway-down",
+        "signer-key-missing",
+        "effective-period",
     ]
     assert not any(f["on"] for f in listing["faults"])
     assert listing["gateway"] == []

@@ -12,8 +12,9 @@ from aiohttp.test_utils import TestServer
 from junitparser import Error, Failure, JUnitXml
 
 from egovsim.cli import main
-from egovsim.cli.scenario_command import shipped_files
+from egovsim.errors import CATALOGUE
 from egovsim.regulations.calendar import WorkingCalendar
+from egovsim.scenarios.index import UNSCRIPTED, build_index, shipped_files
 from egovsim.scenarios.model import ScenarioError, load_scenario_file
 from egovsim.scenarios.runner import run_files
 from egovsim.scenarios.targets import ALMATY, Remote, resolve_time
@@ -76,6 +77,15 @@ def test_every_shipped_scenario_passes_and_its_junit_xml_parses(
     assert f"{scenarios} passed, 0 failed" in page
     # Self-contained: no stylesheet, script or image fetched from anywhere.
     assert "<link" not in page and "<script" not in page and "src=" not in page
+
+
+def test_every_catalogue_refusal_has_a_shipped_scenario_that_expects_it() -> None:
+    # With the test above (every shipped scenario passes, and a refused step passes only on
+    # its code at its step), each refusal of the catalogue is reached by a scenario.
+    index = build_index(shipped_files())
+    without = sorted(code for code in CATALOGUE if code not in index.by_code)
+    assert without == sorted(UNSCRIPTED), "refusals with no shipped scenario"
+    assert set(UNSCRIPTED) <= set(CATALOGUE)
 
 
 def test_a_failing_step_is_a_junit_failure_with_the_step_and_the_evidence(

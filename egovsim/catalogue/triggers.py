@@ -272,11 +272,13 @@ TRIGGERS: Mapping[str, Trigger] = {
     "SERVICE_NOT_PROVIDED": _desk(
         "Register an application, as shym-office, for the Almaty vessel licence."
     ),
-    "SERVICE_NOT_EFFECTIVE": _desk(
-        "Register or order a vessel licence while the effective-period check is on: the Almaty "
-        "regulation was repealed from 10 October 2020. The check is off by default (so the "
-        "repealed regulation can be demonstrated) and only `Settings.enforce_effective_period` "
-        "turns it on; no switch does it for a running simulator yet."
+    "SERVICE_NOT_EFFECTIVE": Trigger(
+        "portal API",
+        "Switch the effective-period check on, then order (or register at the provider's office) "
+        "the Almaty small-vessel licence: its regulation was repealed from 10 October 2020. The "
+        "check is off by default, so the repealed regulation can be demonstrated.",
+        "citizen-valid",
+        "PUT /api/v1/faults/effective-period",
     ),
     "CHANNEL_NOT_ALLOWED": _desk(
         "Register an application with a channel the service does not have, e.g. "
@@ -333,9 +335,13 @@ TRIGGERS: Mapping[str, Trigger] = {
     ),
     "ACTION_NOT_EXPECTED": _desk("As the head, `sign` before the executor has prepared a result."),
     "STEP_NOT_FOR_ROLE": _desk("As the executor, `sign` a prepared result (the head's step)."),
-    "SIGNER_HAS_NO_KEY": _desk(
-        "`sign` as a signer whose keystore is missing from the certs directory (remove the "
-        "persona's .p12 file); every seeded head and signer has a key, so no API call reaches it."
+    "SIGNER_HAS_NO_KEY": Trigger(
+        "workstation API",
+        "`sign` a prepared result while the provider's authorized person has no key at hand (the "
+        "switch signer-key-missing; or a signer whose keystore is missing from the certs "
+        "directory).",
+        None,
+        "PUT /api/v1/faults/signer-key-missing",
     ),
     "RESULT_SIGNATURE_REFUSED": _desk(
         "`sign` a result after moving the clock past the signer's certificate's expiry "

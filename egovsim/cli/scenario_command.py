@@ -9,18 +9,12 @@ import shutil
 import sys
 import tempfile
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from egovsim.cli.common import UsageError
 from egovsim.config import Settings
-
-
-def shipped_files() -> list[Path]:
-    """The scenario files shipped with egovsim, by name."""
-    folder = resources.files("egovsim.scenarios") / "shipped"
-    return sorted(Path(str(item)) for item in folder.iterdir() if item.name.endswith(".yaml"))
+from egovsim.scenarios.index import shipped_files
 
 
 def register(commands: Any, shared: argparse.ArgumentParser) -> None:

@@ -22,6 +22,8 @@ KNOWN: Mapping[str, tuple[str, ...]] = {
     "ocsp-unknown": ("REVOCATION_UNAVAILABLE", "AUTH_SIGNATURE_REFUSED"),
     "crl-stale": ("REVOCATION_UNAVAILABLE",),
     "gateway-down": ("GATEWAY_UNAVAILABLE", "REQUEST_NOT_SENT", "FORWARD_FAILED"),
+    "signer-key-missing": ("SIGNER_HAS_NO_KEY",),
+    "effective-period": ("SERVICE_NOT_EFFECTIVE",),
     "gateway:unreachable": ("RECEIVER_UNREACHABLE",),
 }
 

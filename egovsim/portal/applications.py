@@ -79,7 +79,7 @@ class Portal:
         verifier: Verifier,
         now: Callable[[], datetime],
         attachments_dir: Path,
-        enforce_effective_period: bool,
+        enforce_effective_period: Callable[[], bool],
         send_request: SendRequest,
     ) -> None:
         self._store = store
@@ -115,7 +115,7 @@ class Portal:
             regulation,
             _submission(regulation, applicant, chosen, variant, filled),
             self._day(now),
-            self._enforce_period,
+            self._enforce_period(),
         )
         entries = []
         if signed_in_at is not None:
@@ -252,7 +252,7 @@ class Portal:
                 tuple(a.document_id for a in attachments),
             ),
             self._day(now),
-            self._enforce_period,
+            self._enforce_period(),
         )
         edocument, frozen_at = await self._frozen_document(application)
         signature = to_der(cms)

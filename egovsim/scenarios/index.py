@@ -15,6 +15,15 @@ from egovsim.scenarios.model import Scenario, ScenarioError, ScenarioFile, load_
 
 log = logging.getLogger("egovsim.scenarios")
 
+#: The refusals no scenario file can reach, and why; a test of its own holds each, and every
+#: other code of the catalogue has a shipped scenario (tests/test_scenarios.py holds that).
+UNSCRIPTED: Mapping[str, str] = {
+    "INTERNAL_ERROR": "egovsim's own failure: nothing reaches it on purpose (the tests make the "
+    "gateway's store fail).",
+    "CONSOLE_BUSY": "it needs two console runs at once, and a scenario's steps go one at a time "
+    "(the console's tests start a second run while one is under way).",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class ScenarioRef:
@@ -55,8 +64,9 @@ def fault_key(args: Mapping[str, object]) -> str | None:
     kind (`gateway:unreachable`); None when the step switches a fault off."""
     if args.get("on", True) is False:
         return None
-    if "pki" in args:
-        return str(args["pki"])
+    for name in ("switch", "pki"):  # `pki` is what older files say
+        if name in args:
+            return str(args[name])
     return f"gateway:{args.get('kind')}" if args.get("kind") else None
 
 

@@ -1,5 +1,6 @@
-"""The trainer's fault switches (the test PKI's, and the gateway being down), kept in the
-database and held in memory for every request."""
+"""The trainer's fault switches (the test PKI's, the gateway being down, the provider's signing
+key not at hand, the regulations' effective periods enforced), kept in the database and held in
+memory for every request."""
 
 from __future__ import annotations
 
@@ -19,10 +20,16 @@ OCSP_UNKNOWN = "ocsp-unknown"
 CRL_STALE = "crl-stale"
 #: The e-government gateway takes no messages (its SOAP endpoints answer GATEWAY_UNAVAILABLE).
 GATEWAY_DOWN = "gateway-down"
+#: The provider's authorized person has no key at hand (no token in the reader): signing a result
+#: is refused SIGNER_HAS_NO_KEY.
+SIGNER_KEY_MISSING = "signer-key-missing"
+#: The regulations' effective periods are enforced: a repealed service is refused
+#: SERVICE_NOT_EFFECTIVE (off by default, so the repealed Almaty licence can be shown).
+EFFECTIVE_PERIOD = "effective-period"
 #: The PKI's switches, in the order the API lists them.
 PKI_FAULT_NAMES = (OCSP_DOWN, OCSP_SLOW, OCSP_UNKNOWN, CRL_STALE)
 #: Every fault switch, in the order the API lists them.
-FAULT_NAMES = (*PKI_FAULT_NAMES, GATEWAY_DOWN)
+FAULT_NAMES = (*PKI_FAULT_NAMES, GATEWAY_DOWN, SIGNER_KEY_MISSING, EFFECTIVE_PERIOD)
 #: The longest the slow responder may be told to wait, in seconds.
 MAX_SLOW_SECONDS = 60.0
 
@@ -52,6 +59,16 @@ class PkiFaults:
     def gateway_down(self) -> bool:
         """Whether the gateway is switched off for the trainer (`gateway-down`)."""
         return GATEWAY_DOWN in self.on
+
+    @property
+    def signer_key_missing(self) -> bool:
+        """Whether the provider's signers have no key at hand (`signer-key-missing`)."""
+        return SIGNER_KEY_MISSING in self.on
+
+    @property
+    def enforces_effective_period(self) -> bool:
+        """Whether services are refused outside their regulation's effective period."""
+        return EFFECTIVE_PERIOD in self.on
 
     def ocsp_delay(self) -> float | None:
         """How long the responder waits before answering, when `ocsp-slow` is on."""

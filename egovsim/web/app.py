@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -178,7 +178,8 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
                 clock.now,
                 verifier,
                 settings.certs_dir,
-                settings.enforce_effective_period,
+                _enforces_period(app),
+                key_missing=lambda: faults.current.signer_key_missing,
             )
             async with _gateway(app, verifier, http.session):
                 yield
@@ -259,6 +260,13 @@ async def _gateway(
         await task
 
 
+def _enforces_period(app: web.Application) -> Callable[[], bool]:
+    """Whether the regulations' effective periods are enforced now: by the settings, or by the
+    trainer's `effective-period` switch."""
+    settings, faults = app[SETTINGS], app[PKI_FAULTS]
+    return lambda: settings.enforce_effective_period or faults.current.enforces_effective_period
+
+
 def _in_process(app: web.Application) -> Handle:
     """`Gateway.handle` of the app, looked up when called (the gateway is made after those
     who send through it)."""
@@ -282,7 +290,7 @@ def _portal(app: web.Application) -> Portal:
         app[VERIFIER],
         app[CLOCK].now,
         settings.data_dir / "attachments",
-        settings.enforce_effective_period,
+        _enforces_period(app),
         sender.send_request,
     )
     return app[PORTAL]

@@ -4,7 +4,9 @@
 `ocsp-unknown` makes it answer certStatus unknown for every certificate, and `crl-stale` keeps
 serving the CRLs of the moment it was switched on, so they go stale on the simulator's clock.
 `gateway-down` makes the e-government gateway take no messages; switched off, what could not be
-sent through it is sent at once. The gateway's faults per receiver
+sent through it is sent at once. `signer-key-missing` leaves the provider's authorized person
+without a key at hand, and `effective-period` enforces the regulations' effective periods. The
+gateway's faults per receiver
 (`/api/v1/gateway/routes/{service_id}/fault`) are listed here too.
 """
 
@@ -48,6 +50,13 @@ EFFECTS = {
     "requests are not sent (REQUEST_NOT_SENT) and the State Corporation cannot forward "
     "(FORWARD_FAILED); messages taken before are still delivered. Switched off, the portal's "
     "requests and the workstation's answers that were not sent go at once.",
+    "signer-key-missing": "The provider's authorized person has no key at hand (no token in the "
+    "reader): signing a result at the workstation is refused SIGNER_HAS_NO_KEY until it is "
+    "switched off.",
+    "effective-period": "The regulations' effective periods are enforced: a service whose "
+    "regulation is repealed (the Almaty small-vessel licence, from 10 October 2020) or not yet in "
+    "force is refused SERVICE_NOT_EFFECTIVE at P3, on the portal and at the provider's office. "
+    "Off by default, so the repealed regulation can be shown.",
 }
 #: The delay of `ocsp-slow` when none is given, in seconds.
 DEFAULT_SLOW_SECONDS = 10.0

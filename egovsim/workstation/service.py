@@ -48,8 +48,9 @@ class Workstation:
         now: Callable[[], datetime],
         verifier: Verifier,
         certs_dir: Path,
-        enforce_effective_period: bool = False,
+        enforce_effective_period: Callable[[], bool] = lambda: False,
         on_change: ChangeHook | None = None,
+        key_missing: Callable[[], bool] = lambda: False,
     ) -> None:
         self._applications = applications
         self._staff = staff
@@ -59,6 +60,7 @@ class Workstation:
         self._verifier = verifier
         self._certs_dir = certs_dir
         self._enforce_period = enforce_effective_period
+        self._key_missing = key_missing
         #: Called after each transition is committed, with the fresh view and the action (the
         #: gateway's answers to the portal hang here); assignable once the gateway exists.
         self.on_change = on_change
@@ -95,7 +97,7 @@ class Workstation:
         if regulation is None or regulation.id not in provider.services:
             raise EgovsimError("SERVICE_NOT_PROVIDED", {"service": submission.regulation_id})
         now = self._now()
-        check_submission(regulation, submission, self._local_day(now), self._enforce_period)
+        check_submission(regulation, submission, self._local_day(now), self._enforce_period())
         first = regulation.steps[0]
         return await self._applications.create_application(
             {
@@ -386,6 +388,11 @@ class Workstation:
         if result is None:
             raise EgovsimError("ACTION_NOT_EXPECTED", {"reason": "no result has been prepared"})
         now = self._now()
+        if self._key_missing():
+            raise EgovsimError(
+                "SIGNER_HAS_NO_KEY",
+                {"reason": f"{member.login}'s key is not at hand (the switch signer-key-missing)"},
+            )
         try:
             signature = sign_result(result.document, member, self._certs_dir, now)
         except SigningError as error:
