@@ -23,16 +23,13 @@ from egovsim.config import Settings
 from egovsim.conformance.exchanges import Exchange
 from egovsim.gateway.answers import GatewaySender
 from egovsim.gateway.seed import PORTAL_SENDER
+from egovsim.gateway.service import Answer
 from egovsim.gateway.xmlsafe import XmlRefused, parse_xml
-from egovsim.signatures.revocation import FetchError
 from egovsim.signatures.verifier import Verifier
 from egovsim.storage.gateway import Attempt, StoredMessage
 from egovsim.web.app import create_app
-from egovsim.web.fetch import read_limited
-from egovsim.web.keys import CLOCK, GATEWAY, GATEWAY_STORE, VERIFIER
+from egovsim.web.keys import CLOCK, GATEWAY, GATEWAY_STORE, SOAP_OBSERVERS, VERIFIER
 from egovsim.web.shep_routes import MAX_ENVELOPE
-
-_CHANNELS = {"/shep/async": "async", "/shep/sync": "sync"}
 
 
 class GatewayNotReady(Exception):
@@ -82,32 +79,11 @@ def _arrival(url: str, channel: str, body: bytes, status: int, answer: bytes) ->
     )
 
 
-def _recorder(arrivals: list[Arrival]) -> Any:
-    """A middleware answering the gateway's SOAP endpoints as they answer (the same reading,
-    the same `Gateway.handle`) and keeping each request with its answer: the endpoint reads the
-    body as a stream, which a plain middleware could not read before it."""
+def _recorder(arrivals: list[Arrival]) -> Callable[[str, str, bytes, Answer], None]:
+    """An observer of the gateway's SOAP endpoints keeping each request with its answer."""
 
-    @web.middleware
-    async def record(
-        request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-    ) -> web.StreamResponse:
-        channel = _CHANNELS.get(request.path)
-        if request.method != "POST" or channel is None:
-            return await handler(request)
-        gateway = request.app[GATEWAY]
-        try:
-            body = await read_limited(request.content, MAX_ENVELOPE)
-        except FetchError:
-            body = b""
-            answer = gateway.refuse(
-                channel, "ENVELOPE_MALFORMED", f"too_large: more than {MAX_ENVELOPE} bytes"
-            )
-        else:
-            answer = await gateway.handle(channel, body)
-        arrivals.append(_arrival(str(request.url), channel, body, answer.status, answer.body))
-        return web.Response(
-            body=answer.body, status=answer.status, content_type="text/xml", charset="utf-8"
-        )
+    def record(url: str, channel: str, body: bytes, answer: Answer) -> None:
+        arrivals.append(_arrival(url, channel, body, answer.status, answer.body))
 
     return record
 
@@ -168,7 +144,7 @@ class ConformanceGateway:
             persona_password=self._password,
         )
         app = create_app(settings, self._clock)
-        app.middlewares.append(_recorder(self.arrivals))
+        app[SOAP_OBSERVERS].append(_recorder(self.arrivals))
         self._app = app
         self._runner = web.AppRunner(app, access_log=None)
         quiet = _NotTheAddressWarning()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from egovsim.storage.database import Database
 from egovsim.storage.gateway import GatewayStore
-from egovsim.storage.reset import Emptied, empty_database, forget_gateway_cache
+from egovsim.storage.reset import Emptied, empty_database
 
 
 async def reset_demo(
@@ -27,7 +27,7 @@ async def reset_demo(
     """Empty the database, remove the stored attachments, seed the demo again; what was
     removed."""
     emptied = await empty_database(database)
-    forget_gateway_cache(gateway)
+    gateway.forget_cache()
     await asyncio.get_running_loop().run_in_executor(None, remove_contents, attachments)
     await seed()
     return emptied

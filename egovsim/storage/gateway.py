@@ -118,6 +118,12 @@ class GatewayStore:
         self._sender_cache: dict[str, Sender | None] = {}
         self._route_cache: dict[str, Route | None] = {}
 
+    def forget_cache(self) -> None:
+        """Drop the senders and routes kept in memory (refreshed only on this store's own
+        writes): after the database was emptied behind its back, they name rows that are gone."""
+        self._sender_cache.clear()
+        self._route_cache.clear()
+
     async def save_sender(self, sender: Sender, now: datetime) -> None:
         """Register or update a sender."""
         async with self._db.write() as connection:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from egovsim.storage.database import Database
-from egovsim.storage.gateway import GatewayStore
 
 #: Tables a reset keeps: the schema's own record of its migrations.
 KEPT = frozenset({"schema_migrations"})
@@ -62,11 +61,3 @@ async def empty_database(database: Database) -> Emptied:
         for _, sql in triggers:
             await connection.execute(sql)
     return Emptied(rows)
-
-
-def forget_gateway_cache(store: GatewayStore) -> None:
-    """Drop the senders and routes the gateway's store keeps in memory: after the database was
-    emptied they name rows that are gone, and seeding would take them for still there."""
-    # The store refreshes this cache only on its own writes; a reset is a write it did not make.
-    store._sender_cache.clear()
-    store._route_cache.clear()

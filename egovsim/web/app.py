@@ -91,6 +91,7 @@ from egovsim.web.keys import (
     PORTAL,
     REGULATIONS,
     SETTINGS,
+    SOAP_OBSERVERS,
     STAFF,
     STATECORP,
     VERIFIER,
@@ -353,6 +354,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     app = web.Application(middlewares=[error_middleware], client_max_size=64 * 1024 * 1024)
     app[SETTINGS] = settings
     app[CLOCK] = clock or Clock(frozen_at=settings.clock_frozen_at)
+    app[SOAP_OBSERVERS] = []
     app.cleanup_ctx.append(_resources)
     app.cleanup_ctx.append(ncalayer_ws.open_key_ring)  # needs the PKI opened above
     app.cleanup_ctx.append(console_routes.console_state)

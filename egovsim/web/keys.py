@@ -10,7 +10,7 @@ from egovsim.clock import Clock
 from egovsim.config import Settings
 from egovsim.console.state import ConsoleState
 from egovsim.gateway.delivery import DeliveryWorker
-from egovsim.gateway.service import Gateway
+from egovsim.gateway.service import Answer, Gateway
 from egovsim.ncalayer.keys import KeyRing
 from egovsim.pki.authority import TestPki
 from egovsim.pki.ocsp import OcspResponder
@@ -54,5 +54,10 @@ PKI_FAULTS = web.AppKey("pki_faults", FaultStore)
 #: Sends what the gateway did not take (the portal's requests, the workstation's answers) and
 #: settles the portal's requests: at start, and when the gateway is switched on again.
 GATEWAY_CATCH_UP: web.AppKey[Callable[[], Awaitable[None]]] = web.AppKey("gateway_catch_up")
+#: Called with each SOAP request the gateway's endpoints answered: (address, channel, body,
+#: answer). The conformance suite keeps the exchanges as its evidence.
+SOAP_OBSERVERS: web.AppKey[list[Callable[[str, str, bytes, Answer], None]]] = web.AppKey(
+    "soap_observers"
+)
 #: The trainer's console: the one run under way (try-it, tour step, reset) and the tour.
 CONSOLE = web.AppKey("console", ConsoleState)

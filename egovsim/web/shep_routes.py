@@ -16,7 +16,7 @@ from egovsim.signatures.revocation import FetchError
 from egovsim.storage.gateway import Route, Sender, StoredMessage
 from egovsim.web.fetch import read_limited
 from egovsim.web.gateway_push import wsdl
-from egovsim.web.keys import CLOCK, GATEWAY, GATEWAY_STORE, SETTINGS
+from egovsim.web.keys import CLOCK, GATEWAY, GATEWAY_STORE, SETTINGS, SOAP_OBSERVERS
 from egovsim.web.requests import json_object
 
 routes = web.RouteTableDef()
@@ -29,11 +29,14 @@ async def _soap(request: web.Request, channel: str) -> web.Response:
     try:
         body = await read_limited(request.content, MAX_ENVELOPE)
     except FetchError:
+        body = b""
         answer = gateway.refuse(
             channel, "ENVELOPE_MALFORMED", f"too_large: more than {MAX_ENVELOPE} bytes"
         )
     else:
         answer = await gateway.handle(channel, body)
+    for observe in request.app[SOAP_OBSERVERS]:
+        observe(str(request.url), channel, body, answer)
     return web.Response(body=answer.body, status=answer.status, content_type=XML, charset="utf-8")
 
 
