@@ -1,7 +1,8 @@
 """The trainer's console in a real browser (Playwright driving the system's Chromium): the
-trainer walks the guided tour of the happy path step by step, opens the page where the room sees
-each effect (the cabinet, the workstation), and the screenshots the README shows are saved in
-docs/screenshots/ so they stay current."""
+trainer walks the guided tour of the happy path step by step, sees the application's diagram lit
+on the tour's page, opens the page where the room sees each effect (the cabinet, the
+workstation), and the screenshots the README shows (the portal, the cabinet, the workstation, a
+lit diagram, the console and the tour) are saved in docs/screenshots/ so they stay current."""
 
 from __future__ import annotations
 
@@ -60,6 +61,22 @@ async def _shot(page: Any, name: str) -> None:
     await page.screenshot(path=SCREENSHOTS / f"{name}.png")
 
 
+async def _diagram_shot(page: Any, name: str) -> None:
+    """The tour's Annex 1 at full size and full height (a taller window for the shot), scrolled
+    to show as much of the way done as fits, up to the current step."""
+    await page.set_viewport_size({"width": VIEWPORT["width"], "height": 1600})
+    canvas = page.locator("#diagram figure[data-annex='1'] .diagram__canvas")
+    await canvas.evaluate(
+        """(canvas) => {
+            const now = canvas.querySelector("svg g[data-state='current']");
+            const room = canvas.getBoundingClientRect(), step = now.getBoundingClientRect();
+            canvas.scrollLeft += step.right + 160 - room.right;
+        }"""
+    )
+    await canvas.screenshot(path=SCREENSHOTS / f"{name}.png")
+    await page.set_viewport_size(VIEWPORT)
+
+
 async def test_a_trainer_walks_the_happy_path_tour_and_shows_the_room_each_page(
     browser, live
 ) -> None:
@@ -84,7 +101,13 @@ async def test_a_trainer_walks_the_happy_path_tour_and_shows_the_room_each_page(
         last = page.locator(".console-last")
         assert await last.get_attribute("data-outcome") == "passed", await last.inner_text()
         assert await page.locator("#tour-progress").get_attribute("value") == str(number)
-        if step.name == "sign":
+        if step.name == "deliver":
+            # Delivered and registered at the workstation: the request waits at P7.
+            drawing = page.locator("#diagram figure[data-annex='1'] svg")
+            assert "is-lit" in str(await drawing.get_attribute("class"))
+            assert await drawing.locator("g#P7").get_attribute("data-state") == "current"
+            await _diagram_shot(page, "diagram")
+        elif step.name == "sign":
             await _shot(page, "tour-step")
             async with page.expect_navigation():
                 await page.click("[data-sight^='/cabinet/applications/']")
@@ -105,6 +128,10 @@ async def test_a_trainer_walks_the_happy_path_tour_and_shows_the_room_each_page(
             await page.locator("[data-status=completed]").wait_for()
             assert await page.locator("[data-result-indication]").inner_text() == "TOTAL_PASSED"
             await _shot(page, "cabinet")
+
+    # The portal's catalogue as the citizen the room watched sees it.
+    await page.goto("/services?lang=en")
+    await _shot(page, "portal")
 
     await page.goto(tour_url)
     assert await page.locator("#tour-next").count() == 0

@@ -317,6 +317,16 @@ class Accounts:
         )
         return applicant, session.csrf_token, session.opened_at
 
+    async def applicant(
+        self, login: str, person_iin: str, person_name: str, role: str | None = None
+    ) -> Applicant | None:
+        """The account of `login` as the person named acts for it (its cabinet seen without a
+        session, as the trainer's console shows it); None when there is no such account."""
+        account = await self._store.account(login)
+        if account is None:
+            return None
+        return _applicant(account, person_iin, person_name, role)
+
     async def session_opened_at(self, token: str) -> datetime | None:
         """When (simulator time) a live session was opened: the moment of its P1/C1."""
         found = await self.applicant_for_session(token)
