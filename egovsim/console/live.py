@@ -14,7 +14,7 @@ from typing import Any
 from egovsim.regulations.calendar import WorkingCalendar
 from egovsim.scenarios.actors import ActorError, Reply
 from egovsim.scenarios.model import Scenario, Step
-from egovsim.scenarios.runner import _judge as judge  # the runner's own verdict on a step
+from egovsim.scenarios.runner import judge
 from egovsim.scenarios.steps import ACTIONS, Run, StepFailed
 from egovsim.scenarios.targets import Remote, resolve_time
 

@@ -114,7 +114,7 @@ def _carried_refusal(step: Step, reply: Reply) -> tuple[str, Any] | None:
     return _report_refusal(step, reply) or _undelivered(reply) or _receipt_refusal(step, reply)
 
 
-def _judge(step: Step, replies: list[Reply]) -> None:
+def judge(step: Step, replies: list[Reply]) -> None:
     """The step's replies against what it expects: all successes, or the named refusal."""
     failed = next(
         (r for r in replies if r.status >= 400 or _carried_refusal(step, r) is not None), None
@@ -171,7 +171,7 @@ async def run_scenario(
                     continue
                 began = time.monotonic()
                 try:
-                    _judge(step, await ACTIONS[step.kind](run, step.args))
+                    judge(step, await ACTIONS[step.kind](run, step.args))
                     outcome = StepResult(step, "passed")
                 except (StepFailed, ActorError) as error:
                     outcome = StepResult(step, "failed", error.message, error.evidence)
