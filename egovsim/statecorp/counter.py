@@ -17,9 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -28,12 +26,19 @@ from egovsim.identity import is_valid_iin
 from egovsim.passwords import check_password, hash_password
 from egovsim.regulations.calendar import WorkingCalendar
 from egovsim.regulations.model import Duration, Regulation
-from egovsim.statecorp.centres import CENTRES, CentreSpec, centre
+from egovsim.statecorp.centres import CENTRES, centre
+from egovsim.statecorp.handout import handout_record
 from egovsim.statecorp.notices import handed_out_notice
+from egovsim.statecorp.packages import (
+    PackageView,
+    StepView,
+    kept_until_after,
+    message_id,
+    result_record,
+)
 from egovsim.storage.statecorp import (
     Operator,
     Package,
-    PackageStep,
     StateCorpStore,
     StepChange,
 )
@@ -43,42 +48,9 @@ log = logging.getLogger("egovsim.statecorp")
 #: Regulation items 9 and 10: a receipt, and a hand-out, within 20 minutes at the counter.
 AT_COUNTER = timedelta(minutes=20)
 ONE_WORKING_DAY = Duration(1, "working_days")
-HANDOUT_DOCUMENTS = ("identity-document", "power-of-attorney")
-#: The namespace of the centre's messageIds (uuid5 of the package and what is sent).
-MESSAGE_IDS = uuid.UUID("0c1d7e52-3a3b-4f0e-8d0c-6b1f7f5a2c41")
 #: Sends through the gateway: (service, message type, messageId, correlationId, data) →
 #: (accepted, what the gateway said); `GatewaySender.send`.
 Send = Callable[[str, str, str, str | None, str], Awaitable[tuple[bool, str]]]
-
-
-@dataclass(frozen=True, slots=True)
-class StepView:
-    """A step on the centre's side as shown: overdue once its deadline passed unfinished (or
-    it finished late)."""
-
-    record: PackageStep
-    overdue: bool
-
-
-@dataclass(frozen=True, slots=True)
-class PackageView:
-    """A package with its timeline and its centre."""
-
-    package: Package
-    steps: list[StepView]
-    centre: CentreSpec
-    regulation: Regulation
-
-    def step(self, name: str) -> StepView | None:
-        """The latest step of that name."""
-        return next((s for s in reversed(self.steps) if s.record.step == name), None)
-
-    @property
-    def missing(self) -> list[str]:
-        """The required documents of the checklist that were not presented."""
-        return [
-            i["document"] for i in self.package.checklist if i["required"] and not i["presented"]
-        ]
 
 
 def seed_operators(password: str) -> list[Operator]:
@@ -258,7 +230,7 @@ class Counter:
         view = await self.package(operator, package_id)
         package = view.package
         self._expect(package, ("accepted",))
-        message_id = _message_id(package, "request")
+        request_id = message_id(package, "request")
         data = {
             "category": package.category,
             "variant": package.variant,
@@ -275,7 +247,7 @@ class Counter:
         accepted, detail = await self._send(
             package.regulation_id,
             "REQUEST",
-            message_id,
+            request_id,
             None,
             json.dumps(data, ensure_ascii=False, sort_keys=True),
         )
@@ -287,10 +259,10 @@ class Counter:
         await self._update(
             package,
             ("accepted",),
-            {"status": "forwarded", "request_message_id": message_id},
+            {"status": "forwarded", "request_message_id": request_id},
             StepChange(
                 now,
-                finish=(("forward", "forwarded", operator.login, {"message_id": message_id}),),
+                finish=(("forward", "forwarded", operator.login, {"message_id": request_id}),),
                 open=(("provider", ready),),
             ),
         )
@@ -321,16 +293,9 @@ class Counter:
         if package.status not in ("forwarded", "requested_again"):
             return f"package {package.number} holds its result already ({package.status})"
         now = self._now()
-        kept_until = self._calendar.next_working_moment(_one_month_after(now, self._calendar))
+        kept_until = kept_until_after(now, self._calendar)
         waited_for = "provider" if package.status == "forwarded" else "request_again"
-        result = {
-            "kind": data.get("result_kind"),
-            "refusal": bool(data.get("refusal")),
-            "grounds": data.get("grounds"),
-            "number": data.get("number"),
-            "signed_at": data.get("signed_at"),
-            "verification": dict(verification),
-        }
+        result = result_record(data, verification)
         values: dict[str, Any] = {
             "status": "at_centre",
             "result": result,
@@ -353,16 +318,16 @@ class Counter:
 
     async def collection_arrived(
         self,
-        message_id: str,
+        arrival_id: str,
         service_id: str,
         data: Mapping[str, Any],
         verification: Mapping[str, Any],
     ) -> str:
         """A portal application's paper result the provider sent to the centre its applicant
         was told of: a package of the kind "collection", waiting one month from now like any
-        result (once per messageId); COLLECTION_INVALID when it names no known centre,
+        result (once per messageId, `arrival_id`); COLLECTION_INVALID when it names no known centre,
         service or applicant."""
-        found = await self._store.package_by_request(message_id)
+        found = await self._store.package_by_request(arrival_id)
         if found is not None:
             return f"package {found.number} holds this result already"
         collection = data.get("collection")
@@ -387,15 +352,8 @@ class Counter:
                 {"centre": collection.get("centre"), "service": service_id, "iin": iin},
             )
         now = self._now()
-        kept_until = self._calendar.next_working_moment(_one_month_after(now, self._calendar))
-        result = {
-            "kind": data.get("result_kind"),
-            "refusal": bool(data.get("refusal")),
-            "grounds": data.get("grounds"),
-            "number": number,
-            "signed_at": data.get("signed_at"),
-            "verification": dict(verification),
-        }
+        kept_until = kept_until_after(now, self._calendar)
+        result = result_record(data, verification)
         variant = data.get("variant")
         category = data.get("category")
         day = f"{self._local(now):%Y%m%d}"
@@ -409,7 +367,7 @@ class Counter:
                 "applicant_iin": iin,
                 "applicant_name": str(applicant.get("name") or iin).strip()[:300],
                 "form": {},
-                "request_message_id": message_id,
+                "request_message_id": arrival_id,
                 "portal_request_id": portal_request,
                 "provider_number": number,
                 "result": result,
@@ -451,7 +409,7 @@ class Counter:
         is recorded; HANDOUT_DOCUMENT_INVALID otherwise."""
         view = await self.serve(operator, package_id)
         package = view.package
-        record = _handout_record(package, params)
+        record = handout_record(package, params)
         now = self._now()
         record["at"] = now.isoformat()
         record["operator"] = operator.login
@@ -487,7 +445,7 @@ class Counter:
             sent, detail = await self._send(
                 package.regulation_id,
                 "NOTIFICATION",
-                _message_id(package, "handed-out"),
+                message_id(package, "handed-out"),
                 package.portal_request_id,
                 json.dumps(notice, ensure_ascii=False, sort_keys=True),
             )
@@ -556,7 +514,7 @@ class Counter:
         return await self._send(
             package.regulation_id,
             "NOTIFICATION",
-            _message_id(package, f"{kind}:{now.isoformat()}"),
+            message_id(package, f"{kind}:{now.isoformat()}"),
             package.request_message_id,
             json.dumps(data, ensure_ascii=False, sort_keys=True),
         )
@@ -637,65 +595,3 @@ class Counter:
 
     def _local(self, moment: datetime) -> date:
         return moment.astimezone(self._calendar.zone).date()
-
-
-def _message_id(package: Package, what: str) -> str:
-    return str(uuid.uuid5(MESSAGE_IDS, f"{package.centre_id}:{package.id}:{what}"))
-
-
-def _one_month_after(moment: datetime, calendar: WorkingCalendar) -> datetime:
-    """The same local time a calendar month later (the month's last day when shorter)."""
-    local = moment.astimezone(calendar.zone)
-    year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
-    day = local.day
-    while True:
-        try:
-            return local.replace(year=year, month=month, day=day)
-        except ValueError:
-            day -= 1
-
-
-def _handout_record(package: Package, params: Mapping[str, Any]) -> dict[str, Any]:
-    """The hand-out's document as recorded: the applicant's identity document, or a
-    representative's notarized power of attorney."""
-
-    def text(key: str) -> str:
-        value = params.get(key)
-        return value.strip()[:200] if isinstance(value, str) else ""
-
-    document = text("document")
-    if document not in HANDOUT_DOCUMENTS:
-        raise EgovsimError(
-            "HANDOUT_DOCUMENT_INVALID", {"document": document, "allowed": list(HANDOUT_DOCUMENTS)}
-        )
-    number = text("document_number")
-    if not number:
-        raise EgovsimError("HANDOUT_DOCUMENT_INVALID", {"missing": "document_number"})
-    if document == "identity-document":
-        holder = text("holder_iin") or package.applicant_iin
-        if holder != package.applicant_iin:
-            raise EgovsimError(
-                "HANDOUT_DOCUMENT_INVALID",
-                {"reason": "not the applicant's identity document: bring a power of attorney"},
-            )
-        return {"document": document, "document_number": number, "holder_iin": holder}
-    representative = params.get("representative")
-    if not isinstance(representative, Mapping):
-        raise EgovsimError("HANDOUT_DOCUMENT_INVALID", {"missing": "representative"})
-    name = str(representative.get("name") or "").strip()[:300]
-    iin = str(representative.get("iin") or "").strip()
-    if params.get("notarized") is not True:
-        raise EgovsimError(
-            "HANDOUT_DOCUMENT_INVALID", {"reason": "the power of attorney must be notarized"}
-        )
-    if not name or not is_valid_iin(iin):
-        raise EgovsimError(
-            "HANDOUT_DOCUMENT_INVALID", {"representative": {"name": name, "iin": iin}}
-        )
-    return {
-        "document": document,
-        "document_number": number,
-        "notarized": True,
-        "representative": {"name": name, "iin": iin},
-        "notary": text("notary") or None,
-    }

@@ -11,7 +11,7 @@ from egovsim.clock import utcnow
 from egovsim.errors import EgovsimError, refusal
 from egovsim.passwords import new_token, token_hash
 from egovsim.statecorp.centres import centre
-from egovsim.statecorp.counter import PackageView
+from egovsim.statecorp.packages import PackageView
 from egovsim.storage.statecorp import Operator
 from egovsim.web.keys import STATECORP
 from egovsim.web.openapi import api
