@@ -24,6 +24,7 @@ from egovsim.errors import EgovsimError
 from egovsim.portal.attachments import AttachmentFiles, check_attachment, clean_file_name
 from egovsim.portal.edocument import request_document
 from egovsim.portal.model import Applicant
+from egovsim.portal.rules import applicant_category, is_required, own_ids, portal_submission
 from egovsim.portal.timeline import (
     ProviderAnswer,
     delivery_landing,
@@ -32,7 +33,7 @@ from egovsim.portal.timeline import (
     update_landing,
 )
 from egovsim.regulations.calendar import WorkingCalendar
-from egovsim.regulations.model import Regulation, RequiredDocument
+from egovsim.regulations.model import Regulation
 from egovsim.signatures import cms as cms_reader
 from egovsim.signatures import der
 from egovsim.signatures.encoding import to_der
@@ -46,7 +47,7 @@ from egovsim.storage.portal import (
     PortalStore,
     TimelineEntry,
 )
-from egovsim.workstation.intake import Submission, check_submission
+from egovsim.workstation.intake import check_submission
 
 log = logging.getLogger("egovsim.portal")
 
@@ -108,12 +109,12 @@ class Portal:
         regulation = self._regulations.get(service_id)
         if regulation is None:
             raise EgovsimError("SERVICE_NOT_PROVIDED", {"service": service_id})
-        filled = _own_ids(regulation, applicant, form)
-        chosen = _category(regulation, applicant, category, filled)
+        filled = own_ids(regulation, applicant, form)
+        chosen = applicant_category(regulation, applicant, category, filled)
         now = self._now()
         check_submission(
             regulation,
-            _submission(regulation, applicant, chosen, variant, filled),
+            portal_submission(regulation, applicant, chosen, variant, filled),
             self._day(now),
             self._enforce_period(),
         )
@@ -243,7 +244,7 @@ class Portal:
         # P3 holds until the request leaves: a window may have closed since the draft began.
         check_submission(
             regulation,
-            _submission(
+            portal_submission(
                 regulation,
                 applicant,
                 application.category,
@@ -322,7 +323,7 @@ class Portal:
         missing = [
             d.id
             for d in regulation.documents_for(application.variant)
-            if _required(d, application.variant)
+            if is_required(d, application.variant)
             and d.id not in {a.document_id for a in attachments}
         ]
         if missing:
@@ -489,87 +490,6 @@ class Portal:
 
     def _day(self, moment: datetime) -> date:
         return moment.astimezone(self._calendar.zone).date()
-
-
-def _own_ids(
-    regulation: Regulation, applicant: Applicant, form: Mapping[str, Any]
-) -> dict[str, Any]:
-    """The form with its IIN (individual) or BIN (legal entity) fields set to the applicant's
-    own; a different one is refused."""
-    if not isinstance(form, Mapping):
-        raise EgovsimError("FORM_INVALID", {"reason": "the form must be an object"})
-    filled = dict(form)
-    for field in regulation.form:
-        own = (
-            applicant.iin
-            if field.type == "iin" and applicant.kind == "individual"
-            else applicant.bin
-            if field.type == "bin" and applicant.kind == "legal_entity"
-            else None
-        )
-        if own is None:
-            continue
-        given = filled.get(field.id)
-        if given is None or given == "":
-            filled[field.id] = own
-        elif str(given) != own:
-            raise EgovsimError(
-                "REQUEST_ID_NOT_APPLICANTS", {"field": field.id, "given": str(given), "own": own}
-            )
-    return filled
-
-
-def _category(
-    regulation: Regulation, applicant: Applicant, category: str | None, form: Mapping[str, Any]
-) -> str:
-    """The applicant category: the one asked for, the form's, or the only one of the
-    applicant's kind; a category of the other kind is not eligible."""
-    own_kind = [c.id for c in regulation.applicants if c.kind == applicant.kind]
-    if not own_kind:
-        raise EgovsimError(
-            "APPLICANT_NOT_ELIGIBLE",
-            {"kind": applicant.kind, "eligible": [c.id for c in regulation.applicants]},
-        )
-    chosen = category or form.get("applicant-category")
-    if chosen is None or chosen == "":
-        if len(own_kind) != 1:
-            raise EgovsimError("FORM_INVALID", {"missing": ["category"], "categories": own_kind})
-        return own_kind[0]
-    if not isinstance(chosen, str):
-        raise EgovsimError("FORM_INVALID", {"reason": "the category must be text"})
-    known = next((c for c in regulation.applicants if c.id == chosen), None)
-    if known is not None and known.kind != applicant.kind:
-        raise EgovsimError(
-            "APPLICANT_NOT_ELIGIBLE",
-            {"category": chosen, "kind": applicant.kind, "eligible": own_kind},
-        )
-    return chosen
-
-
-def _submission(
-    regulation: Regulation,
-    applicant: Applicant,
-    category: str,
-    variant: str | None,
-    form: Mapping[str, Any],
-    documents: tuple[str, ...] = (),
-) -> Submission:
-    individual = applicant.kind == "individual"
-    return Submission(
-        regulation_id=regulation.id,
-        category=category,
-        applicant_name=applicant.name,
-        applicant_iin=applicant.iin if individual else None,
-        applicant_bin=None if individual else applicant.bin,
-        variant=variant,
-        form=form,
-        documents=documents,
-        channel="portal",
-    )
-
-
-def _required(document: RequiredDocument, variant: str | None) -> bool:
-    return "*" in document.required_in or (variant is not None and variant in document.required_in)
 
 
 def _attached_content(signature: bytes) -> bytes | None:
