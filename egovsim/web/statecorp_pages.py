@@ -45,7 +45,7 @@ async def _operator_or_login(request: web.Request) -> Operator | web.Response:
     try:
         return await current_operator(request)
     except EgovsimError:
-        return render(request, "statecorp_login.html")
+        return render(request, "staff_login.html", office="statecorp")
 
 
 @routes.get("/statecorp")
@@ -81,7 +81,7 @@ async def login(request: web.Request) -> web.StreamResponse:
             request, str(data.get("login", "")), str(data.get("password", ""))
         )
     except EgovsimError as error:
-        return render(request, "statecorp_login.html", error=error, status=401)
+        return render(request, "staff_login.html", office="statecorp", error=error, status=401)
     response = web.HTTPSeeOther("/statecorp")
     response.set_cookie(COOKIE, token, httponly=True, samesite="Lax", path="/")
     raise response

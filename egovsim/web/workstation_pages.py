@@ -37,7 +37,7 @@ async def _staff_or_login(request: web.Request) -> StaffMember | web.Response:
     try:
         return await current_staff(request)
     except EgovsimError:
-        return render(request, "workstation_login.html")
+        return render(request, "staff_login.html", office="workstation")
 
 
 @routes.get("/workstation")
@@ -66,7 +66,7 @@ async def login(request: web.Request) -> web.StreamResponse:
             request, str(data.get("login", "")), str(data.get("password", ""))
         )
     except EgovsimError as error:
-        return render(request, "workstation_login.html", error=error, status=401)
+        return render(request, "staff_login.html", office="workstation", error=error, status=401)
     response = web.HTTPSeeOther("/workstation")
     response.set_cookie(COOKIE, token, httponly=True, samesite="Lax", path="/")
     raise response
