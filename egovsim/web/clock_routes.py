@@ -10,7 +10,7 @@ from aiohttp import web
 from egovsim.clock import parse_time
 from egovsim.errors import EgovsimError
 from egovsim.storage.records import ClockState
-from egovsim.web.keys import CALENDAR, CLOCK, CLOCK_STORE
+from egovsim.web.keys import CALENDAR, CLOCK, CLOCK_STORE, STATECORP
 from egovsim.web.requests import json_object
 
 routes = web.RouteTableDef()
@@ -60,10 +60,19 @@ async def change(request: web.Request) -> web.Response:
             clock.unfreeze()
     else:
         raise EgovsimError("CLOCK_CHANGE_INVALID", {"change": what})
-    await request.app[CLOCK_STORE].save_clock_state(
+    await clock_changed(request.app)
+    return web.json_response(_state(request))
+
+
+async def clock_changed(app: web.Application) -> None:
+    """After the clock moved: its setting is kept, so a restart keeps it, and what fell due
+    happens now rather than when somebody looks: results uncollected for their month go back to
+    the provider's storage (the State Corporation's sweep, which tells the provider)."""
+    clock = app[CLOCK]
+    await app[CLOCK_STORE].save_clock_state(
         ClockState(clock.frozen_at, clock.offset.total_seconds()), clock.now()
     )
-    return web.json_response(_state(request))
+    await app[STATECORP].sweep()
 
 
 def _advance(request: web.Request, value: Any) -> timedelta:

@@ -27,9 +27,9 @@ from egovsim.ncalayer.keys import DEFAULT_PERSONA, UnknownPersona
 from egovsim.pki.personas import load_personas
 from egovsim.scenarios.actors import ActorError
 from egovsim.storage.faults import FAULT_NAMES
-from egovsim.storage.records import ClockState
 from egovsim.storage.reset import Emptied
 from egovsim.web import statecorp_api
+from egovsim.web.clock_routes import clock_changed
 from egovsim.web.console_logins import people_json
 from egovsim.web.fault_routes import switch_json
 from egovsim.web.i18n import word
@@ -37,7 +37,6 @@ from egovsim.web.keys import (
     ACCOUNTS,
     CALENDAR,
     CLOCK,
-    CLOCK_STORE,
     CONSOLE,
     DATABASE,
     GATEWAY_STORE,
@@ -255,11 +254,8 @@ async def overview(request: web.Request) -> web.Response:
 
 
 async def save_clock(app: web.Application) -> None:
-    """Remember the clock's setting, as the clock API does, so a restart keeps it."""
-    clock = app[CLOCK]
-    await app[CLOCK_STORE].save_clock_state(
-        ClockState(clock.frozen_at, clock.offset.total_seconds()), clock.now()
-    )
+    """Remember the clock's setting and run what fell due, as the clock API does."""
+    await clock_changed(app)
 
 
 async def jump(app: web.Application, day: Any, at: Any) -> None:
