@@ -1,10 +1,12 @@
-"""Magic inputs: each documented IIN meets its fixed outcome through the real OCSP responder,
-CRLs, verifier, portal and gateway, with no fault switch and no configuration."""
+"""Magic inputs: each documented IIN and BIN meets its fixed outcome through the real OCSP
+responder, CRLs, verifier, portal and gateway, with no fault switch and no configuration."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,20 +15,22 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
 
+from egovsim.cli import main
 from egovsim.clock import Clock
 from egovsim.errors import CATALOGUE
-from egovsim.identity import generate_iin, is_valid_iin
+from egovsim.identity import classify, generate_bin, generate_iin, is_valid_bin, is_valid_iin
 from egovsim.magic import (
     DELIVERY_UNREACHABLE,
     MAGIC_NUMBERS,
     REVOCATION_UNAVAILABLE,
     REVOKED,
     UNAVAILABLE_CRL_PATH,
+    holder_outcome,
     magic_outcome,
     numbers_with,
 )
 from egovsim.pki.authority import NCA, TestPki
-from egovsim.pki.keystore import Keystore
+from egovsim.pki.keystore import Keystore, load_keystore
 from egovsim.pki.oids import Usage
 from egovsim.pki.personas import COMPANY_BIN, PERSONAS, PROVIDER_ENTITIES, load_personas
 from egovsim.pki.profiles import Holder
@@ -36,20 +40,48 @@ from egovsim.web.app import create_app
 from egovsim.web.keys import GATEWAY_STORE
 from tests.conftest import BASE_URL, NOW, later
 from tests.portal_helpers import PASSWORD, challenge, login_reply, sign_nonce
-from tests.test_portal import deliver_all, working_morning
-from tests.test_portal_api import Cabinet, egovsim_cms, signed_in
+from tests.test_portal import (
+    PASSPORT,
+    PASSPORT_DOCUMENTS,
+    deliver_all,
+    passport_day,
+    working_morning,
+)
+from tests.test_portal_api import PASSPORT_FORM, Cabinet, egovsim_cms, signed_in
+from tests.test_workstation import set_clock
 
-REVOKED_IIN = numbers_with(REVOKED)[0]
-UNAVAILABLE_IIN = numbers_with(REVOCATION_UNAVAILABLE)[0]
-UNREACHABLE_IIN = numbers_with(DELIVERY_UNREACHABLE)[0]
+REVOKED_IIN = numbers_with(REVOKED, "iin")[0]
+UNAVAILABLE_IIN = numbers_with(REVOCATION_UNAVAILABLE, "iin")[0]
+UNREACHABLE_IIN = numbers_with(DELIVERY_UNREACHABLE, "iin")[0]
+REVOKED_BIN = numbers_with(REVOKED, "bin")[0]
+UNAVAILABLE_BIN = numbers_with(REVOCATION_UNAVAILABLE, "bin")[0]
+UNREACHABLE_BIN = numbers_with(DELIVERY_UNREACHABLE, "bin")[0]
+#: An ordinary employee who signs for the magic companies: the BIN alone decides their fate.
+EMPLOYEE_IIN = generate_iin(date(1990, 6, 1), "male", serial=7707)
 CONTENT = b'{"service": "vessel-licence"}'
 
 
-def issue(pki: TestPki, iin: str, usage: Usage) -> Keystore:
-    """A keystore for the IIN, valid around NOW, as `egovsim pki issue --iin` makes it."""
-    holder = Holder(iin, "СЫНАҚ", "НӨМІР")
+def issue(pki: TestPki, number: str, usage: Usage) -> Keystore:
+    """A keystore valid around NOW, as `egovsim pki issue` makes it: the IIN's own, or for a
+    BIN its first head's (an ordinary employee's IIN)."""
+    if classify(number) == "bin":
+        holder = Holder(
+            EMPLOYEE_IIN,
+            "СЫНАҚ",
+            "ҚЫЗМЕТКЕР",
+            bin=number,
+            organization="ТОО «СЫНАҚ»",
+            role="first-head",
+        )
+    else:
+        holder = Holder(number, "СЫНАҚ", "НӨМІР")
     issued = pki.issue(holder, usage, not_before=later(-30), not_after=later(335))
     return Keystore(issued.key, issued.certificate, [pki.authority(NCA).certificate])
+
+
+def expect(number: str) -> Expectations:
+    """What a request of the IIN or the BIN says of its signer."""
+    return Expectations(bin=number) if classify(number) == "bin" else Expectations(iin=number)
 
 
 def signed(keystore: Keystore) -> bytes:
@@ -83,31 +115,59 @@ def crl_urls(certificate: x509.Certificate) -> list[str]:
 # -- the table ------------------------------------------------------------------------------------
 
 
-def test_the_magic_numbers_are_valid_iins_of_1900_that_no_persona_has(certs_dir) -> None:
-    for day, magic in enumerate(MAGIC_NUMBERS, start=1):
+def test_the_magic_numbers_are_iins_of_1900_and_bins_of_2000_that_no_persona_has(
+    certs_dir,
+) -> None:
+    iins = [magic for magic in MAGIC_NUMBERS if magic.kind == "iin"]
+    bins = [magic for magic in MAGIC_NUMBERS if magic.kind == "bin"]
+    outcomes = [REVOKED, REVOCATION_UNAVAILABLE, DELIVERY_UNREACHABLE]
+    assert [m.outcome for m in iins] == outcomes
+    assert [m.outcome for m in bins] == outcomes
+    for day, magic in enumerate(iins, start=1):
         assert is_valid_iin(magic.number), magic.number
         assert magic.number == generate_iin(date(1900, 1, day), "male", serial=0)
+    for month, magic in enumerate(bins, start=1):
+        assert is_valid_bin(magic.number), magic.number
+        registered = generate_bin(2000, month, "resident", "head", 0, today=date(2026, 1, 1))
+        assert magic.number == registered
+    for magic in MAGIC_NUMBERS:
+        assert classify(magic.number) == magic.kind
         assert magic.code in CATALOGUE, magic.code
         assert magic_outcome(magic.number) == magic.outcome
     taken = {spec.holder.iin for spec in PERSONAS} | {spec.holder.bin for spec in PERSONAS}
     taken |= {entry["iin"] for entry in load_personas(certs_dir)}
+    taken |= {entry["bin"] for entry in load_personas(certs_dir)}
     taken |= {COMPANY_BIN} | {bin_ for bin_, _ in PROVIDER_ENTITIES.values()}
     assert {magic.number for magic in MAGIC_NUMBERS}.isdisjoint(taken)
     assert len({magic.number for magic in MAGIC_NUMBERS}) == len(MAGIC_NUMBERS)
+    assert EMPLOYEE_IIN not in taken and magic_outcome(EMPLOYEE_IIN) is None
     assert magic_outcome("850715330124") is None and magic_outcome(None) is None
+
+
+def test_a_magic_bin_decides_for_its_employee_whatever_the_iin() -> None:
+    assert holder_outcome(EMPLOYEE_IIN, REVOKED_BIN) == REVOKED
+    assert holder_outcome(UNAVAILABLE_IIN, REVOKED_BIN) == REVOKED
+    assert holder_outcome(REVOKED_IIN, COMPANY_BIN) == REVOKED  # an ordinary company
+    assert holder_outcome(REVOKED_IIN, None) == REVOKED
+    assert holder_outcome(EMPLOYEE_IIN, COMPANY_BIN) is None
+    assert holder_outcome(EMPLOYEE_IIN, None) is None
 
 
 async def test_the_api_lists_each_magic_number_with_its_outcome(client) -> None:
     reply = await client.get("/api/v1/magic")
     assert reply.status == 200
     listed = {entry["number"]: entry for entry in (await reply.json())["magic"]}
-    assert {n: (e["outcome"], e["step"], e["code"]) for n, e in listed.items()} == {
-        REVOKED_IIN: ("revoked", "C2", "CERT_REVOKED"),
-        UNAVAILABLE_IIN: ("revocation-unavailable", "C2", "REVOCATION_UNAVAILABLE"),
-        UNREACHABLE_IIN: ("delivery-unreachable", "P7", "RECEIVER_UNREACHABLE"),
+    assert {n: (e["kind"], e["outcome"], e["step"], e["code"]) for n, e in listed.items()} == {
+        REVOKED_IIN: ("iin", "revoked", "C2", "CERT_REVOKED"),
+        UNAVAILABLE_IIN: ("iin", "revocation-unavailable", "C2", "REVOCATION_UNAVAILABLE"),
+        UNREACHABLE_IIN: ("iin", "delivery-unreachable", "P7", "RECEIVER_UNREACHABLE"),
+        REVOKED_BIN: ("bin", "revoked", "C2", "CERT_REVOKED"),
+        UNAVAILABLE_BIN: ("bin", "revocation-unavailable", "C2", "REVOCATION_UNAVAILABLE"),
+        UNREACHABLE_BIN: ("bin", "delivery-unreachable", "P7", "RECEIVER_UNREACHABLE"),
     }
-    for entry in listed.values():
-        assert entry["kind"] == "iin" and entry["how"] and entry["summary"] and entry["layer"]
+    for number, entry in listed.items():
+        assert entry["how"] and entry["summary"] and entry["layer"]
+        assert f"--{entry['kind']} {number}" in entry["how"]
     document = await (await client.get("/api/v1/openapi.json")).json()
     assert "/api/v1/magic" in document["paths"]
 
@@ -115,14 +175,15 @@ async def test_the_api_lists_each_magic_number_with_its_outcome(client) -> None:
 # -- always revoked -------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("number", [REVOKED_IIN, REVOKED_BIN], ids=["iin", "bin"])
 @pytest.mark.parametrize("prefer", ["ocsp", "crl"])
-async def test_a_signature_of_the_revoked_magic_iin_is_cert_revoked_whichever_source(
-    pki, fetcher, prefer
+async def test_a_signature_of_the_revoked_magic_number_is_cert_revoked_whichever_source(
+    pki, fetcher, prefer, number
 ) -> None:
-    keystore = issue(pki, REVOKED_IIN, "sign")
+    keystore = issue(pki, number, "sign")
     verifier = Verifier(pki.trust_anchors, fetcher=fetcher, prefer=prefer, clock=lambda: NOW)
 
-    report = await verifier.verify_cms(signed(keystore), expect=Expectations(iin=REVOKED_IIN))
+    report = await verifier.verify_cms(signed(keystore), expect=expect(number))
 
     assert (str(report.indication), report.code) == ("INDETERMINATE", "CERT_REVOKED")
     check = report.check("revocation")
@@ -132,10 +193,11 @@ async def test_a_signature_of_the_revoked_magic_iin_is_cert_revoked_whichever_so
     assert check.data["revoked_at"] == keystore.certificate.not_valid_before_utc.isoformat()
 
 
+@pytest.mark.parametrize("number", [REVOKED_IIN, REVOKED_BIN], ids=["iin", "bin"])
 async def test_the_ocsp_responder_and_both_crls_say_revoked_at_once_for_its_signing_key(
-    client, pki
+    client, pki, number
 ) -> None:
-    sign, auth = issue(pki, REVOKED_IIN, "sign"), issue(pki, REVOKED_IIN, "auth")
+    sign, auth = issue(pki, number, "sign"), issue(pki, number, "auth")
 
     answer = await ocsp_answer(client, pki, sign)
     assert answer.certificate_status == ocsp.OCSPCertStatus.REVOKED
@@ -156,10 +218,11 @@ async def test_the_ocsp_responder_and_both_crls_say_revoked_at_once_for_its_sign
 # -- revocation status always unavailable ---------------------------------------------------------
 
 
-async def test_the_unavailable_magic_iin_gets_try_later_and_crl_addresses_that_are_down(
-    client, pki
+@pytest.mark.parametrize("number", [UNAVAILABLE_IIN, UNAVAILABLE_BIN], ids=["iin", "bin"])
+async def test_the_unavailable_magic_number_gets_try_later_and_crl_addresses_that_are_down(
+    client, pki, number
 ) -> None:
-    sign, auth = issue(pki, UNAVAILABLE_IIN, "sign"), issue(pki, UNAVAILABLE_IIN, "auth")
+    sign, auth = issue(pki, number, "sign"), issue(pki, number, "auth")
 
     answer = await ocsp_answer(client, pki, sign)
     assert answer.response_status == ocsp.OCSPResponseStatus.TRY_LATER
@@ -178,18 +241,19 @@ async def test_the_unavailable_magic_iin_gets_try_later_and_crl_addresses_that_a
     assert (await ocsp_answer(client, pki, auth)).certificate_status == ocsp.OCSPCertStatus.GOOD
 
 
+@pytest.mark.parametrize("number", [UNAVAILABLE_IIN, UNAVAILABLE_BIN], ids=["iin", "bin"])
 @pytest.mark.parametrize("prefer", ["ocsp", "crl"])
-async def test_a_signature_of_the_unavailable_magic_iin_is_revocation_unavailable(
-    pki, fetcher, prefer
+async def test_a_signature_of_the_unavailable_magic_number_is_revocation_unavailable(
+    pki, fetcher, prefer, number
 ) -> None:
-    keystore = issue(pki, UNAVAILABLE_IIN, "sign")
+    keystore = issue(pki, number, "sign")
     hard = Verifier(pki.trust_anchors, fetcher=fetcher, prefer=prefer, clock=lambda: NOW)
     soft = Verifier(
         pki.trust_anchors, fetcher=fetcher, prefer=prefer, policy="soft-fail", clock=lambda: NOW
     )
 
-    report = await hard.verify_cms(signed(keystore), expect=Expectations(iin=UNAVAILABLE_IIN))
-    passed = await soft.verify_cms(signed(keystore), expect=Expectations(iin=UNAVAILABLE_IIN))
+    report = await hard.verify_cms(signed(keystore), expect=expect(number))
+    passed = await soft.verify_cms(signed(keystore), expect=expect(number))
 
     assert (str(report.indication), report.subindication, report.code) == (
         "INDETERMINATE",
@@ -283,6 +347,131 @@ async def test_a_request_of_the_unreachable_magic_iin_is_never_delivered(
     attempts = await store.attempts(message)
     assert [a.outcome for a in attempts] == ["unavailable"] * 3  # gateway_max_attempts
     assert UNREACHABLE_IIN in attempts[-1].detail
+
+
+# -- a company of a magic BIN ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def pki_issue(certs_dir: Path, tmp_path: Path, monkeypatch, capsys) -> Any:
+    """`pki_issue(bin, usage)`: its first head's keystore, made by `egovsim pki issue --bin`."""
+    monkeypatch.setenv("EGOVSIM_CLOCK", NOW.isoformat())
+    keys = tmp_path / "keys"
+
+    def run(bin_: str, usage: Usage) -> Keystore:
+        keys.mkdir(exist_ok=True)
+        capsys.readouterr()
+        code = main(
+            [
+                "--certs", str(certs_dir), "--data-dir", str(tmp_path / "cli"),
+                "pki", "issue", "--iin", EMPLOYEE_IIN, "--bin", bin_, "--usage", usage,
+                "--not-before", later(-30).isoformat(), "--not-after", later(335).isoformat(),
+                "--out", str(keys / f"{usage}.p12"), "--password", PASSWORD, "--json",
+            ]
+        )  # fmt: skip
+        out = capsys.readouterr().out
+        assert code == 0, out
+        record = json.loads(out)
+        assert (record["iin"], record["bin"], record["role"]) == (EMPLOYEE_IIN, bin_, "first-head")
+        return load_keystore(Path(record["keystore"]), PASSWORD)
+
+    return run
+
+
+async def registered_company(client: Any, pki_issue: Any, bin_: str) -> tuple[Cabinet, Keystore]:
+    """Register the BIN with its first head's authentication key, sign in as the company, and
+    keep the first head's signing key; the clock on a day the readiness passport is taken."""
+    await set_clock(client, passport_day())
+    auth, sign = pki_issue(bin_, "auth"), pki_issue(bin_, "sign")
+    challenge_id, nonce = await challenge(client)
+    reply = await client.post(
+        "/api/v1/auth/register",
+        json={
+            "login": bin_,
+            "password": PASSWORD,
+            "challenge_id": challenge_id,
+            "signature": sign_nonce(auth, nonce, client),
+        },
+    )
+    assert reply.status == 201, await reply.text()
+    login = await login_reply(client, auth, bin_)
+    assert login.status == 200, await login.text()
+    return Cabinet(client, (await login.json())["csrf_token"]), sign
+
+
+async def passport_draft(cabinet: Cabinet) -> int:
+    """The company's readiness passport with its documents attached."""
+    draft = await cabinet.start(PASSPORT, None, PASSPORT_FORM)
+    for document_id, data in PASSPORT_DOCUMENTS.items():
+        await cabinet.attach(draft["id"], document_id, data)
+    return int(draft["id"])
+
+
+@pytest.mark.parametrize(
+    ("bin_", "status", "code", "subindication"),
+    [
+        (REVOKED_BIN, 422, "CERT_REVOKED", "REVOKED_NO_POE"),
+        (UNAVAILABLE_BIN, 503, "REVOCATION_UNAVAILABLE", "TRY_LATER"),
+    ],
+    ids=["revoked", "revocation-unavailable"],
+)
+async def test_the_portal_refuses_the_signature_of_a_magic_bins_first_head_at_c2(
+    portal, pki_issue, bin_, status, code, subindication
+) -> None:
+    cabinet, sign = await registered_company(portal, pki_issue, bin_)
+    number = await passport_draft(cabinet)
+    document = await cabinet.document(number)
+
+    refused = await cabinet.sign(number, egovsim_cms(portal, sign, document), status)
+
+    assert (refused["error"]["code"], refused["error"]["step"]) == (code, "C2")
+    report = refused["error"]["details"]["report"]
+    assert (report["signer"]["bin"], report["signer"]["iin"]) == (bin_, EMPLOYEE_IIN)
+    assert report["subindication"] == subindication
+    shown = await cabinet.call("GET", f"/applications/{number}")
+    assert shown["status"] == "draft"
+
+
+async def test_a_request_of_the_unreachable_magic_bin_is_never_delivered(portal, pki_issue) -> None:
+    cabinet, sign = await registered_company(portal, pki_issue, UNREACHABLE_BIN)
+    number = await passport_draft(cabinet)
+    sent = await cabinet.sign(number, egovsim_cms(portal, sign, await cabinet.document(number)))
+    assert sent["status"] == "sent"
+
+    await deliver_all(portal)
+
+    shown = await cabinet.call("GET", f"/applications/{number}")
+    assert shown["status"] == "not_delivered"
+    last = shown["timeline"][-1]
+    assert (last["step"], last["event"], last["code"]) == (
+        "P7",
+        "not_delivered",
+        "RECEIVER_UNREACHABLE",
+    )
+    assert last["details"]["state"] == "DELIVERY_STOPPED"
+    store = portal.app[GATEWAY_STORE]
+    message = await store.message(last["details"]["message_id"])
+    assert message is not None and message.state == "DELIVERY_STOPPED"
+    attempts = await store.attempts(message)
+    assert [a.outcome for a in attempts] == ["unavailable"] * 3  # gateway_max_attempts
+    assert f"BIN {UNREACHABLE_BIN}" in attempts[-1].detail
+
+
+async def test_an_ordinary_bins_first_head_issued_the_same_way_gets_the_request_delivered(
+    portal, pki_issue
+) -> None:
+    """The control: the same employee, command and service; only the BIN makes the outcome."""
+    ordinary = generate_bin(2021, 5, "resident", "head", 31337, today=date(2026, 1, 1))
+    assert magic_outcome(ordinary) is None
+    cabinet, sign = await registered_company(portal, pki_issue, ordinary)
+    number = await passport_draft(cabinet)
+    sent = await cabinet.sign(number, egovsim_cms(portal, sign, await cabinet.document(number)))
+    assert sent["status"] == "sent"
+
+    await deliver_all(portal)
+
+    shown = await cabinet.call("GET", f"/applications/{number}")
+    assert ("P7", "delivered") in [(e["step"], e["event"]) for e in shown["timeline"]]
 
 
 async def test_the_same_gateway_delivers_an_ordinary_applicants_request(

@@ -92,10 +92,14 @@ def _counter(how: str) -> Trigger:
     return Trigger("State Corporation API", how)
 
 
-#: The magic IINs (`egovsim.magic`, GET /api/v1/magic) that reach a code with no switch at all.
-_REVOKED_IIN = numbers_with(REVOKED)[0]
-_UNAVAILABLE_IIN = numbers_with(REVOCATION_UNAVAILABLE)[0]
-_UNREACHABLE_IIN = numbers_with(DELIVERY_UNREACHABLE)[0]
+#: The magic IINs and BINs (`egovsim.magic`, GET /api/v1/magic) that reach a code with no switch
+#: at all.
+_REVOKED_IIN = numbers_with(REVOKED, "iin")[0]
+_REVOKED_BIN = numbers_with(REVOKED, "bin")[0]
+_UNAVAILABLE_IIN = numbers_with(REVOCATION_UNAVAILABLE, "iin")[0]
+_UNAVAILABLE_BIN = numbers_with(REVOCATION_UNAVAILABLE, "bin")[0]
+_UNREACHABLE_IIN = numbers_with(DELIVERY_UNREACHABLE, "iin")[0]
+_UNREACHABLE_BIN = numbers_with(DELIVERY_UNREACHABLE, "bin")[0]
 
 TRIGGERS: Mapping[str, Trigger] = {
     # Any HTTP address.
@@ -160,14 +164,18 @@ TRIGGERS: Mapping[str, Trigger] = {
     ),
     "CERT_REVOKED": _c2(
         "Sign the request with the revoked persona, or with any signing certificate of the "
-        f"magic IIN {_REVOKED_IIN} (`egovsim pki issue --iin {_REVOKED_IIN} --usage sign`).",
+        f"magic IIN {_REVOKED_IIN} (`egovsim pki issue --iin {_REVOKED_IIN} --usage sign`); "
+        f"for a company, of the magic BIN {_REVOKED_BIN} (`egovsim pki issue --iin IIN --bin "
+        f"{_REVOKED_BIN} --usage sign`).",
         "citizen-revoked",
     ),
     "CERT_ON_HOLD": _c2("Sign the request with the persona on hold.", "citizen-on-hold"),
     "REVOCATION_UNAVAILABLE": _c2(
         f"Sign the request with a signing certificate of the magic IIN {_UNAVAILABLE_IIN} "
-        f"(`egovsim pki issue --iin {_UNAVAILABLE_IIN} --usage sign`): OCSP answers tryLater "
-        "and its CRL addresses are down (hard-fail revocation policy). On the command line: "
+        f"(`egovsim pki issue --iin {_UNAVAILABLE_IIN} --usage sign`), or for a company of the "
+        f"magic BIN {_UNAVAILABLE_BIN} (`egovsim pki issue --iin IIN --bin {_UNAVAILABLE_BIN} "
+        "--usage sign`): OCSP answers tryLater and its CRL addresses are down (hard-fail "
+        "revocation policy). On the command line: "
         "`egovsim verify cms --no-online` on a valid signature without a `--crl`."
     ),
     "CERT_WRONG_KEY_USAGE": _c2(
@@ -363,7 +371,8 @@ TRIGGERS: Mapping[str, Trigger] = {
         "fault comes at once. For asynchronous deliveries the switch makes every attempt fail "
         "and the message ends DELIVERY_STOPPED with this code in its last attempt and in the "
         "status notification, and so does any REQUEST whose applicant is the magic IIN "
-        f"{_UNREACHABLE_IIN} (a portal request of that IIN ends DELIVERY_STOPPED).",
+        f"{_UNREACHABLE_IIN} or the magic BIN {_UNREACHABLE_BIN} (a portal request of that "
+        "IIN or BIN ends DELIVERY_STOPPED).",
         'PUT /api/v1/gateway/routes/{serviceId}/fault {"kind": "unreachable"}',
     ),
     "GATEWAY_UNAVAILABLE": _soap(

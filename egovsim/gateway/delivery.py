@@ -235,7 +235,7 @@ _UNREACHABLE_NUMBERS = tuple(number.encode() for number in numbers_with(DELIVERY
 
 def magic_unreachable(message: StoredMessage) -> str | None:
     """Why a REQUEST for a receiver can never be delivered when its application's applicant is
-    the magic IIN whose deliveries fail (`egovsim.magic`); None for any other message. The
+    a magic IIN or BIN whose deliveries fail (`egovsim.magic`); None for any other message. The
     reason starts with RECEIVER_UNREACHABLE, the code the portal's timeline shows."""
     if message.receiver != "route" or message.message_type != "REQUEST":
         return None
@@ -252,7 +252,7 @@ def magic_unreachable(message: StoredMessage) -> str | None:
         number = applicant.get(field)
         if isinstance(number, str) and magic_outcome(number) == DELIVERY_UNREACHABLE:
             return (
-                f"RECEIVER_UNREACHABLE: unreachable: the applicant {number} is the magic number "
-                "whose deliveries always fail"
+                f"RECEIVER_UNREACHABLE: unreachable: the applicant's {field.upper()} {number} is "
+                "the magic number whose deliveries always fail"
             )
     return None

@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.types import (
 )
 
 from egovsim.clock import as_utc
-from egovsim.magic import REVOCATION_UNAVAILABLE, REVOKED, UNAVAILABLE_CRL_PATH, magic_outcome
+from egovsim.magic import REVOCATION_UNAVAILABLE, REVOKED, UNAVAILABLE_CRL_PATH, holder_outcome
 from egovsim.pki import profiles
 from egovsim.pki.crl import CrlPlan, build_crl, delta_entries, full_entries, revoked_at
 from egovsim.pki.hierarchy import (
@@ -95,7 +95,7 @@ def _key_pem(key: PrivateKeyTypes) -> bytes:
 
 
 class _UnavailableCrls(Endpoints):
-    """The addresses of a certificate whose CRLs can never be had (the magic IIN whose
+    """The addresses of a certificate whose CRLs can never be had (the magic IIN or BIN whose
     revocation status is unavailable): its CRL distribution points name a place that answers
     HTTP 503, while its OCSP and caIssuers addresses are the usual ones."""
 
@@ -269,8 +269,8 @@ class TestPki:
             raise PkiError("--not-after must be later than --not-before")
         authority = self._authorities[issuer]
         key = profiles.generate_key(key_kind)
-        # The magic IINs (egovsim.magic) fix what C2 says of their signing certificates.
-        magic = magic_outcome(holder.iin) if usage == "sign" else None
+        # The magic IINs and BINs (egovsim.magic) fix what C2 says of their signing certificates.
+        magic = holder_outcome(holder.iin, holder.bin) if usage == "sign" else None
         endpoints = self.endpoints
         if magic == REVOCATION_UNAVAILABLE:
             endpoints = _UnavailableCrls(self.base_url)

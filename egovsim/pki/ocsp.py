@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes
 from cryptography.x509 import ocsp
 
-from egovsim.magic import REVOCATION_UNAVAILABLE, magic_outcome
+from egovsim.magic import REVOCATION_UNAVAILABLE, holder_outcome
 from egovsim.pki.authority import NCA, OCSP_SIGNER, ROOT, UNTRUSTED, TestPki
 from egovsim.pki.records import REASONS
 
@@ -166,13 +166,13 @@ class OcspResponder:
         return response.public_bytes(serialization.Encoding.DER), next_update
 
     def _never_available(self, serial: int, signer: _Signer) -> bool:
-        """Whether `serial` is a signing certificate of the magic IIN whose revocation status
-        is never available (`egovsim.magic`): the responder always asks to try later."""
+        """Whether `serial` is a signing certificate of the magic IIN or BIN whose revocation
+        status is never available (`egovsim.magic`): the responder always asks to try later."""
         record = self._pki.find(serial, signer.issuer_name)
         return (
             record is not None
             and record.usage == "sign"
-            and magic_outcome(record.iin) == REVOCATION_UNAVAILABLE
+            and holder_outcome(record.iin, record.bin) == REVOCATION_UNAVAILABLE
         )
 
     def _issued_ca(self, serial: int, signer: _Signer) -> bool:

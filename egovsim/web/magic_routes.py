@@ -1,7 +1,7 @@
-"""Magic inputs: the documented IINs whose outcome is fixed (a revoked certificate, revocation
-status unavailable, a delivery that always fails), listed at `GET /api/v1/magic`.
+"""Magic inputs: the documented IINs and BINs whose outcome is fixed (a revoked certificate,
+revocation status unavailable, a delivery that always fails), listed at `GET /api/v1/magic`.
 
-The CRL addresses that the certificates of the `revocation-unavailable` number name are served
+The CRL addresses that the certificates of the `revocation-unavailable` numbers name are served
 here too: they answer HTTP 503, as a distribution point that is down would.
 """
 
@@ -20,7 +20,7 @@ MAGIC_NUMBER = component(
     "MagicNumber",
     {
         "type": "object",
-        "description": "A documented IIN whose outcome is fixed, whatever the configuration.",
+        "description": "A documented IIN or BIN whose outcome is fixed whatever the configuration.",
         "required": ["number", "kind", "outcome", "step", "code", "layer", "summary", "how"],
         "properties": {
             "number": {"type": "string", "pattern": "^[0-9]{12}$"},
@@ -65,15 +65,16 @@ def describe(magic: MagicNumber) -> dict[str, Any]:
 @routes.get("/api/v1/magic")
 @api(response=MAGIC_LIST)
 async def list_magic_numbers(request: web.Request) -> web.Response:
-    """Every magic IIN with its fixed outcome, the step it shows at and the code it ends in."""
+    """Every magic IIN and BIN with its fixed outcome, the step it shows at and the code it
+    ends in."""
     return web.json_response({"magic": [describe(magic) for magic in MAGIC_NUMBERS]})
 
 
 @routes.get(UNAVAILABLE_CRL_PATH + "/{tail:.*}")
 async def unavailable_crl(request: web.Request) -> web.Response:
-    """The CRL distribution point of the `revocation-unavailable` number: always down."""
+    """The CRL distribution point of the `revocation-unavailable` numbers: always down."""
     return web.Response(
         status=503,
-        text="this CRL distribution point is down on purpose (magic IIN: revocation status "
-        "unavailable; GET /api/v1/magic)\n",
+        text="this CRL distribution point is down on purpose (magic IIN or BIN: revocation "
+        "status unavailable; GET /api/v1/magic)\n",
     )
