@@ -8,29 +8,12 @@ the app's real answers fit them); a route module may move its own next to its ha
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from egovsim.web.openapi import WORDS, Schema, component, declare, security_scheme
-
-_STRING: Schema = {"type": "string"}
-_TEXT_OR_NULL: Schema = {"type": ["string", "null"]}
-_TIME: Schema = {"type": "string", "format": "date-time"}
-_TIME_OR_NULL: Schema = {"type": ["string", "null"], "format": "date-time"}
-_DATE: Schema = {"type": "string", "format": "date"}
-_OBJECT: Schema = {"type": "object"}
-
-
-def _object(properties: Mapping[str, Schema], *, optional: tuple[str, ...] = ()) -> Schema:
-    """An object whose properties are all present, but the optional ones."""
-    return {
-        "type": "object",
-        "required": [name for name in properties if name not in optional],
-        "properties": dict(properties),
-    }
+from egovsim.web.schema_parts import DATE, OBJECT, STRING, TEXT_OR_NULL, TIME, TIME_OR_NULL, obj
 
 
 def _list_of(name: str, item: Schema) -> Schema:
-    return _object({name: {"type": "array", "items": item}})
+    return obj({name: {"type": "array", "items": item}})
 
 
 _WORDS_OR_NULL: Schema = {"oneOf": [WORDS, {"type": "null"}]}
@@ -56,13 +39,13 @@ _STAFF = ("staffToken", "staffCookie")
 
 CLOCK = component(
     "Clock",
-    _object(
+    obj(
         {
-            "now": _TIME,
-            "local": _TIME,
+            "now": TIME,
+            "local": TIME,
             "mode": {"enum": ["frozen", "offset", "real"]},
             "working_day": {"type": "boolean"},
-            "day_off": _TEXT_OR_NULL | {"description": "Why the local day is not a working day."},
+            "day_off": TEXT_OR_NULL | {"description": "Why the local day is not a working day."},
         }
     ),
 )
@@ -96,7 +79,7 @@ declare(
                     ]
                 },
             ),
-            _one("set", _TIME),
+            _one("set", TIME),
             _one("freeze", {"type": "boolean"}),
         ]
     },
@@ -105,7 +88,7 @@ declare(
 
 DURATION = component(
     "Duration",
-    _object(
+    obj(
         {
             "amount": {"type": "number"},
             "unit": {"enum": ["minutes", "hours", "working_days", "calendar_days"]},
@@ -115,23 +98,23 @@ DURATION = component(
 _CHANNEL: Schema = {"enum": ["portal", "provider_office", "state_corporation"]}
 SERVICE = component(
     "Service",
-    _object(
+    obj(
         {
-            "id": _STRING,
+            "id": STRING,
             "name": WORDS,
             "provider": WORDS,
-            "basis": _object(
+            "basis": obj(
                 {
                     "authority": WORDS,
-                    "resolution": _STRING,
-                    "date": _DATE,
-                    "registration": _TEXT_OR_NULL,
+                    "resolution": STRING,
+                    "date": DATE,
+                    "registration": TEXT_OR_NULL,
                     "standard": WORDS,
                 }
             ),
-            "effective": _object(
+            "effective": obj(
                 {
-                    "from": _DATE,
+                    "from": DATE,
                     "to": {"type": ["string", "null"], "format": "date"},
                     "repealed_by": _WORDS_OR_NULL,
                     "in_force_today": {"type": "boolean"},
@@ -139,86 +122,86 @@ SERVICE = component(
             ),
             "applicants": {
                 "type": "array",
-                "items": _object(
-                    {"id": _STRING, "kind": {"enum": ["individual", "legal_entity"]}, "name": WORDS}
+                "items": obj(
+                    {"id": STRING, "kind": {"enum": ["individual", "legal_entity"]}, "name": WORDS}
                 ),
             },
             "channels": {"type": "array", "items": _CHANNEL},
             "acceptance_windows": {
                 "type": "array",
-                "items": _object(
+                "items": obj(
                     {
                         "from": {"type": "string", "pattern": r"^\d\d-\d\d$"},
                         "to": {"type": "string", "pattern": r"^\d\d-\d\d$"},
-                        "categories": {"type": "array", "items": _STRING},
-                        "cite": _STRING,
+                        "categories": {"type": "array", "items": STRING},
+                        "cite": STRING,
                     }
                 ),
             },
             "variants": {
                 "type": "array",
-                "items": _object({"id": _STRING, "name": WORDS, "cite": _STRING}),
+                "items": obj({"id": STRING, "name": WORDS, "cite": STRING}),
             },
             "form": {
                 "type": "array",
-                "items": _object(
+                "items": obj(
                     {
-                        "id": _STRING,
+                        "id": STRING,
                         "label": WORDS,
                         "type": {
                             "enum": ["text", "number", "date", "choice", "iin", "bin", "boolean"]
                         },
                         "required": {"type": "boolean"},
-                        "choices": {"type": "array", "items": _STRING},
+                        "choices": {"type": "array", "items": STRING},
                     }
                 ),
             },
             "documents": {
                 "type": "array",
-                "items": _object(
+                "items": obj(
                     {
-                        "id": _STRING,
+                        "id": STRING,
                         "name": WORDS,
-                        "required_in": {"type": "array", "items": _STRING},
-                        "optional_in": {"type": "array", "items": _STRING},
-                        "cite": _STRING,
+                        "required_in": {"type": "array", "items": STRING},
+                        "optional_in": {"type": "array", "items": STRING},
+                        "cite": STRING,
                     }
                 ),
             },
             "results": {
                 "type": "array",
-                "items": _object(
+                "items": obj(
                     {
-                        "id": _STRING,
+                        "id": STRING,
                         "name": WORDS,
                         "refusal": {"type": "boolean"},
-                        "variants": {"type": "array", "items": _STRING},
+                        "variants": {"type": "array", "items": STRING},
                     }
                 ),
             },
             "result_forms": {"type": "array", "items": {"enum": ["electronic", "paper"]}},
-            "fee": _object({"amount_kzt": {"type": "number"}, "note": _WORDS_OR_NULL}),
+            "fee": obj({"amount_kzt": {"type": "number"}, "note": _WORDS_OR_NULL}),
             "route": {
                 "type": "array",
-                "items": _object(
+                "items": obj(
                     {
-                        "id": _STRING,
-                        "role": _STRING,
-                        "action": _STRING,
+                        "id": STRING,
+                        "role": STRING,
+                        "action": STRING,
                         "name": WORDS,
                         "duration": DURATION,
                         "by_variant": {"type": "object", "additionalProperties": DURATION},
-                        "cite": _STRING,
+                        "cite": STRING,
                     }
                 ),
             },
-            "refusal": _object(
+            "refusal": obj(
                 {
-                    "at_step": _STRING,
+                    "at_step": STRING,
                     "duration": DURATION,
-                    "resumes_at": _TEXT_OR_NULL,
-                    "result": _STRING,
-                    "cite": _STRING,
+                    "resumes_at": TEXT_OR_NULL,
+                    "result": STRING,
+                    "cite": STRING,
                 }
             ),
         }
@@ -229,12 +212,12 @@ declare("GET", "/api/v1/services/{service_id}", response=SERVICE)
 
 STAFF = component(
     "WorkstationStaff",
-    _object(
+    obj(
         {
-            "login": _STRING,
-            "role": _STRING | {"examples": ["office", "head", "department_head", "executor"]},
-            "name": _STRING,
-            "provider": _STRING,
+            "login": STRING,
+            "role": STRING | {"examples": ["office", "head", "department_head", "executor"]},
+            "name": STRING,
+            "provider": STRING,
             "can_sign": {"type": "boolean"},
         }
     ),
@@ -242,70 +225,70 @@ STAFF = component(
 _VERDICT: Schema = {"enum": ["compliant", "missing", "non_compliant"]}
 APPLICATION = component(
     "WorkstationApplication",
-    _object(
+    obj(
         {
             "id": {"type": "integer"},
-            "number": _STRING,
-            "service": _STRING,
-            "variant": _TEXT_OR_NULL,
+            "number": STRING,
+            "service": STRING,
+            "variant": TEXT_OR_NULL,
             "channel": _CHANNEL,
-            "category": _STRING,
-            "applicant": _object({"iin": _TEXT_OR_NULL, "bin": _TEXT_OR_NULL, "name": _STRING}),
-            "form": _OBJECT,
-            "documents": {"type": "array", "items": _STRING},
-            "received_at": _TIME,
+            "category": STRING,
+            "applicant": obj({"iin": TEXT_OR_NULL, "bin": TEXT_OR_NULL, "name": STRING}),
+            "form": OBJECT,
+            "documents": {"type": "array", "items": STRING},
+            "received_at": TIME,
             "status": {"enum": ["in_progress", "completed", "refused"]},
-            "current_step": _TEXT_OR_NULL,
+            "current_step": TEXT_OR_NULL,
             "steps": {
                 "type": "array",
-                "items": _object(
+                "items": obj(
                     {
                         "seq": {"type": "integer"},
-                        "id": _STRING,
-                        "role": _STRING,
-                        "action": _STRING,
+                        "id": STRING,
+                        "role": STRING,
+                        "action": STRING,
                         "name": WORDS,
-                        "started_at": _TIME,
-                        "deadline": _TIME,
-                        "refusal_deadline": _TIME_OR_NULL,
-                        "finished_at": _TIME_OR_NULL,
-                        "outcome": _TEXT_OR_NULL,
+                        "started_at": TIME,
+                        "deadline": TIME,
+                        "refusal_deadline": TIME_OR_NULL,
+                        "finished_at": TIME_OR_NULL,
+                        "outcome": TEXT_OR_NULL,
                         "overdue": {"type": "boolean"},
                     }
                 ),
             },
             "checks": {
                 "type": "array",
-                "items": _object(
-                    {"document": _STRING, "verdict": _VERDICT, "note": _STRING, "checked_at": _TIME}
+                "items": obj(
+                    {"document": STRING, "verdict": _VERDICT, "note": STRING, "checked_at": TIME}
                 ),
             },
             "result": {
                 "oneOf": [
                     {"type": "null"},
-                    _object(
+                    obj(
                         {
-                            "kind": _STRING,
+                            "kind": STRING,
                             "refusal": {"type": "boolean"},
-                            "grounds": _TEXT_OR_NULL,
-                            "document": _OBJECT,
+                            "grounds": TEXT_OR_NULL,
+                            "document": OBJECT,
                             "signed": {"type": "boolean"},
-                            "signed_at": _TIME_OR_NULL,
+                            "signed_at": TIME_OR_NULL,
                         }
                     ),
                 ]
             },
             "history": {
                 "type": "array",
-                "items": _object(
+                "items": obj(
                     {
-                        "at": _TIME,
-                        "actor": _STRING,
-                        "role": _TEXT_OR_NULL,
-                        "action": _STRING,
-                        "step": _TEXT_OR_NULL,
-                        "channel": _TEXT_OR_NULL,
-                        "details": _OBJECT,
+                        "at": TIME,
+                        "actor": STRING,
+                        "role": TEXT_OR_NULL,
+                        "action": STRING,
+                        "step": TEXT_OR_NULL,
+                        "channel": TEXT_OR_NULL,
+                        "details": OBJECT,
                     }
                 ),
             },
@@ -319,27 +302,27 @@ declare(
     "POST",
     "/api/v1/workstation/session",
     summary="Sign a staff member in: a session cookie, and a token for scripts.",
-    request=_object({"login": _STRING, "password": _STRING}),
-    response=_object({"token": _STRING, "staff": STAFF}),
+    request=obj({"login": STRING, "password": STRING}),
+    response=obj({"token": STRING, "staff": STAFF}),
 )
-declare("DELETE", "/api/v1/workstation/session", response=_object({"signed_out": {"const": True}}))
+declare("DELETE", "/api/v1/workstation/session", response=obj({"signed_out": {"const": True}}))
 declare("GET", "/api/v1/workstation/me", response=STAFF, security=_STAFF)
 declare("GET", "/api/v1/workstation/inbox", response=_APPLICATIONS, security=_STAFF)
 declare("GET", "/api/v1/workstation/applications", response=_APPLICATIONS, security=_STAFF)
 declare(
     "POST",
     "/api/v1/workstation/applications",
-    request=_object(
+    request=obj(
         {
-            "service": _STRING,
-            "category": _STRING,
+            "service": STRING,
+            "category": STRING,
             "channel": {"enum": ["provider_office", "state_corporation"]},
-            "variant": _TEXT_OR_NULL,
-            "applicant": _object(
-                {"iin": _STRING, "bin": _STRING, "name": _STRING}, optional=("iin", "bin")
+            "variant": TEXT_OR_NULL,
+            "applicant": obj(
+                {"iin": STRING, "bin": STRING, "name": STRING}, optional=("iin", "bin")
             ),
-            "form": _OBJECT | {"description": "The service's form fields by id."},
-            "documents": {"type": "array", "items": _STRING},
+            "form": OBJECT | {"description": "The service's form fields by id."},
+            "documents": {"type": "array", "items": STRING},
         },
         optional=("channel", "variant", "form", "documents"),
     ),
@@ -363,17 +346,17 @@ declare(
         "`documents` (a verdict per document id); `prepare` takes `result`, or `refusal` with "
         "`grounds`; any action may carry a `note`.",
         "properties": {
-            "executor": _STRING,
+            "executor": STRING,
             "documents": {
                 "type": "object",
                 "additionalProperties": {
-                    "oneOf": [_VERDICT, _object({"verdict": _VERDICT, "note": _STRING})]
+                    "oneOf": [_VERDICT, obj({"verdict": _VERDICT, "note": STRING})]
                 },
             },
-            "result": _STRING,
+            "result": STRING,
             "refusal": {"type": "boolean"},
-            "grounds": _STRING,
-            "note": _STRING,
+            "grounds": STRING,
+            "note": STRING,
         },
     },
     response=APPLICATION,
@@ -388,10 +371,10 @@ declare(
 declare(
     "GET",
     "/api/v1/workstation/applications/{application_id}/result",
-    response=_object(
+    response=obj(
         {
-            "document": _OBJECT,
-            "cms": _TEXT_OR_NULL | {"contentEncoding": "base64"},
+            "document": OBJECT,
+            "cms": TEXT_OR_NULL | {"contentEncoding": "base64"},
             "verification": {"type": ["object", "null"]},
         }
     ),
@@ -412,50 +395,50 @@ _FAULT_KIND: Schema = {
 }
 ROUTE = component(
     "GatewayRoute",
-    _object(
+    obj(
         {
-            "service_id": _STRING,
+            "service_id": STRING,
             "receiver": {"enum": ["workstation", "external", "portal"]},
-            "url": _TEXT_OR_NULL,
-            "provider": _TEXT_OR_NULL,
-            "sender_id": _TEXT_OR_NULL,
+            "url": TEXT_OR_NULL,
+            "provider": TEXT_OR_NULL,
+            "sender_id": TEXT_OR_NULL,
             "fault": {
                 "oneOf": [
                     {"type": "null"},
-                    _object({"kind": _FAULT_KIND, "seconds": {"type": "number", "minimum": 0}}),
+                    obj({"kind": _FAULT_KIND, "seconds": {"type": "number", "minimum": 0}}),
                 ]
             },
         }
     ),
 )
 _MESSAGE_FIELDS: dict[str, Schema] = {
-    "message_id": _STRING,
-    "correlation_id": _TEXT_OR_NULL,
-    "service_id": _STRING,
-    "message_type": _STRING | {"examples": ["REQUEST", "UPDATE", "NOTIFICATION", "RESPONSE"]},
-    "channel": _STRING,
-    "sender_id": _STRING,
+    "message_id": STRING,
+    "correlation_id": TEXT_OR_NULL,
+    "service_id": STRING,
+    "message_type": STRING | {"examples": ["REQUEST", "UPDATE", "NOTIFICATION", "RESPONSE"]},
+    "channel": STRING,
+    "sender_id": STRING,
     "state": {"enum": ["ON_DELIVERY", "DELIVERED", "NOT_DELIVERED", "DELIVERY_STOPPED"]},
     "attempts": {"type": "integer"},
-    "accepted_at": _TIME,
-    "delivered_at": _TIME_OR_NULL,
-    "next_attempt_at": _TIME_OR_NULL,
-    "security": _OBJECT | {"description": "The WS-Security check of the envelope."},
+    "accepted_at": TIME,
+    "delivered_at": TIME_OR_NULL,
+    "next_attempt_at": TIME_OR_NULL,
+    "security": OBJECT | {"description": "The WS-Security check of the envelope."},
 }
-MESSAGE = component("GatewayMessage", _object(_MESSAGE_FIELDS))
-_ATTEMPT = _object(
+MESSAGE = component("GatewayMessage", obj(_MESSAGE_FIELDS))
+_ATTEMPT = obj(
     {
-        "at": _TIME,
+        "at": TIME,
         "duration_ms": {"type": "number"},
-        "outcome": _STRING,
-        "detail": _TEXT_OR_NULL,
-        "request": _TEXT_OR_NULL | {"contentEncoding": "base64"},
-        "response": _TEXT_OR_NULL | {"contentEncoding": "base64"},
+        "outcome": STRING,
+        "detail": TEXT_OR_NULL,
+        "request": TEXT_OR_NULL | {"contentEncoding": "base64"},
+        "response": TEXT_OR_NULL | {"contentEncoding": "base64"},
     }
 )
 MESSAGE_DETAIL = component(
     "GatewayMessageDetail",
-    _object(_MESSAGE_FIELDS | {"attempts": {"type": "array", "items": _ATTEMPT}}),
+    obj(_MESSAGE_FIELDS | {"attempts": {"type": "array", "items": _ATTEMPT}}),
 )
 _SERVICE_ID: Schema = {"type": "string", "description": "A gateway serviceId."}
 
@@ -463,23 +446,23 @@ declare(
     "GET",
     "/api/v1/gateway/senders",
     response=_list_of(
-        "senders", _object({"sender_id": _STRING, "signature": _SIGNATURE_POLICY, "name": _STRING})
+        "senders", obj({"sender_id": STRING, "signature": _SIGNATURE_POLICY, "name": STRING})
     ),
 )
 declare(
     "POST",
     "/api/v1/gateway/senders",
     summary="Register a sender of SOAP messages, with its password and signature policy.",
-    request=_object(
+    request=obj(
         {
-            "sender_id": _STRING | {"minLength": 1},
-            "password": _STRING | {"minLength": 1},
+            "sender_id": STRING | {"minLength": 1},
+            "password": STRING | {"minLength": 1},
             "signature": _SIGNATURE_POLICY,
-            "name": _STRING,
+            "name": STRING,
         },
         optional=("signature", "name"),
     ),
-    response=_object({"sender_id": _STRING, "signature": _SIGNATURE_POLICY}),
+    response=obj({"sender_id": STRING, "signature": _SIGNATURE_POLICY}),
     status=201,
 )
 declare("GET", "/api/v1/gateway/routes", response=_list_of("routes", ROUTE))
@@ -491,10 +474,10 @@ declare(
         "type": "object",
         "required": ["service_id"],
         "properties": {
-            "service_id": _STRING | {"minLength": 1},
+            "service_id": STRING | {"minLength": 1},
             "url": {"type": "string", "format": "uri", "pattern": "^https?://"},
-            "provider": _STRING,
-            "sender_id": _STRING,
+            "provider": STRING,
+            "sender_id": STRING,
         },
         "oneOf": [{"required": ["url"]}, {"required": ["provider"]}],
     },
@@ -505,7 +488,7 @@ declare(
     "PUT",
     "/api/v1/gateway/routes/{service_id}/fault",
     summary="Switch a fault on for one receiver, until it is switched off.",
-    request=_object(
+    request=obj(
         {"kind": _FAULT_KIND, "seconds": {"type": "number", "minimum": 0, "default": 5}},
         optional=("seconds",),
     ),
@@ -524,12 +507,12 @@ declare(
     summary="The message log, newest first, filtered by the query's fields.",
     response=_list_of("messages", MESSAGE),
     parameters={
-        "message_id": _STRING,
-        "correlation_id": _STRING,
-        "service_id": _STRING,
-        "sender_id": _STRING,
-        "since": _TIME | {"description": "Accepted at or after this time."},
-        "until": _TIME | {"description": "Accepted before this time."},
+        "message_id": STRING,
+        "correlation_id": STRING,
+        "service_id": STRING,
+        "sender_id": STRING,
+        "since": TIME | {"description": "Accepted at or after this time."},
+        "until": TIME | {"description": "Accepted before this time."},
         "limit": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 200},
     },
 )

@@ -6,7 +6,6 @@ a security scheme. `portal_auth` and `portal_api` declare their routes with them
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import get_args
 
 from egovsim.errors import LANGUAGES
@@ -18,37 +17,25 @@ from egovsim.signatures.report import VERDICTS, Indication, Status
 from egovsim.web.openapi import WORDS, Schema, component, security_scheme
 from egovsim.web.openapi_schemas import DURATION
 from egovsim.web.portal_session import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE
+from egovsim.web.schema_parts import (
+    BOOLEAN,
+    DATE,
+    INTEGER,
+    OBJECT,
+    STRING,
+    TEXT_OR_NULL,
+    TIME,
+    TIME_OR_NULL,
+    array,
+    obj,
+    or_null,
+)
 
-_STRING: Schema = {"type": "string"}
-_TEXT_OR_NULL: Schema = {"type": ["string", "null"]}
-_TIME: Schema = {"type": "string", "format": "date-time"}
-_TIME_OR_NULL: Schema = {"type": ["string", "null"], "format": "date-time"}
-_DATE: Schema = {"type": "string", "format": "date"}
-_BOOLEAN: Schema = {"type": "boolean"}
-_INTEGER: Schema = {"type": "integer"}
-_OBJECT: Schema = {"type": "object"}
 _BASE64: Schema = {"type": "string", "contentEncoding": "base64"}
 _TWELVE_DIGITS = r"^\d{12}$"
 _IIN_OR_NULL: Schema = {"type": ["string", "null"], "pattern": _TWELVE_DIGITS}
 _SHA256: Schema = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
 _KIND: Schema = {"enum": list(get_args(ApplicantKind))}
-
-
-def _object(properties: Mapping[str, Schema], *, optional: tuple[str, ...] = ()) -> Schema:
-    """An object whose properties are all present, but the optional ones."""
-    return {
-        "type": "object",
-        "required": [name for name in properties if name not in optional],
-        "properties": dict(properties),
-    }
-
-
-def _array(item: Schema) -> Schema:
-    return {"type": "array", "items": item}
-
-
-def _or_null(schema: Schema) -> Schema:
-    return {"oneOf": [schema, {"type": "null"}]}
 
 
 # -- the session --------------------------------------------------------------------------------
@@ -73,16 +60,16 @@ SIGNED_IN = (PORTAL_SESSION,)
 
 AUTH_APPLICANT = component(
     "AuthApplicant",
-    _object(
+    obj(
         {
-            "account_id": _INTEGER,
+            "account_id": INTEGER,
             "kind": _KIND,
             "iin": _IIN_OR_NULL | {"description": "The individual's IIN; null for a company."},
             "bin": _IIN_OR_NULL | {"description": "The legal entity's BIN; null for a person."},
-            "name": _STRING | {"description": "The individual's or the organization's name."},
-            "person_iin": _STRING | {"description": "Who acts: the person or the employee."},
-            "person_name": _STRING,
-            "role": _TEXT_OR_NULL
+            "name": STRING | {"description": "The individual's or the organization's name."},
+            "person_iin": STRING | {"description": "Who acts: the person or the employee."},
+            "person_name": STRING,
+            "role": TEXT_OR_NULL
             | {
                 "description": "The employee's role in the AUTH certificate.",
                 "examples": ["first-head", "signer", "finance", "hr", "employee"],
@@ -92,27 +79,27 @@ AUTH_APPLICANT = component(
 )
 AUTH_CHALLENGE = component(
     "AuthChallenge",
-    _object(
+    obj(
         {
-            "challenge_id": _STRING,
+            "challenge_id": STRING,
             "nonce": _BASE64 | {"description": "The bytes to sign (attached CMS, AUTH key)."},
-            "expires_at": _TIME,
+            "expires_at": TIME,
         }
     ),
 )
 AUTH_PROOF = component(
     "AuthProof",
     {
-        **_object(
+        **obj(
             {
-                "login": _STRING
+                "login": STRING
                 | {
                     "pattern": _TWELVE_DIGITS,
                     "description": "The account's IIN, or a legal entity's BIN.",
                 },
-                "password": _STRING,
-                "challenge_id": _STRING | {"description": "From `POST /api/v1/auth/challenge`."},
-                "signature": _STRING
+                "password": STRING,
+                "challenge_id": STRING | {"description": "From `POST /api/v1/auth/challenge`."},
+                "signature": STRING
                 | {
                     "description": "An attached CMS over the challenge's nonce made with the "
                     "AUTH key, in base64 (as NCALayer returns it) or PEM."
@@ -124,43 +111,43 @@ AUTH_PROOF = component(
 )
 AUTH_SIGNED_IN = component(
     "AuthSignedIn",
-    _object(
+    obj(
         {
             "applicant": AUTH_APPLICANT,
-            "csrf_token": _STRING
+            "csrf_token": STRING
             | {"description": f"Send it in the `{CSRF_HEADER}` header of state changes."},
         }
     ),
 )
 AUTH_SESSION = component(
     "AuthSession",
-    _object(
+    obj(
         {
             "applicant": AUTH_APPLICANT,
-            "csrf_token": _STRING,
-            "opened_at": _TIME,
+            "csrf_token": STRING,
+            "opened_at": TIME,
         }
     ),
 )
-AUTH_REGISTERED = _object({"applicant": AUTH_APPLICANT})
-AUTH_SIGNED_OUT = _object({"signed_out": {"const": True}})
+AUTH_REGISTERED = obj({"applicant": AUTH_APPLICANT})
+AUTH_SIGNED_OUT = obj({"signed_out": {"const": True}})
 
 # -- the verifier's report (C2) -----------------------------------------------------------------
 
 PORTAL_SIGNER = component(
     "PortalSigner",
-    _object(
+    obj(
         {
-            "name": _TEXT_OR_NULL,
-            "iin": _TEXT_OR_NULL,
-            "bin": _TEXT_OR_NULL,
-            "organization": _TEXT_OR_NULL,
-            "role": _TEXT_OR_NULL,
-            "usage": _TEXT_OR_NULL | {"examples": ["sign", "auth"]},
-            "serial": _STRING | {"description": "The certificate's serial number, in hex."},
-            "issuer": _STRING,
-            "not_before": _TIME,
-            "not_after": _TIME,
+            "name": TEXT_OR_NULL,
+            "iin": TEXT_OR_NULL,
+            "bin": TEXT_OR_NULL,
+            "organization": TEXT_OR_NULL,
+            "role": TEXT_OR_NULL,
+            "usage": TEXT_OR_NULL | {"examples": ["sign", "auth"]},
+            "serial": STRING | {"description": "The certificate's serial number, in hex."},
+            "issuer": STRING,
+            "not_before": TIME,
+            "not_after": TIME,
         }
     ),
 )
@@ -168,27 +155,27 @@ _INDICATION: Schema = {"enum": [str(i) for i in Indication]}
 PORTAL_REPORT = component(
     "PortalVerificationReport",
     {
-        **_object(
+        **obj(
             {
                 "indication": _INDICATION,
-                "subindication": _TEXT_OR_NULL
+                "subindication": TEXT_OR_NULL
                 | {"examples": sorted({sub for _, sub in VERDICTS.values()})},
                 "code": {"enum": [*sorted(VERDICTS), None]},
                 "step": {"enum": ["C2", None]},
-                "message": _or_null(WORDS),
-                "validation_time": _TIME,
-                "signing_time": _TIME_OR_NULL,
-                "signer": _or_null(PORTAL_SIGNER),
-                "chain": _array(_STRING)
+                "message": or_null(WORDS),
+                "validation_time": TIME,
+                "signing_time": TIME_OR_NULL,
+                "signer": or_null(PORTAL_SIGNER),
+                "chain": array(STRING)
                 | {"description": "The subjects from the signer to the trust anchor."},
-                "checks": _array(
-                    _object(
+                "checks": array(
+                    obj(
                         {
-                            "name": _STRING,
+                            "name": STRING,
                             "status": {"enum": [str(s) for s in Status]},
-                            "detail": _STRING,
-                            "code": _STRING,
-                            "data": _OBJECT,
+                            "detail": STRING,
+                            "code": STRING,
+                            "data": OBJECT,
                         },
                         optional=("detail", "code", "data"),
                     )
@@ -203,40 +190,40 @@ PORTAL_REPORT = component(
 
 # -- the catalogue ------------------------------------------------------------------------------
 
-_SERVICE_DOCUMENT = _object({"id": _STRING, "name": _STRING, "required": _BOOLEAN})
+_SERVICE_DOCUMENT = obj({"id": STRING, "name": STRING, "required": BOOLEAN})
 PORTAL_SERVICE = component(
     "PortalService",
-    _object(
+    obj(
         {
-            "id": _STRING,
-            "name": _STRING,
-            "provider": _STRING,
-            "basis": _object(
+            "id": STRING,
+            "name": STRING,
+            "provider": STRING,
+            "basis": obj(
                 {
-                    "authority": _STRING,
-                    "resolution": _STRING,
-                    "date": _DATE,
-                    "registration": _TEXT_OR_NULL,
-                    "standard": _STRING,
+                    "authority": STRING,
+                    "resolution": STRING,
+                    "date": DATE,
+                    "registration": TEXT_OR_NULL,
+                    "standard": STRING,
                 }
             ),
-            "effective": _object(
+            "effective": obj(
                 {
-                    "from": _DATE,
+                    "from": DATE,
                     "to": {"type": ["string", "null"], "format": "date"},
-                    "repealed_by": _TEXT_OR_NULL,
-                    "in_force_today": _BOOLEAN,
+                    "repealed_by": TEXT_OR_NULL,
+                    "in_force_today": BOOLEAN,
                 }
             ),
-            "channels": _array({"enum": list(get_args(Channel))}),
-            "on_portal": _BOOLEAN,
-            "eligibility": _array(
-                _object(
+            "channels": array({"enum": list(get_args(Channel))}),
+            "on_portal": BOOLEAN,
+            "eligibility": array(
+                obj(
                     {
-                        "id": _STRING | {"description": "The applicant category (`category`)."},
+                        "id": STRING | {"description": "The applicant category (`category`)."},
                         "kind": _KIND,
-                        "name": _STRING,
-                        "accepting_today": _BOOLEAN,
+                        "name": STRING,
+                        "accepting_today": BOOLEAN,
                     }
                 )
             ),
@@ -244,55 +231,53 @@ PORTAL_SERVICE = component(
                 "type": ["boolean", "null"],
                 "description": "Whether the signed-in applicant may apply; null without a login.",
             },
-            "acceptance_windows": _array(
-                _object(
+            "acceptance_windows": array(
+                obj(
                     {
                         "from": {"type": "string", "pattern": r"^\d\d-\d\d$"},
                         "to": {"type": "string", "pattern": r"^\d\d-\d\d$"},
-                        "categories": _array(_STRING),
+                        "categories": array(STRING),
                     }
                 )
             ),
-            "form": _array(
-                _object(
+            "form": array(
+                obj(
                     {
-                        "id": _STRING,
-                        "label": _STRING,
+                        "id": STRING,
+                        "label": STRING,
                         "type": {"enum": list(get_args(FieldType))},
-                        "required": _BOOLEAN,
-                        "choices": _array(_STRING),
+                        "required": BOOLEAN,
+                        "choices": array(STRING),
                     }
                 )
             ),
-            "variants": _array(
-                _object({"id": _STRING, "name": _STRING, "documents": _array(_SERVICE_DOCUMENT)})
+            "variants": array(
+                obj({"id": STRING, "name": STRING, "documents": array(_SERVICE_DOCUMENT)})
             ),
             "documents": {
                 "type": "object",
                 "description": "The documents to attach, by variant id (`*` without variants).",
-                "additionalProperties": _array(_SERVICE_DOCUMENT),
+                "additionalProperties": array(_SERVICE_DOCUMENT),
             },
-            "terms": _array(
-                _object(
+            "terms": array(
+                obj(
                     {
-                        "id": _STRING,
-                        "role": _STRING,
-                        "name": _STRING,
+                        "id": STRING,
+                        "role": STRING,
+                        "name": STRING,
                         "duration": DURATION,
                         "by_variant": {"type": "object", "additionalProperties": DURATION},
                     }
                 )
             ),
             "refusal_term": DURATION,
-            "results": _array(_object({"id": _STRING, "name": _STRING, "refusal": _BOOLEAN})),
-            "result_forms": _array({"enum": list(get_args(ResultForm))}),
-            "fee": _object({"amount_kzt": _INTEGER, "note": _TEXT_OR_NULL}),
+            "results": array(obj({"id": STRING, "name": STRING, "refusal": BOOLEAN})),
+            "result_forms": array({"enum": list(get_args(ResultForm))}),
+            "fee": obj({"amount_kzt": INTEGER, "note": TEXT_OR_NULL}),
         }
     ),
 )
-PORTAL_CATALOGUE = _object(
-    {"language": {"enum": list(LANGUAGES)}, "services": _array(PORTAL_SERVICE)}
-)
+PORTAL_CATALOGUE = obj({"language": {"enum": list(LANGUAGES)}, "services": array(PORTAL_SERVICE)})
 
 # -- applications (P3-P9) -----------------------------------------------------------------------
 
@@ -308,118 +293,118 @@ _STATUS: Schema = {
         "refused",
     ]
 }
-_APPLICANT = _object({"kind": _KIND, "iin": _IIN_OR_NULL, "bin": _IIN_OR_NULL, "name": _STRING})
-_PERSON = _object({"iin": _STRING, "name": _STRING})
-_SERVICE_NAMED = _object({"id": _STRING, "name": WORDS})
+_APPLICANT = obj({"kind": _KIND, "iin": _IIN_OR_NULL, "bin": _IIN_OR_NULL, "name": STRING})
+_PERSON = obj({"iin": STRING, "name": STRING})
+_SERVICE_NAMED = obj({"id": STRING, "name": WORDS})
 _SUMMARY_FIELDS: dict[str, Schema] = {
-    "id": _INTEGER,
-    "number": _STRING,
+    "id": INTEGER,
+    "number": STRING,
     "service": _SERVICE_NAMED,
-    "variant": _TEXT_OR_NULL,
+    "variant": TEXT_OR_NULL,
     "status": _STATUS,
-    "created_at": _TIME,
-    "updated_at": _TIME,
-    "provider_number": _TEXT_OR_NULL | {"description": "The provider's registration number."},
-    "provider_status": _TEXT_OR_NULL,
+    "created_at": TIME,
+    "updated_at": TIME,
+    "provider_number": TEXT_OR_NULL | {"description": "The provider's registration number."},
+    "provider_status": TEXT_OR_NULL,
 }
-PORTAL_SUMMARY = component("PortalApplicationSummary", _object(_SUMMARY_FIELDS))
+PORTAL_SUMMARY = component("PortalApplicationSummary", obj(_SUMMARY_FIELDS))
 PORTAL_ATTACHMENT = component(
     "PortalAttachment",
-    _object(
+    obj(
         {
-            "file_name": _STRING,
+            "file_name": STRING,
             "content_type": {"enum": list(ACCEPTED_TYPES)},
-            "size": _INTEGER,
+            "size": INTEGER,
             "sha256": _SHA256,
-            "attached_at": _TIME,
-            "href": _STRING | {"description": "Where to download the copy."},
+            "attached_at": TIME,
+            "href": STRING | {"description": "Where to download the copy."},
         }
     ),
 )
 PORTAL_TIMELINE_ENTRY = component(
     "PortalTimelineEntry",
-    _object(
+    obj(
         {
-            "step": _STRING
+            "step": STRING
             | {
                 "description": "The step of the portal sequence.",
                 "examples": ["P1", "C1", "P3", "C2", "P5", "P7", "C3", "P8", "P9"],
             },
-            "at": _TIME,
-            "event": _STRING | {"examples": ["signed_in", "signature_refused", "result"]},
-            "code": _TEXT_OR_NULL | {"description": "The refusal code, on a refusal."},
-            "details": _OBJECT,
+            "at": TIME,
+            "event": STRING | {"examples": ["signed_in", "signature_refused", "result"]},
+            "code": TEXT_OR_NULL | {"description": "The refusal code, on a refusal."},
+            "details": OBJECT,
         }
     ),
 )
 _VERDICT: Schema = {"enum": [*(str(i) for i in Indication), None]}
 PORTAL_APPLICATION = component(
     "PortalApplication",
-    _object(
+    obj(
         _SUMMARY_FIELDS
         | {
-            "category": _STRING,
+            "category": STRING,
             "applicant": _APPLICANT,
             "person": _PERSON,
-            "form": _OBJECT | {"description": "The service's form fields by id."},
-            "documents": _array(
-                _object(
+            "form": OBJECT | {"description": "The service's form fields by id."},
+            "documents": array(
+                obj(
                     {
-                        "id": _STRING,
+                        "id": STRING,
                         "name": WORDS,
-                        "required": _BOOLEAN,
-                        "attachment": _or_null(PORTAL_ATTACHMENT),
+                        "required": BOOLEAN,
+                        "attachment": or_null(PORTAL_ATTACHMENT),
                     }
                 )
             ),
-            "signature": _or_null(
-                _object(
+            "signature": or_null(
+                obj(
                     {
-                        "signed_at": _TIME_OR_NULL,
+                        "signed_at": TIME_OR_NULL,
                         "indication": _VERDICT,
-                        "signer": _or_null(PORTAL_SIGNER),
+                        "signer": or_null(PORTAL_SIGNER),
                     }
                 )
             ),
-            "message_id": _TEXT_OR_NULL | {"description": "The gateway's messageId (P7)."},
-            "sent_at": _TIME_OR_NULL,
-            "timeline": _array(PORTAL_TIMELINE_ENTRY),
-            "result": _or_null(
-                _object(
+            "message_id": TEXT_OR_NULL | {"description": "The gateway's messageId (P7)."},
+            "sent_at": TIME_OR_NULL,
+            "timeline": array(PORTAL_TIMELINE_ENTRY),
+            "result": or_null(
+                obj(
                     {
-                        "kind": _STRING,
-                        "refusal": _BOOLEAN,
-                        "grounds": _TEXT_OR_NULL,
-                        "number": _TEXT_OR_NULL,
-                        "received_at": _TIME,
+                        "kind": STRING,
+                        "refusal": BOOLEAN,
+                        "grounds": TEXT_OR_NULL,
+                        "number": TEXT_OR_NULL,
+                        "received_at": TIME,
                         "indication": _VERDICT,
-                        "signer": _or_null(PORTAL_SIGNER),
-                        "cms": _STRING | {"description": "Where to download the signed CMS."},
-                        "document": _STRING | {"description": "Where the signed document is."},
+                        "signer": or_null(PORTAL_SIGNER),
+                        "cms": STRING | {"description": "Where to download the signed CMS."},
+                        "document": STRING | {"description": "Where the signed document is."},
                     }
                 )
             ),
-            "links": _object(
+            "links": obj(
                 {
-                    "document": _STRING | {"description": "The e-document to sign (P4)."},
-                    "signature": _STRING | {"description": "Where to send the CMS (C2, P6)."},
+                    "document": STRING | {"description": "The e-document to sign (P4)."},
+                    "signature": STRING | {"description": "Where to send the CMS (C2, P6)."},
                 }
             ),
         }
     ),
 )
-PORTAL_APPLICATIONS = _object({"applications": _array(PORTAL_SUMMARY)})
+PORTAL_APPLICATIONS = obj({"applications": array(PORTAL_SUMMARY)})
 PORTAL_NEW_APPLICATION = component(
     "PortalNewApplication",
     {
         "type": "object",
         "required": ["service"],
         "properties": {
-            "service": _STRING | {"description": "A service id of the catalogue."},
-            "variant": _TEXT_OR_NULL | {"description": "One of the service's `variants`."},
-            "category": _TEXT_OR_NULL
+            "service": STRING | {"description": "A service id of the catalogue."},
+            "variant": TEXT_OR_NULL | {"description": "One of the service's `variants`."},
+            "category": TEXT_OR_NULL
             | {"description": "One of the service's `eligibility` ids; the first that fits."},
-            "form": _OBJECT
+            "form": OBJECT
             | {"description": "The form's fields by id; the IIN/BIN ones are the applicant's."},
         },
     },
@@ -427,28 +412,28 @@ PORTAL_NEW_APPLICATION = component(
 PORTAL_REQUEST_DOCUMENT = component(
     "PortalRequestDocument",
     {
-        **_object(
+        **obj(
             {
                 "type": {"const": DOCUMENT_TYPE},
-                "number": _STRING,
+                "number": STRING,
                 "service": _SERVICE_NAMED,
-                "variant": _TEXT_OR_NULL,
-                "category": _STRING,
+                "variant": TEXT_OR_NULL,
+                "category": STRING,
                 "applicant": _APPLICANT,
                 "person": _PERSON,
-                "form": _OBJECT,
-                "attachments": _array(
-                    _object(
+                "form": OBJECT,
+                "attachments": array(
+                    obj(
                         {
-                            "document": _STRING,
-                            "file_name": _STRING,
+                            "document": STRING,
+                            "file_name": STRING,
                             "content_type": {"enum": list(ACCEPTED_TYPES)},
-                            "size": _INTEGER,
+                            "size": INTEGER,
                             "sha256": _SHA256,
                         }
                     )
                 ),
-                "frozen_at": _TIME,
+                "frozen_at": TIME,
             }
         ),
         "description": "The request e-document (P4): canonical JSON (UTF-8, keys sorted, no "
@@ -462,35 +447,35 @@ PORTAL_RESULT_DOCUMENT = component(
         "`egovsim.result.v1` document of this shape; an external provider system signs its own.",
         "properties": {
             "type": {"const": "egovsim.result.v1"},
-            "application": _STRING,
+            "application": STRING,
             "service": _SERVICE_NAMED,
-            "provider": _object({"id": _STRING, "bin": _STRING, "name": WORDS}),
-            "applicant": _object({"iin": _IIN_OR_NULL, "bin": _IIN_OR_NULL, "name": _STRING}),
-            "variant": _TEXT_OR_NULL,
-            "result": _object({"kind": _STRING, "name": WORDS, "refusal": _BOOLEAN}),
-            "grounds": _TEXT_OR_NULL,
-            "prepared_at": _TIME,
+            "provider": obj({"id": STRING, "bin": STRING, "name": WORDS}),
+            "applicant": obj({"iin": _IIN_OR_NULL, "bin": _IIN_OR_NULL, "name": STRING}),
+            "variant": TEXT_OR_NULL,
+            "result": obj({"kind": STRING, "name": WORDS, "refusal": BOOLEAN}),
+            "grounds": TEXT_OR_NULL,
+            "prepared_at": TIME,
         },
     },
 )
 PORTAL_NOTIFICATION = component(
     "PortalNotification",
-    _object(
+    obj(
         {
-            "id": _INTEGER,
+            "id": INTEGER,
             "application_id": {"type": ["integer", "null"]},
-            "at": _TIME,
-            "kind": _STRING | {"examples": ["result", "collect", "notice"]},
+            "at": TIME,
+            "kind": STRING | {"examples": ["result", "collect", "notice"]},
             "text": {
                 "type": "object",
                 "description": "The notice in the languages its sender gave.",
-                "properties": dict.fromkeys(LANGUAGES, _STRING),
+                "properties": dict.fromkeys(LANGUAGES, STRING),
             },
-            "details": _OBJECT,
+            "details": OBJECT,
         }
     ),
 )
-PORTAL_NOTIFICATIONS = _object({"notifications": _array(PORTAL_NOTIFICATION)})
+PORTAL_NOTIFICATIONS = obj({"notifications": array(PORTAL_NOTIFICATION)})
 
 # -- parameters ---------------------------------------------------------------------------------
 
@@ -508,9 +493,9 @@ BY_ID: dict[str, Schema] = {"id": APPLICATION_ID}
 BY_DOCUMENT: dict[str, Schema] = BY_ID | {"document_id": DOCUMENT_ID}
 SIGNATURE_BODY = component(
     "PortalSignatureBody",
-    _object(
+    obj(
         {
-            "cms": _STRING
+            "cms": STRING
             | {
                 "description": "The CMS over the e-document's bytes (attached or detached), in "
                 "base64 or PEM. The body may also be the CMS itself: DER, PEM or base64."
@@ -521,8 +506,8 @@ SIGNATURE_BODY = component(
 CHECK_BODY = component(
     "PortalCheckBody",
     {
-        **_object(
-            {"cms": _STRING, "data": {"type": ["string", "null"], "contentEncoding": "base64"}},
+        **obj(
+            {"cms": STRING, "data": {"type": ["string", "null"], "contentEncoding": "base64"}},
             optional=("data",),
         ),
         "description": "A CMS (base64 or PEM) and, for a detached one, its data in base64. "
@@ -530,9 +515,9 @@ CHECK_BODY = component(
     },
 )
 CHECK_QUERY: dict[str, Schema] = {
-    "expect_iin": _STRING
+    "expect_iin": STRING
     | {"pattern": _TWELVE_DIGITS, "description": "The IIN the signer must have."},
-    "expect_bin": _STRING
+    "expect_bin": STRING
     | {"pattern": _TWELVE_DIGITS, "description": "The BIN the signer must have."},
     "purpose": {
         "enum": ["sign", "auth"],
@@ -551,24 +536,24 @@ LANGUAGE_QUERY: dict[str, Schema] = {
 # -- bodies other than JSON, and headers ---------------------------------------------------------
 
 _BYTES: Schema = {"type": "string", "contentMediaType": "application/octet-stream"}
-_CMS_TEXT: Schema = _STRING | {"description": "The CMS in PEM, or bare base64 (as NCALayer gives)."}
+_CMS_TEXT: Schema = STRING | {"description": "The CMS in PEM, or bare base64 (as NCALayer gives)."}
 #: The header every state change of the cabinet sends.
 CSRF: dict[str, Schema] = {
-    CSRF_HEADER: _STRING
+    CSRF_HEADER: STRING
     | {
         "description": "The session's CSRF token (the `csrf_token` of the login's or the "
         f"session's answer). Required, unless a form sends it as its `{CSRF_FIELD}` field."
     }
 }
 ATTACHMENT_HEADERS: dict[str, Schema] = CSRF | {
-    "X-File-Name": _STRING
+    "X-File-Name": STRING
     | {"description": "With a raw body: the file's name, percent-encoded UTF-8."}
 }
 ATTACHMENT_TYPES: dict[str, Schema] = {
-    "multipart/form-data": _object(
+    "multipart/form-data": obj(
         {
             "file": _BYTES | {"description": "The copy, with its file name."},
-            CSRF_FIELD: _STRING,
+            CSRF_FIELD: STRING,
         },
         optional=(CSRF_FIELD,),
     ),
@@ -577,7 +562,7 @@ ATTACHMENT_TYPES: dict[str, Schema] = {
 }
 SIGNATURE_TYPES: dict[str, Schema] = {"application/pkcs7-signature": {}, "text/plain": _CMS_TEXT}
 CHECK_TYPES: dict[str, Schema] = {
-    "multipart/form-data": _object(
+    "multipart/form-data": obj(
         {
             "cms": _BYTES | {"description": "The CMS: DER, PEM or base64."},
             "data": _BYTES | {"description": "The signed data of a detached CMS."},
