@@ -17,10 +17,11 @@ routes = web.RouteTableDef()
 UNITS = {"minutes": 60, "hours": 3600, "days": 86400}
 
 
-def _state(request: web.Request) -> dict[str, Any]:
-    clock = request.app[CLOCK]
+def clock_json(app: web.Application) -> dict[str, Any]:
+    """The clock as the API and the console show it: UTC, local time, frozen or running, and
+    whether today is a working day."""
+    clock, calendar = app[CLOCK], app[CALENDAR]
     now = clock.now()
-    calendar = request.app[CALENDAR]
     local = now.astimezone(calendar.zone)
     return {
         "now": now.isoformat(),
@@ -34,7 +35,7 @@ def _state(request: web.Request) -> dict[str, Any]:
 @routes.get("/api/v1/clock")
 async def show(request: web.Request) -> web.Response:
     """The simulator's time, in UTC and local time, and whether today is a working day."""
-    return web.json_response(_state(request))
+    return web.json_response(clock_json(request.app))
 
 
 @routes.post("/api/v1/clock")
@@ -61,7 +62,7 @@ async def change(request: web.Request) -> web.Response:
     else:
         raise EgovsimError("CLOCK_CHANGE_INVALID", {"change": what})
     await clock_changed(request.app)
-    return web.json_response(_state(request))
+    return web.json_response(clock_json(request.app))
 
 
 async def clock_changed(app: web.Application) -> None:

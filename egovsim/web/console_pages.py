@@ -26,6 +26,7 @@ from egovsim.pki.personas import load_personas
 from egovsim.portal.applications import ApplicationDetail
 from egovsim.portal.model import Applicant
 from egovsim.scenarios.actors import ActorError, Http
+from egovsim.web.clock_routes import clock_json
 from egovsim.web.console_logins import (
     HOMES,
     local_path,
@@ -34,7 +35,6 @@ from egovsim.web.console_logins import (
     set_session_cookie,
 )
 from egovsim.web.console_routes import (
-    clock_json,
     current_run,
     find_tour,
     jump,

@@ -29,7 +29,7 @@ from egovsim.scenarios.actors import ActorError
 from egovsim.storage.faults import FAULT_NAMES
 from egovsim.storage.reset import Emptied
 from egovsim.web import statecorp_api
-from egovsim.web.clock_routes import clock_changed
+from egovsim.web.clock_routes import clock_changed, clock_json
 from egovsim.web.console_logins import people_json
 from egovsim.web.fault_routes import switch_json
 from egovsim.web.i18n import word
@@ -76,20 +76,6 @@ def own_address(request: web.Request) -> str:
 
 
 # -- what the console shows ---------------------------------------------------------------------
-
-
-def clock_json(app: web.Application) -> dict[str, Any]:
-    """The clock as the console shows it: UTC, local time, frozen or running, the day."""
-    clock, calendar = app[CLOCK], app[CALENDAR]
-    now = clock.now()
-    local = now.astimezone(calendar.zone)
-    return {
-        "now": now.isoformat(),
-        "local": local.isoformat(),
-        "mode": clock.mode,
-        "working_day": calendar.is_working_day(local.date()),
-        "day_off": calendar.day_off_reason(local.date()),
-    }
 
 
 def switches_json(app: web.Application) -> list[dict[str, Any]]:
