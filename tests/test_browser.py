@@ -6,7 +6,6 @@ languages."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from egovsim.clock import Clock
 from egovsim.web.app import create_app
+from tests.browser import chromium, needs_chromium
 from tests.conftest import PASSWORD
 from tests.test_portal import (
     DUPLICATE_DOCUMENTS,
@@ -27,12 +27,7 @@ from tests.test_portal import (
 )
 from tests.test_workstation import advance
 
-playwright_api = pytest.importorskip("playwright.async_api")
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="the browser tests need Chromium (.ci/run installs it)"
-)
+pytestmark = needs_chromium
 #: Every wait for the page is bounded: a step that does not happen fails the test.
 STEP_MS = 15_000
 
@@ -51,14 +46,8 @@ async def live(gateway_settings) -> AsyncIterator[TestClient]:
 async def browser(live: TestClient) -> AsyncIterator[Any]:
     """Chromium, closed before the server stops: an open page keeps the NCALayer socket open,
     and the server would wait for it."""
-    async with playwright_api.async_playwright() as driver:
-        launched = await driver.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"]
-        )
-        try:
-            yield launched
-        finally:
-            await launched.close()
+    async with chromium() as launched:
+        yield launched
 
 
 async def new_page(browser: Any, live: TestClient) -> Any:

@@ -6,7 +6,6 @@ lit diagram, the console and the tour) are saved in docs/screenshots/ so they st
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -17,14 +16,10 @@ from aiohttp.test_utils import TestClient, TestServer
 from egovsim.clock import Clock
 from egovsim.console.tour import shipped_tours
 from egovsim.web.app import create_app
+from tests.browser import chromium, needs_chromium
 from tests.conftest import NOW
 
-playwright_api = pytest.importorskip("playwright.async_api")
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="the browser tests need Chromium (.ci/run installs it)"
-)
+pytestmark = needs_chromium
 #: Every wait for the page is bounded: a step that does not happen fails the test.
 STEP_MS = 60_000
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
@@ -35,8 +30,10 @@ VIEWPORT = {"width": 1280, "height": 800}
 @pytest.fixture
 async def live(settings) -> AsyncIterator[TestClient]:
     """The whole app on a loopback port, its delivery worker running as under `egovsim serve`
-    (the tour's `deliver` steps wait for it), the clock frozen at the session's NOW."""
-    server = TestServer(create_app(settings, Clock(frozen_at=NOW)), host="127.0.0.1")
+    (the tour's `deliver` steps wait for it), the clock frozen at the session's NOW on the hour
+    (so the console's screenshot stays the same from one run to the next within the hour)."""
+    on_the_hour = NOW.replace(minute=0, second=0, microsecond=0)
+    server = TestServer(create_app(settings, Clock(frozen_at=on_the_hour)), host="127.0.0.1")
     async with TestClient(server) as client:
         yield client
 
@@ -44,14 +41,8 @@ async def live(settings) -> AsyncIterator[TestClient]:
 @pytest.fixture
 async def browser(live: TestClient) -> AsyncIterator[Any]:
     """Chromium, closed before the server stops (it depends on `live` for that order)."""
-    async with playwright_api.async_playwright() as driver:
-        launched = await driver.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"]
-        )
-        try:
-            yield launched
-        finally:
-            await launched.close()
+    async with chromium() as launched:
+        yield launched
 
 
 async def _shot(page: Any, name: str) -> None:

@@ -4,7 +4,6 @@ acceptance and prints it."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -13,16 +12,12 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from egovsim.clock import Clock
 from egovsim.web.app import create_app
+from tests.browser import chromium, needs_chromium
 from tests.conftest import PASSWORD
 from tests.test_portal import working_morning
 from tests.test_statecorp import APPLICANT, DOCUMENTS, LICENCE
 
-playwright_api = pytest.importorskip("playwright.async_api")
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="the browser tests need Chromium (.ci/run installs it)"
-)
+pytestmark = needs_chromium
 #: Every wait for the page is bounded: a step that does not happen fails the test.
 STEP_MS = 15_000
 
@@ -39,14 +34,8 @@ async def live(gateway_settings) -> AsyncIterator[TestClient]:
 @pytest.fixture
 async def browser(live: TestClient) -> AsyncIterator[Any]:
     """Chromium, closed before the server stops."""
-    async with playwright_api.async_playwright() as driver:
-        launched = await driver.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"]
-        )
-        try:
-            yield launched
-        finally:
-            await launched.close()
+    async with chromium() as launched:
+        yield launched
 
 
 async def test_the_clerk_accepts_a_package_and_prints_the_receipt(browser, live) -> None:
