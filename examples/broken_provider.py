@@ -8,11 +8,9 @@ conformance suite (`egovsim conformance`) can be seen to catch it.
 
 from __future__ import annotations
 
-import argparse
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from aiohttp import web
 from lxml import etree
@@ -20,7 +18,7 @@ from lxml import etree
 from egovsim.gateway.wssecurity import verify_envelope
 from egovsim.pki.keystore import load_keystore
 from egovsim.signatures.verifier import Verifier
-from examples.provider_system import ProviderSystem, certificates_from
+from examples.provider_system import ProviderSystem, certificates_from, command_line
 
 #: Each breakage, what it does, and the conformance checks it makes fail.
 BREAKAGES: dict[str, tuple[str, frozenset[str]]] = {
@@ -114,15 +112,7 @@ class BrokenProvider(ProviderSystem):
 
 def main() -> None:
     """Run the broken system on a port."""
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
-    parser.add_argument("--port", type=int, default=8181)
-    parser.add_argument("--gateway", default="http://127.0.0.1:8080")
-    parser.add_argument("--sender", required=True)
-    parser.add_argument("--password", required=True)
-    parser.add_argument("--p12", type=Path, required=True)
-    parser.add_argument("--p12-password", required=True)
-    parser.add_argument("--service", required=True)
-    parser.add_argument("--trust", type=Path, action="append", default=[], metavar="CERT")
+    parser = command_line((__doc__ or "").split("\n")[0])
     parser.add_argument(
         "--break",
         dest="breakages",

@@ -307,9 +307,10 @@ def certificates_from(paths: list[Path]) -> list[x509.Certificate]:
     return [x509.load_der_x509_certificate(to_der(path.read_bytes())) for path in paths]
 
 
-def main() -> None:
-    """Run the system on a port."""
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+def command_line(description: str) -> argparse.ArgumentParser:
+    """The options of a provider system run on its own: its port, the gateway, its sender's
+    credentials, its keystore, its service and the CAs it trusts."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--port", type=int, default=8181)
     parser.add_argument("--gateway", default="http://127.0.0.1:8080")
     parser.add_argument("--sender", required=True)
@@ -325,7 +326,12 @@ def main() -> None:
         metavar="CERT",
         help="a CA certificate to trust (DER or PEM; default: the CAs in the keystore)",
     )
-    arguments = parser.parse_args()
+    return parser
+
+
+def main() -> None:
+    """Run the system on a port."""
+    arguments = command_line((__doc__ or "").split("\n")[0]).parse_args()
     system = ProviderSystem(
         arguments.gateway.rstrip("/"),
         arguments.sender,
