@@ -35,6 +35,7 @@ from egovsim.portal.attachments import MAX_ATTACHMENT
 from egovsim.signatures.encoding import to_der
 from egovsim.signatures.revocation import FetchError
 from egovsim.signatures.verifier import Expectations
+from egovsim.web.auth_schemas import CSRF, SIGNED_IN
 from egovsim.web.fetch import read_limited
 from egovsim.web.i18n import language
 from egovsim.web.keys import CALENDAR, CLOCK, PORTAL, REGULATIONS, VERIFIER
@@ -54,7 +55,6 @@ from egovsim.web.portal_schemas import (
     CHECK_BODY,
     CHECK_QUERY,
     CHECK_TYPES,
-    CSRF,
     LANGUAGE_QUERY,
     PORTAL_APPLICATION,
     PORTAL_APPLICATIONS,
@@ -66,7 +66,6 @@ from egovsim.web.portal_schemas import (
     PORTAL_RESULT_DOCUMENT,
     SIGNATURE_BODY,
     SIGNATURE_TYPES,
-    SIGNED_IN,
 )
 from egovsim.web.portal_session import (
     CSRF_HEADER,

@@ -9,9 +9,7 @@ from aiohttp import web
 
 from egovsim.errors import EgovsimError
 from egovsim.portal.accounts import SESSION_LIFETIME
-from egovsim.web.keys import ACCOUNTS
-from egovsim.web.openapi import api
-from egovsim.web.portal_schemas import (
+from egovsim.web.auth_schemas import (
     AUTH_CHALLENGE,
     AUTH_PROOF,
     AUTH_REGISTERED,
@@ -21,6 +19,8 @@ from egovsim.web.portal_schemas import (
     CSRF,
     SIGNED_IN,
 )
+from egovsim.web.keys import ACCOUNTS
+from egovsim.web.openapi import api
 from egovsim.web.portal_session import (
     SESSION_COOKIE,
     check_csrf,

@@ -1,7 +1,6 @@
-"""The OpenAPI components of the applicant's side: the accounts (`Auth...`: challenge, proof,
-applicant, session), the portal (`Portal...`: catalogue, applications, attachments, timeline,
-notices, the request e-document) and the verifier's report, with the portal's session cookie as
-a security scheme. `portal_auth` and `portal_api` declare their routes with them.
+"""The OpenAPI components of the portal (`Portal...`: catalogue, applications, attachments,
+timeline, notices, the request e-document) and the verifier's report; `portal_api` declares its
+routes with them, behind the session of `auth_schemas`.
 """
 
 from __future__ import annotations
@@ -11,126 +10,30 @@ from typing import get_args
 from egovsim.errors import LANGUAGES
 from egovsim.portal.attachments import ACCEPTED_TYPES
 from egovsim.portal.edocument import DOCUMENT_TYPE
-from egovsim.portal.model import ApplicantKind
 from egovsim.regulations.model import Channel, FieldType, ResultForm
 from egovsim.signatures.report import VERDICTS, Indication, Status
-from egovsim.web.openapi import WORDS, Schema, component, security_scheme
+from egovsim.web.auth_schemas import APPLICANT_KIND, CSRF
+from egovsim.web.openapi import WORDS, Schema, component
 from egovsim.web.openapi_schemas import DURATION
-from egovsim.web.portal_session import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE
+from egovsim.web.portal_session import CSRF_FIELD
 from egovsim.web.schema_parts import (
     BOOLEAN,
     DATE,
+    IIN_OR_NULL,
     INTEGER,
     OBJECT,
     STRING,
     TEXT_OR_NULL,
     TIME,
     TIME_OR_NULL,
+    TWELVE_DIGITS,
     array,
     obj,
     or_null,
 )
 
-_BASE64: Schema = {"type": "string", "contentEncoding": "base64"}
-_TWELVE_DIGITS = r"^\d{12}$"
-_IIN_OR_NULL: Schema = {"type": ["string", "null"], "pattern": _TWELVE_DIGITS}
 _SHA256: Schema = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
-_KIND: Schema = {"enum": list(get_args(ApplicantKind))}
 
-
-# -- the session --------------------------------------------------------------------------------
-
-PORTAL_SESSION = "portalSession"
-security_scheme(
-    PORTAL_SESSION,
-    {
-        "type": "apiKey",
-        "in": "cookie",
-        "name": SESSION_COOKIE,
-        "description": "The session cookie `POST /api/v1/auth/login` sets (C1). An operation "
-        "that changes state also needs the session's CSRF token (the `csrf_token` of the "
-        f"login's or the session's answer) in the `{CSRF_HEADER}` header, or in a form's "
-        f"`{CSRF_FIELD}` field; without it the answer is 403 CSRF_TOKEN_INVALID.",
-    },
-)
-#: What a route of the cabinet declares as its `security`.
-SIGNED_IN = (PORTAL_SESSION,)
-
-# -- accounts (P1, C1) ----------------------------------------------------------------------------
-
-AUTH_APPLICANT = component(
-    "AuthApplicant",
-    obj(
-        {
-            "account_id": INTEGER,
-            "kind": _KIND,
-            "iin": _IIN_OR_NULL | {"description": "The individual's IIN; null for a company."},
-            "bin": _IIN_OR_NULL | {"description": "The legal entity's BIN; null for a person."},
-            "name": STRING | {"description": "The individual's or the organization's name."},
-            "person_iin": STRING | {"description": "Who acts: the person or the employee."},
-            "person_name": STRING,
-            "role": TEXT_OR_NULL
-            | {
-                "description": "The employee's role in the AUTH certificate.",
-                "examples": ["first-head", "signer", "finance", "hr", "employee"],
-            },
-        }
-    ),
-)
-AUTH_CHALLENGE = component(
-    "AuthChallenge",
-    obj(
-        {
-            "challenge_id": STRING,
-            "nonce": _BASE64 | {"description": "The bytes to sign (attached CMS, AUTH key)."},
-            "expires_at": TIME,
-        }
-    ),
-)
-AUTH_PROOF = component(
-    "AuthProof",
-    {
-        **obj(
-            {
-                "login": STRING
-                | {
-                    "pattern": _TWELVE_DIGITS,
-                    "description": "The account's IIN, or a legal entity's BIN.",
-                },
-                "password": STRING,
-                "challenge_id": STRING | {"description": "From `POST /api/v1/auth/challenge`."},
-                "signature": STRING
-                | {
-                    "description": "An attached CMS over the challenge's nonce made with the "
-                    "AUTH key, in base64 (as NCALayer returns it) or PEM."
-                },
-            }
-        ),
-        "description": "A login, its password and a challenge signed with the login's AUTH key.",
-    },
-)
-AUTH_SIGNED_IN = component(
-    "AuthSignedIn",
-    obj(
-        {
-            "applicant": AUTH_APPLICANT,
-            "csrf_token": STRING
-            | {"description": f"Send it in the `{CSRF_HEADER}` header of state changes."},
-        }
-    ),
-)
-AUTH_SESSION = component(
-    "AuthSession",
-    obj(
-        {
-            "applicant": AUTH_APPLICANT,
-            "csrf_token": STRING,
-            "opened_at": TIME,
-        }
-    ),
-)
-AUTH_REGISTERED = obj({"applicant": AUTH_APPLICANT})
-AUTH_SIGNED_OUT = obj({"signed_out": {"const": True}})
 
 # -- the verifier's report (C2) -----------------------------------------------------------------
 
@@ -221,7 +124,7 @@ PORTAL_SERVICE = component(
                 obj(
                     {
                         "id": STRING | {"description": "The applicant category (`category`)."},
-                        "kind": _KIND,
+                        "kind": APPLICANT_KIND,
                         "name": STRING,
                         "accepting_today": BOOLEAN,
                     }
@@ -293,7 +196,7 @@ _STATUS: Schema = {
         "refused",
     ]
 }
-_APPLICANT = obj({"kind": _KIND, "iin": _IIN_OR_NULL, "bin": _IIN_OR_NULL, "name": STRING})
+_APPLICANT = obj({"kind": APPLICANT_KIND, "iin": IIN_OR_NULL, "bin": IIN_OR_NULL, "name": STRING})
 _PERSON = obj({"iin": STRING, "name": STRING})
 _SERVICE_NAMED = obj({"id": STRING, "name": WORDS})
 _SUMMARY_FIELDS: dict[str, Schema] = {
@@ -450,7 +353,7 @@ PORTAL_RESULT_DOCUMENT = component(
             "application": STRING,
             "service": _SERVICE_NAMED,
             "provider": obj({"id": STRING, "bin": STRING, "name": WORDS}),
-            "applicant": obj({"iin": _IIN_OR_NULL, "bin": _IIN_OR_NULL, "name": STRING}),
+            "applicant": obj({"iin": IIN_OR_NULL, "bin": IIN_OR_NULL, "name": STRING}),
             "variant": TEXT_OR_NULL,
             "result": obj({"kind": STRING, "name": WORDS, "refusal": BOOLEAN}),
             "grounds": TEXT_OR_NULL,
@@ -516,9 +419,9 @@ CHECK_BODY = component(
 )
 CHECK_QUERY: dict[str, Schema] = {
     "expect_iin": STRING
-    | {"pattern": _TWELVE_DIGITS, "description": "The IIN the signer must have."},
+    | {"pattern": TWELVE_DIGITS, "description": "The IIN the signer must have."},
     "expect_bin": STRING
-    | {"pattern": _TWELVE_DIGITS, "description": "The BIN the signer must have."},
+    | {"pattern": TWELVE_DIGITS, "description": "The BIN the signer must have."},
     "purpose": {
         "enum": ["sign", "auth"],
         "default": "sign",
@@ -537,14 +440,6 @@ LANGUAGE_QUERY: dict[str, Schema] = {
 
 _BYTES: Schema = {"type": "string", "contentMediaType": "application/octet-stream"}
 _CMS_TEXT: Schema = STRING | {"description": "The CMS in PEM, or bare base64 (as NCALayer gives)."}
-#: The header every state change of the cabinet sends.
-CSRF: dict[str, Schema] = {
-    CSRF_HEADER: STRING
-    | {
-        "description": "The session's CSRF token (the `csrf_token` of the login's or the "
-        f"session's answer). Required, unless a form sends it as its `{CSRF_FIELD}` field."
-    }
-}
 ATTACHMENT_HEADERS: dict[str, Schema] = CSRF | {
     "X-File-Name": STRING
     | {"description": "With a raw body: the file's name, percent-encoded UTF-8."}

@@ -18,6 +18,10 @@ BOOLEAN: Schema = {"type": "boolean"}
 INTEGER: Schema = {"type": "integer"}
 OBJECT: Schema = {"type": "object"}
 OBJECT_OR_NULL: Schema = {"type": ["object", "null"]}
+BASE64: Schema = {"type": "string", "contentEncoding": "base64"}
+#: An IIN's or a BIN's shape (the checksum is the domain's to check).
+TWELVE_DIGITS = r"^\d{12}$"
+IIN_OR_NULL: Schema = {"type": ["string", "null"], "pattern": TWELVE_DIGITS}
 
 
 def obj(properties: Mapping[str, Schema], *, optional: tuple[str, ...] = ()) -> Schema:
