@@ -189,7 +189,7 @@ def build_document(app: web.Application) -> dict[str, Any]:
     """The OpenAPI 3.1 document of every route under /api/v1/ of `app`'s router."""
     # Imported here, not at the top: that module imports this one, and route modules must be
     # able to import this one without pulling anything in.
-    from egovsim.web import openapi_schemas  # noqa: F401
+    from egovsim.web import gateway_schemas, openapi_schemas  # noqa: F401
 
     paths: dict[str, dict[str, Any]] = {}
     tags: dict[str, str] = {}

@@ -38,6 +38,11 @@ def array(item: Schema) -> Schema:
     return {"type": "array", "items": item}
 
 
+def list_of(name: str, item: Schema) -> Schema:
+    """An object holding one array of `item` under `name` (`{"messages": [...]}`)."""
+    return obj({name: array(item)})
+
+
 def or_null(schema: Schema) -> Schema:
     """`schema` or null."""
     return {"oneOf": [schema, {"type": "null"}]}
