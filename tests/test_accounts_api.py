@@ -219,6 +219,21 @@ async def test_five_failures_lock_the_account_until_the_clock_passes_thirty_minu
     assert reply.status == 200, await reply.text()
 
 
+async def test_a_lock_from_the_clocks_future_does_not_hold_once_the_clock_is_set_back(
+    client, persona
+) -> None:
+    valid = citizen(persona)
+    await move_clock(client, hours=2)  # a scenario run ahead of the trainer's time...
+    for _ in range(5):
+        await login_reply(client, valid.auth, valid.iin, "Wrong-password-1")
+    await refusal(await login_reply(client, valid.auth, valid.iin), 423, "ACCOUNT_LOCKED")
+
+    reply = await client.post("/api/v1/clock", json={"set": NOW.isoformat()})  # ...put back
+    assert reply.status == 200, await reply.text()
+    reply = await login_reply(client, valid.auth, valid.iin)
+    assert reply.status == 200, await reply.text()
+
+
 async def test_a_refused_certificate_counts_towards_the_lock(client, persona) -> None:
     valid = citizen(persona)
     for _ in range(4):

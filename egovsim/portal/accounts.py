@@ -252,8 +252,9 @@ class Accounts:
         if account is None:
             raise refused("ACCOUNT_UNKNOWN", login=number)
         now = self._now()
-        if account.locked_until is not None and account.locked_until > now:
-            raise refused("ACCOUNT_LOCKED", login=number, locked_until=_iso(account.locked_until))
+        locked_until = account.locked_until
+        if locked_until is not None and _locked(locked_until, now):
+            raise refused("ACCOUNT_LOCKED", login=number, locked_until=_iso(locked_until))
         try:
             if not await _in_executor(check_password, password, account.password_hash):
                 raise refused("PASSWORD_WRONG")
@@ -335,6 +336,13 @@ class Accounts:
     async def logout(self, token: str) -> None:
         """End the session of `token` (nothing happens for an unknown one)."""
         await self._store.close_session(token_hash(token))
+
+
+def _locked(locked_until: datetime, now: datetime) -> bool:
+    """Whether a lock holds at `now`: it began `LOCK_DURATION` before its end. A lock that
+    begins after `now` does not hold: the trainer set the clock back before the failures (or a
+    scenario tried on the live simulator ran in its future and the clock was put back)."""
+    return locked_until - LOCK_DURATION <= now < locked_until
 
 
 def _check_certificate_names(kind: ApplicantKind, login: str, signer: SignerIdentity) -> None:
