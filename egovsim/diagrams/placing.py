@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from egovsim.diagrams.model import EVENT_KINDS, TASK_KINDS, Box, Node, NodeKind, Point
-from egovsim.diagrams.text import wrap
+from egovsim.diagrams.text import LINE_HEIGHT, wrap
 
 #: The size of a shape, by its kind.
 TASK_SIZE = (186.0, 108.0)
@@ -142,7 +142,7 @@ def vertical(source: Box, target: Box, turn_at: float | None = None) -> tuple[Po
 # -- labels outside their shapes ----------------------------------------------------------------
 
 LABEL_FONT = 15.0
-LABEL_LINE = LABEL_FONT * 1.22
+LABEL_LINE = LABEL_FONT * LINE_HEIGHT
 
 
 def outside_lines(node: Node, text: str) -> list[str]:

@@ -8,6 +8,7 @@ from lxml import etree
 
 from egovsim.diagrams.lighting import State
 from egovsim.diagrams.model import Box, Node
+from egovsim.diagrams.text import LINE_HEIGHT
 
 SVG_NS = "http://www.w3.org/2000/svg"
 FONT = 'system-ui, "Segoe UI", Roboto, "Noto Sans", Arial, sans-serif'
@@ -42,6 +43,54 @@ def el(parent: Any, tag: str, text: str | None = None, **attributes: Any) -> Any
 def number(value: float) -> str:
     """A coordinate as SVG writes it: no ".0", one decimal at most."""
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+
+
+def rect(parent: Any, box: Box, **attributes: Any) -> Any:
+    """A rectangle over `box`, with further attributes as `el` takes them."""
+    return el(parent, "rect", x=box.x, y=box.y, width=box.width, height=box.height, **attributes)
+
+
+def centred(
+    parent: Any,
+    text: str | None,
+    x: float,
+    y: float,
+    font: float,
+    *,
+    weight: int | None = 700,
+    fill: str = INK,
+    transform: str | None = None,
+    cls: str | None = None,
+    **attributes: Any,
+) -> Any:
+    """A `text` element centred on (x, y) in both directions (bold unless `weight` says
+    otherwise; None leaves the weight to the font)."""
+    return el(
+        parent,
+        "text",
+        text,
+        x=x,
+        y=y,
+        transform=transform,
+        text_anchor="middle",
+        dominant_baseline="central",
+        font_size=font,
+        font_weight=weight,
+        fill=fill,
+        class_=cls,
+        **attributes,
+    )
+
+
+def centred_lines(
+    parent: Any, lines: list[str], x: float, middle: float, font: float, *, weight: int = 400
+) -> None:
+    """Lines of text centred on (x, middle), one `tspan` each."""
+    step = font * LINE_HEIGHT
+    top = middle - step * (len(lines) - 1) / 2
+    text = centred(parent, None, x, top, font, weight=weight if weight != 400 else None)
+    for index, line in enumerate(lines):
+        el(text, "tspan", line, x=x, y=top + index * step)
 
 
 def definitions(root: Any, uid: str) -> None:
@@ -96,27 +145,9 @@ def event(group: Any, node: Node, fill: str, stroke: str, width: float) -> None:
     r = box.width / 2
     kind = node.kind
     thick = kind in ("end", "message_end", "error_end")
-    el(
-        group,
-        "circle",
-        cx=box.cx,
-        cy=box.cy,
-        r=r,
-        fill=fill,
-        stroke=stroke,
-        stroke_width=max(width, 5.0) if thick else width,
-    )
+    _ring(group, box, r, fill, stroke, max(width, 5.0) if thick else width)
     if kind in ("message_catch", "message_throw"):
-        el(
-            group,
-            "circle",
-            cx=box.cx,
-            cy=box.cy,
-            r=r - 5,
-            fill="none",
-            stroke=stroke,
-            stroke_width=1.5,
-        )
+        _ring(group, box, r - 5, "none", stroke, 1.5)
     if kind.startswith("message"):
         envelope(group, box, filled=kind in ("message_throw", "message_end"))
     if kind == "error_end":
@@ -128,21 +159,16 @@ def event(group: Any, node: Node, fill: str, stroke: str, width: float) -> None:
         el(group, "path", d=bolt, fill=INK)
 
 
+def _ring(group: Any, box: Box, r: float, fill: str, stroke: str, width: float) -> None:
+    """A circle of radius `r` around the middle of `box`."""
+    el(group, "circle", cx=box.cx, cy=box.cy, r=r, fill=fill, stroke=stroke, stroke_width=width)
+
+
 def envelope(group: Any, box: Box, *, filled: bool) -> None:
     """A message's envelope in the middle of an event."""
     w, h = 22.0, 15.0
     x, y = box.cx - w / 2, box.cy - h / 2
-    el(
-        group,
-        "rect",
-        x=x,
-        y=y,
-        width=w,
-        height=h,
-        fill=INK if filled else "#ffffff",
-        stroke=INK,
-        stroke_width=1.5,
-    )
+    rect(group, Box(x, y, w, h), fill=INK if filled else "#ffffff", stroke=INK, stroke_width=1.5)
     el(
         group,
         "path",
@@ -205,16 +231,4 @@ def mark(group: Any, node: Node, state: State) -> None:
         stroke_width=2,
         class_="state-mark",
     )
-    el(
-        group,
-        "text",
-        "✓" if state == "done" else "✗",
-        x=x,
-        y=y,
-        text_anchor="middle",
-        dominant_baseline="central",
-        font_size=16,
-        font_weight=700,
-        fill="#ffffff",
-        aria_hidden="true",
-    )
+    centred(group, "✓" if state == "done" else "✗", x, y, 16, fill="#ffffff", aria_hidden="true")

@@ -11,6 +11,8 @@ from __future__ import annotations
 _NARROW = frozenset("iljtfrI.,:;!|'`()[]ітј")
 _WIDE = frozenset("mwMWЖШЩЮЫжшщюыМм—%@")
 _SPACE = 0.3
+#: The distance from one line of text to the next, as a share of the font size.
+LINE_HEIGHT = 1.22
 
 
 def glyph_width(char: str) -> float:
@@ -59,3 +61,19 @@ def wrap(text: str, width: float, font: float, *, bold: bool = False) -> list[st
     if line:
         lines.append(line)
     return lines or [""]
+
+
+def fit(
+    text: str, width: float, height: float, font: float, *, smallest: float = 12.0
+) -> tuple[list[str], float]:
+    """`text` in lines inside a `width` x `height` box and the font size they take: `font`
+    made smaller (down to `smallest`) until they fit, and the last line cut with "…" if they
+    still do not."""
+    lines = wrap(text, width, font)
+    while len(lines) * font * LINE_HEIGHT > height and font > smallest:
+        font -= 1
+        lines = wrap(text, width, font)
+    most = max(1, int(height / (font * LINE_HEIGHT)))
+    if len(lines) > most:  # the tooltip keeps the whole text
+        lines = [*lines[: most - 1], lines[most - 1].rstrip(" ,.;") + "…"]
+    return lines, font
