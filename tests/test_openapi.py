@@ -25,7 +25,7 @@ from egovsim.web.openapi import ERROR_RESPONSE, api, build_document, declared_ro
 from egovsim.web.portal_api import FILE_NAME_HEADER
 from egovsim.web.portal_session import CSRF_HEADER, SESSION_COOKIE
 from egovsim.web.shep_routes import FAULTS
-from egovsim.workstation.service import VERDICTS
+from egovsim.workstation.steps import VERDICTS
 from tests.conftest import NOW
 from tests.portal_helpers import challenge, log_in, sign_nonce
 from tests.test_accounts_api import issued_keystore

@@ -1,11 +1,15 @@
-"""What the workstation shows of an application: its route with deadlines, history, result."""
+"""What the workstation shows of an application: its route with deadlines, history, result,
+and how that view is read from the store."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from egovsim.regulations.calendar import WorkingCalendar
 from egovsim.regulations.model import Regulation, Text
+from egovsim.storage.applications import ApplicationStore
 from egovsim.storage.records import (
     Application,
     DocumentCheck,
@@ -40,3 +44,33 @@ class ApplicationView:
     def current(self) -> StepView | None:
         """The open step, if any."""
         return next((s for s in self.steps if s.record.finished_at is None), None)
+
+
+async def read_view(
+    applications: ApplicationStore,
+    regulations: Mapping[str, Regulation],
+    calendar: WorkingCalendar,
+    application_id: int,
+    now: datetime,
+) -> ApplicationView:
+    """An existing application as the workstation shows it at `now`: a step is overdue when it
+    ran, or still runs, past its deadline (a refused one past the refusal's shorter term)."""
+    application = await applications.application(application_id)
+    assert application is not None
+    regulation = regulations[application.regulation_id]
+    records = await applications.steps(application_id)
+    transitions = await applications.transitions(application_id)
+    result = await applications.result(application_id)
+    steps = []
+    for record in records:
+        step = regulation.step(record.step_id)
+        refusal_deadline = None
+        if step.id == regulation.refusal.at_step:
+            refusal_deadline = calendar.deadline(record.started_at, regulation.refusal.duration)
+        deadline = record.deadline
+        if record.outcome == "refusal" and refusal_deadline is not None:
+            deadline = refusal_deadline
+        end = record.finished_at or now
+        steps.append(StepView(record, step.name, end > deadline, refusal_deadline))
+    checks = await applications.checks(application_id)
+    return ApplicationView(application, regulation, steps, transitions, checks, result)
