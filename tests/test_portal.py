@@ -5,6 +5,7 @@ workstation's staff acting, and the answers landing in the cabinet (P9)."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -128,12 +129,50 @@ async def inbox_number(desk: Desk) -> int:
     return int(found[0]["id"])
 
 
+async def assigned_at_shymkent(client: Any) -> tuple[tuple[Desk, Desk, Desk], int]:
+    """The energy provider's staff signed in, the application in the office's inbox registered,
+    resolved and assigned to the executor: ((office, head, executor), its number)."""
+    office, head = await staff(client, "shym-office"), await staff(client, "shym-head")
+    dept, executor = await staff(client, "shym-dept"), await staff(client, "shym-executor")
+    number = await inbox_number(office)
+    await office.act(number, "register")
+    await head.act(number, "resolve")
+    await dept.act(number, "assign", executor="shym-executor")
+    return (office, head, executor), number
+
+
+async def handed_over(
+    client: Any,
+    desks: tuple[Desk, Desk, Desk],
+    number: int,
+    checked: dict[str, Any],
+    prepared: dict[str, Any],
+    pause: dict[str, float] | None = None,
+) -> None:
+    """The executor checks the documents and prepares the result, then (after `pause`) the head
+    signs it and the office hands it over; every answer delivered."""
+    office, head, executor = desks
+    await executor.act(number, "check", documents=checked)
+    await executor.act(number, "prepare", **prepared)
+    if pause:
+        await advance(client, **pause)
+    await head.act(number, "sign")
+    await office.act(number, "hand_over")
+    await deliver_all(client)
+
+
+@contextlib.asynccontextmanager
+async def started(settings: Any, clock: Clock) -> AsyncIterator[TestClient]:
+    """The whole app on `clock`, started (again: a restart keeps the data directory)."""
+    async with TestClient(TestServer(create_app(settings, clock), host="127.0.0.1")) as client:
+        yield client
+
+
 @pytest.fixture
 async def app_client(gateway_settings) -> AsyncIterator[TestClient]:
     """The whole app, delivery worker off, its clock frozen on a working morning after NOW."""
-    clock = Clock(frozen_at=working_morning())
-    async with TestClient(TestServer(create_app(gateway_settings, clock), host="127.0.0.1")) as c:
-        yield c
+    async with started(gateway_settings, Clock(frozen_at=working_morning())) as client:
+        yield client
 
 
 async def licence_draft(client: Any, applicant: Applicant, attach: bool = True) -> int:
@@ -219,12 +258,9 @@ async def test_a_citizen_gets_the_vessel_licence_from_request_to_signed_result(
     await advance(app_client, hours=1)
     await head.act(number, "resolve")
     await advance(app_client, working_days=1)
-    await executor.act(number, "check", documents=dict.fromkeys(DUPLICATE_DOCUMENTS, "compliant"))
-    await executor.act(number, "prepare", result="duplicate")
-    await advance(app_client, hours=1)
-    await head.act(number, "sign")
-    await office.act(number, "hand_over")
-    await deliver_all(app_client)
+    checked = dict.fromkeys(DUPLICATE_DOCUMENTS, "compliant")
+    desks = (office, head, executor)
+    await handed_over(app_client, desks, number, checked, {"result": "duplicate"}, {"hours": 1})
 
     detail = await portal.application(applicant, application_id)
     assert detail.application.status == "completed"
@@ -278,19 +314,10 @@ async def test_the_energy_company_gets_its_readiness_passport_in_the_cabinet(
     assert sent.application.status == "sent"
     await deliver_all(app_client)
 
-    office, head = await staff(app_client, "shym-office"), await staff(app_client, "shym-head")
-    dept, executor = await staff(app_client, "shym-dept"), await staff(app_client, "shym-executor")
-    number = await inbox_number(office)
-    await office.act(number, "register")
-    await head.act(number, "resolve")
-    await dept.act(number, "assign", executor="shym-executor")
+    desks, number = await assigned_at_shymkent(app_client)
     await advance(app_client, days=10)
-    await executor.act(number, "check", documents=dict.fromkeys(PASSPORT_DOCUMENTS, "compliant"))
-    await executor.act(number, "prepare", result="passport")
-    await advance(app_client, hours=3)
-    await head.act(number, "sign")
-    await office.act(number, "hand_over")
-    await deliver_all(app_client)
+    checked = dict.fromkeys(PASSPORT_DOCUMENTS, "compliant")
+    await handed_over(app_client, desks, number, checked, {"result": "passport"}, {"hours": 3})
 
     detail = await portal.application(applicant, application_id)
     assert detail.application.status == "completed"
@@ -322,19 +349,10 @@ async def test_a_reasoned_refusal_lands_as_p8_then_p9(app_client, persona) -> No
     application_id = await passport_draft(app_client, applicant)
     await sign_and_send(app_client, applicant, application_id, who.sign)
     await deliver_all(app_client)
-    office, head = await staff(app_client, "shym-office"), await staff(app_client, "shym-head")
-    dept, executor = await staff(app_client, "shym-dept"), await staff(app_client, "shym-executor")
-    number = await inbox_number(office)
-    await office.act(number, "register")
-    await head.act(number, "resolve")
-    await dept.act(number, "assign", executor="shym-executor")
-    await executor.act(
-        number, "check", documents={"application": "compliant", "supporting-documents": "missing"}
-    )
-    await executor.act(number, "prepare", refusal=True, grounds="Item 9: no act of readiness.")
-    await head.act(number, "sign")
-    await office.act(number, "hand_over")
-    await deliver_all(app_client)
+    desks, number = await assigned_at_shymkent(app_client)
+    checked = {"application": "compliant", "supporting-documents": "missing"}
+    prepared = {"refusal": True, "grounds": "Item 9: no act of readiness."}
+    await handed_over(app_client, desks, number, checked, prepared)
 
     detail = await portal.application(applicant, application_id)
     assert detail.application.status == "refused"
@@ -602,13 +620,13 @@ async def test_an_answer_lands_once_however_often_it_is_delivered(app_client, pe
         None,
         "IN_PROGRESS",
     )
-    assert "landed on" in await portal.land_answer(answer)
-    assert "before" in await portal.land_answer(answer)
+    assert "landed on" in await portal.exchange.land_answer(answer)
+    assert "before" in await portal.exchange.land_answer(answer)
     detail = await portal.application(applicant, application_id)
     updates = [e for e in detail.timeline if e.event == "update"]
     assert len(updates) == 1
     assert updates[0].details["status"] == "IN_PROGRESS"
-    assert "no portal application" in await portal.land_answer(
+    assert "no portal application" in await portal.exchange.land_answer(
         ProviderAnswer("update-2", "unknown", "UPDATE", NOW, None, "")
     )
 
@@ -643,9 +661,7 @@ async def test_a_signed_request_the_gateway_did_not_take_is_sent_at_the_next_sta
     clock = Clock(frozen_at=working_morning())
     owner = persona("citizen-valid")
     applicant = citizen(owner)
-    async with TestClient(
-        TestServer(create_app(gateway_settings, clock), host="127.0.0.1")
-    ) as before:
+    async with started(gateway_settings, clock) as before:
         application_id = await licence_draft(before, applicant)
 
         async def gone(channel: str, envelope: bytes) -> Any:
@@ -657,9 +673,7 @@ async def test_a_signed_request_the_gateway_did_not_take_is_sent_at_the_next_sta
         assert refusal(unsent) == ("REQUEST_NOT_SENT", "P7")
         detail = await before.app[PORTAL].application(applicant, application_id)
         assert detail.application.status == "signed"
-    async with TestClient(
-        TestServer(create_app(gateway_settings, clock), host="127.0.0.1")
-    ) as after:
+    async with started(gateway_settings, clock) as after:
         detail = await after.app[PORTAL].application(applicant, application_id)
         assert detail.application.status == "sent"
         await deliver_all(after)
@@ -671,9 +685,7 @@ async def test_a_transition_whose_answer_was_not_sent_is_answered_at_the_next_st
     gateway_settings, persona
 ) -> None:
     clock = Clock(frozen_at=working_morning())
-    async with TestClient(
-        TestServer(create_app(gateway_settings, clock), host="127.0.0.1")
-    ) as before:
+    async with started(gateway_settings, clock) as before:
         applicant, application_id, _ = await _sent_licence(before, persona)
         await deliver_all(before)
         before.app[WORKSTATION].on_change = None  # the process stops after the commit
@@ -682,9 +694,7 @@ async def test_a_transition_whose_answer_was_not_sent_is_answered_at_the_next_st
         await deliver_all(before)
         detail = await before.app[PORTAL].application(applicant, application_id)
         assert "register" not in [e.details.get("action") for e in detail.timeline]
-    async with TestClient(
-        TestServer(create_app(gateway_settings, clock), host="127.0.0.1")
-    ) as after:
+    async with started(gateway_settings, clock) as after:
         await deliver_all(after)
         detail = await after.app[PORTAL].application(applicant, application_id)
         actions = [e.details.get("action") for e in detail.timeline if e.step in ("P7", "C3")]
@@ -699,9 +709,7 @@ async def test_a_final_state_the_portal_missed_is_settled_at_the_next_start(
     head_of_company = persona("company-first-head")
     applicant = company(head_of_company)
     clock = Clock(frozen_at=start)
-    async with TestClient(
-        TestServer(create_app(gateway_settings, clock), host="127.0.0.1")
-    ) as before:
+    async with started(gateway_settings, clock) as before:
         application_id = await passport_draft(before, applicant)
         await sign_and_send(before, applicant, application_id, head_of_company.sign)
         clock.set(window_end(start))
@@ -710,9 +718,7 @@ async def test_a_final_state_the_portal_missed_is_settled_at_the_next_start(
         await deliver_all(before)
         detail = await before.app[PORTAL].application(applicant, application_id)
         assert detail.application.status == "sent"
-    async with TestClient(
-        TestServer(create_app(gateway_settings, clock), host="127.0.0.1")
-    ) as after:
+    async with started(gateway_settings, clock) as after:
         detail = await after.app[PORTAL].application(applicant, application_id)
         assert detail.application.status == "not_delivered"
         assert detail.timeline[-1].code == "OUTSIDE_ACCEPTANCE_WINDOW"

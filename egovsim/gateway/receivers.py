@@ -24,8 +24,8 @@ from egovsim.gateway.seed import PORTAL_SENDER, WORKSTATION_SENDER
 from egovsim.portal.timeline import ProviderAnswer
 from egovsim.signatures import cms as cms_reader
 from egovsim.signatures.verifier import Expectations, Verifier
+from egovsim.statecorp.arrivals import Arrivals
 from egovsim.statecorp.centres import STATECORP_SENDER
-from egovsim.statecorp.counter import Counter
 from egovsim.storage.gateway import GatewayStore, Route, StoredMessage
 from egovsim.workstation.intake import Submission
 from egovsim.workstation.providers import PROVIDERS
@@ -77,7 +77,9 @@ async def _note_from_centre(
     return Delivered(f"{payload.get('kind')} recorded on {view.application.number}")
 
 
-def centre_receiver(counter: Counter, verifier: Verifier, now: Callable[[], datetime]) -> Receiver:
+def centre_receiver(
+    arrivals: Arrivals, verifier: Verifier, now: Callable[[], datetime]
+) -> Receiver:
     """The State Corporation takes the provider's answers to its forwarded packages: an
     UPDATE keeps the provider's number, a RESPONSE is the paper result arriving (its signature
     by the provider's authorized person verified, or it is refused). A REQUEST of the provider
@@ -87,7 +89,7 @@ def centre_receiver(counter: Counter, verifier: Verifier, now: Callable[[], date
         payload = application_payload(message)
         request_id = message.correlation_id or ""
         if message.message_type not in ("RESPONSE", "REQUEST"):
-            return Delivered(await counter.provider_update(request_id, payload))
+            return Delivered(await arrivals.provider_update(request_id, payload))
         text = "".join(etree.fromstring(message.data_xml).itertext()).strip()
         cms, document = _signed_result(text, payload)
         expect = Expectations(bin=_provider_bin(route), purpose="sign")
@@ -95,9 +97,9 @@ def centre_receiver(counter: Counter, verifier: Verifier, now: Callable[[], date
         if not report.passed:
             raise Refused(f"the result's signature is refused: {report.code}")
         if message.message_type == "RESPONSE":
-            return Delivered(await counter.result_arrived(request_id, payload, report.to_json()))
+            return Delivered(await arrivals.result_arrived(request_id, payload, report.to_json()))
         try:
-            arrived = await counter.collection_arrived(
+            arrived = await arrivals.collection_arrived(
                 message.message_id, message.service_id, payload, report.to_json()
             )
         except EgovsimError as error:
@@ -131,9 +133,9 @@ def _for_centre(message: StoredMessage) -> bool:
     return message.sender_id == WORKSTATION_SENDER and message.message_type == "REQUEST"
 
 
-#: Lands an answer on the portal (`Portal.land_answer`): what became of it, in words.
+#: Lands an answer on the portal (`Exchange.land_answer`): what became of it, in words.
 AnswerLander = Callable[[ProviderAnswer], Awaitable[str]]
-#: Tells the portal the final state of one of its requests (`Portal.request_delivered`).
+#: Tells the portal the final state of one of its requests (`Exchange.request_delivered`).
 RequestStates = Callable[[str, str, str], Awaitable[None]]
 
 

@@ -1,20 +1,14 @@
 """The portal's requests and the personal cabinet: P3 (the request and its attachments), P4-P6
-(the signature and its C2 check), P7 (the hand-off to the gateway), and the way back (the
-provider's statuses, notices and the signed result landing in the cabinet, P9).
+(the signature and its C2 check), after which the request leaves through the portal's
+`Exchange` with the gateway (P7), and what the cabinet shows of it (P9).
 
-Plain Python: the web layer calls it, the gateway's portal receiver lands answers on it, and
-it reaches the gateway only through the `send_request` callable it is given.
+Plain Python: the web layer calls it; the gateway reaches the way back through `Portal.exchange`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import base64
-import json
-import logging
 import uuid
-import weakref
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -23,15 +17,9 @@ from typing import Any, NoReturn
 from egovsim.errors import EgovsimError
 from egovsim.portal.attachments import AttachmentFiles, check_attachment, clean_file_name
 from egovsim.portal.edocument import request_document
+from egovsim.portal.exchange import Exchange, SendRequest
 from egovsim.portal.model import Applicant
 from egovsim.portal.rules import applicant_category, is_required, own_ids, portal_submission
-from egovsim.portal.timeline import (
-    ProviderAnswer,
-    delivery_landing,
-    notification_landing,
-    response_landing,
-    update_landing,
-)
 from egovsim.regulations.calendar import WorkingCalendar
 from egovsim.regulations.model import Regulation
 from egovsim.signatures import cms as cms_reader
@@ -39,21 +27,9 @@ from egovsim.signatures import der
 from egovsim.signatures.encoding import to_der
 from egovsim.signatures.report import Report
 from egovsim.signatures.verifier import Expectations, Verifier
-from egovsim.storage.portal import (
-    Attachment,
-    Notification,
-    PortalApplication,
-    PortalResult,
-    PortalStore,
-    TimelineEntry,
-)
+from egovsim.storage.portal import Attachment, PortalApplication, PortalStore, TimelineEntry
+from egovsim.storage.portal_cabinet import CabinetStore, Notification, PortalResult
 from egovsim.workstation.intake import check_submission
-
-log = logging.getLogger("egovsim.portal")
-
-#: Hands a signed REQUEST to the gateway: (messageId, serviceId, data) -> (accepted, what the
-#: gateway said). The same messageId with the same data may be sent again: it is applied once.
-SendRequest = Callable[[str, str, str], Awaitable[tuple[bool, str]]]
 
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
@@ -75,6 +51,7 @@ class Portal:
     def __init__(
         self,
         store: PortalStore,
+        cabinet: CabinetStore,
         regulations: Mapping[str, Regulation],
         calendar: WorkingCalendar,
         verifier: Verifier,
@@ -84,14 +61,15 @@ class Portal:
         send_request: SendRequest,
     ) -> None:
         self._store = store
+        self._cabinet = cabinet
         self._regulations = regulations
         self._calendar = calendar
         self._verifier = verifier
         self._now = now
         self._files = AttachmentFiles(attachments_dir)
         self._enforce_period = enforce_effective_period
-        self._send_request = send_request
-        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        #: P7 and the way back: the hand-off of signed requests and the landing of answers.
+        self.exchange = Exchange(store, cabinet, now, send_request)
 
     # -- P3: the request ----------------------------------------------------------------------
 
@@ -299,7 +277,7 @@ class Portal:
             )
         fresh = await self._store.application(application.id)
         assert fresh is not None
-        if not await self._send(fresh, attachments):
+        if not await self.exchange.send(fresh, attachments):
             raise EgovsimError("REQUEST_NOT_SENT", {"application": application.id})
         return await self._detail(fresh)
 
@@ -333,112 +311,6 @@ class Portal:
             raise EgovsimError("APPLICATION_NOT_DRAFT", {"application": application.id})
         return request_document(application, regulation, attachments, frozen_at), frozen_at
 
-    # -- P7: through the gateway --------------------------------------------------------------
-
-    async def _send(self, application: PortalApplication, attachments: list[Attachment]) -> bool:
-        """Hand the signed request to the gateway; True once it has taken it."""
-        assert application.message_id is not None
-        # Answers to the request wait until "sent" is recorded, so the timeline keeps its order
-        # even when the gateway delivers before this call returns.
-        async with self._request_lock(application.message_id):
-            return await self._hand_over(application, attachments)
-
-    async def _hand_over(
-        self, application: PortalApplication, attachments: list[Attachment]
-    ) -> bool:
-        assert application.message_id is not None
-        assert application.edocument is not None
-        assert application.signature is not None
-        data = json.dumps(_request_payload(application, attachments), ensure_ascii=False)
-        try:
-            accepted, detail = await self._send_request(
-                application.message_id, application.regulation_id, data
-            )
-        except Exception as error:  # the gateway's own failure: the request is sent again later
-            log.exception("sending %s failed", application.number)
-            accepted, detail = False, f"{type(error).__name__}: {error}"
-        now = self._now()
-        if accepted:
-            await self._store.mark_sent(
-                application.id,
-                now,
-                TimelineEntry(
-                    now,
-                    "P7",
-                    "sent",
-                    None,
-                    {"message_id": application.message_id, "detail": detail},
-                ),
-            )
-        else:
-            await self._store.record(
-                application.id,
-                [
-                    TimelineEntry(
-                        now,
-                        "P7",
-                        "not_sent",
-                        None,
-                        {"message_id": application.message_id, "detail": detail},
-                    )
-                ],
-            )
-        return accepted
-
-    async def send_pending(self) -> int:
-        """Send again every signed request the gateway has not taken (after a crash between
-        the signature and the hand-off, or a refusal of the gateway); how many it took."""
-        taken = 0
-        for application in await self._store.with_status("signed"):
-            attachments = await self._store.attachments(application.id)
-            taken += await self._send(application, attachments)
-        return taken
-
-    async def awaiting_delivery(self) -> list[str]:
-        """The messageIds of the requests the gateway took and has not settled for the portal
-        yet (delivered or not)."""
-        return [a.message_id for a in await self._store.with_status("sent") if a.message_id]
-
-    # -- the way back -------------------------------------------------------------------------
-
-    async def land_answer(self, answer: ProviderAnswer) -> str:
-        """Land a provider's answer to a portal request (UPDATE, NOTIFICATION, RESPONSE) on its
-        application, once per messageId; what became of it, in words."""
-        async with self._request_lock(answer.correlation_id):
-            return await self._land(answer)
-
-    async def _land(self, answer: ProviderAnswer) -> str:
-        application = await self._store.by_message_id(answer.correlation_id)
-        if application is None:
-            return f"no portal application awaits {answer.correlation_id}"
-        now = self._now()
-        if answer.message_type == "UPDATE":
-            landing = update_landing(answer, now)
-        elif answer.message_type == "NOTIFICATION":
-            landing = notification_landing(answer, now)
-        elif answer.message_type == "RESPONSE":
-            landing = response_landing(answer, application.id, now)
-        else:
-            return f"{answer.message_type} is not an answer"
-        if await self._store.land(application, landing):
-            return f"{answer.message_type} landed on {application.number}"
-        return f"{answer.message_type} had landed on {application.number} before"
-
-    async def request_delivered(self, message_id: str, state: str, detail: str) -> None:
-        """The gateway's final state of a portal request: delivered, or not (P7)."""
-        async with self._request_lock(message_id):
-            application = await self._store.by_message_id(message_id)
-            if application is not None:
-                landing = delivery_landing(message_id, state, detail, self._now())
-                await self._store.land(application, landing)
-
-    def _request_lock(self, message_id: str) -> asyncio.Lock:
-        """One lock per request in flight (dropped once nobody holds or awaits it)."""
-        lock = self._locks.get(message_id)
-        if lock is None:
-            lock = self._locks[message_id] = asyncio.Lock()
-        return lock
-
     # -- the cabinet --------------------------------------------------------------------------
 
     async def applications(self, applicant: Applicant) -> list[PortalApplication]:
@@ -451,13 +323,13 @@ class Portal:
 
     async def notifications(self, applicant: Applicant) -> list[Notification]:
         """The account's notices, newest first."""
-        return await self._store.notifications(applicant.account_id)
+        return await self._cabinet.notifications(applicant.account_id)
 
     async def result(self, applicant: Applicant, application_id: int) -> PortalResult:
         """The signed result of one of the account's applications (P9): the provider's CMS,
         the signed document and the verifier's report with the signer's identity."""
         application = await self._owned(applicant, application_id)
-        result = await self._store.result(application.id)
+        result = await self._cabinet.result(application.id)
         if result is None:
             raise EgovsimError("RESULT_NOT_READY", {"status": application.status})
         return result
@@ -485,7 +357,7 @@ class Portal:
             self._regulations[fresh.regulation_id],
             await self._store.attachments(fresh.id),
             await self._store.timeline(fresh.id),
-            await self._store.result(fresh.id),
+            await self._cabinet.result(fresh.id),
         )
 
     def _day(self, moment: datetime) -> date:
@@ -499,37 +371,3 @@ def _attached_content(signature: bytes) -> bytes | None:
         return cms_reader.parse(signature).content
     except der.DerError:
         return None
-
-
-def _request_payload(
-    application: PortalApplication, attachments: list[Attachment]
-) -> dict[str, Any]:
-    """The REQUEST's data: the application as the workstation reads it, with the signed
-    e-document, the CMS and the attachments' metadata."""
-    assert application.edocument is not None
-    assert application.signature is not None
-    return {
-        "category": application.category,
-        "variant": application.variant,
-        "applicant": {
-            "name": application.applicant_name,
-            "iin": application.applicant_iin,
-            "bin": application.applicant_bin,
-        },
-        "person": {"iin": application.person_iin, "name": application.person_name},
-        "form": application.form,
-        "documents": [a.document_id for a in attachments],
-        "attachments": [
-            {
-                "document": a.document_id,
-                "file_name": a.file_name,
-                "content_type": a.content_type,
-                "size": a.size,
-                "sha256": a.sha256,
-            }
-            for a in attachments
-        ],
-        "portal_number": application.number,
-        "edocument": base64.b64encode(application.edocument).decode(),
-        "signature": base64.b64encode(application.signature).decode(),
-    }

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from egovsim.storage.portal import Landing, NewNotification, PortalResult, TimelineEntry
+from egovsim.storage.portal import TimelineEntry
+from egovsim.storage.portal_cabinet import Landing, NewNotification, PortalResult
 
 #: The portal step each of the provider's route actions serves.
 ACTION_STEPS: dict[str, str] = {

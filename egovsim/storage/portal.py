@@ -1,5 +1,6 @@
-"""The portal's requests and the personal cabinet: applications, attachments, the timeline, the
-provider's answers (each landed once), notifications and signed results."""
+"""The portal's requests from the draft to the hand-off to the gateway: applications, their
+attachments and their timeline, which every change of an application appends to in the same
+transaction (what comes back lands through `egovsim.storage.portal_cabinet`)."""
 
 from __future__ import annotations
 
@@ -13,16 +14,6 @@ import aiosqlite
 
 from egovsim.storage.database import Database
 from egovsim.storage.rows import required_time, time_or_none
-
-#: Where an application may be when a status arrives, per status: the status only moves forward.
-_FORWARD: dict[str, tuple[str, ...]] = {
-    "sent": ("signed",),
-    "delivered": ("signed", "sent"),
-    "not_delivered": ("signed", "sent"),
-    "in_progress": ("signed", "sent", "delivered"),
-    "completed": ("signed", "sent", "delivered", "in_progress"),
-    "refused": ("signed", "sent", "delivered", "in_progress"),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,60 +71,6 @@ class TimelineEntry:
     id: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Notification:
-    """A notice in the personal cabinet."""
-
-    id: int
-    account_id: int
-    application_id: int | None
-    at: datetime
-    kind: str
-    text: dict[str, str]
-    details: dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class NewNotification:
-    """A notice to put into the cabinet."""
-
-    at: datetime
-    kind: str
-    text: dict[str, str]
-    details: dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class PortalResult:
-    """The provider's signed result (or reasoned refusal) as it landed in the cabinet (P9)."""
-
-    application_id: int
-    message_id: str
-    kind: str
-    refusal: bool
-    grounds: str | None
-    provider_number: str | None
-    cms: bytes
-    document: bytes
-    verification: dict[str, Any]
-    received_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Landing:
-    """What an answer of the provider changes, applied once per answer."""
-
-    key: str  # the answer's messageId (or another key that names it once)
-    message_type: str
-    at: datetime
-    entries: tuple[TimelineEntry, ...] = ()
-    status: str | None = None
-    provider_number: str | None = None
-    provider_status: str | None = None
-    notification: NewNotification | None = None
-    result: PortalResult | None = None
-
-
 def _application(row: aiosqlite.Row) -> PortalApplication:
     return PortalApplication(
         id=row["id"],
@@ -164,9 +101,10 @@ def _application(row: aiosqlite.Row) -> PortalApplication:
     )
 
 
-async def _append(
+async def append_timeline(
     connection: aiosqlite.Connection, application_id: int, entries: Iterable[TimelineEntry]
 ) -> None:
+    """Append entries to an application's timeline, inside the caller's transaction."""
     await connection.executemany(
         "INSERT INTO portal_timeline (application_id, at, step, event, code, details_json)"
         " VALUES (?, ?, ?, ?, ?, ?)",
@@ -185,7 +123,7 @@ async def _append(
 
 
 class PortalStore:
-    """The portal's applications and everything the cabinet shows of them."""
+    """The portal's applications, their attachments and their timelines."""
 
     def __init__(self, database: Database) -> None:
         self._db = database
@@ -229,7 +167,7 @@ class PortalStore:
             row = await cursor.fetchone()
             assert row is not None
             application_id = int(row[0])
-            await _append(connection, application_id, entries)
+            await append_timeline(connection, application_id, entries)
         found = await self.application(application_id)
         assert found is not None
         return found
@@ -264,7 +202,7 @@ class PortalStore:
                     attachment.attached_at.isoformat(),
                 ),
             )
-            await _append(connection, application_id, [entry])
+            await append_timeline(connection, application_id, [entry])
             return True
 
     async def freeze(self, application_id: int, at: datetime) -> datetime | None:
@@ -284,7 +222,7 @@ class PortalStore:
     async def record(self, application_id: int, entries: Iterable[TimelineEntry]) -> None:
         """Append timeline entries that change nothing else (a refused signature)."""
         async with self._db.write() as connection:
-            await _append(connection, application_id, entries)
+            await append_timeline(connection, application_id, entries)
 
     # -- P6 and P7 ----------------------------------------------------------------------------
 
@@ -315,7 +253,7 @@ class PortalStore:
             )
             if cursor.rowcount != 1:
                 return False
-            await _append(connection, application_id, entries)
+            await append_timeline(connection, application_id, entries)
             return True
 
     async def mark_sent(self, application_id: int, at: datetime, entry: TimelineEntry) -> None:
@@ -327,7 +265,7 @@ class PortalStore:
                 (at.isoformat(), at.isoformat(), application_id),
             )
             if cursor.rowcount == 1:
-                await _append(connection, application_id, [entry])
+                await append_timeline(connection, application_id, [entry])
 
     async def with_status(self, status: str) -> list[PortalApplication]:
         """The applications in a status, oldest first (the signed ones the gateway has not
@@ -337,82 +275,12 @@ class PortalStore:
         )
         return [_application(row) for row in rows]
 
-    # -- the provider's answers ---------------------------------------------------------------
-
     async def by_message_id(self, message_id: str) -> PortalApplication | None:
         """The application whose gateway REQUEST had this messageId."""
         row = await self._db.fetch_one(
             "SELECT * FROM portal_applications WHERE message_id = ?", (message_id,)
         )
         return _application(row) if row else None
-
-    async def land(self, application: PortalApplication, landing: Landing) -> bool:
-        """Apply an answer once: its timeline entries, status, notice and result, atomically.
-        False when this answer had landed before."""
-        async with self._db.write() as connection:
-            cursor = await connection.execute(
-                "INSERT INTO portal_answers (message_id, application_id, message_type, landed_at)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING",
-                (landing.key, application.id, landing.message_type, landing.at.isoformat()),
-            )
-            if cursor.rowcount != 1:
-                return False
-            await _append(connection, application.id, landing.entries)
-            if landing.provider_number or landing.provider_status:
-                await connection.execute(
-                    "UPDATE portal_applications SET"
-                    " provider_number = COALESCE(?, provider_number),"
-                    " provider_status = COALESCE(?, provider_status), updated_at = ?"
-                    " WHERE id = ?",
-                    (
-                        landing.provider_number,
-                        landing.provider_status,
-                        landing.at.isoformat(),
-                        application.id,
-                    ),
-                )
-            if landing.status is not None:
-                allowed = _FORWARD[landing.status]
-                await connection.execute(
-                    "UPDATE portal_applications SET status = ?, updated_at = ?"
-                    f" WHERE id = ? AND status IN ({', '.join('?' for _ in allowed)})",
-                    (landing.status, landing.at.isoformat(), application.id, *allowed),
-                )
-            if landing.notification is not None:
-                notice = landing.notification
-                await connection.execute(
-                    "INSERT INTO portal_notifications (account_id, application_id, at, kind,"
-                    " text_json, details_json) VALUES (?, ?, ?, ?, ?, ?)",
-                    (
-                        application.account_id,
-                        application.id,
-                        notice.at.isoformat(),
-                        notice.kind,
-                        json.dumps(notice.text, ensure_ascii=False),
-                        json.dumps(notice.details, ensure_ascii=False),
-                    ),
-                )
-            if landing.result is not None:
-                result = landing.result
-                await connection.execute(
-                    "INSERT INTO portal_results (application_id, message_id, kind, refusal,"
-                    " grounds, provider_number, cms, document, verification_json, received_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT (application_id) DO NOTHING",
-                    (
-                        application.id,
-                        result.message_id,
-                        result.kind,
-                        int(result.refusal),
-                        result.grounds,
-                        result.provider_number,
-                        result.cms,
-                        result.document,
-                        json.dumps(result.verification, ensure_ascii=False),
-                        result.received_at.isoformat(),
-                    ),
-                )
-            return True
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -466,42 +334,3 @@ class PortalStore:
             )
             for row in rows
         ]
-
-    async def notifications(self, account_id: int) -> list[Notification]:
-        """An account's notices, newest first."""
-        rows = await self._db.fetch_all(
-            "SELECT * FROM portal_notifications WHERE account_id = ? ORDER BY id DESC",
-            (account_id,),
-        )
-        return [
-            Notification(
-                row["id"],
-                row["account_id"],
-                row["application_id"],
-                required_time(row["at"]),
-                row["kind"],
-                json.loads(row["text_json"]),
-                json.loads(row["details_json"]),
-            )
-            for row in rows
-        ]
-
-    async def result(self, application_id: int) -> PortalResult | None:
-        """The signed result that landed for an application, if one did."""
-        row = await self._db.fetch_one(
-            "SELECT * FROM portal_results WHERE application_id = ?", (application_id,)
-        )
-        if row is None:
-            return None
-        return PortalResult(
-            row["application_id"],
-            row["message_id"],
-            row["kind"],
-            bool(row["refusal"]),
-            row["grounds"],
-            row["provider_number"],
-            row["cms"],
-            row["document"],
-            json.loads(row["verification_json"]),
-            required_time(row["received_at"]),
-        )

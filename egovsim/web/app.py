@@ -34,11 +34,12 @@ from egovsim.pki.ocsp import OcspResponder
 from egovsim.pki.personas import create_personas, load_personas
 from egovsim.portal.accounts import Accounts
 from egovsim.portal.applications import Portal
+from egovsim.portal.exchange import Exchange
 from egovsim.regulations.calendar import WorkingCalendar
 from egovsim.regulations.loader import load_regulations
 from egovsim.signatures.verifier import Verifier
 from egovsim.statecorp.centres import STATECORP_SENDER
-from egovsim.statecorp.counter import Counter
+from egovsim.statecorp.service import StateCorp
 from egovsim.storage.accounts import AccountStore
 from egovsim.storage.applications import ApplicationStore
 from egovsim.storage.clock_state import ClockStore
@@ -46,6 +47,7 @@ from egovsim.storage.database import DATABASE_FILE, Database
 from egovsim.storage.faults import FaultStore
 from egovsim.storage.gateway import GatewayStore, StoredMessage
 from egovsim.storage.portal import PortalStore
+from egovsim.storage.portal_cabinet import CabinetStore
 from egovsim.storage.staff import StaffStore
 from egovsim.storage.statecorp import StateCorpStore
 from egovsim.web import (
@@ -202,20 +204,20 @@ async def _gateway(
     )
     workstation = workstation_receiver(app[WORKSTATION])
     keystore = _gateway_keystore(settings)
-    portal = _portal(app)
-    counter = await _counter(app)
+    exchange = _portal(app).exchange
+    statecorp = await _statecorp(app)
     worker = DeliveryWorker(
         store,
         {
             "workstation": route_or_centre(
-                store, workstation, centre_receiver(counter, verifier, app[CLOCK].now)
+                store, workstation, centre_receiver(statecorp.arrivals, verifier, app[CLOCK].now)
             ),
             "external": external_receiver(session, keystore, policy),
-            "portal": portal_receiver(verifier, app[CLOCK].now, portal.land_answer),
+            "portal": portal_receiver(verifier, app[CLOCK].now, exchange.land_answer),
         },
         policy,
         notify=portal_request_notifier(
-            portal.request_delivered, status_notifier(session, store, keystore, policy)
+            exchange.request_delivered, status_notifier(session, store, keystore, policy)
         ),
     )
     app[DELIVERY] = worker
@@ -244,10 +246,10 @@ async def _gateway(
         app[CALENDAR],
     )
     app[WORKSTATION].on_change = answers.on_change
-    await _catch_up(portal, answers, store)
+    await _catch_up(exchange, answers, store)
 
     async def catch_up() -> None:
-        await _catch_up(portal, answers, store)
+        await _catch_up(exchange, answers, store)
 
     app[GATEWAY_CATCH_UP] = catch_up  # when the trainer switches the gateway on again
     if not settings.gateway_worker:
@@ -286,6 +288,7 @@ def _portal(app: web.Application) -> Portal:
     )
     app[PORTAL] = Portal(
         PortalStore(app[DATABASE]),
+        CabinetStore(app[DATABASE]),
         app[REGULATIONS],
         app[CALENDAR],
         app[VERIFIER],
@@ -297,28 +300,28 @@ def _portal(app: web.Application) -> Portal:
     return app[PORTAL]
 
 
-async def _counter(app: web.Application) -> Counter:
-    """The State Corporation's counter, forwarding as its centres' sender through the gateway."""
+async def _statecorp(app: web.Application) -> StateCorp:
+    """The State Corporation, sending as its centres' sender through the gateway."""
     settings = app[SETTINGS]
     sender = GatewaySender(
         _in_process(app), STATECORP_SENDER, settings.persona_password, app[CLOCK].now
     )
-    app[STATECORP] = Counter(
+    app[STATECORP] = StateCorp(
         StateCorpStore(app[DATABASE]), app[REGULATIONS], app[CALENDAR], app[CLOCK].now, sender.send
     )
     await app[STATECORP].seed(settings.persona_password)
     return app[STATECORP]
 
 
-async def _catch_up(portal: Portal, answers: ProviderAnswers, store: GatewayStore) -> None:
+async def _catch_up(exchange: Exchange, answers: ProviderAnswers, store: GatewayStore) -> None:
     """What a stop (or the gateway being down) left between a commit and the next one: the
     workstation's answers, the portal's signed requests (each applied once by its messageId),
     the requests' final states."""
     try:
         await answers.catch_up()
-        await portal.send_pending()
+        await exchange.send_pending()
         await settle_portal_requests(
-            store, await portal.awaiting_delivery(), portal.request_delivered
+            store, await exchange.awaiting_delivery(), exchange.request_delivered
         )
     except Exception:  # a start goes on: the next change of each application sends again
         log.exception("catching up with the gateway failed")

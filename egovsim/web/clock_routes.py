@@ -73,7 +73,7 @@ async def clock_changed(app: web.Application) -> None:
     await app[CLOCK_STORE].save_clock_state(
         ClockState(clock.frozen_at, clock.offset.total_seconds()), clock.now()
     )
-    await app[STATECORP].sweep()
+    await app[STATECORP].returns.sweep()
 
 
 def _advance(request: web.Request, value: Any) -> timedelta:

@@ -297,7 +297,7 @@ async def caches_form(request: web.Request) -> web.StreamResponse:
 async def sweep_form(request: web.Request) -> web.StreamResponse:
     """The State Corporation's storage sweep now."""
     await checked_form(request)
-    returned = await request.app[STATECORP].sweep()
+    returned = await request.app[STATECORP].returns.sweep()
     raise web.HTTPSeeOther(f"/console?done=sweep&returned={len(returned)}#statecorp")
 
 

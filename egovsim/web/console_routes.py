@@ -370,7 +370,7 @@ async def clear_caches(request: web.Request) -> web.Response:
 async def sweep(request: web.Request) -> web.Response:
     """The State Corporation's storage sweep now (as `POST /api/v1/statecorp/sweep`, without
     an operator's session): results uncollected for a month go back to the provider."""
-    returned = await request.app[STATECORP].sweep()
+    returned = await request.app[STATECORP].returns.sweep()
     return web.json_response({"returned": [statecorp_api.package_json(v) for v in returned]})
 
 

@@ -19,7 +19,7 @@ from egovsim.portal.applications import Portal
 from egovsim.regulations.calendar import WorkingCalendar
 from egovsim.regulations.model import Regulation
 from egovsim.signatures.verifier import Verifier
-from egovsim.statecorp.counter import Counter
+from egovsim.statecorp.service import StateCorp
 from egovsim.storage.clock_state import ClockStore
 from egovsim.storage.database import Database
 from egovsim.storage.faults import FaultStore
@@ -45,8 +45,8 @@ GATEWAY = web.AppKey("gateway", Gateway)
 DELIVERY = web.AppKey("delivery", DeliveryWorker)
 ACCOUNTS = web.AppKey("accounts", Accounts)
 PORTAL = web.AppKey("portal", Portal)
-#: The State Corporation's counter (its service centres' operators).
-STATECORP = web.AppKey("statecorp", Counter)
+#: The State Corporation: its centres' operators, counter, hand-out, arrivals and returns.
+STATECORP = web.AppKey("statecorp", StateCorp)
 #: The NCALayer signer's key sets and the server-wide current one.
 NCALAYER_KEYS = web.AppKey("ncalayer_keys", KeyRing)
 #: The trainer's fault switches (OCSP down, slow, unknown; CRLs stale; the gateway down).

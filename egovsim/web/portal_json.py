@@ -10,7 +10,8 @@ from egovsim.errors import Language
 from egovsim.portal.applications import ApplicationDetail
 from egovsim.portal.model import Applicant
 from egovsim.regulations.model import Regulation
-from egovsim.storage.portal import Attachment, Notification, PortalApplication, TimelineEntry
+from egovsim.storage.portal import Attachment, PortalApplication, TimelineEntry
+from egovsim.storage.portal_cabinet import Notification
 from egovsim.web.service_routes import duration_json
 from egovsim.workstation.intake import acceptance_window
 

@@ -172,7 +172,7 @@ async def sign_out(request: web.Request) -> web.Response:
 async def checklist(request: web.Request) -> web.Response:
     """`?service=&variant=` → item 9's documents, each with whether it is required."""
     await current_operator(request)
-    counter = request.app[STATECORP]
+    counter = request.app[STATECORP].counter
     service = request.query.get("service", "")
     variant = request.query.get("variant") or None
     return web.json_response({"documents": counter.checklist(service, variant)})
@@ -189,7 +189,7 @@ async def open_package(request: web.Request) -> web.Response:
     form = body.get("form") or {}
     if not isinstance(applicant, dict) or not isinstance(form, dict):
         raise EgovsimError("FORM_INVALID", {"reason": "applicant and form must be objects"})
-    view = await request.app[STATECORP].open_package(
+    view = await request.app[STATECORP].counter.open_package(
         operator,
         _text(body, "service"),
         _text(body, "variant") or None,
@@ -206,7 +206,7 @@ async def packages(request: web.Request) -> web.Response:
     """The centre's packages, newest first (`?status=at_centre`: the results waiting; `?q=`
     an applicant's IIN, a receipt's or the provider's application number: the packages found)."""
     operator = await current_operator(request)
-    counter = request.app[STATECORP]
+    counter = request.app[STATECORP].counter
     if "q" in request.query:
         views = await counter.find(operator, request.query["q"])
     else:
@@ -219,7 +219,7 @@ async def packages(request: web.Request) -> web.Response:
 async def package(request: web.Request) -> web.Response:
     """One package with its receipt and timeline."""
     operator = await current_operator(request)
-    view = await request.app[STATECORP].package(operator, _package_id(request))
+    view = await request.app[STATECORP].counter.package(operator, _package_id(request))
     return web.json_response(package_json(view))
 
 
@@ -229,7 +229,7 @@ async def act(request: web.Request) -> web.Response:
     """Do `check` (`{"documents": [...]}`), `forward`, `serve`, `hand_out` (`{"document",
     "document_number", "representative", "notarized"}`) or `request_again`."""
     operator = await current_operator(request)
-    counter = request.app[STATECORP]
+    statecorp = request.app[STATECORP]
     package_id = _package_id(request)
     action = request.match_info["action"]
     body = await json_object(request) if request.can_read_body else {}
@@ -237,15 +237,15 @@ async def act(request: web.Request) -> web.Response:
         documents = body.get("documents", [])
         if not isinstance(documents, list) or not all(isinstance(d, str) for d in documents):
             raise EgovsimError("FORM_INVALID", {"reason": "documents must be a list of ids"})
-        view = await counter.check(operator, package_id, documents)
+        view = await statecorp.counter.check(operator, package_id, documents)
     elif action == "forward":
-        view = await counter.forward(operator, package_id)
+        view = await statecorp.counter.forward(operator, package_id)
     elif action == "serve":
-        view = await counter.serve(operator, package_id)
+        view = await statecorp.handout.serve(operator, package_id)
     elif action == "hand_out":
-        view = await counter.hand_out(operator, package_id, body)
+        view = await statecorp.handout.hand_out(operator, package_id, body)
     elif action == "request_again":
-        view = await counter.request_again(operator, package_id)
+        view = await statecorp.returns.request_again(operator, package_id)
     else:
         raise EgovsimError(
             "PACKAGE_STATE_WRONG",
@@ -262,5 +262,5 @@ async def act(request: web.Request) -> web.Response:
 async def sweep(request: web.Request) -> web.Response:
     """Send results uncollected for a month back to the provider's storage now."""
     await current_operator(request)
-    returned = await request.app[STATECORP].sweep()
+    returned = await request.app[STATECORP].returns.sweep()
     return web.json_response({"returned": [package_json(v) for v in returned]})

@@ -15,6 +15,7 @@ from egovsim.storage.statecorp import Operator
 from egovsim.web.keys import STATECORP
 from egovsim.web.render import render
 from egovsim.web.requests import path_id
+from egovsim.web.staff_login import sign_in_from_form
 from egovsim.web.statecorp_api import COOKIE, current_operator, open_session, package_json
 
 routes = web.RouteTableDef()
@@ -55,7 +56,7 @@ async def home(request: web.Request) -> web.StreamResponse:
     operator = await _operator_or_login(request)
     if isinstance(operator, web.Response):
         return operator
-    counter = request.app[STATECORP]
+    counter = request.app[STATECORP].counter
     everything = await counter.packages(operator)
     query = request.query.get("q", "").strip()
     return render(
@@ -75,16 +76,12 @@ async def home(request: web.Request) -> web.StreamResponse:
 @routes.post("/statecorp/login")
 async def login(request: web.Request) -> web.StreamResponse:
     """Sign in from the form; the session cookie is the API's."""
-    data = await request.post()
-    try:
-        token, _ = await open_session(
-            request, str(data.get("login", "")), str(data.get("password", ""))
-        )
-    except EgovsimError as error:
-        return render(request, "staff_login.html", office="statecorp", error=error, status=401)
-    response = web.HTTPSeeOther("/statecorp")
-    response.set_cookie(COOKIE, token, httponly=True, samesite="Lax", path="/")
-    raise response
+    return await sign_in_from_form(request, "statecorp", COOKIE, _session_token)
+
+
+async def _session_token(request: web.Request, login: str, password: str) -> str:
+    token, _ = await open_session(request, login, password)
+    return token
 
 
 @routes.post("/statecorp/logout")
@@ -104,7 +101,7 @@ async def open_package(request: web.Request) -> web.StreamResponse:
     operator = await current_operator(request)
     form = await _form(request)
     service, _, variant = _one(form, "service").partition(":")
-    view = await request.app[STATECORP].open_package(
+    view = await request.app[STATECORP].counter.open_package(
         operator, service, variant or None, _one(form, "iin"), _one(form, "name"), {}
     )
     raise web.HTTPSeeOther(f"/statecorp/packages/{view.package.id}")
@@ -120,7 +117,7 @@ async def package(request: web.Request) -> web.StreamResponse:
     operator = await _operator_or_login(request)
     if isinstance(operator, web.Response):
         return operator
-    view = await request.app[STATECORP].package(operator, _package_id(request))
+    view = await request.app[STATECORP].counter.package(operator, _package_id(request))
     return render(
         request,
         "statecorp_package.html",
@@ -136,17 +133,17 @@ async def package(request: web.Request) -> web.StreamResponse:
 async def act(request: web.Request) -> web.StreamResponse:
     """Do an action from a form; its refusal is shown on the package's page."""
     operator = await current_operator(request)
-    counter = request.app[STATECORP]
+    statecorp = request.app[STATECORP]
     package_id = _package_id(request)
     action = request.match_info["action"]
     form = await _form(request)
     try:
         if action == "check":
-            await counter.check(operator, package_id, form.get("documents", []))
+            await statecorp.counter.check(operator, package_id, form.get("documents", []))
         elif action == "forward":
-            await counter.forward(operator, package_id)
+            await statecorp.counter.forward(operator, package_id)
         elif action == "serve":
-            await counter.serve(operator, package_id)
+            await statecorp.handout.serve(operator, package_id)
         elif action == "hand_out":
             params: dict[str, object] = {
                 "document": _one(form, "document"),
@@ -157,13 +154,13 @@ async def act(request: web.Request) -> web.StreamResponse:
                     "iin": _one(form, "representative_iin"),
                 },
             }
-            await counter.hand_out(operator, package_id, params)
+            await statecorp.handout.hand_out(operator, package_id, params)
         elif action == "request_again":
-            await counter.request_again(operator, package_id)
+            await statecorp.returns.request_again(operator, package_id)
         else:
             raise EgovsimError("PACKAGE_STATE_WRONG", {"action": action, "actions": ACTIONS})
     except EgovsimError as error:
-        view = await counter.package(operator, package_id)
+        view = await statecorp.counter.package(operator, package_id)
         return render(
             request,
             "statecorp_package.html",

@@ -15,6 +15,7 @@ from egovsim.web.diagram_routes import workstation_diagrams
 from egovsim.web.keys import STAFF, WORKSTATION
 from egovsim.web.render import render
 from egovsim.web.requests import path_id
+from egovsim.web.staff_login import sign_in_from_form
 from egovsim.web.workstation_api import COOKIE, current_staff, sign_in_member
 
 routes = web.RouteTableDef()
@@ -60,16 +61,7 @@ async def home(request: web.Request) -> web.StreamResponse:
 @routes.post("/workstation/login")
 async def login(request: web.Request) -> web.StreamResponse:
     """Sign in from the form; the session cookie is the API's."""
-    data = await request.post()
-    try:
-        token = await sign_in_member(
-            request, str(data.get("login", "")), str(data.get("password", ""))
-        )
-    except EgovsimError as error:
-        return render(request, "staff_login.html", office="workstation", error=error, status=401)
-    response = web.HTTPSeeOther("/workstation")
-    response.set_cookie(COOKIE, token, httponly=True, samesite="Lax", path="/")
-    raise response
+    return await sign_in_from_form(request, "workstation", COOKIE, sign_in_member)
 
 
 @routes.post("/workstation/logout")

@@ -1,0 +1,191 @@
+"""The portal's exchange with the gateway: P7 hands the signed request over (again after a
+crash or a refusal of the gateway), and the way back lands the provider's answers and the
+request's delivery state on its application, each once and in order.
+
+It reaches the gateway only through the `send_request` callable it is given; the gateway's
+portal receiver and delivery notifier call `land_answer` and `request_delivered`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import logging
+import weakref
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from egovsim.portal.timeline import (
+    ProviderAnswer,
+    delivery_landing,
+    notification_landing,
+    response_landing,
+    update_landing,
+)
+from egovsim.storage.portal import Attachment, PortalApplication, PortalStore, TimelineEntry
+from egovsim.storage.portal_cabinet import CabinetStore
+
+log = logging.getLogger("egovsim.portal")
+
+#: Hands a signed REQUEST to the gateway: (messageId, serviceId, data) -> (accepted, what the
+#: gateway said). The same messageId with the same data may be sent again: it is applied once.
+SendRequest = Callable[[str, str, str], Awaitable[tuple[bool, str]]]
+
+
+class Exchange:
+    """The portal's requests on their way to the provider, and the answers on their way back."""
+
+    def __init__(
+        self,
+        store: PortalStore,
+        cabinet: CabinetStore,
+        now: Callable[[], datetime],
+        send_request: SendRequest,
+    ) -> None:
+        self._store = store
+        self._cabinet = cabinet
+        self._now = now
+        self._send_request = send_request
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    # -- P7: through the gateway --------------------------------------------------------------
+
+    async def send(self, application: PortalApplication, attachments: list[Attachment]) -> bool:
+        """Hand the signed request to the gateway; True once it has taken it."""
+        assert application.message_id is not None
+        # Answers to the request wait until "sent" is recorded, so the timeline keeps its order
+        # even when the gateway delivers before this call returns.
+        async with self._request_lock(application.message_id):
+            return await self._hand_over(application, attachments)
+
+    async def _hand_over(
+        self, application: PortalApplication, attachments: list[Attachment]
+    ) -> bool:
+        assert application.message_id is not None
+        assert application.edocument is not None
+        assert application.signature is not None
+        data = json.dumps(_request_payload(application, attachments), ensure_ascii=False)
+        try:
+            accepted, detail = await self._send_request(
+                application.message_id, application.regulation_id, data
+            )
+        except Exception as error:  # the gateway's own failure: the request is sent again later
+            log.exception("sending %s failed", application.number)
+            accepted, detail = False, f"{type(error).__name__}: {error}"
+        now = self._now()
+        if accepted:
+            await self._store.mark_sent(
+                application.id,
+                now,
+                TimelineEntry(
+                    now,
+                    "P7",
+                    "sent",
+                    None,
+                    {"message_id": application.message_id, "detail": detail},
+                ),
+            )
+        else:
+            await self._store.record(
+                application.id,
+                [
+                    TimelineEntry(
+                        now,
+                        "P7",
+                        "not_sent",
+                        None,
+                        {"message_id": application.message_id, "detail": detail},
+                    )
+                ],
+            )
+        return accepted
+
+    async def send_pending(self) -> int:
+        """Send again every signed request the gateway has not taken (after a crash between
+        the signature and the hand-off, or a refusal of the gateway); how many it took."""
+        taken = 0
+        for application in await self._store.with_status("signed"):
+            attachments = await self._store.attachments(application.id)
+            taken += await self.send(application, attachments)
+        return taken
+
+    async def awaiting_delivery(self) -> list[str]:
+        """The messageIds of the requests the gateway took and has not settled for the portal
+        yet (delivered or not)."""
+        return [a.message_id for a in await self._store.with_status("sent") if a.message_id]
+
+    # -- the way back -------------------------------------------------------------------------
+
+    async def land_answer(self, answer: ProviderAnswer) -> str:
+        """Land a provider's answer to a portal request (UPDATE, NOTIFICATION, RESPONSE) on its
+        application, once per messageId; what became of it, in words."""
+        async with self._request_lock(answer.correlation_id):
+            return await self._land(answer)
+
+    async def _land(self, answer: ProviderAnswer) -> str:
+        application = await self._store.by_message_id(answer.correlation_id)
+        if application is None:
+            return f"no portal application awaits {answer.correlation_id}"
+        now = self._now()
+        if answer.message_type == "UPDATE":
+            landing = update_landing(answer, now)
+        elif answer.message_type == "NOTIFICATION":
+            landing = notification_landing(answer, now)
+        elif answer.message_type == "RESPONSE":
+            landing = response_landing(answer, application.id, now)
+        else:
+            return f"{answer.message_type} is not an answer"
+        if await self._cabinet.land(application, landing):
+            return f"{answer.message_type} landed on {application.number}"
+        return f"{answer.message_type} had landed on {application.number} before"
+
+    async def request_delivered(self, message_id: str, state: str, detail: str) -> None:
+        """The gateway's final state of a portal request: delivered, or not (P7)."""
+        async with self._request_lock(message_id):
+            application = await self._store.by_message_id(message_id)
+            if application is not None:
+                landing = delivery_landing(message_id, state, detail, self._now())
+                await self._cabinet.land(application, landing)
+
+    def _request_lock(self, message_id: str) -> asyncio.Lock:
+        """One lock per request in flight (dropped once nobody holds or awaits it)."""
+        lock = self._locks.get(message_id)
+        if lock is None:
+            lock = self._locks[message_id] = asyncio.Lock()
+        return lock
+
+
+def _request_payload(
+    application: PortalApplication, attachments: list[Attachment]
+) -> dict[str, Any]:
+    """The REQUEST's data: the application as the workstation reads it, with the signed
+    e-document, the CMS and the attachments' metadata."""
+    assert application.edocument is not None
+    assert application.signature is not None
+    return {
+        "category": application.category,
+        "variant": application.variant,
+        "applicant": {
+            "name": application.applicant_name,
+            "iin": application.applicant_iin,
+            "bin": application.applicant_bin,
+        },
+        "person": {"iin": application.person_iin, "name": application.person_name},
+        "form": application.form,
+        "documents": [a.document_id for a in attachments],
+        "attachments": [
+            {
+                "document": a.document_id,
+                "file_name": a.file_name,
+                "content_type": a.content_type,
+                "size": a.size,
+                "sha256": a.sha256,
+            }
+            for a in attachments
+        ],
+        "portal_number": application.number,
+        "edocument": base64.b64encode(application.edocument).decode(),
+        "signature": base64.b64encode(application.signature).decode(),
+    }
