@@ -70,6 +70,27 @@ def citizen(persona: Any) -> Any:
     return persona("citizen-valid")
 
 
+async def auth_post(
+    client: Any,
+    action: str,
+    login: str,
+    challenge_id: str,
+    signature: str,
+    password: str = PASSWORD,
+) -> Any:
+    """POST /api/v1/auth/{action} (login or register) with the challenge's id and the signature
+    as given; the raw reply."""
+    return await client.post(
+        f"/api/v1/auth/{action}",
+        json={
+            "login": login,
+            "password": password,
+            "challenge_id": challenge_id,
+            "signature": signature,
+        },
+    )
+
+
 # -- P1 and C1: who logs in ---------------------------------------------------------------------
 
 
@@ -140,15 +161,8 @@ async def test_a_cms_made_by_openssl_logs_in(client, persona, pki, tmp_path: Pat
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
 
-    reply = await client.post(
-        "/api/v1/auth/login",
-        json={
-            "login": valid.iin,
-            "password": PASSWORD,
-            "challenge_id": challenge_id,
-            "signature": base64.b64encode((tmp_path / "signature.p7s").read_bytes()).decode(),
-        },
-    )
+    signature = base64.b64encode((tmp_path / "signature.p7s").read_bytes()).decode()
+    reply = await auth_post(client, "login", valid.iin, challenge_id, signature)
 
     assert reply.status == 200, await reply.text()
     assert (await reply.json())["applicant"]["iin"] == valid.iin
@@ -262,15 +276,8 @@ async def test_an_unknown_challenge_is_refused(client, persona) -> None:
     valid = citizen(persona)
     _, nonce = await challenge(client)
 
-    reply = await client.post(
-        "/api/v1/auth/login",
-        json={
-            "login": valid.iin,
-            "password": PASSWORD,
-            "challenge_id": "no-such-challenge",
-            "signature": sign_nonce(valid.auth, nonce, client),
-        },
-    )
+    signature = sign_nonce(valid.auth, nonce, client)
+    reply = await auth_post(client, "login", valid.iin, "no-such-challenge", signature)
 
     p2(await refusal(reply, 400, "CHALLENGE_INVALID"))
 
@@ -278,15 +285,10 @@ async def test_an_unknown_challenge_is_refused(client, persona) -> None:
 async def test_a_challenge_is_refused_the_second_time(client, persona) -> None:
     valid = citizen(persona)
     challenge_id, nonce = await challenge(client)
-    body = {
-        "login": valid.iin,
-        "password": PASSWORD,
-        "challenge_id": challenge_id,
-        "signature": sign_nonce(valid.auth, nonce, client),
-    }
-    assert (await client.post("/api/v1/auth/login", json=body)).status == 200
+    signature = sign_nonce(valid.auth, nonce, client)
+    assert (await auth_post(client, "login", valid.iin, challenge_id, signature)).status == 200
 
-    replayed = await client.post("/api/v1/auth/login", json=body)
+    replayed = await auth_post(client, "login", valid.iin, challenge_id, signature)
 
     await refusal(replayed, 400, "CHALLENGE_INVALID")
 
@@ -301,15 +303,8 @@ async def test_a_challenge_expires_after_five_minutes_of_the_simulator_clock(
     assert len(base64.b64decode(issued["nonce"])) == 32
     await move_clock(client, minutes=5)
 
-    late = await client.post(
-        "/api/v1/auth/login",
-        json={
-            "login": valid.iin,
-            "password": PASSWORD,
-            "challenge_id": issued["challenge_id"],
-            "signature": sign_nonce(valid.auth, base64.b64decode(issued["nonce"]), client),
-        },
-    )
+    signature = sign_nonce(valid.auth, base64.b64decode(issued["nonce"]), client)
+    late = await auth_post(client, "login", valid.iin, issued["challenge_id"], signature)
 
     await refusal(late, 400, "CHALLENGE_INVALID")
 
@@ -351,15 +346,8 @@ async def test_a_signature_over_something_else_than_the_nonce_is_refused(client,
     valid = citizen(persona)
     challenge_id, _ = await challenge(client)
 
-    reply = await client.post(
-        "/api/v1/auth/login",
-        json={
-            "login": valid.iin,
-            "password": PASSWORD,
-            "challenge_id": challenge_id,
-            "signature": sign_nonce(valid.auth, b"an old nonce", client),
-        },
-    )
+    signature = sign_nonce(valid.auth, b"an old nonce", client)
+    reply = await auth_post(client, "login", valid.iin, challenge_id, signature)
 
     details = await refusal(reply, 401, "AUTH_SIGNATURE_REFUSED")
     assert "nonce" in details["reason"]
@@ -369,15 +357,7 @@ async def test_a_signature_that_is_no_cms_is_refused(client, persona) -> None:
     valid = citizen(persona)
     challenge_id, _ = await challenge(client)
 
-    reply = await client.post(
-        "/api/v1/auth/login",
-        json={
-            "login": valid.iin,
-            "password": PASSWORD,
-            "challenge_id": challenge_id,
-            "signature": "bm90IGEgc2lnbmF0dXJl",
-        },
-    )
+    reply = await auth_post(client, "login", valid.iin, challenge_id, "bm90IGEgc2lnbmF0dXJl")
 
     details = await refusal(reply, 401, "AUTH_SIGNATURE_REFUSED")
     assert details["verifier_code"] == "SIGNATURE_MALFORMED"
@@ -481,16 +461,10 @@ async def test_a_forged_session_cookie_is_not_signed_in(client) -> None:
 
 
 async def register_reply(client: Any, keystore: Keystore, login: str, password: str) -> Any:
+    """POST /api/v1/auth/register with a fresh challenge signed by `keystore`; the raw reply."""
     challenge_id, nonce = await challenge(client)
-    return await client.post(
-        "/api/v1/auth/register",
-        json={
-            "login": login,
-            "password": password,
-            "challenge_id": challenge_id,
-            "signature": sign_nonce(keystore, nonce, client),
-        },
-    )
+    signature = sign_nonce(keystore, nonce, client)
+    return await auth_post(client, "register", login, challenge_id, signature, password)
 
 
 async def test_a_new_citizen_registers_with_the_auth_key_and_then_logs_in(settings, pki) -> None:

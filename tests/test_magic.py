@@ -35,11 +35,14 @@ from egovsim.pki.oids import Usage
 from egovsim.pki.personas import COMPANY_BIN, PERSONAS, PROVIDER_ENTITIES, load_personas
 from egovsim.pki.profiles import Holder
 from egovsim.signatures import cms
+from egovsim.signatures.report import Report
 from egovsim.signatures.verifier import Expectations, Verifier
+from egovsim.storage.gateway import Attempt
 from egovsim.web.app import create_app
 from egovsim.web.keys import GATEWAY_STORE
 from tests.conftest import BASE_URL, NOW, later
-from tests.portal_helpers import PASSWORD, challenge, login_reply, sign_nonce
+from tests.portal_helpers import PASSWORD, login_reply
+from tests.test_accounts_api import register_reply
 from tests.test_portal import (
     PASSPORT,
     PASSPORT_DOCUMENTS,
@@ -86,6 +89,22 @@ def expect(number: str) -> Expectations:
 
 def signed(keystore: Keystore) -> bytes:
     return cms.sign(CONTENT, keystore.key, keystore.certificate, keystore.chain, NOW)
+
+
+async def verified(
+    pki: TestPki,
+    fetcher: Any,
+    prefer: str,
+    keystore: Keystore,
+    number: str,
+    policy: str = "hard-fail",
+) -> Report:
+    """The verifier's report, at NOW, on a signature by `keystore` for the IIN or the BIN, its
+    revocation asked of `prefer` first under `policy`."""
+    verifier = Verifier(
+        pki.trust_anchors, fetcher=fetcher, prefer=prefer, policy=policy, clock=lambda: NOW
+    )
+    return await verifier.verify_cms(signed(keystore), expect=expect(number))
 
 
 def ocsp_request(pki: TestPki, keystore: Keystore) -> bytes:
@@ -181,9 +200,8 @@ async def test_a_signature_of_the_revoked_magic_number_is_cert_revoked_whichever
     pki, fetcher, prefer, number
 ) -> None:
     keystore = issue(pki, number, "sign")
-    verifier = Verifier(pki.trust_anchors, fetcher=fetcher, prefer=prefer, clock=lambda: NOW)
 
-    report = await verifier.verify_cms(signed(keystore), expect=expect(number))
+    report = await verified(pki, fetcher, prefer, keystore, number)
 
     assert (str(report.indication), report.code) == ("INDETERMINATE", "CERT_REVOKED")
     check = report.check("revocation")
@@ -247,13 +265,9 @@ async def test_a_signature_of_the_unavailable_magic_number_is_revocation_unavail
     pki, fetcher, prefer, number
 ) -> None:
     keystore = issue(pki, number, "sign")
-    hard = Verifier(pki.trust_anchors, fetcher=fetcher, prefer=prefer, clock=lambda: NOW)
-    soft = Verifier(
-        pki.trust_anchors, fetcher=fetcher, prefer=prefer, policy="soft-fail", clock=lambda: NOW
-    )
 
-    report = await hard.verify_cms(signed(keystore), expect=expect(number))
-    passed = await soft.verify_cms(signed(keystore), expect=expect(number))
+    report = await verified(pki, fetcher, prefer, keystore, number)
+    passed = await verified(pki, fetcher, prefer, keystore, number, "soft-fail")
 
     assert (str(report.indication), report.subindication, report.code) == (
         "INDETERMINATE",
@@ -279,60 +293,62 @@ async def portal(gateway_settings) -> AsyncIterator[TestClient[Any, Any]]:
         yield c
 
 
+#: How C2 refuses a signature of each magic outcome it meets: the HTTP status, the code and the
+#: subindication.
+AT_C2 = {
+    REVOKED: (422, "CERT_REVOKED", "REVOKED_NO_POE"),
+    REVOCATION_UNAVAILABLE: (503, "REVOCATION_UNAVAILABLE", "TRY_LATER"),
+}
+
+
+def refused_at_c2_cases(kind: str) -> list[tuple[str, int, str, str]]:
+    """(the magic IIN or BIN, status, code, subindication) for each outcome C2 refuses."""
+    return [(numbers_with(outcome, kind)[0], *answer) for outcome, answer in AT_C2.items()]
+
+
+async def signed_up(
+    client: Any, login: str, auth: Keystore, sign: Keystore
+) -> tuple[Cabinet, Keystore]:
+    """Register the login with the authentication key, sign in, and keep the signing key."""
+    reply = await register_reply(client, auth, login, PASSWORD)
+    assert reply.status == 201, await reply.text()
+    signed_in = await login_reply(client, auth, login)
+    assert signed_in.status == 200, await signed_in.text()
+    return Cabinet(client, (await signed_in.json())["csrf_token"]), sign
+
+
 async def registered(client: Any, pki: TestPki, iin: str) -> tuple[Cabinet, Keystore]:
     """Register the IIN with its authentication key, sign in, and keep its signing key."""
-    auth, sign = issue(pki, iin, "auth"), issue(pki, iin, "sign")
-    challenge_id, nonce = await challenge(client)
-    reply = await client.post(
-        "/api/v1/auth/register",
-        json={
-            "login": iin,
-            "password": PASSWORD,
-            "challenge_id": challenge_id,
-            "signature": sign_nonce(auth, nonce, client),
-        },
-    )
-    assert reply.status == 201, await reply.text()
-    login = await login_reply(client, auth, iin)
-    assert login.status == 200, await login.text()
-    return Cabinet(client, (await login.json())["csrf_token"]), sign
+    return await signed_up(client, iin, issue(pki, iin, "auth"), issue(pki, iin, "sign"))
 
 
-@pytest.mark.parametrize(
-    ("iin", "status", "code", "subindication"),
-    [
-        (REVOKED_IIN, 422, "CERT_REVOKED", "REVOKED_NO_POE"),
-        (UNAVAILABLE_IIN, 503, "REVOCATION_UNAVAILABLE", "TRY_LATER"),
-    ],
-    ids=["revoked", "revocation-unavailable"],
-)
-async def test_the_portal_refuses_a_magic_iins_signature_at_c2(
-    portal, pki, iin, status, code, subindication
-) -> None:
-    cabinet, sign = await registered(portal, pki, iin)
-    number = await cabinet.licence_draft()
+async def refused_at_c2(
+    client: Any, cabinet: Cabinet, sign: Keystore, number: int, status: int, code: str
+) -> dict[str, Any]:
+    """Sign the draft with `sign`: refused at C2 with `code`, it stays a draft; the verifier's
+    report the refusal carries."""
     document = await cabinet.document(number)
-
-    refused = await cabinet.sign(number, egovsim_cms(portal, sign, document), status)
-
+    refused = await cabinet.sign(number, egovsim_cms(client, sign, document), status)
     assert (refused["error"]["code"], refused["error"]["step"]) == (code, "C2")
-    report = refused["error"]["details"]["report"]
-    assert (report["signer"]["iin"], report["subindication"]) == (iin, subindication)
     shown = await cabinet.call("GET", f"/applications/{number}")
     assert shown["status"] == "draft"
+    return refused["error"]["details"]["report"]  # type: ignore[no-any-return]
 
 
-async def test_a_request_of_the_unreachable_magic_iin_is_never_delivered(
-    portal, pki, persona
-) -> None:
-    cabinet, sign = await registered(portal, pki, UNREACHABLE_IIN)
-    number = await cabinet.licence_draft()
-    sent = await cabinet.sign(number, egovsim_cms(portal, sign, await cabinet.document(number)))
+async def sent_and_delivered(
+    client: Any, cabinet: Cabinet, sign: Keystore, number: int
+) -> dict[str, Any]:
+    """Sign and send the draft with `sign`, run the deliveries; the application as the cabinet
+    shows it then."""
+    sent = await cabinet.sign(number, egovsim_cms(client, sign, await cabinet.document(number)))
     assert sent["status"] == "sent"
+    await deliver_all(client)
+    return await cabinet.call("GET", f"/applications/{number}")
 
-    await deliver_all(portal)
 
-    shown = await cabinet.call("GET", f"/applications/{number}")
+async def stopped_attempts(client: Any, shown: dict[str, Any]) -> list[Attempt]:
+    """The application was not delivered: the gateway stopped at P7 with RECEIVER_UNREACHABLE
+    after every attempt failed; those attempts."""
     assert shown["status"] == "not_delivered"
     last = shown["timeline"][-1]
     assert (last["step"], last["event"], last["code"]) == (
@@ -341,11 +357,37 @@ async def test_a_request_of_the_unreachable_magic_iin_is_never_delivered(
         "RECEIVER_UNREACHABLE",
     )
     assert last["details"]["state"] == "DELIVERY_STOPPED"
-    store = portal.app[GATEWAY_STORE]
+    store = client.app[GATEWAY_STORE]
     message = await store.message(last["details"]["message_id"])
     assert message is not None and message.state == "DELIVERY_STOPPED"
     attempts = await store.attempts(message)
     assert [a.outcome for a in attempts] == ["unavailable"] * 3  # gateway_max_attempts
+    return attempts  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    ("iin", "status", "code", "subindication"), refused_at_c2_cases("iin"), ids=list(AT_C2)
+)
+async def test_the_portal_refuses_a_magic_iins_signature_at_c2(
+    portal, pki, iin, status, code, subindication
+) -> None:
+    cabinet, sign = await registered(portal, pki, iin)
+    number = await cabinet.licence_draft()
+
+    report = await refused_at_c2(portal, cabinet, sign, number, status, code)
+
+    assert (report["signer"]["iin"], report["subindication"]) == (iin, subindication)
+
+
+async def test_a_request_of_the_unreachable_magic_iin_is_never_delivered(
+    portal, pki, persona
+) -> None:
+    cabinet, sign = await registered(portal, pki, UNREACHABLE_IIN)
+    number = await cabinet.licence_draft()
+
+    shown = await sent_and_delivered(portal, cabinet, sign, number)
+
+    attempts = await stopped_attempts(portal, shown)
     assert UNREACHABLE_IIN in attempts[-1].detail
 
 
@@ -382,21 +424,7 @@ async def registered_company(client: Any, pki_issue: Any, bin_: str) -> tuple[Ca
     """Register the BIN with its first head's authentication key, sign in as the company, and
     keep the first head's signing key; the clock on a day the readiness passport is taken."""
     await set_clock(client, passport_day())
-    auth, sign = pki_issue(bin_, "auth"), pki_issue(bin_, "sign")
-    challenge_id, nonce = await challenge(client)
-    reply = await client.post(
-        "/api/v1/auth/register",
-        json={
-            "login": bin_,
-            "password": PASSWORD,
-            "challenge_id": challenge_id,
-            "signature": sign_nonce(auth, nonce, client),
-        },
-    )
-    assert reply.status == 201, await reply.text()
-    login = await login_reply(client, auth, bin_)
-    assert login.status == 200, await login.text()
-    return Cabinet(client, (await login.json())["csrf_token"]), sign
+    return await signed_up(client, bin_, pki_issue(bin_, "auth"), pki_issue(bin_, "sign"))
 
 
 async def passport_draft(cabinet: Cabinet) -> int:
@@ -408,52 +436,27 @@ async def passport_draft(cabinet: Cabinet) -> int:
 
 
 @pytest.mark.parametrize(
-    ("bin_", "status", "code", "subindication"),
-    [
-        (REVOKED_BIN, 422, "CERT_REVOKED", "REVOKED_NO_POE"),
-        (UNAVAILABLE_BIN, 503, "REVOCATION_UNAVAILABLE", "TRY_LATER"),
-    ],
-    ids=["revoked", "revocation-unavailable"],
+    ("bin_", "status", "code", "subindication"), refused_at_c2_cases("bin"), ids=list(AT_C2)
 )
 async def test_the_portal_refuses_the_signature_of_a_magic_bins_first_head_at_c2(
     portal, pki_issue, bin_, status, code, subindication
 ) -> None:
     cabinet, sign = await registered_company(portal, pki_issue, bin_)
     number = await passport_draft(cabinet)
-    document = await cabinet.document(number)
 
-    refused = await cabinet.sign(number, egovsim_cms(portal, sign, document), status)
+    report = await refused_at_c2(portal, cabinet, sign, number, status, code)
 
-    assert (refused["error"]["code"], refused["error"]["step"]) == (code, "C2")
-    report = refused["error"]["details"]["report"]
     assert (report["signer"]["bin"], report["signer"]["iin"]) == (bin_, EMPLOYEE_IIN)
     assert report["subindication"] == subindication
-    shown = await cabinet.call("GET", f"/applications/{number}")
-    assert shown["status"] == "draft"
 
 
 async def test_a_request_of_the_unreachable_magic_bin_is_never_delivered(portal, pki_issue) -> None:
     cabinet, sign = await registered_company(portal, pki_issue, UNREACHABLE_BIN)
     number = await passport_draft(cabinet)
-    sent = await cabinet.sign(number, egovsim_cms(portal, sign, await cabinet.document(number)))
-    assert sent["status"] == "sent"
 
-    await deliver_all(portal)
+    shown = await sent_and_delivered(portal, cabinet, sign, number)
 
-    shown = await cabinet.call("GET", f"/applications/{number}")
-    assert shown["status"] == "not_delivered"
-    last = shown["timeline"][-1]
-    assert (last["step"], last["event"], last["code"]) == (
-        "P7",
-        "not_delivered",
-        "RECEIVER_UNREACHABLE",
-    )
-    assert last["details"]["state"] == "DELIVERY_STOPPED"
-    store = portal.app[GATEWAY_STORE]
-    message = await store.message(last["details"]["message_id"])
-    assert message is not None and message.state == "DELIVERY_STOPPED"
-    attempts = await store.attempts(message)
-    assert [a.outcome for a in attempts] == ["unavailable"] * 3  # gateway_max_attempts
+    attempts = await stopped_attempts(portal, shown)
     assert f"BIN {UNREACHABLE_BIN}" in attempts[-1].detail
 
 
@@ -465,12 +468,9 @@ async def test_an_ordinary_bins_first_head_issued_the_same_way_gets_the_request_
     assert magic_outcome(ordinary) is None
     cabinet, sign = await registered_company(portal, pki_issue, ordinary)
     number = await passport_draft(cabinet)
-    sent = await cabinet.sign(number, egovsim_cms(portal, sign, await cabinet.document(number)))
-    assert sent["status"] == "sent"
 
-    await deliver_all(portal)
+    shown = await sent_and_delivered(portal, cabinet, sign, number)
 
-    shown = await cabinet.call("GET", f"/applications/{number}")
     assert ("P7", "delivered") in [(e["step"], e["event"]) for e in shown["timeline"]]
 
 
@@ -480,10 +480,7 @@ async def test_the_same_gateway_delivers_an_ordinary_applicants_request(
     """The control: with the same settings, only the number makes the delivery fail."""
     cabinet = await signed_in(portal, persona, "citizen-valid")
     number = await cabinet.licence_draft()
-    keystore = persona("citizen-valid").sign
-    await cabinet.sign(number, egovsim_cms(portal, keystore, await cabinet.document(number)))
 
-    await deliver_all(portal)
+    shown = await sent_and_delivered(portal, cabinet, persona("citizen-valid").sign, number)
 
-    shown = await cabinet.call("GET", f"/applications/{number}")
     assert ("P7", "delivered") in [(e["step"], e["event"]) for e in shown["timeline"]]

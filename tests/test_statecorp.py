@@ -19,49 +19,15 @@ from egovsim.web.app import create_app
 from egovsim.web.keys import CLOCK
 from tests.conftest import NOW
 from tests.test_portal import deliver_all, staff, working_morning
-from tests.test_workstation import ALMATY, CALENDAR, PASSWORD, advance, set_clock
+from tests.test_workstation import ALMATY, CALENDAR, PASSWORD, ApiUser, advance, set_clock
+from tests.vessel_licence import DOCUMENTS, RESULTS, TERMS
 
 LICENCE = "almaty-small-vessel-licence"
 APPLICANT = {"iin": "850715301233", "name": "ТЕСТОВ ТЕСТ"}
-DOCUMENTS = {
-    "licence-after-exam": [
-        "application",
-        "identity-document",
-        "photo",
-        "medical-certificate",
-        "exam-record",
-    ],
-    "duplicate": ["application", "identity-document", "photo"],
-    "renewal-after-expiry": [
-        "application",
-        "identity-document",
-        "photo",
-        "medical-certificate",
-        "expired-licence",
-    ],
-}
-RESULTS = {
-    "licence-after-exam": "licence",
-    "duplicate": "duplicate",
-    "renewal-after-expiry": "new-licence-after-expiry",
-}
-TERMS = {"licence-after-exam": 8, "duplicate": 1, "renewal-after-expiry": 2}
 
 
-class Clerk:
+class Clerk(ApiUser):
     """A State Corporation operator at the counter, over the API."""
-
-    def __init__(self, client: Any, token: str) -> None:
-        self.client = client
-        self.headers = {"Authorization": f"Bearer {token}"}
-
-    async def call(
-        self, method: str, path: str, body: Any = None, status: int = 200
-    ) -> dict[str, Any]:
-        reply = await self.client.request(method, path, json=body, headers=self.headers)
-        data = await reply.json()
-        assert reply.status == status, data
-        return data  # type: ignore[no-any-return]
 
     async def act(self, package: int, action: str, status: int = 200, **body: Any) -> Any:
         return await self.call(
@@ -291,6 +257,71 @@ def month_with_holidays() -> datetime:
     raise AssertionError("no month with a public holiday within the certificates' validity")
 
 
+async def returned_after_the_month(
+    client: Any, gk: Clerk, package: dict[str, Any], kept_until: datetime
+) -> tuple[dict[str, Any], Any, int]:
+    """The result waits at the centre to the end of its month of storage, then goes back to the
+    provider, whose office sees it returned, and the centre can no longer hand it out: (the
+    package, the provider's office, the office's id of the application)."""
+    await set_clock(client, kept_until - timedelta(minutes=1))
+    waiting = await gk.call("GET", "/api/v1/statecorp/packages?status=at_centre")
+    assert [p["id"] for p in waiting["packages"]] == [package["id"]]
+    # Moving the clock past the month runs the sweep: the result goes back at once, and
+    # nothing is left for the sweep asked for later.
+    await set_clock(client, kept_until + timedelta(minutes=1))
+    swept = await gk.call("POST", "/api/v1/statecorp/sweep")
+    assert swept["returned"] == []
+    package = await gk.call("GET", f"/api/v1/statecorp/packages/{package['id']}")
+    assert package["status"] == "returned"
+    assert step(package, "storage")["outcome"] == "returned_to_provider"
+    await deliver_all(client)
+    office = await staff(client, "alm-office")
+    (provider_view,) = (await office.call("GET", "/api/v1/workstation/applications"))[
+        "applications"
+    ]
+    detail = await office.call("GET", f"/api/v1/workstation/applications/{provider_view['id']}")
+    assert detail["history"][-1]["action"] == "returned_to_storage"
+    refused = await gk.act(package["id"], "hand_out", 409, document="identity-document")
+    assert refused["error"]["code"] == "RESULT_NOT_AT_CENTRE"
+    return package, office, int(provider_view["id"])
+
+
+async def requested_again(
+    client: Any, gk: Clerk, package: dict[str, Any], office: Any, provider_id: int
+) -> dict[str, Any]:
+    """The applicant asks for the returned result: the provider sends it again within a working
+    day, as its history says; the package, at the centre again."""
+    asked_at = client.app[CLOCK].now()
+    package = await gk.act(package["id"], "request_again")
+    assert package["status"] == "requested_again"
+    again = step(package, "request_again")
+    assert when(again["deadline"]) == CALENDAR.deadline(asked_at, Duration(1, "working_days"))
+    await deliver_all(client)
+    package = await gk.call("GET", f"/api/v1/statecorp/packages/{package['id']}")
+    assert package["status"] == "at_centre"
+    assert step(package, "request_again")["outcome"] == "arrived"
+    assert not step(package, "request_again")["overdue"]
+    detail = await office.call("GET", f"/api/v1/workstation/applications/{provider_id}")
+    assert [h["action"] for h in detail["history"]][-2:] == ["returned_to_storage", "send_again"]
+    return package
+
+
+async def handed_to_representative(gk: Clerk, package: dict[str, Any]) -> dict[str, Any]:
+    """The result handed out to the applicant's representative on a notarized power of
+    attorney; the package."""
+    package = await gk.act(
+        package["id"],
+        "hand_out",
+        document="power-of-attorney",
+        document_number="PoA-17",
+        notarized=True,
+        representative={"name": "ӨКІЛОВ Өкіл", "iin": APPLICANT["iin"]},
+    )
+    assert package["status"] == "handed_out"
+    assert package["handout"]["representative"]["name"] == "ӨКІЛОВ Өкіл"
+    return package  # type: ignore[no-any-return]
+
+
 async def test_an_uncollected_result_goes_back_after_a_month_and_comes_again_on_request(
     counter_client,
 ) -> None:
@@ -312,41 +343,13 @@ async def test_an_uncollected_result_goes_back_after_a_month_and_comes_again_on_
         (CALENDAR.day_off_reason(d) or "Saturday") not in ("Saturday", "Sunday") for d in holidays
     )
 
-    await set_clock(counter_client, kept_until - timedelta(minutes=1))
-    waiting = await gk.call("GET", "/api/v1/statecorp/packages?status=at_centre")
-    assert [p["id"] for p in waiting["packages"]] == [package["id"]]
-    # Moving the clock past the month runs the sweep: the result goes back at once, and
-    # nothing is left for the sweep asked for later.
-    await set_clock(counter_client, kept_until + timedelta(minutes=1))
-    swept = await gk.call("POST", "/api/v1/statecorp/sweep")
-    assert swept["returned"] == []
-    package = await gk.call("GET", f"/api/v1/statecorp/packages/{package['id']}")
-    assert package["status"] == "returned"
-    assert step(package, "storage")["outcome"] == "returned_to_provider"
-    await deliver_all(counter_client)
-    office = await staff(counter_client, "alm-office")
-    provider_view = (await office.call("GET", "/api/v1/workstation/applications"))["applications"][
-        0
-    ]
-    detail = await office.call("GET", f"/api/v1/workstation/applications/{provider_view['id']}")
-    assert detail["history"][-1]["action"] == "returned_to_storage"
-    refused = await gk.act(package["id"], "hand_out", 409, document="identity-document")
-    assert refused["error"]["code"] == "RESULT_NOT_AT_CENTRE"
+    package, office, provider_id = await returned_after_the_month(
+        counter_client, gk, package, kept_until
+    )
 
     # The applicant comes a week later: the provider must send it again within a working day.
     await advance(counter_client, days=7)
-    asked_at = counter_client.app[CLOCK].now()
-    package = await gk.act(package["id"], "request_again")
-    assert package["status"] == "requested_again"
-    again = step(package, "request_again")
-    assert when(again["deadline"]) == CALENDAR.deadline(asked_at, Duration(1, "working_days"))
-    await deliver_all(counter_client)
-    package = await gk.call("GET", f"/api/v1/statecorp/packages/{package['id']}")
-    assert package["status"] == "at_centre"
-    assert step(package, "request_again")["outcome"] == "arrived"
-    assert not step(package, "request_again")["overdue"]
-    detail = await office.call("GET", f"/api/v1/workstation/applications/{provider_view['id']}")
-    assert [h["action"] for h in detail["history"]][-2:] == ["returned_to_storage", "send_again"]
+    package = await requested_again(counter_client, gk, package, office, provider_id)
 
     refused = await gk.act(
         package["id"],
@@ -357,16 +360,7 @@ async def test_an_uncollected_result_goes_back_after_a_month_and_comes_again_on_
         representative={"name": "ӨКІЛОВ Өкіл", "iin": "900101300011"},
     )
     assert refused["error"]["code"] == "HANDOUT_DOCUMENT_INVALID"  # not notarized
-    package = await gk.act(
-        package["id"],
-        "hand_out",
-        document="power-of-attorney",
-        document_number="PoA-17",
-        notarized=True,
-        representative={"name": "ӨКІЛОВ Өкіл", "iin": APPLICANT["iin"]},
-    )
-    assert package["status"] == "handed_out"
-    assert package["handout"]["representative"]["name"] == "ӨКІЛОВ Өкіл"
+    package = await handed_to_representative(gk, package)
     assert package["handout"]["notarized"] is True
 
 

@@ -14,13 +14,19 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from egovsim.clock import Clock
-from egovsim.regulations.model import Duration
 from egovsim.web.app import create_app
-from egovsim.web.keys import CLOCK
 from tests.test_portal import DUPLICATE_DOCUMENTS, deliver_all, inbox_number, staff
 from tests.test_portal_api import Cabinet, egovsim_cms, signed_in
-from tests.test_statecorp import clerk, month_with_holidays, step, when
-from tests.test_workstation import ALMATY, CALENDAR, advance, set_clock
+from tests.test_statecorp import (
+    clerk,
+    handed_to_representative,
+    month_with_holidays,
+    requested_again,
+    returned_after_the_month,
+    step,
+    when,
+)
+from tests.test_workstation import ALMATY, advance, set_clock
 
 
 @pytest.fixture
@@ -144,57 +150,18 @@ async def test_an_uncollected_portal_result_goes_back_after_a_month_and_comes_ag
     assert kept_until == when(step(package, "storage")["deadline"])
     assert kept_until - when(package["arrived_at"]) >= timedelta(days=28)
 
-    await set_clock(client, kept_until - timedelta(minutes=1))
-    waiting = await gk.call("GET", "/api/v1/statecorp/packages?status=at_centre")
-    assert [p["id"] for p in waiting["packages"]] == [package["id"]]
-    # Moving the clock past the month runs the sweep: the result goes back at once, and
-    # nothing is left for the sweep asked for later.
-    await set_clock(client, kept_until + timedelta(minutes=1))
-    swept = await gk.call("POST", "/api/v1/statecorp/sweep")
-    assert swept["returned"] == []
-    package = await gk.call("GET", f"/api/v1/statecorp/packages/{package['id']}")
-    assert package["status"] == "returned"
-    assert step(package, "storage")["outcome"] == "returned_to_provider"
+    package, office, provider_id = await returned_after_the_month(client, gk, package, kept_until)
     assert step(package, "storage")["details"]["sent"] is True
-    await deliver_all(client)
-    office = await staff(client, "alm-office")
-    (provider_view,) = (await office.call("GET", "/api/v1/workstation/applications"))[
-        "applications"
-    ]
-    detail = await office.call("GET", f"/api/v1/workstation/applications/{provider_view['id']}")
-    assert detail["history"][-1]["action"] == "returned_to_storage"
-    refused = await gk.act(package["id"], "hand_out", 409, document="identity-document")
-    assert refused["error"]["code"] == "RESULT_NOT_AT_CENTRE"
 
     await advance(client, days=5)
-    asked_at = client.app[CLOCK].now()
-    package = await gk.act(package["id"], "request_again")
-    assert package["status"] == "requested_again"
-    again = step(package, "request_again")
-    assert when(again["deadline"]) == CALENDAR.deadline(asked_at, Duration(1, "working_days"))
-    await deliver_all(client)
-    package = await gk.call("GET", f"/api/v1/statecorp/packages/{package['id']}")
-    assert package["status"] == "at_centre"
-    assert step(package, "request_again")["outcome"] == "arrived"
-    assert not step(package, "request_again")["overdue"]
+    package = await requested_again(client, gk, package, office, provider_id)
     assert package["result"]["verification"]["indication"] == "TOTAL_PASSED"
-    detail = await office.call("GET", f"/api/v1/workstation/applications/{provider_view['id']}")
-    assert [h["action"] for h in detail["history"]][-2:] == ["returned_to_storage", "send_again"]
     # The centre's dealings with the provider are not the cabinet's: only the hand-out is.
     shown = await cabinet.call("GET", f"/applications/{application}")
     actions = [e["details"].get("action") for e in shown["timeline"]]
     assert "returned_to_storage" not in actions and "send_again" not in actions
 
-    package = await gk.act(
-        package["id"],
-        "hand_out",
-        document="power-of-attorney",
-        document_number="PoA-17",
-        notarized=True,
-        representative={"name": "ӨКІЛОВ Өкіл", "iin": "850715301233"},
-    )
-    assert package["status"] == "handed_out"
-    assert package["handout"]["representative"]["name"] == "ӨКІЛОВ Өкіл"
+    package = await handed_to_representative(gk, package)
     steps = [s["step"] for s in package["timeline"]]
     assert steps == ["arrival", "storage", "request_again", "storage", "hand_out"]
     await deliver_all(client)

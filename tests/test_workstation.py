@@ -15,6 +15,7 @@ from egovsim.pki.personas import COMPANY_BIN
 from egovsim.regulations.calendar import WorkingCalendar
 from egovsim.regulations.model import Duration
 from tests.conftest import NOW
+from tests.vessel_licence import DOCUMENTS, RESULTS, TERMS
 
 ALMATY = ZoneInfo("Asia/Almaty")
 CALENDAR = WorkingCalendar.kazakhstan()
@@ -35,8 +36,8 @@ def day_in_certificate_window(month: int, day: int, hour: int = 10) -> datetime:
     raise AssertionError("no such day in the certificates' window")
 
 
-class Desk:
-    """One staff member at the workstation, over the API."""
+class ApiUser:
+    """Someone signed in to the JSON API with a bearer token."""
 
     def __init__(self, client: Any, token: str) -> None:
         self.client = client
@@ -49,6 +50,10 @@ class Desk:
         data = await reply.json()
         assert reply.status == status, data
         return data  # type: ignore[no-any-return]
+
+
+class Desk(ApiUser):
+    """One staff member at the workstation, over the API."""
 
     async def act(
         self, application: int, action: str, status: int = 200, **params: Any
@@ -315,34 +320,11 @@ async def test_vessel_licence_variants_have_their_own_terms(client, desk) -> Non
         await desk("alm-head"),
         await desk("alm-executor"),
     )
-    terms = {"licence-after-exam": 8, "duplicate": 1, "renewal-after-expiry": 2}
-    documents = {
-        "licence-after-exam": [
-            "application",
-            "identity-document",
-            "photo",
-            "medical-certificate",
-            "exam-record",
-        ],
-        "duplicate": ["application", "identity-document", "photo"],
-        "renewal-after-expiry": [
-            "application",
-            "identity-document",
-            "photo",
-            "medical-certificate",
-            "expired-licence",
-        ],
-    }
-    results = {
-        "licence-after-exam": "licence",
-        "duplicate": "duplicate",
-        "renewal-after-expiry": "new-licence-after-expiry",
-    }
-    for variant, days in terms.items():
+    for variant, days in TERMS.items():
         view = await office.call(
             "POST",
             "/api/v1/workstation/applications",
-            licence_request(variant, documents[variant]),
+            licence_request(variant, DOCUMENTS[variant]),
             201,
         )
         number = view["id"]
@@ -359,15 +341,15 @@ async def test_vessel_licence_variants_have_their_own_terms(client, desk) -> Non
             ).isoformat()
         )
         await executor.act(
-            number, "check", documents=dict.fromkeys(documents[variant], "compliant")
+            number, "check", documents=dict.fromkeys(DOCUMENTS[variant], "compliant")
         )
-        view = await executor.act(number, "prepare", result=results[variant])
+        view = await executor.act(number, "prepare", result=RESULTS[variant])
         expect_deadline(view, "sign", 2, "hours")
         view = await head.act(number, "sign")
         expect_deadline(view, "send-to-state-corporation", 30, "minutes")
         view = await office.act(number, "hand_over")
         assert view["status"] == "completed"
-        assert view["result"]["document"]["result"]["kind"] == results[variant]
+        assert view["result"]["document"]["result"]["kind"] == RESULTS[variant]
 
 
 async def test_an_overdue_step_is_flagged(client, desk) -> None:
