@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,10 +16,14 @@ from egovsim.config import Settings
 from egovsim.pki.authority import TestPki
 from egovsim.pki.keystore import KeystoreError, load_keystore
 from egovsim.signatures import cms
+from egovsim.signatures.certs import looks_like_certificate
 from egovsim.signatures.encoding import to_der
+from egovsim.signatures.policies import ANY_POLICY
 from egovsim.signatures.report import Report, Status
 from egovsim.signatures.revocation import load_crl
-from egovsim.signatures.verifier import Expectations, Verifier
+from egovsim.signatures.verifier import Expectations, PathInputs, Verifier
+
+_OID = re.compile(r"[0-2](\.(0|[1-9][0-9]*))+")
 
 
 def register(commands: Any, shared: argparse.ArgumentParser) -> None:
@@ -73,8 +78,51 @@ def register(commands: Any, shared: argparse.ArgumentParser) -> None:
             action="store_true",
             help="pass with a warning when revocation status is unavailable",
         )
+        _policy_options(command)
         command.add_argument("--json", action="store_true", help="print the report as JSON")
         command.set_defaults(run=_verify)
+
+    answer = kinds.add_parser(
+        "ocsp", parents=[shared], help="check an OCSP response as the verifier would use it"
+    )
+    answer.add_argument("response", type=Path, metavar="RESPONSE", help="a DER OCSP response")
+    answer.add_argument("--cert", type=Path, required=True, help="the certificate asked about")
+    answer.add_argument("--issuer", type=Path, required=True, help="the certificate's issuer")
+    answer.add_argument("--at", type=time_option, help="validation time (default: now)")
+    answer.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    answer.set_defaults(run=_verify_ocsp)
+
+
+def _policy_options(command: argparse.ArgumentParser) -> None:
+    """RFC 5280 §6.1.1's policy inputs (the user-initial-policy-set and the three flags)."""
+    command.add_argument(
+        "--policy",
+        action="append",
+        default=[],
+        metavar="OID",
+        help="an acceptable certificate policy (repeatable; default: any policy)",
+    )
+    command.add_argument(
+        "--explicit-policy", action="store_true", help="require a valid policy on the path"
+    )
+    command.add_argument(
+        "--inhibit-policy-mapping", action="store_true", help="refuse policy mappings"
+    )
+    command.add_argument(
+        "--inhibit-any-policy", action="store_true", help="do not let anyPolicy match a policy"
+    )
+
+
+def _path_inputs(arguments: argparse.Namespace) -> PathInputs:
+    for oid in arguments.policy:
+        if not _OID.fullmatch(oid):
+            raise UsageError(f"--policy {oid} is not an object identifier (e.g. 1.2.398.3.3.2)")
+    return PathInputs(
+        user_initial_policy_set=frozenset(arguments.policy or {ANY_POLICY}),
+        initial_explicit_policy=arguments.explicit_policy,
+        initial_policy_mapping_inhibit=arguments.inhibit_policy_mapping,
+        initial_any_policy_inhibit=arguments.inhibit_any_policy,
+    )
 
 
 def _read(path: Path) -> bytes:
@@ -102,13 +150,14 @@ def _sign_cms(arguments: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _certificates(paths: list[Path], option: str) -> list[x509.Certificate]:
+def _certificates(paths: list[Path], option: str) -> list[bytes]:
+    """The certificates' DER: one the verifier cannot read is its report's to tell, not ours."""
     found = []
     for path in paths:
-        try:
-            found.append(x509.load_der_x509_certificate(to_der(_read(path))))
-        except ValueError:
-            raise UsageError(f"{option} {path} is not a certificate (DER or PEM)") from None
+        encoded = to_der(_read(path))
+        if not looks_like_certificate(encoded):
+            raise UsageError(f"{option} {path} is not a certificate (DER or PEM)")
+        found.append(encoded)
     return found
 
 
@@ -131,14 +180,14 @@ async def _run_verification(
 
     clock = clock_for(settings)
     pki = TestPki.open(settings.certs_dir) if TestPki.exists(settings.certs_dir) else None
-    anchors = _certificates(arguments.trust, "--trust")
+    anchors: list[x509.Certificate | bytes] = [*_certificates(arguments.trust, "--trust")]
     if not anchors:
         if pki is None:
             raise UsageError(
                 f"no trust anchor: give --trust, or create a PKI in "
                 f"{settings.certs_dir} with 'egovsim pki init'"
             )
-        anchors = pki.trust_anchors
+        anchors = [*pki.trust_anchors]
     data = _read(arguments.file)
     content = _read(arguments.data) if getattr(arguments, "data", None) else None
     expect = Expectations(arguments.expect_iin, arguments.expect_bin, arguments.purpose)
@@ -155,11 +204,12 @@ async def _run_verification(
         verifier = Verifier(
             anchors,
             fetcher=fetcher,
-            intermediates=_certificates(arguments.ca, "--ca"),
+            intermediates=[*_certificates(arguments.ca, "--ca")],
             crls=_crls(arguments.crl),
             prefer=arguments.revocation,
             policy="soft-fail" if arguments.soft_fail else "hard-fail",
             clock=clock.now,
+            inputs=_path_inputs(arguments),
         )
         if arguments.kind == "cms":
             report = await verifier.verify_cms(
@@ -211,3 +261,23 @@ def _print_report(report: Report) -> None:
         print(f"  signer: {who}")
     for check in report.checks:
         print(f"  [{_MARKS[check.status]}] {check.name}: {check.detail}")
+
+
+def _verify_ocsp(arguments: argparse.Namespace, settings: Settings) -> int:
+    from egovsim.cli.ocsp_verdict import ocsp_verdict
+
+    verdict = ocsp_verdict(
+        _read(arguments.response),
+        _read(arguments.cert),
+        _read(arguments.issuer),
+        arguments.at or clock_for(settings).now(),
+    )
+    if arguments.json:
+        print_json(verdict)
+    else:
+        state = "acceptable" if verdict["acceptable"] else "NOT acceptable"
+        print(f"{verdict['status'] or 'no status'} ({state})")
+        for key in ("reason", "responder", "this_update", "next_update", "revoked_at"):
+            if verdict.get(key):
+                print(f"  {key.replace('_', ' ')}: {verdict[key]}")
+    return 0 if verdict["acceptable"] and verdict["status"] == "good" else 1

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import hashlib
+import warnings
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
+from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtensionOID
 
 from egovsim.pki.profiles import CertificateSubject, key_description, read_subject
+from egovsim.signatures.names import NameKey, name_key
 
 _E = TypeVar("_E", bound=x509.ExtensionType)
 
@@ -28,6 +32,13 @@ KNOWN_CRITICAL = frozenset(
         ExtensionOID.SUBJECT_ALTERNATIVE_NAME,
         ExtensionOID.AUTHORITY_KEY_IDENTIFIER,
         ExtensionOID.SUBJECT_KEY_IDENTIFIER,
+        # Processed by path validation since RFC 5280 §6.1 is done whole.
+        ExtensionOID.NAME_CONSTRAINTS,
+        ExtensionOID.POLICY_CONSTRAINTS,
+        ExtensionOID.POLICY_MAPPINGS,
+        ExtensionOID.INHIBIT_ANY_POLICY,
+        ExtensionOID.CRL_DISTRIBUTION_POINTS,
+        ExtensionOID.FRESHEST_CRL,
     }
 )
 
@@ -52,6 +63,9 @@ class CertInfo:
     fingerprint: bytes
     subject_der: bytes
     issuer_der: bytes
+    subject_key: NameKey
+    issuer_key: NameKey
+    key_id: bytes
     subject_text: str
     serial: int
     not_before: datetime
@@ -75,8 +89,8 @@ class CertInfo:
 
     @property
     def self_issued(self) -> bool:
-        """Whether subject and issuer are the same name."""
-        return self.subject_der == self.issuer_der
+        """Whether subject and issuer are the same name (RFC 5280 §7.1)."""
+        return self.subject_key == self.issuer_key
 
     def label(self) -> str:
         """A short name for messages: the subject's CN and the serial."""
@@ -117,6 +131,13 @@ def describe(certificate: x509.Certificate, der_bytes: bytes | None = None) -> C
         fingerprint=hashlib.sha256(encoded).digest(),
         subject_der=certificate.subject.public_bytes(),
         issuer_der=certificate.issuer.public_bytes(),
+        subject_key=name_key(certificate.subject),
+        issuer_key=name_key(certificate.issuer),
+        key_id=hashlib.sha256(
+            public_key.public_bytes(
+                serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+        ).digest(),
         subject_text=certificate.subject.rfc4514_string(),
         serial=certificate.serial_number,
         not_before=certificate.not_valid_before_utc,
@@ -155,6 +176,29 @@ _UNREADABLE = (
 )
 
 
+DSA_KEY = "1.2.840.10040.4.1"
+
+
+class WeakKey(ValueError):
+    """A certificate whose key the algorithm policy refuses before it can even be read."""
+
+
+def _key_algorithm(der_bytes: bytes) -> str | None:
+    """The subjectPublicKeyInfo algorithm OID of a certificate `cryptography` cannot read."""
+    try:
+        parsed = asn1_x509.Certificate.load(der_bytes)
+        return str(
+            parsed["tbs_certificate"]["subject_public_key_info"]["algorithm"]["algorithm"].dotted
+        )
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+def looks_like_certificate(der_bytes: bytes) -> bool:
+    """Whether the bytes are shaped as a certificate, readable by `cryptography` or not."""
+    return _key_algorithm(der_bytes) is not None
+
+
 class CertCache:
     """Parsed certificates by DER, bounded (least recently used go first)."""
 
@@ -169,10 +213,26 @@ class CertCache:
             self._items.move_to_end(der_bytes)
             return info
         try:
-            info = describe(x509.load_der_x509_certificate(der_bytes), der_bytes)
+            with warnings.catch_warnings():
+                # A negative serial or a DSA key is read with a deprecation warning: the
+                # verifier judges them itself (the CRL lookup, the algorithm policy).
+                warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+                certificate = x509.load_der_x509_certificate(der_bytes)
+                if certificate.public_key_algorithm_oid.dotted_string == DSA_KEY:
+                    raise WeakKey(
+                        "a DSA key, which the algorithm policy does not admit (RSA and EC only)"
+                    )
+                info = describe(certificate, der_bytes)
+        except WeakKey:
+            raise
         except _UNREADABLE as error:
             # The one place where the library's many ways of refusing a certificate (bad DER,
             # unknown version or algorithm, duplicate extensions) become a single ValueError.
+            if _key_algorithm(der_bytes) == DSA_KEY:
+                raise WeakKey(
+                    "a DSA key, which the algorithm policy does not admit (RSA and EC only), "
+                    f"and which cannot be read either ({type(error).__name__})"
+                ) from None
             raise ValueError(f"{type(error).__name__}: {error}") from None
         self._items[der_bytes] = info
         if len(self._items) > self._capacity:

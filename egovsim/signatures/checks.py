@@ -118,6 +118,8 @@ def signature(signer: cms.SignerInfo, leaf: CertInfo, data: bytes) -> Check:
 
 
 def validity(chain: tuple[CertInfo, ...], when: datetime) -> Check:
+    # Certificates state their validity in whole seconds: the last second counts whole.
+    when = when.replace(microsecond=0)
     for cert in chain[:-1]:  # the anchor is trusted as configured, whatever its dates
         if when < cert.not_before:
             return failed(

@@ -13,7 +13,9 @@ _BASE64 = re.compile(rb"^[A-Za-z0-9+/=\s]+$")
 def to_der(data: bytes) -> bytes:
     """The DER inside PEM armour or bare base64; anything else is returned as it is."""
     stripped = data.strip()
-    if stripped.startswith(b"-----BEGIN"):
+    if b"-----BEGIN" in stripped:
+        # As OpenSSL reads PEM: text around the block ("Bag Attributes" of a PKCS#12 export,
+        # `openssl x509 -text` output) is skipped, and the first block counts.
         match = _PEM.search(stripped)
         if match is None:
             return data

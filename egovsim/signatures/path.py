@@ -1,24 +1,30 @@
-"""Certification path building and validation (RFC 5280 §6, the parts the NCA's PKI uses).
+"""Certification path building (RFC 4158's depth-first search) with RFC 5280 §6.1 validation.
 
 A path runs from the certificate to a configured trust anchor through the certificates at hand
-(the CMS's, the caller's, and those fetched from the AIA caIssuers address). Signatures, name
-chaining, CA basic constraints, path length, CA key usage and unknown critical extensions are
-checked here; validity periods and revocation are checked by the verifier at the validation time.
+(the CMS's, the caller's, and those fetched from the AIA caIssuers address). When a candidate
+issuer fails (wrong key after a rollover, a cross-certificate into constraints that refuse the
+leaf), the next is tried, within a work budget so that a hostile bundle costs milliseconds.
+Validity periods and revocation are checked by the verifier at the validation time.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cryptography import x509
 
-from egovsim.signatures.certs import CertCache, CertInfo
+from egovsim.signatures.certs import CertCache, CertInfo, WeakKey
 from egovsim.signatures.encoding import to_der
-from egovsim.signatures.revocation import Fetcher, FetchError
+from egovsim.signatures.fetching import Fetcher, FetchError
+from egovsim.signatures.names import NameKey
 from egovsim.signatures.signing_keys import SignatureMismatch, verify_certificate_signature
+from egovsim.signatures.validation import DEFAULT_INPUTS, PathInputs, PathRefused, validate_path
 
-MAX_DEPTH = 8
+MAX_DEPTH = 16
+#: Issuer candidates looked at, and signatures checked, per path built: beyond it the search stops.
+WORK_BUDGET = 2_000
 #: A CA certificate address that failed is asked again after this long, not on every check.
 AIA_RETRY_SECONDS = 60.0
 
@@ -28,9 +34,21 @@ class PathResult:
     """A validated path (leaf first, anchor last), or the reason there is none."""
 
     chain: tuple[CertInfo, ...]
+    policies: frozenset[str] = frozenset()
     code: str | None = None
     detail: str = ""
     subindication: str | None = None
+
+
+class _Search:
+    """The state of one path search: what was tried, what failed, and the work left."""
+
+    def __init__(self, local: dict[NameKey, list[CertInfo]]) -> None:
+        self.local = local
+        self.work = WORK_BUDGET
+        self.signature_problems: list[str] = []
+        self.refusals: list[PathRefused] = []
+        self.exhausted = False
 
 
 class PathBuilder:
@@ -38,105 +56,142 @@ class PathBuilder:
 
     def __init__(
         self,
-        anchors: list[x509.Certificate],
+        anchors: Sequence[x509.Certificate | bytes],
         certs: CertCache,
         fetcher: Fetcher | None,
-        extra: list[x509.Certificate] | None = None,
+        extra: Sequence[x509.Certificate | bytes] | None = None,
+        inputs: PathInputs = DEFAULT_INPUTS,
     ) -> None:
         self._certs = certs
         self._fetcher = fetcher
-        self._anchors = [certs.add(anchor) for anchor in anchors]
+        self.inputs = inputs
+        #: Evidence given up front that cannot be read: every check reports it (FORMAT_FAILURE),
+        #: or refused by the algorithm policy before it could be read (WEAK_ALGORITHM).
+        self.unreadable: list[str] = []
+        self.weak: list[str] = []
+        self._anchors = self._readable(anchors, "trust anchor")
         self._anchor_prints = {anchor.fingerprint for anchor in self._anchors}
-        self._known: dict[bytes, list[CertInfo]] = {}
-        for info in [*self._anchors, *(certs.add(c) for c in extra or [])]:
+        self._known: dict[NameKey, list[CertInfo]] = {}
+        for info in [*self._anchors, *self._readable(extra or [], "CA certificate")]:
             self._remember(info)
         self._fetched: set[str] = set()  # AIA addresses that gave a certificate
         self._failed: dict[str, float] = {}  # ... and those that did not, with when
-        self._paths: dict[bytes, tuple[CertInfo, ...]] = {}
+        self._paths: dict[bytes, PathResult] = {}
+
+    @property
+    def anchors(self) -> list[CertInfo]:
+        """The trust anchors, parsed."""
+        return self._anchors
+
+    def _readable(
+        self, certificates: Sequence[x509.Certificate | bytes], role: str
+    ) -> list[CertInfo]:
+        found = []
+        for certificate in certificates:
+            try:
+                if isinstance(certificate, bytes):
+                    found.append(self._certs.get(to_der(certificate)))
+                else:
+                    found.append(self._certs.add(certificate))
+            except WeakKey as error:
+                self.weak.append(f"a {role} given has {error}")
+            except ValueError as error:
+                self.unreadable.append(f"a {role} given cannot be read: {error}")
+        return found
 
     def _remember(self, info: CertInfo) -> None:
-        bucket = self._known.setdefault(info.subject_der, [])
+        bucket = self._known.setdefault(info.subject_key, [])
         if all(existing.fingerprint != info.fingerprint for existing in bucket):
             bucket.append(info)
 
+    def certificates_named(self, subject: NameKey) -> list[CertInfo]:
+        """The certificates at hand whose subject is `subject` (CRL signers are looked up here)."""
+        return list(self._known.get(subject, []))
+
+    def is_anchor(self, info: CertInfo) -> bool:
+        """Whether the certificate is one of the trust anchors."""
+        return info.fingerprint in self._anchor_prints
+
     def cached(self, leaf: CertInfo) -> PathResult | None:
         """A path validated before, without building anything."""
-        chain = self._paths.get(leaf.fingerprint)
-        return PathResult(chain) if chain is not None else None
+        return self._paths.get(leaf.fingerprint)
 
     async def build(self, leaf: CertInfo, pool: list[CertInfo]) -> PathResult:
         """A validated path from `leaf` to an anchor, using `pool` and AIA fetches."""
         cached = self.cached(leaf)
         if cached is not None:
             return cached
-        local: dict[bytes, list[CertInfo]] = {}
+        local: dict[NameKey, list[CertInfo]] = {}
         for info in pool:
-            local.setdefault(info.subject_der, []).append(info)
-        problems: list[str] = []
-        chain = await self._extend(leaf, local, (), problems)
-        if chain is None:
-            if problems:
-                return PathResult(
-                    (), "CHAIN_INVALID", "; ".join(problems), "CERTIFICATE_CHAIN_GENERAL_FAILURE"
-                )
-            return PathResult(
-                (),
-                "CERT_UNTRUSTED",
-                f"no path from {leaf.label()} to a trusted certification authority",
-            )
-        failure = _constraints(chain)
-        if failure is not None:
-            return PathResult(chain, "CHAIN_INVALID", failure, "CHAIN_CONSTRAINTS_FAILURE")
-        if len(self._paths) > 10_000:
-            self._paths.clear()
-        self._paths[leaf.fingerprint] = chain
-        return PathResult(chain)
+            local.setdefault(info.subject_key, []).append(info)
+        search = _Search(local)
+        result = await self._extend(leaf, (), search)
+        if result is None:
+            result = _failure(leaf, search)
+        if result.code is None or not search.exhausted:
+            # Failures that ran out of budget are not kept: more evidence may come next time.
+            if len(self._paths) > 10_000:
+                self._paths.clear()
+            self._paths[leaf.fingerprint] = result
+        return result
 
     async def _extend(
-        self,
-        cert: CertInfo,
-        local: dict[bytes, list[CertInfo]],
-        below: tuple[CertInfo, ...],
-        problems: list[str],
-    ) -> tuple[CertInfo, ...] | None:
+        self, cert: CertInfo, below: tuple[CertInfo, ...], search: _Search
+    ) -> PathResult | None:
         path = (*below, cert)
-        if cert.fingerprint in self._anchor_prints:
-            return path
+        if self.is_anchor(cert):
+            try:
+                policies = validate_path(path, self.inputs)
+            except PathRefused as refused:
+                search.refusals.append(refused)
+                return None
+            return PathResult(path, frozenset(policies))
         if len(path) > MAX_DEPTH:
-            problems.append(f"the path is longer than {MAX_DEPTH} certificates")
+            search.signature_problems.append(f"the path is longer than {MAX_DEPTH} certificates")
             return None
-        candidates = await self._issuers_of(cert, local)
-        for issuer in candidates:
-            if any(issuer.fingerprint == seen.fingerprint for seen in path):
-                continue
+        for issuer in await self._issuers_of(cert, search.local):
+            search.work -= 1
+            if search.work < 0:
+                search.exhausted = True
+                return None
+            if any(
+                issuer.fingerprint == seen.fingerprint
+                or (issuer.key_id == seen.key_id and issuer.subject_key == seen.subject_key)
+                for seen in path
+            ):
+                continue  # a loop through cross-certificates: the same CA and key again
             try:
                 verify_certificate_signature(cert, issuer)
             except SignatureMismatch as error:
-                problems.append(str(error))
+                search.signature_problems.append(str(error))
                 continue
-            found = await self._extend(issuer, local, path, problems)
-            if found is not None:
+            found = await self._extend(issuer, path, search)
+            if found is not None or search.exhausted:
                 return found
         return None
 
     async def _issuers_of(
-        self, cert: CertInfo, local: dict[bytes, list[CertInfo]]
+        self, cert: CertInfo, local: dict[NameKey, list[CertInfo]]
     ) -> list[CertInfo]:
-        def matching(infos: list[CertInfo]) -> list[CertInfo]:
-            return [
-                info
-                for info in infos
-                if cert.authority_key_id is None
-                or info.subject_key_id is None
-                or info.subject_key_id == cert.authority_key_id
-            ]
-
         if cert.self_issued and cert.authority_key_id in (None, cert.subject_key_id):
             return []  # a self-signed certificate that is not an anchor ends the search
-        found = matching(self._known.get(cert.issuer_der, []))
-        found += [c for c in matching(local.get(cert.issuer_der, [])) if c not in found]
-        if found or self._fetcher is None:
-            return found
+        found = list(self._known.get(cert.issuer_key, []))
+        found += [c for c in local.get(cert.issuer_key, []) if c not in found]
+        if not found and self._fetcher is not None:
+            await self._fetch_issuers(cert)
+            found = list(self._known.get(cert.issuer_key, []))
+
+        # The authority key identifier is a hint (RFC 5280 §4.2.1.1): matching keys first,
+        # unmarked next, the others last.
+        def rank(info: CertInfo) -> int:
+            if cert.authority_key_id is None or info.subject_key_id is None:
+                return 1
+            return 0 if info.subject_key_id == cert.authority_key_id else 2
+
+        return sorted(found, key=rank)
+
+    async def _fetch_issuers(self, cert: CertInfo) -> None:
+        assert self._fetcher is not None
         for url in cert.issuer_urls:
             failed_at = self._failed.get(url)
             if url in self._fetched or (
@@ -150,24 +205,35 @@ class PathBuilder:
                 continue
             self._fetched.add(url)
             self._remember(info)
-        return matching(self._known.get(cert.issuer_der, []))
 
 
-def _constraints(chain: tuple[CertInfo, ...]) -> str | None:
-    """The first CA constraint the path breaks (RFC 5280 §6.1.4), or None."""
-    for cert in chain[:-1]:
-        if cert.unknown_critical:
-            return (
-                f"{cert.label()} has unknown critical extensions {', '.join(cert.unknown_critical)}"
-            )
-    below = 0  # non-self-issued intermediate certificates between a CA and the leaf
-    for position, ca in enumerate(chain[1:-1], start=1):
-        if not ca.is_ca:
-            return f"{ca.label()} issued a certificate but is not a CA (basicConstraints)"
-        if ca.key_usage is not None and not ca.key_usage.key_cert_sign:
-            return f"{ca.label()} may not sign certificates (keyUsage lacks keyCertSign)"
-        if ca.path_length is not None and below > ca.path_length:
-            return f"{ca.label()} allows {ca.path_length} CAs below it, the path has {below}"
-        if position >= 1 and not ca.self_issued:
-            below += 1
-    return None
+def _failure(leaf: CertInfo, search: _Search) -> PathResult:
+    """The result of a search that found no valid path: the most telling reason."""
+    if search.refusals:
+        refused = search.refusals[0]
+        return PathResult(
+            (), frozenset(), "CHAIN_INVALID", str(refused), "CHAIN_CONSTRAINTS_FAILURE"
+        )
+    if search.exhausted:
+        return PathResult(
+            (),
+            frozenset(),
+            "CHAIN_INVALID",
+            f"no path from {leaf.label()} found within the work budget of {WORK_BUDGET} "
+            "candidate issuers",
+            "CERTIFICATE_CHAIN_GENERAL_FAILURE",
+        )
+    if search.signature_problems:
+        return PathResult(
+            (),
+            frozenset(),
+            "CHAIN_INVALID",
+            "; ".join(dict.fromkeys(search.signature_problems[:5])),
+            "CERTIFICATE_CHAIN_GENERAL_FAILURE",
+        )
+    return PathResult(
+        (),
+        frozenset(),
+        "CERT_UNTRUSTED",
+        f"no path from {leaf.label()} to a trusted certification authority",
+    )

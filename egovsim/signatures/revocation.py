@@ -1,40 +1,55 @@
-"""Revocation status of a certificate from OCSP (RFC 6960) or CRLs with delta CRLs (RFC 5280).
+"""Revocation status of a certificate from OCSP (RFC 6960) or CRLs with delta CRLs (RFC 5280 §6.3).
 
-Answers are verified (signature, issuer, freshness) and cached until their nextUpdate. Fetching
-goes through a `Fetcher` the caller provides: this package never opens a connection itself.
+CRLs come from the caller (given up front) and from the certificate's distribution points; a CRL
+counts when its scope covers the certificate, its signer is the CA (the issuer's key, a key after
+a rollover, or a separate CRL-signing certificate whose own path ends at the same anchor) with
+cRLSign, and it is fresh. Answers are cached until their nextUpdate. Fetching goes through a
+`Fetcher` the caller provides: this package never opens a connection itself.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
-from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from egovsim.pki.records import REASON_NAMES
+from egovsim.signatures.algorithms import digest_weakness
 from egovsim.signatures.certs import CertCache, CertInfo
-from egovsim.signatures.signing_keys import verify_certificate_signature, verify_signature_by
+from egovsim.signatures.crls import (
+    ALL_REASONS,
+    UNREADABLE,
+    CrlUnusable,
+    ParsedCrl,
+    delta_matches,
+    distribution_points,
+    entry_for,
+    read_crl,
+    reason_name,
+    scope_of,
+)
+from egovsim.signatures.fetching import Fetcher, FetchError
+from egovsim.signatures.ocsp_check import OcspRefused, load_response, needs_no_check, read_answer
+
+if TYPE_CHECKING:
+    from egovsim.signatures.path import PathBuilder
+
+__all__ = [
+    "FetchError",
+    "Fetcher",
+    "RevocationChecker",
+    "RevocationStatus",
+    "load_crl",
+    "reason_name",
+]
 
 StatusName = Literal["good", "revoked", "unknown", "unavailable"]
-
-
-class FetchError(Exception):
-    """A fetch that gave no usable answer (connection refused, timeout, HTTP error, too big)."""
-
-
-class Fetcher(Protocol):
-    """Where the verifier gets CRLs, OCSP answers and CA certificates from."""
-
-    async def get(self, url: str) -> bytes:
-        """The body of a GET, or FetchError."""
-
-    async def post(self, url: str, body: bytes, content_type: str) -> bytes:
-        """The body of a POST, or FetchError."""
+#: How deep the checks of CRL signers' and OCSP responders' own status may go.
+MAX_NESTING = 3
 
 
 class RevocationStatus(NamedTuple):
@@ -47,78 +62,29 @@ class RevocationStatus(NamedTuple):
     reason: str | None = None
     this_update: datetime | None = None
     next_update: datetime | None = None
-
-
-@dataclass(slots=True)
-class ParsedCrl:
-    """A verified CRL, ready for lookups."""
-
-    url: str
-    issuer_der: bytes
-    number: int | None
-    delta_base: int | None
-    this_update: datetime
-    next_update: datetime | None
-    entries: dict[int, tuple[datetime, str]] = field(default_factory=dict)
-    delta_urls: tuple[str, ...] = ()
-
-
-def reason_name(flag: x509.ReasonFlags | None) -> str:
-    """The RFC 5280 name of a revocation reason."""
-    if flag is None:
-        return "unspecified"
-    if flag == x509.ReasonFlags.remove_from_crl:
-        return "removeFromCRL"  # only in delta CRLs, so not a reason the PKI revokes for
-    return REASON_NAMES.get(flag, "unspecified")
+    weak: bool = False  # unavailable because the algorithm policy refused the evidence
 
 
 def load_crl(data: bytes) -> x509.CertificateRevocationList:
-    """A CRL from DER or PEM; ValueError when it is neither."""
-    if data.lstrip().startswith(b"-----BEGIN"):
-        return x509.load_pem_x509_crl(data)
-    return x509.load_der_x509_crl(data)
+    """A CRL from DER or PEM; ValueError when it is neither or cannot be read whole."""
+    try:
+        if b"-----BEGIN" in data[:4096]:
+            crl = x509.load_pem_x509_crl(data[data.index(b"-----BEGIN") :])
+        else:
+            crl = x509.load_der_x509_crl(data)
+        crl.issuer.rfc4514_string()  # parsed lazily: a broken one must fail here, not later
+        crl.last_update_utc  # noqa: B018
+    except UNREADABLE as error:
+        raise ValueError(f"{type(error).__name__}: {error}") from None
+    return crl
 
 
-def parse_crl(crl: x509.CertificateRevocationList, issuer: CertInfo, url: str) -> ParsedCrl:
-    """Check a CRL's issuer and signature and index its entries; ValueError when it fails."""
-    if crl.issuer.public_bytes() != issuer.subject_der:
-        raise ValueError(f"the CRL at {url} is not issued by {issuer.label()}")
-    if not crl.is_signature_valid(issuer.public_key):  # type: ignore[arg-type]
-        raise ValueError(f"the CRL at {url} has an invalid signature")
-    number = delta_base = None
-    delta_urls: tuple[str, ...] = ()
-    for extension in crl.extensions:
-        value = extension.value
-        if isinstance(value, x509.CRLNumber):
-            number = value.crl_number
-        elif isinstance(value, x509.DeltaCRLIndicator):
-            delta_base = value.crl_number
-        elif isinstance(value, x509.FreshestCRL):
-            delta_urls = tuple(
-                n.value
-                for point in value
-                for n in point.full_name or ()
-                if isinstance(n, x509.UniformResourceIdentifier)
-            )
-        elif extension.critical:
-            raise ValueError(f"the CRL at {url} has an unknown critical extension {extension.oid}")
-    entries: dict[int, tuple[datetime, str]] = {}
-    for revoked in crl:
-        try:
-            reason = revoked.extensions.get_extension_for_class(x509.CRLReason).value.reason
-        except x509.ExtensionNotFound:
-            reason = None
-        entries[revoked.serial_number] = (revoked.revocation_date_utc, reason_name(reason))
-    return ParsedCrl(
-        url,
-        crl.issuer.public_bytes(),
-        number,
-        delta_base,
-        crl.last_update_utc,
-        crl.next_update_utc,
-        entries,
-        delta_urls,
-    )
+class _Memo(NamedTuple):
+    """A CRL verdict computed once, with the times it holds for."""
+
+    status: RevocationStatus
+    until: datetime | None  # the earliest nextUpdate of the CRLs used
+    entry_at: datetime | None  # when the certificate's entry takes effect, if it has one
 
 
 class RevocationChecker:
@@ -132,36 +98,49 @@ class RevocationChecker:
         offline_crls: list[x509.CertificateRevocationList] | None = None,
         certs: CertCache | None = None,
         use_nonce: bool = True,
+        paths: PathBuilder | None = None,
     ) -> None:
         self._fetcher = fetcher
         self._prefer = prefer
-        self._offline = offline_crls or []
         self._certs = certs or CertCache()
         self._use_nonce = use_nonce
-        self._crls: dict[str, ParsedCrl] = {}
-        self._given: dict[bytes, list[ParsedCrl]] = {}
+        self._paths = paths
+        self._given: list[ParsedCrl] = []
+        self._given_problems: list[str] = []
+        for index, crl in enumerate(offline_crls or [], start=1):
+            try:
+                self._given.append(read_crl(crl, f"the CRL given #{index}"))
+            except (CrlUnusable, *UNREADABLE) as error:
+                self._given_problems.append(str(error))
+        self._fetched: dict[str, ParsedCrl] = {}
+        self._memo: dict[tuple[bytes, bytes], _Memo] = {}
+        self._signed: dict[tuple[bytes, bytes], CertInfo | str] = {}
         self._ocsp: dict[tuple[bytes, int], RevocationStatus] = {}
+        self._nesting = 0
+        self._checking: set[bytes] = set()
 
-    async def status(self, cert: CertInfo, issuer: CertInfo, at: datetime) -> RevocationStatus:
+    async def status(
+        self, cert: CertInfo, issuer: CertInfo, at: datetime, anchor: CertInfo | None = None
+    ) -> RevocationStatus:
         """The status of `cert` at `at`; 'unavailable' when no source gave a usable answer."""
         sources = [self._by_ocsp, self._by_crl]
         if self._prefer == "crl":
             sources.reverse()
-        reasons = []
+        reasons, weak = [], False
         for source in sources:
-            result = await source(cert, issuer, at)
+            result = await source(cert, issuer, at, anchor)
             if result.status != "unavailable":
                 return result
             reasons.append(result.detail)
-        return RevocationStatus("unavailable", "", "; ".join(r for r in reasons if r))
+            weak = weak or result.weak
+        return RevocationStatus("unavailable", "", "; ".join(r for r in reasons if r), weak=weak)
 
     def forget(self) -> None:
         """Drop every fetched CRL and OCSP answer kept until its nextUpdate, so the next check
         asks the sources again (CRLs given up front stay)."""
-        self._crls.clear()
+        self._fetched.clear()
+        self._memo.clear()
         self._ocsp.clear()
-
-    # -- CRLs -------------------------------------------------------------------------------
 
     def cached(self, cert: CertInfo, issuer: CertInfo, at: datetime) -> RevocationStatus | None:
         """The status from the preferred source's cache alone, or None when it must be asked.
@@ -170,96 +149,253 @@ class RevocationChecker:
         """
         if self._prefer == "ocsp":
             return self._ocsp_cached(cert, issuer, at)
-        problems: list[str] = []
-        full = self._given_full(issuer, problems)
-        if full is None:
-            for url in cert.crl_urls:
-                full = self._crl_cached(url, issuer, at)
-                if full is not None:
-                    break
-            if full is None or full.delta_base is not None:
-                return None
-        delta = None
-        for url in cert.delta_crl_urls or full.delta_urls:
-            delta = self._crl_cached(url, issuer, at)
-            if delta is None:
-                return None
-            break
-        return _crl_verdict(cert, full, delta, at)
-
-    async def _by_crl(self, cert: CertInfo, issuer: CertInfo, at: datetime) -> RevocationStatus:
-        problems: list[str] = []
-        full = self._given_full(issuer, problems)
-        if full is None:
-            for url in cert.crl_urls:
-                found = await self._crl_from(url, issuer, at, problems)
-                if found is not None and found.delta_base is None:
-                    full = found
-                    break
-        if full is None:
-            return RevocationStatus(
-                "unavailable",
-                "",
-                "no CRL: " + ("; ".join(problems) or "the certificate names none"),
-            )
-        delta = None
-        for url in cert.delta_crl_urls or full.delta_urls:
-            delta = await self._crl_from(url, issuer, at, [])
-            break  # an unavailable delta leaves the full CRL to answer alone
-        return _crl_verdict(cert, full, delta, at)
-
-    def _given_full(self, issuer: CertInfo, problems: list[str]) -> ParsedCrl | None:
-        if not self._offline:
+        memo = self._memo.get((cert.fingerprint, issuer.fingerprint))
+        if memo is None or (memo.until is not None and at > memo.until):
             return None
-        for crl in self._given_crls(issuer, problems):
-            if crl.delta_base is None:
-                return crl
-        return None
+        revoked = memo.entry_at is not None and memo.entry_at <= at
+        if revoked != (memo.status.status == "revoked"):
+            return None
+        return memo.status
 
-    def _given_crls(self, issuer: CertInfo, problems: list[str]) -> list[ParsedCrl]:
-        """The CRLs given by the caller that `issuer` signed, verified once."""
-        found = self._given.get(issuer.fingerprint)
+    # -- CRLs -------------------------------------------------------------------------------
+
+    async def _by_crl(
+        self, cert: CertInfo, issuer: CertInfo, at: datetime, anchor: CertInfo | None
+    ) -> RevocationStatus:
+        problems = list(self._given_problems)
+        crls = [*self._given, *await self._deltas(cert, self._given, at, problems)]
+        found = await self._crl_status(cert, issuer, at, anchor, crls, problems)
+        if found is None and self._fetcher is not None and cert.crl_urls:
+            fetched = [
+                crl for url in cert.crl_urls if (crl := await self._fetch(url, at, problems))
+            ]
+            fetched += await self._deltas(cert, fetched, at, problems)
+            found = await self._crl_status(cert, issuer, at, anchor, [*crls, *fetched], problems)
+        elif found is None and cert.crl_urls and self._fetcher is None:
+            problems.extend(f"{url} not fetched (offline)" for url in cert.crl_urls)
         if found is None:
-            found = []
-            for crl in self._offline:
-                if crl.issuer.public_bytes() != issuer.subject_der:
-                    continue
-                try:
-                    found.append(parse_crl(crl, issuer, "(given CRL)"))
-                except ValueError as error:
-                    problems.append(str(error))
-            self._given[issuer.fingerprint] = found
+            detail = "; ".join(dict.fromkeys(problems)) or "the certificate names none"
+            weak = any("is signed with a" in p for p in problems)
+            return RevocationStatus("unavailable", "", f"no usable CRL: {detail}", weak=weak)
         return found
 
-    def _crl_cached(self, url: str, issuer: CertInfo, at: datetime) -> ParsedCrl | None:
-        cached = self._crls.get(url)
-        if (
-            cached is not None
-            and cached.issuer_der == issuer.subject_der
-            and (cached.next_update is None or at <= cached.next_update)
-        ):
+    async def _deltas(
+        self, cert: CertInfo, complete: list[ParsedCrl], at: datetime, problems: list[str]
+    ) -> list[ParsedCrl]:
+        """The delta CRLs the certificate or its issuer's complete CRLs point to (fetched)."""
+        if self._fetcher is None:
+            return []
+        urls = list(cert.delta_crl_urls)
+        for crl in complete:
+            if crl.delta_base is None and crl.issuer_key == cert.issuer_key:
+                urls.extend(crl.delta_urls)
+        found = []
+        for url in dict.fromkeys(urls):
+            delta = await self._fetch(url, at, [])  # a missing delta leaves the full CRL alone
+            if delta is not None and delta.delta_base is not None:
+                found.append(delta)
+        return found
+
+    async def _fetch(self, url: str, at: datetime, problems: list[str]) -> ParsedCrl | None:
+        cached = self._fetched.get(url)
+        if cached is not None and (cached.next_update is None or at <= cached.next_update):
             return cached
+        assert self._fetcher is not None
+        try:
+            parsed = read_crl(load_crl(await self._fetcher.get(url)), url)
+        except (FetchError, CrlUnusable, ValueError) as error:
+            problems.append(f"{url}: {error}")
+            return None
+        self._fetched[url] = parsed
+        return parsed
+
+    async def _crl_status(
+        self,
+        cert: CertInfo,
+        issuer: CertInfo,
+        at: datetime,
+        anchor: CertInfo | None,
+        crls: list[ParsedCrl],
+        problems: list[str],
+    ) -> RevocationStatus | None:
+        """§6.3.3 over the CRLs at hand: the verdict, or None while some reasons stay uncovered."""
+        complete = [crl for crl in crls if crl.delta_base is None]
+        deltas = [crl for crl in crls if crl.delta_base is not None]
+        covered: frozenset[x509.ReasonFlags] = frozenset()
+        used: list[str] = []
+        until: datetime | None = None
+        direct = True
+        source = "crl"
+        later_entry: datetime | None = None
+        for point in distribution_points(cert):
+            for crl in complete:
+                if covered >= ALL_REASONS:
+                    break
+                if crl.next_update is not None and at > crl.next_update:
+                    problems.append(
+                        f"the CRL is stale: {crl.source} has its nextUpdate "
+                        f"{crl.next_update.isoformat()} before the validation time"
+                    )
+                    continue
+                reasons = scope_of(crl, cert, point)
+                if isinstance(reasons, str):
+                    problems.append(f"{crl.source}: {reasons}")
+                    continue
+                if not reasons - covered:
+                    continue
+                signer = await self._crl_signer(crl, cert, issuer, at, anchor, problems)
+                if signer is None:
+                    continue
+                direct = direct and signer is issuer
+                delta = self._delta_for(crl, deltas, signer, at)
+                entry = entry_for(crl, cert)
+                detail = f"full CRL #{crl.number}"
+                if delta is not None:
+                    detail += f" + delta CRL #{delta.number}"
+                    change = entry_for(delta, cert)
+                    if change is not None:
+                        entry = None if change[1] == "removeFromCRL" else change
+                next_update = crl.next_update
+                if entry is not None and entry[0] <= at:
+                    status = RevocationStatus(
+                        "revoked",
+                        "crl+delta" if delta else "crl",
+                        detail,
+                        entry[0],
+                        entry[1],
+                        crl.this_update,
+                        next_update,
+                    )
+                    if direct:
+                        self._remember(cert, issuer, status, next_update, entry[0])
+                    return status
+                if entry is not None:
+                    later_entry = entry[0]
+                covered |= reasons
+                used.append(detail)
+                source = "crl+delta" if delta else "crl"
+                if next_update is not None and (until is None or next_update < until):
+                    until = next_update
+        if covered < ALL_REASONS:
+            if used:
+                problems.append(f"{', '.join(used)} do not cover every revocation reason")
+            return None
+        status = RevocationStatus("good", source, "; ".join(used), None, None, None, until)
+        if direct:
+            self._remember(cert, issuer, status, until, later_entry)
+        return status
+
+    def _remember(
+        self,
+        cert: CertInfo,
+        issuer: CertInfo,
+        status: RevocationStatus,
+        until: datetime | None,
+        entry_at: datetime | None,
+    ) -> None:
+        if len(self._memo) > 10_000:
+            self._memo.clear()
+        self._memo[cert.fingerprint, issuer.fingerprint] = _Memo(status, until, entry_at)
+
+    def _delta_for(
+        self, complete: ParsedCrl, deltas: list[ParsedCrl], signer: CertInfo, at: datetime
+    ) -> ParsedCrl | None:
+        """The newest fresh delta CRL that extends `complete`, signed by the same key."""
+        usable = [
+            delta
+            for delta in deltas
+            if delta_matches(complete, delta)
+            and (delta.next_update is None or at <= delta.next_update)
+            and _signed_by(delta, signer) is None
+        ]
+        return max(usable, key=lambda delta: delta.number, default=None)
+
+    async def _crl_signer(
+        self,
+        crl: ParsedCrl,
+        cert: CertInfo,
+        issuer: CertInfo,
+        at: datetime,
+        anchor: CertInfo | None,
+        problems: list[str],
+    ) -> CertInfo | None:
+        """§6.3.3 (f), (g): the certificate whose key signed the CRL, validated; or None."""
+        key = (crl.fingerprint, issuer.fingerprint)
+        known = self._signed.get(key)
+        if isinstance(known, CertInfo):
+            if known is issuer or await self._signer_in_good_standing(known, at, anchor, problems):
+                return known
+            return None
+        if isinstance(known, str):
+            problems.append(known)
+            return None
+        refusal = f"{crl.source}: no certificate of {crl.issuer_name.rfc4514_string()} signed it"
+        for candidate in self._signer_candidates(crl, issuer):
+            mismatch = _signed_by(crl, candidate)
+            if mismatch is not None:
+                refusal = f"{crl.source}: {mismatch}"
+                continue
+            if candidate.key_usage is not None and not candidate.key_usage.crl_sign:
+                refusal = (
+                    f"{crl.source} is signed by {candidate.label()}, whose keyUsage lacks cRLSign"
+                )
+                continue
+            if candidate is not issuer and not await self._same_anchor(candidate, anchor):
+                refusal = f"{crl.source}: its signer {candidate.label()} has no valid path"
+                continue
+            self._signed[key] = candidate
+            if candidate is issuer or await self._signer_in_good_standing(
+                candidate, at, anchor, problems
+            ):
+                return candidate
+            return None
+        self._signed[key] = refusal
+        problems.append(refusal)
         return None
 
-    async def _crl_from(
-        self, url: str, issuer: CertInfo, at: datetime, problems: list[str]
-    ) -> ParsedCrl | None:
-        cached = self._crl_cached(url, issuer, at)
-        if cached is not None:
-            return cached
-        if self._fetcher is None:
-            problems.append(f"{url} not fetched (offline)")
-            return None
+    def _signer_candidates(self, crl: ParsedCrl, issuer: CertInfo) -> list[CertInfo]:
+        found = [issuer] if issuer.subject_key == crl.issuer_key else []
+        if self._paths is not None:
+            for info in self._paths.certificates_named(crl.issuer_key):
+                if info.fingerprint != issuer.fingerprint:
+                    found.append(info)
+        return found[:32]
+
+    async def _same_anchor(self, signer: CertInfo, anchor: CertInfo | None) -> bool:
+        if self._paths is None:
+            return False
+        path = await self._paths.build(signer, [])
+        return path.code is None and (anchor is None or path.chain[-1] is anchor)
+
+    async def _signer_in_good_standing(
+        self, signer: CertInfo, at: datetime, anchor: CertInfo | None, problems: list[str]
+    ) -> bool:
+        """A separate CRL signer's own path must be valid and unrevoked at `at` (§6.3.3 (f))."""
+        if signer.fingerprint in self._checking:
+            # The signer's own status comes from a CRL it signed (an indirect CRL covering
+            # its issuer's certificates): its path is being established just above.
+            return True
+        if self._paths is None or self._nesting >= MAX_NESTING:
+            problems.append(f"the status of the CRL signer {signer.label()} cannot be established")
+            return False
+        path = await self._paths.build(signer, [])
+        if path.code is not None:
+            return False
+        self._nesting += 1
+        self._checking.add(signer.fingerprint)
         try:
-            parsed = parse_crl(load_crl(await self._fetcher.get(url)), issuer, url)
-        except FetchError as error:
-            problems.append(f"{url}: {error}")
-            return None
-        except ValueError as error:
-            problems.append(f"{url}: {error}")
-            return None
-        self._crls[url] = parsed
-        return parsed
+            for position, link in enumerate(path.chain[:-1]):
+                if not link.not_before <= at.replace(microsecond=0) <= link.not_after:
+                    problems.append(f"the CRL signer's path has {link.label()} out of validity")
+                    return False
+                status = await self.status(link, path.chain[position + 1], at, anchor)
+                if status.status != "good":
+                    problems.append(f"the CRL signer {link.label()} is {status.status}")
+                    return False
+        finally:
+            self._nesting -= 1
+            self._checking.discard(signer.fingerprint)
+        return True
 
     # -- OCSP -------------------------------------------------------------------------------
 
@@ -267,11 +403,17 @@ class RevocationChecker:
         self, cert: CertInfo, issuer: CertInfo, at: datetime
     ) -> RevocationStatus | None:
         cached = self._ocsp.get((issuer.fingerprint, cert.serial))
-        if cached is not None and (cached.next_update is None or at <= cached.next_update):
+        if (
+            cached is not None
+            and (cached.next_update is None or at <= cached.next_update)
+            and (cached.this_update is None or at >= cached.this_update)
+        ):
             return cached
         return None
 
-    async def _by_ocsp(self, cert: CertInfo, issuer: CertInfo, at: datetime) -> RevocationStatus:
+    async def _by_ocsp(
+        self, cert: CertInfo, issuer: CertInfo, at: datetime, anchor: CertInfo | None
+    ) -> RevocationStatus:
         key = (issuer.fingerprint, cert.serial)
         cached = self._ocsp_cached(cert, issuer, at)
         if cached is not None:
@@ -290,159 +432,60 @@ class RevocationChecker:
         url = cert.ocsp_urls[0]
         try:
             body = await self._fetcher.post(url, request, "application/ocsp-request")
-            result = self._read_ocsp(body, cert, issuer, nonce, at, url)
+            response = load_response(body)
+            answer, responder = read_answer(response, cert, issuer, self._certs, at, nonce)
+            if responder is not issuer:
+                await self._check_responder(responder, issuer, at, anchor)
         except FetchError as error:
             return RevocationStatus("unavailable", "", f"OCSP {url}: {error}")
-        except ValueError as error:
-            return RevocationStatus("unavailable", "", f"OCSP {url}: {error}")
-        if result.status in ("good", "revoked"):
+        except OcspRefused as error:
+            return RevocationStatus("unavailable", "", f"OCSP {url}: {error}", weak=error.weak)
+        detail = f"OCSP {url}"
+        if answer.status == "unknown":
+            detail += ": the responder does not know this certificate"
+        result = RevocationStatus(
+            answer.status,  # type: ignore[arg-type]
+            "ocsp",
+            detail,
+            answer.revoked_at,
+            answer.reason,
+            answer.this_update,
+            answer.next_update,
+        )
+        if answer.status in ("good", "revoked"):
             self._ocsp[key] = result
         return result
 
-    def _read_ocsp(
-        self,
-        body: bytes,
-        cert: CertInfo,
-        issuer: CertInfo,
-        nonce: bytes | None,
-        at: datetime,
-        url: str,
-    ) -> RevocationStatus:
-        response = ocsp.load_der_ocsp_response(body)
-        if response.response_status != ocsp.OCSPResponseStatus.SUCCESSFUL:
-            raise ValueError(f"the responder answered {response.response_status.name}")
-        signer = self._ocsp_signer(response, issuer)
-        verify_signature_by(
-            signer.public_key,
-            response.signature,
-            response.tbs_response_bytes,
-            response.signature_hash_algorithm,
-        )
-        if nonce is not None:
-            try:
-                echoed = response.extensions.get_extension_for_class(x509.OCSPNonce).value.nonce
-            except x509.ExtensionNotFound:
-                echoed = None
-            if echoed is not None and echoed != nonce:
-                raise ValueError("the response's nonce is not the request's")
-        single = next(
-            (
-                s
-                for s in response.responses
-                if s.serial_number == cert.serial and s.issuer_key_hash == _key_hash(issuer)
-            ),
-            None,
-        )
-        if single is None:
-            raise ValueError("the response does not speak of this certificate")
-        if single.next_update_utc is not None and at > single.next_update_utc:
-            raise ValueError("the response is stale at the validation time")
-        status = single.certificate_status
-        if status == ocsp.OCSPCertStatus.GOOD:
-            return RevocationStatus(
-                "good",
-                "ocsp",
-                f"OCSP {url}",
-                None,
-                None,
-                single.this_update_utc,
-                single.next_update_utc,
+    async def _check_responder(
+        self, responder: CertInfo, issuer: CertInfo, at: datetime, anchor: CertInfo | None
+    ) -> None:
+        """A delegated responder must be valid at `at`, and unrevoked unless it carries nocheck."""
+        if not responder.not_before <= at.replace(microsecond=0) <= responder.not_after:
+            raise OcspRefused(f"the responder's certificate {responder.label()} is not valid then")
+        if needs_no_check(responder) or self._nesting >= MAX_NESTING:
+            return
+        self._nesting += 1
+        try:
+            status = await self._by_crl(responder, issuer, at, anchor)
+        finally:
+            self._nesting -= 1
+        if status.status != "good":
+            raise OcspRefused(
+                f"the responder's certificate {responder.label()} is {status.status}: "
+                f"{status.detail}"
             )
-        if status == ocsp.OCSPCertStatus.REVOKED:
-            revoked_at = single.revocation_time_utc
-            assert revoked_at is not None
-            if revoked_at > at:
-                return RevocationStatus(
-                    "good",
-                    "ocsp",
-                    f"OCSP {url} (revoked only later)",
-                    None,
-                    None,
-                    single.this_update_utc,
-                    single.next_update_utc,
-                )
-            return RevocationStatus(
-                "revoked",
-                "ocsp",
-                f"OCSP {url}",
-                revoked_at,
-                reason_name(single.revocation_reason),
-                single.this_update_utc,
-                single.next_update_utc,
-            )
-        return RevocationStatus(
-            "unknown",
-            "ocsp",
-            f"OCSP {url}: the responder does not know this certificate",
-            None,
-            None,
-            single.this_update_utc,
-            single.next_update_utc,
-        )
-
-    def _ocsp_signer(self, response: ocsp.OCSPResponse, issuer: CertInfo) -> CertInfo:
-        """The issuer itself, or a delegated responder it certified for OCSP signing."""
-        if _responder_is(response, issuer):
-            return issuer
-        for candidate in response.certificates:
-            info = self._certs.add(candidate)
-            if not _responder_is(response, info):
-                continue
-            if info.issuer_der != issuer.subject_der:
-                raise ValueError("the responder's certificate is not issued by the CA")
-            if info.eku is None or ExtendedKeyUsageOID.OCSP_SIGNING.dotted_string not in info.eku:
-                raise ValueError("the responder's certificate is not for OCSP signing")
-            verify_certificate_signature(info, issuer)
-            return info
-        raise ValueError("the responder is neither the CA nor delegated by it")
 
 
-def _crl_verdict(
-    cert: CertInfo, full: ParsedCrl, delta: ParsedCrl | None, at: datetime
-) -> RevocationStatus:
-    """The status a full CRL, and a delta newer than it that extends it, give at `at`."""
-    if full.next_update is not None and at > full.next_update:
-        return RevocationStatus(
-            "unavailable",
-            "crl",
-            f"the CRL is stale: its nextUpdate {full.next_update.isoformat()} is before the "
-            "validation time",
-        )
-    source, detail = "crl", f"full CRL #{full.number}"
-    entry = full.entries.get(cert.serial)
-    if (
-        delta is not None
-        and delta.delta_base is not None
-        and full.number is not None
-        and delta.number is not None
-        and delta.delta_base <= full.number < delta.number
-        and (delta.next_update is None or at <= delta.next_update)
-    ):
-        source, detail = "crl+delta", f"full CRL #{full.number} + delta CRL #{delta.number}"
-        change = delta.entries.get(cert.serial)
-        if change is not None:
-            entry = None if change[1] == "removeFromCRL" else change
-    if entry is not None and entry[0] <= at:
-        return RevocationStatus(
-            "revoked", source, detail, entry[0], entry[1], full.this_update, full.next_update
-        )
-    return RevocationStatus("good", source, detail, None, None, full.this_update, full.next_update)
-
-
-_KEY_HASHES: dict[bytes, bytes] = {}
-
-
-def _key_hash(info: CertInfo) -> bytes:
-    """SHA-1 of the subject public key bits, as OCSP names a key (CertID, ResponderID)."""
-    cached = _KEY_HASHES.get(info.fingerprint)
-    if cached is None:
-        cached = x509.SubjectKeyIdentifier.from_public_key(info.public_key).digest
-        _KEY_HASHES[info.fingerprint] = cached
-    return cached
-
-
-def _responder_is(response: ocsp.OCSPResponse, info: CertInfo) -> bool:
-    if response.responder_key_hash is not None:
-        return response.responder_key_hash == _key_hash(info)
-    name = response.responder_name
-    return name is not None and name.public_bytes() == info.subject_der
+def _signed_by(crl: ParsedCrl, signer: CertInfo) -> str | None:
+    """Why `signer`'s key did not sign the CRL under the algorithm policy, or None if it did."""
+    hash_algorithm = crl.crl.signature_hash_algorithm
+    weak = digest_weakness(hash_algorithm.name if hash_algorithm else None)
+    try:
+        valid = crl.crl.is_signature_valid(signer.public_key)  # type: ignore[arg-type]
+    except (TypeError, ValueError, UnsupportedAlgorithm):
+        valid = False
+    if not valid:
+        return f"the signature is not {signer.label()}'s"
+    if weak is not None:
+        return f"{crl.source} is signed with a {weak}"
+    return None

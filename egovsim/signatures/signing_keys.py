@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from cryptography.exceptions import InvalidSignature
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
@@ -11,6 +12,7 @@ from egovsim.signatures.certs import CertInfo
 
 _PKCS1 = padding.PKCS1v15()
 _VERIFIED_ISSUERS: set[tuple[bytes, bytes]] = set()
+_FAILED_ISSUERS: dict[tuple[bytes, bytes], str] = {}
 _MAX_VERIFIED = 100_000
 
 
@@ -39,16 +41,41 @@ def verify_signature_by(
 
 
 def verify_certificate_signature(child: CertInfo, issuer: CertInfo) -> None:
-    """Check that `issuer`'s key signed `child` (and the names chain); cached once it holds."""
+    """Check that `issuer`'s key signed `child`; the outcome is cached either way.
+
+    Names are not compared here: path validation chains them by RFC 5280 §7.1, not by bytes.
+    """
     key = (child.fingerprint, issuer.fingerprint)
     if key in _VERIFIED_ISSUERS:
         return
+    known_failure = _FAILED_ISSUERS.get(key)
+    if known_failure is not None:
+        raise SignatureMismatch(known_failure)
+    certificate = child.certificate
     try:
-        child.certificate.verify_directly_issued_by(issuer.certificate)
-    except (ValueError, TypeError, InvalidSignature) as error:
-        raise SignatureMismatch(
-            f"{child.label()} is not signed by {issuer.label()}: {error or 'bad signature'}"
-        ) from None
+        _verify_tbs(issuer.public_key, certificate)
+    except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm) as error:
+        message = f"{child.label()} is not signed by {issuer.label()}: {error or 'bad signature'}"
+        if len(_FAILED_ISSUERS) >= _MAX_VERIFIED:
+            _FAILED_ISSUERS.clear()
+        _FAILED_ISSUERS[key] = message
+        raise SignatureMismatch(message) from None
     if len(_VERIFIED_ISSUERS) >= _MAX_VERIFIED:
         _VERIFIED_ISSUERS.clear()
     _VERIFIED_ISSUERS.add(key)
+
+
+def _verify_tbs(key: CertificatePublicKeyTypes, certificate: x509.Certificate) -> None:
+    hash_algorithm = certificate.signature_hash_algorithm
+    parameters = certificate.signature_algorithm_parameters
+    signature, tbs = certificate.signature, certificate.tbs_certificate_bytes
+    if isinstance(key, rsa.RSAPublicKey):
+        if not isinstance(parameters, padding.PSS | padding.PKCS1v15) or hash_algorithm is None:
+            raise InvalidSignature("not an RSA signature")
+        key.verify(signature, tbs, parameters, hash_algorithm)
+    elif isinstance(key, ec.EllipticCurvePublicKey):
+        if not isinstance(parameters, ec.ECDSA):
+            raise InvalidSignature("not an ECDSA signature")
+        key.verify(signature, tbs, parameters)
+    else:
+        raise InvalidSignature(f"unsupported key type {type(key).__name__}")

@@ -3,7 +3,7 @@ answered with a report. Used by the portal (C2), the gateway and the command lin
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from cryptography import x509
@@ -11,7 +11,7 @@ from cryptography import x509
 from egovsim.clock import as_utc, utcnow
 from egovsim.signatures import checks as c2
 from egovsim.signatures import cms, der
-from egovsim.signatures.certs import CertCache, CertInfo
+from egovsim.signatures.certs import CertCache, CertInfo, WeakKey
 from egovsim.signatures.checks import Expectations
 from egovsim.signatures.encoding import to_der
 from egovsim.signatures.path import PathBuilder
@@ -27,8 +27,9 @@ from egovsim.signatures.report import (
     warning,
 )
 from egovsim.signatures.revocation import Fetcher, RevocationChecker
+from egovsim.signatures.validation import DEFAULT_INPUTS, PathInputs
 
-__all__ = ["Expectations", "Verifier"]
+__all__ = ["Expectations", "PathInputs", "Verifier"]
 
 MAX_INPUT = 64 * 1024 * 1024
 
@@ -42,22 +43,24 @@ class Verifier:
 
     def __init__(
         self,
-        anchors: list[x509.Certificate],
+        anchors: Sequence[x509.Certificate | bytes],
         *,
         fetcher: Fetcher | None = None,
-        intermediates: list[x509.Certificate] | None = None,
+        intermediates: Sequence[x509.Certificate | bytes] | None = None,
         crls: list[x509.CertificateRevocationList] | None = None,
         prefer: str = "ocsp",
         policy: str = "hard-fail",
         clock: Callable[[], datetime] = utcnow,
+        inputs: PathInputs = DEFAULT_INPUTS,
     ) -> None:
         self._certs = CertCache()
-        self._paths = PathBuilder(anchors, self._certs, fetcher, intermediates)
+        self._paths = PathBuilder(anchors, self._certs, fetcher, intermediates, inputs)
         self.revocation = RevocationChecker(
             fetcher,
             prefer="crl" if prefer == "crl" else "ocsp",
             offline_crls=crls,
             certs=self._certs,
+            paths=self._paths,
         )
         self._soft_fail = policy == "soft-fail"
         self._identities: dict[bytes, SignerIdentity] = {}
@@ -132,6 +135,11 @@ class Verifier:
 
         try:
             pool = [self._certs.get(encoded) for encoded in signed.certificates]
+        except WeakKey as error:
+            checks.append(
+                failed("signer-certificate", "WEAK_ALGORITHM", f"a certificate has {error}")
+            )
+            return conclude(checks, when)
         except ValueError as error:
             checks.append(
                 failed(
@@ -180,6 +188,9 @@ class Verifier:
         checks: list[Check] = []
         try:
             leaf = self._certs.get(to_der(certificate))
+        except WeakKey as error:
+            checks.append(failed("format", "WEAK_ALGORITHM", f"the certificate has {error}"))
+            return conclude(checks, when)
         except ValueError as error:
             checks.append(
                 failed("format", "SIGNATURE_MALFORMED", f"not an X.509 certificate: {error}")
@@ -208,7 +219,13 @@ class Verifier:
         checks: list[Check],
     ) -> tuple[CertInfo, ...]:
         path = self._paths.cached(leaf) or await self._paths.build(leaf, pool)
-        if path.code is not None:
+        if self._paths.unreadable or self._paths.weak:
+            code = "SIGNATURE_MALFORMED" if self._paths.unreadable else "WEAK_ALGORITHM"
+            detail = "; ".join([*self._paths.unreadable, *self._paths.weak])
+            checks.append(failed("chain", code, detail))
+            for name in ("validity", "revocation"):
+                checks.append(skipped(name, "the evidence given cannot be read"))
+        elif path.code is not None:
             checks.append(failed("chain", path.code, path.detail, path.subindication))
             for name in ("validity", "revocation"):
                 checks.append(skipped(name, "no valid certification path"))
@@ -232,11 +249,12 @@ class Verifier:
 
     async def _revocation(self, chain: tuple[CertInfo, ...], when: datetime) -> Check:
         notes = []
-        unavailable = []
+        unavailable: list[str] = []
+        weak: list[str] = []
         for position, cert in enumerate(chain[:-1]):
             issuer = chain[position + 1]
             status = self.revocation.cached(cert, issuer, when) or await self.revocation.status(
-                cert, issuer, when
+                cert, issuer, when, chain[-1]
             )
             if status.status == "revoked":
                 hold = status.reason == "certificateHold"
@@ -254,10 +272,14 @@ class Verifier:
                     source=status.source,
                     serial=f"{cert.serial:X}",
                 )
-            if status.status in ("unknown", "unavailable"):
+            if status.weak:
+                weak.append(f"revocation of {cert.label()}: {status.detail}")
+            elif status.status in ("unknown", "unavailable"):
                 unavailable.append(f"{cert.label()}: {status.detail}")
             else:
                 notes.append(f"{cert.label()}: good by {status.detail}")
+        if weak:
+            return failed("revocation", "WEAK_ALGORITHM", "; ".join(weak))
         if unavailable:
             detail = "revocation status not established for " + "; ".join(unavailable)
             if self._soft_fail:

@@ -1,0 +1,401 @@
+"""Path validation held to RFC 5280 §6.1: each false accept and false reject of issue 13.
+
+Every path is generated for the test by `egovsim.pki.paths`, dated around the test clock.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import timedelta
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.x509.oid import NameOID
+
+from egovsim.pki.paths import Party, PathKit, dn, policies, policy_mappings
+from egovsim.signatures.checks import EXPECT_NOTHING
+from egovsim.signatures.report import Report
+from egovsim.signatures.validation import PathInputs
+from egovsim.signatures.verifier import Verifier
+from tests.conftest import NOW
+
+POLICY_A = "1.2.398.3.3.2.1"
+POLICY_B = "1.2.398.3.3.2.2"
+
+
+@pytest.fixture
+def kit() -> PathKit:
+    return PathKit(NOW)
+
+
+def der(party: Party) -> bytes:
+    return party.certificate.public_bytes(serialization.Encoding.DER)
+
+
+async def check(
+    anchor: Party,
+    leaf: Party,
+    *cas: Party,
+    kit: PathKit,
+    inputs: PathInputs | None = None,
+    crls: list[x509.CertificateRevocationList] | None = None,
+    extra: list[x509.Certificate] | None = None,
+) -> Report:
+    """Verify `leaf` offline at NOW, with an empty CRL of every CA unless CRLs are given."""
+    if crls is None:
+        crls = [kit.crl(ca) for ca in (anchor, *cas)]
+    verifier = Verifier(
+        [anchor.certificate],
+        intermediates=[*(ca.certificate for ca in cas), *(extra or [])],
+        crls=crls,
+        prefer="crl",
+        inputs=inputs or PathInputs(),
+    )
+    return await verifier.verify_certificate(der(leaf), at=NOW, expect=EXPECT_NOTHING)
+
+
+def chain_detail(report: Report) -> str:
+    chain = report.check("chain")
+    assert chain is not None
+    return chain.detail
+
+
+def constraints(
+    permitted: list[x509.GeneralName] | None = None,
+    excluded: list[x509.GeneralName] | None = None,
+) -> list[tuple[x509.ExtensionType, bool]]:
+    return [(x509.NameConstraints(permitted, excluded), True)]
+
+
+def with_names(*names: x509.GeneralName) -> list[tuple[x509.ExtensionType, bool]]:
+    return [(x509.SubjectAlternativeName(list(names)), False)]
+
+
+# -- 1. name constraints ------------------------------------------------------------------
+
+
+def _org(organization: str) -> x509.Name:
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "KZ"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization),
+        ]
+    )
+
+
+NAME_CASES = {
+    "directory-name-inside": (
+        constraints([x509.DirectoryName(_org("Allowed"))]),
+        "Allowed",
+        [],
+        True,
+    ),
+    "directory-name-outside": (
+        constraints([x509.DirectoryName(_org("Allowed"))]),
+        "Other",
+        [],
+        False,
+    ),
+    "directory-name-excluded": (
+        constraints(None, [x509.DirectoryName(_org("Banned"))]),
+        "Banned",
+        [],
+        False,
+    ),
+    "dns-inside": (
+        constraints([x509.DNSName("egov.kz")]),
+        "Allowed",
+        [x509.DNSName("api.egov.kz")],
+        True,
+    ),
+    "dns-outside": (
+        constraints([x509.DNSName("egov.kz")]),
+        "Allowed",
+        [x509.DNSName("egov.kz.evil.example")],
+        False,
+    ),
+    "dns-excluded": (
+        constraints(None, [x509.DNSName("evil.example")]),
+        "Allowed",
+        [x509.DNSName("www.evil.example")],
+        False,
+    ),
+    "email-in-san-outside": (
+        constraints([x509.RFC822Name("egov.kz")]),
+        "Allowed",
+        [x509.RFC822Name("a@mail.ru")],
+        False,
+    ),
+    "uri-outside": (
+        constraints([x509.UniformResourceIdentifier(".egov.kz")]),
+        "Allowed",
+        [x509.UniformResourceIdentifier("https://evil.example/x")],
+        False,
+    ),
+    "uri-inside": (
+        constraints([x509.UniformResourceIdentifier(".egov.kz")]),
+        "Allowed",
+        [x509.UniformResourceIdentifier("https://api.egov.kz/x")],
+        True,
+    ),
+    "ip-inside": (
+        constraints([x509.IPAddress(ipaddress.ip_network("10.0.0.0/8"))]),
+        "Allowed",
+        [x509.IPAddress(ipaddress.ip_address("10.1.2.3"))],
+        True,
+    ),
+    "ip-excluded": (
+        constraints(None, [x509.IPAddress(ipaddress.ip_network("10.0.0.0/8"))]),
+        "Allowed",
+        [x509.IPAddress(ipaddress.ip_address("10.1.2.3"))],
+        False,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", NAME_CASES, ids=list(NAME_CASES))
+async def test_name_constraints_of_an_intermediate_are_processed(kit, case: str) -> None:
+    extensions, organization, names, allowed = NAME_CASES[case]
+    root = kit.root("Root")
+    ca = kit.ca("Constrained CA", root, extensions=extensions)
+    leaf = kit.leaf(dn("Aigerim", organization), ca, extensions=with_names(*names) if names else [])
+
+    report = await check(root, leaf, ca, kit=kit)
+
+    assert report.passed is allowed, report.to_json()["checks"]
+    if not allowed:
+        assert report.code == "CHAIN_INVALID"
+        assert "§6.1.3 (b)(c) name constraints" in chain_detail(report)
+
+
+async def test_email_address_in_the_subject_dn_is_held_to_rfc822_constraints(kit) -> None:
+    root = kit.root("Root")
+    ca = kit.ca("Mail CA", root, extensions=constraints([x509.RFC822Name(".egov.kz")]))
+    subject = x509.Name([*dn("Aigerim"), x509.NameAttribute(NameOID.EMAIL_ADDRESS, "a@mail.ru")])
+    leaf = kit.leaf(subject, ca)
+
+    report = await check(root, leaf, ca, kit=kit)
+
+    assert report.code == "CHAIN_INVALID"
+    assert "rfc822Name a@mail.ru is not permitted" in chain_detail(report)
+
+
+async def test_name_constraints_in_a_trust_anchor_are_honoured(kit) -> None:
+    root = kit.root("Root", extensions=constraints([x509.DirectoryName(_org("Allowed"))]))
+    inside = kit.leaf(dn("Aigerim", "Allowed"), root)
+    outside = kit.leaf(dn("Aigerim", "Other"), root)
+
+    assert (await check(root, inside, kit=kit)).passed
+    refused = await check(root, outside, kit=kit)
+    assert refused.code == "CHAIN_INVALID"
+    assert "name constraints" in chain_detail(refused)
+
+
+# -- 4. certificate policies ----------------------------------------------------------------
+
+
+async def test_required_explicit_policy_absent_from_the_path_is_refused(kit) -> None:
+    root = kit.root("Root")
+    ca = kit.ca("CA", root, extensions=[policies(POLICY_A)])
+    leaf = kit.leaf("Aigerim", ca)  # no certificatePolicies: the policy graph ends empty
+    explicit = PathInputs(initial_explicit_policy=True)
+
+    assert (await check(root, leaf, ca, kit=kit)).passed
+    refused = await check(root, leaf, ca, kit=kit, inputs=explicit)
+    assert refused.code == "CHAIN_INVALID"
+    assert "§6.1.3 (f) certificate policies" in chain_detail(refused)
+
+
+async def test_require_explicit_policy_in_a_ca_refuses_a_leaf_of_another_policy(kit) -> None:
+    root = kit.root("Root")
+    requiring = [policies(POLICY_A), (x509.PolicyConstraints(0, None), True)]
+    ca = kit.ca("CA", root, extensions=requiring)
+    good = kit.leaf("Aigerim", ca, extensions=[policies(POLICY_A)])
+    other = kit.leaf("Aigerim", ca, extensions=[policies(POLICY_B)])
+
+    assert (await check(root, good, ca, kit=kit)).passed
+    refused = await check(root, other, ca, kit=kit)
+    assert refused.code == "CHAIN_INVALID"
+    assert "certificate policies" in chain_detail(refused)
+
+
+async def test_the_user_initial_policy_set_limits_the_accepted_policies(kit) -> None:
+    root = kit.root("Root")
+    ca = kit.ca("CA", root, extensions=[policies(POLICY_A, POLICY_B)])
+    leaf = kit.leaf("Aigerim", ca, extensions=[policies(POLICY_B)])
+    wants_a = PathInputs(frozenset({POLICY_A}), initial_explicit_policy=True)
+    wants_b = PathInputs(frozenset({POLICY_B}), initial_explicit_policy=True)
+
+    assert (await check(root, leaf, ca, kit=kit, inputs=wants_b)).passed
+    refused = await check(root, leaf, ca, kit=kit, inputs=wants_a)
+    assert "§6.1.5 (g) certificate policies" in chain_detail(refused)
+
+
+async def test_policy_mapping_is_followed_and_can_be_inhibited(kit) -> None:
+    root = kit.root("Root")
+    mapping = [policies(POLICY_A), (policy_mappings([(POLICY_A, POLICY_B)]), False)]
+    ca = kit.ca("Mapping CA", root, extensions=mapping)
+    leaf = kit.leaf("Aigerim", ca, extensions=[policies(POLICY_B)])
+    wants_a = PathInputs(frozenset({POLICY_A}), initial_explicit_policy=True)
+    inhibited = PathInputs(
+        frozenset({POLICY_A}), initial_explicit_policy=True, initial_policy_mapping_inhibit=True
+    )
+
+    assert (await check(root, leaf, ca, kit=kit, inputs=wants_a)).passed
+    assert not (await check(root, leaf, ca, kit=kit, inputs=inhibited)).passed
+
+
+async def test_a_mapping_to_any_policy_is_refused(kit) -> None:
+    root = kit.root("Root")
+    mapping = [policies(POLICY_A), (policy_mappings([(POLICY_A, "2.5.29.32.0")]), False)]
+    ca = kit.ca("CA", root, extensions=mapping)
+    leaf = kit.leaf("Aigerim", ca, extensions=[policies(POLICY_A)])
+
+    refused = await check(root, leaf, ca, kit=kit)
+
+    assert "§6.1.4 (a) policy mappings" in chain_detail(refused)
+
+
+async def test_many_policies_and_mappings_do_not_blow_up(kit) -> None:
+    # RFC 9618's case: each CA maps every policy to every other; the tree form grows as n^depth.
+    oids = [f"1.2.398.3.3.9.{i}" for i in range(20)]
+    pairs = [(a, b) for a in oids for b in oids if a != b][:400]
+    root = kit.root("Root")
+    parent, cas = root, []
+    for level in range(5):
+        ca = kit.ca(
+            f"CA {level}", parent, extensions=[policies(*oids), (policy_mappings(pairs), False)]
+        )
+        cas.append(ca)
+        parent = ca
+    leaf = kit.leaf("Aigerim", parent, extensions=[policies(*oids)])
+
+    report = await check(root, leaf, *cas, kit=kit, inputs=PathInputs(initial_explicit_policy=True))
+
+    assert report.passed, report.to_json()["checks"]
+
+
+# -- 6. and 9. critical extensions -----------------------------------------------------------
+
+
+async def test_a_trust_anchors_unknown_critical_extension_is_refused(kit) -> None:
+    odd = x509.UnrecognizedExtension(x509.ObjectIdentifier("1.3.6.1.4.1.99999.1"), b"\x05\x00")
+    root = kit.root("Root", extensions=[(odd, True)])
+    leaf = kit.leaf("Aigerim", root)
+
+    refused = await check(root, leaf, kit=kit)
+
+    assert refused.code == "CHAIN_INVALID"
+    assert "RFC 5937 trust anchor" in chain_detail(refused)
+
+
+async def test_critical_name_constraints_and_policy_extensions_are_processed_not_refused(
+    kit,
+) -> None:
+    root = kit.root("Root")
+    extensions = [
+        *constraints([x509.DirectoryName(_org("Allowed"))]),
+        (
+            x509.CertificatePolicies(
+                [x509.PolicyInformation(x509.ObjectIdentifier(POLICY_A), None)]
+            ),
+            True,
+        ),
+        (x509.PolicyConstraints(None, 1), True),
+        (x509.InhibitAnyPolicy(2), True),
+    ]
+    ca = kit.ca("CA", root, extensions=extensions)
+    leaf = kit.leaf(dn("Aigerim", "Allowed"), ca, extensions=[policies(POLICY_A)])
+
+    report = await check(root, leaf, ca, kit=kit)
+
+    assert report.passed, report.to_json()["checks"]
+
+
+# -- 7. names compared by §7.1 ---------------------------------------------------------------
+
+
+async def test_names_are_compared_by_rfc5280_rules_not_by_bytes(kit) -> None:
+    root = kit.root("Root")
+    printable = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "KZ"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "egovsim  Path Tests"),
+            x509.NameAttribute(
+                NameOID.COMMON_NAME, "Issuing CA", x509.name._ASN1Type.PrintableString
+            ),
+        ]
+    )
+    ca = kit.issue(printable, root, ca=True)
+    # The leaf names its issuer in UTF8String, another case and other white space.
+    spelled = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "KZ"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, " EGOVSIM path tests "),
+            x509.NameAttribute(NameOID.COMMON_NAME, "issuing ca", x509.name._ASN1Type.UTF8String),
+        ]
+    )
+    leaf = kit.issue(dn("Aigerim"), ca, ca=False, issuer_name=spelled)
+    crls = [kit.crl(root), kit.crl(ca)]
+
+    report = await check(root, leaf, ca, kit=kit, crls=crls)
+
+    assert report.passed, report.to_json()["checks"]
+
+
+# -- 10. validity in whole seconds -----------------------------------------------------------
+
+
+async def test_the_last_second_of_validity_counts_whole(kit) -> None:
+    root = kit.root("Root")
+    leaf = kit.leaf("Aigerim", root, not_after=NOW)
+    verifier = Verifier([root.certificate], crls=[kit.crl(root)], prefer="crl")
+
+    last = await verifier.verify_certificate(der(leaf), at=NOW + timedelta(microseconds=999_999))
+    after = await verifier.verify_certificate(der(leaf), at=NOW + timedelta(seconds=1))
+
+    assert last.passed, last.to_json()["checks"]
+    assert after.code == "CERT_EXPIRED"
+
+
+# -- path building ----------------------------------------------------------------------------
+
+
+async def test_path_building_tries_the_next_candidate_issuer_after_a_key_rollover(kit) -> None:
+    root = kit.root("Root")
+    old = kit.ca("Issuing CA", root)
+    new = kit.ca("Issuing CA", root)  # the same name, a new key
+    leaf = kit.leaf("Aigerim", new)
+
+    report = await check(root, leaf, old, new, kit=kit)
+
+    assert report.passed, report.to_json()["checks"]
+
+
+async def test_a_thousand_candidate_issuers_end_in_a_verdict(kit) -> None:
+    root = kit.root("Root")
+    decoy_key = kit.ca("Decoy", root).key
+    decoys = [kit.ca("Issuing CA", root, key=decoy_key).certificate for _ in range(1000)]
+    real = kit.ca("Issuing CA", root)
+    leaf = kit.leaf("Aigerim", real)
+    crls = [kit.crl(root), kit.crl(real)]
+
+    found = await check(root, leaf, real, kit=kit, crls=crls, extra=decoys)
+    stray = kit.leaf("Aigerim", kit.ca("Issuing CA", root))  # signed by none of them
+    lost = await check(root, stray, kit=kit, crls=crls, extra=[*decoys, real.certificate])
+
+    assert found.passed, found.to_json()["checks"]
+    assert lost.code == "CHAIN_INVALID"
+
+
+async def test_a_loop_of_cross_certificates_ends(kit) -> None:
+    root = kit.root("Root")
+    a, b = kit.ca("CA A", root), kit.ca("CA B", root)
+    a_by_b = kit.issue(a.name, b, ca=True, key=a.key)
+    b_by_a = kit.issue(b.name, a, ca=True, key=b.key)
+    leaf = kit.leaf("Aigerim", kit.issue(dn("Stray"), b, ca=True, issuer_name=dn("Elsewhere")))
+
+    report = await check(root, leaf, a_by_b, b_by_a, kit=kit)
+
+    assert report.code in ("CERT_UNTRUSTED", "CHAIN_INVALID")
