@@ -389,6 +389,24 @@ async def test_a_thousand_candidate_issuers_end_in_a_verdict(kit) -> None:
     assert lost.code == "CHAIN_INVALID"
 
 
+async def test_forged_issuers_past_the_signature_budget_end_in_a_refusal(kit) -> None:
+    # Each decoy claims the real issuer's key identifier and has a key of its own, so each
+    # costs a signature check: the search stops at its budget and says so.
+    root = kit.root("Root")
+    real = kit.ca("Issuing CA", root)
+    forged = real.certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier)
+    decoys = [
+        kit.ca("Issuing CA", root, subject_key_id=forged.value.digest).certificate
+        for _ in range(150)
+    ]
+    leaf = kit.leaf("Aigerim", real)
+
+    report = await check(root, leaf, kit=kit, extra=[*decoys, real.certificate])
+
+    assert report.code == "CHAIN_INVALID"
+    assert "work budget" in chain_detail(report)
+
+
 async def test_a_loop_of_cross_certificates_ends(kit) -> None:
     root = kit.root("Root")
     a, b = kit.ca("CA A", root), kit.ca("CA B", root)

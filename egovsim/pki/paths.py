@@ -88,6 +88,7 @@ class PathKit:
         not_before: datetime | None = None,
         not_after: datetime | None = None,
         issuer_name: x509.Name | None = None,
+        subject_key_id: bytes | None = None,
     ) -> Party:
         """A certificate for `subject` signed by `issuer` (self-signed when None)."""
         key = key or new_key()
@@ -101,7 +102,12 @@ class PathKit:
             .not_valid_before(not_before or self.now - timedelta(days=1))
             .not_valid_after(not_after or self.now + timedelta(days=365))
             .add_extension(x509.BasicConstraints(ca=ca, path_length=path_length), critical=True)
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
+            .add_extension(
+                x509.SubjectKeyIdentifier(subject_key_id)
+                if subject_key_id is not None
+                else x509.SubjectKeyIdentifier.from_public_key(key.public_key()),
+                False,
+            )
         )
         if issuer is not None:
             builder = builder.add_extension(

@@ -19,12 +19,18 @@ from egovsim.signatures.certs import CertCache, CertInfo, WeakKey
 from egovsim.signatures.encoding import to_der
 from egovsim.signatures.fetching import Fetcher, FetchError
 from egovsim.signatures.names import NameKey
-from egovsim.signatures.signing_keys import SignatureMismatch, verify_certificate_signature
+from egovsim.signatures.signing_keys import (
+    SignatureMismatch,
+    is_verified,
+    verify_certificate_signature,
+)
 from egovsim.signatures.validation import DEFAULT_INPUTS, PathInputs, PathRefused, validate_path
 
 MAX_DEPTH = 16
-#: Issuer candidates looked at, and signatures checked, per path built: beyond it the search stops.
+#: Issuer candidates looked at per path built, and signatures checked among them: beyond either
+#: the search stops with a refusal, so a hostile bundle costs milliseconds.
 WORK_BUDGET = 2_000
+SIGNATURE_BUDGET = 100
 #: A CA certificate address that failed is asked again after this long, not on every check.
 AIA_RETRY_SECONDS = 60.0
 
@@ -46,6 +52,7 @@ class _Search:
     def __init__(self, local: dict[NameKey, list[CertInfo]]) -> None:
         self.local = local
         self.work = WORK_BUDGET
+        self.signatures = SIGNATURE_BUDGET
         self.signature_problems: list[str] = []
         self.refusals: list[PathRefused] = []
         self.exhausted = False
@@ -160,6 +167,11 @@ class PathBuilder:
                 for seen in path
             ):
                 continue  # a loop through cross-certificates: the same CA and key again
+            if not is_verified(cert, issuer):
+                search.signatures -= 1
+                if search.signatures < 0:
+                    search.exhausted = True
+                    return None
             try:
                 verify_certificate_signature(cert, issuer)
             except SignatureMismatch as error:
@@ -219,8 +231,8 @@ def _failure(leaf: CertInfo, search: _Search) -> PathResult:
             (),
             frozenset(),
             "CHAIN_INVALID",
-            f"no path from {leaf.label()} found within the work budget of {WORK_BUDGET} "
-            "candidate issuers",
+            f"no path from {leaf.label()} found within the work budget ({WORK_BUDGET} "
+            f"candidate issuers, {SIGNATURE_BUDGET} signature checks)",
             "CERTIFICATE_CHAIN_GENERAL_FAILURE",
         )
     if search.signature_problems:

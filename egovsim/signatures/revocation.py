@@ -14,12 +14,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from cryptography import x509
-from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
 
-from egovsim.signatures.algorithms import digest_weakness
 from egovsim.signatures.certs import CertCache, CertInfo
+from egovsim.signatures.crl_signers import MAX_NESTING, CrlSigners, signed_by
 from egovsim.signatures.crls import (
     ALL_REASONS,
     UNREADABLE,
@@ -48,8 +47,6 @@ __all__ = [
 ]
 
 StatusName = Literal["good", "revoked", "unknown", "unavailable"]
-#: How deep the checks of CRL signers' and OCSP responders' own status may go.
-MAX_NESTING = 3
 
 
 class RevocationStatus(NamedTuple):
@@ -114,10 +111,9 @@ class RevocationChecker:
                 self._given_problems.append(str(error))
         self._fetched: dict[str, ParsedCrl] = {}
         self._memo: dict[tuple[bytes, bytes], _Memo] = {}
-        self._signed: dict[tuple[bytes, bytes], CertInfo | str] = {}
         self._ocsp: dict[tuple[bytes, int], RevocationStatus] = {}
         self._nesting = 0
-        self._checking: set[bytes] = set()
+        self._signers = CrlSigners(paths, self.status)
 
     async def status(
         self, cert: CertInfo, issuer: CertInfo, at: datetime, anchor: CertInfo | None = None
@@ -243,7 +239,7 @@ class RevocationChecker:
                     continue
                 if not reasons - covered:
                     continue
-                signer = await self._crl_signer(crl, cert, issuer, at, anchor, problems)
+                signer = await self._signers.signer(crl, cert, issuer, at, anchor, problems)
                 if signer is None:
                     continue
                 direct = direct and signer is issuer
@@ -306,96 +302,9 @@ class RevocationChecker:
             for delta in deltas
             if delta_matches(complete, delta)
             and (delta.next_update is None or at <= delta.next_update)
-            and _signed_by(delta, signer) is None
+            and signed_by(delta, signer) is None
         ]
         return max(usable, key=lambda delta: delta.number, default=None)
-
-    async def _crl_signer(
-        self,
-        crl: ParsedCrl,
-        cert: CertInfo,
-        issuer: CertInfo,
-        at: datetime,
-        anchor: CertInfo | None,
-        problems: list[str],
-    ) -> CertInfo | None:
-        """§6.3.3 (f), (g): the certificate whose key signed the CRL, validated; or None."""
-        key = (crl.fingerprint, issuer.fingerprint)
-        known = self._signed.get(key)
-        if isinstance(known, CertInfo):
-            if known is issuer or await self._signer_in_good_standing(known, at, anchor, problems):
-                return known
-            return None
-        if isinstance(known, str):
-            problems.append(known)
-            return None
-        refusal = f"{crl.source}: no certificate of {crl.issuer_name.rfc4514_string()} signed it"
-        for candidate in self._signer_candidates(crl, issuer):
-            mismatch = _signed_by(crl, candidate)
-            if mismatch is not None:
-                refusal = f"{crl.source}: {mismatch}"
-                continue
-            if candidate.key_usage is not None and not candidate.key_usage.crl_sign:
-                refusal = (
-                    f"{crl.source} is signed by {candidate.label()}, whose keyUsage lacks cRLSign"
-                )
-                continue
-            if candidate is not issuer and not await self._same_anchor(candidate, anchor):
-                refusal = f"{crl.source}: its signer {candidate.label()} has no valid path"
-                continue
-            self._signed[key] = candidate
-            if candidate is issuer or await self._signer_in_good_standing(
-                candidate, at, anchor, problems
-            ):
-                return candidate
-            return None
-        self._signed[key] = refusal
-        problems.append(refusal)
-        return None
-
-    def _signer_candidates(self, crl: ParsedCrl, issuer: CertInfo) -> list[CertInfo]:
-        found = [issuer] if issuer.subject_key == crl.issuer_key else []
-        if self._paths is not None:
-            for info in self._paths.certificates_named(crl.issuer_key):
-                if info.fingerprint != issuer.fingerprint:
-                    found.append(info)
-        return found[:32]
-
-    async def _same_anchor(self, signer: CertInfo, anchor: CertInfo | None) -> bool:
-        if self._paths is None:
-            return False
-        path = await self._paths.build(signer, [])
-        return path.code is None and (anchor is None or path.chain[-1] is anchor)
-
-    async def _signer_in_good_standing(
-        self, signer: CertInfo, at: datetime, anchor: CertInfo | None, problems: list[str]
-    ) -> bool:
-        """A separate CRL signer's own path must be valid and unrevoked at `at` (§6.3.3 (f))."""
-        if signer.fingerprint in self._checking:
-            # The signer's own status comes from a CRL it signed (an indirect CRL covering
-            # its issuer's certificates): its path is being established just above.
-            return True
-        if self._paths is None or self._nesting >= MAX_NESTING:
-            problems.append(f"the status of the CRL signer {signer.label()} cannot be established")
-            return False
-        path = await self._paths.build(signer, [])
-        if path.code is not None:
-            return False
-        self._nesting += 1
-        self._checking.add(signer.fingerprint)
-        try:
-            for position, link in enumerate(path.chain[:-1]):
-                if not link.not_before <= at.replace(microsecond=0) <= link.not_after:
-                    problems.append(f"the CRL signer's path has {link.label()} out of validity")
-                    return False
-                status = await self.status(link, path.chain[position + 1], at, anchor)
-                if status.status != "good":
-                    problems.append(f"the CRL signer {link.label()} is {status.status}")
-                    return False
-        finally:
-            self._nesting -= 1
-            self._checking.discard(signer.fingerprint)
-        return True
 
     # -- OCSP -------------------------------------------------------------------------------
 
@@ -474,18 +383,3 @@ class RevocationChecker:
                 f"the responder's certificate {responder.label()} is {status.status}: "
                 f"{status.detail}"
             )
-
-
-def _signed_by(crl: ParsedCrl, signer: CertInfo) -> str | None:
-    """Why `signer`'s key did not sign the CRL under the algorithm policy, or None if it did."""
-    hash_algorithm = crl.crl.signature_hash_algorithm
-    weak = digest_weakness(hash_algorithm.name if hash_algorithm else None)
-    try:
-        valid = crl.crl.is_signature_valid(signer.public_key)  # type: ignore[arg-type]
-    except (TypeError, ValueError, UnsupportedAlgorithm):
-        valid = False
-    if not valid:
-        return f"the signature is not {signer.label()}'s"
-    if weak is not None:
-        return f"{crl.source} is signed with a {weak}"
-    return None

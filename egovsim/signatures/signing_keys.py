@@ -40,12 +40,20 @@ def verify_signature_by(
         raise SignatureMismatch("the signature does not match the key and data") from None
 
 
+def is_verified(child: CertInfo, issuer: CertInfo) -> bool:
+    """Whether the outcome of `issuer`'s key over `child` is known already (no work to do)."""
+    key = (child.fingerprint, issuer.key_id)
+    return key in _VERIFIED_ISSUERS or key in _FAILED_ISSUERS
+
+
 def verify_certificate_signature(child: CertInfo, issuer: CertInfo) -> None:
     """Check that `issuer`'s key signed `child`; the outcome is cached either way.
 
     Names are not compared here: path validation chains them by RFC 5280 §7.1, not by bytes.
     """
-    key = (child.fingerprint, issuer.fingerprint)
+    # Whether a key signed a certificate depends on the key alone: a bundle of many issuer
+    # certificates sharing one wrong key costs one check.
+    key = (child.fingerprint, issuer.key_id)
     if key in _VERIFIED_ISSUERS:
         return
     known_failure = _FAILED_ISSUERS.get(key)
