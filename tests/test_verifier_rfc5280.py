@@ -9,11 +9,12 @@ import ipaddress
 from datetime import timedelta
 
 import pytest
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import NameOID
 
-from egovsim.pki.paths import Party, PathKit, dn, policies, policy_mappings
+from egovsim.pki.paths import Party, PathKit, ca_usage, dn, policies, policy_mappings
 from egovsim.signatures.checks import EXPECT_NOTHING
 from egovsim.signatures.report import Report
 from egovsim.signatures.validation import PathInputs
@@ -359,6 +360,41 @@ async def test_the_last_second_of_validity_counts_whole(kit) -> None:
     assert after.code == "CERT_EXPIRED"
 
 
+# -- the certificate rules of RFC 5280 §4 a validator holds ----------------------------------
+
+
+async def test_a_certificate_naming_two_signature_algorithms_is_malformed(kit) -> None:
+    root = kit.root("Root")
+    leaf = kit.leaf("Aigerim", root)
+    parsed = asn1_x509.Certificate.load(der(leaf))
+    parsed["signature_algorithm"] = {"algorithm": "sha384_ecdsa"}
+    verifier = Verifier([root.certificate], crls=[kit.crl(root)], prefer="crl")
+
+    report = await verifier.verify_certificate(parsed.dump(force=True), at=NOW)
+
+    assert report.code == "SIGNATURE_MALFORMED"
+    assert "§4.1.1.2" in report.checks[0].detail
+
+
+async def test_an_end_entity_asserting_key_cert_sign_is_refused(kit) -> None:
+    root = kit.root("Root")
+    leaf = kit.leaf("Aigerim", root, key_usage=ca_usage())
+
+    report = await check(root, leaf, kit=kit)
+
+    assert "§4.2.1.3 key usage" in chain_detail(report)
+
+
+async def test_an_empty_subject_needs_a_critical_subject_alternative_name(kit) -> None:
+    root = kit.root("Root")
+    names = x509.SubjectAlternativeName([x509.RFC822Name("aigerim@egov.kz")])
+    quiet = kit.leaf(x509.Name([]), root, extensions=[(names, False)])
+    loud = kit.leaf(x509.Name([]), root, extensions=[(names, True)])
+
+    assert "§4.2.1.6" in chain_detail(await check(root, quiet, kit=kit))
+    assert (await check(root, loud, kit=kit)).passed
+
+
 # -- path building ----------------------------------------------------------------------------
 
 
@@ -417,3 +453,21 @@ async def test_a_loop_of_cross_certificates_ends(kit) -> None:
     report = await check(root, leaf, a_by_b, b_by_a, kit=kit)
 
     assert report.code in ("CERT_UNTRUSTED", "CHAIN_INVALID")
+
+
+async def test_path_building_prefers_the_issuer_valid_at_the_validation_time(kit) -> None:
+    root = kit.root("Root")
+    key = kit.ca("Key holder", root).key
+    expired = kit.ca(
+        "Issuing CA",
+        root,
+        key=key,
+        not_before=NOW - timedelta(days=400),
+        not_after=NOW - timedelta(days=30),
+    )
+    renewed = kit.ca("Issuing CA", root, key=key)  # the same CA and key, certified anew
+    leaf = kit.leaf("Aigerim", renewed)
+
+    report = await check(root, leaf, expired, renewed, kit=kit)
+
+    assert report.passed, report.to_json()["checks"]

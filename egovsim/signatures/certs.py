@@ -18,6 +18,7 @@ from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtensionOID
 
 from egovsim.pki.profiles import CertificateSubject, key_description, read_subject
+from egovsim.signatures import der
 from egovsim.signatures.names import NameKey, name_key
 
 _E = TypeVar("_E", bound=x509.ExtensionType)
@@ -104,9 +105,26 @@ def _extension(certificate: x509.Certificate, kind: type[_E]) -> _E | None:
         return None
 
 
+def _same_signature_algorithm(encoded: bytes) -> None:
+    """RFC 5280 §4.1.1.2: the algorithm named inside the signed part must be the outer one."""
+    try:
+        outer = der.read(encoded).children()
+        fields = outer[0].children()
+        inner = fields[2] if fields[0].tag == 0xA0 else fields[1]
+        same = inner.encoded == outer[1].encoded
+    except (der.DerError, IndexError):
+        return  # `cryptography` read it; an odd shape here is not a reason to refuse it
+    if not same:
+        raise ValueError(
+            "the signature algorithm inside the certificate is not the one outside "
+            "(RFC 5280 §4.1.1.2)"
+        )
+
+
 def describe(certificate: x509.Certificate, der_bytes: bytes | None = None) -> CertInfo:
     """Read a certificate's facts (raises ValueError on extensions that cannot be parsed)."""
     encoded = der_bytes or certificate.public_bytes(serialization.Encoding.DER)
+    _same_signature_algorithm(encoded)
     constraints = _extension(certificate, x509.BasicConstraints)
     aia = _extension(certificate, x509.AuthorityInformationAccess)
     cdp = _extension(certificate, x509.CRLDistributionPoints)

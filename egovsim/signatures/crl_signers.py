@@ -37,7 +37,7 @@ class CrlSigners:
     def __init__(self, paths: PathBuilder | None, status_of: StatusOf) -> None:
         self._paths = paths
         self._status_of = status_of
-        self._known: dict[tuple[bytes, bytes], CertInfo | str] = {}
+        self._known: dict[tuple[bytes, bytes, bytes], CertInfo | str] = {}
         self._nesting = 0
         self._checking: set[bytes] = set()
 
@@ -51,7 +51,7 @@ class CrlSigners:
         problems: list[str],
     ) -> CertInfo | None:
         """§6.3.3 (f), (g): the certificate whose key signed the CRL, validated; or None."""
-        key = (crl.fingerprint, issuer.fingerprint)
+        key = (crl.fingerprint, issuer.fingerprint, anchor.fingerprint if anchor else b"")
         known = self._known.get(key)
         if isinstance(known, CertInfo):
             if known is issuer or await self._signer_in_good_standing(known, at, anchor, problems):

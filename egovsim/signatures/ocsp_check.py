@@ -20,6 +20,7 @@ from egovsim.signatures import der
 from egovsim.signatures.algorithms import digest_weakness, key_weakness
 from egovsim.signatures.certs import CertCache, CertInfo
 from egovsim.signatures.crls import reason_name
+from egovsim.signatures.names import name_key
 from egovsim.signatures.signing_keys import (
     SignatureMismatch,
     verify_certificate_signature,
@@ -124,7 +125,7 @@ def _responder_is(response: ocsp.OCSPResponse, info: CertInfo) -> bool:
     if response.responder_key_hash is not None:
         return response.responder_key_hash == _key_hash(info, hashes.SHA1())
     name = response.responder_name
-    return name is not None and name.public_bytes() == info.subject_der
+    return name is not None and name_key(name) == info.subject_key
 
 
 def needs_no_check(responder: CertInfo) -> bool:
@@ -142,6 +143,10 @@ def read_answer(
 ) -> tuple[OcspAnswer, CertInfo]:
     """The answer about `cert` and who signed it; OcspRefused when it is not acceptable."""
     responder = responder_of(response, issuer, certs)
+    if responder is not issuer and not (
+        responder.not_before <= at.replace(microsecond=0) <= responder.not_after
+    ):
+        raise OcspRefused(f"the responder's certificate {responder.label()} is not valid then")
     hash_algorithm = response.signature_hash_algorithm
     _policy(
         "the OCSP response", hash_algorithm.name if hash_algorithm else None, responder.public_key

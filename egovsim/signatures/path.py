@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from cryptography import x509
 
@@ -49,8 +50,9 @@ class PathResult:
 class _Search:
     """The state of one path search: what was tried, what failed, and the work left."""
 
-    def __init__(self, local: dict[NameKey, list[CertInfo]]) -> None:
+    def __init__(self, local: dict[NameKey, list[CertInfo]], when: datetime | None) -> None:
         self.local = local
+        self.when = when
         self.work = WORK_BUDGET
         self.signatures = SIGNATURE_BUDGET
         self.signature_problems: list[str] = []
@@ -123,20 +125,27 @@ class PathBuilder:
         """A path validated before, without building anything."""
         return self._paths.get(leaf.fingerprint)
 
-    async def build(self, leaf: CertInfo, pool: list[CertInfo]) -> PathResult:
-        """A validated path from `leaf` to an anchor, using `pool` and AIA fetches."""
+    async def build(
+        self, leaf: CertInfo, pool: list[CertInfo], when: datetime | None = None
+    ) -> PathResult:
+        """A validated path from `leaf` to an anchor, using `pool` and AIA fetches.
+
+        `when` only orders the candidates (those valid then first): validity itself is checked
+        by the verifier, so the path found is kept whatever the time.
+        """
         cached = self.cached(leaf)
         if cached is not None:
             return cached
         local: dict[NameKey, list[CertInfo]] = {}
         for info in pool:
             local.setdefault(info.subject_key, []).append(info)
-        search = _Search(local)
+        search = _Search(local, when)
         result = await self._extend(leaf, (), search)
         if result is None:
             result = _failure(leaf, search)
-        if result.code is None or not search.exhausted:
-            # Failures that ran out of budget are not kept: more evidence may come next time.
+        if result.code is None:
+            # Only paths found are kept: a failure may have lacked a certificate the next
+            # signature carries.
             if len(self._paths) > 10_000:
                 self._paths.clear()
             self._paths[leaf.fingerprint] = result
@@ -156,7 +165,7 @@ class PathBuilder:
         if len(path) > MAX_DEPTH:
             search.signature_problems.append(f"the path is longer than {MAX_DEPTH} certificates")
             return None
-        for issuer in await self._issuers_of(cert, search.local):
+        for issuer in await self._issuers_of(cert, search):
             search.work -= 1
             if search.work < 0:
                 search.exhausted = True
@@ -182,23 +191,28 @@ class PathBuilder:
                 return found
         return None
 
-    async def _issuers_of(
-        self, cert: CertInfo, local: dict[NameKey, list[CertInfo]]
-    ) -> list[CertInfo]:
+    async def _issuers_of(self, cert: CertInfo, search: _Search) -> list[CertInfo]:
+        local = search.local
         if cert.self_issued and cert.authority_key_id in (None, cert.subject_key_id):
             return []  # a self-signed certificate that is not an anchor ends the search
         found = list(self._known.get(cert.issuer_key, []))
-        found += [c for c in local.get(cert.issuer_key, []) if c not in found]
+        seen = {info.fingerprint for info in found}
+        found += [c for c in local.get(cert.issuer_key, []) if c.fingerprint not in seen]
         if not found and self._fetcher is not None:
             await self._fetch_issuers(cert)
             found = list(self._known.get(cert.issuer_key, []))
 
         # The authority key identifier is a hint (RFC 5280 §4.2.1.1): matching keys first,
-        # unmarked next, the others last.
-        def rank(info: CertInfo) -> int:
+        # unmarked next, the others last; within each, those valid at the validation time first.
+        when = search.when
+
+        def rank(info: CertInfo) -> tuple[int, int]:
             if cert.authority_key_id is None or info.subject_key_id is None:
-                return 1
-            return 0 if info.subject_key_id == cert.authority_key_id else 2
+                by_key = 1
+            else:
+                by_key = 0 if info.subject_key_id == cert.authority_key_id else 2
+            valid = when is None or info.not_before <= when <= info.not_after
+            return by_key, 0 if valid else 1
 
         return sorted(found, key=rank)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cryptography import x509
+from cryptography.x509.oid import ExtensionOID
 
 from egovsim.signatures.certs import CertInfo
 from egovsim.signatures.names import ConstraintViolation, NameConstraints, certificate_names
@@ -110,6 +111,7 @@ def validate_path(path: tuple[CertInfo, ...], inputs: PathInputs = DEFAULT_INPUT
                 f"no acceptable policy is left at {cert.label()} and an explicit policy is "
                 "required",
             )
+        _profile(cert, last)
         if cert.unknown_critical:
             raise PathRefused(
                 "§6.1.5 (f) critical extensions" if last else "§6.1.4 (o) critical extensions",
@@ -157,6 +159,29 @@ def validate_path(path: tuple[CertInfo, ...], inputs: PathInputs = DEFAULT_INPUT
             )
         working_issuer = cert
     return _wrap_up(certificates[-1] if certificates else anchor, graph, explicit, inputs)
+
+
+def _profile(cert: CertInfo, last: bool) -> None:
+    """The certificate rules of RFC 5280 §4 that a validator must hold (not the Web PKI's)."""
+    if not cert.subject_key:
+        if not last:
+            raise PathRefused("§4.1.2.6 subject", f"{cert.label()} is a CA with an empty subject")
+        try:
+            critical = cert.certificate.extensions.get_extension_for_oid(
+                ExtensionOID.SUBJECT_ALTERNATIVE_NAME
+            ).critical
+        except x509.ExtensionNotFound:
+            critical = False
+        if not critical:
+            raise PathRefused(
+                "§4.2.1.6 subject alternative name",
+                f"{cert.label()} has an empty subject and no critical subjectAltName",
+            )
+    if cert.key_usage is not None and cert.key_usage.key_cert_sign and not cert.is_ca:
+        raise PathRefused(
+            "§4.2.1.3 key usage",
+            f"{cert.label()} asserts keyCertSign but is not a CA (basicConstraints)",
+        )
 
 
 def _wrap_up(leaf: CertInfo, graph: PolicyGraph, explicit: int, inputs: PathInputs) -> set[str]:

@@ -218,7 +218,7 @@ class Verifier:
         expect: Expectations,
         checks: list[Check],
     ) -> tuple[CertInfo, ...]:
-        path = self._paths.cached(leaf) or await self._paths.build(leaf, pool)
+        path = self._paths.cached(leaf) or await self._paths.build(leaf, pool, when)
         if self._paths.unreadable or self._paths.weak:
             code = "SIGNATURE_MALFORMED" if self._paths.unreadable else "WEAK_ALGORITHM"
             detail = "; ".join([*self._paths.unreadable, *self._paths.weak])
