@@ -18,6 +18,7 @@ from egovsim.pki.paths import (
     Party,
     PathKit,
     ca_usage,
+    crl_with_sha1_signature,
     dn,
     ocsp_with_sha1_signature,
     with_sha1_signature,
@@ -105,6 +106,16 @@ async def test_a_critical_issuing_distribution_point_is_processed(kit) -> None:
     assert fits.passed, fits.to_json()["checks"]
     assert other.code == "REVOCATION_UNAVAILABLE"
     assert "only CA certificates" in revocation_detail(other)
+
+
+async def test_a_sha1_crl_is_refused_as_a_weak_algorithm(kit) -> None:
+    root = kit.root("Root")
+    leaf = kit.leaf("Aigerim", root)
+
+    report = await check_with_crls(root, leaf, [crl_with_sha1_signature(kit.crl(root), root)])
+
+    assert report.code == "WEAK_ALGORITHM"
+    assert "SHA1" in revocation_detail(report)
 
 
 # -- 5. delta CRLs given as files --------------------------------------------------------------

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from asn1crypto import algos as asn1_algos
 from asn1crypto import core as asn1_core
+from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -287,3 +288,21 @@ def ocsp_with_sha1_signature(response: ocsp.OCSPResponse, signer: Party) -> byte
     parsed["response_bytes"]["response"] = asn1_core.ParsableOctetString(basic.dump(force=True))
     encoded: bytes = parsed.dump(force=True)
     return encoded
+
+
+def crl_with_sha1_signature(
+    crl: x509.CertificateRevocationList, signer: Party
+) -> x509.CertificateRevocationList:
+    """The CRL re-signed by `signer` with ECDSA-SHA1 (see `with_sha1_signature`)."""
+    parsed = asn1_crl.CertificateList.load(crl.public_bytes(serialization.Encoding.DER))
+    tbs = parsed["tbs_cert_list"]
+    tbs["signature"] = asn1_algos.SignedDigestAlgorithm({"algorithm": "sha1_ecdsa"})
+    body = tbs.dump(force=True)
+    resigned = asn1_crl.CertificateList(
+        {
+            "tbs_cert_list": tbs,
+            "signature_algorithm": {"algorithm": "sha1_ecdsa"},
+            "signature": signer.key.sign(body, ec.ECDSA(hashes.SHA1())),
+        }
+    )
+    return x509.load_der_x509_crl(resigned.dump())

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from cryptography.exceptions import UnsupportedAlgorithm
 
 from egovsim.signatures.algorithms import digest_weakness
 from egovsim.signatures.certs import CertInfo
-from egovsim.signatures.crls import ParsedCrl
+from egovsim.signatures.crls import ParsedCrl, Problems
 
 if TYPE_CHECKING:
     from egovsim.signatures.path import PathBuilder
@@ -25,6 +25,14 @@ if TYPE_CHECKING:
 MAX_NESTING = 3
 #: Certificates of the CRL issuer's name tried as its signer, at most.
 MAX_CANDIDATES = 32
+
+
+class _Refusal(NamedTuple):
+    """Why no certificate may have signed a CRL (kept: it does not depend on time)."""
+
+    message: str
+    weak: bool = False
+
 
 StatusOf = Callable[
     [CertInfo, CertInfo, datetime, "CertInfo | None"], Awaitable["RevocationStatus"]
@@ -37,7 +45,7 @@ class CrlSigners:
     def __init__(self, paths: PathBuilder | None, status_of: StatusOf) -> None:
         self._paths = paths
         self._status_of = status_of
-        self._known: dict[tuple[bytes, bytes, bytes], CertInfo | str] = {}
+        self._known: dict[tuple[bytes, bytes, bytes], CertInfo | _Refusal] = {}
         self._nesting = 0
         self._checking: set[bytes] = set()
 
@@ -48,7 +56,7 @@ class CrlSigners:
         issuer: CertInfo,
         at: datetime,
         anchor: CertInfo | None,
-        problems: list[str],
+        problems: Problems,
     ) -> CertInfo | None:
         """§6.3.3 (f), (g): the certificate whose key signed the CRL, validated; or None."""
         key = (crl.fingerprint, issuer.fingerprint, anchor.fingerprint if anchor else b"")
@@ -57,22 +65,31 @@ class CrlSigners:
             if known is issuer or await self._signer_in_good_standing(known, at, anchor, problems):
                 return known
             return None
-        if isinstance(known, str):
-            problems.append(known)
+        if isinstance(known, _Refusal):
+            problems.append(known.message)
+            problems.weak = problems.weak or known.weak
             return None
-        refusal = f"{crl.source}: no certificate of {crl.issuer_name.rfc4514_string()} signed it"
-        for candidate in self._signer_candidates(crl, issuer):
+        refusal = _Refusal(
+            f"{crl.source}: no certificate of {crl.issuer_name.rfc4514_string()} signed it"
+        )
+        weak = weakness(crl)
+        if weak is not None:
+            # The algorithm policy refuses the CRL whoever signed it: one policy for all evidence.
+            refusal = _Refusal(f"{crl.source} is signed with a {weak}", weak=True)
+        for candidate in self._signer_candidates(crl, issuer) if weak is None else []:
             mismatch = signed_by(crl, candidate)
             if mismatch is not None:
-                refusal = f"{crl.source}: {mismatch}"
+                refusal = _Refusal(f"{crl.source}: {mismatch}")
                 continue
             if candidate.key_usage is not None and not candidate.key_usage.crl_sign:
-                refusal = (
+                refusal = _Refusal(
                     f"{crl.source} is signed by {candidate.label()}, whose keyUsage lacks cRLSign"
                 )
                 continue
             if candidate is not issuer and not await self._same_anchor(candidate, anchor):
-                refusal = f"{crl.source}: its signer {candidate.label()} has no valid path"
+                refusal = _Refusal(
+                    f"{crl.source}: its signer {candidate.label()} has no valid path"
+                )
                 continue
             self._known[key] = candidate
             if candidate is issuer or await self._signer_in_good_standing(
@@ -81,7 +98,8 @@ class CrlSigners:
                 return candidate
             return None
         self._known[key] = refusal
-        problems.append(refusal)
+        problems.append(refusal.message)
+        problems.weak = problems.weak or refusal.weak
         return None
 
     def _signer_candidates(self, crl: ParsedCrl, issuer: CertInfo) -> list[CertInfo]:
@@ -99,7 +117,7 @@ class CrlSigners:
         return path.code is None and (anchor is None or path.chain[-1] is anchor)
 
     async def _signer_in_good_standing(
-        self, signer: CertInfo, at: datetime, anchor: CertInfo | None, problems: list[str]
+        self, signer: CertInfo, at: datetime, anchor: CertInfo | None, problems: Problems
     ) -> bool:
         """A separate CRL signer's own path must be valid and unrevoked at `at` (§6.3.3 (f))."""
         if signer.fingerprint in self._checking:
@@ -130,15 +148,15 @@ class CrlSigners:
 
 
 def signed_by(crl: ParsedCrl, signer: CertInfo) -> str | None:
-    """Why `signer`'s key did not sign the CRL under the algorithm policy, or None if it did."""
-    hash_algorithm = crl.crl.signature_hash_algorithm
-    weak = digest_weakness(hash_algorithm.name if hash_algorithm else None)
+    """Why `signer`'s key did not sign the CRL, or None if it did."""
     try:
         valid = crl.crl.is_signature_valid(signer.public_key)  # type: ignore[arg-type]
     except (TypeError, ValueError, UnsupportedAlgorithm):
         valid = False
-    if not valid:
-        return f"the signature is not {signer.label()}'s"
-    if weak is not None:
-        return f"{crl.source} is signed with a {weak}"
-    return None
+    return None if valid else f"the signature is not {signer.label()}'s"
+
+
+def weakness(crl: ParsedCrl) -> str | None:
+    """Why the algorithm policy refuses the CRL's signature, or None."""
+    hash_algorithm = crl.crl.signature_hash_algorithm
+    return digest_weakness(hash_algorithm.name if hash_algorithm else None)

@@ -63,6 +63,12 @@ UNREADABLE = (
 )
 
 
+class Problems(list[str]):
+    """Why no CRL could be used, reason by reason; `weak` when the algorithm policy refused one."""
+
+    weak: bool = False
+
+
 class CrlUnusable(ValueError):
     """The CRL cannot be used at all (bad signature, unknown critical extension, no number)."""
 

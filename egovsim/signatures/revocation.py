@@ -24,6 +24,7 @@ from egovsim.signatures.crls import (
     UNREADABLE,
     CrlUnusable,
     ParsedCrl,
+    Problems,
     delta_matches,
     distribution_points,
     entry_for,
@@ -158,7 +159,7 @@ class RevocationChecker:
     async def _by_crl(
         self, cert: CertInfo, issuer: CertInfo, at: datetime, anchor: CertInfo | None
     ) -> RevocationStatus:
-        problems = list(self._given_problems)
+        problems = Problems(self._given_problems)
         crls = [*self._given, *await self._deltas(cert, self._given, at, problems)]
         found = await self._crl_status(cert, issuer, at, anchor, crls, problems)
         if found is None and self._fetcher is not None and cert.crl_urls:
@@ -171,12 +172,13 @@ class RevocationChecker:
             problems.extend(f"{url} not fetched (offline)" for url in cert.crl_urls)
         if found is None:
             detail = "; ".join(dict.fromkeys(problems)) or "the certificate names none"
-            weak = any("is signed with a" in p for p in problems)
-            return RevocationStatus("unavailable", "", f"no usable CRL: {detail}", weak=weak)
+            return RevocationStatus(
+                "unavailable", "", f"no usable CRL: {detail}", weak=problems.weak
+            )
         return found
 
     async def _deltas(
-        self, cert: CertInfo, complete: list[ParsedCrl], at: datetime, problems: list[str]
+        self, cert: CertInfo, complete: list[ParsedCrl], at: datetime, problems: Problems
     ) -> list[ParsedCrl]:
         """The delta CRLs the certificate or its issuer's complete CRLs point to (fetched)."""
         if self._fetcher is None:
@@ -187,12 +189,12 @@ class RevocationChecker:
                 urls.extend(crl.delta_urls)
         found = []
         for url in dict.fromkeys(urls):
-            delta = await self._fetch(url, at, [])  # a missing delta leaves the full CRL alone
+            delta = await self._fetch(url, at, Problems())  # a missing delta: the full CRL alone
             if delta is not None and delta.delta_base is not None:
                 found.append(delta)
         return found
 
-    async def _fetch(self, url: str, at: datetime, problems: list[str]) -> ParsedCrl | None:
+    async def _fetch(self, url: str, at: datetime, problems: Problems) -> ParsedCrl | None:
         cached = self._fetched.get(url)
         if cached is not None and (cached.next_update is None or at <= cached.next_update):
             return cached
@@ -212,7 +214,7 @@ class RevocationChecker:
         at: datetime,
         anchor: CertInfo | None,
         crls: list[ParsedCrl],
-        problems: list[str],
+        problems: Problems,
     ) -> RevocationStatus | None:
         """§6.3.3 over the CRLs at hand: the verdict, or None while some reasons stay uncovered."""
         complete = [crl for crl in crls if crl.delta_base is None]
