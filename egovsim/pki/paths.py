@@ -262,21 +262,22 @@ def policies(*oids: str) -> tuple[x509.CertificatePolicies, bool]:
     )
 
 
+def _resigned_with_sha1(signed: asn1_core.Sequence, tbs: str, value: str, signer: Party) -> bytes:
+    """A certificate or CRL (asn1crypto) with its signed part re-signed by ECDSA-SHA1."""
+    part = signed[tbs]
+    part["signature"] = asn1_algos.SignedDigestAlgorithm({"algorithm": "sha1_ecdsa"})
+    signed["signature_algorithm"] = asn1_algos.SignedDigestAlgorithm({"algorithm": "sha1_ecdsa"})
+    signed[value] = signer.key.sign(part.dump(force=True), ec.ECDSA(hashes.SHA1()))
+    encoded: bytes = signed.dump(force=True)
+    return encoded
+
+
 def with_sha1_signature(certificate: x509.Certificate, issuer: Party) -> x509.Certificate:
     """The certificate re-signed by `issuer` with ECDSA-SHA1, which `cryptography`'s builders
     refuse to make: the algorithm policy's refusals are tested with it."""
     parsed = asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
-    tbs = parsed["tbs_certificate"]
-    tbs["signature"] = asn1_algos.SignedDigestAlgorithm({"algorithm": "sha1_ecdsa"})
-    body = tbs.dump(force=True)
-    resigned = asn1_x509.Certificate(
-        {
-            "tbs_certificate": tbs,
-            "signature_algorithm": {"algorithm": "sha1_ecdsa"},
-            "signature_value": issuer.key.sign(body, ec.ECDSA(hashes.SHA1())),
-        }
-    )
-    return x509.load_der_x509_certificate(resigned.dump())
+    encoded = _resigned_with_sha1(parsed, "tbs_certificate", "signature_value", issuer)
+    return x509.load_der_x509_certificate(encoded)
 
 
 def ocsp_with_sha1_signature(response: ocsp.OCSPResponse, signer: Party) -> bytes:
@@ -295,14 +296,4 @@ def crl_with_sha1_signature(
 ) -> x509.CertificateRevocationList:
     """The CRL re-signed by `signer` with ECDSA-SHA1 (see `with_sha1_signature`)."""
     parsed = asn1_crl.CertificateList.load(crl.public_bytes(serialization.Encoding.DER))
-    tbs = parsed["tbs_cert_list"]
-    tbs["signature"] = asn1_algos.SignedDigestAlgorithm({"algorithm": "sha1_ecdsa"})
-    body = tbs.dump(force=True)
-    resigned = asn1_crl.CertificateList(
-        {
-            "tbs_cert_list": tbs,
-            "signature_algorithm": {"algorithm": "sha1_ecdsa"},
-            "signature": signer.key.sign(body, ec.ECDSA(hashes.SHA1())),
-        }
-    )
-    return x509.load_der_x509_crl(resigned.dump())
+    return x509.load_der_x509_crl(_resigned_with_sha1(parsed, "tbs_cert_list", "signature", signer))
