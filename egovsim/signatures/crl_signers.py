@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from cryptography.exceptions import UnsupportedAlgorithm
 
-from egovsim.signatures.algorithms import digest_weakness
+from egovsim.signatures.algorithms import digest_weakness, key_weakness
 from egovsim.signatures.certs import CertInfo
 from egovsim.signatures.crls import ParsedCrl, Problems
 
@@ -81,6 +81,10 @@ class CrlSigners:
             if mismatch is not None:
                 refusal = _Refusal(f"{crl.source}: {mismatch}")
                 continue
+            weak_key = key_weakness(candidate.public_key)
+            if weak_key is not None:
+                refusal = _Refusal(f"{crl.source} is signed with an {weak_key}", weak=True)
+                break
             if candidate.key_usage is not None and not candidate.key_usage.crl_sign:
                 refusal = _Refusal(
                     f"{crl.source} is signed by {candidate.label()}, whose keyUsage lacks cRLSign"
