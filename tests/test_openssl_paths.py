@@ -87,6 +87,12 @@ def excluded_dns_name(kit: PathKit) -> Case:
     return Case(root, [ca], leaf, [kit.crl(root), kit.crl(ca)])
 
 
+def host_in_the_cn_outside_dns_constraints(kit: PathKit) -> Case:
+    permitted = x509.NameConstraints([x509.DNSName("egov.kz")], None)
+    root, ca = _simple(kit, extensions=[(permitted, True)])
+    return Case(root, [ca], kit.leaf("www.evil.example", ca), [kit.crl(root), kit.crl(ca)])
+
+
 def crl_by_a_ca_without_crl_sign(kit: PathKit) -> Case:
     root, ca = _simple(kit, key_usage=ca_usage(crl_sign=False))
     return Case(root, [ca], kit.leaf("Aigerim", ca), [kit.crl(root), kit.crl(ca)])
@@ -145,6 +151,7 @@ TABLE: dict[str, tuple[Callable[[PathKit], Case], bool]] = {
     "inside-directory-constraints": (inside_directory_constraints, True),
     "outside-directory-constraints": (outside_directory_constraints, False),
     "excluded-dns-name": (excluded_dns_name, False),
+    "host-in-the-cn-outside-dns-constraints": (host_in_the_cn_outside_dns_constraints, False),
     "crl-by-a-ca-without-crl-sign": (crl_by_a_ca_without_crl_sign, False),
     "ca-without-key-cert-sign": (ca_without_key_cert_sign, False),
     "path-length-exceeded": (path_length_exceeded, False),

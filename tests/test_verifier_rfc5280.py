@@ -182,6 +182,33 @@ async def test_email_address_in_the_subject_dn_is_held_to_rfc822_constraints(kit
     assert "rfc822Name a@mail.ru is not permitted" in chain_detail(report)
 
 
+@pytest.mark.parametrize(
+    ("common_name", "allowed"),
+    [("api.egov.kz", True), ("www.evil.example", False), ("10.1.2.3", False), ("Aigerim", True)],
+)
+async def test_a_host_name_in_the_cn_cannot_escape_the_constraints(
+    kit, common_name: str, allowed: bool
+) -> None:
+    permitted = [x509.DNSName("egov.kz"), x509.IPAddress(ipaddress.ip_network("192.0.2.0/24"))]
+    root = kit.root("Root")
+    ca = kit.ca("Host CA", root, extensions=constraints(permitted))
+    leaf = kit.leaf(dn(common_name), ca)  # no subjectAltName: the CN is the only host name
+
+    report = await check(root, leaf, ca, kit=kit)
+
+    assert report.passed is allowed, report.to_json()["checks"]
+
+
+async def test_a_wildcard_that_could_name_an_excluded_host_is_refused(kit) -> None:
+    root = kit.root("Root")
+    ca = kit.ca("CA", root, extensions=constraints(None, [x509.DNSName("admin.egov.kz")]))
+    wildcard = kit.leaf("Aigerim", ca, extensions=with_names(x509.DNSName("*.egov.kz")))
+    sibling = kit.leaf("Aigerim", ca, extensions=with_names(x509.DNSName("www.egov.kz")))
+
+    assert not (await check(root, wildcard, ca, kit=kit)).passed
+    assert (await check(root, sibling, ca, kit=kit)).passed
+
+
 async def test_name_constraints_in_a_trust_anchor_are_honoured(kit) -> None:
     root = kit.root("Root", extensions=constraints([x509.DirectoryName(_org("Allowed"))]))
     inside = kit.leaf(dn("Aigerim", "Allowed"), root)

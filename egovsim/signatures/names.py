@@ -10,6 +10,7 @@ and union §6.1.4 (g) asks for without computing them.
 from __future__ import annotations
 
 import ipaddress
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -138,25 +139,49 @@ def _within(form: str, value: object, base: object) -> bool:
     return False
 
 
+_HOSTNAME = re.compile(r"(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+\.?")
+
+
+def _common_name_as_host(certificate: x509.Certificate) -> tuple[str, object] | None:
+    """The subject's CN read as a host name or IP address, as TLS clients of old still read it."""
+    names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    value = names[0].value if names else None
+    if not isinstance(value, str):
+        return None
+    try:
+        return ("iPAddress", ipaddress.ip_address(value))
+    except ValueError:
+        pass
+    return ("dNSName", value) if _HOSTNAME.fullmatch(value.lower()) else None
+
+
 def certificate_names(certificate: x509.Certificate, subject: NameKey) -> list[tuple[str, object]]:
-    """The names of a certificate's subject that constraints apply to (§6.1.3 (b), (c))."""
+    """The names of a certificate's subject that constraints apply to (§6.1.3 (b), (c)).
+
+    Beside the DN, its emailAddress and the subjectAltName, a CN that reads as a host name or IP
+    address counts as one when the certificate has no subjectAltName of that form: many TLS
+    clients still match it, so a constraint must not be escaped through it.
+    """
     names: list[tuple[str, object]] = []
     if subject:
         names.append(("directoryName", subject))
     for attribute in certificate.subject.get_attributes_for_oid(NameOID.EMAIL_ADDRESS):
         names.append(("rfc822Name", attribute.value))
     try:
-        alternative = certificate.extensions.get_extension_for_class(
-            x509.SubjectAlternativeName
-        ).value
+        alternative = list(
+            certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        )
     except x509.ExtensionNotFound:
-        return names
+        alternative = []
     for general in alternative:
         form = FORMS.get(type(general), type(general).__name__)
         value: object = general.value
         if isinstance(general, x509.DirectoryName):
             value = name_key(general.value)
         names.append((form, value))
+    host = _common_name_as_host(certificate)
+    if host is not None and all(form != host[0] for form, _ in names):
+        names.append(host)
     return names
 
 
@@ -184,7 +209,9 @@ class NameConstraints:
                     raise ConstraintViolation(f"{form} {_shown(value)} is not permitted")
             self._spend(len(self.excluded))
             for subtree in self.excluded:
-                if subtree.form == form and _within(form, value, subtree.base):
+                if subtree.form == form and (
+                    _within(form, value, subtree.base) or _wildcard_reaches(form, value, subtree)
+                ):
                     raise ConstraintViolation(f"{form} {_shown(value)} is excluded")
             if form not in FORMS.values() and self._constrains(form):
                 raise ConstraintViolation(f"a {form} name cannot be checked against constraints")
@@ -198,6 +225,15 @@ class NameConstraints:
         self.budget -= work
         if self.budget < 0:
             raise ConstraintViolation("the name constraints are too large to check")
+
+
+def _wildcard_reaches(form: str, value: object, subtree: Subtree) -> bool:
+    """Whether a wildcard dNSName ("*.example.com") could stand for a name of the subtree."""
+    if form != "dNSName" or not str(value).startswith("*."):
+        return False
+    base = str(subtree.base).lower().lstrip(".")
+    domain = str(value)[2:].lower()
+    return base.endswith("." + domain) and "." not in base[: -len(domain) - 1]
 
 
 def _shown(value: object) -> str:
