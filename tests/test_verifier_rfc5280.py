@@ -498,3 +498,19 @@ async def test_path_building_prefers_the_issuer_valid_at_the_validation_time(kit
     report = await check(root, leaf, expired, renewed, kit=kit)
 
     assert report.passed, report.to_json()["checks"]
+
+
+async def test_another_path_is_tried_when_the_first_has_a_revoked_ca(kit) -> None:
+    root = kit.root("Root")
+    key = kit.ca("Key holder", root).key
+    revoked = kit.ca("Issuing CA", root, key=key)
+    recertified = kit.ca("Issuing CA", root, key=key)  # the same CA and key, a new certificate
+    leaf = kit.leaf("Aigerim", recertified)
+    root_crl = kit.crl(root, [(revoked.certificate.serial_number, NOW - timedelta(days=1))])
+    crls = [root_crl, kit.crl(recertified)]
+
+    report = await check(root, leaf, revoked, recertified, kit=kit, crls=crls)
+    alone = await check(root, leaf, revoked, kit=kit, crls=crls)
+
+    assert report.passed, report.to_json()["checks"]
+    assert alone.code == "CERT_REVOKED"

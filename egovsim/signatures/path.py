@@ -50,9 +50,15 @@ class PathResult:
 class _Search:
     """The state of one path search: what was tried, what failed, and the work left."""
 
-    def __init__(self, local: dict[NameKey, list[CertInfo]], when: datetime | None) -> None:
+    def __init__(
+        self,
+        local: dict[NameKey, list[CertInfo]],
+        when: datetime | None,
+        rejected: set[tuple[bytes, ...]] | None = None,
+    ) -> None:
         self.local = local
         self.when = when
+        self.rejected = rejected or set()
         self.work = WORK_BUDGET
         self.signatures = SIGNATURE_BUDGET
         self.signature_problems: list[str] = []
@@ -151,11 +157,30 @@ class PathBuilder:
             self._paths[leaf.fingerprint] = result
         return result
 
+    async def alternative(
+        self,
+        leaf: CertInfo,
+        pool: list[CertInfo],
+        when: datetime,
+        rejected: set[tuple[bytes, ...]],
+    ) -> PathResult | None:
+        """Another valid path than the `rejected` ones (out of validity or revoked at `when`).
+
+        RFC 4158 §3: the first path found may fail where another would not (a cross-certificate
+        that expired, an intermediate revoked and certified anew); not cached.
+        """
+        local: dict[NameKey, list[CertInfo]] = {}
+        for info in pool:
+            local.setdefault(info.subject_key, []).append(info)
+        return await self._extend(leaf, (), _Search(local, when, rejected))
+
     async def _extend(
         self, cert: CertInfo, below: tuple[CertInfo, ...], search: _Search
     ) -> PathResult | None:
         path = (*below, cert)
         if self.is_anchor(cert):
+            if tuple(info.fingerprint for info in path) in search.rejected:
+                return None  # valid, but already found out of validity or revoked
             try:
                 policies = validate_path(path, self.inputs)
             except PathRefused as refused:

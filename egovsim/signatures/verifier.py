@@ -14,7 +14,7 @@ from egovsim.signatures import cms, der
 from egovsim.signatures.certs import CertCache, CertInfo, WeakKey
 from egovsim.signatures.checks import Expectations
 from egovsim.signatures.encoding import to_der
-from egovsim.signatures.path import PathBuilder
+from egovsim.signatures.path import PathBuilder, PathResult
 from egovsim.signatures.report import (
     Check,
     Report,
@@ -230,9 +230,7 @@ class Verifier:
             for name in ("validity", "revocation"):
                 checks.append(skipped(name, "no valid certification path"))
         else:
-            checks.append(passed("chain", " → ".join(_labels(path.chain))))
-            checks.append(c2.validity(path.chain, when))
-            checks.append(await self._revocation(path.chain, when))
+            path = await self._time_checks(leaf, pool, path, when, checks)
         key = (leaf.fingerprint, expect)
         facts = self._leaf_checks.get(key)
         if facts is None:
@@ -246,6 +244,34 @@ class Verifier:
             )
         checks.extend(facts)
         return path.chain
+
+    async def _time_checks(
+        self,
+        leaf: CertInfo,
+        pool: list[CertInfo],
+        path: PathResult,
+        when: datetime,
+        checks: list[Check],
+    ) -> PathResult:
+        """Validity and revocation at `when`; when they fail, the next valid paths are tried."""
+        validity = c2.validity(path.chain, when)
+        revocation = await self._revocation(path.chain, when)
+        rejected: set[tuple[bytes, ...]] = set()
+        tried = path
+        while Status.FAILED in (validity.status, revocation.status) and len(rejected) < 4:
+            rejected.add(tuple(info.fingerprint for info in tried.chain))
+            other = await self._paths.alternative(leaf, pool, when, rejected)
+            if other is None:
+                break
+            other_validity = c2.validity(other.chain, when)
+            other_revocation = await self._revocation(other.chain, when)
+            if Status.FAILED not in (other_validity.status, other_revocation.status):
+                path, validity, revocation = other, other_validity, other_revocation
+            tried = other
+        checks.append(passed("chain", " → ".join(_labels(path.chain))))
+        checks.append(validity)
+        checks.append(revocation)
+        return path
 
     async def _revocation(self, chain: tuple[CertInfo, ...], when: datetime) -> Check:
         notes = []
