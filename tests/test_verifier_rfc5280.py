@@ -11,7 +11,8 @@ from datetime import timedelta
 import pytest
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from egovsim.pki.paths import Party, PathKit, ca_usage, dn, policies, policy_mappings
@@ -420,6 +421,43 @@ async def test_an_empty_subject_needs_a_critical_subject_alternative_name(kit) -
 
     assert "§4.2.1.6" in chain_detail(await check(root, quiet, kit=kit))
     assert (await check(root, loud, kit=kit)).passed
+
+
+async def test_certificates_must_identify_their_keys(kit) -> None:
+    root = kit.root("Root")
+    anonymous_ca = kit.ca("CA", root, key_ids=False)
+    leaf_under_it = kit.leaf("Aigerim", anonymous_ca)
+    anonymous_leaf = kit.leaf("Aigerim", root, key_ids=False)
+
+    ca_refused = await check(root, leaf_under_it, anonymous_ca, kit=kit)
+    leaf_refused = await check(root, anonymous_leaf, kit=kit)
+
+    assert "§4.2.1.1 authority key identifier" in chain_detail(ca_refused)
+    assert "§4.2.1.1 authority key identifier" in chain_detail(leaf_refused)
+
+
+async def test_a_ca_without_a_subject_key_identifier_is_refused(kit) -> None:
+    root = kit.root("Root")
+    ca = kit.ca("CA", root, with_ski=False)
+    leaf = kit.leaf("Aigerim", ca)
+
+    refused = await check(root, leaf, ca, kit=kit)
+
+    assert "§4.2.1.2 subject key identifier" in chain_detail(refused)
+
+
+async def test_a_serial_number_longer_than_20_octets_is_refused(kit) -> None:
+    root = kit.root("Root")
+    leaf = kit.leaf("Aigerim", root)
+    parsed = asn1_x509.Certificate.load(der(leaf))
+    parsed["tbs_certificate"]["serial_number"] = 2**170
+    body = parsed["tbs_certificate"].dump(force=True)
+    parsed["signature_value"] = root.key.sign(body, ec.ECDSA(hashes.SHA256()))
+    verifier = Verifier([root.certificate], crls=[kit.crl(root)], prefer="crl")
+
+    report = await verifier.verify_certificate(parsed.dump(force=True), at=NOW)
+
+    assert "§4.1.2.2 serial number" in chain_detail(report)
 
 
 # -- path building ----------------------------------------------------------------------------

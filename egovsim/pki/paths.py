@@ -90,8 +90,12 @@ class PathKit:
         not_after: datetime | None = None,
         issuer_name: x509.Name | None = None,
         subject_key_id: bytes | None = None,
+        key_ids: bool = True,
+        with_ski: bool = True,
+        serial: int | None = None,
     ) -> Party:
-        """A certificate for `subject` signed by `issuer` (self-signed when None)."""
+        """A certificate for `subject` signed by `issuer` (self-signed when None); `key_ids`
+        False leaves out both key identifiers, `with_ski` False the subject's alone."""
         key = key or new_key()
         signer_key = issuer.key if issuer is not None else key
         builder = (
@@ -99,18 +103,19 @@ class PathKit:
             .subject_name(subject)
             .issuer_name(issuer_name or (issuer.name if issuer is not None else subject))
             .public_key(key.public_key())
-            .serial_number(self.serial())
+            .serial_number(serial if serial is not None else self.serial())
             .not_valid_before(not_before or self.now - timedelta(days=1))
             .not_valid_after(not_after or self.now + timedelta(days=365))
             .add_extension(x509.BasicConstraints(ca=ca, path_length=path_length), critical=True)
-            .add_extension(
+        )
+        if key_ids and with_ski:
+            ski = (
                 x509.SubjectKeyIdentifier(subject_key_id)
                 if subject_key_id is not None
-                else x509.SubjectKeyIdentifier.from_public_key(key.public_key()),
-                False,
+                else x509.SubjectKeyIdentifier.from_public_key(key.public_key())
             )
-        )
-        if issuer is not None:
+            builder = builder.add_extension(ski, False)
+        if issuer is not None and key_ids:
             builder = builder.add_extension(
                 x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), False
             )

@@ -177,6 +177,19 @@ def _profile(cert: CertInfo, last: bool) -> None:
                 "§4.2.1.6 subject alternative name",
                 f"{cert.label()} has an empty subject and no critical subjectAltName",
             )
+    if cert.authority_key_id is None and not cert.self_issued:
+        raise PathRefused(
+            "§4.2.1.1 authority key identifier",
+            f"{cert.label()} does not identify the key that signed it",
+        )
+    if not last and cert.subject_key_id is None:
+        raise PathRefused(
+            "§4.2.1.2 subject key identifier", f"{cert.label()} is a CA without a key identifier"
+        )
+    if (abs(cert.serial).bit_length() + 8) // 8 > 20:
+        raise PathRefused(
+            "§4.1.2.2 serial number", f"{cert.label()} has a serial number longer than 20 octets"
+        )
     if cert.key_usage is not None and cert.key_usage.key_cert_sign and not cert.is_ca:
         raise PathRefused(
             "§4.2.1.3 key usage",
