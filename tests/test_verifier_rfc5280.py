@@ -552,3 +552,16 @@ async def test_another_path_is_tried_when_the_first_has_a_revoked_ca(kit) -> Non
 
     assert report.passed, report.to_json()["checks"]
     assert alone.code == "CERT_REVOKED"
+
+
+async def test_huge_name_constraint_sets_end_in_a_refusal_within_the_work_budget(kit) -> None:
+    permitted = [x509.DNSName(f"host{i}.egov.kz") for i in range(1000)]
+    root = kit.root("Root")
+    ca = kit.ca("CA", root, extensions=constraints(permitted))
+    names = [x509.DNSName(f"host{i}.egov.kz") for i in range(999, 799, -1)]
+    leaf = kit.leaf("Aigerim", ca, extensions=with_names(*names))
+
+    report = await check(root, leaf, ca, kit=kit)
+
+    assert report.code == "CHAIN_INVALID"
+    assert "too large to check" in chain_detail(report)

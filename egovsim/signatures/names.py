@@ -54,6 +54,23 @@ class ConstraintViolation(ValueError):
     """A name falls outside the permitted subtrees or inside an excluded one."""
 
 
+class OutOfWork(ValueError):
+    """The comparisons a path search may spend on names and policies are spent."""
+
+
+@dataclass(slots=True)
+class WorkBudget:
+    """Comparisons left to one path search, shared by every candidate path it validates."""
+
+    left: int = 100_000
+
+    def spend(self, work: int) -> None:
+        """Count `work` comparisons; OutOfWork once the budget is exceeded."""
+        self.left -= work
+        if self.left < 0:
+            raise OutOfWork("the name constraints and policies are too large to check")
+
+
 def _dns_within(name: str, base: str) -> bool:
     name, base = name.lower().rstrip("."), base.lower().rstrip(".")
     if not base:
@@ -191,7 +208,7 @@ class NameConstraints:
 
     permitted: list[tuple[Subtree, ...]] = field(default_factory=list)
     excluded: list[Subtree] = field(default_factory=list)
-    budget: int = 200_000
+    budget: WorkBudget = field(default_factory=WorkBudget)
 
     def add(self, constraints: x509.NameConstraints) -> None:
         """Take in one CA's nameConstraints (§6.1.4 (g))."""
@@ -204,10 +221,10 @@ class NameConstraints:
         for form, value in names:
             for layer in self.permitted:
                 of_form = [s for s in layer if s.form == form]
-                self._spend(len(of_form))
+                self.budget.spend(len(of_form))
                 if of_form and not any(_within(form, value, s.base) for s in of_form):
                     raise ConstraintViolation(f"{form} {_shown(value)} is not permitted")
-            self._spend(len(self.excluded))
+            self.budget.spend(len(self.excluded))
             for subtree in self.excluded:
                 if subtree.form == form and (
                     _within(form, value, subtree.base) or _wildcard_reaches(form, value, subtree)
@@ -220,11 +237,6 @@ class NameConstraints:
         return any(s.form == form for s in self.excluded) or any(
             s.form == form for layer in self.permitted for s in layer
         )
-
-    def _spend(self, work: int) -> None:
-        self.budget -= work
-        if self.budget < 0:
-            raise ConstraintViolation("the name constraints are too large to check")
 
 
 def _wildcard_reaches(form: str, value: object, subtree: Subtree) -> bool:

@@ -19,7 +19,7 @@ from cryptography import x509
 from egovsim.signatures.certs import CertCache, CertInfo, WeakKey
 from egovsim.signatures.encoding import to_der
 from egovsim.signatures.fetching import Fetcher, FetchError
-from egovsim.signatures.names import NameKey
+from egovsim.signatures.names import NameKey, WorkBudget
 from egovsim.signatures.signing_keys import (
     SignatureMismatch,
     is_verified,
@@ -64,6 +64,8 @@ class _Search:
         self.signature_problems: list[str] = []
         self.refusals: list[PathRefused] = []
         self.exhausted = False
+        #: Name and policy comparisons, shared by every candidate path this search validates.
+        self.comparisons = WorkBudget()
 
 
 class PathBuilder:
@@ -182,7 +184,7 @@ class PathBuilder:
             if tuple(info.fingerprint for info in path) in search.rejected:
                 return None  # valid, but already found out of validity or revoked
             try:
-                policies = validate_path(path, self.inputs)
+                policies = validate_path(path, self.inputs, search.comparisons)
             except PathRefused as refused:
                 search.refusals.append(refused)
                 return None

@@ -13,6 +13,8 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.x509.oid import ExtensionOID
 
+from egovsim.signatures.names import WorkBudget
+
 ANY_POLICY = "2.5.29.32.0"
 
 
@@ -68,7 +70,8 @@ def policy_mappings(certificate: x509.Certificate) -> dict[str, set[str]]:
 class PolicyGraph:
     """The valid_policy_graph of a path being validated, one level per certificate."""
 
-    def __init__(self) -> None:
+    def __init__(self, budget: WorkBudget | None = None) -> None:
+        self._budget = budget or WorkBudget()
         root = PolicyNode(ANY_POLICY, {ANY_POLICY})
         self.levels: list[Level] | None = [{ANY_POLICY: root}]
 
@@ -89,6 +92,7 @@ class PolicyGraph:
         for policy in dict.fromkeys(policies):
             if policy == ANY_POLICY:
                 continue
+            self._budget.spend(len(above))
             parents = [node for node in above.values() if policy in node.expected]
             if not parents and ANY_POLICY in above:
                 parents = [above[ANY_POLICY]]
@@ -97,6 +101,7 @@ class PolicyGraph:
         if ANY_POLICY in policies and any_allowed:
             # (d)(2): each expected policy without a node gets one, under every node expecting it.
             for node in above.values():
+                self._budget.spend(len(node.expected) * len(above))
                 for expected in node.expected:
                     if expected not in level:
                         level[expected] = PolicyNode(

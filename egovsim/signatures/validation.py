@@ -13,7 +13,13 @@ from cryptography import x509
 from cryptography.x509.oid import ExtensionOID
 
 from egovsim.signatures.certs import CertInfo
-from egovsim.signatures.names import ConstraintViolation, NameConstraints, certificate_names
+from egovsim.signatures.names import (
+    ConstraintViolation,
+    NameConstraints,
+    OutOfWork,
+    WorkBudget,
+    certificate_names,
+)
 from egovsim.signatures.policies import (
     ANY_POLICY,
     PolicyError,
@@ -54,14 +60,16 @@ def _extension(cert: CertInfo, kind: type[x509.ExtensionType]) -> x509.Extension
         return None
 
 
-def _anchor_constraints(anchor: CertInfo, inputs: PathInputs) -> NameConstraints:
+def _anchor_constraints(
+    anchor: CertInfo, inputs: PathInputs, budget: WorkBudget
+) -> NameConstraints:
     if anchor.unknown_critical:
         raise PathRefused(
             "RFC 5937 trust anchor",
             f"{anchor.label()} has unknown critical extensions "
             + ", ".join(anchor.unknown_critical),
         )
-    constraints = NameConstraints()
+    constraints = NameConstraints(budget=budget)
     if inputs.initial_permitted_subtrees is not None:
         constraints.add(x509.NameConstraints(list(inputs.initial_permitted_subtrees), None))
     if inputs.initial_excluded_subtrees:
@@ -73,15 +81,27 @@ def _anchor_constraints(anchor: CertInfo, inputs: PathInputs) -> NameConstraints
     return constraints
 
 
-def validate_path(path: tuple[CertInfo, ...], inputs: PathInputs = DEFAULT_INPUTS) -> set[str]:
+def validate_path(
+    path: tuple[CertInfo, ...],
+    inputs: PathInputs = DEFAULT_INPUTS,
+    budget: WorkBudget | None = None,
+) -> set[str]:
     """Validate `path` (leaf first, anchor last); PathRefused, or the path's accepted policies."""
+    budget = budget or WorkBudget()
+    try:
+        return _validate(path, inputs, budget)
+    except OutOfWork as error:
+        raise PathRefused("work budget", str(error)) from None
+
+
+def _validate(path: tuple[CertInfo, ...], inputs: PathInputs, budget: WorkBudget) -> set[str]:
     anchor = path[-1]
-    constraints = _anchor_constraints(anchor, inputs)
+    constraints = _anchor_constraints(anchor, inputs, budget)
     if len(path) == 1:
         return set(inputs.user_initial_policy_set)  # the anchor itself, trusted as configured
     certificates = path[-2::-1]
     n = len(certificates)
-    graph = PolicyGraph()
+    graph = PolicyGraph(budget)
     explicit = 0 if inputs.initial_explicit_policy else n + 1
     any_policy = 0 if inputs.initial_any_policy_inhibit else n + 1
     mapping = 0 if inputs.initial_policy_mapping_inhibit else n + 1
