@@ -87,7 +87,8 @@ class CrlSigners:
                 break
             if candidate.key_usage is not None and not candidate.key_usage.crl_sign:
                 refusal = _Refusal(
-                    f"{crl.source} is signed by {candidate.label()}, whose keyUsage lacks cRLSign"
+                    f"§6.3.3 (f) {crl.source} is signed by {candidate.label()}, whose keyUsage "
+                    "lacks cRLSign"
                 )
                 continue
             if candidate is not issuer and not await self._same_anchor(candidate, anchor):

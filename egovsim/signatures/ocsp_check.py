@@ -109,16 +109,20 @@ def responder_of(response: ocsp.OCSPResponse, issuer: CertInfo, certs: CertCache
         if not _responder_is(response, info):
             continue
         if info.issuer_key != issuer.subject_key:
-            raise OcspRefused("the responder's certificate is not issued by the CA")
+            raise OcspRefused(
+                "RFC 6960 §4.2.2.2: the responder's certificate is not issued by the CA"
+            )
         if info.eku is None or ExtendedKeyUsageOID.OCSP_SIGNING.dotted_string not in info.eku:
-            raise OcspRefused("the responder's certificate is not for OCSP signing")
+            raise OcspRefused(
+                "RFC 6960 §4.2.2.2: the responder's certificate is not for OCSP signing"
+            )
         _policy(f"the responder's certificate {info.label()}", info.signature_hash, info.public_key)
         try:
             verify_certificate_signature(info, issuer)
         except SignatureMismatch as error:
             raise OcspRefused(str(error)) from None
         return info
-    raise OcspRefused("the responder is neither the CA nor delegated by it")
+    raise OcspRefused("RFC 6960 §4.2.2.2: the responder is neither the CA nor delegated by it")
 
 
 def _responder_is(response: ocsp.OCSPResponse, info: CertInfo) -> bool:
@@ -167,9 +171,9 @@ def read_answer(
     single = _single_for(response, cert, issuer)
     this_update, next_update = single.this_update_utc, single.next_update_utc
     if (this_update - at).total_seconds() > CLOCK_SKEW_SECONDS:
-        raise OcspRefused("the response was produced after the validation time")
+        raise OcspRefused("RFC 6960 §3.2 (5): the response was produced after the validation time")
     if next_update is not None and at > next_update:
-        raise OcspRefused("the response is stale at the validation time")
+        raise OcspRefused("RFC 6960 §3.2 (6): the response is stale at the validation time")
     status = single.certificate_status
     label = responder.label()
     if status == ocsp.OCSPCertStatus.REVOKED:
@@ -197,5 +201,6 @@ def _single_for(
         ):
             return single
     raise OcspRefused(
-        "the response does not speak of this certificate (serial, issuer name and key)"
+        "RFC 6960 §3.2 (1): the response does not speak of this certificate (serial, issuer name "
+        "and key)"
     )

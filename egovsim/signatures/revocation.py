@@ -231,13 +231,13 @@ class RevocationChecker:
                     break
                 if crl.next_update is not None and at > crl.next_update:
                     problems.append(
-                        f"the CRL is stale: {crl.source} has its nextUpdate "
+                        f"§6.3.3 (a) the CRL is stale: {crl.source} has its nextUpdate "
                         f"{crl.next_update.isoformat()} before the validation time"
                     )
                     continue
                 reasons = scope_of(crl, cert, point)
                 if isinstance(reasons, str):
-                    problems.append(f"{crl.source}: {reasons}")
+                    problems.append(f"§6.3.3 (b) {crl.source}: {reasons}")
                     continue
                 if not reasons - covered:
                     continue
