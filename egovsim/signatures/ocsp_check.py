@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID, OCSPExtensionOID
@@ -146,6 +147,23 @@ def read_answer(
     nonce: bytes | None = None,
 ) -> tuple[OcspAnswer, CertInfo]:
     """The answer about `cert` and who signed it; OcspRefused when it is not acceptable."""
+    try:
+        return _read_answer(response, cert, issuer, certs, at, nonce)
+    except OcspRefused:
+        raise
+    except (ValueError, TypeError, x509.DuplicateExtension, UnsupportedAlgorithm) as error:
+        # `cryptography` reads a response's parts lazily: a part it cannot read ends here.
+        raise OcspRefused(f"the response cannot be read: {error}") from None
+
+
+def _read_answer(
+    response: ocsp.OCSPResponse,
+    cert: CertInfo,
+    issuer: CertInfo,
+    certs: CertCache,
+    at: datetime,
+    nonce: bytes | None,
+) -> tuple[OcspAnswer, CertInfo]:
     responder = responder_of(response, issuer, certs)
     if responder is not issuer and not (
         responder.not_before <= at.replace(microsecond=0) <= responder.not_after
