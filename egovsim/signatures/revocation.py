@@ -222,7 +222,7 @@ class RevocationChecker:
         covered: frozenset[x509.ReasonFlags] = frozenset()
         used: list[str] = []
         until: datetime | None = None
-        direct = True
+        memoizable = True  # the verdict may be kept for the hot path
         source = "crl"
         later_entry: datetime | None = None
         for point in distribution_points(cert):
@@ -244,7 +244,7 @@ class RevocationChecker:
                 signer = await self._signers.signer(crl, cert, issuer, at, anchor, problems)
                 if signer is None:
                     continue
-                direct = direct and signer is issuer
+                memoizable = memoizable and signer is issuer
                 delta = self._delta_for(crl, deltas, signer, at)
                 entry = entry_for(crl, cert)
                 detail = f"full CRL #{crl.number}"
@@ -254,6 +254,11 @@ class RevocationChecker:
                     if change is not None:
                         entry = None if change[1] == "removeFromCRL" else change
                 next_update = crl.next_update
+                if delta is not None and delta.next_update is not None:
+                    # The verdict holds until the delta, published more often, may say more.
+                    next_update = min(next_update or delta.next_update, delta.next_update)
+                elif self._fetcher is not None and (cert.delta_crl_urls or crl.delta_urls):
+                    memoizable = False  # a delta may come: ask again next time, not the memo
                 if entry is not None and entry[0] <= at:
                     status = RevocationStatus(
                         "revoked",
@@ -262,9 +267,9 @@ class RevocationChecker:
                         entry[0],
                         entry[1],
                         crl.this_update,
-                        next_update,
+                        crl.next_update,
                     )
-                    if direct:
+                    if memoizable:
                         self._remember(cert, issuer, status, next_update, entry[0])
                     return status
                 if entry is not None:
@@ -279,7 +284,7 @@ class RevocationChecker:
                 problems.append(f"{', '.join(used)} do not cover every revocation reason")
             return None
         status = RevocationStatus("good", source, "; ".join(used), None, None, None, until)
-        if direct:
+        if memoizable:
             self._remember(cert, issuer, status, until, later_entry)
         return status
 
