@@ -200,6 +200,32 @@ async def test_a_host_name_in_the_cn_cannot_escape_the_constraints(
     assert report.passed is allowed, report.to_json()["checks"]
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        x509.RFC822Name("no-host-here"),
+        x509.UniformResourceIdentifier("urn:egov:licence"),
+        x509.DNSName("bad..egov.kz"),
+    ],
+    ids=["mailbox-without-host", "uri-without-host", "malformed-dns-name"],
+)
+async def test_a_name_that_cannot_be_compared_with_a_constraint_of_its_form_is_refused(
+    kit, name: x509.GeneralName
+) -> None:
+    excluded = [
+        x509.RFC822Name("evil.example"),
+        x509.UniformResourceIdentifier(".evil.example"),
+        x509.DNSName("evil.example"),
+    ]
+    root = kit.root("Root")
+    ca = kit.ca("CA", root, extensions=constraints(None, excluded))
+    leaf = kit.leaf("Aigerim", ca, extensions=with_names(name))
+
+    report = await check(root, leaf, ca, kit=kit)
+
+    assert "cannot be checked" in chain_detail(report)
+
+
 async def test_a_wildcard_that_could_name_an_excluded_host_is_refused(kit) -> None:
     root = kit.root("Root")
     ca = kit.ca("CA", root, extensions=constraints(None, [x509.DNSName("admin.egov.kz")]))

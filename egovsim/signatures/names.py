@@ -219,6 +219,10 @@ class NameConstraints:
     def check(self, names: list[tuple[str, object]]) -> None:
         """Raise ConstraintViolation for the first name outside the constraints."""
         for form, value in names:
+            if not _well_formed(form, value) and self._constrains(form):
+                # §4.2.1.10: a name that cannot be compared with a constraint of its form
+                # (a mailbox without a host, a URI without one, a malformed host) is refused.
+                raise ConstraintViolation(f"{form} {_shown(value)} cannot be checked")
             for layer in self.permitted:
                 of_form = [s for s in layer if s.form == form]
                 self.budget.spend(len(of_form))
@@ -237,6 +241,29 @@ class NameConstraints:
         return any(s.form == form for s in self.excluded) or any(
             s.form == form for layer in self.permitted for s in layer
         )
+
+
+_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?")
+
+
+def _host_well_formed(host: str) -> bool:
+    labels = host.lower().removeprefix("*.").split(".")
+    return 0 < len(host) <= 253 and all(_LABEL.fullmatch(label) for label in labels)
+
+
+def _well_formed(form: str, value: object) -> bool:
+    """Whether a name of the forms egovsim compares has the syntax the comparison needs."""
+    if form == "dNSName":
+        return _host_well_formed(str(value).removesuffix("."))
+    if form == "rfc822Name":
+        local, at, host = str(value).rpartition("@")
+        return bool(at and local and "@" not in local) and _host_well_formed(host)
+    if form == "uniformResourceIdentifier":
+        try:
+            return bool(urlsplit(str(value)).hostname)
+        except ValueError:
+            return False
+    return True
 
 
 def _wildcard_reaches(form: str, value: object, subtree: Subtree) -> bool:
