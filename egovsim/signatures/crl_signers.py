@@ -8,6 +8,7 @@ the revocation checker again, nested at most MAX_NESTING deep.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -23,6 +24,13 @@ if TYPE_CHECKING:
 
 #: How deep the checks of CRL signers' and OCSP responders' own status may go.
 MAX_NESTING = 3
+#: How deep the current check has gone into signers' and responders' own status, and which CRL
+#: signers it is establishing: per task (context variables), so that concurrent checks on one
+#: verifier never see each other's state.
+NESTING: ContextVar[int] = ContextVar("egovsim_revocation_nesting", default=0)
+CHECKING: ContextVar[frozenset[bytes]] = ContextVar(
+    "egovsim_crl_signers_checking", default=frozenset()
+)
 #: Certificates of the CRL issuer's name tried as its signer, at most.
 MAX_CANDIDATES = 32
 
@@ -46,8 +54,6 @@ class CrlSigners:
         self._paths = paths
         self._status_of = status_of
         self._known: dict[tuple[bytes, bytes, bytes], CertInfo | _Refusal] = {}
-        self._nesting = 0
-        self._checking: set[bytes] = set()
 
     async def signer(
         self,
@@ -125,18 +131,18 @@ class CrlSigners:
         self, signer: CertInfo, at: datetime, anchor: CertInfo | None, problems: Problems
     ) -> bool:
         """A separate CRL signer's own path must be valid and unrevoked at `at` (§6.3.3 (f))."""
-        if signer.fingerprint in self._checking:
+        if signer.fingerprint in CHECKING.get():
             # The signer's own status comes from a CRL it signed (an indirect CRL covering
             # its issuer's certificates): its path is being established just above.
             return True
-        if self._paths is None or self._nesting >= MAX_NESTING:
+        if self._paths is None or NESTING.get() >= MAX_NESTING:
             problems.append(f"the status of the CRL signer {signer.label()} cannot be established")
             return False
         path = await self._paths.build(signer, [])
         if path.code is not None:
             return False
-        self._nesting += 1
-        self._checking.add(signer.fingerprint)
+        nesting = NESTING.set(NESTING.get() + 1)
+        checking = CHECKING.set(CHECKING.get() | {signer.fingerprint})
         try:
             for position, link in enumerate(path.chain[:-1]):
                 if not link.not_before <= at.replace(microsecond=0) <= link.not_after:
@@ -147,8 +153,8 @@ class CrlSigners:
                     problems.append(f"the CRL signer {link.label()} is {status.status}")
                     return False
         finally:
-            self._nesting -= 1
-            self._checking.discard(signer.fingerprint)
+            CHECKING.reset(checking)
+            NESTING.reset(nesting)
         return True
 
 

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
 
 from egovsim.signatures.certs import CertCache, CertInfo
-from egovsim.signatures.crl_signers import MAX_NESTING, CrlSigners, signed_by
+from egovsim.signatures.crl_signers import MAX_NESTING, NESTING, CrlSigners, signed_by
 from egovsim.signatures.crls import (
     ALL_REASONS,
     UNREADABLE,
@@ -113,7 +113,6 @@ class RevocationChecker:
         self._fetched: dict[str, ParsedCrl] = {}
         self._memo: dict[tuple[bytes, bytes], _Memo] = {}
         self._ocsp: dict[tuple[bytes, int], RevocationStatus] = {}
-        self._nesting = 0
         self._signers = CrlSigners(paths, self.status)
 
     async def status(
@@ -376,13 +375,17 @@ class RevocationChecker:
         self, responder: CertInfo, issuer: CertInfo, at: datetime, anchor: CertInfo | None
     ) -> None:
         """A delegated responder must be unrevoked, unless it carries id-pkix-ocsp-nocheck."""
-        if needs_no_check(responder) or self._nesting >= MAX_NESTING:
+        if needs_no_check(responder):
             return
-        self._nesting += 1
+        if NESTING.get() >= MAX_NESTING:
+            raise OcspRefused(
+                f"the status of the responder {responder.label()} cannot be established"
+            )
+        nesting = NESTING.set(NESTING.get() + 1)
         try:
             status = await self._by_crl(responder, issuer, at, anchor)
         finally:
-            self._nesting -= 1
+            NESTING.reset(nesting)
         if status.status != "good":
             raise OcspRefused(
                 f"the responder's certificate {responder.label()} is {status.status}: "
