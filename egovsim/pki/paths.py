@@ -8,6 +8,7 @@ responses, all dated relative to the time given. EC P-256 keys keep making hundr
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -83,7 +84,7 @@ class PathKit:
         *,
         ca: bool,
         key: Key | None = None,
-        extensions: list[tuple[x509.ExtensionType, bool]] = (),  # type: ignore[assignment]
+        extensions: Sequence[tuple[x509.ExtensionType, bool]] = (),
         key_usage: x509.KeyUsage | None = None,
         path_length: int | None = None,
         not_before: datetime | None = None,
@@ -141,7 +142,7 @@ class PathKit:
     def crl(
         self,
         signer: Party,
-        revoked: list[tuple[int, datetime]] = (),  # type: ignore[assignment]
+        revoked: Sequence[tuple[int, datetime]] = (),
         *,
         number: int | None = 1,
         number_critical: bool = False,

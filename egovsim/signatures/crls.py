@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from cryptography import x509
 from cryptography.x509.oid import CRLEntryExtensionOID, ExtensionOID
@@ -18,6 +19,8 @@ from cryptography.x509.oid import CRLEntryExtensionOID, ExtensionOID
 from egovsim.pki.records import REASON_NAMES
 from egovsim.signatures.certs import CertInfo
 from egovsim.signatures.names import NameKey, name_key
+
+_E = TypeVar("_E", bound=x509.ExtensionType)
 
 ALL_REASONS = frozenset(
     {
@@ -110,7 +113,9 @@ class ParsedCrl:
         return self.idp is not None and self.idp.indirect_crl
 
 
-def _extension_value(crl: x509.CertificateRevocationList, kind: type[x509.ExtensionType]):  # type: ignore[no-untyped-def]
+def _extension_value(
+    crl: x509.CertificateRevocationList, kind: type[_E]
+) -> x509.Extension[_E] | None:
     try:
         return crl.extensions.get_extension_for_class(kind)
     except x509.ExtensionNotFound:

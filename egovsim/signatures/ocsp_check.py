@@ -14,6 +14,7 @@ from typing import NamedTuple
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID, OCSPExtensionOID
 
@@ -89,11 +90,11 @@ def _key_hash(issuer: CertInfo, algorithm: hashes.HashAlgorithm) -> bytes:
     return digest.finalize()
 
 
-def _policy(what: str, hash_name: str | None, key: object) -> None:
+def _policy(what: str, hash_name: str | None, key: CertificatePublicKeyTypes) -> None:
     weak = digest_weakness(hash_name)
     if weak is not None:
         raise OcspRefused(f"{what} is signed with a {weak}", weak=True)
-    problem = key_weakness(key)  # type: ignore[arg-type]
+    problem = key_weakness(key)
     if problem is not None:
         raise OcspRefused(f"{what} has an {problem}", weak=True)
 
