@@ -301,3 +301,47 @@ async def test_a_responder_certificate_signed_with_sha1_is_a_weak_algorithm_not_
 
     assert report.code == "WEAK_ALGORITHM"
     assert "not signed by" not in str(report.to_json())
+
+
+# -- a long-lived verifier (the portal's) and the delta CRL ----------------------------------
+
+
+class PkiCrls:
+    """The test PKI's CRLs as published at `now`, fetched in-process (no OCSP)."""
+
+    def __init__(self, pki) -> None:
+        self.pki = pki
+        self.now = NOW
+
+    async def get(self, url: str) -> bytes:
+        return self.pki.crl(url.rsplit("/", 1)[-1].removesuffix(".crl"), self.now)
+
+    async def post(self, url: str, body: bytes, content_type: str) -> bytes:
+        raise FetchError("CRLs only")
+
+
+async def test_a_revocation_in_the_next_delta_reaches_a_verifier_that_checked_before(pki) -> None:
+    from egovsim.pki.profiles import Holder
+
+    issued = pki.issue(
+        Holder(iin="850715301233", surname="ТЕСТОВ", name="ТЕСТ"),
+        "sign",
+        not_before=NOW - timedelta(days=1),
+        not_after=NOW + timedelta(days=30),
+    )
+    encoded = issued.certificate.public_bytes(serialization.Encoding.DER)
+    crls = PkiCrls(pki)
+    verifier = Verifier(
+        pki.trust_anchors,
+        intermediates=[pki.authority("nca_rsa").certificate],
+        fetcher=crls,
+        prefer="crl",
+    )
+
+    before = await verifier.verify_certificate(encoded, at=NOW)
+    pki.revoke(issued.record.serial, "keyCompromise", NOW + timedelta(minutes=5), NOW)
+    crls.now = later = NOW + timedelta(hours=1, minutes=5)  # past the delta's nextUpdate
+    after = await verifier.verify_certificate(encoded, at=later)
+
+    assert before.passed, before.to_json()["checks"]
+    assert after.code == "CERT_REVOKED"

@@ -161,13 +161,19 @@ class RevocationChecker:
         problems = Problems(self._given_problems)
         crls = [*self._given, *await self._deltas(cert, self._given, at, problems)]
         found = await self._crl_status(cert, issuer, at, anchor, crls, problems)
-        if found is None and self._fetcher is not None and cert.crl_urls:
+        # A second round when the first found the complete CRL kept superseded by a newer base.
+        for _ in range(2):
+            if found is not None or self._fetcher is None or not cert.crl_urls:
+                break
             fetched = [
                 crl for url in cert.crl_urls if (crl := await self._fetch(url, at, problems))
             ]
             fetched += await self._deltas(cert, fetched, at, problems)
+            kept = len(self._fetched)
             found = await self._crl_status(cert, issuer, at, anchor, [*crls, *fetched], problems)
-        elif found is None and cert.crl_urls and self._fetcher is None:
+            if len(self._fetched) == kept:
+                break  # nothing superseded was dropped: fetching again would give the same
+        if found is None and cert.crl_urls and self._fetcher is None:
             problems.extend(f"{url} not fetched (offline)" for url in cert.crl_urls)
         if found is None:
             detail = "; ".join(dict.fromkeys(problems)) or "the certificate names none"
@@ -218,6 +224,15 @@ class RevocationChecker:
         """§6.3.3 over the CRLs at hand: the verdict, or None while some reasons stay uncovered."""
         complete = [crl for crl in crls if crl.delta_base is None]
         deltas = [crl for crl in crls if crl.delta_base is not None]
+        superseded = {
+            crl.fingerprint
+            for crl in complete
+            for delta in deltas
+            if delta.issuer_key == crl.issuer_key
+            and delta.idp == crl.idp
+            and delta.delta_base is not None
+            and delta.delta_base > crl.number
+        }
         covered: frozenset[x509.ReasonFlags] = frozenset()
         used: list[str] = []
         until: datetime | None = None
@@ -233,6 +248,13 @@ class RevocationChecker:
                         f"§6.3.3 (a) the CRL is stale: {crl.source} has its nextUpdate "
                         f"{crl.next_update.isoformat()} before the validation time"
                     )
+                    continue
+                if crl.fingerprint in superseded:
+                    # §5.2.4: the delta extends a newer complete CRL than this one, which can no
+                    # longer be completed; a fetched one is dropped so that the newer comes.
+                    problems.append(f"{crl.source} #{crl.number} is superseded by a newer base")
+                    if self._fetched.get(crl.source) is crl:
+                        del self._fetched[crl.source]
                     continue
                 reasons = scope_of(crl, cert, point)
                 if isinstance(reasons, str):
