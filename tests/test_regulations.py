@@ -79,6 +79,25 @@ steps:
     cite: Regulation item 5, action 3
 refusal: {at_step: decide, duration: 2 working days, resumes_at: sign, result: refusal,
           cite: Regulation item 5}
+portal:
+  cite: Regulation item 9
+  sequence:
+    - {id: P1, kind: process, stages: [authorization, account-check, authorization-refusal],
+       name: {kk: Кіру, ru: Вход, en: Sign-in}, cite: item 9}
+    - {id: P2, kind: process, stages: [request, certificate-choice, signing],
+       name: {kk: Сұрау, ru: Запрос, en: Request}, cite: item 9}
+    - {id: C1, kind: condition, stages: [signature-check],
+       name: {kk: ЭЦҚ, ru: ЭЦП, en: EDS}, cite: item 9}
+    - {id: P3, kind: process, stages: [signature-refusal],
+       name: {kk: Бас тарту, ru: Отказ, en: Refusal}, cite: item 9}
+    - {id: P4, kind: process, stages: [sending, registration],
+       name: {kk: Тіркеу, ru: Регистрация, en: Registration}, cite: item 9}
+    - {id: C2, kind: condition, stages: [documents-check],
+       name: {kk: Құжаттар, ru: Документы, en: Documents}, cite: item 9}
+    - {id: P5, kind: process, stages: [documents-refusal],
+       name: {kk: Бас тарту, ru: Отказ, en: Refusal}, cite: item 9}
+    - {id: P6, kind: process, stages: [result],
+       name: {kk: Нәтиже, ru: Результат, en: Result}, cite: item 9}
 """
 
 STEPS_BLOCK = SAMPLE[SAMPLE.index("\nsteps:\n") + 1 : SAMPLE.index("\nrefusal:") + 1]

@@ -1,7 +1,8 @@
 """Load the service regulations (`services/*.yaml`) into `Regulation` values.
 
 This module knows what a regulation file holds (its basis, period, applicants, windows, form,
-variants, documents, results, fee, steps and refusal branch) and how the parts refer to each other;
+variants, documents, results, fee, steps, refusal branch, portal sequence) and how the parts
+refer to each other;
 `yamlnodes.py` reads the typed values off the file's nodes and names the line of every mistake.
 
 A service is data: a new file in `services/` is a new service, with no code of its own.
@@ -38,6 +39,7 @@ from egovsim.regulations.model import (
     Text,
     Variant,
 )
+from egovsim.regulations.portal_reader import read_portal
 from egovsim.regulations.yamlnodes import (
     NodeReader,
     RegulationError,
@@ -63,6 +65,7 @@ _ANY_VARIANT = "*"
 #: The keys of a regulation file: required, then optional.
 _REQUIRED: tuple[str, ...] = ("id", "name", "basis", "period", "provider", "applicants")
 _REQUIRED += ("channels", "documents", "results", "result_forms", "fee", "steps", "refusal")
+_REQUIRED += ("portal",)
 _OPTIONAL = ("windows", "form", "variants")
 
 
@@ -136,6 +139,7 @@ class _Parser(NodeReader):
             fee=self.fee(top["fee"]),
             steps=steps,
             refusal=self.refusal(top["refusal"], steps, results),
+            portal=read_portal(self, top["portal"]),
             source=self.path,
         )
 

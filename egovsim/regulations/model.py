@@ -10,7 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from egovsim.regulations.sequence import PortalSequence
 
 Language = Literal["kk", "ru", "en"]
 #: A text in the three languages of egovsim (every key present).
@@ -184,6 +187,7 @@ class Regulation:
     fee: Fee
     steps: tuple[Step, ...]
     refusal: RefusalBranch
+    portal: PortalSequence  # the portal sequence as this regulation numbers it
     source: Path
 
     def step(self, step_id: str) -> Step:

@@ -200,6 +200,18 @@ SERVICE = component(
                     }
                 ),
             },
+            "sequence": {
+                "type": "array",
+                "items": obj(
+                    {
+                        "id": {"type": "string", "examples": ["P4", "C2"]},
+                        "kind": {"enum": ["process", "condition"]},
+                        "stages": {"type": "array", "items": STRING},
+                        "name": WORDS,
+                        "cite": STRING,
+                    }
+                ),
+            },
             "refusal": obj(
                 {
                     "at_step": STRING,

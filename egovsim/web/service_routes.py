@@ -19,7 +19,8 @@ def duration_json(duration: Duration) -> dict[str, Any]:
 
 
 def regulation_json(regulation: Regulation, on_day: Any) -> dict[str, Any]:
-    """A regulation as the catalogue shows it: basis, terms, documents, route."""
+    """A regulation as the catalogue shows it: basis, terms, documents, route, and the portal
+    sequence as the regulation numbers it."""
     return {
         "id": regulation.id,
         "name": dict(regulation.name),
@@ -95,6 +96,16 @@ def regulation_json(regulation: Regulation, on_day: Any) -> dict[str, Any]:
                 "cite": s.cite,
             }
             for s in regulation.steps
+        ],
+        "sequence": [
+            {
+                "id": e.id,
+                "kind": e.kind,
+                "stages": list(e.stages),
+                "name": dict(e.name),
+                "cite": e.cite,
+            }
+            for e in regulation.portal.entries
         ],
         "refusal": {
             "at_step": regulation.refusal.at_step,

@@ -181,15 +181,16 @@ class Workstation:
         """Do the open step's action (register, resolve, assign, check, prepare, sign,
         hand_over) as `member`; every refusal has its code."""
         view = await self._visible(member, application_id)
-        step = self.may_act(member, view, action)
-        if action == "check":
-            await self._steps.check_documents(member, view, params)
-        elif action == "prepare":
-            await self._steps.prepare(member, view, step, params)
-        elif action == "sign":
-            await self._steps.sign(member, view, step)
-        else:
-            await self._steps.advance(member, view, step, action, params)
+        with view.regulation.portal.numbering():  # C3 and the refusal in the service's ids
+            step = self.may_act(member, view, action)
+            if action == "check":
+                await self._steps.check_documents(member, view, params)
+            elif action == "prepare":
+                await self._steps.prepare(member, view, step, params)
+            elif action == "sign":
+                await self._steps.sign(member, view, step)
+            else:
+                await self._steps.advance(member, view, step, action, params)
         return await self._changed(application_id, action)
 
     async def _changed(self, application_id: int, action: str) -> ApplicationView:
