@@ -26,12 +26,12 @@ from egovsim.diagrams import (
     render_svg,
     step_element,
 )
-from egovsim.diagrams.annex1 import STEP_IDS
 from egovsim.diagrams.model import Layout
 from egovsim.errors import CATALOGUE, LANGUAGES
 from egovsim.regulations.calendar import DEFAULT_ZONE
 from egovsim.regulations.loader import load_regulations
 from egovsim.regulations.model import Regulation
+from egovsim.regulations.sequence import Stage
 from egovsim.storage.portal import TimelineEntry
 from egovsim.web.app import create_app
 from egovsim.web.i18n import word
@@ -70,8 +70,9 @@ def test_annex_1_holds_every_portal_step_in_the_pool_of_its_system(
     regulation: Regulation,
 ) -> None:
     placed = layout(regulation, 1)
-    ids = {n.id for n in placed.nodes}
-    assert set(STEP_IDS) <= ids
+    sequence = regulation.portal
+    numbered = [n.id for n in placed.nodes if n.primary and n.step == n.id]
+    assert sorted(numbered) == sorted(e.id for e in sequence.entries)
     assert [p.id for p in placed.pools] == [
         "A1_applicant",
         "A1_portal",
@@ -80,14 +81,21 @@ def test_annex_1_holds_every_portal_step_in_the_pool_of_its_system(
         "A1_provider",
     ]
     pool_of = {n.id: n.pool for n in placed.nodes}
-    assert {pool_of[s] for s in ("P1", "P3", "P4", "P6", "P9")} == {"A1_applicant"}
-    assert {pool_of[s] for s in ("C1", "P2", "C2", "P5")} == {"A1_portal"}
-    assert pool_of["P7"] == "A1_arm"
-    assert {pool_of[s] for s in ("C3", "P8")} == {"A1_provider"}
+
+    def pool(stage: Stage) -> str:
+        return pool_of[sequence.id_of(stage)]
+
+    assert {pool(s) for s in ("authorization", "request", "result")} == {"A1_applicant"}
+    assert {pool(s) for s in ("account-check", "authorization-refusal")} == {"A1_portal"}
+    assert {pool(s) for s in ("signature-check", "signature-refusal")} == {"A1_portal"}
+    assert pool("registration") == "A1_arm"
+    assert {pool(s) for s in ("documents-check", "documents-refusal")} == {"A1_provider"}
     # The refusals end in errors; the conditions are gateways.
     kinds = {n.id: n.kind for n in placed.nodes}
-    assert kinds["A1_end_P2"] == kinds["A1_end_P5"] == "error_end"
-    assert {kinds[c] for c in ("C1", "C2", "C3")} == {"gateway"}
+    refusals = [sequence.id_of(s) for s in ("authorization-refusal", "signature-refusal")]
+    assert {kinds[f"A1_end_{r}"] for r in refusals} == {"error_end"}
+    conditions = [e.id for e in sequence.entries if e.kind == "condition"]
+    assert {kinds[c] for c in conditions} == {"gateway"}
     _holds_together(placed)
 
 
