@@ -308,6 +308,11 @@ def _states(svg: Any, *ids: str) -> list[str]:
     return [_state(svg, i) for i in ids]
 
 
+def _lit(svg: Any) -> set[str]:
+    """The ids of the lit flows."""
+    return {str(g.get("id")) for g in svg.iter(f"{SVG}g") if "is-lit" in str(g.get("class", ""))}
+
+
 def _callout(svg: Any) -> str:
     return _text(svg.find(f".//{SVG}g[@class='callouts']"))
 
@@ -366,14 +371,17 @@ async def test_the_diagrams_follow_a_licence_from_the_draft_to_the_result(api, p
     await deliver_all(api)
     drawn = await _cabinet_page(api, number, "ru")
     assert _states(drawn[1], "P7", "C3", "A1_route") == ["done", "current", "current"]
-    assert _states(drawn[2], "A2_register", "A2_resolution") == ["done", "current"]
+    # Item 8.2: through the portal, past the condition on the channel, without the resolution.
+    assert _states(
+        drawn[2], "A2_register", "A2_resolution_channel", "A2_resolution", "A2_prepare-draft"
+    ) == ["done", "done", "idle", "current"]
+    assert "A2_flow_resolution_channel_prepare-draft" in _lit(drawn[2])
+    assert "A2_flow_resolution_channel_resolution" not in _lit(drawn[2])
     assert word("diagrams.state.current", "ru") in _callout(drawn[2])
 
-    await advance(api, hours=3)  # past the head's two hours on the simulator's clock
-    desk = await _desk_page(head, provider_number)
+    await advance(api, working_days=2)  # past the duplicate's working day from the request
+    desk = await _desk_page(executor, provider_number)
     assert "overdue" in _callout(desk[2])
-    await head.act(provider_number, "resolve")
-    await advance(api, working_days=1)
     documents = dict.fromkeys(DUPLICATE_DOCUMENTS, "compliant")
     await executor.act(provider_number, "check", documents=documents)
     desk = await _desk_page(executor, provider_number)
@@ -417,8 +425,7 @@ async def test_a_reasoned_refusal_lights_p8_and_the_refusal_branch(api, persona)
     executor = await staff(api, "alm-executor")
     inbox = (await office.call("GET", "/api/v1/workstation/inbox"))["applications"]
     provider_number = int(inbox[0]["id"])
-    await office.act(provider_number, "register")
-    await head.act(provider_number, "resolve")
+    await office.act(provider_number, "register")  # item 8.2: no resolution for the portal
     documents = dict.fromkeys(DUPLICATE_DOCUMENTS, "compliant") | {"photo": "missing"}
     await executor.act(provider_number, "check", documents=documents)
     await executor.act(provider_number, "prepare", refusal=True, grounds="no photograph")
@@ -512,3 +519,50 @@ async def test_an_unknown_services_diagrams_page_is_a_refusal_page(client) -> No
     html = await reply.text()
     assert reply.status == 404
     assert "NOT_FOUND" in html and "<main" in html
+
+
+# -- each regulation's own numbers, and the legend ----------------------------------------------
+
+
+@pytest.mark.parametrize("regulation", regulations(), ids=list(REGULATIONS))
+def test_annex_1_svg_shows_exactly_the_regulations_numbers_and_its_legend(
+    regulation: Regulation,
+) -> None:
+    placed = layout(regulation, 1)
+    svg = _svg(render_svg(placed, "kk", words("kk")))
+    numbered = {
+        str(t.text) for t in svg.iter(f"{SVG}text") if "diagram-step-id" in str(t.get("class", ""))
+    }
+    # The id printed on the step's own box, and the condition's id in front of its label.
+    labels = " ".join("".join(t.itertext()) for t in svg.iter(f"{SVG}text"))
+    conditions = {e.id for e in regulation.portal.entries if e.kind == "condition"}
+    assert numbered | {c for c in conditions if f"{c}:" in labels} == {
+        e.id for e in regulation.portal.entries
+    }
+    # Each numbered node carries the regulation's wording in its tooltip.
+    for entry in regulation.portal.entries:
+        tooltip = svg.find(f".//{SVG}g[@id='{entry.id}']/{SVG}title")
+        assert tooltip is not None
+        assert entry.name["kk"] in str(tooltip.text)
+    legend = svg.find(f".//{SVG}g[@id='A1_legend']")
+    assert legend is not None
+    legend_words = " ".join("".join(t.itertext()) for t in legend.iter(f"{SVG}text"))
+    assert "Шартты белгілер" in legend_words
+    for msgid in ("diagrams.symbols.condition", "diagrams.symbols.refusal"):
+        assert word(msgid, "kk") in legend_words
+
+
+def test_shymkent_annex_1_draws_its_own_boxes_not_almatys() -> None:
+    shymkent = layout(REGULATIONS["shymkent-energy-readiness-passport"], 1)
+    by_id = {n.id: n for n in shymkent.nodes}
+    assert "P9" not in by_id
+    assert by_id["P5"].pool == "A1_shep"  # the gateway's leg has its own number
+    assert by_id["P6"].pool == "A1_arm"  # the registration at the regional gateway
+    assert by_id["P4"].pool == "A1_portal"  # the refusal: EDS not confirmed
+    assert by_id["P7"].pool == "A1_provider"  # the refusal for the documents
+    # Choosing the certificate and signing are tasks within P3, without numbers of their own.
+    within = [n for n in shymkent.nodes if n.step == "P3" and n.kind == "user_task"]
+    assert sorted(n.id for n in within) == ["A1_certificate_choice", "A1_signing", "P3"]
+    almaty = {n.id: n for n in layout(REGULATIONS[LICENCE], 1).nodes}
+    assert almaty["P7"].pool == "A1_arm" and almaty["P5"].pool == "A1_portal"
+    assert almaty["A1_sending"].step == "P7"  # the leg through the gateway, part of P7

@@ -129,3 +129,17 @@ async def test_the_export_is_the_same_each_time_and_names_in_the_asked_language(
     root = etree.fromstring(kazakh)
     names = [str(e.get("name")) for e in root.iter(f"{{{BPMN}}}userTask")]
     assert any("қол қояды" in name for name in names), names
+
+
+@pytest.mark.parametrize("annex", ANNEXES)
+@pytest.mark.parametrize("service", SERVICES)
+async def test_the_export_documents_the_annexs_legend(client, service: str, annex: int) -> None:
+    reply = await client.get(f"/api/v1/services/{service}/diagrams/{annex}.bpmn?lang=kk")
+    root = etree.fromstring(await reply.read())
+    collaboration = root.find(f"{{{BPMN}}}collaboration")
+    assert collaboration is not None
+    notes = [str(d.text) for d in collaboration.findall(f"{{{BPMN}}}documentation")]
+    legend = next(n for n in notes if n.startswith("Шартты белгілер:"))
+    assert "Таңдау нұсқасы (шарт)" in legend  # both annexes have conditions
+    if annex == 1:
+        assert "Бас тартумен аяқталу" in legend  # Annex 1's refusals end in errors

@@ -238,6 +238,16 @@ def _node_ids(places: list[_Place], sequence: PortalSequence) -> dict[str, str]:
     return ids
 
 
+def _span(sequence: PortalSequence) -> str:
+    """The regulation's ids as a range of processes and one of conditions (P1–P8, C1–C3)."""
+    spans = []
+    for kind in ("process", "condition"):
+        ids = [e.id for e in sequence.entries if e.kind == kind]
+        if ids:
+            spans.append(f"{ids[0]}–{ids[-1]}" if len(ids) > 1 else ids[0])
+    return ", ".join(spans)
+
+
 def _short(node_id: str) -> str:
     return node_id.removeprefix("A1_")
 
@@ -321,7 +331,10 @@ def annex1_layout(regulation: Regulation) -> Layout:
         regulation.id,
         PREFIX,
         Label("diagrams.annex1.title"),
-        Label("diagrams.annex1.description", params=(("service", Label(text=regulation.name)),)),
+        Label(
+            "diagrams.annex1.description",
+            params=(("service", Label(text=regulation.name)), ("steps", _span(sequence))),
+        ),
         pools,
         tuple(nodes),
         tuple(edges),

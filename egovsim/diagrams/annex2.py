@@ -4,8 +4,11 @@ laid out from the regulation's route.
 One participant, the provider, with a lane per role in the order the route first needs it. The
 route's steps run left to right, each in its role's lane with its term; after the step that may
 refuse (the regulation's `refusal.at_step`) a condition branches to the reasoned refusal, which
-joins the route again where the regulation says (`refusal.resumes_at`). A variant with a term
-of its own (the Almaty licence's conditions 1-3) shows that term; without a variant, the range.
+joins the route again where the regulation says (`refusal.resumes_at`). A step that applies to
+some channels only (the Almaty seed's item 8.2: the head's resolution, which a portal application
+skips) follows a condition on the channel, whose other branch goes on to the next step. A variant
+with a term of its own (the Almaty licence's conditions 1-3) shows that term; without a variant,
+the range.
 """
 
 from __future__ import annotations
@@ -54,6 +57,12 @@ def step_element(step_id: str) -> str:
     return f"{PREFIX}_{_NOT_IN_ID.sub('_', step_id)}"
 
 
+def channel_element(step_id: str) -> str:
+    """The element id of the condition on the channel before a step that not every channel
+    takes."""
+    return f"{step_element(step_id)}_channel"
+
+
 def lane_element(role: str) -> str:
     """The element id of a role's lane."""
     return f"{PREFIX}_lane_{role}"
@@ -91,6 +100,9 @@ def annex2_layout(regulation: Regulation, variant: str | None = None) -> Layout:
     column: dict[str, int] = {START: 0}
     next_column = 1
     for step in steps:
+        if step.channels:
+            column[channel_element(step.id)] = next_column
+            next_column += 1
         column[step_element(step.id)] = next_column
         next_column += 1
         if step.id == refusal.at_step:
@@ -104,6 +116,10 @@ def annex2_layout(regulation: Regulation, variant: str | None = None) -> Layout:
         kinds[step_element(step.id)] = "user_task"
     lane_of = {START: steps[0].role, END: steps[-1].role, CHECK: refusing_role}
     lane_of[REFUSAL] = refusing_role
+    for before, step in pairwise(steps):
+        if step.channels:  # decided where the step before it ends
+            kinds[channel_element(step.id)] = "gateway"
+            lane_of[channel_element(step.id)] = before.role
     for step in steps:
         lane_of[step_element(step.id)] = step.role
     row = {REFUSAL: 1}
@@ -133,8 +149,23 @@ def annex2_layout(regulation: Regulation, variant: str | None = None) -> Layout:
             True,
         )
     ]
-    for step in steps:
+    for index, step in enumerate(steps):
         element = step_element(step.id)
+        if step.channels and index > 0:
+            gate = channel_element(step.id)
+            named = sorted(step.channels)
+            channels = Label(f"channel.{named[0]}") if len(named) == 1 else ", ".join(named)
+            nodes.append(
+                Node(
+                    gate,
+                    "gateway",
+                    POOL_ID,
+                    lane_element(lane_of[gate]),
+                    place(gate),
+                    Label("diagrams.a2.channel", params=(("channels", channels),)),
+                    steps[index - 1].id,  # decided as the step before it ends
+                )
+            )
         nodes.append(
             Node(
                 element,
@@ -233,8 +264,17 @@ def _edges(regulation: Regulation, boxes: dict[str, Box]) -> list[Edge]:
         points = route(boxes[source], boxes[target])
         return Edge(edge_id, "sequence", source, target, points, Label(label) if label else None)
 
+    by_element = {step_element(s.id): s for s in regulation.steps}
     edges = []
-    for source, target in pairwise(order):
+    for index, (source, target) in enumerate(pairwise(order)):
+        step = by_element.get(target)
+        if step is not None and step.channels and index > 0:
+            # Only the channels named take the step; the others go on to the next one.
+            gate = channel_element(step.id)
+            edges.append(flow(source, gate, across))
+            edges.append(flow(gate, target, across_then_vertical, "diagrams.yes"))
+            edges.append(flow(gate, order[index + 2], down_then_across, "diagrams.no"))
+            continue
         if source == refusing:
             edges.append(flow(source, CHECK, across))
             edges.append(flow(CHECK, target, across, "diagrams.yes"))
