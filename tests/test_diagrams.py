@@ -110,7 +110,8 @@ def test_annex_2_holds_every_route_step_in_its_roles_lane_with_the_refusal_branc
         assert node.lane == f"A2_lane_{step.role}"
         assert node.step == step.id
     (pool,) = placed.pools
-    assert [lane.id for lane in pool.lanes] == [
+    centre = ["A2_lane_state_corporation"] if "state_corporation" in regulation.channels else []
+    assert [lane.id for lane in pool.lanes] == centre + [
         f"A2_lane_{role}" for role in dict.fromkeys(s.role for s in regulation.steps)
     ]
     edges = {(e.source, e.target): e for e in placed.edges}
@@ -566,3 +567,35 @@ def test_shymkent_annex_1_draws_its_own_boxes_not_almatys() -> None:
     almaty = {n.id: n for n in layout(REGULATIONS[LICENCE], 1).nodes}
     assert almaty["P7"].pool == "A1_arm" and almaty["P5"].pool == "A1_portal"
     assert almaty["A1_sending"].step == "P7"  # the leg through the gateway, part of P7
+
+
+def test_almaty_annex_2_draws_the_state_corporations_part_as_a_lane() -> None:
+    placed = layout(REGULATIONS[LICENCE], 2)
+    lane = "A2_lane_state_corporation"
+    centre = [n.id for n in placed.nodes if n.lane == lane]
+    assert centre == [
+        "A2_centre_start",
+        "A2_centre_accept",
+        "A2_centre_forward",
+        "A2_centre_storage",
+        "A2_centre_collected",
+        "A2_centre_hand_out",
+        "A2_centre_return",
+        "A2_centre_returned",
+        "A2_end",
+    ]
+    edges = {(e.source, e.target) for e in placed.edges}
+    # Accepted and forwarded before the office registers; the result sent to the centre is kept,
+    # handed out, or returned to the provider after the month.
+    assert ("A2_centre_forward", "A2_register") in edges
+    assert ("A2_send-to-state-corporation", "A2_centre_storage") in edges
+    assert ("A2_centre_collected", "A2_centre_hand_out") in edges
+    assert ("A2_centre_collected", "A2_centre_return") in edges
+    assert ("A2_centre_hand_out", "A2_end") in edges
+    # Item 8.2 is the branch on the channel before the resolution.
+    assert ("A2_resolution_channel", "A2_resolution") in edges
+    assert ("A2_resolution_channel", "A2_prepare-draft") in edges
+    # Shymkent's regulation has no State Corporation: no such lane.
+    shymkent = layout(REGULATIONS["shymkent-energy-readiness-passport"], 2)
+    assert all(n.lane != lane for n in shymkent.nodes)
+    _holds_together(placed)

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from itertools import pairwise
 
+from egovsim.diagrams import centre as centre_nodes
 from egovsim.diagrams.model import (
     BAND,
     Box,
@@ -46,6 +47,8 @@ POOL_ID = "A2_provider"
 POOL_BAND = 44.0
 MARGIN = 30.0
 START, CHECK, REFUSAL, END = "A2_start", "A2_check", "A2_refusal", "A2_end"
+#: The lane of the State Corporation's part of the route (not a role of the provider's staff).
+CENTRE_ROLE = "state_corporation"
 Route = Callable[[Box, Box], tuple[Point, ...]]
 #: What an XML id (an NCName) cannot hold after its first character.
 _NOT_IN_ID = re.compile(r"[^A-Za-z0-9_.-]")
@@ -96,9 +99,14 @@ def annex2_layout(regulation: Regulation, variant: str | None = None) -> Layout:
     refusal = regulation.refusal
     roles = list(dict.fromkeys(s.role for s in steps))
     refusing_role = regulation.step(refusal.at_step).role
+    # The State Corporation's lane comes first where it takes packages for the service; the
+    # route's start (an application from another channel) then shares the forwarding's column.
+    centre = "state_corporation" in regulation.channels
+    lanes_of_route: list[str] = [CENTRE_ROLE, *roles] if centre else [*roles]
+    offset = centre_nodes.BEFORE[-1].column if centre else 0
     # Columns: the start, each step, and the condition right after the step that may refuse.
-    column: dict[str, int] = {START: 0}
-    next_column = 1
+    column: dict[str, int] = {START: offset}
+    next_column = offset + 1
     for step in steps:
         if step.channels:
             column[channel_element(step.id)] = next_column
@@ -112,17 +120,30 @@ def annex2_layout(regulation: Regulation, variant: str | None = None) -> Layout:
     column[END] = next_column
     kinds: dict[str, NodeKind] = {START: "start", CHECK: "gateway", REFUSAL: "user_task"}
     kinds[END] = "end"
+    row = {REFUSAL: 1}
+    extra = [*centre_nodes.BEFORE, *centre_nodes.AFTER] if centre else []
+    for node in centre_nodes.BEFORE if centre else ():
+        column[node.id] = node.column
+    for node in centre_nodes.AFTER if centre else ():
+        column[node.id] = next_column + node.column
+    if centre:  # the result ends at the centre, handed out
+        column[END] = next_column + centre_nodes.AFTER[-1].column
+        next_column = column[END]
+    for node in extra:
+        kinds[node.id] = node.kind
+        row[node.id] = node.row
     for step in steps:
         kinds[step_element(step.id)] = "user_task"
-    lane_of = {START: steps[0].role, END: steps[-1].role, CHECK: refusing_role}
-    lane_of[REFUSAL] = refusing_role
+    lane_of = {START: steps[0].role, END: CENTRE_ROLE if centre else steps[-1].role}
+    lane_of[CHECK] = lane_of[REFUSAL] = refusing_role
+    for node in extra:
+        lane_of[node.id] = CENTRE_ROLE
     for before, step in pairwise(steps):
         if step.channels:  # decided where the step before it ends
             kinds[channel_element(step.id)] = "gateway"
             lane_of[channel_element(step.id)] = before.role
     for step in steps:
         lane_of[step_element(step.id)] = step.role
-    row = {REFUSAL: 1}
 
     widths = [
         column_width([kinds[n] for n, c in column.items() if c == index])
@@ -130,7 +151,14 @@ def annex2_layout(regulation: Regulation, variant: str | None = None) -> Layout:
     ]
     left = POOL_BAND + BAND + MARGIN
     xs = column_centres(widths, left)
-    bands = dict(zip(roles, stack([2 if r == refusing_role else 1 for r in roles]), strict=True))
+    two_rows = {refusing_role, CENTRE_ROLE}
+    bands = dict(
+        zip(
+            lanes_of_route,
+            stack([2 if r in two_rows else 1 for r in lanes_of_route]),
+            strict=True,
+        )
+    )
     width = left + sum(widths) + MARGIN
 
     def place(node_id: str) -> Box:
@@ -193,6 +221,20 @@ def annex2_layout(regulation: Regulation, variant: str | None = None) -> Layout:
                     True,
                 )
             )
+    nodes += [
+        Node(
+            node.id,
+            node.kind,
+            POOL_ID,
+            lane_element(CENTRE_ROLE),
+            place(node.id),
+            Label(node.msgid),
+            node.step,
+            node.kind != "end",
+            note=node.term,
+        )
+        for node in extra
+    ]
     refusal_result = next((r for r in regulation.results if r.id == refusal.result), None)
     nodes.append(
         Node(
@@ -221,14 +263,14 @@ def annex2_layout(regulation: Regulation, variant: str | None = None) -> Layout:
         )
     )
     boxes = {n.id: n.box for n in nodes}
-    edges = _edges(regulation, boxes)
+    edges = _edges(regulation, boxes, centre)
     lanes = tuple(
         Lane(
             lane_element(role),
-            Label(f"role.{role}"),
+            Label("diagrams.lane.state_corporation" if role == CENTRE_ROLE else f"role.{role}"),
             Box(POOL_BAND, bands[role].top, width - POOL_BAND, bands[role].height),
         )
-        for role in roles
+        for role in lanes_of_route
     )
     height = bands[roles[-1]].top + bands[roles[-1]].height
     pool = Pool(
@@ -253,10 +295,12 @@ def annex2_layout(regulation: Regulation, variant: str | None = None) -> Layout:
     )
 
 
-def _edges(regulation: Regulation, boxes: dict[str, Box]) -> list[Edge]:
-    """The control flows: along the route, through the condition, and the refusal's branch."""
+def _edges(regulation: Regulation, boxes: dict[str, Box], centre: bool) -> list[Edge]:
+    """The control flows: along the route, through the condition, the refusal's branch, and
+    the State Corporation's part of the route where it has one."""
     refusal = regulation.refusal
-    order = [START] + [step_element(s.id) for s in regulation.steps] + [END]
+    last = centre_nodes.STORAGE if centre else END
+    order = [START] + [step_element(s.id) for s in regulation.steps] + [last]
     refusing = step_element(refusal.at_step)
 
     def flow(source: str, target: str, route: Route, label: str | None = None) -> Edge:
@@ -282,4 +326,10 @@ def _edges(regulation: Regulation, boxes: dict[str, Box]) -> list[Edge]:
             edges.append(flow(source, target, across))
     edges.append(flow(CHECK, REFUSAL, down_then_across, "diagrams.no"))
     edges.append(flow(REFUSAL, step_element(refusal.resumes_at), across_then_vertical))
+    if centre:
+        routes = {"across": across, "down": down_then_across}
+        for source, target, route, label in centre_nodes.FLOWS:
+            edges.append(flow(source, target, routes[route], label))
+        edges.append(flow(centre_nodes.FORWARD, order[1], across))
+        edges.append(flow(centre_nodes.HAND_OUT, END, across))
     return edges
