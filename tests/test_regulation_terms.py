@@ -162,14 +162,19 @@ async def test_the_receipts_ready_date_is_the_routes_deadline(counter_client, va
 # -- the deviations -----------------------------------------------------------------------------
 
 
+async def portal_duplicate_at_the_provider(client: Any, persona: Any) -> None:
+    """A citizen's duplicate licence ordered, signed and delivered to the provider's inbox."""
+    who = persona("citizen-valid")
+    applicant = citizen(who)
+    application_id = await licence_draft(client, applicant)
+    await sign_and_send(client, applicant, application_id, who.sign)
+    await deliver_all(client)
+
+
 async def test_almaty_item_8_2_a_portal_application_skips_the_heads_resolution(
     app_client, persona
 ) -> None:
-    who = persona("citizen-valid")
-    applicant = citizen(who)
-    application_id = await licence_draft(app_client, applicant)
-    await sign_and_send(app_client, applicant, application_id, who.sign)
-    await deliver_all(app_client)
+    await portal_duplicate_at_the_provider(app_client, persona)
     office, head = await staff(app_client, "alm-office"), await staff(app_client, "alm-head")
     executor = await staff(app_client, "alm-executor")
     number = await inbox_number(office)
@@ -213,11 +218,7 @@ async def test_the_licence_after_the_exam_needs_an_exam_date_not_in_the_future(
 async def test_a_refusal_for_incompleteness_needs_a_failing_document_and_lists_it(
     app_client, persona
 ) -> None:
-    who = persona("citizen-valid")
-    applicant = citizen(who)
-    application_id = await licence_draft(app_client, applicant)
-    await sign_and_send(app_client, applicant, application_id, who.sign)
-    await deliver_all(app_client)
+    await portal_duplicate_at_the_provider(app_client, persona)
     office, executor = (
         await staff(app_client, "alm-office"),
         await staff(app_client, "alm-executor"),

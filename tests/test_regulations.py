@@ -748,3 +748,14 @@ def test_a_third_regulation_brings_its_own_numbering_in_its_file(tmp_path: Path)
     assert sample.portal.show("P5") == "P3"
     assert sample.portal.show("P9") == "P6"
     assert sample.portal.show("C1") == "P1"
+
+
+def test_step_names_are_each_regulations_own(regulations: dict[str, Regulation]) -> None:
+    shymkent = regulations["shymkent-energy-readiness-passport"].step("pass-to-department")
+    assert (
+        shymkent.name["en"] == "The provider's head passes the application to the department head"
+    )
+    assert "бөлім басшысына береді" in shymkent.name["kk"]
+    almaty = regulations["almaty-small-vessel-licence"].steps[-1]
+    assert almaty.name["en"] == "The provider's office sends the result to the State Corporation"
+    assert "Мемлекеттік корпорацияға жолдайды" in almaty.name["kk"]
