@@ -410,9 +410,18 @@ async def test_the_diagrams_follow_a_licence_from_the_draft_to_the_result(api, p
         "idle",
     ]
     assert _callout(drawn[1]) == ""
-    assert _states(drawn[2], "A2_send-to-state-corporation", "A2_end") == ["done", "done"]
+    # The paper licence now waits at the State Corporation for the applicant (its lane).
+    assert _states(drawn[2], "A2_send-to-state-corporation", "A2_centre_storage", "A2_end") == [
+        "done",
+        "current",
+        "idle",
+    ]
     desk = await _desk_page(office, provider_number)
-    assert _states(desk[2], "A2_sign", "A2_end") == ["done", "done"]
+    assert _states(desk[2], "A2_sign", "A2_centre_storage", "A2_end") == [
+        "done",
+        "current",
+        "idle",
+    ]
     assert _state(desk[1], "P9") == "done"
 
 

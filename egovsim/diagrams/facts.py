@@ -36,6 +36,10 @@ MAIN_PATH: tuple[Stage, ...] = (
 )
 #: Timeline events that carry the provider's route (UPDATEs as the cabinet records them).
 _ROUTE_EVENTS = frozenset({"registered", "provider_step", "update"})
+#: Annex 2's State Corporation lane (`egovsim.diagrams.centre`): before the provider, and
+#: after the result was handed out at the centre.
+_CENTRE_BEFORE = frozenset({"centre-start", "accept", "forward"})
+_CENTRE_AFTER = frozenset({"storage", "collected", "hand_out", "end"})
 
 
 def _when(value: Any) -> datetime | None:
@@ -145,7 +149,12 @@ def _portal_route(detail: ApplicationDetail) -> Progress:
     deadline: datetime | None = None
     refused = None
     seen = False
+    centre = "state_corporation" in detail.regulation.channels
     for entry in detail.timeline:
+        if entry.event == "handed_out" and centre:  # the State Corporation's word
+            done |= _CENTRE_AFTER
+            current, deadline = None, None
+            continue
         if entry.event not in _ROUTE_EVENTS:
             continue
         seen = True
@@ -162,7 +171,9 @@ def _portal_route(detail: ApplicationDetail) -> Progress:
         now = details.get("current")
         if isinstance(now, dict) and now.get("id"):
             current, deadline = str(now["id"]), _when(now.get("deadline"))
-        else:
+        elif centre and "hand_out" not in done:
+            current, deadline = "storage", None  # sent to the centre, kept for the applicant
+        elif not centre:
             current, deadline = None, None
             done.add("end")
     if not seen:
@@ -187,9 +198,15 @@ def workstation_progress(view: ApplicationView, annex: int) -> Progress:
         stage = stage_of(ACTION_STEPS.get(action, "C3"), "registered") or "documents-check"
         index = MAIN_PATH.index(stage)
         return _numbered(regulation, index - 1, stage, current.record.deadline, refused)
-    done = {"start"} | {s.record.step_id for s in view.steps if s.record.finished_at is not None}
+    done = {s.record.step_id for s in view.steps if s.record.finished_at is not None}
+    # A package the State Corporation forwarded began at its counter.
+    from_centre = view.application.channel == "state_corporation"
+    done |= _CENTRE_BEFORE if from_centre else {"start"}
     if view.regulation.refusal.at_step in done:
         done.add("check")
+    centre = "state_corporation" in view.regulation.channels
+    if current is None and centre:  # the result is at the centre, kept for the applicant
+        return Progress(frozenset(done), "storage", None, "refusal" if refusal else None)
     if current is None:
         done.add("end")
     return Progress(
