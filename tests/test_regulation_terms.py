@@ -260,3 +260,21 @@ async def test_the_counter_refuses_the_repealed_service_when_periods_are_enforce
     assert (refused["error"]["code"], refused["error"]["step"]) == ("SERVICE_NOT_EFFECTIVE", "P3")
     packages = await gk.call("GET", "/api/v1/statecorp/packages")
     assert packages["packages"] == []  # no receipt, nothing to forward
+
+
+async def test_the_services_api_lists_each_regulations_sequence_and_the_dates_its_terms_need(
+    client,
+) -> None:
+    for service, refusal in (("shymkent-energy-readiness-passport", "P4"), (LICENCE, "P5")):
+        reply = await client.get(f"/api/v1/services/{service}")
+        body = await reply.json()
+        assert reply.status == 200, body
+        sequence = body["sequence"]
+        assert [e["id"] for e in sequence] == [e.id for e in REGULATIONS[service].portal.entries]
+        refused = next(e for e in sequence if "signature-refusal" in e["stages"])
+        assert refused["id"] == refusal
+        assert refused["kind"] == "process"
+        assert set(refused["name"]) == {"kk", "ru", "en"}
+    body = await (await client.get(f"/api/v1/services/{LICENCE}")).json()
+    exam = next(f for f in body["form"] if f["id"] == "exam-date")
+    assert (exam["required"], exam["required_in"]) == (False, ["licence-after-exam"])

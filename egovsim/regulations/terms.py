@@ -76,6 +76,11 @@ def term_dates(regulation: Regulation, variant: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(f for f in fields if f is not None and f != SUBMISSION))
 
 
+def required_in(regulation: Regulation, field_id: str) -> list[str]:
+    """The variants whose form must carry `field_id` because a term counts from it."""
+    return [v.id for v in regulation.variants if field_id in term_dates(regulation, v.id)]
+
+
 def check_term_dates(
     regulation: Regulation, variant: str | None, form: Mapping[str, Any], day: date
 ) -> None:

@@ -157,6 +157,7 @@ SERVICE = component(
                             "enum": ["text", "number", "date", "choice", "iin", "bin", "boolean"]
                         },
                         "required": {"type": "boolean"},
+                        "required_in": {"type": "array", "items": STRING},
                         "choices": {"type": "array", "items": STRING},
                     }
                 ),

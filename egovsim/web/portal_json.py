@@ -11,6 +11,7 @@ from egovsim.portal.applications import ApplicationDetail
 from egovsim.portal.model import Applicant
 from egovsim.regulations.model import Regulation
 from egovsim.regulations.sequence import PortalSequence
+from egovsim.regulations.terms import required_in
 from egovsim.storage.portal import Attachment, PortalApplication, TimelineEntry
 from egovsim.storage.portal_cabinet import Notification
 from egovsim.web.service_routes import duration_json
@@ -92,6 +93,7 @@ def service_json(
                 "label": f.label[lang],
                 "type": f.type,
                 "required": f.required,
+                "required_in": required_in(regulation, f.id),
                 "choices": list(f.choices),
             }
             for f in regulation.form

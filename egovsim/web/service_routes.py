@@ -8,6 +8,7 @@ from aiohttp import web
 
 from egovsim.errors import EgovsimError
 from egovsim.regulations.model import Duration, Regulation
+from egovsim.regulations.terms import required_in
 from egovsim.web.keys import CLOCK, REGULATIONS
 
 routes = web.RouteTableDef()
@@ -62,6 +63,7 @@ def regulation_json(regulation: Regulation, on_day: Any) -> dict[str, Any]:
                 "label": dict(f.label),
                 "type": f.type,
                 "required": f.required,
+                "required_in": required_in(regulation, f.id),
                 "choices": list(f.choices),
             }
             for f in regulation.form
