@@ -50,6 +50,9 @@ class EgovsimError(Exception):
 
     code: str
     details: Mapping[str, Any] = field(default_factory=dict)
+    #: The step as the service's regulation numbers it, where a service is in play (a Shymkent
+    #: request that did not reach the gateway is P5, an Almaty one P7); else the catalogue's.
+    service_step: str | None = None
 
     def __post_init__(self) -> None:
         super().__init__(self.code)
@@ -58,7 +61,7 @@ class EgovsimError(Exception):
     @property
     def step(self) -> str:
         """The step id the refusal arises at."""
-        return self.entry.step
+        return self.service_step or self.entry.step
 
     @property
     def http_status(self) -> int:

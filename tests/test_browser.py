@@ -107,8 +107,7 @@ async def test_a_citizen_signs_in_orders_signs_and_finds_the_signed_result(
     office, head = await staff(live, "alm-office"), await staff(live, "alm-head")
     executor = await staff(live, "alm-executor")
     number = await inbox_number(office)
-    await office.act(number, "register")
-    await head.act(number, "resolve")
+    await office.act(number, "register")  # item 8.2: no resolution for the portal
     await advance(live, working_days=1)
     await executor.act(number, "check", documents=dict.fromkeys(DUPLICATE_DOCUMENTS, "compliant"))
     await executor.act(number, "prepare", result="duplicate")

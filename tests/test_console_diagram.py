@@ -120,15 +120,16 @@ async def test_the_happy_paths_diagrams_follow_the_application_to_the_provider_a
             assert set(drawn) == {1}
         elif name == "register":
             assert tour["provider_application"] is not None
-            assert _states(drawn[2], "A2_start", "A2_register", "A2_resolution") == [
+            # Item 8.2: through the portal, on to the specialist without the resolution.
+            assert _states(drawn[2], "A2_register", "A2_resolution", "A2_prepare-draft") == [
                 "done",
-                "done",
+                "idle",
                 "current",
             ]
-            assert "until " in _callout(drawn[2])  # the head's deadline
+            assert "until " in _callout(drawn[2])  # the specialist's deadline
         elif name == "check":
             # A check of the documents leaves the executor's step open.
-            assert _states(drawn[2], "A2_resolution", "A2_prepare-draft", "A2_sign") == [
+            assert _states(drawn[2], "A2_register", "A2_prepare-draft", "A2_sign") == [
                 "done",
                 "current",
                 "idle",
@@ -145,8 +146,9 @@ async def test_the_happy_paths_diagrams_follow_the_application_to_the_provider_a
                 "done",
                 "idle",
             ]
-            assert _state(drawn[2], "A2_end") == "done"
-            assert _callout(drawn[1]) == _callout(drawn[2]) == ""
+            # Annex 2: the paper licence waits at the State Corporation to be collected.
+            assert _states(drawn[2], "A2_centre_storage", "A2_end") == ["current", "idle"]
+            assert _callout(drawn[1]) == ""
         else:
             continue
         seen.add(name)

@@ -26,12 +26,12 @@ from egovsim.diagrams import (
     render_svg,
     step_element,
 )
-from egovsim.diagrams.annex1 import STEP_IDS
 from egovsim.diagrams.model import Layout
 from egovsim.errors import CATALOGUE, LANGUAGES
 from egovsim.regulations.calendar import DEFAULT_ZONE
 from egovsim.regulations.loader import load_regulations
 from egovsim.regulations.model import Regulation
+from egovsim.regulations.sequence import Stage
 from egovsim.storage.portal import TimelineEntry
 from egovsim.web.app import create_app
 from egovsim.web.i18n import word
@@ -70,8 +70,9 @@ def test_annex_1_holds_every_portal_step_in_the_pool_of_its_system(
     regulation: Regulation,
 ) -> None:
     placed = layout(regulation, 1)
-    ids = {n.id for n in placed.nodes}
-    assert set(STEP_IDS) <= ids
+    sequence = regulation.portal
+    numbered = [n.id for n in placed.nodes if n.primary and n.step == n.id]
+    assert sorted(numbered) == sorted(e.id for e in sequence.entries)
     assert [p.id for p in placed.pools] == [
         "A1_applicant",
         "A1_portal",
@@ -80,14 +81,21 @@ def test_annex_1_holds_every_portal_step_in_the_pool_of_its_system(
         "A1_provider",
     ]
     pool_of = {n.id: n.pool for n in placed.nodes}
-    assert {pool_of[s] for s in ("P1", "P3", "P4", "P6", "P9")} == {"A1_applicant"}
-    assert {pool_of[s] for s in ("C1", "P2", "C2", "P5")} == {"A1_portal"}
-    assert pool_of["P7"] == "A1_arm"
-    assert {pool_of[s] for s in ("C3", "P8")} == {"A1_provider"}
+
+    def pool(stage: Stage) -> str:
+        return pool_of[sequence.id_of(stage)]
+
+    assert {pool(s) for s in ("authorization", "request", "result")} == {"A1_applicant"}
+    assert {pool(s) for s in ("account-check", "authorization-refusal")} == {"A1_portal"}
+    assert {pool(s) for s in ("signature-check", "signature-refusal")} == {"A1_portal"}
+    assert pool("registration") == "A1_arm"
+    assert {pool(s) for s in ("documents-check", "documents-refusal")} == {"A1_provider"}
     # The refusals end in errors; the conditions are gateways.
     kinds = {n.id: n.kind for n in placed.nodes}
-    assert kinds["A1_end_P2"] == kinds["A1_end_P5"] == "error_end"
-    assert {kinds[c] for c in ("C1", "C2", "C3")} == {"gateway"}
+    refusals = [sequence.id_of(s) for s in ("authorization-refusal", "signature-refusal")]
+    assert {kinds[f"A1_end_{r}"] for r in refusals} == {"error_end"}
+    conditions = [e.id for e in sequence.entries if e.kind == "condition"]
+    assert {kinds[c] for c in conditions} == {"gateway"}
     _holds_together(placed)
 
 
@@ -102,7 +110,8 @@ def test_annex_2_holds_every_route_step_in_its_roles_lane_with_the_refusal_branc
         assert node.lane == f"A2_lane_{step.role}"
         assert node.step == step.id
     (pool,) = placed.pools
-    assert [lane.id for lane in pool.lanes] == [
+    centre = ["A2_lane_state_corporation"] if "state_corporation" in regulation.channels else []
+    assert [lane.id for lane in pool.lanes] == centre + [
         f"A2_lane_{role}" for role in dict.fromkeys(s.role for s in regulation.steps)
     ]
     edges = {(e.source, e.target): e for e in placed.edges}
@@ -300,6 +309,11 @@ def _states(svg: Any, *ids: str) -> list[str]:
     return [_state(svg, i) for i in ids]
 
 
+def _lit(svg: Any) -> set[str]:
+    """The ids of the lit flows."""
+    return {str(g.get("id")) for g in svg.iter(f"{SVG}g") if "is-lit" in str(g.get("class", ""))}
+
+
 def _callout(svg: Any) -> str:
     return _text(svg.find(f".//{SVG}g[@class='callouts']"))
 
@@ -358,14 +372,17 @@ async def test_the_diagrams_follow_a_licence_from_the_draft_to_the_result(api, p
     await deliver_all(api)
     drawn = await _cabinet_page(api, number, "ru")
     assert _states(drawn[1], "P7", "C3", "A1_route") == ["done", "current", "current"]
-    assert _states(drawn[2], "A2_register", "A2_resolution") == ["done", "current"]
+    # Item 8.2: through the portal, past the condition on the channel, without the resolution.
+    assert _states(
+        drawn[2], "A2_register", "A2_resolution_channel", "A2_resolution", "A2_prepare-draft"
+    ) == ["done", "done", "idle", "current"]
+    assert "A2_flow_resolution_channel_prepare-draft" in _lit(drawn[2])
+    assert "A2_flow_resolution_channel_resolution" not in _lit(drawn[2])
     assert word("diagrams.state.current", "ru") in _callout(drawn[2])
 
-    await advance(api, hours=3)  # past the head's two hours on the simulator's clock
-    desk = await _desk_page(head, provider_number)
+    await advance(api, working_days=2)  # past the duplicate's working day from the request
+    desk = await _desk_page(executor, provider_number)
     assert "overdue" in _callout(desk[2])
-    await head.act(provider_number, "resolve")
-    await advance(api, working_days=1)
     documents = dict.fromkeys(DUPLICATE_DOCUMENTS, "compliant")
     await executor.act(provider_number, "check", documents=documents)
     desk = await _desk_page(executor, provider_number)
@@ -393,9 +410,18 @@ async def test_the_diagrams_follow_a_licence_from_the_draft_to_the_result(api, p
         "idle",
     ]
     assert _callout(drawn[1]) == ""
-    assert _states(drawn[2], "A2_send-to-state-corporation", "A2_end") == ["done", "done"]
+    # The paper licence now waits at the State Corporation for the applicant (its lane).
+    assert _states(drawn[2], "A2_send-to-state-corporation", "A2_centre_storage", "A2_end") == [
+        "done",
+        "current",
+        "idle",
+    ]
     desk = await _desk_page(office, provider_number)
-    assert _states(desk[2], "A2_sign", "A2_end") == ["done", "done"]
+    assert _states(desk[2], "A2_sign", "A2_centre_storage", "A2_end") == [
+        "done",
+        "current",
+        "idle",
+    ]
     assert _state(desk[1], "P9") == "done"
 
 
@@ -409,8 +435,7 @@ async def test_a_reasoned_refusal_lights_p8_and_the_refusal_branch(api, persona)
     executor = await staff(api, "alm-executor")
     inbox = (await office.call("GET", "/api/v1/workstation/inbox"))["applications"]
     provider_number = int(inbox[0]["id"])
-    await office.act(provider_number, "register")
-    await head.act(provider_number, "resolve")
+    await office.act(provider_number, "register")  # item 8.2: no resolution for the portal
     documents = dict.fromkeys(DUPLICATE_DOCUMENTS, "compliant") | {"photo": "missing"}
     await executor.act(provider_number, "check", documents=documents)
     await executor.act(provider_number, "prepare", refusal=True, grounds="no photograph")
@@ -504,3 +529,82 @@ async def test_an_unknown_services_diagrams_page_is_a_refusal_page(client) -> No
     html = await reply.text()
     assert reply.status == 404
     assert "NOT_FOUND" in html and "<main" in html
+
+
+# -- each regulation's own numbers, and the legend ----------------------------------------------
+
+
+@pytest.mark.parametrize("regulation", regulations(), ids=list(REGULATIONS))
+def test_annex_1_svg_shows_exactly_the_regulations_numbers_and_its_legend(
+    regulation: Regulation,
+) -> None:
+    placed = layout(regulation, 1)
+    svg = _svg(render_svg(placed, "kk", words("kk")))
+    numbered = {
+        str(t.text) for t in svg.iter(f"{SVG}text") if "diagram-step-id" in str(t.get("class", ""))
+    }
+    # The id printed on the step's own box, and the condition's id in front of its label.
+    labels = " ".join("".join(t.itertext()) for t in svg.iter(f"{SVG}text"))
+    conditions = {e.id for e in regulation.portal.entries if e.kind == "condition"}
+    assert numbered | {c for c in conditions if f"{c}:" in labels} == {
+        e.id for e in regulation.portal.entries
+    }
+    # Each numbered node carries the regulation's wording in its tooltip.
+    for entry in regulation.portal.entries:
+        tooltip = svg.find(f".//{SVG}g[@id='{entry.id}']/{SVG}title")
+        assert tooltip is not None
+        assert entry.name["kk"] in str(tooltip.text)
+    legend = svg.find(f".//{SVG}g[@id='A1_legend']")
+    assert legend is not None
+    legend_words = " ".join("".join(t.itertext()) for t in legend.iter(f"{SVG}text"))
+    assert "Шартты белгілер" in legend_words
+    for msgid in ("diagrams.symbols.condition", "diagrams.symbols.refusal"):
+        assert word(msgid, "kk") in legend_words
+
+
+def test_shymkent_annex_1_draws_its_own_boxes_not_almatys() -> None:
+    shymkent = layout(REGULATIONS["shymkent-energy-readiness-passport"], 1)
+    by_id = {n.id: n for n in shymkent.nodes}
+    assert "P9" not in by_id
+    assert by_id["P5"].pool == "A1_shep"  # the gateway's leg has its own number
+    assert by_id["P6"].pool == "A1_arm"  # the registration at the regional gateway
+    assert by_id["P4"].pool == "A1_portal"  # the refusal: EDS not confirmed
+    assert by_id["P7"].pool == "A1_provider"  # the refusal for the documents
+    # Choosing the certificate and signing are tasks within P3, without numbers of their own.
+    within = [n for n in shymkent.nodes if n.step == "P3" and n.kind == "user_task"]
+    assert sorted(n.id for n in within) == ["A1_certificate_choice", "A1_signing", "P3"]
+    almaty = {n.id: n for n in layout(REGULATIONS[LICENCE], 1).nodes}
+    assert almaty["P7"].pool == "A1_arm" and almaty["P5"].pool == "A1_portal"
+    assert almaty["A1_sending"].step == "P7"  # the leg through the gateway, part of P7
+
+
+def test_almaty_annex_2_draws_the_state_corporations_part_as_a_lane() -> None:
+    placed = layout(REGULATIONS[LICENCE], 2)
+    lane = "A2_lane_state_corporation"
+    centre = [n.id for n in placed.nodes if n.lane == lane]
+    assert centre == [
+        "A2_centre_start",
+        "A2_centre_accept",
+        "A2_centre_forward",
+        "A2_centre_storage",
+        "A2_centre_collected",
+        "A2_centre_hand_out",
+        "A2_centre_return",
+        "A2_centre_returned",
+        "A2_end",
+    ]
+    edges = {(e.source, e.target) for e in placed.edges}
+    # Accepted and forwarded before the office registers; the result sent to the centre is kept,
+    # handed out, or returned to the provider after the month.
+    assert ("A2_centre_forward", "A2_register") in edges
+    assert ("A2_send-to-state-corporation", "A2_centre_storage") in edges
+    assert ("A2_centre_collected", "A2_centre_hand_out") in edges
+    assert ("A2_centre_collected", "A2_centre_return") in edges
+    assert ("A2_centre_hand_out", "A2_end") in edges
+    # Item 8.2 is the branch on the channel before the resolution.
+    assert ("A2_resolution_channel", "A2_resolution") in edges
+    assert ("A2_resolution_channel", "A2_prepare-draft") in edges
+    # Shymkent's regulation has no State Corporation: no such lane.
+    shymkent = layout(REGULATIONS["shymkent-energy-readiness-passport"], 2)
+    assert all(n.lane != lane for n in shymkent.nodes)
+    _holds_together(placed)

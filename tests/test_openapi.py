@@ -504,8 +504,7 @@ async def _provider_grants_the_duplicate(client: Any) -> None:
     office, head = await staff(client, "alm-office"), await staff(client, "alm-head")
     executor = await staff(client, "alm-executor")
     provider_id = await inbox_number(office)
-    await office.act(provider_id, "register")
-    await head.act(provider_id, "resolve")
+    await office.act(provider_id, "register")  # item 8.2: no resolution for the portal
     await advance(client, working_days=1)
     await executor.act(
         provider_id, "check", documents=dict.fromkeys(DUPLICATE_DOCUMENTS, "compliant")

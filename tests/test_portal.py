@@ -254,9 +254,7 @@ async def test_a_citizen_gets_the_vessel_licence_from_request_to_signed_result(
     office, head = await staff(app_client, "alm-office"), await staff(app_client, "alm-head")
     executor = await staff(app_client, "alm-executor")
     number = await inbox_number(office)
-    await office.act(number, "register")
-    await advance(app_client, hours=1)
-    await head.act(number, "resolve")
+    await office.act(number, "register")  # item 8.2: to the specialist without a resolution
     await advance(app_client, working_days=1)
     checked = dict.fromkeys(DUPLICATE_DOCUMENTS, "compliant")
     desks = (office, head, executor)
@@ -276,7 +274,7 @@ async def test_a_citizen_gets_the_vessel_licence_from_request_to_signed_result(
     assert registered.details["current"]["id"] == "register"
     assert registered.details["current"]["deadline"]
     moves = [e.details.get("action") for e in detail.timeline if e.event == "provider_step"]
-    assert moves == ["register", "resolve", "check", "prepare", "sign", "hand_over"]
+    assert moves == ["register", "check", "prepare", "sign", "hand_over"]
 
     result = await portal.result(applicant, application_id)
     report = await app_client.app[VERIFIER].verify_cms(
@@ -358,12 +356,16 @@ async def test_a_reasoned_refusal_lands_as_p8_then_p9(app_client, persona) -> No
     assert detail.application.status == "refused"
     prepared = next(e for e in detail.timeline if e.details.get("action") == "prepare")
     assert prepared.step == "P8"
-    assert prepared.details["grounds"] == "Item 9: no act of readiness."
+    listed = "Item 9: no act of readiness. [supporting-documents: missing]"
+    assert prepared.details["grounds"] == listed
     landed = [(e.step, e.event) for e in detail.timeline if e.event in ("refused", "result")]
     assert landed == [("P8", "refused"), ("P9", "result")]
+    # Recorded under egovsim's codes, shown in the Shymkent regulation's: P7, then P8.
+    shown = [detail.regulation.portal.show(step, event) for step, event in landed]
+    assert shown == ["P7", "P8"]
     result = await portal.result(applicant, application_id)
     assert result.refusal
-    assert json.loads(result.document)["grounds"] == "Item 9: no act of readiness."
+    assert json.loads(result.document)["grounds"] == listed
 
 
 # -- P3 ---------------------------------------------------------------------------------------

@@ -178,8 +178,7 @@ async def test_the_citizen_does_the_whole_path_with_an_openssl_made_cms(
     office, head = await staff(api, "alm-office"), await staff(api, "alm-head")
     executor = await staff(api, "alm-executor")
     provider_id = await inbox_number(office)
-    await office.act(provider_id, "register")
-    await head.act(provider_id, "resolve")
+    await office.act(provider_id, "register")  # item 8.2: no resolution for the portal
     await advance(api, working_days=1)
     await executor.act(
         provider_id, "check", documents=dict.fromkeys(DUPLICATE_DOCUMENTS, "compliant")

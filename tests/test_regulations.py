@@ -14,7 +14,8 @@ from egovsim.regulations.loader import (
     load_regulation,
     load_regulations,
 )
-from egovsim.regulations.model import Duration, Regulation, Text
+from egovsim.regulations.model import SUBMISSION, Duration, Regulation, Text
+from egovsim.regulations.sequence import Stage
 
 SHYMKENT = "shymkent-energy-readiness-passport"
 ALMATY = "almaty-small-vessel-licence"
@@ -79,6 +80,25 @@ steps:
     cite: Regulation item 5, action 3
 refusal: {at_step: decide, duration: 2 working days, resumes_at: sign, result: refusal,
           cite: Regulation item 5}
+portal:
+  cite: Regulation item 9
+  sequence:
+    - {id: P1, kind: process, stages: [authorization, account-check, authorization-refusal],
+       name: {kk: Кіру, ru: Вход, en: Sign-in}, cite: item 9}
+    - {id: P2, kind: process, stages: [request, certificate-choice, signing],
+       name: {kk: Сұрау, ru: Запрос, en: Request}, cite: item 9}
+    - {id: C1, kind: condition, stages: [signature-check],
+       name: {kk: ЭЦҚ, ru: ЭЦП, en: EDS}, cite: item 9}
+    - {id: P3, kind: process, stages: [signature-refusal],
+       name: {kk: Бас тарту, ru: Отказ, en: Refusal}, cite: item 9}
+    - {id: P4, kind: process, stages: [sending, registration],
+       name: {kk: Тіркеу, ru: Регистрация, en: Registration}, cite: item 9}
+    - {id: C2, kind: condition, stages: [documents-check],
+       name: {kk: Құжаттар, ru: Документы, en: Documents}, cite: item 9}
+    - {id: P5, kind: process, stages: [documents-refusal],
+       name: {kk: Бас тарту, ru: Отказ, en: Refusal}, cite: item 9}
+    - {id: P6, kind: process, stages: [result],
+       name: {kk: Нәтиже, ru: Результат, en: Result}, cite: item 9}
 """
 
 STEPS_BLOCK = SAMPLE[SAMPLE.index("\nsteps:\n") + 1 : SAMPLE.index("\nrefusal:") + 1]
@@ -615,22 +635,127 @@ def test_a_file_that_is_not_utf8_names_its_line(tmp_path: Path) -> None:
     assert (caught.value.line, caught.value.message) == (2, "the file is not UTF-8")
 
 
-def test_the_licence_after_the_exam_counts_from_the_exam_date(
+def test_the_almaty_terms_count_from_the_exam_and_from_the_submission(
     regulations: dict[str, Regulation],
 ) -> None:
     step = regulations["almaty-small-vessel-licence"].step("prepare-draft")
-    assert step.start_field("licence-after-exam") == "exam-date"
-    assert step.start_field("duplicate") is None
+    assert step.counts_from["licence-after-exam"] == "exam-date"
+    assert step.counts_from["duplicate"] == step.counts_from["renewal-after-expiry"] == SUBMISSION
+    shymkent = regulations["shymkent-energy-readiness-passport"]
+    assert all(not s.counts_from for s in shymkent.steps)  # each step from its own start
 
 
-def test_counts_from_must_name_a_date_field_of_the_form(tmp_path: Path) -> None:
+def test_counts_from_must_name_the_submission_or_a_date_field_of_the_form(
+    tmp_path: Path,
+) -> None:
     source = SERVICES_DIRECTORY / "almaty-small-vessel-licence.yaml"
     text = source.read_text()
-    line = text[: text.index("counts_from:")].count("\n") + 1
-    path = write(
-        tmp_path, text.replace("licence-after-exam: exam-date}", "licence-after-exam: iin}")
-    )
+    old = "      licence-after-exam: exam-date\n"
+    line = text[: text.index(old)].count("\n") + 1
+    path = write(tmp_path, text.replace(old, "      licence-after-exam: iin\n"))
     with pytest.raises(RegulationError) as caught:
         load_regulation(path)
     assert caught.value.line == line
-    assert "not a date field" in str(caught.value)
+    assert "neither 'submission' nor a date field" in str(caught.value)
+
+
+def test_a_step_names_only_channels_its_regulation_has(tmp_path: Path) -> None:
+    source = SERVICES_DIRECTORY / "almaty-small-vessel-licence.yaml"
+    text = source.read_text()
+    old = "channels: [state_corporation]  #"
+    line = text[: text.index(old)].count("\n") + 1
+    path = write(tmp_path, text.replace(old, "channels: [provider_office]  #"))
+    with pytest.raises(RegulationError) as caught:
+        load_regulation(path)
+    assert caught.value.line == line
+    assert "unknown channel 'provider_office'" in str(caught.value)
+
+
+def test_almaty_item_8_2_skips_the_resolution_for_portal_applications(
+    regulations: dict[str, Regulation],
+) -> None:
+    almaty = regulations["almaty-small-vessel-licence"]
+    portal = [s.id for s in almaty.route_for("portal")]
+    counter = [s.id for s in almaty.route_for("state_corporation")]
+    assert portal == ["register", "prepare-draft", "sign", "send-to-state-corporation"]
+    assert counter == ["register", "resolution", *portal[1:]]
+    shymkent = regulations["shymkent-energy-readiness-passport"]
+    assert shymkent.route_for("portal") == shymkent.route_for("provider_office") == shymkent.steps
+
+
+# -- the portal sequence as each regulation numbers it ------------------------------------------
+
+
+def test_each_regulation_numbers_its_portal_sequence_as_its_text_does(
+    regulations: dict[str, Regulation],
+) -> None:
+    shymkent = regulations["shymkent-energy-readiness-passport"].portal
+    almaty = regulations["almaty-small-vessel-licence"].portal
+    assert [e.id for e in shymkent.entries] == [
+        "P1", "C1", "P2", "P3", "C2", "P4", "P5", "P6", "C3", "P7", "P8"
+    ]  # fmt: skip
+    assert [e.id for e in almaty.entries] == [
+        "P1", "C1", "P2", "P3", "P4", "C2", "P5", "P6", "P7", "C3", "P8", "P9"
+    ]  # fmt: skip
+    # The issue's table: the C2 refusal, the registration, the documents' refusal, the result.
+    stages: list[Stage] = ["signature-refusal", "registration", "documents-refusal", "result"]
+    assert [shymkent.id_of(s) for s in stages] == ["P4", "P6", "P7", "P8"]
+    assert [almaty.id_of(s) for s in stages] == ["P5", "P7", "P8", "P9"]
+    assert shymkent.id_of("sending") == "P5" and almaty.id_of("sending") == "P7"
+    assert shymkent.entry("certificate-choice").id == shymkent.entry("signing").id == "P3"
+    # egovsim's internal step codes are shown in each regulation's numbers.
+    assert (shymkent.show("P5"), almaty.show("P5")) == ("P4", "P5")
+    assert (shymkent.show("P7"), shymkent.show("P7", "registered")) == ("P5", "P6")
+    assert shymkent.show("gateway") == "gateway"
+    # Each entry quotes its regulation's own Kazakh wording.
+    assert "ЭҮӨШ АЖО-да тіркеу" in shymkent.entry("registration").name["kk"]
+    assert "ақпараттық жүйеде тіркеу" in almaty.entry("registration").name["kk"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "fragment"),
+    [
+        ("stages: [result],", "stages: [results],", "unknown stage 'results'"),
+        ("stages: [result],", "stages: [signing],", "stage 'signing' is already in another entry"),
+        ("stages: [result],", "stages: [],", "'stages' must not be empty"),
+        ("{id: P6, kind: process", "{id: P-6, kind: process", "not a process or condition id"),
+        ("{id: P6, kind: process", "{id: P5, kind: process", "duplicate id 'P5'"),
+        ("kind: condition, stages: [signature-check]", "kind: branch, stages: [signature-check]",
+         "unknown entry kind 'branch'"),
+    ],
+)  # fmt: skip
+def test_a_portal_sequence_mistake_names_its_line(
+    tmp_path: Path, old: str, new: str, fragment: str
+) -> None:
+    text = edited(old, new)
+    line = text[: text.rindex(new)].count("\n") + 1  # the edited one, after any first one
+    with pytest.raises(RegulationError) as caught:
+        load_regulation(write(tmp_path, text))
+    assert caught.value.line == line, str(caught.value)
+    assert fragment in caught.value.message
+
+
+def test_a_portal_sequence_must_cover_every_stage(tmp_path: Path) -> None:
+    text = edited("stages: [sending, registration]", "stages: [sending]")
+    with pytest.raises(RegulationError) as caught:
+        load_regulation(write(tmp_path, text))
+    assert "no entry covers the stage registration" in caught.value.message
+
+
+def test_a_third_regulation_brings_its_own_numbering_in_its_file(tmp_path: Path) -> None:
+    sample = load_regulation(write(tmp_path, SAMPLE))
+    assert sample.portal.show("C2") == "C1"  # its signature check is its first condition
+    assert sample.portal.show("P5") == "P3"
+    assert sample.portal.show("P9") == "P6"
+    assert sample.portal.show("C1") == "P1"
+
+
+def test_step_names_are_each_regulations_own(regulations: dict[str, Regulation]) -> None:
+    shymkent = regulations["shymkent-energy-readiness-passport"].step("pass-to-department")
+    assert (
+        shymkent.name["en"] == "The provider's head passes the application to the department head"
+    )
+    assert "бөлім басшысына береді" in shymkent.name["kk"]
+    almaty = regulations["almaty-small-vessel-licence"].steps[-1]
+    assert almaty.name["en"] == "The provider's office sends the result to the State Corporation"
+    assert "Мемлекеттік корпорацияға жолдайды" in almaty.name["kk"]

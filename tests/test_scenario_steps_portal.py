@@ -181,7 +181,7 @@ def test_register_result_and_clock_refusals_read_from_a_file(tmp_path: Path) -> 
     assert http.args["csrf"] is False
     assert (register.kind, register.args) == ("register", {"persona": "citizen-valid"})
     assert (result.kind, result.args) == ("result", {})
-    assert clock.refused is not None and clock.refused.step == "clock"
+    assert clock.refused is not None and clock.refused.where() == "clock"
 
 
 # -- the steps against the simulator -----------------------------------------------------------
@@ -277,7 +277,6 @@ async def test_the_result_step_opens_a_result_that_has_landed(
         "      - login: citizen-valid\n" + DUPLICATE + ATTACHED + "      - sign:\n"
         "      - deliver:\n"
         "      - staff: {login: alm-office, action: register}\n"
-        "      - staff: {login: alm-head, action: resolve}\n"
         "      - staff:\n"
         "          login: alm-executor\n"
         "          action: check\n"

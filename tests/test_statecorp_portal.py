@@ -55,8 +55,7 @@ async def handed_over_on_the_portal(
     office, head = await staff(client, "alm-office"), await staff(client, "alm-head")
     executor = await staff(client, "alm-executor")
     number = await inbox_number(office)
-    await office.act(number, "register")
-    await head.act(number, "resolve")
+    await office.act(number, "register")  # item 8.2: to the specialist without a resolution
     await advance(client, working_days=1)
     await executor.act(number, "check", documents=dict.fromkeys(DUPLICATE_DOCUMENTS, "compliant"))
     await executor.act(number, "prepare", result="duplicate")

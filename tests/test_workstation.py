@@ -14,6 +14,7 @@ import pytest
 from egovsim.pki.personas import COMPANY_BIN
 from egovsim.regulations.calendar import WorkingCalendar
 from egovsim.regulations.model import Duration
+from egovsim.web.keys import CLOCK
 from tests.conftest import NOW
 from tests.vessel_licence import DOCUMENTS, RESULTS, TERMS
 
@@ -99,14 +100,17 @@ def passport_request(category: str = "energy-producing-organization") -> dict[st
     }
 
 
-def licence_request(variant: str, documents: list[str]) -> dict[str, Any]:
+def licence_request(variant: str, documents: list[str], exam: date | None = None) -> dict[str, Any]:
+    form = {"iin": "850715301233", "request-kind": variant}
+    if exam is not None:
+        form["exam-date"] = exam.isoformat()
     return {
         "service": LICENCE,
         "channel": "state_corporation",
         "category": "individual",
         "variant": variant,
         "applicant": {"iin": "850715301233", "name": "ТЕСТОВ ТЕСТ"},
-        "form": {"iin": "850715301233", "request-kind": variant},
+        "form": form,
         "documents": documents,
     }
 
@@ -298,7 +302,7 @@ async def test_a_missing_document_ends_in_a_reasoned_refusal_signed_by_the_signe
     }
     refused = await executor.act(number, "prepare", 422, refusal=True, grounds=" ")
     assert refused["error"]["code"] == "REFUSAL_NEEDS_GROUNDS"
-    assert refused["error"]["step"] == "P8"
+    assert refused["error"]["step"] == "P7"  # the documents' refusal as Shymkent numbers it
 
     view = await executor.act(
         number, "prepare", refusal=True, grounds="Item 9: the supporting documents are missing."
@@ -310,7 +314,10 @@ async def test_a_missing_document_ends_in_a_reasoned_refusal_signed_by_the_signe
     assert view["status"] == "refused"
     document = view["result"]["document"]
     assert document["result"]["refusal"] is True
-    assert document["grounds"] == "Item 9: the supporting documents are missing."
+    assert document["grounds"] == (
+        "Item 9: the supporting documents are missing."
+        " [supporting-documents: missing (no act of readiness)]"
+    )
 
 
 async def test_vessel_licence_variants_have_their_own_terms(client, desk) -> None:
@@ -320,11 +327,13 @@ async def test_vessel_licence_variants_have_their_own_terms(client, desk) -> Non
         await desk("alm-head"),
         await desk("alm-executor"),
     )
+    exam = client.app[CLOCK].now().astimezone(ALMATY).date() - timedelta(days=1)
     for variant, days in TERMS.items():
+        after_exam = variant == "licence-after-exam"
         view = await office.call(
             "POST",
             "/api/v1/workstation/applications",
-            licence_request(variant, DOCUMENTS[variant]),
+            licence_request(variant, DOCUMENTS[variant], exam if after_exam else None),
             201,
         )
         number = view["id"]
@@ -332,8 +341,15 @@ async def test_vessel_licence_variants_have_their_own_terms(client, desk) -> Non
         view = await office.act(number, "register")
         expect_deadline(view, "resolution", 2, "hours")
         view = await head.act(number, "resolve")
-        expect_deadline(view, "prepare-draft", days, "working_days")
+        # Condition 1 counts from the passed exam, conditions 2 and 3 from the submission.
+        start = (
+            datetime.combine(exam, CALENDAR.hours.start, ALMATY)
+            if after_exam
+            else when(view["received_at"])
+        )
         step_view = step(view, "prepare-draft")
+        term = Duration(days, "working_days")
+        assert when(step_view["deadline"]) == CALENDAR.deadline(start, term)
         assert (
             step_view["refusal_deadline"]
             == CALENDAR.deadline(

@@ -185,4 +185,39 @@ ENTRIES: tuple[Refusal, ...] = (
         "Так изменить часы нельзя.",
         "The clock cannot be changed that way.",
     ),
+    # P3: the regulation's own term rules (a term that counts from a date of the form).
+    entry(
+        "TERM_DATE_INVALID",
+        "P3",
+        422,
+        "Мерзім есептелетін күн (емтиханды сәтті тапсырған күн) көрсетілмеген немесе бүгінгі "
+        "күннен кейін: емтиханды тапсырған күнді көрсетіңіз.",
+        "Дата, с которой исчисляется срок (дата успешной сдачи экзамена), не указана или позже "
+        "сегодняшней: укажите дату сдачи экзамена.",
+        "The date the term counts from (the day the exam was passed) is missing or later than "
+        "today: give the day the exam was passed.",
+    ),
+    # C3 as a real check: a verdict per document, and a refusal that rests on one.
+    entry(
+        "VERDICT_INVALID",
+        "C3",
+        422,
+        "Бұл құжатқа мұндай баға қойылмайды: тіркелмеген құжат тек «жоқ» болады, ал сәйкес "
+        "келмейтін құжатқа себебі жазылады.",
+        "Такая отметка для этого документа невозможна: неприложенный документ может быть только "
+        "«отсутствует», а для несоответствующего указывается причина.",
+        "That verdict is not possible for this document: one that was not attached can only be "
+        "missing, and a non-compliant one needs its reason.",
+    ),
+    entry(
+        "REFUSAL_DOCUMENTS_COMPLIANT",
+        "C3",
+        422,
+        "Құжаттардың толық болмауына байланысты дәлелді бас тарту үшін кемінде бір құжат «жоқ» "
+        "немесе «сәйкес келмейді» деп белгіленуі керек.",
+        "Для мотивированного отказа из-за неполноты документов хотя бы один документ должен "
+        "быть отмечен как «отсутствует» или «не соответствует».",
+        "A reasoned refusal for incomplete documents needs at least one document marked missing "
+        "or non-compliant.",
+    ),
 )

@@ -445,4 +445,20 @@ TRIGGERS: Mapping[str, Trigger] = {
         "whose data names no known centre, service or applicant: the centre refuses its "
         "delivery (NOT_DELIVERED, this code in the attempt).",
     ),
+    # The regulations' own term rules.
+    "TERM_DATE_INVALID": Trigger(
+        "portal API",
+        "Order the Almaty licence after a passed exam (`variant: licence-after-exam`) without the "
+        "form's `exam-date`, or with a date after today: its 8 working days count from the exam.",
+        "citizen-valid",
+    ),
+    "VERDICT_INVALID": _desk(
+        'As the executor, `check` a document that was not attached as "compliant", or one as '
+        '"non_compliant" without a note.'
+    ),
+    "REFUSAL_DOCUMENTS_COMPLIANT": _desk(
+        'As the executor, `check` every document "compliant", then `prepare` '
+        '`{"refusal": true, "grounds": "..."}`: a refusal for incompleteness needs a document '
+        "that fails."
+    ),
 }

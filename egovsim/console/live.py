@@ -42,7 +42,7 @@ class StepOutcome:
                 error: dict[str, Any] = reply.body["error"]
                 return error
             if self.step.kind == "soap" and self.step.refused is not None:
-                return {"code": self.step.refused.code, "step": self.step.refused.step}
+                return {"code": self.step.refused.code, "step": self.step.refused.where()}
         return None
 
     def to_json(self) -> dict[str, Any]:
@@ -54,7 +54,7 @@ class StepOutcome:
             "title": self.step.title(),
             "expected_refusal": None
             if refused is None
-            else {"code": refused.code, "step": refused.step},
+            else {"code": refused.code, "step": refused.where()},
             "outcome": self.outcome,
             "message": self.message,
             "refusal": self.refusal(),

@@ -15,6 +15,7 @@ from typing import Any
 from lxml import etree
 
 from egovsim import __version__
+from egovsim.diagrams.legend import legend_text
 from egovsim.diagrams.model import TASK_KINDS, Box, Edge, Layout, Node, Pool
 from egovsim.diagrams.placing import edge_label_point, outside_label_box, outside_lines
 from egovsim.diagrams.text import text_width
@@ -84,6 +85,8 @@ class _Export:
         collaboration.set("id", f"{layout.prefix}_collaboration")
         documentation = etree.SubElement(collaboration, _q(BPMN, "documentation"))
         documentation.text = say(layout.description, self.lang, self.words)
+        legend = etree.SubElement(collaboration, _q(BPMN, "documentation"))
+        legend.text = legend_text(layout, self.words)  # the annex's шартты белгілер
         for pool in layout.pools:
             participant = etree.SubElement(collaboration, _q(BPMN, "participant"))
             participant.set("id", pool.id)

@@ -1,10 +1,12 @@
 """Reading an application's facts for the lighting: from the personal cabinet (a portal
-application's P1..P9 timeline, with the provider's route steps its UPDATEs carry) and from the
+application's timeline, with the provider's route steps its UPDATEs carry) and from the
 workstation (an application's route steps as the provider runs them).
 
-Both map the provider's route onto the portal sequence the way the cabinet's timeline does
-(`egovsim.portal.timeline.ACTION_STEPS`): registering is P7, review and the check against item 9
-are C3, a reasoned refusal is P8, signing and handing over lead to P9.
+Annex 1's facts are worked out in egovsim's stages (`egovsim.regulations.sequence`) and given in
+the ids the regulation numbers them with, the ids its drawing shows. The provider's route maps
+onto the stages the way the cabinet's timeline does (`egovsim.portal.timeline.ACTION_STEPS`):
+registering is the registration, review and the check against item 9 are C3, a reasoned refusal
+is the documents' refusal, signing and handing over lead to the result.
 """
 
 from __future__ import annotations
@@ -16,12 +18,28 @@ from egovsim.diagrams.lighting import Progress
 from egovsim.portal.applications import ApplicationDetail
 from egovsim.portal.timeline import ACTION_STEPS
 from egovsim.regulations.model import Regulation
+from egovsim.regulations.sequence import Stage, stage_of
 from egovsim.workstation.views import ApplicationView
 
-#: The portal sequence as an application walks it when nothing is refused.
-MAIN_PATH = ("P1", "C1", "P3", "P4", "C2", "P6", "P7", "C3", "P9")
+#: The portal sequence's stages as an application walks them when nothing is refused.
+MAIN_PATH: tuple[Stage, ...] = (
+    "authorization",
+    "account-check",
+    "request",
+    "certificate-choice",
+    "signature-check",
+    "signing",
+    "sending",
+    "registration",
+    "documents-check",
+    "result",
+)
 #: Timeline events that carry the provider's route (UPDATEs as the cabinet records them).
 _ROUTE_EVENTS = frozenset({"registered", "provider_step", "update"})
+#: Annex 2's State Corporation lane (`egovsim.diagrams.centre`): before the provider, and
+#: after the result was handed out at the centre.
+_CENTRE_BEFORE = frozenset({"centre-start", "accept", "forward"})
+_CENTRE_AFTER = frozenset({"storage", "collected", "hand_out", "end"})
 
 
 def _when(value: Any) -> datetime | None:
@@ -33,21 +51,37 @@ def _when(value: Any) -> datetime | None:
         return None
 
 
-def _portal_step(regulation: Regulation, route_step_id: Any) -> str | None:
-    """The seeds' step a route step serves (P7, C3 or P9)."""
+def _route_stage(regulation: Regulation, route_step_id: Any) -> Stage | None:
+    """The stage a route step serves (the registration, C3 or the result)."""
     try:
         action = regulation.step(str(route_step_id)).action
     except KeyError:
         return None
-    return ACTION_STEPS.get(action)
+    code = ACTION_STEPS.get(action)
+    return stage_of(code, "registered") if code else None
 
 
-def _sequence(done_through: int, current: str | None) -> frozenset[str]:
-    """The main path's steps before the current one (or through the last one done)."""
-    end = done_through + 1
+def _numbered(
+    regulation: Regulation,
+    through: int,
+    current: Stage | None,
+    deadline: datetime | None = None,
+    refused: Stage | None = None,
+    code: str | None = None,
+) -> Progress:
+    """The facts in the regulation's ids: the main path's stages before the current one (or
+    through the last one done), the current one, the refusal taken."""
+    end = through + 1
     if current in MAIN_PATH:
         end = max(end, MAIN_PATH.index(current))
-    return frozenset(MAIN_PATH[:end])
+    sequence = regulation.portal
+    return Progress(
+        frozenset(sequence.id_of(stage) for stage in MAIN_PATH[:end]),
+        sequence.id_of(current) if current else None,
+        deadline,
+        sequence.id_of(refused) if refused else None,
+        code,
+    )
 
 
 def portal_progress(detail: ApplicationDetail, annex: int) -> Progress:
@@ -56,54 +90,55 @@ def portal_progress(detail: ApplicationDetail, annex: int) -> Progress:
     if annex == 2:
         return _portal_route(detail)
     regulation = detail.regulation
-    through = -1  # the index in MAIN_PATH of the last step done
-    current: str | None = None
+    through = -1  # the index in MAIN_PATH of the last stage done
+    current: Stage | None = None
     deadline: datetime | None = None
-    refused: str | None = None
+    refused: Stage | None = None
     code: str | None = None
 
-    def finish(step: str) -> None:
+    def finish(stage: Stage) -> None:
         nonlocal through
-        through = max(through, MAIN_PATH.index(step))
+        through = max(through, MAIN_PATH.index(stage))
 
     for entry in detail.timeline:
         event = entry.event
+        stage = stage_of(entry.step, event)
         if event in ("signed_in", "authorized"):
-            finish(entry.step if entry.step in MAIN_PATH else "P1")
-            current = "P3"
+            finish(stage if stage in MAIN_PATH else "authorization")
+            current = "request"
         elif event in ("draft_created", "attached", "attachment_replaced"):
-            current = "P3"
+            current = "request"
         elif event in ("certificate_chosen", "signature_confirmed", "signed"):
-            finish(entry.step if entry.step in MAIN_PATH else "P4")
+            finish(stage if stage in MAIN_PATH else "certificate-choice")
             refused = code = None
-            current = "P7" if event == "signed" else current
-        elif event == "signature_refused" or (event == "refused" and entry.step == "P5"):
-            finish("C2")
+            current = "sending" if event == "signed" else current
+        elif event == "signature_refused" or (event == "refused" and stage == "signature-refusal"):
+            finish("signature-check")
             current, deadline = None, None
-            refused, code = "P5", entry.code or code
-        elif event in ("sent", "not_sent", "delivered") and through < MAIN_PATH.index("P7"):
-            current = "P7"
+            refused, code = "signature-refusal", entry.code or code
+        elif event in ("sent", "not_sent", "delivered") and through < MAIN_PATH.index("sending"):
+            current = "sending"
         elif event == "not_delivered":
             current, deadline = None, None
-            refused, code = "P7", entry.code
-        elif event in _ROUTE_EVENTS and through < MAIN_PATH.index("P9"):
+            refused, code = "sending", entry.code
+        elif event in _ROUTE_EVENTS and through < MAIN_PATH.index("result"):
             details = entry.details
             if details.get("action") == "prepare" and details.get("refusal"):
-                refused, code = "P8", None
+                refused, code = "documents-refusal", None
             now = details.get("current")
-            step = _portal_step(regulation, now.get("id")) if isinstance(now, dict) else None
+            step = _route_stage(regulation, now.get("id")) if isinstance(now, dict) else None
             if step is None:
-                finish("C3")
+                finish("documents-check")
                 current, deadline = None, None
             else:
                 through = max(through, MAIN_PATH.index(step) - 1)
                 current, deadline = step, _when(now.get("deadline") if now else None)
-        elif event == "refused" and entry.step == "P8":
-            refused = "P8"
+        elif event == "refused" and stage == "documents-refusal":
+            refused = "documents-refusal"
         elif event in ("result", "handed_out"):
-            finish("P9")
+            finish("result")
             current, deadline = None, None
-    return Progress(_sequence(through, current), current, deadline, refused, code)
+    return _numbered(regulation, through, current, deadline, refused, code)
 
 
 def _portal_route(detail: ApplicationDetail) -> Progress:
@@ -114,7 +149,12 @@ def _portal_route(detail: ApplicationDetail) -> Progress:
     deadline: datetime | None = None
     refused = None
     seen = False
+    centre = "state_corporation" in detail.regulation.channels
     for entry in detail.timeline:
+        if entry.event == "handed_out" and centre:  # the State Corporation's word
+            done |= _CENTRE_AFTER
+            current, deadline = None, None
+            continue
         if entry.event not in _ROUTE_EVENTS:
             continue
         seen = True
@@ -131,7 +171,9 @@ def _portal_route(detail: ApplicationDetail) -> Progress:
         now = details.get("current")
         if isinstance(now, dict) and now.get("id"):
             current, deadline = str(now["id"]), _when(now.get("deadline"))
-        else:
+        elif centre and "hand_out" not in done:
+            current, deadline = "storage", None  # sent to the centre, kept for the applicant
+        elif not centre:
             current, deadline = None, None
             done.add("end")
     if not seen:
@@ -148,18 +190,23 @@ def workstation_progress(view: ApplicationView, annex: int) -> Progress:
     if annex == 1:
         if view.application.channel != "portal":
             return Progress()
+        regulation = view.regulation
+        refused: Stage | None = "documents-refusal" if refusal else None
         if current is None:
-            return Progress(frozenset(MAIN_PATH), refused="P8" if refusal else None)
-        step = ACTION_STEPS.get(view.regulation.step(current.record.step_id).action, "C3")
-        return Progress(
-            frozenset(MAIN_PATH[: MAIN_PATH.index(step)]),
-            step,
-            current.record.deadline,
-            "P8" if refusal else None,
-        )
-    done = {"start"} | {s.record.step_id for s in view.steps if s.record.finished_at is not None}
+            return _numbered(regulation, len(MAIN_PATH) - 1, None, refused=refused)
+        action = regulation.step(current.record.step_id).action
+        stage = stage_of(ACTION_STEPS.get(action, "C3"), "registered") or "documents-check"
+        index = MAIN_PATH.index(stage)
+        return _numbered(regulation, index - 1, stage, current.record.deadline, refused)
+    done = {s.record.step_id for s in view.steps if s.record.finished_at is not None}
+    # A package the State Corporation forwarded began at its counter.
+    from_centre = view.application.channel == "state_corporation"
+    done |= _CENTRE_BEFORE if from_centre else {"start"}
     if view.regulation.refusal.at_step in done:
         done.add("check")
+    centre = "state_corporation" in view.regulation.channels
+    if current is None and centre:  # the result is at the centre, kept for the applicant
+        return Progress(frozenset(done), "storage", None, "refusal" if refusal else None)
     if current is None:
         done.add("end")
     return Progress(

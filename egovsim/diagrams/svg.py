@@ -13,7 +13,8 @@ step, "refusal <code>" on the refusal taken; every node's tooltip (`<title>`) an
 same as the page; classes (`node`, `is-done`, `is-current`, `is-refused`) let a page restyle it.
 
 This module builds the document and its layers in painting order; `pools`, `flows`, `nodes` and
-`callouts` draw one layer each, and `scene` holds what a drawing says in words.
+`callouts` draw one layer each, `legend` the band of symbols under them (шартты белгілер), and
+`scene` holds what a drawing says in words.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from lxml import etree
 
 from egovsim.diagrams.callouts import draw_callouts
 from egovsim.diagrams.flows import draw_edge
+from egovsim.diagrams.legend import draw_legend, legend_height
 from egovsim.diagrams.lighting import Lighting
 from egovsim.diagrams.model import Layout
 from egovsim.diagrams.nodes import draw_node
@@ -48,10 +50,11 @@ def render_svg(
     scene = Scene(layout, lang, words, lighting, zone, now)
     uid = scene.uid
     root = etree.Element("svg", nsmap={None: SVG_NS})
+    height = layout.height + legend_height(layout)  # the legend's band under the pools
     for name, value in (
         ("width", number(layout.width)),
-        ("height", number(layout.height)),
-        ("viewBox", f"0 0 {number(layout.width)} {number(layout.height)}"),
+        ("height", number(height)),
+        ("viewBox", f"0 0 {number(layout.width)} {number(height)}"),
         ("role", "img"),
         ("aria-labelledby", f"{uid}-title {uid}-desc"),
         ("class", "bpmn-diagram" + (" is-lit" if lighting else "")),
@@ -74,4 +77,5 @@ def render_svg(
     for node in layout.nodes:
         draw_node(scene, nodes, node)
     draw_callouts(scene, el(root, "g", class_="callouts"))
+    draw_legend(root, layout, uid, words)
     return str(etree.tostring(root, encoding="unicode"))

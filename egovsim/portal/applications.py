@@ -87,49 +87,50 @@ class Portal:
         regulation = self._regulations.get(service_id)
         if regulation is None:
             raise EgovsimError("SERVICE_NOT_PROVIDED", {"service": service_id})
-        filled = own_ids(regulation, applicant, form)
-        chosen = applicant_category(regulation, applicant, category, filled)
-        now = self._now()
-        check_submission(
-            regulation,
-            portal_submission(regulation, applicant, chosen, variant, filled),
-            self._day(now),
-            self._enforce_period(),
-        )
-        entries = []
-        if signed_in_at is not None:
-            who = {
-                "iin": applicant.person_iin,
-                "name": applicant.person_name,
-                "account": applicant.login,
-            }
-            entries += [
-                TimelineEntry(signed_in_at, "P1", "signed_in", None, who),
-                TimelineEntry(signed_in_at, "C1", "authorized", None, who),
-            ]
-        entries.append(
-            TimelineEntry(
-                now, "P3", "draft_created", None, {"service": regulation.id, "variant": variant}
+        with regulation.portal.numbering():
+            filled = own_ids(regulation, applicant, form)
+            chosen = applicant_category(regulation, applicant, category, filled)
+            now = self._now()
+            check_submission(
+                regulation,
+                portal_submission(regulation, applicant, chosen, variant, filled),
+                self._day(now),
+                self._enforce_period(),
             )
-        )
-        application = await self._store.create_application(
-            {
-                "account_id": applicant.account_id,
-                "applicant_kind": applicant.kind,
-                "applicant_iin": applicant.iin if applicant.kind == "individual" else None,
-                "applicant_bin": applicant.bin if applicant.kind == "legal_entity" else None,
-                "applicant_name": applicant.name,
-                "person_iin": applicant.person_iin,
-                "person_name": applicant.person_name,
-                "regulation_id": regulation.id,
-                "variant": variant,
-                "category": chosen,
-                "form": filled,
-                "created_at": now,
-            },
-            entries,
-        )
-        return await self._detail(application)
+            entries = []
+            if signed_in_at is not None:
+                who = {
+                    "iin": applicant.person_iin,
+                    "name": applicant.person_name,
+                    "account": applicant.login,
+                }
+                entries += [
+                    TimelineEntry(signed_in_at, "P1", "signed_in", None, who),
+                    TimelineEntry(signed_in_at, "C1", "authorized", None, who),
+                ]
+            entries.append(
+                TimelineEntry(
+                    now, "P3", "draft_created", None, {"service": regulation.id, "variant": variant}
+                )
+            )
+            application = await self._store.create_application(
+                {
+                    "account_id": applicant.account_id,
+                    "applicant_kind": applicant.kind,
+                    "applicant_iin": applicant.iin if applicant.kind == "individual" else None,
+                    "applicant_bin": applicant.bin if applicant.kind == "legal_entity" else None,
+                    "applicant_name": applicant.name,
+                    "person_iin": applicant.person_iin,
+                    "person_name": applicant.person_name,
+                    "regulation_id": regulation.id,
+                    "variant": variant,
+                    "category": chosen,
+                    "form": filled,
+                    "created_at": now,
+                },
+                entries,
+            )
+            return await self._detail(application)
 
     async def attach(
         self,
@@ -144,40 +145,43 @@ class Portal:
         request is a draft: PDF, JPEG or PNG by content, at most 10 MiB."""
         application = await self._draft(applicant, application_id)
         regulation = self._regulations[application.regulation_id]
-        known = [d.id for d in regulation.documents_for(application.variant)]
-        if document_id not in known:
-            raise EgovsimError("UNKNOWN_DOCUMENT", {"document": document_id, "documents": known})
-        kind = check_attachment(data, content_type)
-        digest = await self._files.save(data)
-        now = self._now()
-        replaced = any(
-            a.document_id == document_id for a in await self._store.attachments(application.id)
-        )
-        attachment = Attachment(
-            document_id,
-            clean_file_name(filename, document_id + EXTENSIONS[kind]),
-            kind,
-            len(data),
-            digest,
-            now,
-        )
-        entry = TimelineEntry(
-            now,
-            "P3",
-            "attachment_replaced" if replaced else "attached",
-            None,
-            {
-                "document": document_id,
-                "file_name": attachment.file_name,
-                "content_type": kind,
-                "declared_type": content_type,
-                "size": len(data),
-                "sha256": digest,
-            },
-        )
-        if not await self._store.save_attachment(application.id, attachment, entry):
-            raise EgovsimError("APPLICATION_NOT_DRAFT", {"application": application.id})
-        return await self._detail(application)
+        with regulation.portal.numbering():
+            known = [d.id for d in regulation.documents_for(application.variant)]
+            if document_id not in known:
+                raise EgovsimError(
+                    "UNKNOWN_DOCUMENT", {"document": document_id, "documents": known}
+                )
+            kind = check_attachment(data, content_type)
+            digest = await self._files.save(data)
+            now = self._now()
+            replaced = any(
+                a.document_id == document_id for a in await self._store.attachments(application.id)
+            )
+            attachment = Attachment(
+                document_id,
+                clean_file_name(filename, document_id + EXTENSIONS[kind]),
+                kind,
+                len(data),
+                digest,
+                now,
+            )
+            entry = TimelineEntry(
+                now,
+                "P3",
+                "attachment_replaced" if replaced else "attached",
+                None,
+                {
+                    "document": document_id,
+                    "file_name": attachment.file_name,
+                    "content_type": kind,
+                    "declared_type": content_type,
+                    "size": len(data),
+                    "sha256": digest,
+                },
+            )
+            if not await self._store.save_attachment(application.id, attachment, entry):
+                raise EgovsimError("APPLICATION_NOT_DRAFT", {"application": application.id})
+            return await self._detail(application)
 
     async def attachment(
         self, applicant: Applicant, application_id: int, document_id: str
@@ -217,75 +221,84 @@ class Portal:
         (P7)."""
         application = await self._draft(applicant, application_id)
         regulation = self._regulations[application.regulation_id]
-        attachments = await self._store.attachments(application.id)
-        now = self._now()
-        # P3 holds until the request leaves: a window may have closed since the draft began.
-        check_submission(
-            regulation,
-            portal_submission(
+        with regulation.portal.numbering():
+            attachments = await self._store.attachments(application.id)
+            now = self._now()
+            # P3 holds until the request leaves: a window may have closed since the draft began.
+            check_submission(
                 regulation,
-                applicant,
-                application.category,
-                application.variant,
-                application.form,
-                tuple(a.document_id for a in attachments),
-            ),
-            self._day(now),
-            self._enforce_period(),
-        )
-        edocument, frozen_at = await self._frozen_document(application)
-        signature = to_der(cms)
-        expect = (
-            Expectations(iin=application.applicant_iin, purpose="sign")
-            if application.applicant_kind == "individual"
-            else Expectations(bin=application.applicant_bin, purpose="sign")
-        )
-        signed_content = _attached_content(signature)
-        if signed_content is not None and signed_content != edocument:
-            report = await self._verifier.verify_cms(signature, at=now, expect=expect)
-            await self._refuse(application, now, "SIGNED_CONTENT_MISMATCH", report)
-        report = await self._verifier.verify_cms(
-            signature, content=edocument, at=now, expect=expect
-        )
-        if not report.passed:
-            assert report.code is not None
-            await self._refuse(application, now, report.code, report)
-        signer = report.signer.to_json() if report.signer else None
-        message_id = str(uuid.uuid4())
-        signed = await self._store.mark_signed(
-            application.id,
-            frozen_at,
-            {
-                "edocument": edocument,
-                "signature": signature,
-                "verification": report.to_json(),
-                "signed_at": now,
-                "message_id": message_id,
-            },
-            [
-                TimelineEntry(now, "P4", "certificate_chosen", None, {"signer": signer}),
-                TimelineEntry(now, "C2", "signature_confirmed", None, {"report": report.to_json()}),
-                TimelineEntry(
-                    now, "P6", "signed", None, {"signer": signer, "message_id": message_id}
+                portal_submission(
+                    regulation,
+                    applicant,
+                    application.category,
+                    application.variant,
+                    application.form,
+                    tuple(a.document_id for a in attachments),
                 ),
-            ],
-        )
-        if not signed:
-            raise EgovsimError(
-                "SIGNED_CONTENT_MISMATCH",
-                {"step": "C2", "refusal": "P5", "reason": "the draft changed while it was signed"},
+                self._day(now),
+                self._enforce_period(),
             )
-        fresh = await self._store.application(application.id)
-        assert fresh is not None
-        if not await self.exchange.send(fresh, attachments):
-            raise EgovsimError("REQUEST_NOT_SENT", {"application": application.id})
-        return await self._detail(fresh)
+            edocument, frozen_at = await self._frozen_document(application)
+            signature = to_der(cms)
+            expect = (
+                Expectations(iin=application.applicant_iin, purpose="sign")
+                if application.applicant_kind == "individual"
+                else Expectations(bin=application.applicant_bin, purpose="sign")
+            )
+            signed_content = _attached_content(signature)
+            if signed_content is not None and signed_content != edocument:
+                report = await self._verifier.verify_cms(signature, at=now, expect=expect)
+                await self._refuse(application, regulation, now, "SIGNED_CONTENT_MISMATCH", report)
+            report = await self._verifier.verify_cms(
+                signature, content=edocument, at=now, expect=expect
+            )
+            if not report.passed:
+                assert report.code is not None
+                await self._refuse(application, regulation, now, report.code, report)
+            signer = report.signer.to_json() if report.signer else None
+            message_id = str(uuid.uuid4())
+            signed = await self._store.mark_signed(
+                application.id,
+                frozen_at,
+                {
+                    "edocument": edocument,
+                    "signature": signature,
+                    "verification": report.to_json(),
+                    "signed_at": now,
+                    "message_id": message_id,
+                },
+                [
+                    TimelineEntry(now, "P4", "certificate_chosen", None, {"signer": signer}),
+                    TimelineEntry(
+                        now, "C2", "signature_confirmed", None, {"report": report.to_json()}
+                    ),
+                    TimelineEntry(
+                        now, "P6", "signed", None, {"signer": signer, "message_id": message_id}
+                    ),
+                ],
+            )
+            if not signed:
+                raise EgovsimError(
+                    "SIGNED_CONTENT_MISMATCH",
+                    {**_c2_steps(regulation), "reason": "the draft changed while it was signed"},
+                )
+            fresh = await self._store.application(application.id)
+            assert fresh is not None
+            if not await self.exchange.send(fresh, attachments):
+                raise EgovsimError("REQUEST_NOT_SENT", {"application": application.id})
+            return await self._detail(fresh)
 
     async def _refuse(
-        self, application: PortalApplication, now: datetime, code: str, report: Report
+        self,
+        application: PortalApplication,
+        regulation: Regulation,
+        now: datetime,
+        code: str,
+        report: Report,
     ) -> NoReturn:
-        """Record a refused signature (C2, then P5) and raise it with the full report."""
-        shown = report.to_json()
+        """Record a refused signature (C2, then the refusal: Almaty's P5, Shymkent's P4) and
+        raise it with the full report."""
+        shown = {**report.to_json(), "step": regulation.portal.show(report.step)}
         await self._store.record(
             application.id,
             [
@@ -293,7 +306,7 @@ class Portal:
                 TimelineEntry(now, "P5", "refused", code, {"check_code": report.code}),
             ],
         )
-        raise EgovsimError(code, {"step": "C2", "refusal": "P5", "report": shown})
+        raise EgovsimError(code, {**_c2_steps(regulation), "report": shown})
 
     async def _frozen_document(self, application: PortalApplication) -> tuple[bytes, datetime]:
         regulation = self._regulations[application.regulation_id]
@@ -331,7 +344,12 @@ class Portal:
         application = await self._owned(applicant, application_id)
         result = await self._cabinet.result(application.id)
         if result is None:
-            raise EgovsimError("RESULT_NOT_READY", {"status": application.status})
+            regulation = self._regulations[application.regulation_id]
+            raise EgovsimError(
+                "RESULT_NOT_READY",
+                {"status": application.status},
+                regulation.portal.show("P9"),
+            )
         return result
 
     async def _owned(self, applicant: Applicant, application_id: int) -> PortalApplication:
@@ -362,6 +380,11 @@ class Portal:
 
     def _day(self, moment: datetime) -> date:
         return moment.astimezone(self._calendar.zone).date()
+
+
+def _c2_steps(regulation: Regulation) -> dict[str, str | None]:
+    """The check and the refusal of a refused signature, as the regulation numbers them."""
+    return {"step": regulation.portal.show("C2"), "refusal": regulation.portal.show("P5")}
 
 
 def _attached_content(signature: bytes) -> bytes | None:

@@ -1,7 +1,8 @@
 """Load the service regulations (`services/*.yaml`) into `Regulation` values.
 
 This module knows what a regulation file holds (its basis, period, applicants, windows, form,
-variants, documents, results, fee, steps and refusal branch) and how the parts refer to each other;
+variants, documents, results, fee, steps, refusal branch, portal sequence) and how the parts
+refer to each other;
 `yamlnodes.py` reads the typed values off the file's nodes and names the line of every mistake.
 
 A service is data: a new file in `services/` is a new service, with no code of its own.
@@ -9,9 +10,7 @@ A service is data: a new file in `services/` is a new service, with no code of i
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
-from types import MappingProxyType
 from typing import get_args
 
 import yaml
@@ -21,29 +20,27 @@ from egovsim.regulations.model import (
     ApplicantCategory,
     ApplicantKind,
     Channel,
-    Duration,
     EffectivePeriod,
     Fee,
     FieldType,
     FormField,
     LegalBasis,
-    RefusalBranch,
     Regulation,
     RequiredDocument,
     ResultForm,
     ResultKind,
     StaffRole,
-    Step,
     StepAction,
     Text,
     Variant,
 )
+from egovsim.regulations.portal_reader import read_portal
+from egovsim.regulations.route_reader import read_refusal, read_steps
 from egovsim.regulations.yamlnodes import (
     NodeReader,
     RegulationError,
     display_path,
     line_of,
-    one_of,
 )
 
 __all__ = ["SERVICES_DIRECTORY", "RegulationError", "load_regulation", "load_regulations"]
@@ -63,6 +60,7 @@ _ANY_VARIANT = "*"
 #: The keys of a regulation file: required, then optional.
 _REQUIRED: tuple[str, ...] = ("id", "name", "basis", "period", "provider", "applicants")
 _REQUIRED += ("channels", "documents", "results", "result_forms", "fee", "steps", "refusal")
+_REQUIRED += ("portal",)
 _OPTIONAL = ("windows", "form", "variants")
 
 
@@ -116,7 +114,8 @@ class _Parser(NodeReader):
         results = self.results(top["results"], variant_ids)
         form = self.form(top.get("form"))
         dates = frozenset(field.id for field in form if field.type == "date")
-        steps = self.steps(top["steps"], variant_ids, dates)
+        channels = self.cited_set(top["channels"], "channels", "channel", _CHANNELS)
+        steps = read_steps(self, top["steps"], variant_ids, dates, channels)
         return Regulation(
             id=ident,
             name=name,
@@ -124,7 +123,7 @@ class _Parser(NodeReader):
             period=period,
             provider=provider,
             applicants=applicants,
-            channels=self.cited_set(top["channels"], "channels", "channel", _CHANNELS),
+            channels=channels,
             windows=self.windows(top.get("windows"), {a.id for a in applicants}),
             form=form,
             variants=variants,
@@ -135,7 +134,8 @@ class _Parser(NodeReader):
             ),
             fee=self.fee(top["fee"]),
             steps=steps,
-            refusal=self.refusal(top["refusal"], steps, results),
+            refusal=read_refusal(self, top["refusal"], steps, results),
+            portal=read_portal(self, top["portal"]),
             source=self.path,
         )
 
@@ -325,93 +325,3 @@ class _Parser(NodeReader):
         if amount < 0:
             raise self.error(fields["amount_kzt"], "fee", "'amount_kzt' must not be negative")
         return Fee(amount_kzt=amount, note=self.optional_text(fields.get("note"), "fee", "note"))
-
-    def steps(
-        self, node: yaml.Node, variants: frozenset[str], dates: frozenset[str]
-    ) -> tuple[Step, ...]:
-        steps: list[Step] = []
-        for ident, where, fields in self.items(
-            node,
-            "steps",
-            "step",
-            ("role", "action", "name", "duration", "cite"),
-            ("by_variant", "counts_from"),
-        ):
-            steps.append(
-                Step(
-                    id=ident,
-                    role=self.literal(fields["role"], where, "role", _ROLES),
-                    action=self.literal(fields["action"], where, "action", _ACTIONS),
-                    name=self.text(fields["name"], where, "name"),
-                    duration=self.duration(fields["duration"], where),
-                    by_variant=self.by_variant(fields.get("by_variant"), where, variants),
-                    cite=self.string(fields["cite"], where, "cite"),
-                    counts_from=self.counts_from(fields.get("counts_from"), where, variants, dates),
-                )
-            )
-        return tuple(steps)
-
-    def counts_from(
-        self, node: yaml.Node | None, where: str, variants: frozenset[str], dates: frozenset[str]
-    ) -> Mapping[str, str]:
-        """variant -> the date field of the form the step's term counts from."""
-        if node is None:
-            return MappingProxyType({})
-        found: dict[str, str] = {}
-        for key_node, value_node in self.pairs(node, where, "counts_from"):
-            variant = self.key(key_node, where)
-            if variant not in variants:
-                raise self.error(key_node, where, f"unknown variant '{variant}' in 'counts_from'")
-            field_id = self.string(value_node, where, f"counts_from.{variant}")
-            if field_id not in dates:
-                declared = one_of(sorted(dates)) if dates else "none declared"
-                raise self.error(
-                    value_node,
-                    where,
-                    f"'counts_from' names '{field_id}', which is not a date field of the form "
-                    f"({declared})",
-                )
-            found[variant] = field_id
-        return MappingProxyType(found)
-
-    def by_variant(
-        self, node: yaml.Node | None, where: str, variants: frozenset[str]
-    ) -> Mapping[str, Duration]:
-        if node is None:
-            return MappingProxyType({})
-        terms: dict[str, Duration] = {}
-        for key_node, value_node in self.pairs(node, where, "by_variant"):
-            variant = self.key(key_node, where)
-            if variant not in variants:
-                declared = f"declared: {one_of(sorted(variants))}" if variants else "none declared"
-                raise self.error(
-                    key_node, where, f"unknown variant '{variant}' in 'by_variant' ({declared})"
-                )
-            if variant in terms:
-                raise self.error(
-                    key_node, where, f"variant '{variant}' appears twice in 'by_variant'"
-                )
-            terms[variant] = self.duration(value_node, where, f"by_variant.{variant}")
-        return MappingProxyType(terms)
-
-    def refusal(
-        self, node: yaml.Node, steps: tuple[Step, ...], results: tuple[ResultKind, ...]
-    ) -> RefusalBranch:
-        where = "refusal"
-        fields = self.mapping(node, where, ("at_step", "duration", "resumes_at", "result", "cite"))
-        order = [step.id for step in steps]
-        at_step = self.literal(fields["at_step"], where, "step", tuple(order))
-        resumes_at = self.literal(fields["resumes_at"], where, "step", tuple(order))
-        if order.index(resumes_at) <= order.index(at_step):
-            message = f"'resumes_at' step '{resumes_at}' must come after '{at_step}'"
-            raise self.error(fields["resumes_at"], where, message)
-        result = self.literal(fields["result"], where, "result", tuple(r.id for r in results))
-        if not next(r for r in results if r.id == result).refusal:
-            raise self.error(fields["result"], where, f"result '{result}' is not a refusal")
-        return RefusalBranch(
-            at_step=at_step,
-            duration=self.duration(fields["duration"], where),
-            resumes_at=resumes_at,
-            result=result,
-            cite=self.string(fields["cite"], where, "cite"),
-        )

@@ -10,7 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from egovsim.regulations.sequence import PortalSequence
 
 Language = Literal["kk", "ru", "en"]
 #: A text in the three languages of egovsim (every key present).
@@ -25,6 +28,8 @@ StaffRole = Literal["office", "head", "department_head", "executor"]
 StepAction = Literal["register", "resolve", "assign", "check", "prepare", "sign", "hand_over"]
 FieldType = Literal["text", "number", "date", "choice", "iin", "bin", "boolean"]
 ResultForm = Literal["electronic", "paper"]
+#: What a step's `counts_from` names when its term runs from the submission of the package.
+SUBMISSION = "submission"
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,9 +142,13 @@ class Step:
     duration: Duration
     by_variant: Mapping[str, Duration]  # variant id -> its own term (empty: `duration`)
     cite: str
-    #: variant id -> a date field of the form the term counts from (the Almaty seed's
-    #: condition 1: "8 working days from the passed exam"); otherwise it counts from the start.
+    #: variant id -> where the term counts from: a date field of the form (the Almaty seed's
+    #: condition 1: "8 working days from the passed exam") or `SUBMISSION` (conditions 2 and 3:
+    #: "from the submission of the package"); otherwise from the step's start.
     counts_from: Mapping[str, str] = field(default_factory=dict)
+    #: The channels the step applies to (empty: every channel). The Almaty seed's item 8.2: a
+    #: portal application goes to the specialist without the head's resolution.
+    channels: frozenset[str] = frozenset()
 
     def term(self, variant: str | None) -> Duration:
         """The term of this step for a variant."""
@@ -147,9 +156,9 @@ class Step:
             return self.by_variant[variant]
         return self.duration
 
-    def start_field(self, variant: str | None) -> str | None:
-        """The form's date field this step's term counts from, for a variant, if any."""
-        return self.counts_from.get(variant) if variant is not None else None
+    def applies_to(self, channel: str) -> bool:
+        """Whether an application that came through `channel` takes this step."""
+        return not self.channels or channel in self.channels
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +193,7 @@ class Regulation:
     fee: Fee
     steps: tuple[Step, ...]
     refusal: RefusalBranch
+    portal: PortalSequence  # the portal sequence as this regulation numbers it
     source: Path
 
     def step(self, step_id: str) -> Step:
@@ -192,6 +202,10 @@ class Regulation:
             if step.id == step_id:
                 return step
         raise KeyError(step_id)
+
+    def route_for(self, channel: str) -> tuple[Step, ...]:
+        """The route's steps an application that came through `channel` takes, in order."""
+        return tuple(step for step in self.steps if step.applies_to(channel))
 
     def documents_for(self, variant: str | None) -> tuple[RequiredDocument, ...]:
         """The documents of item 9 that a variant asks for (required or optional)."""

@@ -3,7 +3,9 @@
 
 A file holds `scenarios:`, each with a `name`, an optional starting `clock` and `steps`. A step
 is one mapping with one kind, an optional `name` and an optional `refused: CODE` (or
-`{code, step}`): the step must then be refused with that catalogue code at its step.
+`{code, step}`): the step must then be refused with that catalogue code at its step, which is the
+step as the service's regulation numbers it (a Shymkent request the gateway did not take is P5,
+an Almaty one P7); `step` left out accepts the code's step in any shipped regulation's numbering.
 
 - `register: PERSONA` or `{persona, login?, password?, key?}`: a new portal account for the
   persona's BIN or IIN (C1), proved like a login;

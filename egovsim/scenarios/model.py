@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,8 @@ from yaml.constructor import SafeConstructor
 from yaml.reader import ReaderError
 
 from egovsim.errors import CATALOGUE
+from egovsim.regulations.loader import load_regulations
+from egovsim.regulations.model import Regulation
 
 #: Each step kind and the keys its mapping may hold (the first ones listed are required).
 STEP_KEYS: Mapping[str, tuple[frozenset[str], frozenset[str]]] = {
@@ -105,10 +108,20 @@ class ScenarioError(ValueError):
 
 @dataclass(frozen=True)
 class Refused:
-    """The refusal a step expects: its code and the step of the path it belongs to."""
+    """The refusal a step expects: its code and the step it belongs to, as written (None: any
+    step the code arises at, in the catalogue or in a regulation's numbering of it)."""
 
     code: str
-    step: str
+    step: str | None
+    steps: frozenset[str]  # the steps the refusal may name
+
+    def expects(self, code: str | None, step: Any) -> bool:
+        """Whether a refusal seen (its code and step) is this one."""
+        return code == self.code and step in ({self.step} if self.step else self.steps)
+
+    def where(self) -> str:
+        """The step (or steps) expected, for a message."""
+        return self.step or " or ".join(sorted(self.steps))
 
 
 @dataclass(frozen=True)
@@ -196,9 +209,16 @@ def _refused(node: yaml.Node) -> Refused:
     entry = CATALOGUE.get(code)
     if entry is None:
         raise _Mistake(node, f"{code!r} is not a code of the refusal catalogue")
-    if step is not None and step != entry.step:
-        raise _Mistake(node, f"{code} belongs to step {entry.step}, not {step}")
-    return Refused(code, entry.step)
+    steps = frozenset({entry.step} | {r.portal.show(entry.step) or "" for r in _regulations()})
+    if step is not None and step not in steps:
+        raise _Mistake(node, f"{code} belongs to step {' or '.join(sorted(steps))}, not {step}")
+    return Refused(code, step, steps)
+
+
+@cache
+def _regulations() -> tuple[Regulation, ...]:
+    """The shipped regulations, whose numberings name the steps a refusal may be shown at."""
+    return tuple(load_regulations().values())
 
 
 def _step(node: yaml.Node) -> Step:

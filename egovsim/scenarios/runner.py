@@ -133,13 +133,13 @@ def judge(step: Step, replies: list[Reply]) -> None:
     if report is not None:
         code, where = report
     elif step.kind == "soap":
-        code, where = _soap_error_code(failed), step.refused.step
+        code, where = _soap_error_code(failed), step.refused.step or min(step.refused.steps)
     else:
         code = failed.error_code()
         where = failed.body["error"].get("step") if code else None
-    if (code, where) != (step.refused.code, step.refused.step):
+    if not step.refused.expects(code, where):
         raise StepFailed(
-            f"expected the refusal {step.refused.code} at {step.refused.step}, "
+            f"expected the refusal {step.refused.code} at {step.refused.where()}, "
             f"got {code or f'HTTP {failed.status}'} at {where}",
             failed.evidence(),
         )

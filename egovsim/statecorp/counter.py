@@ -17,6 +17,7 @@ from egovsim.errors import EgovsimError, refusal
 from egovsim.identity import is_valid_iin
 from egovsim.regulations.calendar import WorkingCalendar
 from egovsim.regulations.model import Regulation
+from egovsim.regulations.terms import check_term_dates, route_deadline
 from egovsim.statecorp.desk import AT_COUNTER, ONE_WORKING_DAY, PackageDesk, Send
 from egovsim.statecorp.packages import PackageView, message_id
 from egovsim.statecorp.returns import Returns
@@ -35,10 +36,12 @@ class Counter(PackageDesk):
         now: Callable[[], datetime],
         send: Send,
         returns: Returns,
+        enforce_effective_period: Callable[[], bool] = lambda: False,
     ) -> None:
         super().__init__(store, regulations, calendar, now, send)
         # The lists sweep first, so a result past its month never shows as waiting.
         self._returns = returns
+        self._enforce_period = enforce_effective_period
 
     def services(self) -> list[Regulation]:
         """The services the State Corporation takes packages for."""
@@ -71,6 +74,7 @@ class Counter(PackageDesk):
     ) -> PackageView:
         """An applicant at the counter, identified by IIN; the 20 minutes start now."""
         regulation = self._regulation(regulation_id)
+        self._check_effective(regulation)
         self._check_variant(regulation, variant)
         if not is_valid_iin(applicant_iin):
             raise EgovsimError("APPLICANT_ID_INVALID", {"iin": applicant_iin})
@@ -89,6 +93,7 @@ class Counter(PackageDesk):
         if unknown:
             raise EgovsimError("FORM_INVALID", {"unknown": unknown})
         now = self._now()
+        check_term_dates(regulation, variant, filled, self._local(now))
         package_id = await self._store.open_package(
             {
                 "centre_id": operator.centre_id,
@@ -115,6 +120,7 @@ class Counter(PackageDesk):
         view = await self.package(operator, package_id)
         package = view.package
         self._expect(package, ("at_counter",))
+        self._check_effective(view.regulation)
         items = self.checklist(package.regulation_id, package.variant)
         strangers = sorted(set(presented) - {i["document"] for i in items})
         if strangers:
@@ -139,7 +145,9 @@ class Counter(PackageDesk):
             )
         else:
             values["status"] = "accepted"
-            values["ready_by"] = self.ready_date(view.regulation, package.variant, now)
+            values["ready_by"] = self.ready_date(
+                view.regulation, package.variant, package.form, now
+            )
             change = StepChange(
                 now,
                 finish=(("accept", "accepted", operator.login, {"number": number}),),
@@ -148,13 +156,20 @@ class Counter(PackageDesk):
         await self._update(package, ("at_counter",), values, change)
         return await self._view(package.id)
 
-    def ready_date(self, regulation: Regulation, variant: str | None, accepted: datetime) -> date:
-        """The day the result will be ready: forwarding within one working day, then each step
-        of the provider's route in its term for the variant, on working time; the day of
-        acceptance does not count (Regulation item 10)."""
-        moment = self._calendar.deadline(accepted, ONE_WORKING_DAY)
-        for step in regulation.steps:
-            moment = self._calendar.deadline(moment, step.term(variant))
+    def ready_date(
+        self,
+        regulation: Regulation,
+        variant: str | None,
+        form: Mapping[str, Any],
+        accepted: datetime,
+    ) -> date:
+        """The day the result will be ready: the route's deadline (`route_deadline`) for a
+        package forwarded within one working day, its terms counted as the regulation counts
+        them (from the acceptance, whose day does not count, or from the passed exam)."""
+        arrives = self._calendar.deadline(accepted, ONE_WORKING_DAY)
+        moment = route_deadline(
+            self._calendar, regulation, variant, form, "state_corporation", accepted, arrives
+        )
         return self._local(moment)
 
     async def forward(self, operator: Operator, package_id: int) -> PackageView:
@@ -224,6 +239,15 @@ class Counter(PackageDesk):
                 {"channel": "state_corporation", "allowed": sorted(regulation.channels)},
             )
         return regulation
+
+    def _check_effective(self, regulation: Regulation) -> None:
+        """With the effective-period switch on, a service outside its period is refused at the
+        counter as on the portal (the repealed Almaty licence gets no receipt)."""
+        day = self._local(self._now())
+        if self._enforce_period() and not regulation.is_effective(day):
+            raise EgovsimError(
+                "SERVICE_NOT_EFFECTIVE", {"service": regulation.id, "date": day.isoformat()}
+            )
 
     @staticmethod
     def _check_variant(regulation: Regulation, variant: str | None) -> None:

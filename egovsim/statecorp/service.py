@@ -47,11 +47,14 @@ class StateCorp:
         calendar: WorkingCalendar,
         now: Callable[[], datetime],
         send: Send,
+        enforce_effective_period: Callable[[], bool] = lambda: False,
     ) -> None:
         #: The operators, sessions and packages (the web layer keeps sessions there).
         self.store = store
         self.returns = Returns(store, regulations, calendar, now, send)
-        self.counter = Counter(store, regulations, calendar, now, send, self.returns)
+        self.counter = Counter(
+            store, regulations, calendar, now, send, self.returns, enforce_effective_period
+        )
         self.handout = HandOut(store, regulations, calendar, now, send)
         self.arrivals = Arrivals(store, regulations, calendar, now, send)
 

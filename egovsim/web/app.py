@@ -307,7 +307,12 @@ async def _statecorp(app: web.Application) -> StateCorp:
         _in_process(app), STATECORP_SENDER, settings.persona_password, app[CLOCK].now
     )
     app[STATECORP] = StateCorp(
-        StateCorpStore(app[DATABASE]), app[REGULATIONS], app[CALENDAR], app[CLOCK].now, sender.send
+        StateCorpStore(app[DATABASE]),
+        app[REGULATIONS],
+        app[CALENDAR],
+        app[CLOCK].now,
+        sender.send,
+        _enforces_period(app),
     )
     await app[STATECORP].seed(settings.persona_password)
     return app[STATECORP]

@@ -22,13 +22,16 @@ _HTTP_CODES = {
 }
 
 
-def error_body(code: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The one shape of an error: code, step, the message in kk/ru/en, and details."""
+def error_body(
+    code: str, details: dict[str, Any] | None = None, step: str | None = None
+) -> dict[str, Any]:
+    """The one shape of an error: code, step (the service regulation's id when the refusal
+    names one), the message in kk/ru/en, and details."""
     entry = CATALOGUE[code]
     return {
         "error": {
             "code": code,
-            "step": entry.step,
+            "step": step or entry.step,
             "message": dict(entry.messages),
             "details": details or {},
         }
@@ -36,7 +39,10 @@ def error_body(code: str, details: dict[str, Any] | None = None) -> dict[str, An
 
 
 def error_response(
-    code: str, details: dict[str, Any] | None = None, request: web.Request | None = None
+    code: str,
+    details: dict[str, Any] | None = None,
+    request: web.Request | None = None,
+    step: str | None = None,
 ) -> web.Response:
     """The error with the catalogue's HTTP status: a page for a browser on a page's address,
     the JSON body everywhere else."""
@@ -44,8 +50,9 @@ def error_response(
     if request is not None and _wants_page(request):
         from egovsim.web.render import render
 
-        return render(request, "error.html", error=EgovsimError(code, details or {}), status=status)
-    return web.json_response(error_body(code, details), status=status)
+        error = EgovsimError(code, details or {}, step)
+        return render(request, "error.html", error=error, status=status)
+    return web.json_response(error_body(code, details, step), status=status)
 
 
 #: Addresses that answer with JSON (or SOAP, certificates, CRLs, OCSP) whoever asks.
@@ -75,7 +82,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     try:
         return await handler(request)
     except EgovsimError as error:
-        return error_response(error.code, dict(error.details), request)
+        return error_response(error.code, dict(error.details), request, error.service_step)
     except web.HTTPException as error:
         if error.status < 400:
             raise

@@ -157,6 +157,7 @@ SERVICE = component(
                             "enum": ["text", "number", "date", "choice", "iin", "bin", "boolean"]
                         },
                         "required": {"type": "boolean"},
+                        "required_in": {"type": "array", "items": STRING},
                         "choices": {"type": "array", "items": STRING},
                     }
                 ),
@@ -196,6 +197,18 @@ SERVICE = component(
                         "name": WORDS,
                         "duration": DURATION,
                         "by_variant": {"type": "object", "additionalProperties": DURATION},
+                        "cite": STRING,
+                    }
+                ),
+            },
+            "sequence": {
+                "type": "array",
+                "items": obj(
+                    {
+                        "id": {"type": "string", "examples": ["P4", "C2"]},
+                        "kind": {"enum": ["process", "condition"]},
+                        "stages": {"type": "array", "items": STRING},
+                        "name": WORDS,
                         "cite": STRING,
                     }
                 ),

@@ -10,6 +10,8 @@ from egovsim.errors import Language
 from egovsim.portal.applications import ApplicationDetail
 from egovsim.portal.model import Applicant
 from egovsim.regulations.model import Regulation
+from egovsim.regulations.sequence import PortalSequence
+from egovsim.regulations.terms import required_in
 from egovsim.storage.portal import Attachment, PortalApplication, TimelineEntry
 from egovsim.storage.portal_cabinet import Notification
 from egovsim.web.service_routes import duration_json
@@ -91,6 +93,7 @@ def service_json(
                 "label": f.label[lang],
                 "type": f.type,
                 "required": f.required,
+                "required_in": required_in(regulation, f.id),
                 "choices": list(f.choices),
             }
             for f in regulation.form
@@ -137,10 +140,11 @@ def summary_json(application: PortalApplication, regulation: Regulation) -> dict
     }
 
 
-def entry_json(entry: TimelineEntry) -> dict[str, Any]:
-    """A timeline entry: the step id, the time, what happened, and its details."""
+def entry_json(entry: TimelineEntry, sequence: PortalSequence) -> dict[str, Any]:
+    """A timeline entry: the step id as the service's regulation numbers it, the time, what
+    happened, and its details."""
     return {
-        "step": entry.step,
+        "step": sequence.show(entry.step, entry.event),
         "at": entry.at.isoformat(),
         "event": entry.event,
         "code": entry.code,
@@ -186,7 +190,7 @@ def application_json(detail: ApplicationDetail) -> dict[str, Any]:
         },
         "message_id": application.message_id,
         "sent_at": application.sent_at.isoformat() if application.sent_at else None,
-        "timeline": [entry_json(e) for e in detail.timeline],
+        "timeline": [entry_json(e, regulation.portal) for e in detail.timeline],
         "result": None
         if result is None
         else {

@@ -150,6 +150,8 @@ PORTAL_SERVICE = component(
                         "label": STRING,
                         "type": {"enum": list(get_args(FieldType))},
                         "required": BOOLEAN,
+                        # the variants that need it too: a term counts from it (the exam)
+                        "required_in": array(STRING),
                         "choices": array(STRING),
                     }
                 )

@@ -113,7 +113,7 @@ def render(
     shown = None
     if error is not None:
         entry = CATALOGUE[error.code]
-        shown = {"code": error.code, "step": entry.step, "message": entry.message(lang)}
+        shown = {"code": error.code, "step": error.step, "message": entry.message(lang)}
     html = _environment.get_template(template).render(
         lang=lang,
         language_links=language_links(request),

@@ -8,6 +8,7 @@ from aiohttp import web
 
 from egovsim.errors import EgovsimError
 from egovsim.regulations.model import Duration, Regulation
+from egovsim.regulations.terms import required_in
 from egovsim.web.keys import CLOCK, REGULATIONS
 
 routes = web.RouteTableDef()
@@ -19,7 +20,8 @@ def duration_json(duration: Duration) -> dict[str, Any]:
 
 
 def regulation_json(regulation: Regulation, on_day: Any) -> dict[str, Any]:
-    """A regulation as the catalogue shows it: basis, terms, documents, route."""
+    """A regulation as the catalogue shows it: basis, terms, documents, route, and the portal
+    sequence as the regulation numbers it."""
     return {
         "id": regulation.id,
         "name": dict(regulation.name),
@@ -61,6 +63,7 @@ def regulation_json(regulation: Regulation, on_day: Any) -> dict[str, Any]:
                 "label": dict(f.label),
                 "type": f.type,
                 "required": f.required,
+                "required_in": required_in(regulation, f.id),
                 "choices": list(f.choices),
             }
             for f in regulation.form
@@ -95,6 +98,16 @@ def regulation_json(regulation: Regulation, on_day: Any) -> dict[str, Any]:
                 "cite": s.cite,
             }
             for s in regulation.steps
+        ],
+        "sequence": [
+            {
+                "id": e.id,
+                "kind": e.kind,
+                "stages": list(e.stages),
+                "name": dict(e.name),
+                "cite": e.cite,
+            }
+            for e in regulation.portal.entries
         ],
         "refusal": {
             "at_step": regulation.refusal.at_step,

@@ -144,10 +144,11 @@ async def act(request: web.Request) -> web.StreamResponse:
     if action == "assign":
         params["executor"] = data.get("executor")
     elif action == "check":
+        # A document left at "—" is not checked yet; a verdict carries its note (the reason).
         params["documents"] = {
-            key.split(":", 1)[1]: value
+            key.split(":", 1)[1]: {"verdict": value, "note": data.get("note:" + key[9:], "")}
             for key, value in data.items()
-            if key.startswith("document:")
+            if key.startswith("document:") and value
         }
     elif action == "prepare":
         params = {

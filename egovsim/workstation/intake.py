@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from egovsim.errors import EgovsimError
 from egovsim.identity import is_valid_bin, is_valid_iin
 from egovsim.regulations.model import FormField, Regulation
+from egovsim.regulations.terms import check_term_dates
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,9 @@ class Submission:
     form: Mapping[str, Any] = field(default_factory=dict)
     documents: tuple[str, ...] = ()
     channel: str = "provider_office"
+    #: The State Corporation's acceptance of the package, when it forwarded it (the terms that
+    #: count "from the submission" start there); None: on arrival at the provider.
+    submitted_at: datetime | None = None
 
     @classmethod
     def from_json(cls, payload: Mapping[str, Any], service: str, channel: str) -> Submission:
@@ -58,7 +62,21 @@ class Submission:
             form=dict(form),
             documents=tuple(documents),
             channel=channel,
+            submitted_at=_accepted_at(payload) if channel == "state_corporation" else None,
         )
+
+
+def _accepted_at(payload: Mapping[str, Any]) -> datetime | None:
+    """When the State Corporation accepted the package it forwards (its REQUEST's data)."""
+    centre = payload.get("state_corporation")
+    stated = centre.get("accepted_at") if isinstance(centre, Mapping) else None
+    if not isinstance(stated, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(stated)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
 
 
 def check_submission(
@@ -120,6 +138,7 @@ def check_submission(
         raise EgovsimError(
             "FORM_INVALID", {"missing": missing, "unknown": unknown, "invalid": wrong}
         )
+    check_term_dates(regulation, submission.variant, submission.form, day)
     known = {d.id for d in regulation.documents_for(submission.variant)}
     strangers = sorted(set(submission.documents) - known)
     if strangers:

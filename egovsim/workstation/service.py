@@ -93,7 +93,8 @@ class Workstation:
             raise EgovsimError("SERVICE_NOT_PROVIDED", {"service": submission.regulation_id})
         now = self._now()
         check_submission(regulation, submission, self._local_day(now), self._enforce_period())
-        first = regulation.steps[0]
+        first = regulation.route_for(submission.channel)[0]
+        submitted_at = submission.submitted_at or now
         return await self._applications.create_application(
             {
                 "number_prefix": _prefix(provider.id),
@@ -110,7 +111,9 @@ class Workstation:
                 "received_at": now,
                 "gateway_message_id": message_id,
             },
-            open_step(self._calendar, first, 1, now, submission.variant, submission.form),
+            open_step(
+                self._calendar, first, 1, now, submission.variant, submission.form, submitted_at
+            ),
             NewTransition(
                 now,
                 actor,
@@ -118,7 +121,11 @@ class Workstation:
                 "receive",
                 None,
                 submission.channel,
-                {"documents": list(submission.documents), "message_id": message_id},
+                {
+                    "documents": list(submission.documents),
+                    "message_id": message_id,
+                    "submitted_at": submitted_at.isoformat(),
+                },
             ),
         )
 
@@ -181,15 +188,16 @@ class Workstation:
         """Do the open step's action (register, resolve, assign, check, prepare, sign,
         hand_over) as `member`; every refusal has its code."""
         view = await self._visible(member, application_id)
-        step = self.may_act(member, view, action)
-        if action == "check":
-            await self._steps.check_documents(member, view, params)
-        elif action == "prepare":
-            await self._steps.prepare(member, view, step, params)
-        elif action == "sign":
-            await self._steps.sign(member, view, step)
-        else:
-            await self._steps.advance(member, view, step, action, params)
+        with view.regulation.portal.numbering():  # C3 and the refusal in the service's ids
+            step = self.may_act(member, view, action)
+            if action == "check":
+                await self._steps.check_documents(member, view, params)
+            elif action == "prepare":
+                await self._steps.prepare(member, view, step, params)
+            elif action == "sign":
+                await self._steps.sign(member, view, step)
+            else:
+                await self._steps.advance(member, view, step, action, params)
         return await self._changed(application_id, action)
 
     async def _changed(self, application_id: int, action: str) -> ApplicationView:

@@ -8,13 +8,14 @@ application's history in the same transaction; the caller has already checked wh
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from egovsim.errors import EgovsimError
 from egovsim.regulations.calendar import WorkingCalendar
 from egovsim.regulations.model import Regulation, Step
+from egovsim.regulations.terms import step_deadline
 from egovsim.signatures.verifier import Expectations, Verifier
 from egovsim.storage.applications import ApplicationStore, NewStep, NewTransition, StaleStep
 from egovsim.storage.records import DocumentCheck, Provider, ResultRecord, StaffMember
@@ -79,18 +80,22 @@ class StepActions:
             outcome = f"assigned:{executor.login}"
         if params.get("note"):
             details["note"] = str(params["note"])[:2000]
-        order = [s.id for s in regulation.steps]
+        # The route of the application's channel: a portal application skips the head's
+        # resolution where the regulation says so (the Almaty seed's item 8.2).
+        route = regulation.route_for(view.application.channel)
+        order = [s.id for s in route]
         position = order.index(resume_at) if resume_at else order.index(step.id) + 1
         following = None
         status = "in_progress"
         if position < len(order):
             following = open_step(
                 self._calendar,
-                regulation.steps[position],
+                route[position],
                 current.record.seq + 1,
                 now,
                 view.application.variant,
                 view.application.form,
+                view.submitted_at,
             )
         else:
             status = "refused" if view.result and view.result.refusal else "completed"
@@ -137,6 +142,7 @@ class StepActions:
                     "UNKNOWN_DOCUMENT",
                     {"document": document_id, "verdict": verdict, "allowed": VERDICTS},
                 )
+            _check_verdict(document_id, str(verdict), note, view.application.documents)
             checks.append(DocumentCheck(document_id, str(verdict), note[:2000], now, member.id))
         await self._applications.save_checks(
             view.application.id,
@@ -165,12 +171,24 @@ class StepActions:
             for d in regulation.documents_for(variant)
             if "*" in d.required_in or (variant is not None and variant in d.required_in)
         ]
-        verdicts = {c.document_id: c.verdict for c in view.checks}
+        verdicts = {c.document_id: c for c in view.checks}
         unchecked = [d.id for d in required if d.id not in verdicts]
-        failing = [d.id for d in required if verdicts.get(d.id, "compliant") != "compliant"]
+        # No document is compliant until the executor says so; a refusal lists every document
+        # of item 9 marked missing or non-compliant, optional ones too.
+        failing = [
+            d.id
+            for d in regulation.documents_for(variant)
+            if d.id in verdicts and verdicts[d.id].verdict != "compliant"
+        ]
         if refusal:
             if not grounds:
                 raise EgovsimError("REFUSAL_NEEDS_GROUNDS")
+            if not failing:
+                raise EgovsimError(
+                    "REFUSAL_DOCUMENTS_COMPLIANT",
+                    {"unchecked": unchecked, "checked": sorted(verdicts)},
+                )
+            grounds = _with_documents(grounds, [verdicts[d] for d in failing])
             kind = regulation.refusal.result
         else:
             if unchecked:
@@ -255,6 +273,29 @@ class StepActions:
         )
 
 
+def _check_verdict(document_id: str, verdict: str, note: str, attached: list[str]) -> None:
+    """A document that was not attached can only be missing; a non-compliant one needs the
+    reason the refusal will give."""
+    if verdict != "missing" and document_id not in attached:
+        raise EgovsimError(
+            "VERDICT_INVALID",
+            {"document": document_id, "verdict": verdict, "reason": "not attached"},
+        )
+    if verdict == "non_compliant" and not note.strip():
+        raise EgovsimError(
+            "VERDICT_INVALID",
+            {"document": document_id, "verdict": verdict, "reason": "no reason given"},
+        )
+
+
+def _with_documents(grounds: str, failing: list[DocumentCheck]) -> str:
+    """The refusal's grounds with the documents it rests on, each with its verdict and note."""
+    listed = "; ".join(
+        f"{c.document_id}: {c.verdict}" + (f" ({c.note})" if c.note else "") for c in failing
+    )
+    return f"{grounds} [{listed}]"
+
+
 def open_step(
     calendar: WorkingCalendar,
     step: Step,
@@ -262,16 +303,11 @@ def open_step(
     now: datetime,
     variant: str | None,
     form: Mapping[str, Any],
+    submitted_at: datetime,
 ) -> NewStep:
-    """A step opened now; its term counts from now, or from a date of the form where the
-    regulation says so (a licence: from the passed exam)."""
-    counted_from = now
-    field_id = step.start_field(variant)
-    if field_id and form.get(field_id):
-        day = date.fromisoformat(str(form[field_id]))  # checked at intake
-        opening = calendar.hours.start
-        counted_from = datetime.combine(day, opening, tzinfo=calendar.zone)
-    deadline = calendar.deadline(counted_from, step.term(variant))
+    """A step opened now; its term counts from now, from the submission of the package or from
+    a date of the form, where the regulation says so (`egovsim.regulations.terms`)."""
+    deadline = step_deadline(calendar, step, variant, form, submitted_at, now)
     return NewStep(seq, step.id, step.role, step.action, now, deadline)
 
 

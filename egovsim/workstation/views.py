@@ -45,6 +45,19 @@ class ApplicationView:
         """The open step, if any."""
         return next((s for s in self.steps if s.record.finished_at is None), None)
 
+    @property
+    def submitted_at(self) -> datetime:
+        """When the package was submitted: the State Corporation's acceptance for a package
+        it forwarded, else the application's arrival (the terms "from the submission")."""
+        received = next((t for t in self.transitions if t.action == "receive"), None)
+        stated = received.details.get("submitted_at") if received else None
+        if isinstance(stated, str):
+            try:
+                return datetime.fromisoformat(stated)
+            except ValueError:
+                pass
+        return self.application.received_at
+
 
 async def read_view(
     applications: ApplicationStore,
