@@ -55,6 +55,7 @@ from egovsim.web import (
     console_logins,
     console_pages,
     console_routes,
+    console_tour_pages,
     diagram_routes,
     fault_routes,
     gateway_pages,
@@ -383,5 +384,6 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     app.router.add_routes(console_routes.routes)
     app.router.add_routes(console_logins.routes)
     app.router.add_routes(console_pages.routes)
+    app.router.add_routes(console_tour_pages.routes)
     app.router.add_static("/static/", STATIC, follow_symlinks=False)
     return app

@@ -18,6 +18,7 @@ from aiohttp import web
 
 from egovsim.console.clock_moves import jump_target, parse_clock_time
 from egovsim.console.faults import codes_for_switch
+from egovsim.console.health import out_of_reach
 from egovsim.console.reset import reset_demo
 from egovsim.console.state import ConsoleState
 from egovsim.console.tour import Sight, Tour, TourRun, shipped_tours
@@ -251,8 +252,11 @@ async def jump(app: web.Application, day: Any, at: Any) -> None:
         raise EgovsimError("CLOCK_CHANGE_INVALID", {"date": day, "time": at})
     try:
         moment = jump_target(app[CLOCK].now(), app[CALENDAR].zone, day, parse_clock_time(at))
-    except ValueError as error:
-        raise EgovsimError("CLOCK_CHANGE_INVALID", {"date": day, "reason": str(error)}) from None
+        reason = out_of_reach(moment)
+    except (ValueError, OverflowError) as error:
+        reason = str(error)
+    if reason is not None:
+        raise EgovsimError("CLOCK_CHANGE_INVALID", {"date": day, "reason": reason})
     app[CLOCK].set(moment)
     await save_clock(app)
 
@@ -299,13 +303,14 @@ async def reset_app(app: web.Application) -> Emptied:
     state = app[CONSOLE]
     async with state.exclusive("reset"):
         await state.end_tour()
+        # The clock first: the seeds read it, and it may stand where no date can be told.
+        app[CLOCK].restore(None, timedelta(0))
         emptied = await reset_demo(
             app[DATABASE],
             app[GATEWAY_STORE],
             app[SETTINGS].data_dir / "attachments",
             lambda: seed_demo(app),
         )
-        app[CLOCK].restore(None, timedelta(0))
         await app[PKI_FAULTS].load()
         keyring = app[NCALAYER_KEYS]
         with contextlib.suppress(UnknownPersona):  # a PKI made without the demo personas

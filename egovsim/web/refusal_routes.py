@@ -19,7 +19,7 @@ from egovsim.console.trial import Trial, run_trial
 from egovsim.errors import CATALOGUE, LANGUAGES, EgovsimError, Refusal
 from egovsim.scenarios.index import scenarios_for
 from egovsim.storage.faults import FAULT_NAMES
-from egovsim.web.console_pages import checked_form, form_token, with_token
+from egovsim.web.console_forms import checked_form, form_token, with_token
 from egovsim.web.console_routes import own_address, save_clock
 from egovsim.web.i18n import language
 from egovsim.web.keys import CALENDAR, CLOCK, CONSOLE, SETTINGS, VERIFIER
