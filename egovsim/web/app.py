@@ -56,6 +56,7 @@ from egovsim.web import (
     console_pages,
     console_routes,
     console_tour_pages,
+    console_tours,
     diagram_routes,
     fault_routes,
     gateway_pages,
@@ -385,5 +386,6 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     app.router.add_routes(console_logins.routes)
     app.router.add_routes(console_pages.routes)
     app.router.add_routes(console_tour_pages.routes)
+    app.router.add_routes(console_tours.routes)
     app.router.add_static("/static/", STATIC, follow_symlinks=False)
     return app

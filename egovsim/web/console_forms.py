@@ -1,5 +1,5 @@
-"""What every console form shares: the double-submit token its forms carry, and the call of
-the simulator's own API a form's action makes, as a script would make it."""
+"""What every console form shares: the double-submit token its forms carry, the simulator's own
+address, and the call of its own API a form's action makes, as a script would make it."""
 
 from __future__ import annotations
 
@@ -11,13 +11,26 @@ from aiohttp import web
 
 from egovsim.errors import CATALOGUE, EgovsimError
 from egovsim.scenarios.actors import ActorError, Http
-from egovsim.web.console_routes import own_address
+from egovsim.web.keys import SETTINGS
 
 #: The console's forms carry this cookie's value (a double-submit token: another site's form
 #: cannot read the cookie to copy it).
 CSRF_COOKIE = "egovsim_console"
 #: A token made for this request, when it came without the cookie.
 _NEW_TOKEN = web.RequestKey("egovsim_console_token", str)
+
+
+def own_address(request: web.Request) -> str:
+    """The simulator's own address as this request reached it (the socket it came in on), for
+    the console's runs to act through the public interfaces; the settings' otherwise."""
+    transport = request.transport
+    if transport is not None:
+        sockname = transport.get_extra_info("sockname")
+        if isinstance(sockname, tuple) and len(sockname) >= 2:
+            host, port = str(sockname[0]), int(sockname[1])
+            scheme = "https" if transport.get_extra_info("sslcontext") else "http"
+            return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
+    return request.app[SETTINGS].base_url
 
 
 def form_token(request: web.Request) -> str:

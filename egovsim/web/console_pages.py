@@ -225,7 +225,8 @@ async def login_form(request: web.Request) -> web.StreamResponse:
         kind = form.get("kind", "")
         if kind not in HOMES:
             raise EgovsimError("BAD_REQUEST", {"kind": kind, "kinds": list(HOMES)})
-        cookie, token, _ = await quick_login(request, kind, form.get(kind) or None)
+        show = form.get("show") == "1"
+        cookie, token, _ = await quick_login(request, kind, form.get(kind) or None, show)
         response = web.HTTPSeeOther(local_path(form.get("next"), HOMES[kind]))
         set_session_cookie(response, cookie, token)
         return response

@@ -1,6 +1,6 @@
 """`/api/v1/console/...`: the trainer's console: what it shows, a jump of the clock to a day,
-the reset to a clean demo, quick logins, clearing the verifier's caches, the State
-Corporation's storage sweep, and the guided tours stepped one at a time.
+the reset to a clean demo, clearing the verifier's caches, the State Corporation's storage
+sweep (the quick logins are `console_logins`, the guided tours `console_tours`).
 
 The clock's other moves are the clock API's (`/api/v1/clock`), the fault switches the fault
 API's (`/api/v1/faults`, `/api/v1/gateway/routes/{id}/fault`); the console's page uses them.
@@ -8,7 +8,6 @@ API's (`/api/v1/faults`, `/api/v1/gateway/routes/{id}/fault`); the console's pag
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -21,19 +20,18 @@ from egovsim.console.faults import codes_for_switch
 from egovsim.console.health import out_of_reach
 from egovsim.console.reset import reset_demo
 from egovsim.console.state import ConsoleState
-from egovsim.console.tour import Sight, Tour, TourRun, shipped_tours
-from egovsim.errors import LANGUAGES, EgovsimError
+from egovsim.console.tour import shipped_tours
+from egovsim.errors import EgovsimError
 from egovsim.gateway.seed import seed_gateway
 from egovsim.ncalayer.keys import DEFAULT_PERSONA, UnknownPersona
 from egovsim.pki.personas import load_personas
-from egovsim.scenarios.actors import ActorError
 from egovsim.storage.faults import FAULT_NAMES
 from egovsim.storage.reset import Emptied
 from egovsim.web import statecorp_api
 from egovsim.web.clock_routes import clock_changed, clock_json
 from egovsim.web.console_logins import people_json
+from egovsim.web.console_tours import TOUR, tour_json
 from egovsim.web.fault_routes import switch_json
-from egovsim.web.i18n import word
 from egovsim.web.keys import (
     ACCOUNTS,
     CALENDAR,
@@ -48,7 +46,7 @@ from egovsim.web.keys import (
     STATECORP,
     VERIFIER,
 )
-from egovsim.web.openapi import WORDS, api, component
+from egovsim.web.openapi import api, component
 from egovsim.web.requests import json_object
 from egovsim.web.shep_routes import FAULTS as RECEIVER_FAULTS
 from egovsim.workstation.seed import seed_providers
@@ -61,19 +59,6 @@ async def console_state(app: web.Application) -> AsyncIterator[None]:
     app[CONSOLE] = ConsoleState()
     yield
     await app[CONSOLE].end_tour()
-
-
-def own_address(request: web.Request) -> str:
-    """The simulator's own address as this request reached it (the socket it came in on), for
-    the console's runs to act through the public interfaces; the settings' otherwise."""
-    transport = request.transport
-    if transport is not None:
-        sockname = transport.get_extra_info("sockname")
-        if isinstance(sockname, tuple) and len(sockname) >= 2:
-            host, port = str(sockname[0]), int(sockname[1])
-            scheme = "https" if transport.get_extra_info("sslcontext") else "http"
-            return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
-    return request.app[SETTINGS].base_url
 
 
 # -- what the console shows ---------------------------------------------------------------------
@@ -106,48 +91,6 @@ def receiver_kinds_json() -> list[dict[str, Any]]:
     ]
 
 
-def words(msgid: str) -> dict[str, str]:
-    """A word of the catalogs in every language."""
-    return {lang: word(msgid, lang) for lang in LANGUAGES}
-
-
-def tour_json(tour: Tour, run: TourRun | None = None) -> dict[str, Any]:
-    """A tour with its steps' narrations, and how far it went when it is the one under way."""
-    steps = []
-    for position, step in enumerate(tour.scenario.steps):
-        shown: dict[str, Any] = {
-            "name": step.name,
-            "kind": step.kind,
-            "narration": words(tour.narration_msgid(step)),
-            "expected_refusal": step.refused.code if step.refused else None,
-            "outcome": None,
-        }
-        if run is not None and position < len(run.outcomes):
-            shown["outcome"] = run.outcomes[position].to_json()
-            shown["sight"] = sight_json(run.sights[position])
-        steps.append(shown)
-    state = run.state if run is not None else None
-    return {
-        "id": tour.id,
-        "title": words(tour.title_msgid()),
-        "total": len(tour.scenario.steps),
-        "position": run.position if run is not None else None,
-        "finished": run.finished if run is not None else None,
-        "application": state.application if state is not None else None,
-        "provider_application": state.provider_application if state is not None else None,
-        "package": state.package if state is not None else None,
-        "steps": steps,
-    }
-
-
-def sight_json(sight: Sight | None) -> dict[str, Any] | None:
-    """Where the room sees a step's effect, and who the trainer signs in as to see it."""
-    if sight is None:
-        return None
-    who = {"kind": sight.who[0], "id": sight.who[1]} if sight.who else None
-    return {"path": sight.path, "who": who}
-
-
 _CLOCK = {
     "type": "object",
     "required": ["now", "local", "mode", "working_day", "day_off"],
@@ -160,40 +103,6 @@ _CLOCK = {
     },
 }
 CLOCK_STATE = component("ConsoleClock", _CLOCK)
-TOUR = component(
-    "ConsoleTour",
-    {
-        "type": "object",
-        "description": "A guided tour: each step a narration and one action; with `position` "
-        "and each done step's outcome when it is the tour under way.",
-        "required": ["id", "title", "total", "position", "finished", "steps"],
-        "properties": {
-            "id": {"type": "string"},
-            "title": WORDS,
-            "total": {"type": "integer"},
-            "position": {"type": ["integer", "null"]},
-            "finished": {"type": ["boolean", "null"]},
-            "application": {"type": ["integer", "null"]},
-            "provider_application": {"type": ["integer", "null"]},
-            "package": {"type": ["integer", "null"]},
-            "steps": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["name", "kind", "narration", "outcome"],
-                    "properties": {
-                        "name": {"type": "string"},
-                        "kind": {"type": "string"},
-                        "narration": WORDS,
-                        "expected_refusal": {"type": ["string", "null"]},
-                        "outcome": {"type": ["object", "null"]},
-                        "sight": {"type": ["object", "null"]},
-                    },
-                },
-            },
-        },
-    },
-)
 OVERVIEW = component(
     "ConsoleOverview",
     {
@@ -377,95 +286,3 @@ async def sweep(request: web.Request) -> web.Response:
     an operator's session): results uncollected for a month go back to the provider."""
     returned = await request.app[STATECORP].returns.sweep()
     return web.json_response({"returned": [statecorp_api.package_json(v) for v in returned]})
-
-
-# -- the tours ----------------------------------------------------------------------------------
-
-
-def find_tour(tour_id: str) -> Tour:
-    """A shipped tour by its id; NOT_FOUND otherwise."""
-    tours = shipped_tours()
-    if tour_id not in tours:
-        raise EgovsimError("NOT_FOUND", {"tour": tour_id, "known": list(tours)})
-    return tours[tour_id]
-
-
-async def start_tour(request: web.Request, tour: Tour) -> TourRun:
-    """(Re)start `tour`: the one under way ends, the simulator's clock goes to the tour's
-    start. CONSOLE_BUSY while a run is under way."""
-    app = request.app
-    state = app[CONSOLE]
-    settings = app[SETTINGS]
-    async with state.exclusive(f"tour {tour.id}"):
-        await state.end_tour()
-        run = TourRun(
-            tour, own_address(request), settings.certs_dir, settings.persona_password, app[CALENDAR]
-        )
-        try:
-            async with asyncio.timeout(state.step_seconds):
-                await run.start()
-        except (ActorError, TimeoutError) as error:
-            await run.close()
-            raise EgovsimError(
-                "INTERNAL_ERROR", {"tour": tour.id, "reason": f"the tour cannot start: {error}"}
-            ) from None
-        state.tour = run
-    return run
-
-
-async def next_step(request: web.Request, tour: Tour) -> TourRun:
-    """Do the next step of `tour` (started first if it is not the one under way)."""
-    state = request.app[CONSOLE]
-    run = state.tour
-    if run is None or run.tour.id != tour.id:
-        run = await start_tour(request, tour)
-    if run.finished:
-        return run
-    async with state.exclusive(f"tour {tour.id}"):
-        try:
-            async with asyncio.timeout(state.step_seconds):
-                await run.next()
-        except TimeoutError:
-            run.interrupt(f"stopped after {state.step_seconds:g} s")
-    return run
-
-
-def current_run(request: web.Request, tour: Tour) -> TourRun | None:
-    """The run of `tour` if it is the one under way."""
-    run = request.app[CONSOLE].tour
-    return run if run is not None and run.tour.id == tour.id else None
-
-
-_TOUR_PARAMETERS = {"tour": {"type": "string", "examples": ["happy-path", "refusal-revoked"]}}
-
-
-@routes.get("/api/v1/console/tours")
-@api(response={"type": "object", "properties": {"tours": {"type": "array", "items": TOUR}}})
-async def list_tours(request: web.Request) -> web.Response:
-    """The guided tours, each step with its narration in kk, ru and en; the one under way
-    with its steps' outcomes."""
-    return web.json_response(
-        {
-            "tours": [
-                tour_json(tour, current_run(request, tour)) for tour in shipped_tours().values()
-            ]
-        }
-    )
-
-
-@routes.post("/api/v1/console/tours/{tour}/start")
-@api(response=TOUR, parameters=_TOUR_PARAMETERS)
-async def start(request: web.Request) -> web.Response:
-    """Start a tour from its beginning ("back to start"): the simulator's clock moves to where
-    it starts; no step is done yet."""
-    tour = find_tour(request.match_info["tour"])
-    return web.json_response(tour_json(tour, await start_tour(request, tour)))
-
-
-@routes.post("/api/v1/console/tours/{tour}/next")
-@api(response=TOUR, parameters=_TOUR_PARAMETERS)
-async def next_(request: web.Request) -> web.Response:
-    """Do the tour's next step through the simulator's public interfaces, as a scenario step;
-    the answer has its outcome and where the room sees it (`sight`)."""
-    tour = find_tour(request.match_info["tour"])
-    return web.json_response(tour_json(tour, await next_step(request, tour)))

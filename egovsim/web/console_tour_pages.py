@@ -17,7 +17,7 @@ from egovsim.pki.personas import load_personas
 from egovsim.portal.applications import ApplicationDetail
 from egovsim.portal.model import Applicant
 from egovsim.web.console_forms import checked_form, form_token, with_token
-from egovsim.web.console_routes import current_run, find_tour, next_step, start_tour
+from egovsim.web.console_tours import current_run, find_tour, next_step, start_tour
 from egovsim.web.diagram_routes import diagram_view
 from egovsim.web.keys import ACCOUNTS, CONSOLE, PORTAL, REGULATIONS, SETTINGS, STAFF, WORKSTATION
 from egovsim.web.render import render
