@@ -1,6 +1,7 @@
 """The console in a real browser (Chromium) after hostile moves: an absurd "Move" is refused with
-the page intact, and a clock left beyond what dates hold still gives a console that says what is
-wrong and sets the clock back to now."""
+the page intact, a clock left beyond what dates hold still gives a console that says what is
+wrong and sets the clock back to now, and the refusal tour passes after "try it" of every code,
+its "show in the cabinet" opening the refused persona's cabinet."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from egovsim.clock import Clock
+from egovsim.console.tour import shipped_tours
 from egovsim.scenarios.targets import ALMATY
 from egovsim.web.app import create_app
 from egovsim.web.keys import CLOCK
@@ -69,3 +71,38 @@ async def test_the_console_survives_a_hostile_clock_move_and_sets_it_back(page, 
     assert live.app[CLOCK].mode == "real"
     shown = datetime.strptime(await page.locator("#clock-now").inner_text(), "%Y-%m-%d %H:%M")
     assert abs(shown - datetime.now(ALMATY).replace(tzinfo=None)) < timedelta(hours=1)
+
+
+async def test_the_refusal_tour_runs_after_try_it_of_every_code(page, live) -> None:
+    refusals = (await (await live.get("/api/v1/refusals")).json())["refusals"]
+    tried = 0
+    for refusal in refusals:
+        reply = await live.post(f"/api/v1/refusals/{refusal['code']}/try")
+        if reply.status == 404:  # a refusal no shipped scenario reaches (UNSCRIPTED)
+            continue
+        assert reply.status == 200, await reply.text()
+        trial = await reply.json()
+        # Each starts from what it needs, so none is disturbed by the ones before.
+        assert trial["passed"], (refusal["code"], trial["error"], trial["steps"])
+        tried += 1
+    assert tried > 80
+
+    await page.goto("/console/tours/refusal-revoked?lang=en")
+    async with page.expect_navigation():
+        await page.click("#tour-start")
+    tour_url = page.url
+    for step in shipped_tours()["refusal-revoked"].scenario.steps:
+        async with page.expect_navigation():
+            await page.click("#tour-next")
+        last = page.locator(".console-last")
+        assert await last.get_attribute("data-outcome") == "passed", (
+            step.name,
+            await last.inner_text(),
+        )
+
+    # "Show in the cabinet": the room sees the refusal in the persona's cabinet.
+    await page.goto(tour_url)
+    async with page.expect_navigation():
+        await page.click("[data-sight^='/cabinet/applications/']")
+    assert "/cabinet/applications/" in page.url
+    assert "CERT_REVOKED" in await page.content()
