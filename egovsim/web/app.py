@@ -200,14 +200,20 @@ async def _gateway(
     settings = app[SETTINGS]
     store = GatewayStore(app[DATABASE])
     app[GATEWAY_STORE] = store
-    await seed_gateway(store, settings.persona_password, app[CLOCK].now())
+    keystore = _gateway_keystore(settings)
+    await seed_gateway(
+        store,
+        settings.persona_password,
+        app[CLOCK].now(),
+        signed=keystore is not None,
+        optional=settings.wss_optional_senders,
+    )
     policy = DeliveryPolicy(
         max_attempts=settings.gateway_max_attempts, first_backoff=settings.gateway_first_backoff
     )
     workstation = workstation_receiver(app[WORKSTATION])
-    keystore = _gateway_keystore(settings)
-    exchange = _portal(app).exchange
-    statecorp = await _statecorp(app)
+    exchange = _portal(app, keystore).exchange
+    statecorp = await _statecorp(app, keystore)
     worker = DeliveryWorker(
         store,
         {
@@ -242,7 +248,11 @@ async def _gateway(
         ApplicationStore(app[DATABASE]),
         store,
         GatewaySender(
-            _in_process(app), WORKSTATION_SENDER, settings.persona_password, app[CLOCK].now
+            _in_process(app),
+            WORKSTATION_SENDER,
+            settings.persona_password,
+            app[CLOCK].now,
+            keystore,
         ),
         app[REGULATIONS],
         app[CALENDAR],
@@ -282,11 +292,12 @@ def _in_process(app: web.Application) -> Handle:
     return handle
 
 
-def _portal(app: web.Application) -> Portal:
-    """The portal, sending its signed requests as `egov-portal` through the gateway."""
+def _portal(app: web.Application, keystore: Keystore | None) -> Portal:
+    """The portal, sending its signed requests as `egov-portal` through the gateway, each
+    envelope WS-Security signed with egovsim's own key."""
     settings = app[SETTINGS]
     sender = GatewaySender(
-        _in_process(app), PORTAL_SENDER, settings.persona_password, app[CLOCK].now
+        _in_process(app), PORTAL_SENDER, settings.persona_password, app[CLOCK].now, keystore
     )
     app[PORTAL] = Portal(
         PortalStore(app[DATABASE]),
@@ -302,11 +313,11 @@ def _portal(app: web.Application) -> Portal:
     return app[PORTAL]
 
 
-async def _statecorp(app: web.Application) -> StateCorp:
+async def _statecorp(app: web.Application, keystore: Keystore | None) -> StateCorp:
     """The State Corporation, sending as its centres' sender through the gateway."""
     settings = app[SETTINGS]
     sender = GatewaySender(
-        _in_process(app), STATECORP_SENDER, settings.persona_password, app[CLOCK].now
+        _in_process(app), STATECORP_SENDER, settings.persona_password, app[CLOCK].now, keystore
     )
     app[STATECORP] = StateCorp(
         StateCorpStore(app[DATABASE]), app[REGULATIONS], app[CALENDAR], app[CLOCK].now, sender.send

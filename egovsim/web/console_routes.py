@@ -201,7 +201,13 @@ async def seed_demo(app: web.Application) -> None:
     personas = load_personas(settings.certs_dir)
     await seed_providers(app[STAFF], personas, settings.persona_password)
     await app[ACCOUNTS].seed_from_personas(personas)
-    await seed_gateway(app[GATEWAY_STORE], settings.persona_password, app[CLOCK].now())
+    await seed_gateway(
+        app[GATEWAY_STORE],
+        settings.persona_password,
+        app[CLOCK].now(),
+        signed=any(p["id"] == "egov-gateway" for p in personas),
+        optional=settings.wss_optional_senders,
+    )
     await app[STATECORP].seed(settings.persona_password)
 
 
