@@ -27,6 +27,7 @@ from egovsim.gateway.seed import PORTAL_SENDER
 from egovsim.gateway.service import Answer
 from egovsim.gateway.xmlsafe import XmlRefused, parse_xml
 from egovsim.pki.authority import TestPki
+from egovsim.pki.keystore import Keystore
 from egovsim.signatures.verifier import Verifier
 from egovsim.storage.gateway import Attempt, StoredMessage
 from egovsim.web.app import create_app
@@ -213,10 +214,15 @@ class ConformanceGateway:
             "PUT", f"/api/v1/gateway/routes/{service_id}/fault", {"kind": "drop", "seconds": 0}
         )
 
-    async def request(self, service_id: str, message_id: str, data: str) -> StoredMessage:
-        """A REQUEST accepted from the portal, as the portal sends one: its answers go back to
-        the portal, which checks a RESPONSE's signature before it lands."""
-        sender = GatewaySender(self.app[GATEWAY].handle, PORTAL_SENDER, self._password, self.now)
+    async def request(
+        self, service_id: str, message_id: str, data: str, signer: Keystore
+    ) -> StoredMessage:
+        """A REQUEST accepted from the portal, as the portal sends one, signed by `signer` as
+        the portal's sender requires: its answers go back to the portal, which checks a
+        RESPONSE's signature before it lands."""
+        sender = GatewaySender(
+            self.app[GATEWAY].handle, PORTAL_SENDER, self._password, self.now, signer
+        )
         accepted, detail = await sender.send(service_id, "REQUEST", message_id, None, data)
         stored = await self.app[GATEWAY_STORE].message(message_id)
         if not accepted or stored is None:

@@ -204,7 +204,9 @@ class _Suite:
             self.gateway.now(),
             number,
         )
-        stored = await self.gateway.request(self.options.service_id, str(uuid.uuid4()), data)
+        stored = await self.gateway.request(
+            self.options.service_id, str(uuid.uuid4()), data, self.signers.gateway
+        )
         self.requests[spec.id] = stored
         return stored
 
