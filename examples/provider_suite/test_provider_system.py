@@ -87,16 +87,6 @@ async def _received(system: ProviderSystem) -> bool:
     return bool(system.received)
 
 
-async def test_the_gateway_refuses_a_message_signed_with_a_revoked_certificate(
-    egovsim_simulator: Simulator,
-) -> None:
-    # What our system sees if its certificate is revoked: the gateway's refusal, reached in one
-    # call, with the words our operators will read.
-    reached = await egovsim_simulator.refusal("WSS_CERTIFICATE_REFUSED")
-    assert reached.step == "gateway"
-    assert reached.error["message"]["ru"]
-
-
 async def test_the_gateway_refuses_an_unsigned_message_of_a_required_sender(
     egovsim_simulator: Simulator,
 ) -> None:
