@@ -157,3 +157,20 @@ def test_the_clock_is_read_without_failing_wherever_it_stands() -> None:
         moved(NOW, REACH + timedelta(days=1), NOW)
     with pytest.raises(ValueError, match="beyond what a date can hold"):
         moved(THE_END_OF_DATES, timedelta(days=1), NOW)
+
+
+async def test_the_overview_answers_whatever_the_state_and_lists_the_troubles(
+    client, monkeypatch
+) -> None:
+    async def failing() -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    _break_clock(client, "frozen at the end of dates")
+    monkeypatch.setattr(client.app[GATEWAY_STORE], "routes", failing)
+    reply = await client.get("/api/v1/console")
+    body = await reply.json()
+    assert reply.status == 200, body
+    assert body["clock"] is None
+    assert body["receivers"] == []
+    assert {t["part"] for t in body["troubles"]} == {"clock", "receivers"}
+    assert body["faults"], "what can be read is there"

@@ -19,25 +19,21 @@ from typing import Any
 
 from aiohttp import web
 
-from egovsim.console.health import ClockReading, Troubles, describe, moved, read_clock
-from egovsim.console.tour import shipped_tours
+from egovsim.console.health import ClockReading, describe, moved, read_clock
 from egovsim.errors import EgovsimError
-from egovsim.web.clock_routes import clock_json
 from egovsim.web.console_forms import call_api, checked_form, form_token, with_token
 from egovsim.web.console_logins import (
     HOMES,
     local_path,
-    people_json,
     quick_login,
     set_session_cookie,
 )
 from egovsim.web.console_routes import (
+    console_parts,
     jump,
     receiver_kinds_json,
-    receivers_json,
     reset_app,
     save_clock,
-    switches_json,
 )
 from egovsim.web.keys import CALENDAR, CLOCK, CONSOLE, NCALAYER_KEYS, STATECORP, VERIFIER
 from egovsim.web.render import render
@@ -68,23 +64,7 @@ async def _console_page(request: web.Request, error: EgovsimError | None = None)
     app = request.app
     state = app[CONSOLE]
     done = request.query.get("done")
-    troubles = Troubles()
-    reading = read_clock(app[CLOCK], app[CALENDAR].zone)
-    if reading.problem is not None:
-        troubles.note("clock", reading.problem)
-
-    async def clock() -> dict[str, Any] | None:
-        return clock_json(app) if reading.now is not None else None
-
-    async def switches() -> list[dict[str, Any]]:
-        return switches_json(app)
-
-    async def people() -> dict[str, Any]:
-        return people_json(app)
-
-    async def tours() -> list[Any]:
-        return list(shipped_tours().values())
-
+    parts = await console_parts(app)
     current = app[NCALAYER_KEYS].current
     response = render(
         request,
@@ -94,21 +74,18 @@ async def _console_page(request: web.Request, error: EgovsimError | None = None)
         csrf=form_token(request),
         done=done if done in DONE else None,
         returned=request.query.get("returned", "0"),
-        clock=await troubles.read("clock", clock, None),
-        clock_local=reading.local,
-        clock_reading=reading,
+        clock=parts.clock,
+        clock_local=parts.reading.local,
         units=list(UNITS),
-        switches=await troubles.read("faults", switches, []),
-        receivers=await troubles.read("receivers", lambda: receivers_json(app), []),
+        switches=parts.switches,
+        receivers=parts.receivers,
         receiver_kinds=receiver_kinds_json(),
-        people=await troubles.read(
-            "logins", people, {"personas": [], "staff": [], "operators": []}
-        ),
-        tours=await troubles.read("tours", tours, []),
+        people=parts.people,
+        tours=parts.tours,
         tour=state.tour,
         busy=state.busy,
         ncalayer_persona=current.id if current is not None else None,
-        troubles=troubles.found,
+        troubles=parts.troubles,
         reason=_reason(error),
     )
     return with_token(request, response)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -17,10 +18,10 @@ from aiohttp import web
 
 from egovsim.console.clock_moves import jump_target, parse_clock_time
 from egovsim.console.faults import codes_for_switch
-from egovsim.console.health import out_of_reach
+from egovsim.console.health import ClockReading, Trouble, Troubles, out_of_reach, read_clock
 from egovsim.console.reset import reset_demo
 from egovsim.console.state import ConsoleState
-from egovsim.console.tour import shipped_tours
+from egovsim.console.tour import Tour, shipped_tours
 from egovsim.errors import EgovsimError
 from egovsim.gateway.seed import seed_gateway
 from egovsim.ncalayer.keys import DEFAULT_PERSONA, UnknownPersona
@@ -109,7 +110,21 @@ OVERVIEW = component(
         "type": "object",
         "required": ["clock", "faults", "receivers", "receiver_kinds", "people", "tours", "busy"],
         "properties": {
-            "clock": CLOCK_STATE,
+            "clock": {
+                "anyOf": [CLOCK_STATE, {"type": "null"}],
+                "description": "null when the clock cannot be told (see `troubles`).",
+            },
+            "troubles": {
+                "type": "array",
+                "description": "The parts of the state that could not be read, and why: they "
+                "are shown empty. `POST /api/v1/console/reset` or a clock set back to now puts "
+                "them right.",
+                "items": {
+                    "type": "object",
+                    "required": ["part", "reason"],
+                    "properties": {"part": {"type": "string"}, "reason": {"type": "string"}},
+                },
+            },
             "faults": {"type": "array", "items": {"type": "object"}},
             "receivers": {"type": "array", "items": {"type": "object"}},
             "receiver_kinds": {"type": "array", "items": {"type": "object"}},
@@ -123,22 +138,70 @@ OVERVIEW = component(
 )
 
 
+@dataclass(frozen=True)
+class ConsoleParts:
+    """What the console shows, each part read on its own: the clock (None when it cannot be
+    told), the switches, the receivers, who can be signed in as, the tours; and what could not
+    be read (those parts are empty)."""
+
+    reading: ClockReading
+    clock: dict[str, Any] | None
+    switches: list[dict[str, Any]]
+    receivers: list[dict[str, Any]]
+    people: dict[str, Any]
+    tours: list[Tour]
+    troubles: list[Trouble]
+
+
+async def console_parts(app: web.Application) -> ConsoleParts:
+    """Read what the console shows without failing, whatever state the simulator is in."""
+    troubles = Troubles()
+    reading = read_clock(app[CLOCK], app[CALENDAR].zone)
+    if reading.problem is not None:
+        troubles.note("clock", reading.problem)
+
+    async def clock() -> dict[str, Any] | None:
+        return clock_json(app) if reading.now is not None else None
+
+    async def switches() -> list[dict[str, Any]]:
+        return switches_json(app)
+
+    async def people() -> dict[str, Any]:
+        return people_json(app)
+
+    async def tours() -> list[Tour]:
+        return list(shipped_tours().values())
+
+    return ConsoleParts(
+        reading,
+        await troubles.read("clock", clock, None),
+        await troubles.read("faults", switches, []),
+        await troubles.read("receivers", lambda: receivers_json(app), []),
+        await troubles.read("logins", people, {"personas": [], "staff": [], "operators": []}),
+        await troubles.read("tours", tours, []),
+        troubles.found,
+    )
+
+
 @routes.get("/api/v1/console")
 @api(response=OVERVIEW)
 async def overview(request: web.Request) -> web.Response:
     """Everything the console shows: the clock, every fault switch with the refusals it leads
-    to, the gateway's receivers, who the trainer can sign in as, the tours, what runs now."""
+    to, the gateway's receivers, who the trainer can sign in as, the tours, what runs now.
+    Whatever state the simulator is in it answers: what cannot be read is in `troubles`."""
     app = request.app
     state = app[CONSOLE]
     current = app[NCALAYER_KEYS].current
+    parts = await console_parts(app)
     return web.json_response(
         {
-            "clock": clock_json(app),
-            "faults": switches_json(app),
-            "receivers": await receivers_json(app),
+            "clock": parts.clock,
+            "faults": parts.switches,
+            "receivers": parts.receivers,
             "receiver_kinds": receiver_kinds_json(),
-            "people": people_json(app),
-            "tours": [tour_json(tour) for tour in shipped_tours().values()],
+            "people": parts.people,
+            "tours": [tour_json(tour) for tour in parts.tours],
+            "troubles": [{"part": t.part, "reason": t.reason} for t in parts.troubles],
             "tour": state.tour.tour.id if state.tour is not None else None,
             "ncalayer_persona": current.id if current is not None else None,
             "busy": state.busy,
