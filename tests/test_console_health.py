@@ -39,9 +39,10 @@ async def test_the_console_renders_after_a_hostile_clock_move_and_says_so(client
     assert "beyond what a date can hold" in html
     assert 'id="trouble-now"' in html
     assert 'id="trouble-reset"' in html
-    # The rest of the console is still there.
+    # The rest of the console is still there, and so are the tours' pages.
     assert 'id="faults"' in html
     assert 'id="logins"' in html
+    assert (await client.get("/console/tours/refusal-revoked")).status == 200
 
 
 @pytest.mark.parametrize("how", ["frozen at the end of dates", "running beyond dates"])
