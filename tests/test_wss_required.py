@@ -16,6 +16,7 @@ from egovsim.testing import Simulator
 from egovsim.web.app import create_app
 from tests.conftest import NOW
 from tests.test_gateway import send_message
+from tests.test_testing_kit import signed_by
 
 SEEDED = {"egov-portal", "arm-rshep", "gk-almaty"}
 
@@ -51,23 +52,7 @@ async def test_an_unsigned_message_as_the_portal_is_refused_and_a_signed_one_tak
 
 
 async def test_the_portal_signs_what_it_sends(egovsim_simulator: Simulator) -> None:
-    (played,) = await egovsim_simulator.play(
-        """
-suite: signed
-scenarios:
-  - name: a citizen's request goes to the gateway signed
-    clock: working-morning
-    steps:
-      - login: citizen-valid
-      - order:
-          service: almaty-small-vessel-licence
-          variant: duplicate
-          form: {request-kind: duplicate}
-          attach: {application: pdf, identity-document: jpeg, photo: png}
-      - sign: {persona: citizen-valid}
-      - expect: {application: sent}
-"""
-    )
+    (played,) = await egovsim_simulator.play(signed_by("citizen-valid"))
     assert played.application is not None
     log = await egovsim_simulator.call("GET", "/api/v1/gateway/messages?limit=10")
     (request,) = [m for m in log["messages"] if m["message_type"] == "REQUEST"]

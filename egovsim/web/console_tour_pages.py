@@ -9,6 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from egovsim.console import logins
+from egovsim.console.health import Troubles
 from egovsim.console.live import StepOutcome
 from egovsim.console.tour import Sight, Tour, TourRun
 from egovsim.diagrams import Progress, portal_progress, progress, workstation_progress
@@ -154,6 +155,10 @@ async def _tour_page(
     steps = _steps(tour, run)
     last = steps[run.position - 1] if run is not None and run.position > 0 else None
     upcoming = None if run is not None and run.finished else steps[run.position if run else 0]
+    # The diagrams read the clock and the stores: what fails is said, the page still renders.
+    troubles = Troubles()
+    nothing: list[dict[str, Any]] = []
+    diagrams = await troubles.read("diagrams", lambda: tour_diagrams(request, tour, run), nothing)
     response = render(
         request,
         "console_tour.html",
@@ -167,7 +172,8 @@ async def _tour_page(
         upcoming=upcoming,
         busy=request.app[CONSOLE].busy,
         state=run.state if run is not None else None,
-        diagrams=await tour_diagrams(request, tour, run),
+        diagrams=diagrams,
+        troubles=troubles.found,
     )
     return with_token(request, response)
 
