@@ -58,6 +58,9 @@ class Settings:
     gateway_worker: bool = True
     #: The password of every demo persona's keystore (the NCA's test keys use the same).
     persona_password: str = "Qwerty12"
+    #: Seeded gateway senders whose messages may come unsigned (`--wss-optional`,
+    #: `EGOVSIM_WSS_OPTIONAL`, comma-separated); every other seeded sender requires WS-Security.
+    wss_optional_senders: frozenset[str] = frozenset()
 
     @property
     def base_url(self) -> str:
@@ -84,6 +87,9 @@ def settings_from_env(env: Mapping[str, str] | None = None, **overrides: Any) ->
         values["certs_dir"] = Path(source["EGOVSIM_CERTS"])
     if "EGOVSIM_PUBLIC_URL" in source:
         values["public_url"] = source["EGOVSIM_PUBLIC_URL"]
+    if "EGOVSIM_WSS_OPTIONAL" in source:
+        names = (name.strip() for name in source["EGOVSIM_WSS_OPTIONAL"].split(","))
+        values["wss_optional_senders"] = frozenset(name for name in names if name)
     if "EGOVSIM_CLOCK" in source:
         values["clock_frozen_at"] = parse_time(source["EGOVSIM_CLOCK"])
     values.update({key: value for key, value in overrides.items() if value is not None})

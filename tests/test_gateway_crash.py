@@ -47,7 +47,12 @@ class Server:
     def __init__(self, certs: Path, data: Path) -> None:
         self.port = _port()
         self.url = f"http://127.0.0.1:{self.port}"
-        environment = {**os.environ, "EGOVSIM_CLOCK": day_in_certificate_window(9, 1).isoformat()}
+        environment = {
+            **os.environ,
+            "EGOVSIM_CLOCK": day_in_certificate_window(9, 1).isoformat(),
+            # The test sends as the portal without WS-Security: its subject is durability.
+            "EGOVSIM_WSS_OPTIONAL": "egov-portal",
+        }
         self.process = subprocess.Popen(
             [
                 sys.executable,

@@ -19,6 +19,7 @@ from zeep import xsd
 from egovsim.clock import Clock
 from egovsim.web.app import create_app
 from egovsim.web.keys import DELIVERY
+from tests.conftest import UNSIGNED_SENDERS
 from tests.test_workstation import day_in_certificate_window, passport_request
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "shep-v10"
@@ -28,7 +29,8 @@ SENDER = {"senderId": "egov-portal", "password": "Qwerty12"}
 
 @pytest.fixture
 async def live(settings) -> AsyncIterator[TestServer]:
-    quiet = settings.with_overrides(gateway_worker=False)
+    # A stock zeep client sends without WS-Security: the portal's sender lets it (the switch).
+    quiet = settings.with_overrides(gateway_worker=False, wss_optional_senders=UNSIGNED_SENDERS)
     server = TestServer(
         create_app(quiet, Clock(frozen_at=day_in_certificate_window(9, 1))), host="127.0.0.1"
     )

@@ -26,7 +26,9 @@ from tests.conftest import NOW
 from tests.test_workstation import passport_request
 from tests.test_wssecurity import ENVELOPE
 
+#: A message as the portal sends it: signed, as the portal's sender requires.
 SEND = """\
+          wss: {signer: egov-gateway}
           body: |
             <soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">
              <soapenv:Header/><soapenv:Body>

@@ -57,6 +57,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", parents=[shared], help="run the simulator")
     serve.add_argument("--host", default=argparse.SUPPRESS, help="default 127.0.0.1")
     serve.add_argument("--port", type=int, default=argparse.SUPPRESS, help="default 8080")
+    serve.add_argument(
+        "--wss-optional",
+        action="append",
+        default=argparse.SUPPRESS,
+        metavar="SENDER",
+        help="a seeded gateway sender (egov-portal, arm-rshep, gk-almaty) whose messages "
+        "may come without WS-Security; every other one requires it (or EGOVSIM_WSS_OPTIONAL, "
+        "comma-separated; applies to a new data directory or after a reset)",
+    )
     serve.set_defaults(run=_serve)
 
     pki_commands.register(commands, shared)
@@ -77,6 +86,7 @@ def settings_for(arguments: argparse.Namespace) -> Settings:
         "public_url": getattr(arguments, "public_url", None),
         "host": getattr(arguments, "host", None),
         "port": getattr(arguments, "port", None),
+        "wss_optional_senders": frozenset(getattr(arguments, "wss_optional", None) or ()) or None,
     }
     return settings_from_env(os.environ, **overrides)
 

@@ -13,7 +13,6 @@ from typing import Any
 from egovsim.cli.common import CommandError, UsageError
 from egovsim.config import Settings
 
-DEFAULT_PORT = 8080
 DEFAULT_SENDER = "provider-system"
 
 
@@ -50,8 +49,9 @@ def register(commands: Any, shared: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--port",
         type=int,
-        default=DEFAULT_PORT,
-        help=f"the gateway's port on 127.0.0.1 (default {DEFAULT_PORT}, egovsim serve's)",
+        help="the gateway's port on 127.0.0.1 (default: the port of --public-url when given, "
+        "else of the address the test PKI's certificates name, so the system finds their CRLs "
+        "and OCSP at this gateway; 0: any free port)",
     )
     command.add_argument(
         "--timeout",
@@ -73,7 +73,7 @@ def register(commands: Any, shared: argparse.ArgumentParser) -> None:
 
 
 def _run(arguments: argparse.Namespace, settings: Settings) -> int:
-    from egovsim.conformance.gateway import GatewayNotReady
+    from egovsim.conformance.gateway import GatewayNotReady, pki_port, url_port
     from egovsim.conformance.report import write_conformance_reports
     from egovsim.conformance.runner import ConformanceOptions, run_conformance
     from egovsim.conformance.signers import SignersMissing
@@ -83,7 +83,7 @@ def _run(arguments: argparse.Namespace, settings: Settings) -> int:
 
     if not str(arguments.provider_url).startswith(("http://", "https://")):
         raise UsageError(f"--provider-url must be an http(s) address: {arguments.provider_url}")
-    if not 0 <= arguments.port <= 65535:
+    if arguments.port is not None and not 0 <= arguments.port <= 65535:
         raise UsageError(f"--port must be 0..65535: {arguments.port}")
     if arguments.timeout <= 0 or arguments.settle < 0:
         raise UsageError("--timeout must be positive and --settle not negative")
@@ -94,6 +94,11 @@ def _run(arguments: argparse.Namespace, settings: Settings) -> int:
             f"no test PKI in {settings.certs_dir}: --certs names the PKI the system trusts and "
             "holds its keys from (egovsim pki init makes one)"
         )
+    port = arguments.port
+    if port is None and settings.public_url:
+        port = url_port(settings.public_url)
+    elif port is None:
+        port = pki_port(settings.certs_dir)
     options = ConformanceOptions(
         provider_url=arguments.provider_url,
         service_id=arguments.service,
@@ -101,7 +106,7 @@ def _run(arguments: argparse.Namespace, settings: Settings) -> int:
         sender_id=arguments.sender,
         password=arguments.password or settings.persona_password,
         provider_bin=arguments.bin,
-        port=arguments.port,
+        port=port,
         answer_timeout=arguments.timeout,
         settle=arguments.settle,
         persona_password=settings.persona_password,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import shutil
 import sys
 import tempfile
@@ -25,9 +26,10 @@ def register(commands: Any, shared: argparse.ArgumentParser) -> None:
         "run",
         parents=[shared],
         help="run scenarios (all shipped ones if no file is named)",
-        description="Runs each scenario in a fresh in-process simulator, or against a running "
-        "one with --base-url: then --certs must name that simulator's certs directory, whose "
-        "personas' keys sign the logins and requests.",
+        description="Runs each scenario in a fresh in-process simulator of its own (its own "
+        "data, a test PKI made for the run, a loopback port of its own: a running simulator "
+        "is never used), or against a running one with --base-url: then --certs must name "
+        "that simulator's certs directory, whose personas' keys sign the logins and requests.",
     )
     run.add_argument("files", nargs="*", type=Path, metavar="FILE")
     run.add_argument("--base-url", metavar="URL", help="a running `egovsim serve`")
@@ -71,9 +73,10 @@ async def _run_files(
     from egovsim.pki.authority import TestPki
     from egovsim.pki.personas import create_personas
     from egovsim.scenarios.runner import run_files
-    from egovsim.scenarios.targets import InProcess, Remote
+    from egovsim.scenarios.targets import InProcess, Remote, loopback_socket, socket_url
 
-    with tempfile.TemporaryDirectory(prefix="egovsim-pki-") as scratch:
+    with contextlib.ExitStack() as stack:
+        scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="egovsim-run-"))
         target: InProcess | Remote
         if arguments.base_url:
             if not TestPki.exists(settings.certs_dir):
@@ -83,14 +86,23 @@ async def _run_files(
                 )
             target = Remote(arguments.base_url, settings.certs_dir, settings.persona_password)
         else:
-            certs = settings.certs_dir
-            if not TestPki.exists(certs):
-                # A fresh PKI for this run only: the scenarios' clock follows its issue time.
-                certs = Path(scratch) / "certs"
-                now = settings.clock_frozen_at or datetime.now(UTC).replace(microsecond=0)
-                pki = TestPki.init(certs, settings.base_url, now)
-                create_personas(pki, now, settings.persona_password)
-            target = InProcess(certs, settings.persona_password)
+            # Its own PKI, made for the address its simulators answer at, so no certificate of
+            # the run sends a CRL or OCSP request to another simulator (one on another clock).
+            listener = stack.enter_context(loopback_socket())
+            base_url = socket_url(listener)
+            certs = Path(scratch) / "certs"
+            now = settings.clock_frozen_at or datetime.now(UTC).replace(microsecond=0)
+            print(
+                f"in-process: each scenario on a simulator of its own at {base_url}, with its "
+                f"own data and a test PKI made for this run in {scratch} (the certs directory "
+                f"{settings.certs_dir} and any simulator at {settings.base_url} are not used; "
+                "--base-url runs against a running one)",
+                file=sys.stderr,
+                flush=True,
+            )
+            pki = TestPki.init(certs, base_url, now)
+            create_personas(pki, now, settings.persona_password)
+            target = InProcess(certs, settings.persona_password, listen=listener)
         results = await run_files(target, files, _progress_line)
     write_reports(results, arguments.junit, arguments.html)
     cases = [s for f in results for s in f.scenarios]

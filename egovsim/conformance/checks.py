@@ -13,11 +13,23 @@ from egovsim.gateway.xmlsafe import XmlRefused, parse_xml
 
 
 @dataclass(frozen=True, slots=True)
+class Refusal:
+    """The refusal a check pushes for: the catalogue's codes that name it, and words that say
+    it for a system that writes its faults in its own words. A fault naming another code of
+    the catalogue is a refusal for another reason (REVOCATION_UNAVAILABLE is not CERT_REVOKED)."""
+
+    codes: tuple[str, ...]
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class CheckSpec:
-    """One check: its stable id (the JUnit test case's name) and what it holds."""
+    """One check: its stable id (the JUnit test case's name), what it holds, and for a check
+    of a refusal, the refusal it must see."""
 
     id: str
     title: str
+    refusal: Refusal | None = None
 
 
 CHECKS: tuple[CheckSpec, ...] = (
@@ -50,25 +62,44 @@ CHECKS: tuple[CheckSpec, ...] = (
     CheckSpec(
         "malformed-refused",
         "A message that is not a SOAP envelope (broken XML; well-formed XML without Envelope) "
-        "is refused with a SOAP fault (HTTP 500), not acknowledged, not answered.",
+        "is refused with a SOAP fault (HTTP 500) that says so (ENVELOPE_MALFORMED), not "
+        "acknowledged, not answered.",
+        Refusal(("ENVELOPE_MALFORMED",), ("malformed", "not xml", "not a soap", "parse")),
     ),
     CheckSpec(
         "unsigned-refused",
-        "A push without a WS-Security signature is refused with a SOAP fault, not answered.",
+        "A push without a WS-Security signature is refused with a SOAP fault that says so "
+        "(WSS_SIGNATURE_MISSING), not answered.",
+        Refusal(
+            ("WSS_SIGNATURE_MISSING",),
+            ("signature missing", "no signature", "not signed", "unsigned", "no security"),
+        ),
     ),
     CheckSpec(
         "revoked-signer-refused",
         "A push signed with a certificate of the gateway's identity revoked an hour ago is "
-        "refused: the system checks revocation (OCSP or CRL) at the test PKI egovsim serves.",
+        "refused for that (CERT_REVOKED): the system checks revocation (OCSP or CRL) at the "
+        "test PKI egovsim serves; a refusal because the status cannot be learnt "
+        "(REVOCATION_UNAVAILABLE) fails the check.",
+        Refusal(("CERT_REVOKED",), ("revoked",)),
     ),
     CheckSpec(
         "untrusted-signer-refused",
         "A push signed with a certificate of the gateway's identity from a CA that the NCA's "
-        "root does not vouch for is refused.",
+        "root does not vouch for is refused for that (CERT_UNTRUSTED or CHAIN_INVALID).",
+        Refusal(
+            ("CERT_UNTRUSTED", "CHAIN_INVALID"),
+            ("untrusted", "not trusted", "unknown ca", "unknown issuer", "chain"),
+        ),
     ),
     CheckSpec(
         "tampered-body-refused",
-        "A signed push whose Body was changed after signing is refused.",
+        "A signed push whose Body was changed after signing is refused for that "
+        "(WSS_DIGEST_MISMATCH or WSS_SIGNATURE_INVALID).",
+        Refusal(
+            ("WSS_DIGEST_MISMATCH", "WSS_SIGNATURE_INVALID"),
+            ("digest", "signature invalid", "invalid signature", "tampered", "altered"),
+        ),
     ),
     CheckSpec(
         "status-notification-acknowledged",

@@ -7,9 +7,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import ssl
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -17,6 +19,7 @@ from urllib.parse import urlsplit
 import aiohttp
 from lxml import etree
 
+from egovsim.errors import CATALOGUE
 from egovsim.gateway import soap
 from egovsim.gateway.wssecurity import sign_envelope
 from egovsim.gateway.xmlsafe import XmlRefused, parse_xml
@@ -31,6 +34,10 @@ MAX_ANSWER = 4 * 1024 * 1024
 EVIDENCE_LIMIT = 64 * 1024
 #: The gateway's senderId in the messages it pushes.
 GATEWAY_SENDER = "egov-gateway"
+#: A code of the refusal catalogue as a fault may name it.
+_CODE = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b")
+#: Codes that say a certificate was refused without saying why (the why follows them).
+_WRAPPERS = frozenset({"WSS_CERTIFICATE_REFUSED"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +120,31 @@ def refusal(exchange: Exchange) -> tuple[bool, str]:
     if exchange.status != 500:
         return False, f"a SOAP fault with HTTP {exchange.status}, where SOAP 1.1 says 500: {said}"
     return True, f"HTTP 500, SOAP fault: {said}"
+
+
+def fault_words(exchange: Exchange) -> str:
+    """All the text of the answer's SOAP fault (faultstring and detail), or "" without one."""
+    try:
+        fault = _named(parse_xml(exchange.answer), "Fault")
+    except XmlRefused:
+        return ""
+    return " ".join(" ".join(fault.itertext()).split()) if fault is not None else ""
+
+
+def refused_for(exchange: Exchange, codes: Sequence[str], words: Sequence[str]) -> tuple[bool, str]:
+    """Whether the SOAP fault refusing the push says the refusal it was pushed for: one of
+    `codes` or `words`, and no other code of the catalogue (a revoked signer refused with
+    REVOCATION_UNAVAILABLE was refused because the status could not be learnt)."""
+    said = fault_words(exchange)
+    named = {code for code in _CODE.findall(said) if code in CATALOGUE} - _WRAPPERS
+    wanted = " or ".join(codes)
+    others = sorted(named - set(codes))
+    if others and not named & set(codes):
+        return False, f"refused for {', '.join(others)}, where this check is about {wanted}"
+    folded = said.casefold()
+    if named & set(codes) or any(word in folded for word in words):
+        return True, f"the fault says {wanted}"
+    return False, f"the fault does not say why ({wanted} expected): {said[:200]}"
 
 
 # -- what is pushed --------------------------------------------------------------------------

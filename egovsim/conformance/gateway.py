@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp import web
@@ -25,6 +26,8 @@ from egovsim.gateway.answers import GatewaySender
 from egovsim.gateway.seed import PORTAL_SENDER
 from egovsim.gateway.service import Answer
 from egovsim.gateway.xmlsafe import XmlRefused, parse_xml
+from egovsim.pki.authority import TestPki
+from egovsim.pki.keystore import Keystore
 from egovsim.signatures.verifier import Verifier
 from egovsim.storage.gateway import Attempt, StoredMessage
 from egovsim.web.app import create_app
@@ -211,10 +214,15 @@ class ConformanceGateway:
             "PUT", f"/api/v1/gateway/routes/{service_id}/fault", {"kind": "drop", "seconds": 0}
         )
 
-    async def request(self, service_id: str, message_id: str, data: str) -> StoredMessage:
-        """A REQUEST accepted from the portal, as the portal sends one: its answers go back to
-        the portal, which checks a RESPONSE's signature before it lands."""
-        sender = GatewaySender(self.app[GATEWAY].handle, PORTAL_SENDER, self._password, self.now)
+    async def request(
+        self, service_id: str, message_id: str, data: str, signer: Keystore
+    ) -> StoredMessage:
+        """A REQUEST accepted from the portal, as the portal sends one, signed by `signer` as
+        the portal's sender requires: its answers go back to the portal, which checks a
+        RESPONSE's signature before it lands."""
+        sender = GatewaySender(
+            self.app[GATEWAY].handle, PORTAL_SENDER, self._password, self.now, signer
+        )
         accepted, detail = await sender.send(service_id, "REQUEST", message_id, None, data)
         stored = await self.app[GATEWAY_STORE].message(message_id)
         if not accepted or stored is None:
@@ -248,3 +256,15 @@ async def wait_until(
         if loop.time() >= deadline:
             return False
         await asyncio.sleep(every)
+
+
+def pki_port(certs_dir: Path) -> int:
+    """The port of the address the test PKI's certificates name for their CRLs and OCSP (the
+    simulator's that made it: its `--port`, or its public URL's)."""
+    return url_port(TestPki.open(certs_dir).base_url)
+
+
+def url_port(url: str) -> int:
+    """The port of an http(s) address, its scheme's default when it names none."""
+    parts = urlsplit(url)
+    return parts.port or (443 if parts.scheme == "https" else 80)

@@ -32,11 +32,12 @@ from egovsim.conformance.exchanges import (
     not_an_envelope,
     push_envelope,
     refusal,
+    refused_for,
     signed_push,
     status_notification,
     tampered,
 )
-from egovsim.conformance.gateway import ConformanceGateway, wait_until
+from egovsim.conformance.gateway import ConformanceGateway, pki_port, wait_until
 from egovsim.conformance.signers import Signers, prepare_signers
 from egovsim.pki.keystore import Keystore
 from egovsim.pki.oids import SIGNING_ROLES
@@ -62,8 +63,9 @@ class ConformanceOptions:
     password: str = "Qwerty12"
     #: The BIN the result's signer must carry; None: the seeded provider's of the service.
     provider_bin: str | None = None
-    #: The gateway's port on 127.0.0.1 (0: any free port).
-    port: int = 8080
+    #: The gateway's port on 127.0.0.1 (0: any free port; None: the port of the address the
+    #: test PKI's certificates name, where the simulator that made it serves its CRLs and OCSP).
+    port: int | None = None
     #: Seconds to wait for the RESPONSEs, and then for answers that should not come.
     answer_timeout: float = 30.0
     settle: float = 2.0
@@ -118,8 +120,9 @@ async def run_conformance(
         await asyncio.to_thread(shutil.copytree, options.certs_dir, certs)
         clock = Clock(frozen_at=options.clock_frozen_at)
         signers = await asyncio.to_thread(prepare_signers, certs, clock.now())
+        port = options.port if options.port is not None else pki_port(certs)
         gateway = ConformanceGateway(
-            certs, Path(scratch) / "data", options.port, clock, options.persona_password
+            certs, Path(scratch) / "data", port, clock, options.persona_password
         )
         try:
             run = ConformanceRun(await gateway.start(), options)
@@ -201,7 +204,9 @@ class _Suite:
             self.gateway.now(),
             number,
         )
-        stored = await self.gateway.request(self.options.service_id, str(uuid.uuid4()), data)
+        stored = await self.gateway.request(
+            self.options.service_id, str(uuid.uuid4()), data, self.signers.gateway
+        )
         self.requests[spec.id] = stored
         return stored
 
@@ -464,8 +469,12 @@ class _Suite:
     async def _judge_refused(self, result: CheckResult) -> None:
         check = result.spec.id
         said = []
+        expected = result.spec.refusal
         for push in self.exchanges[check]:
             refused, words = refusal(push)
+            if refused and expected is not None:
+                refused, why = refused_for(push, expected.codes, expected.words)
+                words = f"{words} ({why})" if refused else f"{why} ({words})"
             result.see(push.label, refused, words)
             said.append(words)
         result.summary = "; ".join(said)

@@ -124,6 +124,8 @@ class TourRun:
         self.tour = tour
         self.live = LiveRun(base_url, certs_dir, password, tour.scenario, calendar)
         self.sights: list[Sight | None] = []
+        #: What was set before the tour started, so earlier runs cannot change its outcome.
+        self.prepared: list[str] = []
 
     @property
     def position(self) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ class Trial:
     timed_out: bool = False
     error: str | None = None
     restored: list[str] = field(default_factory=list)
+    prepared: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -65,6 +67,7 @@ class Trial:
             "seconds": round(self.seconds, 3),
             "refusal": self.received(),
             "steps": [step.to_json() for step in self.steps],
+            "prepared": self.prepared,
             "restored": self.restored,
         }
 
@@ -77,15 +80,19 @@ async def run_trial(
     password: str,
     calendar: WorkingCalendar,
     limit: float,
+    prepare: Callable[[Http], Awaitable[list[str]]] | None = None,
 ) -> Trial:
     """Run the scenario of `ref` against the simulator at `base_url` for at most `limit`
-    seconds; the steps not reached are reported skipped, the switches put back."""
+    seconds, after `prepare` set what it needs (the switches as they were are read first); the
+    steps not reached are reported skipped, the switches put back."""
     _, scenario = ref.load()
     trial = Trial(code, ref)
     began = time.monotonic()
     http = Http(base_url)
     try:
         before = await fault_state(http)
+        if prepare is not None:
+            trial.prepared = await prepare(http)
         live = LiveRun(base_url, certs_dir, password, scenario, calendar)
         try:
             async with asyncio.timeout(limit):

@@ -32,6 +32,8 @@ from lxml import etree
 from egovsim.gateway import soap
 from egovsim.gateway.seed import PORTAL_SENDER
 from egovsim.gateway.service import Answer
+from egovsim.gateway.wssecurity import sign_envelope
+from egovsim.pki.keystore import Keystore
 from egovsim.regulations.calendar import WorkingCalendar
 from egovsim.regulations.model import Regulation
 from egovsim.statecorp.centres import STATECORP_SENDER, centre_for_region
@@ -88,12 +90,19 @@ class GatewaySender:
     """A sender of the gateway that sends from inside the process, through `Gateway.handle`."""
 
     def __init__(
-        self, handle: Handle, sender_id: str, password: str, now: Callable[[], datetime]
+        self,
+        handle: Handle,
+        sender_id: str,
+        password: str,
+        now: Callable[[], datetime],
+        keystore: Keystore | None = None,
     ) -> None:
         self._handle = handle
         self.sender_id = sender_id
         self._password = password
         self._now = now
+        #: The key its envelopes are WS-Security signed with (None: sent unsigned).
+        self._keystore = keystore
 
     async def send(
         self,
@@ -114,6 +123,9 @@ class GatewaySender:
             password=self._password,
             data=data,
         )
+        if self._keystore is not None:
+            key, certificate = self._keystore.key, self._keystore.certificate
+            envelope = sign_envelope(envelope, key, certificate, created=self._now())
         answer = await self._handle("async", envelope)
         if answer.status == 200:
             return True, f"accepted as {message_id}"

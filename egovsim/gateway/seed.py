@@ -1,9 +1,11 @@
-"""The gateway's starting state: the portal and the regional gateway's workstation (which
-answers the portal's requests) as senders, each seeded service routed to its provider's
-workstation (idempotent: what an operator changed is kept)."""
+"""The gateway's starting state: the portal, the regional gateway's workstation (which answers
+the portal's requests) and the State Corporation as senders whose messages must be WS-Security
+signed, each seeded service routed to its provider's workstation (idempotent: what an operator
+changed is kept)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from egovsim.passwords import hash_password
@@ -16,9 +18,17 @@ PORTAL_SENDER = "egov-portal"
 WORKSTATION_SENDER = "arm-rshep"
 
 
-async def seed_gateway(store: GatewayStore, password: str, now: datetime) -> None:
-    """The portal, the workstation and the State Corporation may send (signed or not), and
-    every service of a seeded provider has a route."""
+async def seed_gateway(
+    store: GatewayStore,
+    password: str,
+    now: datetime,
+    *,
+    signed: bool = True,
+    optional: Iterable[str] = (),
+) -> None:
+    """The portal, the workstation and the State Corporation may send, their messages
+    WS-Security signed (`required`; `optional` for those named, and for all when egovsim's own
+    systems cannot sign: `signed=False`), and every service of a seeded provider has a route."""
     missing = [
         (sender_id, name)
         for sender_id, name in (
@@ -31,7 +41,8 @@ async def seed_gateway(store: GatewayStore, password: str, now: datetime) -> Non
     # Both use the personas' password; hashing it once spares a start 50 ms of scrypt.
     hashed = hash_password(password) if missing else ""
     for sender_id, name in missing:
-        await store.save_sender(Sender(sender_id, hashed, "optional", name), now)
+        policy = "required" if signed and sender_id not in set(optional) else "optional"
+        await store.save_sender(Sender(sender_id, hashed, policy, name), now)
     for provider in PROVIDERS:
         for service in provider.services:
             if await store.route(service) is None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import re
 import shutil
+import socket
 import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -84,14 +85,37 @@ def resolve_time(expression: str, anchor: datetime, calendar: WorkingCalendar) -
     return parse_time(expression)
 
 
+def loopback_socket() -> socket.socket:
+    """A listening socket on a free loopback port, for a run's simulators to answer on."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(128)
+    return listener
+
+
+def socket_url(listener: socket.socket) -> str:
+    """The base URL a loopback socket answers at."""
+    host, port = listener.getsockname()[:2]
+    return f"http://{host}:{port}"
+
+
 class InProcess:
     """Each scenario gets its own app on 127.0.0.1: a fresh data directory, a copy of the test
-    PKI, the clock frozen at the scenario's start, deliveries run by the runner."""
+    PKI, the clock frozen at the scenario's start, deliveries run by the runner.
 
-    def __init__(self, certs_dir: Path, password: str = "Qwerty12") -> None:
+    With `listen`, every scenario's app answers on that socket: a PKI made for its address
+    then has its CRLs and OCSP answered by the scenario's own simulator, on its own clock
+    (without it, on a free port, the PKI's address must be one nothing else answers at).
+    """
+
+    def __init__(
+        self, certs_dir: Path, password: str = "Qwerty12", listen: socket.socket | None = None
+    ) -> None:
         self.certs_dir = certs_dir
         self.personas = Personas(certs_dir, password)
         self.password = password
+        self.listen = listen
 
     @asynccontextmanager
     async def session(
@@ -120,7 +144,9 @@ class InProcess:
                 persona_password=self.password,
             )
             app = create_app(settings, Clock(frozen_at=start))
-            server = TestServer(app, host="127.0.0.1")
+            server = (
+                OnSocket(app, self.listen) if self.listen else TestServer(app, host="127.0.0.1")
+            )
             await server.start_server()
             http = Http(str(server.make_url("/")))
 
@@ -135,6 +161,32 @@ class InProcess:
             finally:
                 await http.close()
                 await server.close()
+
+
+class OnSocket:
+    """An app served on a socket the run keeps listening (each scenario's app in turn): the
+    server closes its own copy of the socket, never the run's."""
+
+    def __init__(self, app: Any, listener: socket.socket) -> None:
+        from aiohttp import web
+
+        self._runner = web.AppRunner(app, handler_cancellation=True)
+        self._listener = listener
+
+    async def start_server(self) -> None:
+        """Start answering on the socket."""
+        from aiohttp import web
+
+        await self._runner.setup()
+        await web.SockSite(self._runner, self._listener.dup()).start()
+
+    def make_url(self, path: str) -> str:
+        """The address of `path` on this server."""
+        return socket_url(self._listener) + path
+
+    async def close(self) -> None:
+        """Stop answering; the socket stays the run's."""
+        await self._runner.cleanup()
 
 
 class Remote:

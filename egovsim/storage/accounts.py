@@ -166,6 +166,35 @@ class AccountStore:
                 (account_id,),
             )
 
+    async def forget_failures(self, login: str) -> bool:
+        """Forget an account's run of failed logins and lift its lock (a guided run starts
+        from a clean account); whether there was anything to forget."""
+        async with self._db.write() as connection:
+            cursor = await connection.execute(
+                "UPDATE portal_accounts SET failed_attempts = 0, locked_until = NULL"
+                " WHERE login = ? AND (failed_attempts != 0 OR locked_until IS NOT NULL)",
+                (login,),
+            )
+            return bool(cursor.rowcount)
+
+    async def retire_account(self, login: str) -> bool:
+        """Free an account's login for a new registration: the account keeps its id, its
+        applications and its history under a login nobody signs in with, and its sessions
+        end; whether there was one."""
+        async with self._db.write() as connection:
+            cursor = await connection.execute(
+                "UPDATE portal_accounts SET login = login || ' (retired ' || id || ')'"
+                " WHERE login = ? RETURNING id",
+                (login,),
+            )
+            row = await cursor.fetchone()
+            if row is None:
+                return False
+            await connection.execute(
+                "DELETE FROM portal_sessions WHERE account_id = ?", (int(row[0]),)
+            )
+            return True
+
     # -- challenges -----------------------------------------------------------------------------
 
     async def add_challenge(self, challenge_id: str, nonce: bytes, expires_at: datetime) -> None:

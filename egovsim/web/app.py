@@ -55,6 +55,8 @@ from egovsim.web import (
     console_logins,
     console_pages,
     console_routes,
+    console_tour_pages,
+    console_tours,
     diagram_routes,
     fault_routes,
     gateway_pages,
@@ -198,14 +200,20 @@ async def _gateway(
     settings = app[SETTINGS]
     store = GatewayStore(app[DATABASE])
     app[GATEWAY_STORE] = store
-    await seed_gateway(store, settings.persona_password, app[CLOCK].now())
+    keystore = _gateway_keystore(settings)
+    await seed_gateway(
+        store,
+        settings.persona_password,
+        app[CLOCK].now(),
+        signed=keystore is not None,
+        optional=settings.wss_optional_senders,
+    )
     policy = DeliveryPolicy(
         max_attempts=settings.gateway_max_attempts, first_backoff=settings.gateway_first_backoff
     )
     workstation = workstation_receiver(app[WORKSTATION])
-    keystore = _gateway_keystore(settings)
-    exchange = _portal(app).exchange
-    statecorp = await _statecorp(app)
+    exchange = _portal(app, keystore).exchange
+    statecorp = await _statecorp(app, keystore)
     worker = DeliveryWorker(
         store,
         {
@@ -240,7 +248,11 @@ async def _gateway(
         ApplicationStore(app[DATABASE]),
         store,
         GatewaySender(
-            _in_process(app), WORKSTATION_SENDER, settings.persona_password, app[CLOCK].now
+            _in_process(app),
+            WORKSTATION_SENDER,
+            settings.persona_password,
+            app[CLOCK].now,
+            keystore,
         ),
         app[REGULATIONS],
         app[CALENDAR],
@@ -280,11 +292,12 @@ def _in_process(app: web.Application) -> Handle:
     return handle
 
 
-def _portal(app: web.Application) -> Portal:
-    """The portal, sending its signed requests as `egov-portal` through the gateway."""
+def _portal(app: web.Application, keystore: Keystore | None) -> Portal:
+    """The portal, sending its signed requests as `egov-portal` through the gateway, each
+    envelope WS-Security signed with egovsim's own key."""
     settings = app[SETTINGS]
     sender = GatewaySender(
-        _in_process(app), PORTAL_SENDER, settings.persona_password, app[CLOCK].now
+        _in_process(app), PORTAL_SENDER, settings.persona_password, app[CLOCK].now, keystore
     )
     app[PORTAL] = Portal(
         PortalStore(app[DATABASE]),
@@ -300,11 +313,11 @@ def _portal(app: web.Application) -> Portal:
     return app[PORTAL]
 
 
-async def _statecorp(app: web.Application) -> StateCorp:
+async def _statecorp(app: web.Application, keystore: Keystore | None) -> StateCorp:
     """The State Corporation, sending as its centres' sender through the gateway."""
     settings = app[SETTINGS]
     sender = GatewaySender(
-        _in_process(app), STATECORP_SENDER, settings.persona_password, app[CLOCK].now
+        _in_process(app), STATECORP_SENDER, settings.persona_password, app[CLOCK].now, keystore
     )
     app[STATECORP] = StateCorp(
         StateCorpStore(app[DATABASE]),
@@ -388,5 +401,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     app.router.add_routes(console_routes.routes)
     app.router.add_routes(console_logins.routes)
     app.router.add_routes(console_pages.routes)
+    app.router.add_routes(console_tour_pages.routes)
+    app.router.add_routes(console_tours.routes)
     app.router.add_static("/static/", STATIC, follow_symlinks=False)
     return app

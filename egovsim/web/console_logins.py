@@ -4,6 +4,7 @@ provider's staff member or a State Corporation operator, and who can be signed i
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -16,8 +17,9 @@ from egovsim.passwords import new_token
 from egovsim.pki.personas import load_personas
 from egovsim.portal.accounts import SESSION_LIFETIME
 from egovsim.statecorp.centres import CENTRES
+from egovsim.storage.accounts import AccountStore
 from egovsim.web import statecorp_api, workstation_api
-from egovsim.web.keys import ACCOUNTS, CLOCK, NCALAYER_KEYS, SETTINGS, STAFF, STATECORP
+from egovsim.web.keys import ACCOUNTS, CLOCK, DATABASE, NCALAYER_KEYS, SETTINGS, STAFF, STATECORP
 from egovsim.web.openapi import api
 from egovsim.web.portal_session import SESSION_COOKIE
 from egovsim.web.requests import json_object
@@ -82,11 +84,14 @@ def local_path(value: Any, default: str) -> str:
     return default
 
 
-async def quick_login(request: web.Request, kind: Any, who: Any) -> tuple[str, str, dict[str, Any]]:
-    """Open a session as a persona (through C1 with the persona's AUTH key), a staff member or
-    an operator: (its cookie's name, its token, what the API shows of it)."""
+async def quick_login(
+    request: web.Request, kind: Any, who: Any, show: bool = False
+) -> tuple[str, str, dict[str, Any]]:
+    """Open a session as a persona (through C1 with the persona's AUTH key; to `show` a tour's
+    effect, opened by the console without C1), a staff member or an operator: (its cookie's
+    name, its token, what the API shows of it)."""
     if kind == "persona" and isinstance(who, str):
-        return await _as_persona(request, who)
+        return await (_showing(request, who) if show else _as_persona(request, who))
     if kind == "staff" and isinstance(who, str):
         member = await request.app[STAFF].staff_by_login(who)
         if member is None:
@@ -113,12 +118,26 @@ async def quick_login(request: web.Request, kind: Any, who: Any) -> tuple[str, s
     )
 
 
-async def _as_persona(request: web.Request, persona_id: str) -> tuple[str, str, dict[str, Any]]:
-    app = request.app
+def _persona(app: web.Application, persona_id: str) -> Mapping[str, Any]:
+    """A persona with a portal account; NOT_FOUND otherwise."""
     listing = {p["id"]: p for p in logins.portal_personas(load_personas(app[SETTINGS].certs_dir))}
     persona = listing.get(persona_id)
     if persona is None:
         raise EgovsimError("NOT_FOUND", {"persona": persona_id, "known": sorted(listing)})
+    return persona
+
+
+async def _showing(request: web.Request, persona_id: str) -> tuple[str, str, dict[str, Any]]:
+    app = request.app
+    store = AccountStore(app[DATABASE])
+    persona = _persona(app, persona_id)
+    token = await logins.open_watching_session(store, persona, app[CLOCK].now(), utcnow())
+    return SESSION_COOKIE, token, {"persona": persona_id}
+
+
+async def _as_persona(request: web.Request, persona_id: str) -> tuple[str, str, dict[str, Any]]:
+    app = request.app
+    persona = _persona(app, persona_id)
     keyring = app[NCALAYER_KEYS]
     keys = keyring.persona(persona_id)
     # Opening a keystore runs its key derivation: off the event loop; the ring keeps it open.

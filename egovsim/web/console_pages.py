@@ -1,128 +1,56 @@
-"""The trainer's console as pages: `/console` (the clock, the reset, quick logins, the fault
-switches, the State Corporation's sweep, the tours) and `/console/tours/{tour}`, a guided
-tour stepped through in front of a room, with the diagrams of the tour's application lit.
+"""The trainer's console as a page, `/console`: the clock, the reset, quick logins, the fault
+switches, the State Corporation's sweep, the tours (their pages are `console_tour_pages`).
 
-Every form posts to the page's own address and comes back to the page (no script needed). Where
-an API makes the change (the clock API, the fault API, the gateway's), the page calls it at
-the simulator's own address, so the page does exactly what a script would.
+The page always renders, whatever state it finds: a clock beyond what a date holds, a store
+that fails to answer. Each part is read on its own; a part that cannot be read is shown empty
+and listed at the top with why, beside "set the clock back to now" and "reset". Every form
+posts to the page's own address and comes back to the page (no script needed), and checks
+what it was given before it changes anything. Where an API makes the change (the clock API,
+the fault API, the gateway's), the page calls it at the simulator's own address, so the page
+does exactly what a script would.
 """
 
 from __future__ import annotations
 
-import hmac
-import secrets
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
 
-from egovsim.console import logins
-from egovsim.console.live import StepOutcome
-from egovsim.console.tour import Sight, Tour, TourRun, shipped_tours
-from egovsim.diagrams import Progress, portal_progress, progress, workstation_progress
-from egovsim.errors import CATALOGUE, EgovsimError
-from egovsim.pki.personas import load_personas
-from egovsim.portal.applications import ApplicationDetail
-from egovsim.portal.model import Applicant
-from egovsim.scenarios.actors import ActorError, Http
-from egovsim.web.clock_routes import clock_json
+from egovsim.console.health import ClockReading, describe, moved, read_clock
+from egovsim.errors import EgovsimError
+from egovsim.web.console_forms import call_api, checked_form, form_token, with_token
 from egovsim.web.console_logins import (
     HOMES,
     local_path,
-    people_json,
     quick_login,
     set_session_cookie,
 )
 from egovsim.web.console_routes import (
-    current_run,
-    find_tour,
+    console_parts,
     jump,
-    next_step,
-    own_address,
     receiver_kinds_json,
-    receivers_json,
     reset_app,
     save_clock,
-    start_tour,
-    switches_json,
 )
-from egovsim.web.diagram_routes import diagram_view
-from egovsim.web.keys import (
-    ACCOUNTS,
-    CALENDAR,
-    CLOCK,
-    CONSOLE,
-    NCALAYER_KEYS,
-    PORTAL,
-    REGULATIONS,
-    SETTINGS,
-    STAFF,
-    STATECORP,
-    VERIFIER,
-    WORKSTATION,
-)
+from egovsim.web.keys import CALENDAR, CLOCK, CONSOLE, NCALAYER_KEYS, STATECORP, VERIFIER
 from egovsim.web.render import render
-from egovsim.workstation.views import ApplicationView
 
+log = logging.getLogger("egovsim.console")
 routes = web.RouteTableDef()
 
-#: The console's forms carry this cookie's value (a double-submit token: another site's form
-#: cannot read the cookie to copy it).
-CSRF_COOKIE = "egovsim_console"
 #: What a form did, as the page tells it after coming back (`?done=`).
 DONE = ("reset", "caches", "sweep", "clock", "fault", "receiver")
-#: The units the clock form moves by.
-UNITS = ("minutes", "hours", "working_days")
-
-
-#: A token made for this request, when it came without the cookie.
-_NEW_TOKEN = web.RequestKey("egovsim_console_token", str)
-
-
-def form_token(request: web.Request) -> str:
-    """The token the console's forms carry: the cookie's, or a new one set by `with_token`."""
-    token = request.cookies.get(CSRF_COOKIE) or request.get(_NEW_TOKEN)
-    if token is None:
-        token = request[_NEW_TOKEN] = secrets.token_hex(16)
-    return token
-
-
-def with_token(request: web.Request, response: web.Response) -> web.Response:
-    """Set the token's cookie on a page whose forms carry a new one."""
-    if CSRF_COOKIE not in request.cookies and _NEW_TOKEN in request:
-        response.set_cookie(
-            CSRF_COOKIE, request[_NEW_TOKEN], httponly=True, samesite="Strict", path="/"
-        )
-    return response
-
-
-async def checked_form(request: web.Request) -> dict[str, str]:
-    """The posted form, when its token is the cookie's; BAD_REQUEST for a stale form."""
-    data = await request.post()
-    sent, kept = str(data.get("csrf", "")), request.cookies.get(CSRF_COOKIE, "")
-    if not kept or not hmac.compare_digest(sent.encode(), kept.encode()):
-        raise EgovsimError("BAD_REQUEST", {"reason": "the form is stale: reload the page"})
-    return {key: str(value) for key, value in data.items()}
-
-
-async def call_api(request: web.Request, method: str, path: str, body: Any = None) -> Any:
-    """One request to the simulator's own API, as a script would send it; its refusal is
-    raised as the same refusal."""
-    http = Http(own_address(request))
-    try:
-        reply = await http.request(method, path, json_body=body)
-    except ActorError as error:
-        raise EgovsimError("INTERNAL_ERROR", {"reason": error.message}) from None
-    finally:
-        await http.close()
-    if reply.status >= 400:
-        code = reply.error_code()
-        if code is None or code not in CATALOGUE:
-            raise EgovsimError("INTERNAL_ERROR", {"status": reply.status, "path": path})
-        details = reply.body["error"].get("details")
-        raise EgovsimError(code, details if isinstance(details, dict) else {})
-    return reply.body
+#: The units the clock form moves by, and how long one of each lasts at most (a working day
+#: is at most a few calendar days: what the check of a move's reach counts).
+UNITS = {
+    "minutes": timedelta(minutes=1),
+    "hours": timedelta(hours=1),
+    "days": timedelta(days=1),
+    "working_days": timedelta(days=2),
+}
 
 
 def _back(what: str, anchor: str = "") -> web.HTTPSeeOther:
@@ -136,7 +64,7 @@ async def _console_page(request: web.Request, error: EgovsimError | None = None)
     app = request.app
     state = app[CONSOLE]
     done = request.query.get("done")
-    tours = shipped_tours()
+    parts = await console_parts(app)
     current = app[NCALAYER_KEYS].current
     response = render(
         request,
@@ -146,19 +74,27 @@ async def _console_page(request: web.Request, error: EgovsimError | None = None)
         csrf=form_token(request),
         done=done if done in DONE else None,
         returned=request.query.get("returned", "0"),
-        clock=clock_json(app),
-        clock_local=app[CLOCK].now().astimezone(app[CALENDAR].zone),
-        units=UNITS,
-        switches=switches_json(app),
-        receivers=await receivers_json(app),
+        clock=parts.clock,
+        clock_local=parts.reading.local,
+        units=list(UNITS),
+        switches=parts.switches,
+        receivers=parts.receivers,
         receiver_kinds=receiver_kinds_json(),
-        people=people_json(app),
-        tours=list(tours.values()),
+        people=parts.people,
+        tours=parts.tours,
         tour=state.tour,
         busy=state.busy,
         ncalayer_persona=current.id if current is not None else None,
+        troubles=parts.troubles,
+        reason=_reason(error),
     )
     return with_token(request, response)
+
+
+def _reason(error: EgovsimError | None) -> str | None:
+    """Why a form was refused, in the refusal's details, for the trainer to put it right."""
+    reason = error.details.get("reason") if error is not None else None
+    return str(reason) if reason else None
 
 
 @routes.get("/console")
@@ -171,37 +107,71 @@ async def _acting(
     request: web.Request, action: Callable[[], Awaitable[web.HTTPSeeOther]]
 ) -> web.StreamResponse:
     """Run a form's action and go where it says; a refusal shows on the console page with its
-    code and step instead."""
+    code and step instead, and so does a failure of the simulator (a store that fails): the
+    page comes back with it rather than a bare error."""
     try:
         redirect = await action()
     except EgovsimError as error:
         return await _console_page(request, error)
+    except Exception as error:
+        log.exception("a console action failed on %s", request.path)
+        failure = EgovsimError("INTERNAL_ERROR", {"reason": describe(error)})
+        return await _console_page(request, failure)
     raise redirect
+
+
+def _readable(reading: ClockReading) -> None:
+    """CLOCK_CHANGE_INVALID when the clock cannot be told: only "back to now" moves it then."""
+    if reading.now is None:
+        raise EgovsimError(
+            "CLOCK_CHANGE_INVALID",
+            {"reason": f"{reading.problem}: set the clock back to now first"},
+        )
+
+
+def _advance(form: dict[str, str], reading: ClockReading) -> dict[str, Any]:
+    """The clock API's body of a move forward, checked first: a whole positive number of a
+    known unit, landing within the console's reach of real time."""
+    unit, text = form.get("unit", ""), form.get("amount", "").strip()
+    if unit not in UNITS:
+        raise EgovsimError("CLOCK_CHANGE_INVALID", {"unit": unit, "units": list(UNITS)})
+    if not text.isdigit() or int(text) < 1:
+        raise EgovsimError(
+            "CLOCK_CHANGE_INVALID", {"amount": text, "reason": "move forward by a whole number"}
+        )
+    amount = int(text)
+    assert reading.now is not None
+    try:
+        moved(reading.now, UNITS[unit] * amount)
+    except (OverflowError, ValueError) as error:
+        raise EgovsimError(
+            "CLOCK_CHANGE_INVALID", {"amount": amount, "unit": unit, "reason": str(error)}
+        ) from None
+    return {"advance": {unit: amount}}
 
 
 @routes.post("/console/clock")
 async def clock_form(request: web.Request) -> web.StreamResponse:
-    """Freeze, let run, move forward, jump to a day, or go back to real time."""
+    """Freeze, let run, move forward, jump to a day, or go back to real time ("now")."""
     form = await checked_form(request)
+    app = request.app
 
     async def act() -> web.HTTPSeeOther:
         action = form.get("action")
+        if action == "real":
+            # Back to now first, in memory, so whatever fails after (saving it) leaves the
+            # clock readable.
+            app[CLOCK].restore(None, timedelta(0))
+            await save_clock(app)
+            return _back("clock", "#clock")
+        reading = read_clock(app[CLOCK], app[CALENDAR].zone)
+        _readable(reading)
         if action in ("freeze", "unfreeze"):
             await call_api(request, "POST", "/api/v1/clock", {"freeze": action == "freeze"})
         elif action == "advance":
-            unit = form.get("unit", "")
-            try:
-                amount = int(form.get("amount", ""))
-            except ValueError:
-                raise EgovsimError("CLOCK_CHANGE_INVALID", {"amount": form.get("amount")}) from None
-            if unit not in UNITS:
-                raise EgovsimError("CLOCK_CHANGE_INVALID", {"unit": unit, "units": list(UNITS)})
-            await call_api(request, "POST", "/api/v1/clock", {"advance": {unit: amount}})
+            await call_api(request, "POST", "/api/v1/clock", _advance(form, reading))
         elif action == "jump":
-            await jump(request.app, form.get("date", ""), form.get("time") or None)
-        elif action == "real":
-            request.app[CLOCK].restore(None, timedelta(0))
-            await save_clock(request.app)
+            await jump(app, form.get("date", ""), form.get("time") or None)
         else:
             raise EgovsimError("CLOCK_CHANGE_INVALID", {"action": action})
         return _back("clock", "#clock")
@@ -230,7 +200,10 @@ async def login_form(request: web.Request) -> web.StreamResponse:
 
     async def act() -> web.HTTPSeeOther:
         kind = form.get("kind", "")
-        cookie, token, _ = await quick_login(request, kind, form.get(kind) or None)
+        if kind not in HOMES:
+            raise EgovsimError("BAD_REQUEST", {"kind": kind, "kinds": list(HOMES)})
+        show = form.get("show") == "1"
+        cookie, token, _ = await quick_login(request, kind, form.get(kind) or None, show)
         response = web.HTTPSeeOther(local_path(form.get("next"), HOMES[kind]))
         set_session_cookie(response, cookie, token)
         return response
@@ -249,7 +222,7 @@ async def fault_form(request: web.Request) -> web.StreamResponse:
         if form.get("on") == "1":
             body: dict[str, Any] = {"on": True}
             if form.get("seconds"):
-                body["seconds"] = _number(form["seconds"])
+                body["seconds"] = _seconds(form["seconds"])
             await call_api(request, "PUT", path, body)
         else:
             await call_api(request, "DELETE", path)
@@ -271,211 +244,43 @@ async def receiver_form(request: web.Request) -> web.StreamResponse:
         if kind == "off":
             await call_api(request, "DELETE", path)
         else:
-            seconds = _number(form.get("seconds") or "5")
+            seconds = _seconds(form.get("seconds") or "5")
             await call_api(request, "PUT", path, {"kind": kind, "seconds": seconds})
         return _back("receiver", "#receivers")
 
     return await _acting(request, act)
 
 
-def _number(text: str) -> float:
+def _seconds(text: str) -> float:
+    """A form's seconds: a finite number, not negative; BAD_REQUEST otherwise."""
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
-        raise EgovsimError("BAD_REQUEST", {"reason": "seconds must be a number"}) from None
+        value = float("nan")
+    if not 0 <= value < float("inf"):
+        raise EgovsimError("BAD_REQUEST", {"reason": "seconds must be a number", "seconds": text})
+    return value
 
 
 @routes.post("/console/caches")
 async def caches_form(request: web.Request) -> web.StreamResponse:
     """Clear the verifier's CRL and OCSP caches."""
     await checked_form(request)
-    request.app[VERIFIER].clear_revocation_caches()
-    raise _back("caches", "#faults")
+
+    async def act() -> web.HTTPSeeOther:
+        request.app[VERIFIER].clear_revocation_caches()
+        return _back("caches", "#faults")
+
+    return await _acting(request, act)
 
 
 @routes.post("/console/sweep")
 async def sweep_form(request: web.Request) -> web.StreamResponse:
     """The State Corporation's storage sweep now."""
     await checked_form(request)
-    returned = await request.app[STATECORP].returns.sweep()
-    raise web.HTTPSeeOther(f"/console?done=sweep&returned={len(returned)}#statecorp")
 
+    async def act() -> web.HTTPSeeOther:
+        returned = await request.app[STATECORP].returns.sweep()
+        return web.HTTPSeeOther(f"/console?done=sweep&returned={len(returned)}#statecorp")
 
-# -- /console/tours/{tour} ----------------------------------------------------------------------
-
-
-def _steps(tour: Tour, run: TourRun | None) -> list[dict[str, Any]]:
-    """Each step of the tour as the page shows it: its words, done or not, its outcome."""
-    shown = []
-    done = run.position if run is not None else 0
-    for position, step in enumerate(tour.scenario.steps):
-        outcome: StepOutcome | None = None
-        sight: Sight | None = None
-        if run is not None and position < len(run.outcomes):
-            outcome, sight = run.outcomes[position], run.sights[position]
-        shown.append(
-            {
-                "number": position + 1,
-                "step": step,
-                "msgid": tour.narration_msgid(step),
-                "state": "done" if position < done else "current" if position == done else "",
-                "outcome": outcome,
-                "sight": sight,
-                "refusal": outcome.refusal() if outcome is not None else None,
-            }
-        )
-    return shown
-
-
-def _ordered(tour: Tour) -> tuple[str, str | None] | None:
-    """The service and variant the tour's applicant orders (its first `order` step), if any."""
-    for step in tour.scenario.steps:
-        service = step.args.get("service") if step.kind == "order" else None
-        if service:
-            variant = step.args.get("variant")
-            return str(service), str(variant) if variant else None
-    return None
-
-
-def _shown(run: TourRun, kind: str) -> list[str]:
-    """Whom the room was shown so far of a kind ("persona", "staff"), the latest first."""
-    return [
-        sight.who[1]
-        for sight in reversed(run.sights)
-        if sight is not None and sight.who is not None and sight.who[0] == kind
-    ]
-
-
-async def _applicant_of(app: web.Application, persona_id: str) -> Applicant | None:
-    """The portal account a persona acts for, as its cabinet knows it (the console looks over
-    the room's shoulder, without a session of its own); None for a persona without one."""
-    listing = logins.portal_personas(load_personas(app[SETTINGS].certs_dir))
-    persona = next((p for p in listing if p["id"] == persona_id), None)
-    if persona is None:
-        return None
-    legal = bool(persona.get("bin"))
-    return await app[ACCOUNTS].applicant(
-        logins.portal_login_id(persona),
-        str(persona["iin"]),
-        str(persona["name"]),
-        str(persona["role"]) if legal and persona.get("role") else None,
-    )
-
-
-async def _portal_application(app: web.Application, run: TourRun) -> ApplicationDetail | None:
-    """The tour's application as its applicant's cabinet shows it, when there is one."""
-    state = run.state
-    if state is None or state.application is None:
-        return None
-    persona_id = state.applicant or next(iter(_shown(run, "persona")), None)
-    applicant = await _applicant_of(app, persona_id) if persona_id else None
-    if applicant is None:
-        return None
-    try:
-        return await app[PORTAL].application(applicant, state.application)
-    except EgovsimError:
-        return None  # gone with a reset, or another account's
-
-
-async def _provider_application(app: web.Application, run: TourRun) -> ApplicationView | None:
-    """The tour's application at the provider's workstation, as the staff member the room saw
-    last sees it, once the staff have it."""
-    state = run.state
-    staff = _shown(run, "staff")
-    if state is None or state.provider_application is None or not staff:
-        return None
-    member = await app[STAFF].staff_by_login(staff[0])
-    if member is None:
-        return None
-    try:
-        return await app[WORKSTATION].application(member, state.provider_application)
-    except EgovsimError:
-        return None
-
-
-async def tour_diagrams(
-    request: web.Request, tour: Tour, run: TourRun | None
-) -> list[dict[str, Any]]:
-    """The diagrams of the tour's application, lit as it stands (what `_diagram.html` takes):
-    Annex 1 from the portal's application, Annex 2 from the provider's at the workstation once
-    there is one. Before the application exists, Annex 1 of the service the tour orders, with
-    the sign-in done once the applicant is signed in; none for a tour that orders nothing."""
-    app = request.app
-    detail = await _portal_application(app, run) if run is not None else None
-    view = await _provider_application(app, run) if run is not None else None
-    facts: Progress | None
-    if detail is not None:
-        regulation, variant = detail.regulation, detail.application.variant
-        facts = portal_progress(detail, 1)
-    elif view is not None:
-        regulation, variant = view.regulation, view.application.variant
-        facts = workstation_progress(view, 1)
-    else:
-        ordered = _ordered(tour)
-        found = app[REGULATIONS].get(ordered[0]) if ordered is not None else None
-        if ordered is None or found is None:
-            return []
-        regulation, variant = found, ordered[1]
-        signed_in = run is not None and run.state is not None and run.state.applicant is not None
-        facts = progress(["P1", "C1"], "P3") if signed_in else None
-    diagrams = [diagram_view(request, regulation, 1, facts, variant)]
-    if view is not None:
-        route = workstation_progress(view, 2)
-        diagrams.append(diagram_view(request, view.regulation, 2, route, view.application.variant))
-    return diagrams
-
-
-async def _tour_page(
-    request: web.Request, tour: Tour, error: EgovsimError | None = None
-) -> web.Response:
-    run = current_run(request, tour)
-    steps = _steps(tour, run)
-    last = steps[run.position - 1] if run is not None and run.position > 0 else None
-    upcoming = None if run is not None and run.finished else steps[run.position if run else 0]
-    response = render(
-        request,
-        "console_tour.html",
-        error=error,
-        status=error.http_status if error else 200,
-        csrf=form_token(request),
-        tour=tour,
-        run=run,
-        steps=steps,
-        last=last,
-        upcoming=upcoming,
-        busy=request.app[CONSOLE].busy,
-        state=run.state if run is not None else None,
-        diagrams=await tour_diagrams(request, tour, run),
-    )
-    return with_token(request, response)
-
-
-@routes.get("/console/tours/{tour}")
-async def tour_page(request: web.Request) -> web.Response:
-    """A guided tour: the step to do next with its narration, the last step's outcome and
-    where the room sees it, the application's diagrams lit, every step with its state."""
-    return await _tour_page(request, find_tour(request.match_info["tour"]))
-
-
-@routes.post("/console/tours/{tour}/start")
-async def tour_start(request: web.Request) -> web.StreamResponse:
-    """Start the tour again from its beginning."""
-    await checked_form(request)
-    tour = find_tour(request.match_info["tour"])
-    try:
-        await start_tour(request, tour)
-    except EgovsimError as error:
-        return await _tour_page(request, tour, error)
-    raise web.HTTPSeeOther(f"/console/tours/{tour.id}")
-
-
-@routes.post("/console/tours/{tour}/next")
-async def tour_next(request: web.Request) -> web.StreamResponse:
-    """Do the tour's next step."""
-    await checked_form(request)
-    tour = find_tour(request.match_info["tour"])
-    try:
-        await next_step(request, tour)
-    except EgovsimError as error:
-        return await _tour_page(request, tour, error)
-    raise web.HTTPSeeOther(f"/console/tours/{tour.id}#now")
+    return await _acting(request, act)

@@ -1,6 +1,6 @@
 """`/api/v1/console/...`: the trainer's console: what it shows, a jump of the clock to a day,
-the reset to a clean demo, quick logins, clearing the verifier's caches, the State
-Corporation's storage sweep, and the guided tours stepped one at a time.
+the reset to a clean demo, clearing the verifier's caches, the State Corporation's storage
+sweep (the quick logins are `console_logins`, the guided tours `console_tours`).
 
 The clock's other moves are the clock API's (`/api/v1/clock`), the fault switches the fault
 API's (`/api/v1/faults`, `/api/v1/gateway/routes/{id}/fault`); the console's page uses them.
@@ -8,9 +8,9 @@ API's (`/api/v1/faults`, `/api/v1/gateway/routes/{id}/fault`); the console's pag
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -18,21 +18,21 @@ from aiohttp import web
 
 from egovsim.console.clock_moves import jump_target, parse_clock_time
 from egovsim.console.faults import codes_for_switch
+from egovsim.console.health import ClockReading, Trouble, Troubles, out_of_reach, read_clock
 from egovsim.console.reset import reset_demo
 from egovsim.console.state import ConsoleState
-from egovsim.console.tour import Sight, Tour, TourRun, shipped_tours
-from egovsim.errors import LANGUAGES, EgovsimError
+from egovsim.console.tour import Tour, shipped_tours
+from egovsim.errors import EgovsimError
 from egovsim.gateway.seed import seed_gateway
 from egovsim.ncalayer.keys import DEFAULT_PERSONA, UnknownPersona
 from egovsim.pki.personas import load_personas
-from egovsim.scenarios.actors import ActorError
 from egovsim.storage.faults import FAULT_NAMES
 from egovsim.storage.reset import Emptied
 from egovsim.web import statecorp_api
 from egovsim.web.clock_routes import clock_changed, clock_json
 from egovsim.web.console_logins import people_json
+from egovsim.web.console_tours import TOUR, tour_json
 from egovsim.web.fault_routes import switch_json
-from egovsim.web.i18n import word
 from egovsim.web.keys import (
     ACCOUNTS,
     CALENDAR,
@@ -47,7 +47,7 @@ from egovsim.web.keys import (
     STATECORP,
     VERIFIER,
 )
-from egovsim.web.openapi import WORDS, api, component
+from egovsim.web.openapi import api, component
 from egovsim.web.requests import json_object
 from egovsim.web.shep_routes import FAULTS as RECEIVER_FAULTS
 from egovsim.workstation.seed import seed_providers
@@ -60,19 +60,6 @@ async def console_state(app: web.Application) -> AsyncIterator[None]:
     app[CONSOLE] = ConsoleState()
     yield
     await app[CONSOLE].end_tour()
-
-
-def own_address(request: web.Request) -> str:
-    """The simulator's own address as this request reached it (the socket it came in on), for
-    the console's runs to act through the public interfaces; the settings' otherwise."""
-    transport = request.transport
-    if transport is not None:
-        sockname = transport.get_extra_info("sockname")
-        if isinstance(sockname, tuple) and len(sockname) >= 2:
-            host, port = str(sockname[0]), int(sockname[1])
-            scheme = "https" if transport.get_extra_info("sslcontext") else "http"
-            return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
-    return request.app[SETTINGS].base_url
 
 
 # -- what the console shows ---------------------------------------------------------------------
@@ -105,48 +92,6 @@ def receiver_kinds_json() -> list[dict[str, Any]]:
     ]
 
 
-def words(msgid: str) -> dict[str, str]:
-    """A word of the catalogs in every language."""
-    return {lang: word(msgid, lang) for lang in LANGUAGES}
-
-
-def tour_json(tour: Tour, run: TourRun | None = None) -> dict[str, Any]:
-    """A tour with its steps' narrations, and how far it went when it is the one under way."""
-    steps = []
-    for position, step in enumerate(tour.scenario.steps):
-        shown: dict[str, Any] = {
-            "name": step.name,
-            "kind": step.kind,
-            "narration": words(tour.narration_msgid(step)),
-            "expected_refusal": step.refused.code if step.refused else None,
-            "outcome": None,
-        }
-        if run is not None and position < len(run.outcomes):
-            shown["outcome"] = run.outcomes[position].to_json()
-            shown["sight"] = sight_json(run.sights[position])
-        steps.append(shown)
-    state = run.state if run is not None else None
-    return {
-        "id": tour.id,
-        "title": words(tour.title_msgid()),
-        "total": len(tour.scenario.steps),
-        "position": run.position if run is not None else None,
-        "finished": run.finished if run is not None else None,
-        "application": state.application if state is not None else None,
-        "provider_application": state.provider_application if state is not None else None,
-        "package": state.package if state is not None else None,
-        "steps": steps,
-    }
-
-
-def sight_json(sight: Sight | None) -> dict[str, Any] | None:
-    """Where the room sees a step's effect, and who the trainer signs in as to see it."""
-    if sight is None:
-        return None
-    who = {"kind": sight.who[0], "id": sight.who[1]} if sight.who else None
-    return {"path": sight.path, "who": who}
-
-
 _CLOCK = {
     "type": "object",
     "required": ["now", "local", "mode", "working_day", "day_off"],
@@ -159,47 +104,27 @@ _CLOCK = {
     },
 }
 CLOCK_STATE = component("ConsoleClock", _CLOCK)
-TOUR = component(
-    "ConsoleTour",
-    {
-        "type": "object",
-        "description": "A guided tour: each step a narration and one action; with `position` "
-        "and each done step's outcome when it is the tour under way.",
-        "required": ["id", "title", "total", "position", "finished", "steps"],
-        "properties": {
-            "id": {"type": "string"},
-            "title": WORDS,
-            "total": {"type": "integer"},
-            "position": {"type": ["integer", "null"]},
-            "finished": {"type": ["boolean", "null"]},
-            "application": {"type": ["integer", "null"]},
-            "provider_application": {"type": ["integer", "null"]},
-            "package": {"type": ["integer", "null"]},
-            "steps": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["name", "kind", "narration", "outcome"],
-                    "properties": {
-                        "name": {"type": "string"},
-                        "kind": {"type": "string"},
-                        "narration": WORDS,
-                        "expected_refusal": {"type": ["string", "null"]},
-                        "outcome": {"type": ["object", "null"]},
-                        "sight": {"type": ["object", "null"]},
-                    },
-                },
-            },
-        },
-    },
-)
 OVERVIEW = component(
     "ConsoleOverview",
     {
         "type": "object",
         "required": ["clock", "faults", "receivers", "receiver_kinds", "people", "tours", "busy"],
         "properties": {
-            "clock": CLOCK_STATE,
+            "clock": {
+                "anyOf": [CLOCK_STATE, {"type": "null"}],
+                "description": "null when the clock cannot be told (see `troubles`).",
+            },
+            "troubles": {
+                "type": "array",
+                "description": "The parts of the state that could not be read, and why: they "
+                "are shown empty. `POST /api/v1/console/reset` or a clock set back to now puts "
+                "them right.",
+                "items": {
+                    "type": "object",
+                    "required": ["part", "reason"],
+                    "properties": {"part": {"type": "string"}, "reason": {"type": "string"}},
+                },
+            },
             "faults": {"type": "array", "items": {"type": "object"}},
             "receivers": {"type": "array", "items": {"type": "object"}},
             "receiver_kinds": {"type": "array", "items": {"type": "object"}},
@@ -213,22 +138,70 @@ OVERVIEW = component(
 )
 
 
+@dataclass(frozen=True)
+class ConsoleParts:
+    """What the console shows, each part read on its own: the clock (None when it cannot be
+    told), the switches, the receivers, who can be signed in as, the tours; and what could not
+    be read (those parts are empty)."""
+
+    reading: ClockReading
+    clock: dict[str, Any] | None
+    switches: list[dict[str, Any]]
+    receivers: list[dict[str, Any]]
+    people: dict[str, Any]
+    tours: list[Tour]
+    troubles: list[Trouble]
+
+
+async def console_parts(app: web.Application) -> ConsoleParts:
+    """Read what the console shows without failing, whatever state the simulator is in."""
+    troubles = Troubles()
+    reading = read_clock(app[CLOCK], app[CALENDAR].zone)
+    if reading.problem is not None:
+        troubles.note("clock", reading.problem)
+
+    async def clock() -> dict[str, Any] | None:
+        return clock_json(app) if reading.now is not None else None
+
+    async def switches() -> list[dict[str, Any]]:
+        return switches_json(app)
+
+    async def people() -> dict[str, Any]:
+        return people_json(app)
+
+    async def tours() -> list[Tour]:
+        return list(shipped_tours().values())
+
+    return ConsoleParts(
+        reading,
+        await troubles.read("clock", clock, None),
+        await troubles.read("faults", switches, []),
+        await troubles.read("receivers", lambda: receivers_json(app), []),
+        await troubles.read("logins", people, {"personas": [], "staff": [], "operators": []}),
+        await troubles.read("tours", tours, []),
+        troubles.found,
+    )
+
+
 @routes.get("/api/v1/console")
 @api(response=OVERVIEW)
 async def overview(request: web.Request) -> web.Response:
     """Everything the console shows: the clock, every fault switch with the refusals it leads
-    to, the gateway's receivers, who the trainer can sign in as, the tours, what runs now."""
+    to, the gateway's receivers, who the trainer can sign in as, the tours, what runs now.
+    Whatever state the simulator is in it answers: what cannot be read is in `troubles`."""
     app = request.app
     state = app[CONSOLE]
     current = app[NCALAYER_KEYS].current
+    parts = await console_parts(app)
     return web.json_response(
         {
-            "clock": clock_json(app),
-            "faults": switches_json(app),
-            "receivers": await receivers_json(app),
+            "clock": parts.clock,
+            "faults": parts.switches,
+            "receivers": parts.receivers,
             "receiver_kinds": receiver_kinds_json(),
-            "people": people_json(app),
-            "tours": [tour_json(tour) for tour in shipped_tours().values()],
+            "people": parts.people,
+            "tours": [tour_json(tour) for tour in parts.tours],
+            "troubles": [{"part": t.part, "reason": t.reason} for t in parts.troubles],
             "tour": state.tour.tour.id if state.tour is not None else None,
             "ncalayer_persona": current.id if current is not None else None,
             "busy": state.busy,
@@ -251,8 +224,11 @@ async def jump(app: web.Application, day: Any, at: Any) -> None:
         raise EgovsimError("CLOCK_CHANGE_INVALID", {"date": day, "time": at})
     try:
         moment = jump_target(app[CLOCK].now(), app[CALENDAR].zone, day, parse_clock_time(at))
-    except ValueError as error:
-        raise EgovsimError("CLOCK_CHANGE_INVALID", {"date": day, "reason": str(error)}) from None
+        reason = out_of_reach(moment)
+    except (ValueError, OverflowError) as error:
+        reason = str(error)
+    if reason is not None:
+        raise EgovsimError("CLOCK_CHANGE_INVALID", {"date": day, "reason": reason})
     app[CLOCK].set(moment)
     await save_clock(app)
 
@@ -288,7 +264,13 @@ async def seed_demo(app: web.Application) -> None:
     personas = load_personas(settings.certs_dir)
     await seed_providers(app[STAFF], personas, settings.persona_password)
     await app[ACCOUNTS].seed_from_personas(personas)
-    await seed_gateway(app[GATEWAY_STORE], settings.persona_password, app[CLOCK].now())
+    await seed_gateway(
+        app[GATEWAY_STORE],
+        settings.persona_password,
+        app[CLOCK].now(),
+        signed=any(p["id"] == "egov-gateway" for p in personas),
+        optional=settings.wss_optional_senders,
+    )
     await app[STATECORP].seed(settings.persona_password)
 
 
@@ -299,13 +281,14 @@ async def reset_app(app: web.Application) -> Emptied:
     state = app[CONSOLE]
     async with state.exclusive("reset"):
         await state.end_tour()
+        # The clock first: the seeds read it, and it may stand where no date can be told.
+        app[CLOCK].restore(None, timedelta(0))
         emptied = await reset_demo(
             app[DATABASE],
             app[GATEWAY_STORE],
             app[SETTINGS].data_dir / "attachments",
             lambda: seed_demo(app),
         )
-        app[CLOCK].restore(None, timedelta(0))
         await app[PKI_FAULTS].load()
         keyring = app[NCALAYER_KEYS]
         with contextlib.suppress(UnknownPersona):  # a PKI made without the demo personas
@@ -372,95 +355,3 @@ async def sweep(request: web.Request) -> web.Response:
     an operator's session): results uncollected for a month go back to the provider."""
     returned = await request.app[STATECORP].returns.sweep()
     return web.json_response({"returned": [statecorp_api.package_json(v) for v in returned]})
-
-
-# -- the tours ----------------------------------------------------------------------------------
-
-
-def find_tour(tour_id: str) -> Tour:
-    """A shipped tour by its id; NOT_FOUND otherwise."""
-    tours = shipped_tours()
-    if tour_id not in tours:
-        raise EgovsimError("NOT_FOUND", {"tour": tour_id, "known": list(tours)})
-    return tours[tour_id]
-
-
-async def start_tour(request: web.Request, tour: Tour) -> TourRun:
-    """(Re)start `tour`: the one under way ends, the simulator's clock goes to the tour's
-    start. CONSOLE_BUSY while a run is under way."""
-    app = request.app
-    state = app[CONSOLE]
-    settings = app[SETTINGS]
-    async with state.exclusive(f"tour {tour.id}"):
-        await state.end_tour()
-        run = TourRun(
-            tour, own_address(request), settings.certs_dir, settings.persona_password, app[CALENDAR]
-        )
-        try:
-            async with asyncio.timeout(state.step_seconds):
-                await run.start()
-        except (ActorError, TimeoutError) as error:
-            await run.close()
-            raise EgovsimError(
-                "INTERNAL_ERROR", {"tour": tour.id, "reason": f"the tour cannot start: {error}"}
-            ) from None
-        state.tour = run
-    return run
-
-
-async def next_step(request: web.Request, tour: Tour) -> TourRun:
-    """Do the next step of `tour` (started first if it is not the one under way)."""
-    state = request.app[CONSOLE]
-    run = state.tour
-    if run is None or run.tour.id != tour.id:
-        run = await start_tour(request, tour)
-    if run.finished:
-        return run
-    async with state.exclusive(f"tour {tour.id}"):
-        try:
-            async with asyncio.timeout(state.step_seconds):
-                await run.next()
-        except TimeoutError:
-            run.interrupt(f"stopped after {state.step_seconds:g} s")
-    return run
-
-
-def current_run(request: web.Request, tour: Tour) -> TourRun | None:
-    """The run of `tour` if it is the one under way."""
-    run = request.app[CONSOLE].tour
-    return run if run is not None and run.tour.id == tour.id else None
-
-
-_TOUR_PARAMETERS = {"tour": {"type": "string", "examples": ["happy-path", "refusal-revoked"]}}
-
-
-@routes.get("/api/v1/console/tours")
-@api(response={"type": "object", "properties": {"tours": {"type": "array", "items": TOUR}}})
-async def list_tours(request: web.Request) -> web.Response:
-    """The guided tours, each step with its narration in kk, ru and en; the one under way
-    with its steps' outcomes."""
-    return web.json_response(
-        {
-            "tours": [
-                tour_json(tour, current_run(request, tour)) for tour in shipped_tours().values()
-            ]
-        }
-    )
-
-
-@routes.post("/api/v1/console/tours/{tour}/start")
-@api(response=TOUR, parameters=_TOUR_PARAMETERS)
-async def start(request: web.Request) -> web.Response:
-    """Start a tour from its beginning ("back to start"): the simulator's clock moves to where
-    it starts; no step is done yet."""
-    tour = find_tour(request.match_info["tour"])
-    return web.json_response(tour_json(tour, await start_tour(request, tour)))
-
-
-@routes.post("/api/v1/console/tours/{tour}/next")
-@api(response=TOUR, parameters=_TOUR_PARAMETERS)
-async def next_(request: web.Request) -> web.Response:
-    """Do the tour's next step through the simulator's public interfaces, as a scenario step;
-    the answer has its outcome and where the room sees it (`sight`)."""
-    tour = find_tour(request.match_info["tour"])
-    return web.json_response(tour_json(tour, await next_step(request, tour)))

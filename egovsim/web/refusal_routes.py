@@ -19,8 +19,9 @@ from egovsim.console.trial import Trial, run_trial
 from egovsim.errors import CATALOGUE, LANGUAGES, EgovsimError, Refusal
 from egovsim.scenarios.index import scenarios_for
 from egovsim.storage.faults import FAULT_NAMES
-from egovsim.web.console_pages import checked_form, form_token, with_token
-from egovsim.web.console_routes import own_address, save_clock
+from egovsim.web.console_forms import checked_form, form_token, own_address, with_token
+from egovsim.web.console_routes import save_clock
+from egovsim.web.console_tours import preparation
 from egovsim.web.i18n import language
 from egovsim.web.keys import CALENDAR, CLOCK, CONSOLE, SETTINGS, VERIFIER
 from egovsim.web.openapi import WORDS, api, component
@@ -291,6 +292,12 @@ TRIAL = component(
                 "description": "The fault switches the run left changed and that were put back.",
                 "items": {"type": "string"},
             },
+            "prepared": {
+                "type": "array",
+                "description": "What was set before the run so earlier runs cannot change its "
+                "outcome: switches off, accounts' failed logins forgotten.",
+                "items": {"type": "string"},
+            },
         },
     },
 )
@@ -321,6 +328,7 @@ async def try_code(request: web.Request, code: str) -> Trial:
                 settings.persona_password,
                 app[CALENDAR],
                 state.try_seconds,
+                preparation(app, found[0].load()[1]),
             )
         finally:
             clock.restore(frozen_at, offset)

@@ -110,6 +110,11 @@ def render(
     def local(moment: datetime) -> str:
         return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
+    try:
+        now_local = local(request.app[CLOCK].now())
+    except (OverflowError, ValueError):  # a clock beyond dates: the console still renders
+        now_local = "—"
+
     shown = None
     if error is not None:
         entry = CATALOGUE[error.code]
@@ -119,7 +124,7 @@ def render(
         language_links=language_links(request),
         request_path=request.path,
         local=local,
-        now_local=local(request.app[CLOCK].now()),
+        now_local=now_local,
         error=shown,
         **context,
     )

@@ -1,0 +1,108 @@
+"""Starting a simulator for a test: the session's test PKI made once for a loopback address, a
+whole app in-process answering at that address in the test's event loop, or `egovsim serve` as
+a subprocess on a free port, each with data of its own and stopped after."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from egovsim.scenarios.targets import OnSocket, socket_url
+from egovsim.testing.simulator import PASSWORD, Simulator
+
+#: How long a subprocess simulator may take to answer (it makes its test PKI first).
+START_SECONDS = 120.0
+
+
+def make_pki(directory: Path, base_url: str, now: datetime | None = None) -> Path:
+    """A test PKI with every demo persona in `directory`, its certificates naming `base_url`
+    for their CRLs and OCSP, valid around `now` (the real time by default)."""
+    from egovsim.pki.authority import TestPki
+    from egovsim.pki.personas import create_personas
+
+    issued = now or datetime.now(UTC).replace(microsecond=0)
+    create_personas(TestPki.init(directory, base_url, issued), issued, PASSWORD)
+    return directory
+
+
+@asynccontextmanager
+async def in_process(
+    listener: socket.socket, certs_template: Path, workdir: Path
+) -> AsyncIterator[Simulator]:
+    """The whole app in this event loop, answering on `listener` (the address the PKI of
+    `certs_template` names, so what the certificates point at is this simulator), with a
+    copy of that PKI and a data directory of its own in `workdir`; stopped on the way out."""
+    from egovsim.clock import Clock
+    from egovsim.config import Settings
+    from egovsim.web.app import create_app
+
+    certs = workdir / "certs"
+    shutil.copytree(certs_template, certs)
+    url = socket_url(listener)
+    settings = Settings(data_dir=workdir / "data", certs_dir=certs, public_url=url)
+    server = OnSocket(create_app(settings, Clock()), listener)
+    await server.start_server()
+    try:
+        yield Simulator(url, certs)
+    finally:
+        await server.close()
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def subprocess_server(workdir: Path, port: int | None = None) -> Iterator[Simulator]:
+    """`egovsim serve` of this Python on a free loopback port, with its own data and test PKI
+    (made by the server at its start, for its own address) in `workdir`; stopped after."""
+    port = port or free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("EGOVSIM_")  # the server's own settings only
+    }
+    command = [sys.executable, "-m", "egovsim", "--data-dir", str(workdir / "data")]
+    command += ["--certs", str(workdir / "certs"), "serve", "--port", str(port)]
+    log = (workdir / "serve.log").open("wb")
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+    try:
+        _wait_until_up(url, process, workdir / "serve.log")
+        yield Simulator(url, workdir / "certs")
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
+        log.close()
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"egovsim serve stopped at its start: {log.read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"egovsim serve did not answer at {url} within {START_SECONDS:g} s")
