@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 
-.PHONY: run test lint bench clean format bpmn-tools
+.PHONY: run test lint bench fuzz api-fuzz clean format bpmn-tools
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,18 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
+# Every parser fuzzed with mutations of valid inputs for FUZZ_SECONDS each (the suite's property
+# tests run the same targets for seconds); prints the inputs tried and the failures.
+FUZZ_SECONDS ?= 30
+fuzz: $(STAMP)
+	$(BIN)/python -m tests.fuzz --seconds $(FUZZ_SECONDS)
+
+# Schemathesis over the OpenAPI document of a running simulator, as a citizen, a staff member
+# and the operator, bounded in time (CI runs it): 0 server errors or it fails.
+api-fuzz: $(STAMP)
+	$(BIN)/python -m tests.api_fuzz --examples 6 --seconds 150
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache data tools/bpmn/node_modules
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache data tools/bpmn/node_modules \
+		fuzz-failures api-fuzz .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -6,6 +6,24 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+#: The moments the simulator's clock may stand at: its certificates, CRLs, OCSP answers and
+#: calendar hold every moment between (X.509 dates, the holiday calendar, SQLite's text times).
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2099, 12, 31, 23, 59, 59, tzinfo=UTC)
+
+
+class ClockRangeError(ValueError):
+    """A move of the clock to a moment outside EARLIEST..LATEST; the clock is left as it was."""
+
+
+def in_range(moment: datetime) -> datetime:
+    """`moment` when the clock may stand at it; ClockRangeError otherwise."""
+    if not EARLIEST <= moment <= LATEST:
+        raise ClockRangeError(
+            f"{moment.isoformat()} is outside {EARLIEST.isoformat()} .. {LATEST.isoformat()}"
+        )
+    return moment
+
 
 def utcnow() -> datetime:
     """The machine's time, in UTC."""
@@ -72,8 +90,9 @@ class Clock:
             self._offset = offset
 
     def set(self, moment: datetime) -> None:
-        """Jump to `moment`, keeping the clock frozen or running as it is."""
-        moment = as_utc(moment)
+        """Jump to `moment`, keeping the clock frozen or running as it is (ClockRangeError,
+        the clock unchanged, for a moment outside the range)."""
+        moment = in_range(as_utc(moment))
         with self._lock:
             if self._frozen_at is not None:
                 self._frozen_at = moment
@@ -89,7 +108,7 @@ class Clock:
 
     def freeze(self, at: datetime | None = None) -> None:
         """Stop the clock at `at`, or at the current simulated time."""
-        moment = as_utc(at) if at is not None else self.now()
+        moment = in_range(as_utc(at)) if at is not None else self.now()
         with self._lock:
             self._frozen_at = moment
 
@@ -101,10 +120,16 @@ class Clock:
                 self._frozen_at = None
 
     def advance(self, delta: timedelta) -> datetime:
-        """Move the clock forward (or back, with a negative delta) and return the new time."""
+        """Move the clock forward (or back, with a negative delta) and return the new time;
+        ClockRangeError, the clock unchanged, when that leaves the range."""
         with self._lock:
+            base = self._frozen_at if self._frozen_at is not None else self._source() + self._offset
+            try:
+                moment = in_range(base + delta)
+            except OverflowError:
+                raise ClockRangeError(f"{delta} from {base.isoformat()} is past any date") from None
             if self._frozen_at is not None:
-                self._frozen_at += delta
-                return self._frozen_at
-            self._offset += delta
-            return self._source() + self._offset
+                self._frozen_at = moment
+            else:
+                self._offset += delta
+            return moment

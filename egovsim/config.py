@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 RevocationPreference = Literal["ocsp", "crl"]
 RevocationPolicy = Literal["hard-fail", "soft-fail"]
@@ -61,6 +63,23 @@ class Settings:
     #: Seeded gateway senders whose messages may come unsigned (`--wss-optional`,
     #: `EGOVSIM_WSS_OPTIONAL`, comma-separated); every other seeded sender requires WS-Security.
     wss_optional_senders: frozenset[str] = frozenset()
+    #: The operator's secret (`--operator-token`, `EGOVSIM_OPERATOR_TOKEN`): every route that
+    #: changes the simulator for everyone or acts for someone else needs it. None leaves them
+    #: open, which `egovsim serve` allows on a loopback address only.
+    operator_token: str | None = None
+    #: Hosts besides loopback that the gateway may deliver to (`--receiver-host`,
+    #: `EGOVSIM_RECEIVER_HOSTS`, comma-separated); a route or a sender's status address
+    #: elsewhere is refused RECEIVER_HOST_NOT_ALLOWED.
+    receiver_hosts: tuple[str, ...] = ()
+    #: WS-Security Timestamps: how far in the future Created may be (clock skew), and how old a
+    #: signed message may be when it has no Expires (or a later one), on the simulator's clock.
+    wss_future_skew: timedelta = timedelta(minutes=5)
+    wss_max_age: timedelta = timedelta(minutes=15)
+    #: What one applicant may keep on the portal at once: open drafts (DRAFTS_LIMIT_REACHED)
+    #: and the bytes attached to them (ATTACHMENTS_QUOTA_EXCEEDED); `EGOVSIM_MAX_OPEN_DRAFTS`,
+    #: `EGOVSIM_MAX_DRAFT_BYTES`.
+    max_open_drafts: int = 20
+    max_draft_attachment_bytes: int = 50 * 1024 * 1024
 
     @property
     def base_url(self) -> str:
@@ -70,9 +89,31 @@ class Settings:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
 
+    def allows_receiver(self, url: str) -> bool:
+        """Whether the gateway may post to `url`: http(s) to a loopback host or to one of the
+        hosts the operator named (`receiver_hosts`)."""
+        try:
+            parts = urlsplit(url)
+            host = (parts.hostname or "").lower()
+        except ValueError:
+            return False
+        if parts.scheme not in ("http", "https") or not host:
+            return False
+        return is_loopback(host) or host in self.receiver_hosts
+
     def with_overrides(self, **changes: Any) -> Settings:
         """A copy with some fields changed (tests use this)."""
         return replace(self, **changes)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is this machine only (127.0.0.0/8, ::1, localhost)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def settings_from_env(env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -90,7 +131,32 @@ def settings_from_env(env: Mapping[str, str] | None = None, **overrides: Any) ->
     if "EGOVSIM_WSS_OPTIONAL" in source:
         names = (name.strip() for name in source["EGOVSIM_WSS_OPTIONAL"].split(","))
         values["wss_optional_senders"] = frozenset(name for name in names if name)
+    if source.get("EGOVSIM_OPERATOR_TOKEN"):
+        values["operator_token"] = source["EGOVSIM_OPERATOR_TOKEN"]
+    if "EGOVSIM_RECEIVER_HOSTS" in source:
+        values["receiver_hosts"] = tuple(
+            host.strip().lower()
+            for host in source["EGOVSIM_RECEIVER_HOSTS"].split(",")
+            if host.strip()
+        )
+    for variable, name in (
+        ("EGOVSIM_MAX_OPEN_DRAFTS", "max_open_drafts"),
+        ("EGOVSIM_MAX_DRAFT_BYTES", "max_draft_attachment_bytes"),
+    ):
+        if variable in source:
+            values[name] = _positive(variable, source[variable])
     if "EGOVSIM_CLOCK" in source:
         values["clock_frozen_at"] = parse_time(source["EGOVSIM_CLOCK"])
     values.update({key: value for key, value in overrides.items() if value is not None})
     return Settings(**values)
+
+
+def _positive(variable: str, text: str) -> int:
+    """A positive whole number from the environment; ValueError naming the variable if not."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ValueError(f"{variable} must be a positive whole number, not {text!r}")
+    return number

@@ -405,7 +405,9 @@ async def test_the_clerk_takes_a_package_in_pages_and_gets_a_printable_receipt(
     assert checked.status == 200, receipt
     assert "Receipt of acceptance" in receipt
     assert "GK-ALA-" in receipt
-    assert "@media print" in receipt
+    assert 'data-action="print"' in receipt and "/static/statecorp.js" in receipt
+    stylesheet = await counter_client.get("/static/egovsim.css")
+    assert "body:has(.receipt)" in await stylesheet.text()  # its print rules
     stale = await counter_client.post(f"{opened.url.path}/forward", data={"csrf": "x"})
     assert stale.status == 400
     forwarded = await counter_client.post(f"{opened.url.path}/forward", data={"csrf": csrf})

@@ -16,4 +16,16 @@ ENTRIES: tuple[Refusal, ...] = (
         "The trainer's console is already running something (a try-it run, a tour step or a "
         "reset of the demo); try again when it ends.",
     ),
+    # The operator's secret (issue 14): what a privileged route answers without it.
+    entry(
+        "OPERATOR_REQUIRED",
+        "console",
+        401,
+        "Бұл әрекет симулятор операторының құпиясын талап етеді (Authorization: Bearer немесе "
+        "консольге кіру).",
+        "Это действие требует секрета оператора симулятора (Authorization: Bearer или вход в "
+        "консоль).",
+        "This needs the simulator operator's secret (Authorization: Bearer, or signing in to "
+        "the console).",
+    ),
 )

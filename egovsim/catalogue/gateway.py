@@ -152,4 +152,48 @@ ENTRIES: tuple[Refusal, ...] = (
         "Регистрационное свидетельство, которым подписан конверт, не прошло проверку.",
         "The certificate that signed the envelope failed the check.",
     ),
+    # WS-Security that means what was signed (issue 14).
+    entry(
+        "WSS_SIGNED_CONTENT_AMBIGUOUS",
+        "gateway",
+        500,
+        "Қол қойылған бөлікте түсініктеме немесе өңдеу нұсқауы бар: қол қойылғанды бір "
+        "мағынада оқу мүмкін емес.",
+        "Подписанная часть содержит комментарий или инструкцию обработки: подписанное нельзя "
+        "прочитать однозначно.",
+        "The signed content holds a comment or processing instruction, so what was signed "
+        "cannot be read one way only.",
+    ),
+    entry(
+        "WSS_TIMESTAMP_MISSING",
+        "gateway",
+        500,
+        "Қол қойылған конвертте қол қойылған wsu:Timestamp жоқ.",
+        "В подписанном конверте нет подписанной метки wsu:Timestamp.",
+        "The signed envelope has no signed wsu:Timestamp.",
+    ),
+    entry(
+        "WSS_TIMESTAMP_STALE",
+        "gateway",
+        500,
+        "Конверттің уақыт белгісі ескірген немесе болашақтан: ол шлюз сағаты бойынша жарамсыз.",
+        "Метка времени конверта устарела или из будущего: по часам шлюза она недействительна.",
+        "The envelope's Timestamp is expired or in the future on the gateway's clock.",
+    ),
+    entry(
+        "WSS_REPLAYED",
+        "gateway",
+        500,
+        "Бұл қолтаңба шлюзге бұрын келген: қайта жіберілген хабар қабылданбайды.",
+        "Эта подпись уже поступала на шлюз: повторно отправленное сообщение не принимается.",
+        "This signature has reached the gateway before: a replayed message is refused.",
+    ),
+    entry(
+        "RECEIVER_HOST_NOT_ALLOWED",
+        "gateway",
+        400,
+        "Шлюз бұл хостқа жібермейді: тек loopback және оператор атаған хосттар.",
+        "Шлюз не отправляет на этот хост: только loopback и хосты, названные оператором.",
+        "The gateway does not post to this host: only loopback and the hosts the operator named.",
+    ),
 )

@@ -85,4 +85,21 @@ ENTRIES: tuple[Refusal, ...] = (
         "Результат по этому заявлению ещё не поступил в личный кабинет.",
         "The result of this application has not reached the personal cabinet yet.",
     ),
+    # What one applicant may keep on the portal (issue 14), so no one fills its storage.
+    entry(
+        "DRAFTS_LIMIT_REACHED",
+        "P3",
+        409,
+        "Жобалар тым көп: жаңасын ашпас бұрын бұрынғыларына қол қойыңыз немесе оларды аяқтаңыз.",
+        "Слишком много черновиков: подпишите или завершите прежние, прежде чем открыть новый.",
+        "Too many drafts: sign or finish the earlier ones before opening another.",
+    ),
+    entry(
+        "ATTACHMENTS_QUOTA_EXCEEDED",
+        "P3",
+        413,
+        "Жобаларға тіркелген файлдардың жалпы көлемі шектен асады.",
+        "Общий объём файлов, прикреплённых к черновикам, превышает предел.",
+        "The files attached to your drafts would exceed the total allowed.",
+    ),
 )

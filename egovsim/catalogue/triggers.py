@@ -461,4 +461,34 @@ TRIGGERS: Mapping[str, Trigger] = {
         '`{"refusal": true, "grounds": "..."}`: a refusal for incompleteness needs a document '
         "that fails."
     ),
+    # Safe on a network (issue 14): the operator's secret, what was signed, the allow-list.
+    "OPERATOR_REQUIRED": Trigger(
+        "console API",
+        "Start `egovsim serve --operator-token SECRET` and POST /api/v1/clock (or any route the "
+        "OpenAPI document marks operatorToken) without `Authorization: Bearer SECRET`.",
+    ),
+    "WSS_SIGNED_CONTENT_AMBIGUOUS": _soap(
+        "Sign an envelope, then put a comment into its signed messageId (`X<!---->-rest`)."
+    ),
+    "WSS_TIMESTAMP_MISSING": _soap("Sign the Body only, leaving the wsu:Timestamp unsigned."),
+    "WSS_TIMESTAMP_STALE": _soap(
+        "Sign with a Timestamp created two weeks before both the simulator's time and the "
+        "machine's (or 700 days after)."
+    ),
+    "WSS_REPLAYED": _soap("Send the same signed envelope twice within its Timestamp's window."),
+    "DRAFTS_LIMIT_REACHED": Trigger(
+        "portal API",
+        "Open a 21st draft (POST /api/v1/portal/applications) while 20 of one applicant's are "
+        "unsigned (the setting max_open_drafts).",
+    ),
+    "ATTACHMENTS_QUOTA_EXCEEDED": Trigger(
+        "portal API",
+        "Attach more than 50 MiB in all to one applicant's drafts (the setting "
+        "max_draft_attachment_bytes), e.g. six 9.9 MiB PDFs.",
+    ),
+    "RECEIVER_HOST_NOT_ALLOWED": Trigger(
+        "gateway API",
+        'POST /api/v1/gateway/routes with a "url" on a host that is neither loopback nor named '
+        "with `serve --receiver-host`.",
+    ),
 }

@@ -46,6 +46,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="the address certificates point at (default http://HOST:PORT, or EGOVSIM_PUBLIC_URL)",
     )
+    shared.add_argument(
+        "--operator-token",
+        metavar="SECRET",
+        default=argparse.SUPPRESS,
+        help="the operator's secret: `serve` requires it on privileged routes; `reset` and "
+        "`scenario run` send it with --base-url (or EGOVSIM_OPERATOR_TOKEN)",
+    )
     parser = argparse.ArgumentParser(
         prog="egovsim",
         parents=[shared],
@@ -65,6 +72,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="a seeded gateway sender (egov-portal, arm-rshep, gk-almaty) whose messages "
         "may come without WS-Security; every other one requires it (or EGOVSIM_WSS_OPTIONAL, "
         "comma-separated; applies to a new data directory or after a reset)",
+    )
+    serve.add_argument(
+        "--receiver-host",
+        action="append",
+        dest="receiver_hosts",
+        metavar="HOST",
+        default=argparse.SUPPRESS,
+        help="a host the gateway may deliver to besides loopback (repeatable, or "
+        "EGOVSIM_RECEIVER_HOSTS=a,b)",
     )
     serve.set_defaults(run=_serve)
 
@@ -87,7 +103,11 @@ def settings_for(arguments: argparse.Namespace) -> Settings:
         "host": getattr(arguments, "host", None),
         "port": getattr(arguments, "port", None),
         "wss_optional_senders": frozenset(getattr(arguments, "wss_optional", None) or ()) or None,
+        "operator_token": getattr(arguments, "operator_token", None) or None,
     }
+    hosts = getattr(arguments, "receiver_hosts", None)
+    if hosts:
+        overrides["receiver_hosts"] = tuple(host.strip().lower() for host in hosts)
     return settings_from_env(os.environ, **overrides)
 
 
@@ -97,10 +117,22 @@ def _serve(arguments: argparse.Namespace, settings: Settings) -> int:
     from aiohttp import web
 
     from egovsim.web.app import create_app
+    from egovsim.web.operator import bind_refusal
 
+    refusal = bind_refusal(settings)
+    if refusal is not None:
+        raise UsageError(refusal)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     print(f"egovsim {__version__} on {settings.base_url} (certs in {settings.certs_dir})")
+    if settings.operator_token is None:
+        print(
+            "no operator secret: the console, the clock, the switches and the gateway's "
+            "settings are open to anyone who reaches this loopback address "
+            "(--operator-token or EGOVSIM_OPERATOR_TOKEN sets one)"
+        )
+    else:
+        print("the operator's secret guards the console, the clock, the switches and the gateway")
     web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
     return 0
 
@@ -110,7 +142,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     arguments = parser.parse_args(argv)
     try:
-        settings = settings_for(arguments)
+        try:
+            settings = settings_for(arguments)
+        except ValueError as error:  # an EGOVSIM_* variable that cannot be read
+            raise UsageError(str(error)) from None
         code: int = arguments.run(arguments, settings)
     except UsageError as error:
         print(f"egovsim: {error}", file=sys.stderr)

@@ -30,7 +30,7 @@ def register(commands: Any, shared: argparse.ArgumentParser) -> None:
 
 def _run(arguments: argparse.Namespace, settings: Settings) -> int:
     if arguments.base_url:
-        removed = asyncio.run(_reset_running(arguments.base_url))
+        removed = asyncio.run(_reset_running(arguments.base_url, settings.operator_token))
         where = arguments.base_url
     else:
         removed = asyncio.run(_reset_stopped(settings))
@@ -59,15 +59,16 @@ async def _reset_stopped(settings: Settings) -> dict[str, int]:
     return emptied.rows
 
 
-async def _reset_running(base_url: str) -> dict[str, int]:
-    """Ask the running simulator at `base_url` to reset itself."""
+async def _reset_running(base_url: str, operator_token: str | None) -> dict[str, int]:
+    """Ask the running simulator at `base_url` to reset itself, as its operator."""
     import aiohttp
 
     url = base_url.rstrip("/") + "/api/v1/console/reset"
+    headers = {"Authorization": f"Bearer {operator_token}"} if operator_token else {}
     try:
         async with (
             aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session,
-            session.post(url) as reply,
+            session.post(url, headers=headers) as reply,
         ):
             text = await reply.text()
     except (aiohttp.ClientError, TimeoutError) as error:

@@ -84,7 +84,12 @@ async def _run_files(
                     f"no test PKI in {settings.certs_dir}: against --base-url, --certs names "
                     "the running simulator's certs directory"
                 )
-            target = Remote(arguments.base_url, settings.certs_dir, settings.persona_password)
+            target = Remote(
+                arguments.base_url,
+                settings.certs_dir,
+                settings.persona_password,
+                settings.operator_token,
+            )
         else:
             # Its own PKI, made for the address its simulators answer at, so no certificate of
             # the run sends a CRL or OCSP request to another simulator (one on another clock).

@@ -109,7 +109,9 @@ class ConformanceGateway:
         port: int,
         clock: Clock,
         persona_password: str,
+        receiver_hosts: tuple[str, ...] = (),
     ) -> None:
+        self._receiver_hosts = receiver_hosts
         self._certs_dir = certs_dir
         self._data_dir = data_dir
         self._port = port
@@ -145,6 +147,8 @@ class ConformanceGateway:
             gateway_first_backoff=0.2,
             gateway_max_attempts=3,
             persona_password=self._password,
+            # The system under test may be on another machine: its host is the one it named.
+            receiver_hosts=self._receiver_hosts,
         )
         app = create_app(settings, self._clock)
         app[SOAP_OBSERVERS].append(_recorder(self.arrivals))

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -121,8 +122,14 @@ async def run_conformance(
         clock = Clock(frozen_at=options.clock_frozen_at)
         signers = await asyncio.to_thread(prepare_signers, certs, clock.now())
         port = options.port if options.port is not None else pki_port(certs)
+        provider_host = (urlsplit(options.provider_url).hostname or "").lower()
         gateway = ConformanceGateway(
-            certs, Path(scratch) / "data", port, clock, options.persona_password
+            certs,
+            Path(scratch) / "data",
+            port,
+            clock,
+            options.persona_password,
+            (provider_host,) if provider_host else (),
         )
         try:
             run = ConformanceRun(await gateway.start(), options)

@@ -74,12 +74,13 @@ class LiveRun:
         password: str,
         scenario: Scenario,
         calendar: WorkingCalendar,
+        operator_token: str | None = None,
     ) -> None:
         self.base_url = base_url
         self.scenario = scenario
         self.position = 0
         self.outcomes: list[StepOutcome] = []
-        self._target = Remote(base_url, certs_dir, password)
+        self._target = Remote(base_url, certs_dir, password, operator_token)
         self._calendar = calendar
         self._stack = contextlib.AsyncExitStack()
         self._run: Run | None = None

@@ -120,9 +120,10 @@ class TourRun:
         certs_dir: Path,
         password: str,
         calendar: WorkingCalendar,
+        operator_token: str | None = None,
     ) -> None:
         self.tour = tour
-        self.live = LiveRun(base_url, certs_dir, password, tour.scenario, calendar)
+        self.live = LiveRun(base_url, certs_dir, password, tour.scenario, calendar, operator_token)
         self.sights: list[Sight | None] = []
         #: What was set before the tour started, so earlier runs cannot change its outcome.
         self.prepared: list[str] = []

@@ -81,6 +81,7 @@ async def run_trial(
     calendar: WorkingCalendar,
     limit: float,
     prepare: Callable[[Http], Awaitable[list[str]]] | None = None,
+    operator_token: str | None = None,
 ) -> Trial:
     """Run the scenario of `ref` against the simulator at `base_url` for at most `limit`
     seconds, after `prepare` set what it needs (the switches as they were are read first); the
@@ -88,12 +89,12 @@ async def run_trial(
     _, scenario = ref.load()
     trial = Trial(code, ref)
     began = time.monotonic()
-    http = Http(base_url)
+    http = Http(base_url, operator_token)
     try:
         before = await fault_state(http)
         if prepare is not None:
             trial.prepared = await prepare(http)
-        live = LiveRun(base_url, certs_dir, password, scenario, calendar)
+        live = LiveRun(base_url, certs_dir, password, scenario, calendar, operator_token)
         try:
             async with asyncio.timeout(limit):
                 await live.start()

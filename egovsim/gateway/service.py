@@ -13,17 +13,17 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from lxml import etree
 
 from egovsim.errors import CATALOGUE
 from egovsim.gateway import soap
 from egovsim.gateway.seed import PORTAL_SENDER
-from egovsim.gateway.wssecurity import verify_envelope
+from egovsim.gateway.wsfresh import Freshness, Stale, carries_signature, refuse_ambiguous
+from egovsim.gateway.wspolicy import SignaturePolicy
 from egovsim.gateway.xmlsafe import XmlRefused, canonical, parse_xml
 from egovsim.passwords import check_password
-from egovsim.signatures.verifier import Expectations, Verifier
+from egovsim.signatures.verifier import Verifier
 from egovsim.storage.gateway import GatewayStore, Route, Sender, StoredMessage
 
 log = logging.getLogger("egovsim.gateway")
@@ -44,6 +44,13 @@ class GatewayFault(Exception):
         self.sub = sub
 
 
+@dataclass(slots=True)
+class _Request:
+    """What the answer to a request depends on beyond its own bytes."""
+
+    signed: bool = False  # the request carried a WS-Security signature (valid or not)
+
+
 @dataclass(frozen=True, slots=True)
 class Answer:
     """What goes back on the wire."""
@@ -52,6 +59,8 @@ class Answer:
     body: bytes
 
 
+#: Signs an answer's envelope (bytes) with the gateway's key, its Timestamp created at the time.
+ReplySigner = Callable[[bytes, datetime], bytes]
 SyncReceiver = Callable[[StoredMessage], Awaitable[tuple[str, str, etree._Element | None]]]
 
 
@@ -66,9 +75,12 @@ class Gateway:
         wake_delivery: Callable[[], None],
         sync_receiver: SyncReceiver | None = None,
         is_down: Callable[[], bool] | None = None,
+        freshness: Freshness | None = None,
+        reply_signer: ReplySigner | None = None,
     ) -> None:
         self._store = store
-        self._verifier = verifier
+        self._reply_signer = reply_signer
+        self._signatures = SignaturePolicy(verifier, freshness or Freshness())
         self._now = now
         self._wake = wake_delivery
         self._sync_receiver = sync_receiver
@@ -79,7 +91,21 @@ class Gateway:
 
     async def handle(self, channel: str, envelope_bytes: bytes) -> Answer:
         """Answer one SOAP request of `channel` ("sync" or "async"); while the gateway is down
-        (the trainer's switch), every request is answered GATEWAY_UNAVAILABLE unread."""
+        (the trainer's switch), every request is answered GATEWAY_UNAVAILABLE unread. The answer
+        to a signed request, a fault too, is signed with the gateway's own key."""
+        request = _Request()
+        answer = await self._answer(channel, envelope_bytes, request)
+        if not request.signed or self._reply_signer is None:
+            return answer
+        try:
+            # Beside the event loop: the RSA operation releases the GIL.
+            body = await asyncio.to_thread(self._reply_signer, answer.body, self._now())
+        except Exception:
+            log.exception("the gateway could not sign its answer")
+            return answer
+        return Answer(answer.status, body)
+
+    async def _answer(self, channel: str, envelope_bytes: bytes, request: _Request) -> Answer:
         namespace = soap.SYNC_TYPES if channel == "sync" else soap.ASYNC_TYPES
         operation_name = "SendMessage" if channel == "sync" else "sendMessage"
         if self._is_down():
@@ -87,6 +113,9 @@ class Gateway:
         try:
             root = self._parse(envelope_bytes)
             body = self._body(root)
+            if carries_signature(root):
+                request.signed = True
+                refuse_ambiguous(root)  # before anything reads what was signed
             op = soap.operation(body)
             operation_name = op.name
             if op.channel != channel:
@@ -96,7 +125,10 @@ class Gateway:
             return await self._dispatch(op, root, envelope_bytes)
         except GatewayFault as fault:
             return self._fault(namespace, operation_name, fault)
-        except soap.ContractError as error:
+        except Stale as refused:
+            wss = GatewayFault(refused.code, refused.detail, refused.sub)
+            return self._fault(namespace, operation_name, wss)
+        except (soap.ContractError, XmlRefused) as error:
             return self._fault(
                 namespace, operation_name, GatewayFault("ENVELOPE_MALFORMED", str(error))
             )
@@ -161,28 +193,6 @@ class Gateway:
             raise GatewayFault("SENDER_PASSWORD_WRONG", sender_id)
         return sender
 
-    async def _security(
-        self, root: etree._Element, sender: Sender, when: datetime
-    ) -> dict[str, Any]:
-        """The WS-Security check under the sender's policy, with the C2 certificate rules."""
-        check = verify_envelope(root, require=sender.signature_policy == "required")
-        if check.code is not None:
-            raise GatewayFault(check.code, check.detail)
-        if not check.signed or check.certificate_der is None:
-            return {"signed": False}
-        report = await self._verifier.verify_certificate(
-            check.certificate_der, at=when, expect=Expectations(purpose=None)
-        )
-        if not report.passed:
-            assert report.code is not None
-            raise GatewayFault(
-                "WSS_CERTIFICATE_REFUSED",
-                check.detail,
-                (report.code, CATALOGUE[report.code].message("en")),
-            )
-        signer = report.signer.to_json() if report.signer else None
-        return {"signed": True, "signer": signer, "indication": str(report.indication)}
-
     # -- operations ---------------------------------------------------------------------------
 
     async def _send(self, op: soap.Operation, root: etree._Element, raw: bytes) -> Answer:
@@ -194,7 +204,7 @@ class Gateway:
         data = soap.message_data(request, "requestData" if sync else "messageData")
         sender = await self._sender(info.sender_id, info.password)
         now = self._now()
-        security = await self._security(root, sender, now)
+        checked = await self._signatures.check(root, sender.signature_policy == "required", now)
         if info.message_type in NEEDS_CORRELATION and not info.correlation_id:
             raise GatewayFault("CORRELATION_ID_MISSING", info.message_type)
         route = await self._store.route(info.service_id)
@@ -233,13 +243,14 @@ class Gateway:
                 "content_hash": digest.hexdigest(),
                 "envelope": raw,
                 "data_xml": data_xml,
-                "security": security,
+                "security": checked.security,
                 "accepted_at": now,
                 "answer": answer,
             }
         )
         if not fresh and stored.content_hash != digest.hexdigest():
             raise GatewayFault("MESSAGE_ID_DUPLICATE", message_id)
+        self._signatures.accepted(checked)
         if (route.fault or {}).get("kind") == "slow_ack":
             # The fault switch: the acknowledgement comes late (the message is already stored).
             await asyncio.sleep(float((route.fault or {}).get("seconds", 5)))

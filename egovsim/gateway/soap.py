@@ -84,6 +84,10 @@ def _text(parent: etree._Element, name: str, required: bool = True) -> str | Non
     node = _child(parent, name, required)
     if node is None:
         return None
+    if len(node):
+        # Text only: a comment or an element inside would make `.text` a part of the value
+        # (`X<!---->-good` read as `X`), while a signature covers the whole.
+        raise ContractError(f"'{name}' must hold text only")
     if node.get(f"{{{XSI}}}nil") in ("true", "1"):
         if required:
             raise ContractError(f"'{name}' must not be nil")

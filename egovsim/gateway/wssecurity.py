@@ -13,7 +13,6 @@ from KeyInfo. Anything else (external URIs, XPath or XSLT transforms) is refused
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import hmac
 import re
@@ -22,7 +21,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
@@ -363,7 +362,7 @@ def _check_value(
     family, algorithm = _SIGNATURE_METHODS[method]
     try:
         public_key = certificate.public_key()
-    except ValueError as error:
+    except (ValueError, UnsupportedAlgorithm) as error:
         raise _Refused("WSS_TOKEN_INVALID", f"the token's key cannot be read: {error}") from None
     try:
         if family == "rsa" and isinstance(public_key, rsa.RSAPublicKey):
@@ -386,7 +385,7 @@ def _check_value(
 def _base64(text: str, code: str, what: str) -> bytes:
     try:
         return base64.b64decode("".join(text.split()), validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, and a character outside ASCII
         raise _Refused(code, f"{what} is not base64") from None
 
 

@@ -147,17 +147,21 @@ def canonical(
 
     The element is canonicalized in place, with the namespaces in scope from its ancestors, as
     XML-DSig canonicalizes a referenced subtree of a document; `inclusive_prefixes` is the
-    PrefixList of exc-c14n's InclusiveNamespaces.
+    PrefixList of exc-c14n's InclusiveNamespaces. XmlRefused ("malformed") for what canonical
+    XML cannot hold (a relative namespace URI).
     """
-    return bytes(
-        etree.tostring(
-            element,
-            method="c14n",
-            exclusive=exclusive,
-            with_comments=with_comments,
-            inclusive_ns_prefixes=list(inclusive_prefixes) or None,
+    try:
+        return bytes(
+            etree.tostring(
+                element,
+                method="c14n",
+                exclusive=exclusive,
+                with_comments=with_comments,
+                inclusive_ns_prefixes=list(inclusive_prefixes) or None,
+            )
         )
-    )
+    except etree.C14NError:
+        raise XmlRefused("malformed", "not canonicalizable (a relative namespace URI?)") from None
 
 
 def _refusal(error: etree.XMLSyntaxError) -> XmlRefused:

@@ -88,6 +88,9 @@ class OcspResponder:
             return _unsuccessful(ocsp.OCSPResponseStatus.MALFORMED_REQUEST)
         except Exception:  # cryptography raises its own types for unsupported hashes
             return _unsuccessful(ocsp.OCSPResponseStatus.MALFORMED_REQUEST)
+        if request.serial_number < 0:
+            # RFC 5280 §4.1.2.2: a serial number is positive; DER cannot answer for one below 0.
+            return _unsuccessful(ocsp.OCSPResponseStatus.MALFORMED_REQUEST)
         self._pki.reload()
         signer = self._signers(algorithm).get((request.issuer_name_hash, request.issuer_key_hash))
         if signer is None:

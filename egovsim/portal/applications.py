@@ -45,6 +45,15 @@ class ApplicationDetail:
     result: PortalResult | None
 
 
+@dataclass(frozen=True, slots=True)
+class ApplicantLimits:
+    """What one applicant may keep on the portal at once: open drafts, and the bytes attached
+    to them (a signed request is no longer counted)."""
+
+    open_drafts: int = 20
+    draft_attachment_bytes: int = 50 * 1024 * 1024
+
+
 class Portal:
     """What an applicant does on the portal, and what the cabinet shows them."""
 
@@ -59,7 +68,9 @@ class Portal:
         attachments_dir: Path,
         enforce_effective_period: Callable[[], bool],
         send_request: SendRequest,
+        limits: ApplicantLimits | None = None,
     ) -> None:
+        self._limits = limits or ApplicantLimits()
         self._store = store
         self._cabinet = cabinet
         self._regulations = regulations
@@ -87,6 +98,12 @@ class Portal:
         regulation = self._regulations.get(service_id)
         if regulation is None:
             raise EgovsimError("SERVICE_NOT_PROVIDED", {"service": service_id})
+        owned = await self._store.applications_of(applicant.account_id)
+        drafts = sum(1 for application in owned if application.status == "draft")
+        if drafts >= self._limits.open_drafts:
+            raise EgovsimError(
+                "DRAFTS_LIMIT_REACHED", {"drafts": drafts, "limit": self._limits.open_drafts}
+            )
         with regulation.portal.numbering():
             filled = own_ids(regulation, applicant, form)
             chosen = applicant_category(regulation, applicant, category, filled)
@@ -152,6 +169,18 @@ class Portal:
                     "UNKNOWN_DOCUMENT", {"document": document_id, "documents": known}
                 )
             kind = check_attachment(data, content_type)
+            kept = await self._store.draft_attachment_bytes(
+                applicant.account_id, (application.id, document_id)
+            )
+            if kept + len(data) > self._limits.draft_attachment_bytes:
+                raise EgovsimError(
+                    "ATTACHMENTS_QUOTA_EXCEEDED",
+                    {
+                        "attached": kept,
+                        "size": len(data),
+                        "limit": self._limits.draft_attachment_bytes,
+                    },
+                )
             digest = await self._files.save(data)
             now = self._now()
             replaced = any(

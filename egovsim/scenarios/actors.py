@@ -95,10 +95,12 @@ class Personas:
 
 
 class Http:
-    """The simulator at one base URL, with one cookie jar (the applicant's portal session)."""
+    """The simulator at one base URL, with one cookie jar (the applicant's portal session);
+    with the operator's secret, sent as a bearer token where no other is."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, operator_token: str | None = None) -> None:
         self.base_url = base_url.rstrip("/")
+        self._operator = {"Authorization": f"Bearer {operator_token}"} if operator_token else {}
         # Cookies from an IP address (127.0.0.1) are refused by aiohttp's default jar.
         self._session = aiohttp.ClientSession(
             cookie_jar=aiohttp.CookieJar(unsafe=True),
@@ -129,7 +131,7 @@ class Http:
                 self.base_url + path,
                 json=json_body,
                 data=data,
-                headers=headers or {},
+                headers={**self._operator, **(headers or {})},
             ) as response:
                 raw = await response.read()
                 body: Any = None

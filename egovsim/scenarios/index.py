@@ -22,6 +22,13 @@ UNSCRIPTED: Mapping[str, str] = {
     "gateway's store fail).",
     "CONSOLE_BUSY": "it needs two console runs at once, and a scenario's steps go one at a time "
     "(the console's tests start a second run while one is under way).",
+    "DRAFTS_LIMIT_REACHED": "it takes 20 open drafts of one applicant (the setting "
+    "max_open_drafts); tests/test_limits.py reaches it with a lower setting.",
+    "ATTACHMENTS_QUOTA_EXCEEDED": "it takes 50 MiB attached to one applicant's drafts (the setting "
+    "max_draft_attachment_bytes); tests/test_limits.py reaches it with a lower setting.",
+    "OPERATOR_REQUIRED": "scenarios act as the operator (the clock, the switches) on a simulator "
+    "they start without a secret, or with the one they are given; tests/test_operator.py starts "
+    "one with a secret and calls its privileged routes without it.",
 }
 
 

@@ -51,7 +51,7 @@ STEP_KEYS: Mapping[str, tuple[frozenset[str], frozenset[str]]] = {
     "counter": (frozenset(), frozenset({"action", "login", "params", "password", "package"})),
     "clock": (frozenset(), frozenset({"set", "advance"})),
     "fault": (frozenset(), frozenset({"pki", "switch", "gateway", "on", "kind", "seconds"})),
-    "soap": (frozenset({"body"}), frozenset({"channel", "wss", "deliver", "cms"})),
+    "soap": (frozenset({"body"}), frozenset({"channel", "wss", "deliver", "cms", "again"})),
     "http": (frozenset({"path"}), frozenset({"method", "json", "body", "size", "headers", "csrf"})),
     "expect": (
         frozenset(),
@@ -78,7 +78,7 @@ DIGESTS = ("sha256", "sha384", "sha512", "sha1")
 PORTAL_KINDS = ("register", "login", "logout", "order", "attach", "sign", "check", "ncalayer")
 #: The soap step's WS-Security words (`steps.soap`): who signs, which parts, the algorithms,
 #: and what is changed after signing.
-WSS_KEYS = ("signer", "sign", "digest", "method", "c14n", "tamper")
+WSS_KEYS = ("signer", "sign", "digest", "method", "c14n", "tamper", "created")
 WSS_PARTS = ("body", "timestamp")
 WSS_DIGESTS = ("sha256", "sha384", "sha512", "sha1")
 WSS_METHODS = (
@@ -91,7 +91,7 @@ WSS_METHODS = (
     "ecdsa-sha512",
 )
 WSS_C14N = ("exclusive", "inclusive")
-WSS_TAMPERINGS = ("body", "signature", "token", "wrap")
+WSS_TAMPERINGS = ("body", "signature", "token", "wrap", "comment", "instruction")
 #: The initial clock expressions (see `targets.resolve_time`).
 CLOCK_WORDS = ("working-morning", "working-day", "in-window", "outside-window", "issued")
 
@@ -317,6 +317,9 @@ def _check_wss(wss: Any, node: yaml.Node) -> None:
     unknown = sorted(set(wss) - set(WSS_KEYS))
     if unknown:
         raise _Mistake(node, f"wss takes {', '.join(WSS_KEYS)}, not {', '.join(unknown)}")
+    created = wss.get("created", 0)
+    if type(created) is not int:
+        raise _Mistake(node, "wss created is minutes from the simulator's time (-4320: 3 days ago)")
     parts = wss.get("sign", list(WSS_PARTS))
     if not isinstance(parts, list) or not parts or not set(parts) <= set(WSS_PARTS):
         raise _Mistake(node, f"wss sign is a list of {', '.join(WSS_PARTS)}")

@@ -194,8 +194,15 @@ class Remote:
     are awaited by polling the gateway's message log. The personas' keystores come from the
     same certs directory the simulator uses."""
 
-    def __init__(self, base_url: str, certs_dir: Path, password: str = "Qwerty12") -> None:
+    def __init__(
+        self,
+        base_url: str,
+        certs_dir: Path,
+        password: str = "Qwerty12",
+        operator_token: str | None = None,
+    ) -> None:
         self.base_url = base_url
+        self.operator_token = operator_token
         self.personas = Personas(certs_dir, password)
 
     @asynccontextmanager
@@ -203,7 +210,7 @@ class Remote:
         self, start: datetime
     ) -> AsyncIterator[tuple[Http, Callable[[], Awaitable[None]]]]:
         """The running simulator, its clock moved to `start`."""
-        http = Http(self.base_url)
+        http = Http(self.base_url, self.operator_token)
         try:
             for change in ({"set": start.isoformat()}, {"freeze": True}):
                 reply = await http.request("POST", "/api/v1/clock", json_body=change)

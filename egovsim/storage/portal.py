@@ -299,6 +299,18 @@ class PortalStore:
         )
         return [_application(row) for row in rows]
 
+    async def draft_attachment_bytes(self, account_id: int, but: tuple[int, str]) -> int:
+        """The bytes attached to an account's drafts, but the attachment `but` (application,
+        document) that an upload would replace."""
+        row = await self._db.fetch_one(
+            "SELECT COALESCE(SUM(t.size), 0) AS total FROM portal_attachments t "
+            "JOIN portal_applications a ON a.id = t.application_id "
+            "WHERE a.account_id = ? AND a.status = 'draft' "
+            "AND NOT (t.application_id = ? AND t.document_id = ?)",
+            (account_id, *but),
+        )
+        return int(row["total"]) if row else 0
+
     async def attachments(self, application_id: int) -> list[Attachment]:
         """An application's attachments, by document id."""
         rows = await self._db.fetch_all(

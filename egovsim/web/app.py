@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
-from datetime import timedelta
 from typing import Any
 
 import aiohttp
@@ -28,12 +27,13 @@ from egovsim.gateway.receivers import (
 )
 from egovsim.gateway.seed import PORTAL_SENDER, WORKSTATION_SENDER, seed_gateway
 from egovsim.gateway.service import Answer, Gateway
+from egovsim.gateway.wsfresh import Freshness
 from egovsim.pki.authority import Publication, TestPki
-from egovsim.pki.keystore import Keystore, load_keystore
+from egovsim.pki.keystore import Keystore
 from egovsim.pki.ocsp import OcspResponder
 from egovsim.pki.personas import create_personas, load_personas
 from egovsim.portal.accounts import Accounts
-from egovsim.portal.applications import Portal
+from egovsim.portal.applications import ApplicantLimits, Portal
 from egovsim.portal.exchange import Exchange
 from egovsim.regulations.calendar import WorkingCalendar
 from egovsim.regulations.loader import load_regulations
@@ -63,6 +63,7 @@ from egovsim.web import (
     magic_routes,
     ncalayer_ws,
     openapi,
+    operator_pages,
     pki_routes,
     portal_api,
     portal_auth,
@@ -77,7 +78,13 @@ from egovsim.web import (
 )
 from egovsim.web.errors import error_middleware
 from egovsim.web.fetch import HttpFetcher, LocalPkiFetcher
-from egovsim.web.gateway_push import external_receiver, status_notifier
+from egovsim.web.gateway_push import (
+    external_receiver,
+    gateway_keystore,
+    reply_signer,
+    status_notifier,
+)
+from egovsim.web.headers import secure_headers
 from egovsim.web.keys import (
     ACCOUNTS,
     CALENDAR,
@@ -101,6 +108,7 @@ from egovsim.web.keys import (
     VERIFIER,
     WORKSTATION,
 )
+from egovsim.web.operator import operator_middleware
 from egovsim.web.render import STATIC
 from egovsim.workstation.seed import seed_providers
 from egovsim.workstation.service import Workstation
@@ -131,13 +139,6 @@ def open_pki(settings: Settings, clock: Clock) -> TestPki:
     return pki
 
 
-async def _restore_clock(store: ClockStore, clock: Clock, settings: Settings) -> None:
-    """A restart keeps the simulated time, unless the settings freeze the clock explicitly."""
-    saved = await store.clock_state()
-    if saved is not None and settings.clock_frozen_at is None:
-        clock.restore(saved.frozen_at, timedelta(seconds=saved.offset_seconds))
-
-
 async def _resources(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     clock = app[CLOCK]
@@ -149,7 +150,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     try:
         app[DATABASE] = database
         app[CLOCK_STORE] = ClockStore(database)
-        await _restore_clock(app[CLOCK_STORE], clock, settings)
+        await clock_routes.restore_clock(app[CLOCK_STORE], clock, settings)
         faults = app[PKI_FAULTS] = FaultStore(database)
         await faults.load()  # a restart keeps the PKI's fault switches
         app[STAFF] = StaffStore(database)
@@ -200,7 +201,7 @@ async def _gateway(
     settings = app[SETTINGS]
     store = GatewayStore(app[DATABASE])
     app[GATEWAY_STORE] = store
-    keystore = _gateway_keystore(settings)
+    keystore = gateway_keystore(settings)
     await seed_gateway(
         store,
         settings.persona_password,
@@ -220,12 +221,13 @@ async def _gateway(
             "workstation": route_or_centre(
                 store, workstation, centre_receiver(statecorp.arrivals, verifier, app[CLOCK].now)
             ),
-            "external": external_receiver(session, keystore, policy),
+            "external": external_receiver(session, keystore, policy, settings.allows_receiver),
             "portal": portal_receiver(verifier, app[CLOCK].now, exchange.land_answer),
         },
         policy,
         notify=portal_request_notifier(
-            exchange.request_delivered, status_notifier(session, store, keystore, policy)
+            exchange.request_delivered,
+            status_notifier(session, store, keystore, policy, settings.allows_receiver),
         ),
     )
     app[DELIVERY] = worker
@@ -243,6 +245,8 @@ async def _gateway(
         worker.wake,
         sync_receiver,
         is_down=lambda: faults.current.gateway_down,
+        freshness=Freshness(settings.wss_future_skew, settings.wss_max_age),
+        reply_signer=reply_signer(keystore),
     )
     answers = ProviderAnswers(
         ApplicationStore(app[DATABASE]),
@@ -309,6 +313,7 @@ def _portal(app: web.Application, keystore: Keystore | None) -> Portal:
         settings.data_dir / "attachments",
         _enforces_period(app),
         sender.send_request,
+        ApplicantLimits(settings.max_open_drafts, settings.max_draft_attachment_bytes),
     )
     return app[PORTAL]
 
@@ -345,18 +350,6 @@ async def _catch_up(exchange: Exchange, answers: ProviderAnswers, store: Gateway
         log.exception("catching up with the gateway failed")
 
 
-def _gateway_keystore(settings: Settings) -> Keystore | None:
-    """The gateway's own signing key (the `egov-gateway` persona), if the PKI has it."""
-    persona = next(
-        (p for p in load_personas(settings.certs_dir) if p["id"] == "egov-gateway"), None
-    )
-    if persona is None:
-        return None
-    return load_keystore(
-        settings.certs_dir / persona["keystores"]["sign"]["file"], persona["password"]
-    )
-
-
 async def healthz(request: web.Request) -> web.Response:
     """Liveness and the simulator's time."""
     clock = request.app[CLOCK]
@@ -372,10 +365,13 @@ async def healthz(request: web.Request) -> web.Response:
 
 def create_app(settings: Settings, clock: Clock | None = None) -> web.Application:
     """The simulator as an aiohttp application; resources open on startup, close on cleanup."""
-    app = web.Application(middlewares=[error_middleware], client_max_size=64 * 1024 * 1024)
+    app = web.Application(
+        middlewares=[error_middleware, operator_middleware], client_max_size=64 * 1024 * 1024
+    )
     app[SETTINGS] = settings
     app[CLOCK] = clock or Clock(frozen_at=settings.clock_frozen_at)
     app[SOAP_OBSERVERS] = []
+    app.on_response_prepare.append(secure_headers)
     app.cleanup_ctx.append(_resources)
     app.cleanup_ctx.append(ncalayer_ws.open_key_ring)  # needs the PKI opened above
     app.cleanup_ctx.append(console_routes.console_state)
@@ -403,5 +399,6 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     app.router.add_routes(console_pages.routes)
     app.router.add_routes(console_tour_pages.routes)
     app.router.add_routes(console_tours.routes)
+    app.router.add_routes(operator_pages.routes)
     app.router.add_static("/static/", STATIC, follow_symlinks=False)
     return app

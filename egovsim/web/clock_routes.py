@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
 
-from egovsim.clock import parse_time
+from egovsim.clock import Clock, in_range, parse_time
+from egovsim.config import Settings
 from egovsim.errors import EgovsimError
+from egovsim.storage.clock_state import ClockStore
 from egovsim.storage.records import ClockState
 from egovsim.web.keys import CALENDAR, CLOCK, CLOCK_STORE, STATECORP
+from egovsim.web.operator import operator_only
 from egovsim.web.requests import json_object
 
+log = logging.getLogger("egovsim")
 routes = web.RouteTableDef()
 UNITS = {"minutes": 60, "hours": 3600, "days": 86400}
+#: More working days than the clock's whole range holds.
+MAX_WORKING_DAYS = 100 * 366
 
 
 def clock_json(app: web.Application) -> dict[str, Any]:
@@ -39,21 +46,28 @@ async def show(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/clock")
+@operator_only
 async def change(request: web.Request) -> web.Response:
     """One change: `{"advance": {"minutes"|"hours"|"days"|"working_days": N}}`,
-    `{"set": "2026-08-15T09:00:00+05:00"}`, `{"freeze": true}` or `{"freeze": false}`."""
+    `{"set": "2026-08-15T09:00:00+05:00"}`, `{"freeze": true}` or `{"freeze": false}`.
+
+    The clock stands between 2000-01-01T00:00:00Z and 2099-12-31T23:59:59Z: a move beyond is
+    refused CLOCK_CHANGE_INVALID and changes nothing."""
     body = await json_object(request)
     clock = request.app[CLOCK]
     if len(body) != 1:
         raise EgovsimError("CLOCK_CHANGE_INVALID", {"reason": "give exactly one change"})
     ((what, value),) = body.items()
-    if what == "advance":
-        clock.advance(_advance(request, value))
-    elif what == "set":
+    if what in ("advance", "set"):
         try:
-            clock.set(parse_time(str(value)))
-        except ValueError:
-            raise EgovsimError("CLOCK_CHANGE_INVALID", {"set": value}) from None
+            if what == "advance":
+                clock.advance(_advance(request, value))
+            else:
+                clock.set(parse_time(str(value)))
+        except ValueError as error:  # ClockRangeError too: the clock was not changed
+            raise EgovsimError(
+                "CLOCK_CHANGE_INVALID", {what: value, "reason": str(error)}
+            ) from None
     elif what == "freeze" and isinstance(value, bool):
         if value:
             clock.freeze()
@@ -83,8 +97,13 @@ def _advance(request: web.Request, value: Any) -> timedelta:
     if not isinstance(amount, int | float) or isinstance(amount, bool) or amount <= 0:
         raise EgovsimError("CLOCK_CHANGE_INVALID", {"reason": "move forward by a positive amount"})
     if unit in UNITS:
-        return timedelta(seconds=UNITS[unit] * amount)
+        try:
+            return timedelta(seconds=UNITS[unit] * amount)
+        except OverflowError:
+            raise EgovsimError("CLOCK_CHANGE_INVALID", {"reason": "past any date"}) from None
     if unit == "working_days" and isinstance(amount, int):
+        if amount > MAX_WORKING_DAYS:
+            raise EgovsimError("CLOCK_CHANGE_INVALID", {"reason": "past the clock's range"})
         calendar = request.app[CALENDAR]
         now = request.app[CLOCK].now()
         local = now.astimezone(calendar.zone)
@@ -95,3 +114,19 @@ def _advance(request: web.Request, value: Any) -> timedelta:
                 day += timedelta(days=1)
         return local.replace(year=day.year, month=day.month, day=day.day) - local
     raise EgovsimError("CLOCK_CHANGE_INVALID", {"unit": unit, "units": [*UNITS, "working_days"]})
+
+
+async def restore_clock(store: ClockStore, clock: Clock, settings: Settings) -> None:
+    """A restart keeps the simulated time, unless the settings freeze the clock explicitly."""
+    saved = await store.clock_state()
+    if saved is not None and settings.clock_frozen_at is None:
+        restored = Clock(frozen_at=saved.frozen_at)
+        try:
+            restored.restore(saved.frozen_at, timedelta(seconds=saved.offset_seconds))
+            in_range(restored.now())
+        except (ValueError, OverflowError):
+            # A clock saved outside the range (by a version that let it be) would leave every
+            # page failing: the start goes on real time instead.
+            log.warning("the saved clock is outside its range; starting on real time")
+            return
+        clock.restore(saved.frozen_at, timedelta(seconds=saved.offset_seconds))

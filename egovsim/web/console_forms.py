@@ -62,7 +62,7 @@ async def checked_form(request: web.Request) -> dict[str, str]:
 async def call_api(request: web.Request, method: str, path: str, body: Any = None) -> Any:
     """One request to the simulator's own API, as a script would send it; its refusal is
     raised as the same refusal."""
-    http = Http(own_address(request))
+    http = Http(own_address(request), request.app[SETTINGS].operator_token)
     try:
         reply = await http.request(method, path, json_body=body)
     except ActorError as error:

@@ -21,8 +21,9 @@ from egovsim.storage.accounts import AccountStore
 from egovsim.web import statecorp_api, workstation_api
 from egovsim.web.keys import ACCOUNTS, CLOCK, DATABASE, NCALAYER_KEYS, SETTINGS, STAFF, STATECORP
 from egovsim.web.openapi import api
+from egovsim.web.operator import operator_only
 from egovsim.web.portal_session import SESSION_COOKIE
-from egovsim.web.requests import json_object
+from egovsim.web.requests import json_object, local_path
 from egovsim.workstation.providers import PROVIDERS
 
 routes = web.RouteTableDef()
@@ -69,19 +70,6 @@ def people_json(app: web.Application) -> dict[str, Any]:
 
 #: Where each kind of login lands.
 HOMES = {"persona": "/cabinet", "staff": "/workstation", "operator": "/statecorp"}
-
-
-def local_path(value: Any, default: str) -> str:
-    """`value` if it is a path on this site (never another site's address), else `default`."""
-    if (
-        isinstance(value, str)
-        and value.startswith("/")
-        and not value.startswith("//")
-        and "\\" not in value
-        and all(ord(c) >= 32 for c in value)
-    ):
-        return value
-    return default
 
 
 async def quick_login(
@@ -163,6 +151,7 @@ def set_session_cookie(response: web.StreamResponse, cookie: str, token: str) ->
 
 
 @routes.post("/api/v1/console/login")
+@operator_only
 @api(
     request={
         "type": "object",

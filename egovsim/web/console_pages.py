@@ -24,7 +24,6 @@ from egovsim.errors import EgovsimError
 from egovsim.web.console_forms import call_api, checked_form, form_token, with_token
 from egovsim.web.console_logins import (
     HOMES,
-    local_path,
     quick_login,
     set_session_cookie,
 )
@@ -36,7 +35,9 @@ from egovsim.web.console_routes import (
     save_clock,
 )
 from egovsim.web.keys import CALENDAR, CLOCK, CONSOLE, NCALAYER_KEYS, STATECORP, VERIFIER
+from egovsim.web.operator import operator_only
 from egovsim.web.render import render
+from egovsim.web.requests import local_path
 
 log = logging.getLogger("egovsim.console")
 routes = web.RouteTableDef()
@@ -98,6 +99,7 @@ def _reason(error: EgovsimError | None) -> str | None:
 
 
 @routes.get("/console")
+@operator_only
 async def console(request: web.Request) -> web.Response:
     """The trainer's console."""
     return await _console_page(request)
@@ -151,6 +153,7 @@ def _advance(form: dict[str, str], reading: ClockReading) -> dict[str, Any]:
 
 
 @routes.post("/console/clock")
+@operator_only
 async def clock_form(request: web.Request) -> web.StreamResponse:
     """Freeze, let run, move forward, jump to a day, or go back to real time ("now")."""
     form = await checked_form(request)
@@ -180,6 +183,7 @@ async def clock_form(request: web.Request) -> web.StreamResponse:
 
 
 @routes.post("/console/reset")
+@operator_only
 async def reset_form(request: web.Request) -> web.StreamResponse:
     """Reset to a clean demo, once the trainer ticked that everything goes."""
     form = await checked_form(request)
@@ -194,6 +198,7 @@ async def reset_form(request: web.Request) -> web.StreamResponse:
 
 
 @routes.post("/console/login")
+@operator_only
 async def login_form(request: web.Request) -> web.StreamResponse:
     """Sign in as a persona, a staff member or an operator, and open their page."""
     form = await checked_form(request)
@@ -212,6 +217,7 @@ async def login_form(request: web.Request) -> web.StreamResponse:
 
 
 @routes.post("/console/faults/{name}")
+@operator_only
 async def fault_form(request: web.Request) -> web.StreamResponse:
     """Switch a fault on (with its seconds, for a slow responder) or off, by the fault API."""
     form = await checked_form(request)
@@ -232,6 +238,7 @@ async def fault_form(request: web.Request) -> web.StreamResponse:
 
 
 @routes.post("/console/gateway/{service_id}")
+@operator_only
 async def receiver_form(request: web.Request) -> web.StreamResponse:
     """Switch a gateway receiver's fault on (a kind, with seconds) or off, by the gateway's
     API."""
@@ -263,6 +270,7 @@ def _seconds(text: str) -> float:
 
 
 @routes.post("/console/caches")
+@operator_only
 async def caches_form(request: web.Request) -> web.StreamResponse:
     """Clear the verifier's CRL and OCSP caches."""
     await checked_form(request)
@@ -275,6 +283,7 @@ async def caches_form(request: web.Request) -> web.StreamResponse:
 
 
 @routes.post("/console/sweep")
+@operator_only
 async def sweep_form(request: web.Request) -> web.StreamResponse:
     """The State Corporation's storage sweep now."""
     await checked_form(request)

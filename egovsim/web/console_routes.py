@@ -48,6 +48,7 @@ from egovsim.web.keys import (
     VERIFIER,
 )
 from egovsim.web.openapi import api, component
+from egovsim.web.operator import operator_only
 from egovsim.web.requests import json_object
 from egovsim.web.shep_routes import FAULTS as RECEIVER_FAULTS
 from egovsim.workstation.seed import seed_providers
@@ -184,6 +185,7 @@ async def console_parts(app: web.Application) -> ConsoleParts:
 
 
 @routes.get("/api/v1/console")
+@operator_only
 @api(response=OVERVIEW)
 async def overview(request: web.Request) -> web.Response:
     """Everything the console shows: the clock, every fault switch with the refusals it leads
@@ -229,11 +231,15 @@ async def jump(app: web.Application, day: Any, at: Any) -> None:
         reason = str(error)
     if reason is not None:
         raise EgovsimError("CLOCK_CHANGE_INVALID", {"date": day, "reason": reason})
-    app[CLOCK].set(moment)
+    try:
+        app[CLOCK].set(moment)  # ClockRangeError beyond the clock's range, nothing changed
+    except ValueError as error:
+        raise EgovsimError("CLOCK_CHANGE_INVALID", {"date": day, "reason": str(error)}) from None
     await save_clock(app)
 
 
 @routes.post("/api/v1/console/clock/jump")
+@operator_only
 @api(
     request={
         "type": "object",
@@ -298,6 +304,7 @@ async def reset_app(app: web.Application) -> Emptied:
 
 
 @routes.post("/api/v1/console/reset")
+@operator_only
 @api(
     response={
         "type": "object",
@@ -328,6 +335,7 @@ async def reset(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/console/caches/clear")
+@operator_only
 @api(
     response={
         "type": "object",
@@ -343,6 +351,7 @@ async def clear_caches(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/console/sweep")
+@operator_only
 @api(
     response={
         "type": "object",

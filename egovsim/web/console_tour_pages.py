@@ -21,6 +21,7 @@ from egovsim.web.console_forms import checked_form, form_token, with_token
 from egovsim.web.console_tours import current_run, find_tour, next_step, start_tour
 from egovsim.web.diagram_routes import diagram_view
 from egovsim.web.keys import ACCOUNTS, CONSOLE, PORTAL, REGULATIONS, SETTINGS, STAFF, WORKSTATION
+from egovsim.web.operator import operator_only
 from egovsim.web.render import render
 from egovsim.workstation.views import ApplicationView
 
@@ -179,6 +180,7 @@ async def _tour_page(
 
 
 @routes.get("/console/tours/{tour}")
+@operator_only
 async def tour_page(request: web.Request) -> web.Response:
     """A guided tour: the step to do next with its narration, the last step's outcome and
     where the room sees it, the application's diagrams lit, every step with its state."""
@@ -186,6 +188,7 @@ async def tour_page(request: web.Request) -> web.Response:
 
 
 @routes.post("/console/tours/{tour}/start")
+@operator_only
 async def tour_start(request: web.Request) -> web.StreamResponse:
     """Start the tour again from its beginning."""
     await checked_form(request)
@@ -198,6 +201,7 @@ async def tour_start(request: web.Request) -> web.StreamResponse:
 
 
 @routes.post("/console/tours/{tour}/next")
+@operator_only
 async def tour_next(request: web.Request) -> web.StreamResponse:
     """Do the tour's next step."""
     await checked_form(request)

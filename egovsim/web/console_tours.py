@@ -21,6 +21,7 @@ from egovsim.web.console_forms import own_address
 from egovsim.web.i18n import word
 from egovsim.web.keys import CALENDAR, CONSOLE, DATABASE, SETTINGS, VERIFIER
 from egovsim.web.openapi import WORDS, api, component
+from egovsim.web.operator import operator_only
 
 routes = web.RouteTableDef()
 
@@ -148,9 +149,14 @@ async def start_tour(request: web.Request, tour: Tour) -> TourRun:
     async with state.exclusive(f"tour {tour.id}"):
         await state.end_tour()
         run = TourRun(
-            tour, own_address(request), settings.certs_dir, settings.persona_password, app[CALENDAR]
+            tour,
+            own_address(request),
+            settings.certs_dir,
+            settings.persona_password,
+            app[CALENDAR],
+            settings.operator_token,
         )
-        http = Http(own_address(request))
+        http = Http(own_address(request), settings.operator_token)
         try:
             async with asyncio.timeout(state.step_seconds):
                 run.prepared = await prepare_run(app, tour.scenario, http)
@@ -193,6 +199,7 @@ _TOUR_PARAMETERS = {"tour": {"type": "string", "examples": ["happy-path", "refus
 
 
 @routes.get("/api/v1/console/tours")
+@operator_only
 @api(response={"type": "object", "properties": {"tours": {"type": "array", "items": TOUR}}})
 async def list_tours(request: web.Request) -> web.Response:
     """The guided tours, each step with its narration in kk, ru and en; the one under way
@@ -207,6 +214,7 @@ async def list_tours(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/console/tours/{tour}/start")
+@operator_only
 @api(response=TOUR, parameters=_TOUR_PARAMETERS)
 async def start(request: web.Request) -> web.Response:
     """Start a tour from its beginning ("back to start"): the simulator's clock moves to where
@@ -216,6 +224,7 @@ async def start(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/console/tours/{tour}/next")
+@operator_only
 @api(response=TOUR, parameters=_TOUR_PARAMETERS)
 async def next_(request: web.Request) -> web.Response:
     """Do the tour's next step through the simulator's public interfaces, as a scenario step;

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from egovsim.errors import CATALOGUE, EgovsimError
 
@@ -82,7 +83,11 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     try:
         return await handler(request)
     except EgovsimError as error:
-        return error_response(error.code, dict(error.details), request, error.service_step)
+        response = error_response(error.code, dict(error.details), request, error.service_step)
+        if error.code == "OPERATOR_REQUIRED":
+            # RFC 9110: a 401 names the scheme that would be admitted.
+            response.headers["WWW-Authenticate"] = 'Bearer realm="egovsim"'
+        return response
     except web.HTTPException as error:
         if error.status < 400:
             raise
@@ -91,6 +96,31 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             log.error("HTTP %s on %s %s", error.status, request.method, request.path)
             return error_response("INTERNAL_ERROR")
         return error_response(code, {"reason": error.reason, "status": error.status}, request)
+    except HttpProcessingError as error:
+        # What aiohttp's parsers refuse inside a body a handler reads (a multipart part's
+        # header with a control byte): the client's mistake, with aiohttp's own status.
+        code = _HTTP_CODES.get(error.code, "BAD_REQUEST")
+        return error_response(code, {"reason": error.message.strip()[:200]}, request)
+    except ValueError as error:
+        if _raised_by_body_parser(error):
+            return error_response("BAD_REQUEST", {"reason": str(error)[:200]}, request)
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return error_response("INTERNAL_ERROR")
     except Exception:
         log.exception("unexpected error on %s %s", request.method, request.path)
         return error_response("INTERNAL_ERROR")
+
+
+#: aiohttp's modules that read a request's body: a ValueError raised in one of them is the
+#: client's malformed body (a multipart without its boundary, cut short), wherever a handler
+#: reads a form.
+_BODY_PARSERS = ("aiohttp.multipart", "aiohttp.web_request", "aiohttp.helpers")
+
+
+def _raised_by_body_parser(error: BaseException) -> bool:
+    frame = error.__traceback__
+    if frame is None:
+        return False
+    while frame.tb_next is not None:
+        frame = frame.tb_next
+    return str(frame.tb_frame.f_globals.get("__name__", "")).startswith(_BODY_PARSERS)

@@ -32,6 +32,7 @@ from egovsim.storage.faults import (
 )
 from egovsim.web.keys import CLOCK, GATEWAY_CATCH_UP, GATEWAY_STORE, PKI, PKI_FAULTS
 from egovsim.web.openapi import api, component
+from egovsim.web.operator import operator_only
 from egovsim.web.requests import json_object
 
 routes = web.RouteTableDef()
@@ -183,6 +184,7 @@ async def list_faults(request: web.Request) -> web.Response:
 
 
 @routes.put("/api/v1/faults/{name}")
+@operator_only
 @api(request=CHANGE, response=SWITCH, parameters=_PARAMETERS)
 async def switch_on(request: web.Request) -> web.Response:
     """`{"on": true}` switches a fault on until it is switched off (`{"on": false}` or DELETE);
@@ -218,6 +220,7 @@ async def switch_on(request: web.Request) -> web.Response:
 
 
 @routes.delete("/api/v1/faults/{name}")
+@operator_only
 @api(response=SWITCH, parameters=_PARAMETERS)
 async def switch_off(request: web.Request) -> web.Response:
     """Switch a fault off: the responder answers normally, the CRLs are published anew, the

@@ -10,6 +10,7 @@ from aiohttp import web
 
 from egovsim.errors import EgovsimError
 from egovsim.web.keys import GATEWAY_STORE
+from egovsim.web.operator import operator_only
 from egovsim.web.render import render
 from egovsim.web.shep_routes import FAULTS, set_fault
 
@@ -23,6 +24,7 @@ def _csrf(request: web.Request) -> str:
 
 
 @routes.get("/gateway")
+@operator_only
 async def log_page(request: web.Request) -> web.Response:
     """Routes with their faults, and the message log, filtered."""
     store = request.app[GATEWAY_STORE]
@@ -50,6 +52,7 @@ async def log_page(request: web.Request) -> web.Response:
 
 
 @routes.get("/gateway/messages/{message_id}")
+@operator_only
 async def message_page(request: web.Request) -> web.Response:
     """One message: its envelope's check, its attempts, the download of its bytes."""
     store = request.app[GATEWAY_STORE]
@@ -62,6 +65,7 @@ async def message_page(request: web.Request) -> web.Response:
 
 
 @routes.post("/gateway/routes/{service_id}/fault")
+@operator_only
 async def switch(request: web.Request) -> web.StreamResponse:
     """Switch a receiver's fault on (a kind) or off, from the page."""
     data = await request.post()

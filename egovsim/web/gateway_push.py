@@ -1,16 +1,19 @@
-"""Pushing messages to external provider systems (IAsyncChannelClient `sendMessage`), signed
-with the gateway's own certificate."""
+"""Pushing messages to external provider systems (IAsyncChannelClient `sendMessage`), and the
+answers to signed requests, signed with the gateway's own certificate (`egov-gateway`)."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import aiohttp
 from lxml import etree
 
 from egovsim.clock import utcnow
+from egovsim.config import Settings
 from egovsim.gateway import soap
 from egovsim.gateway.delivery import (
     Delivered,
@@ -19,9 +22,11 @@ from egovsim.gateway.delivery import (
     Receiver,
     Unavailable,
 )
+from egovsim.gateway.service import ReplySigner
 from egovsim.gateway.wssecurity import sign_envelope
 from egovsim.gateway.xmlsafe import XmlRefused, parse_xml
-from egovsim.pki.keystore import Keystore
+from egovsim.pki.keystore import Keystore, load_keystore
+from egovsim.pki.personas import load_personas
 from egovsim.storage.gateway import GatewayStore, Route, StoredMessage
 from egovsim.web.fetch import read_limited
 
@@ -32,6 +37,7 @@ def external_receiver(
     session: aiohttp.ClientSession,
     keystore: Keystore | None,
     policy: DeliveryPolicy,
+    allows: Callable[[str], bool],
     gateway_sender: str = "egov-gateway",
 ) -> Receiver:
     """Deliver to a registered system's URL; a SOAP fault, an HTTP error or no answer in time
@@ -40,6 +46,9 @@ def external_receiver(
     async def deliver(message: StoredMessage, route: Route) -> Delivered:
         if not route.url:
             raise Unavailable(f"the route of {route.service_id} has no URL")
+        if not allows(route.url):
+            # A route kept from a start with another allow-list is not followed either.
+            raise Unavailable(f"{route.url} is not on the receivers' allow-list")
         root = soap.client_send_message(
             message.message_id,
             message.correlation_id,
@@ -68,6 +77,7 @@ def external_receiver(
                 route.url,
                 data=body,
                 timeout=timeout,
+                allow_redirects=False,
                 headers={
                     "Content-Type": "text/xml; charset=utf-8",
                     "SOAPAction": '""',
@@ -109,6 +119,7 @@ def status_notifier(
     store: GatewayStore,
     keystore: Keystore | None,
     policy: DeliveryPolicy,
+    allows: Callable[[str], bool],
 ) -> Notifier:
     """Tell an external sender the final state of its message, at the URL of the route that
     names it as its system (changeMassageStatusNotification); other senders are not called."""
@@ -118,7 +129,7 @@ def status_notifier(
             (r.url for r in await store.routes() if r.sender_id == message.sender_id and r.url),
             None,
         )
-        if url is None:
+        if url is None or not allows(url):
             return
         root = soap.status_notification(
             message.message_id, state, detail, utcnow(), str(uuid.uuid4())
@@ -131,6 +142,7 @@ def status_notifier(
             url,
             data=body,
             timeout=timeout,
+            allow_redirects=False,
             headers={
                 "Content-Type": "text/xml; charset=utf-8",
                 "SOAPAction": '""',
@@ -139,3 +151,26 @@ def status_notifier(
             await read_limited(reply.content, MAX_ANSWER)
 
     return notify
+
+
+def reply_signer(keystore: Keystore | None) -> ReplySigner | None:
+    """How the gateway signs its answers to signed requests: as `egov-gateway`."""
+    if keystore is None:
+        return None
+
+    def sign(envelope: bytes, at: datetime) -> bytes:
+        return sign_envelope(envelope, keystore.key, keystore.certificate, created=at)
+
+    return sign
+
+
+def gateway_keystore(settings: Settings) -> Keystore | None:
+    """The gateway's own signing key (the `egov-gateway` persona), if the PKI has it."""
+    persona = next(
+        (p for p in load_personas(settings.certs_dir) if p["id"] == "egov-gateway"), None
+    )
+    if persona is None:
+        return None
+    return load_keystore(
+        settings.certs_dir / persona["keystores"]["sign"]["file"], persona["password"]
+    )

@@ -18,6 +18,7 @@ from egovsim.ncalayer.keys import KeyRing, UnknownPersona, WrongPassword
 from egovsim.web.errors import error_middleware
 from egovsim.web.keys import CLOCK, NCALAYER_KEYS, PKI, SETTINGS
 from egovsim.web.openapi import api, component
+from egovsim.web.operator import operator_only
 from egovsim.web.requests import json_object
 
 log = logging.getLogger("egovsim.ncalayer")
@@ -118,6 +119,7 @@ async def show_persona(request: web.Request) -> web.Response:
 
 
 @routes.put("/api/v1/ncalayer/persona")
+@operator_only
 @api(request=CHOICE, response=KEY_STATE)
 async def choose_persona(request: web.Request) -> web.Response:
     """`{"persona": ID}` makes that persona the current key set for every connection that has

@@ -46,6 +46,7 @@ from aiohttp import web
 
 from egovsim import __version__
 from egovsim.errors import CATALOGUE, LANGUAGES
+from egovsim.web import operator
 
 Schema = dict[str, Any]
 Handler = TypeVar("Handler", bound=Callable[..., Any])
@@ -216,8 +217,8 @@ def build_document(app: web.Application) -> dict[str, Any]:
             }
         },
     }
-    if _SECURITY:
-        components["securitySchemes"] = dict(sorted(_SECURITY.items()))
+    schemes = {**_SECURITY, operator.SCHEME_NAME: operator.SCHEME}
+    components["securitySchemes"] = dict(sorted(schemes.items()))
     return {
         "openapi": "3.1.0",
         "info": {
@@ -260,8 +261,12 @@ def _operation(
     elif doc.response_type != "application/json":
         success["content"] = {doc.response_type: {}}
     operation["responses"] = {str(doc.status): success, "default": {"$ref": ERROR_RESPONSE}}
-    if doc.security:
-        operation["security"] = [{name: []} for name in doc.security]
+    security = [*doc.security]
+    if operator.is_operator_only(handler):
+        # The operator's secret admits to every operation (the scheme is declared only here).
+        security.append(operator.SCHEME_NAME)
+    if security:
+        operation["security"] = [{name: []} for name in security]
     return operation
 
 

@@ -28,7 +28,7 @@ from egovsim.web.portal_session import (
     portal_session,
 )
 from egovsim.web.render import render
-from egovsim.web.requests import path_id
+from egovsim.web.requests import local_path, path_id
 
 routes = web.RouteTableDef()
 
@@ -206,8 +206,7 @@ async def logout(request: web.Request) -> web.Response:
 
 def _next(request: web.Request) -> str:
     """Where to go after signing in: a path of this site only, never another origin."""
-    wanted = request.query.get("next", "/cabinet")
-    return wanted if wanted.startswith("/") and not wanted.startswith("//") else "/cabinet"
+    return local_path(request.query.get("next"), "/cabinet")
 
 
 # -- the personal cabinet (P9) ------------------------------------------------------------------

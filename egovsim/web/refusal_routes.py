@@ -25,6 +25,7 @@ from egovsim.web.console_tours import preparation
 from egovsim.web.i18n import language
 from egovsim.web.keys import CALENDAR, CLOCK, CONSOLE, SETTINGS, VERIFIER
 from egovsim.web.openapi import WORDS, api, component
+from egovsim.web.operator import operator_only
 from egovsim.web.render import render
 from egovsim.web.shep_routes import FAULTS as RECEIVER_FAULTS
 
@@ -329,6 +330,7 @@ async def try_code(request: web.Request, code: str) -> Trial:
                 app[CALENDAR],
                 state.try_seconds,
                 preparation(app, found[0].load()[1]),
+                settings.operator_token,
             )
         finally:
             clock.restore(frozen_at, offset)
@@ -338,6 +340,7 @@ async def try_code(request: web.Request, code: str) -> Trial:
 
 
 @routes.post("/api/v1/refusals/{code}/try")
+@operator_only
 @api(response=TRIAL, parameters={"code": {"type": "string", "examples": ["CERT_REVOKED"]}})
 async def try_refusal(request: web.Request) -> web.Response:
     """Run the shipped scenario that reaches the refusal against this running simulator and
@@ -352,6 +355,7 @@ async def try_refusal(request: web.Request) -> web.Response:
 
 
 @routes.post("/refusals/{code}/try")
+@operator_only
 async def try_page(request: web.Request) -> web.Response:
     """The "try it" button: the run's outcome as a page."""
     await checked_form(request)

@@ -34,6 +34,13 @@ async def json_object(request: web.Request) -> dict[str, Any]:
         raise EgovsimError("BAD_REQUEST", {"reason": f"not JSON: {error}"}) from None
     if not isinstance(body, dict):
         raise EgovsimError("BAD_REQUEST", {"reason": "the body must be a JSON object"})
+    try:
+        # JSON may escape a lone surrogate (\ud800), which no UTF-8 text (nor SQLite) holds.
+        json.dumps(body, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        raise EgovsimError(
+            "BAD_REQUEST", {"reason": "a string holds a lone surrogate (\\ud800-\\udfff)"}
+        ) from None
     return body
 
 
@@ -50,3 +57,20 @@ def session_token(request: web.Request, cookie: str) -> str | None:
     """The session token a staff client sends: a Bearer token, else the session cookie."""
     header = request.headers.get("Authorization", "")
     return header[7:] if header.startswith("Bearer ") else request.cookies.get(cookie)
+
+
+def local_path(value: Any, default: str) -> str:
+    """`value` if it is a path of this site, else `default`: never another site's address,
+    however a browser reads it (two slashes, a backslash, a tab between, a scheme)."""
+    if (
+        isinstance(value, str)
+        and value.startswith("/")
+        and not value.startswith("//")
+        and "\\" not in value
+        # Browsers drop tabs and newlines from an address (slash, tab, slash is `//`) and trim
+        # spaces, so none of them is kept.
+        and value.isprintable()
+        and value == value.strip()
+    ):
+        return value
+    return default

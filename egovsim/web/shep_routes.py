@@ -17,6 +17,7 @@ from egovsim.storage.gateway import Route, Sender, StoredMessage
 from egovsim.web.fetch import read_limited
 from egovsim.web.gateway_push import wsdl
 from egovsim.web.keys import CLOCK, GATEWAY, GATEWAY_STORE, SETTINGS, SOAP_OBSERVERS
+from egovsim.web.operator import operator_only
 from egovsim.web.requests import json_object
 
 routes = web.RouteTableDef()
@@ -74,6 +75,7 @@ async def async_channel(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/gateway/senders")
+@operator_only
 async def list_senders(request: web.Request) -> web.Response:
     """Registered senders (never their passwords)."""
     senders = await request.app[GATEWAY_STORE].senders()
@@ -88,6 +90,7 @@ async def list_senders(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/gateway/senders")
+@operator_only
 async def register_sender(request: web.Request) -> web.Response:
     """`{"sender_id", "password", "signature": "required"|"optional", "name"}`."""
     body = await json_object(request)
@@ -139,6 +142,7 @@ async def set_fault(request: web.Request, kind: Any, seconds: Any) -> Route:
 
 
 @routes.put("/api/v1/gateway/routes/{service_id}/fault")
+@operator_only
 async def switch_fault_on(request: web.Request) -> web.Response:
     """`{"kind": "delay"|"drop"|"duplicate"|"unreachable"|"malformed"|"slow_ack",
     "seconds": N}` for one receiver, until switched off."""
@@ -148,12 +152,14 @@ async def switch_fault_on(request: web.Request) -> web.Response:
 
 
 @routes.delete("/api/v1/gateway/routes/{service_id}/fault")
+@operator_only
 async def switch_fault_off(request: web.Request) -> web.Response:
     """Back to normal delivery for one receiver."""
     return web.json_response(_route_json(await set_fault(request, None, None)))
 
 
 @routes.get("/api/v1/gateway/routes")
+@operator_only
 async def list_routes(request: web.Request) -> web.Response:
     """The routing table."""
     found = await request.app[GATEWAY_STORE].routes()
@@ -161,6 +167,7 @@ async def list_routes(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/gateway/routes")
+@operator_only
 async def set_route(request: web.Request) -> web.Response:
     """`{"service_id", "url"}` sends a service to an external system;
     `{"service_id", "provider"}` back to a seeded provider's workstation."""
@@ -171,6 +178,16 @@ async def set_route(request: web.Request) -> web.Response:
         raise EgovsimError("BAD_REQUEST", {"reason": "service_id and url (or provider)"})
     if url and not str(url).startswith(("http://", "https://")):
         raise EgovsimError("BAD_REQUEST", {"reason": "url must be http(s)"})
+    settings = request.app[SETTINGS]
+    if url and not settings.allows_receiver(str(url)):
+        raise EgovsimError(
+            "RECEIVER_HOST_NOT_ALLOWED",
+            {
+                "url": str(url),
+                "allowed": ["loopback", *settings.receiver_hosts],
+                "reason": "the operator names other hosts with serve --receiver-host",
+            },
+        )
     route = Route(
         service_id,
         "external" if url else "workstation",
@@ -200,6 +217,7 @@ def _message_json(message: StoredMessage) -> dict[str, Any]:
 
 
 @routes.get("/api/v1/gateway/messages")
+@operator_only
 async def message_log(request: web.Request) -> web.Response:
     """The message log, newest first: `?message_id=&correlation_id=&service_id=&sender_id=
     &since=&until=&limit=`."""
@@ -230,6 +248,7 @@ async def _stored(request: web.Request) -> StoredMessage:
 
 
 @routes.get("/api/v1/gateway/messages/{message_id}")
+@operator_only
 async def message_detail(request: web.Request) -> web.Response:
     """One message with every delivery attempt."""
     message = await _stored(request)
@@ -251,6 +270,7 @@ async def message_detail(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/gateway/messages/{message_id}/envelope")
+@operator_only
 async def message_envelope(request: web.Request) -> web.Response:
     """The exact bytes of the envelope as it arrived."""
     message = await _stored(request)

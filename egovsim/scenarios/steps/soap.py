@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from datetime import timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
@@ -78,6 +79,9 @@ async def soap(run: Run, args: dict[str, Any]) -> list[Reply]:
     if "wss" in args:
         body = await _signed(run, body, dict(args["wss"]))
     reply = await run.http.request("POST", f"/shep/{channel}", data=body, headers=XML)
+    if args.get("again") and reply.status == 200:
+        # The same bytes once more: a replay, as an eavesdropper would send it.
+        reply = await run.http.request("POST", f"/shep/{channel}", data=body, headers=XML)
     if not args.get("deliver") or reply.status != 200:
         return [reply]
     message_id = _text_of(reply.raw, "messageId")
@@ -110,9 +114,8 @@ def _signing_key(run: Run, persona: str) -> Keystore:
 async def _signed(run: Run, envelope: bytes, wss: dict[str, Any]) -> bytes:
     keystore = _signing_key(run, str(wss["signer"]))
     try:
-        made = sign_envelope(
-            envelope, keystore.key, keystore.certificate, created=await run.http.now()
-        )
+        created = await run.http.now() + timedelta(minutes=int(wss.get("created", 0)))
+        made = sign_envelope(envelope, keystore.key, keystore.certificate, created=created)
         return reshape(made, keystore.key, wss)
     except (EnvelopeError, XmlRefused) as error:
         raise StepFailed(f"the envelope cannot be signed: {error}") from None
@@ -211,7 +214,31 @@ def _wrap(root: etree._Element) -> None:
     etree.SubElement(header, f"{{{ATTACKER}}}Wrapper").append(body)
 
 
+def _comment_in_text(root: etree._Element) -> None:
+    """A comment in the first signed text of the Body (`X<!---->-rest`): canonicalization
+    leaves it out, so the digest still matches (WSS_SIGNED_CONTENT_AMBIGUOUS)."""
+    _split_text(root, etree.Comment(""))
+
+
+def _instruction_in_text(root: etree._Element) -> None:
+    """A processing instruction in the first signed text of the Body, as `comment` does."""
+    _split_text(root, etree.ProcessingInstruction("egovsim"))
+
+
+def _split_text(root: etree._Element, node: etree._Element) -> None:
+    body = _one(root, SOAP_BODY)
+    texts = [e for e in body.iter(etree.Element) if e is not body and (e.text or "").strip()]
+    if not texts:
+        raise StepFailed("the Body holds no text to put a comment into")
+    first = texts[0]
+    text = first.text or ""
+    first.text, node.tail = text[:1], text[1:]
+    first.insert(0, node)
+
+
 TAMPERINGS = {
+    "comment": _comment_in_text,
+    "instruction": _instruction_in_text,
     "body": _change_body,
     "signature": _flip_signature,
     "token": _spoil_token,

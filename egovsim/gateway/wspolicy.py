@@ -1,0 +1,75 @@
+"""The gateway's WS-Security policy for one request: the signature checked under the sender's
+policy (`wssecurity`), its Timestamp's window and replays (`wsfresh`), then the token's
+certificate under the same rules as C2 (the shared verifier)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from lxml import etree
+
+from egovsim.clock import utcnow
+from egovsim.errors import CATALOGUE
+from egovsim.gateway.wsfresh import Freshness, ReplayGuard, Stale, window_left
+from egovsim.gateway.wssecurity import verify_envelope
+from egovsim.signatures.verifier import Expectations, Verifier
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """What the log keeps of a request's signature, and what marks it used once accepted."""
+
+    security: dict[str, Any]
+    replay_key: bytes | None = None
+    window_left: timedelta | None = None
+
+
+class SignaturePolicy:
+    """Checks the signed requests of one gateway and remembers those it accepted."""
+
+    def __init__(
+        self,
+        verifier: Verifier,
+        freshness: Freshness,
+        machine_now: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._verifier = verifier
+        self._freshness = freshness
+        self._machine_now = machine_now
+        self._replays = ReplayGuard()
+
+    async def check(self, root: etree._Element, required: bool, now: datetime) -> Checked:
+        """The signature of `root` (required or not), fresh and not seen before, by a
+        certificate the verifier accepts at `now`; `Stale` with the code otherwise."""
+        check = verify_envelope(root, require=required)
+        if check.code is not None:
+            raise Stale(check.code, check.detail)
+        if not check.signed or check.certificate_der is None:
+            return Checked({"signed": False})
+        left = window_left(
+            check.signed_at, check.expires_at, now, self._machine_now(), self._freshness
+        )
+        key = ReplayGuard.key(root)
+        if key is not None:
+            self._replays.refuse_seen(key)
+        report = await self._verifier.verify_certificate(
+            check.certificate_der, at=now, expect=Expectations(purpose=None)
+        )
+        if not report.passed:
+            assert report.code is not None
+            raise Stale(
+                "WSS_CERTIFICATE_REFUSED",
+                check.detail,
+                (report.code, CATALOGUE[report.code].message("en")),
+            )
+        signer = report.signer.to_json() if report.signer else None
+        security = {"signed": True, "signer": signer, "indication": str(report.indication)}
+        return Checked(security, key, left)
+
+    def accepted(self, checked: Checked) -> None:
+        """The request was accepted: its signature, sent again within its window, is a replay."""
+        if checked.replay_key is not None and checked.window_left is not None:
+            self._replays.remember(checked.replay_key, checked.window_left)
