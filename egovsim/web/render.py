@@ -1,5 +1,10 @@
 """Rendering Jinja templates in the user's language, with the simulator's local time.
 
+Every time a person reads on a page is Almaty time (the working calendar's zone), named once in
+the page's header: templates write `{{ local(moment) }}` (a datetime or an ISO 8601 string from
+the API) or, on printables, `{{ local_long(moment) }}` ("7 декабря 2026 г., 14:05"). The API
+keeps ISO 8601 with offsets.
+
 Templates get their words from the gettext catalogs (`egovsim.web.i18n`) through Jinja's
 `jinja2.ext.i18n`: `{{ _("common.sign_in") }}`, `{% trans %}...{% endtrans %}`, and
 `{{ v("status", application.status) }}` for values. One environment serves every request: its
@@ -10,12 +15,13 @@ must therefore be imported `with context`.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from aiohttp import web
+from babel.dates import format_date
 from jinja2.runtime import Context
 from yarl import URL
 
@@ -88,6 +94,49 @@ def _switch_base(request: web.Request) -> URL:
     return URL("/")
 
 
+def _moment(value: datetime | str | None) -> datetime | None:
+    """A moment from a datetime or an ISO 8601 string (a time without a zone is UTC)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+class LocalTime:
+    """How a page writes moments: in the zone its header names, in the page's language."""
+
+    def __init__(self, zone: tzinfo, lang: Language) -> None:
+        self.zone = zone
+        self.lang = lang
+
+    def short(self, value: datetime | str | None) -> str:
+        """`2026-12-07 14:05`, or a dash for no moment (or one beyond dates)."""
+        here = self._here(value)
+        return "—" if here is None else here.strftime("%Y-%m-%d %H:%M")
+
+    def long(self, value: datetime | str | None) -> str:
+        """The date in words in the page's language and the time: `7 December 2026, 14:05`."""
+        here = self._here(value)
+        if here is None:
+            return "—"
+        return f"{format_date(here.date(), 'long', locale=self.lang)}, {here:%H:%M}"
+
+    def _here(self, value: datetime | str | None) -> datetime | None:
+        try:
+            moment = _moment(value)
+            return None if moment is None else moment.astimezone(self.zone)
+        except (OverflowError, ValueError):  # a clock beyond dates: the page still renders
+            return None
+
+    def zone_label(self, now: datetime | None) -> str:
+        """The zone as the header names it: `Almaty time (UTC+5)`."""
+        here = self._here(now) or datetime(2026, 1, 1, tzinfo=UTC).astimezone(self.zone)
+        offset = here.utcoffset()
+        hours = int(offset.total_seconds() // 3600) if offset is not None else 0
+        return translations()[self.lang].gettext("layout.zone") % {"offset": f"UTC{hours:+d}"}
+
+
 def language_links(request: web.Request) -> dict[Language, str]:
     """For each language, this page's address with `?lang=` switched to it."""
     base = _switch_base(request)
@@ -105,16 +154,11 @@ def render(
     """An HTML page in the request's language; a refusal shown on it keeps its code, step and
     message. A `?lang=` switch is remembered in the language cookie."""
     lang = language(request)
-    zone = request.app[CALENDAR].zone
-
-    def local(moment: datetime) -> str:
-        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-
+    times = LocalTime(request.app[CALENDAR].zone, lang)
     try:
-        now_local = local(request.app[CLOCK].now())
+        now: datetime | None = request.app[CLOCK].now()
     except (OverflowError, ValueError):  # a clock beyond dates: the console still renders
-        now_local = "—"
-
+        now = None
     shown = None
     if error is not None:
         entry = CATALOGUE[error.code]
@@ -123,8 +167,11 @@ def render(
         lang=lang,
         language_links=language_links(request),
         request_path=request.path,
-        local=local,
-        now_local=now_local,
+        local=times.short,
+        local_long=times.long,
+        now_local=times.short(now),
+        now_iso=now.isoformat() if now is not None else "",
+        zone_label=times.zone_label(now),
         error=shown,
         **context,
     )
