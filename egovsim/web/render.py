@@ -15,6 +15,7 @@ must therefore be imported `with context`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
@@ -23,18 +24,20 @@ import jinja2
 from aiohttp import web
 from babel.dates import format_date
 from jinja2.runtime import Context
+from markupsafe import Markup, escape
 from yarl import URL
 
 from egovsim.errors import CATALOGUE, LANGUAGES, EgovsimError, Language
 from egovsim.web.i18n import (
     LANGUAGE_COOKIE,
     LANGUAGE_NAMES,
+    counted,
     language,
     switched_language,
     translations,
     value_word,
 )
-from egovsim.web.keys import CALENDAR, CLOCK
+from egovsim.web.keys import CALENDAR, CLOCK, REGULATIONS
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 STATIC = Path(__file__).resolve().parents[2] / "static"
@@ -65,6 +68,51 @@ def _value(context: Context, kind: str, key: str | None) -> str:
     return value_word(kind, key, _render_language(context))
 
 
+@jinja2.pass_context
+def _term(context: Context, duration: Mapping[str, Any]) -> str:
+    """A regulation's term in words with its plural form: `{{ term(step.duration) }}` with the
+    API's `{"amount", "unit"}`."""
+    return counted(f"term.{duration['unit']}", int(duration["amount"]), _render_language(context))
+
+
+@jinja2.pass_context
+def _named(context: Context, service: str | None, what: str, item: str | None) -> str:
+    """A regulation's own word for one of its ids, in the page's language: `what` is
+    "variant", "result", "category" or "choice" (any of them, for a form's choice field)
+    (`{{ named(app.service, "variant", app.variant) }}`); the raw id when the regulation does
+    not know it, a dash for none."""
+    if item is None or item == "":
+        return "—"
+    regulation = context.get("regulations", {}).get(service)
+    if regulation is None:
+        return str(item)
+    kinds = {
+        "variant": regulation.variants,
+        "result": regulation.results,
+        "category": regulation.applicants,
+    }
+    choices = [c for kind in kinds.values() for c in kind] if what == "choice" else kinds[what]
+    for choice in choices:
+        if choice.id == item:
+            return str(choice.name[_render_language(context)])
+    return item
+
+
+def _ticks(text: str) -> Markup:
+    """Plain text with `backticked` parts as <code> (the catalogue's "how to reach it")."""
+    parts = str(escape(text)).split("`")
+    return Markup(
+        "".join(f"<code>{part}</code>" if odd else part for odd, part in _alternating(parts))
+    )
+
+
+def _alternating(parts: list[str]) -> list[tuple[bool, str]]:
+    # An unmatched last backtick stays as text rather than opening a <code> without its end.
+    if len(parts) % 2 == 0:
+        parts = [*parts[:-2], parts[-2] + "`" + parts[-1]]
+    return [(index % 2 == 1, part) for index, part in enumerate(parts)]
+
+
 def _build_environment() -> jinja2.Environment:
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -76,6 +124,9 @@ def _build_environment() -> jinja2.Environment:
         _gettext, _ngettext, newstyle=True
     )
     environment.globals["v"] = _value
+    environment.globals["term"] = _term
+    environment.globals["named"] = _named
+    environment.filters["ticks"] = _ticks
     environment.globals["language_names"] = LANGUAGE_NAMES
     return environment
 
@@ -172,6 +223,7 @@ def render(
         now_local=times.short(now),
         now_iso=now.isoformat() if now is not None else "",
         zone_label=times.zone_label(now),
+        regulations=request.app[REGULATIONS],
         error=shown,
         **context,
     )
