@@ -65,6 +65,7 @@ _MACHINE_PATHS = (
     "/crl/",
     "/ocsp",
     "/healthz",
+    "/favicon.ico",
 )
 
 
