@@ -85,7 +85,9 @@ async def test_pages_fit_a_laptop_and_a_phone_in_each_language(
             for path in PAGES:
                 await page.goto(f"{path}?lang={lang}")
                 name = f"{width}-{lang}-{path.strip('/').replace('/', '-') or 'home'}.png"
-                await page.screenshot(path=tmp_path / name, full_page=True)
+                await page.screenshot(
+                    path=tmp_path / name
+                )  # the first screen: fast, and enough to see
                 overflow = await page.evaluate(OVERFLOW)
                 if overflow > 0:
                     culprits = await page.evaluate(CULPRITS)
