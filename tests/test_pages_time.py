@@ -7,9 +7,13 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from tests.test_portal import DUPLICATE_DOCUMENTS, deliver_all, inbox_number, staff
-from tests.test_portal_api import Cabinet, api, egovsim_cms, signed_in  # noqa: F401
-from tests.test_workstation import advance
+from tests.test_portal_api import (  # noqa: F401
+    Cabinet,
+    api,
+    duplicate_licence_route,
+    egovsim_cms,
+    signed_in,
+)
 
 ALMATY = ZoneInfo("Asia/Almaty")
 ZONE_NAMES = {
@@ -29,24 +33,12 @@ _TIME = re.compile(r'<time datetime="(?P<iso>[^"]+)">(?P<shown>[^<]+)</time>')
 
 
 async def _completed_licence(api, persona) -> tuple[Cabinet, int]:  # noqa: F811
+    """A citizen's duplicate licence, signed, through the provider's route to the result."""
     cabinet = await signed_in(api, persona, "citizen-valid")
     number = await cabinet.licence_draft()
     document = await cabinet.document(number)
     await cabinet.sign(number, egovsim_cms(api, persona("citizen-valid").sign, document))
-    await deliver_all(api)
-    office, head = await staff(api, "alm-office"), await staff(api, "alm-head")
-    executor = await staff(api, "alm-executor")
-    provider_id = await inbox_number(office)
-    await office.act(provider_id, "register")
-    await head.act(provider_id, "resolve")
-    await advance(api, working_days=1)
-    await executor.act(
-        provider_id, "check", documents=dict.fromkeys(DUPLICATE_DOCUMENTS, "compliant")
-    )
-    await executor.act(provider_id, "prepare", result="duplicate")
-    await head.act(provider_id, "sign")
-    await office.act(provider_id, "hand_over")
-    await deliver_all(api)
+    await duplicate_licence_route(api)
     return cabinet, number
 
 

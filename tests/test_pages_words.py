@@ -154,7 +154,15 @@ async def test_every_page_speaks_its_language_without_raw_ids(api, persona) -> N
     problems |= await _walk(api, ["/statecorp", f"/statecorp/packages/{package['id']}"], ids)
     problems |= await _walk(
         api,
-        ["/gateway", f"/gateway/messages/{message_id}", "/refusals", "/console", "/login"],
+        [
+            "/gateway",
+            f"/gateway/messages/{message_id}",
+            "/refusals",
+            "/console",
+            "/console/tours/happy-path",
+            "/console/tours/refusal-revoked",
+            "/login",
+        ],
         ids,
     )
     assert problems == {}, "\n".join(f"{page}: {found}" for page, found in problems.items())
