@@ -13,6 +13,9 @@ just before the fence says how:
 - `<!-- example: skip REASON -->`: the block must not run (it starts the suite itself, or needs
   something only a person has); the reason is required and shown.
 
+A comment `# => TEXT` at the end of a line is what the block must print (on stdout or stderr,
+anywhere in its output): `egovsim verify cms request.cms || true  # => CERT_REVOKED`.
+
 curl reads a `.curlrc` with `fail-with-body`, so a request the simulator refuses fails the
 example; an example that shows a refusal on purpose says so (`|| echo "refused: exit $?"`).
 """
@@ -42,6 +45,11 @@ class Example:
     def name(self) -> str:
         """The block's place, as a test id: `docs/reference/cli.md:42`."""
         return f"{self.path.relative_to(ROOT).as_posix()}:{self.line}"
+
+    @property
+    def expected(self) -> list[str]:
+        """What the block says it prints: the `# => TEXT` comments, in order."""
+        return [m.group(1).strip() for m in re.finditer(r"#\s*=>\s*(.+)$", self.code, re.M)]
 
     def for_ports(self, simulator: int, provider: int) -> str:
         """The block's code with the documented ports 8080 and 8181 replaced by these."""

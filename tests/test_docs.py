@@ -142,6 +142,8 @@ def test_the_documented_example_runs_as_written(
     print(output)
     assert done.returncode == 0, f"{example.name} failed (exit {done.returncode})\n{output}"
     assert "Traceback" not in done.stderr + done.stdout, output
+    for expected in example.expected:
+        assert expected in done.stdout + done.stderr, f"{example.name}: no {expected!r}\n{output}"
 
 
 @contextmanager
@@ -166,6 +168,8 @@ def test_a_marker_is_read_and_a_stray_or_reasonless_one_is_refused(tmp_path: Pat
     assert server.for_ports(5555, 5556) == "curl localhost:5555/healthz\n"
     assert (skipped.server, skipped.skip) == (False, "starts the suite")
     assert (plain.server, plain.skip, plain.code) == (False, None, "echo plain\n")
+    said = Example(page, 1, "egovsim verify cms x || true  # => CERT_REVOKED\n", False, None)
+    assert said.expected == ["CERT_REVOKED"]
     for broken in (
         "<!-- example: skip -->\n```sh\nmake test\n```\n",
         "<!-- example: server -->\nsome words\n```sh\nmake test\n```\n",
