@@ -55,6 +55,9 @@ PAGES = [
     "/console",
     "/gateway",
     "/workstation",
+    "/workstation/applications/1",
+    "/workstation/applications/1/result",
+    "/statecorp",
 ]
 
 
@@ -66,8 +69,10 @@ async def _signed_in_page(
 ) -> Any:
     page = await new_page(browser, live)
     await page.set_viewport_size({"width": width, "height": 900})
-    reply = await page.request.post("/api/v1/console/login", data={"persona": persona_id})
-    assert reply.ok, await reply.text()
+    # The applicant, the provider's office and the counter at once: each has its own cookie.
+    for who in ({"persona": persona_id}, {"staff": "alm-office"}, {"operator": "gk-alm-1"}):
+        reply = await page.request.post("/api/v1/console/login", data=who)
+        assert reply.ok, await reply.text()
     return page
 
 
