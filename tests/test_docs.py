@@ -3,9 +3,11 @@ markers), and its links lead somewhere."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -130,20 +132,37 @@ def test_the_documented_example_runs_as_written(
     workdir = _scratch(tmp_path, pki_for_examples)
     script = "set -e -o pipefail\n" + example.for_ports(port, _free_port())
     with _serving(workdir, port) if example.server else _nothing():
-        done = subprocess.run(
+        returncode, stdout, stderr = _run(script, workdir)
+    output = f"--- stdout\n{stdout}\n--- stderr\n{stderr}"
+    print(output)
+    assert returncode == 0, f"{example.name} failed (exit {returncode})\n{output}"
+    assert "Traceback" not in stderr + stdout, output
+    for expected in example.expected:
+        assert expected in stdout + stderr, f"{example.name}: no {expected!r}\n{output}"
+
+
+def _run(script: str, workdir: Path) -> tuple[int | None, str, str]:
+    """Run a block in its own process group, then end the group: what a block started in the
+    background (a provider system) never outlives it, even when the block fails half-way."""
+    out, err = workdir / "example.out", workdir / "example.err"
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        process = subprocess.Popen(
             ["bash", "-c", script],
             cwd=workdir,
             env=_environment(workdir),
-            capture_output=True,
-            text=True,
-            timeout=EXAMPLE_TIMEOUT,
+            stdout=stdout,
+            stderr=stderr,
+            start_new_session=True,
         )
-    output = f"--- stdout\n{done.stdout}\n--- stderr\n{done.stderr}"
-    print(output)
-    assert done.returncode == 0, f"{example.name} failed (exit {done.returncode})\n{output}"
-    assert "Traceback" not in done.stderr + done.stdout, output
-    for expected in example.expected:
-        assert expected in done.stdout + done.stderr, f"{example.name}: no {expected!r}\n{output}"
+        try:
+            returncode: int | None = process.wait(timeout=EXAMPLE_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            returncode = None
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    return returncode, out.read_text(errors="replace"), err.read_text(errors="replace")
 
 
 @contextmanager
@@ -192,3 +211,24 @@ def test_every_relative_link_of_the_docs_leads_to_a_file() -> None:
             if not target.exists() and relative not in PAGES_IN_PROGRESS:
                 broken.append(f"{page.relative_to(ROOT)}: {match.group('target')}")
     assert broken == []
+
+
+def test_a_failing_block_ends_at_once_with_what_it_started_in_the_background(
+    tmp_path: Path,
+) -> None:
+    started = time.monotonic()
+    returncode, _, _ = _run("set -e\nsleep 300 &\necho $! > pid\nfalse\necho never\n", tmp_path)
+    assert returncode == 1 and time.monotonic() - started < 30
+    pid = int((tmp_path / "pid").read_text())
+    deadline = time.monotonic() + 5
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(pid)
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process runs (a corpse waiting to be reaped does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
