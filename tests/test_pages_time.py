@@ -86,3 +86,10 @@ async def test_the_cabinet_and_the_printable_result_read_in_almaty_time_in_each_
         signed = datetime.fromisoformat(iso).astimezone(ALMATY)
         assert MONTHS[lang][signed.month - 1] in stamp, stamp
         assert str(signed.year) in stamp and stamp.endswith(signed.strftime("%H:%M"))
+
+
+async def test_every_page_names_the_zone_once(api) -> None:  # noqa: F811
+    for path in ("/", "/services", "/console", "/workstation", "/gateway", "/refusals", "/check"):
+        for lang in ("kk", "ru", "en"):
+            html = await (await api.get(f"{path}?lang={lang}")).text()
+            assert html.count(ZONE_NAMES[lang]) == 1, (path, lang)
