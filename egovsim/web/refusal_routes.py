@@ -167,7 +167,14 @@ def describe(entry: Refusal) -> dict[str, Any]:
         "trigger": {
             "interface": trigger.interface,
             "how": trigger.how,
-            "how_words": {**HOW_WORDS[entry.code], "en": trigger.how},
+            # A code new to the catalogue shows its English until it is translated (a test
+            # fails meanwhile): never a 500 for a missing word.
+            "how_words": {
+                "kk": trigger.how,
+                "ru": trigger.how,
+                **HOW_WORDS.get(entry.code, {}),
+                "en": trigger.how,
+            },
             "persona": trigger.persona,
             "fault_switch": trigger.fault_switch,
         },
