@@ -178,11 +178,16 @@
         : (words.usage_auth || "authentication");
     });
     parts.push(usages.join(" + "));
+    var details = element("span", "ncalayer-key-details", parts.filter(Boolean).join(" · "));
     var until = key.keys.length ? key.keys[0].notAfter : null;
     if (until) {
-      parts.push((words.valid_until || "valid until") + " " + until.slice(0, 10));
+      // The date is one unit: a line may break before it, never inside it at a hyphen.
+      details.appendChild(document.createTextNode(" · "));
+      var date = element("time", "ncalayer-key-until", (words.valid_until || "valid until") + " " + until.slice(0, 10));
+      date.dateTime = until;
+      details.appendChild(date);
     }
-    return parts.filter(Boolean).join(" · ");
+    return details;
   }
 
   function fillKeys(dialog, listing, keyType, words) {
@@ -203,7 +208,7 @@
       var label = element("label");
       label.htmlFor = id;
       label.appendChild(element("strong", "", key.name));
-      label.appendChild(element("span", "ncalayer-key-details", describe(key, words)));
+      label.appendChild(describe(key, words));
       if (!usable) {
         var missing = words.no_key_of_type || "no key of this type";
         label.appendChild(element("span", "ncalayer-key-missing", missing));

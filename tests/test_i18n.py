@@ -14,9 +14,11 @@ from egovsim.errors import LANGUAGES
 from egovsim.web.i18n import (
     LOCALE_DIR,
     accepted_language,
+    counted,
     domains,
     merged_catalog,
     read_catalogs,
+    singular,
     template_msgids,
     translations,
     value_word,
@@ -28,7 +30,7 @@ from egovsim.web.render import TEMPLATES
 def _msgids(lang: str, domain: str | None = None) -> set[str]:
     catalogs = read_catalogs(LOCALE_DIR, lang)  # type: ignore[arg-type]
     return {
-        str(message.id)
+        singular(message.id)
         for name, catalog in catalogs.items()
         if domain is None or name == domain
         for message in catalog
@@ -52,9 +54,12 @@ def test_no_word_is_empty_or_fuzzy() -> None:
             for message in catalog:
                 if not message.id:
                     continue
-                assert isinstance(message.string, str) and message.string.strip(), (
+                forms = [message.string] if isinstance(message.string, str) else message.string
+                assert all(form.strip() for form in forms), (
                     f"{lang}/{domain}.po: {message.id} has no words"
                 )
+                if message.pluralizable:  # one form for each of the language's plural forms
+                    assert len(forms) == catalog.num_plurals, (lang, message.id)
                 assert not message.fuzzy, f"{lang}/{domain}.po: {message.id} is fuzzy"
 
 
@@ -184,3 +189,15 @@ async def test_concurrent_pages_in_different_languages_keep_their_own_words(clie
         html = await page.text()
         assert f'<html lang="{lang}">' in html
         assert word("common.password", lang) in html  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("ru", ["1 рабочий день", "2 рабочих дня", "5 рабочих дней", "21 рабочий день"]),
+        ("kk", ["1 жұмыс күні", "2 жұмыс күні", "5 жұмыс күні", "21 жұмыс күні"]),
+        ("en", ["1 working day", "2 working days", "5 working days", "21 working days"]),
+    ],
+)
+def test_counted_words_take_the_plural_form_of_babels_rules(lang: str, expected: list[str]) -> None:
+    assert [counted("term.working_days", n, lang) for n in (1, 2, 5, 21)] == expected

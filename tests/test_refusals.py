@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from egovsim.catalogue.trigger_words import HOW_WORDS
 from egovsim.catalogue.triggers import TRIGGERS
 from egovsim.errors import CATALOGUE, LANGUAGES
 from egovsim.pki.personas import PERSONAS
@@ -141,3 +142,20 @@ async def test_the_page_refuses_an_unknown_step_with_a_page(client) -> None:
 async def test_the_footer_links_the_catalogue(client) -> None:
     html = await (await client.get("/workstation?lang=en")).text()
     assert '<a href="/refusals">The refusal catalogue</a>' in html
+
+
+def test_how_to_reach_each_refusal_is_said_in_kk_and_ru_with_the_same_code_parts() -> None:
+    assert set(HOW_WORDS) == set(TRIGGERS)
+    for code, trigger in TRIGGERS.items():
+        english = sorted(re.findall(r"`[^`]+`", trigger.how))
+        for lang in ("kk", "ru"):
+            words = HOW_WORDS[code][lang]
+            assert (words.strip() and words != trigger.how) or code == "PACKAGE_NOT_FOUND", code
+            assert sorted(re.findall(r"`[^`]+`", words)) == english, (code, lang)
+
+
+async def test_the_page_says_how_to_reach_a_refusal_in_the_pages_language(client) -> None:
+    for lang in ("kk", "ru", "en"):
+        html = await (await client.get(f"/refusals?lang={lang}")).text()
+        assert HOW_WORDS["PASSWORD_WRONG"].get(lang, TRIGGERS["PASSWORD_WRONG"].how) in html
+        assert "<code>egovsim verify cms</code>" in html  # backticks read as code

@@ -350,6 +350,11 @@ async def _catch_up(exchange: Exchange, answers: ProviderAnswers, store: Gateway
         log.exception("catching up with the gateway failed")
 
 
+async def favicon(request: web.Request) -> web.Response:
+    """Browsers and tools that ask for /favicon.ico before reading a page get the site's icon."""
+    raise web.HTTPMovedPermanently("/static/favicon.svg")
+
+
 async def healthz(request: web.Request) -> web.Response:
     """Liveness and the simulator's time."""
     clock = request.app[CLOCK]
@@ -376,6 +381,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     app.cleanup_ctx.append(ncalayer_ws.open_key_ring)  # needs the PKI opened above
     app.cleanup_ctx.append(console_routes.console_state)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/favicon.ico", favicon)
     app.router.add_routes(pki_routes.routes)
     app.router.add_routes(clock_routes.routes)
     app.router.add_routes(fault_routes.routes)

@@ -66,6 +66,7 @@ _MACHINE_PATHS = (
     "/crl/",
     "/ocsp",
     "/healthz",
+    "/favicon.ico",
 )
 
 

@@ -16,6 +16,10 @@ Conventions:
 - ALL `.po` files of a language are merged into one catalog at load, so any template can use any
   word; a msgid defined in two files is an error. A word missing in kk or en falls back to ru,
   then to its msgid, and `tests/test_i18n.py` fails until every language has every word.
+- A counted word is a plural entry: `msgid "term.working_days"`, `msgid_plural
+  "term.working_days.plural"`, one `msgstr[n]` per plural form of the language (Babel's rules:
+  two in kk and en, three in ru) with `%(num)d` for the number; `counted(msgid, n, lang)` or
+  `term(duration)` in templates picks the form.
 - msgstrs are rendered as `%`-format strings (Jinja's newstyle gettext): write a literal `%` as
   `%%`, and pass values by name: `{{ _("portal.greeting", name=applicant.name) }}`.
 - After adding msgids, run `python -m egovsim.web.i18n` to rewrite the `.pot` templates (a test
@@ -72,14 +76,19 @@ def merged_catalog(directory: Path, lang: Language) -> Catalog:
         for message in catalog:
             if not message.id:
                 continue  # the header
-            msgid = str(message.id)
+            msgid = singular(message.id)
             if msgid in origin:
                 raise ValueError(
                     f"msgid {msgid!r} is in both {origin[msgid]}.po and {domain}.po ({lang})"
                 )
             origin[msgid] = domain
-            merged[msgid] = message
+            merged[message.id] = message
     return merged
+
+
+def singular(msgid: str | tuple[str, ...] | list[str]) -> str:
+    """A message's msgid; for a word with plural forms, its singular msgid."""
+    return msgid if isinstance(msgid, str) else str(msgid[0])
 
 
 def compile_translations(catalog: Catalog) -> Translations:
@@ -103,6 +112,14 @@ def translations(directory: Path = LOCALE_DIR) -> Mapping[Language, Translations
 def word(msgid: str, lang: Language) -> str:
     """A UI word in a language (its msgid when no catalog has it)."""
     return translations()[lang].gettext(msgid)
+
+
+def counted(msgid: str, count: int, lang: Language) -> str:
+    """A counted word in a language, in the plural form Babel's rules give for `count` (kk, ru
+    and en have their own): the msgid and `<msgid>.plural` of a plural entry, `%(num)d` in its
+    forms. `counted("term.working_days", 2, "ru")` is "2 рабочих дня"."""
+    form = translations()[lang].ngettext(msgid, f"{msgid}.plural", count)
+    return form % {"num": count}
 
 
 def value_word(kind: str, key: str | None, lang: Language) -> str:
@@ -176,20 +193,26 @@ def template_catalog(domain: str, directory: Path = LOCALE_DIR) -> Catalog:
         if catalog is None:
             continue
         if lang == "en":
-            english = {str(m.id): str(m.string) for m in catalog if m.id}
+            english = {singular(m.id): _first_form(m.string) for m in catalog if m.id}
         for message in catalog:
             if message.id and message.id not in template:
                 template.add(message.id)
     for message in template:
-        if message.id and str(message.id) in english:
-            message.auto_comments = [english[str(message.id)]]
+        if message.id and singular(message.id) in english:
+            message.auto_comments = [english[singular(message.id)]]
     return template
+
+
+def _first_form(string: str | tuple[str, ...] | list[str] | None) -> str:
+    if string is None or isinstance(string, str):
+        return string or ""
+    return str(string[0])
 
 
 def template_msgids(path: Path) -> set[str]:
     """The msgids of a .pot file."""
     with path.open("rb") as file:
-        return {str(m.id) for m in read_po(file) if m.id}
+        return {singular(m.id) for m in read_po(file) if m.id}
 
 
 def write_templates(directory: Path = LOCALE_DIR) -> list[Path]:

@@ -264,7 +264,7 @@ async def printable_result(request: web.Request) -> web.Response:
         document=document,
         signer=signer,
         verification=found.verification,
-        local_signed=signed_at or found.received_at.isoformat(),
+        signed_at=signed_at or found.received_at.isoformat(),
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
+from egovsim.catalogue.trigger_words import HOW_WORDS
 from egovsim.catalogue.triggers import TRIGGERS, refusal_step, soap_fault
 from egovsim.console.faults import codes_for_switch, every_switch
 from egovsim.console.trial import Trial, run_trial
@@ -54,10 +55,17 @@ TRIGGER = component(
     {
         "type": "object",
         "description": "How to make the refusal happen on purpose.",
-        "required": ["interface", "how", "persona", "fault_switch"],
+        "required": ["interface", "how", "how_words", "persona", "fault_switch"],
         "properties": {
             "interface": {"type": "string", "examples": ["portal API", "gateway SOAP"]},
             "how": {"type": "string", "description": "The input or action, in English."},
+            "how_words": {
+                "type": "object",
+                "description": "The same in kk, ru and en; what is between backticks (a "
+                "command, a body, an action) is the same in each.",
+                "required": ["kk", "ru", "en"],
+                "properties": {lang: {"type": "string"} for lang in ("kk", "ru", "en")},
+            },
             "persona": {"type": ["string", "null"], "examples": ["citizen-expired"]},
             "fault_switch": {"type": ["string", "null"]},
         },
@@ -160,6 +168,14 @@ def describe(entry: Refusal) -> dict[str, Any]:
         "trigger": {
             "interface": trigger.interface,
             "how": trigger.how,
+            # A code new to the catalogue shows its English until it is translated (a test
+            # fails meanwhile): never a 500 for a missing word.
+            "how_words": {
+                "kk": trigger.how,
+                "ru": trigger.how,
+                **HOW_WORDS.get(entry.code, {}),
+                "en": trigger.how,
+            },
             "persona": trigger.persona,
             "fault_switch": trigger.fault_switch,
         },

@@ -178,5 +178,5 @@ async def result(request: web.Request) -> web.StreamResponse:
         document=view.result.document,
         verification=verification,
         signer=verification.get("signer"),
-        local_signed=signed_at.isoformat() if signed_at else "",
+        signed_at=signed_at.isoformat() if signed_at else "",
     )

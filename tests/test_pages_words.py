@@ -1,0 +1,168 @@
+"""Every page, walked in Kazakh, Russian and English with an application at every stage, says
+its words in the page's language: no raw id of the domain (a variant, a result kind, a category,
+a role, an action, a channel, a status), no IIN/BIN on a kk or ru page, no "1 working days"."""
+
+from __future__ import annotations
+
+import os
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from egovsim.pki.oids import ROLES as PERSONA_ROLES
+from egovsim.regulations.loader import load_regulations
+from egovsim.web.statecorp_pages import ACTIONS as COUNTER_ACTIONS
+from egovsim.workstation.providers import ROLES as STAFF_ROLES
+from tests.test_pages_time import _completed_licence
+from tests.test_portal_api import api  # noqa: F401
+from tests.test_statecorp import DOCUMENTS, clerk
+
+#: What the walk must not find as a word on a kk or ru page (on an en page, the ones that are
+#: not English words: `licence-after-exam`, `hand_over`, `first-head`).
+STEP_ACTIONS = ("register", "resolve", "assign", "check", "prepare", "sign", "hand_over")
+CHANNELS = ("portal", "gateway", "provider_office", "state_corporation")
+STATUSES = ("draft", "sent", "in_progress", "completed", "refused", "accepted", "forwarded")
+
+
+def domain_ids() -> set[str]:
+    """The ids a page might print raw: the regulations' and the offices' vocabulary."""
+    ids: set[str] = set()
+    for regulation in load_regulations().values():
+        ids |= {variant.id for variant in regulation.variants}
+        ids |= {result.id for result in regulation.results}
+        ids |= {category.id for category in regulation.applicants}
+    return (
+        ids
+        | set(PERSONA_ROLES)
+        | set(STAFF_ROLES)
+        | set(STEP_ACTIONS)
+        | set(COUNTER_ACTIONS)
+        | set(CHANNELS)
+        | set(STATUSES)
+    )
+
+
+class _Text(HTMLParser):
+    """A page's visible words: not scripts, styles, code or what is marked as another language."""
+
+    SKIPPED = frozenset({"script", "style", "code", "pre", "textarea", "svg"})
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        self.lang = lang
+        self.stack: list[bool] = []
+        self.words: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in {"br", "img", "input", "meta", "link", "hr", "source", "wbr"}:
+            return
+        marked = dict(attrs).get("lang")
+        hidden = tag in self.SKIPPED or (marked is not None and marked != self.lang)
+        self.stack.append(hidden or (bool(self.stack) and self.stack[-1]))
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.stack and tag not in {"br", "img", "input", "meta", "link", "hr", "source"}:
+            self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        if not (self.stack and self.stack[-1]):
+            self.words.append(data)
+
+
+def visible_text(html: str, lang: str) -> str:
+    """The text a reader of the page in `lang` sees."""
+    parser = _Text(lang)
+    parser.feed(html)
+    return " ".join(" ".join(parser.words).split())
+
+
+def untranslated(text: str, lang: str, ids: set[str]) -> list[str]:
+    """What of the page is not in its language: raw ids, IIN/BIN on kk and ru pages, English
+    plural mistakes on en pages."""
+    found = []
+    for raw in sorted(ids):
+        if lang == "en" and not re.search(r"[-_]", raw):
+            continue  # an English word, rightly on an English page
+        if re.search(rf"(?<![\w/-]){re.escape(raw)}(?![\w/-])", text):  # not in a path
+            found.append(raw)
+    if lang in ("kk", "ru"):
+        found += re.findall(r"\b(?:IIN|BIN|working days?|calendar days?)\b", text)
+    else:
+        found += re.findall(r"\b1 (?:working days|calendar days|hours|minutes)\b", text)
+    return found
+
+
+#: Set EGOVSIM_DUMP_PAGES=DIR to keep the pages that fail, for reading.
+DUMP = Path(os.environ["EGOVSIM_DUMP_PAGES"]) if os.environ.get("EGOVSIM_DUMP_PAGES") else None
+
+
+async def _walk(client: Any, paths: list[str], ids: set[str]) -> dict[str, list[str]]:
+    problems: dict[str, list[str]] = {}
+    for path in paths:
+        for lang in ("kk", "ru", "en"):
+            separator = "&" if "?" in path else "?"
+            reply = await client.get(f"{path}{separator}lang={lang}", allow_redirects=False)
+            assert reply.status == 200, (path, reply.status)
+            html = await reply.text()
+            found = untranslated(visible_text(html, lang), lang, ids)
+            if found:
+                problems[f"{path} [{lang}]"] = found
+                if DUMP:
+                    (DUMP / f"{path.strip('/').replace('/', '_')}.{lang}.html").write_text(html)
+    return problems
+
+
+async def _quick_login(client: Any, **who: str) -> None:
+    reply = await client.post("/api/v1/console/login", json=who)
+    assert reply.status == 200, await reply.text()
+
+
+async def test_every_page_speaks_its_language_without_raw_ids(api, persona) -> None:  # noqa: F811
+    _, number = await _completed_licence(api, persona)
+    gk = await clerk(api)
+    package = await gk.take("duplicate", DOCUMENTS["duplicate"])
+    messages = await (await api.get("/api/v1/gateway/messages")).json()
+    message_id = messages["messages"][0]["message_id"]
+    services = sorted(load_regulations())
+    applicant_pages = [
+        "/",
+        "/services",
+        *(f"/services/{service}" for service in services),
+        *(f"/services/{service}/order" for service in services),
+        *(f"/services/{service}/diagrams" for service in services),
+        "/cabinet",
+        f"/cabinet/applications/{number}",
+        f"/cabinet/applications/{number}/result",
+        "/check",
+    ]
+    ids = domain_ids()
+    problems = await _walk(api, applicant_pages, ids)
+    await _quick_login(api, staff="alm-office")
+    inbox = await (await api.get("/api/v1/workstation/inbox")).json()
+    provider_id = inbox["applications"][0]["id"] if inbox["applications"] else 1
+    problems |= await _walk(
+        api,
+        [
+            "/workstation",
+            f"/workstation/applications/{provider_id}",
+            f"/workstation/applications/{provider_id}/result",
+        ],
+        ids,
+    )
+    await _quick_login(api, operator="gk-alm-1")
+    problems |= await _walk(api, ["/statecorp", f"/statecorp/packages/{package['id']}"], ids)
+    problems |= await _walk(
+        api,
+        [
+            "/gateway",
+            f"/gateway/messages/{message_id}",
+            "/refusals",
+            "/console",
+            "/console/tours/happy-path",
+            "/console/tours/refusal-revoked",
+            "/login",
+        ],
+        ids,
+    )
+    assert problems == {}, "\n".join(f"{page}: {found}" for page, found in problems.items())
