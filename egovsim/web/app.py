@@ -72,6 +72,7 @@ from egovsim.web import (
     shep_routes,
     statecorp_api,
     statecorp_pages,
+    tsp_routes,
     workstation_api,
     workstation_pages,
 )
@@ -381,6 +382,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     app.cleanup_ctx.append(console_routes.console_state)
     app.router.add_get("/healthz", healthz)
     app.router.add_routes(pki_routes.routes)
+    tsp_routes.register(app)
     app.router.add_routes(clock_routes.routes)
     app.router.add_routes(fault_routes.routes)
     app.router.add_routes(service_routes.routes)
