@@ -21,7 +21,7 @@ from egovsim.signatures.encoding import to_der
 from egovsim.signatures.policies import ANY_POLICY
 from egovsim.signatures.report import Report, Status
 from egovsim.signatures.revocation import load_crl
-from egovsim.signatures.verifier import Expectations, PathInputs, Verifier
+from egovsim.signatures.verifier import Expectations, PathInputs, TimestampPolicy, Verifier
 
 _OID = re.compile(r"[0-2](\.(0|[1-9][0-9]*))+")
 
@@ -59,6 +59,17 @@ def register(commands: Any, shared: argparse.ArgumentParser) -> None:
         command.add_argument("file", type=Path, metavar="FILE")
         if kind == "cms":
             command.add_argument("--data", type=Path, help="the signed data of a detached CMS")
+            command.add_argument(
+                "--require-timestamp",
+                action="store_true",
+                help="refuse a signer without a signature-time-stamp (TIMESTAMP_MISSING)",
+            )
+            command.add_argument(
+                "--at-validation-time",
+                action="store_true",
+                help="check the signers' certificates at the validation time even when a "
+                "timestamp proves an earlier time of signing",
+            )
         command.add_argument("--at", type=time_option, help="validation time (default: now)")
         command.add_argument(
             "--trust",
@@ -274,8 +285,12 @@ async def _run_verification(
             inputs=_path_inputs(arguments),
         )
         if arguments.kind == "cms":
+            policy = TimestampPolicy(
+                required=arguments.require_timestamp,
+                at_signing_time=not arguments.at_validation_time,
+            )
             report = await verifier.verify_cms(
-                data, content=content, at=arguments.at, expect=expect
+                data, content=content, at=arguments.at, expect=expect, policy=policy
             )
         else:
             report = await verifier.verify_certificate(data, at=arguments.at, expect=expect)
@@ -323,6 +338,18 @@ def _print_report(report: Report) -> None:
         print(f"  signer: {who}")
     for check in report.checks:
         print(f"  [{_MARKS[check.status]}] {check.name}: {check.detail}")
+    if len(report.signers) > 1:
+        for each in report.signers:
+            own = each.verdict
+            print(f"  {each.name()}: {own.indication} {own.code or ''}".rstrip())
+            for check in own.checks:
+                print(f"    [{_MARKS[check.status]}] {check.name}: {check.detail}")
+    for each in report.signers:
+        if each.timestamp and each.times:
+            print(
+                f"  {each.name()}: timestamp {each.timestamp['time']}; certificate checked "
+                f"at {each.times.get('validity')}"
+            )
 
 
 def _verify_ocsp(arguments: argparse.Namespace, settings: Settings) -> int:

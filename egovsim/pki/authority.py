@@ -48,6 +48,8 @@ __all__ = [
     "NCA_DELTA",
     "OCSP_SIGNER",
     "ROOT",
+    "TSA",
+    "TSA_UNTRUSTED",
     "UNTRUSTED",
     "Authority",
     "Issued",
@@ -224,6 +226,10 @@ class TestPki:
     def authority(self, name: str) -> Authority:
         """A CA (or the OCSP signer, or a TSA) by name; KeyError when there is none."""
         return self._authorities[name]
+
+    def has_authority(self, name: str) -> bool:
+        """Whether the PKI has that CA or signer (an older PKI may lack its TSA)."""
+        return name in self._authorities
 
     def add_authority(self, authority: Authority) -> Authority:
         """Keep a signer made after `init` (a TSA of an older PKI); the one on disk wins when
