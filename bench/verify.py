@@ -16,7 +16,8 @@ from egovsim.pki.authority import TestPki
 from egovsim.pki.keystore import load_keystore
 from egovsim.pki.paths import PathKit
 from egovsim.pki.personas import load_personas
-from egovsim.signatures import cms, signing_keys
+from egovsim.pki.tsa import TimeStampAuthority, tsa_key
+from egovsim.signatures import cades, cms, signing_keys
 from egovsim.signatures.certs import CertCache
 from egovsim.signatures.path import PathBuilder
 from egovsim.signatures.revocation import FetchError
@@ -73,9 +74,36 @@ def run() -> dict[str, object]:
     def full() -> None:
         loop.run_until_complete(batch(50))
 
+    # CAdES-T with two signers, each with a timestamp from the test PKI's TSA.
+    second_persona = next(p for p in load_personas(pki.directory) if p["id"] == "citizen-second")
+    second = load_keystore(pki.directory / second_persona["keystores"]["sign"]["file"], PASSWORD)
+    co_signed = cades.add_signer(
+        signature, None, second.key, second.certificate, second.chain, _now()
+    )
+    authority, tsa = TimeStampAuthority(), tsa_key(pki, _now())
+    tokens = {}
+    for index, value in cades.unstamped(co_signed):
+        query = cades.time_stamp_query(value, index + 1)
+        tokens[index] = cades.token_from_reply(
+            authority.respond(query, _now(), tsa), value, index + 1
+        )
+    stamped = cades.with_timestamps(co_signed, tokens)
+    checked = loop.run_until_complete(verifier.verify_cms(stamped))
+    assert checked.passed, checked.to_json()
+    assert len(checked.signers) == 2
+    assert all(s.timestamp for s in checked.signers)
+
+    async def stamped_batch(count: int) -> None:
+        for _ in range(count):
+            await verifier.verify_cms(stamped)
+
+    def two_signers() -> None:
+        loop.run_until_complete(stamped_batch(20))
+
     raw_rate = rate(raw)
     full_rate = rate(full, batch=4) * 50
-    assert fetcher.fetches <= 4, "CRLs must come from the cache once warm"
+    cades_rate = rate(two_signers, batch=2) * 20
+    assert fetcher.fetches <= 6, "CRLs must come from the cache once warm"
 
     # Path validation of the signer's certificate, nothing cached, both ways.
     root = pki.trust_anchors[0]
@@ -147,6 +175,7 @@ def run() -> dict[str, object]:
             Figure("raw cryptography RSA-2048 verify", raw_rate, "/s"),
             Figure("full CMS verification, cached CRL, warm caches", full_rate, "/s"),
             Figure("ratio full / raw", full_rate / raw_rate, "", ">= 0.3"),
+            Figure("CAdES-T, two signers each with a timestamp, warm caches", cades_rate, "/s"),
             Figure("CMS parse: asn1crypto", asn1_rate, "/s"),
             Figure("CMS parse: egovsim's DER walker", walker_rate, "/s"),
             Figure("path validation, cold: cryptography.x509.verification", crypto_rate, "/s"),

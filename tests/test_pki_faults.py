@@ -89,6 +89,10 @@ async def test_every_switch_is_listed_off_then_on_then_off_again(client) -> None
         "gateway-down",
         "signer-key-missing",
         "effective-period",
+        "tsa-down",
+        "tsa-slow",
+        "tsa-wrong-imprint",
+        "tsa-untrusted",
     ]
     assert not any(f["on"] for f in listing["faults"])
     assert listing["gateway"] == []

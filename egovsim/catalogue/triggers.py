@@ -491,4 +491,31 @@ TRIGGERS: Mapping[str, Trigger] = {
         'POST /api/v1/gateway/routes with a "url" on a host that is neither loopback nor named '
         "with `serve --receiver-host`.",
     ),
+    # Timestamps and several signers (CAdES-T).
+    "TIMESTAMP_MISSING": Trigger(
+        "command line",
+        "Sign without `--tsp`, then `egovsim verify cms FILE --require-timestamp`.",
+    ),
+    "TIMESTAMP_IMPRINT_MISMATCH": Trigger(
+        "command line",
+        "Switch `tsa-wrong-imprint` on: `egovsim sign cms --tsp` refuses the token it is given "
+        "(a verifier meets a token over another signature as this code).",
+        fault_switch="tsa-wrong-imprint",
+    ),
+    "TSA_UNTRUSTED": Trigger(
+        "command line",
+        "Switch `tsa-untrusted` on, `egovsim sign cms --tsp`, then `egovsim verify cms`.",
+        fault_switch="tsa-untrusted",
+    ),
+    "TSA_UNAVAILABLE": Trigger(
+        "command line",
+        "Switch `tsa-down` on (or `tsa-slow` beyond the timeout), then `egovsim sign cms --tsp`.",
+        fault_switch="tsa-down",
+    ),
+    "SIGNER_REFUSED": Trigger(
+        "command line",
+        "Sign with a valid persona, add a second signer with `egovsim sign cms --add` using "
+        "the revoked persona, then `egovsim verify cms`.",
+        persona="citizen-revoked",
+    ),
 }

@@ -15,13 +15,13 @@ from egovsim.cli.common import CommandError, UsageError, clock_for, print_json, 
 from egovsim.config import Settings
 from egovsim.pki.authority import TestPki
 from egovsim.pki.keystore import KeystoreError, load_keystore
-from egovsim.signatures import cms
+from egovsim.signatures import cades, cms
 from egovsim.signatures.certs import looks_like_certificate
 from egovsim.signatures.encoding import to_der
 from egovsim.signatures.policies import ANY_POLICY
 from egovsim.signatures.report import Report, Status
 from egovsim.signatures.revocation import load_crl
-from egovsim.signatures.verifier import Expectations, PathInputs, Verifier
+from egovsim.signatures.verifier import Expectations, PathInputs, TimestampPolicy, Verifier
 
 _OID = re.compile(r"[0-2](\.(0|[1-9][0-9]*))+")
 
@@ -34,8 +34,22 @@ def register(commands: Any, shared: argparse.ArgumentParser) -> None:
     sign_cms.add_argument("--p12", required=True, type=Path)
     sign_cms.add_argument("--password", required=True)
     sign_cms.add_argument("--detached", action="store_true", help="leave the data out")
-    sign_cms.add_argument("input", type=Path, metavar="IN")
-    sign_cms.add_argument("output", type=Path, metavar="OUT")
+    sign_cms.add_argument(
+        "--tsp",
+        action="store_true",
+        help="add an RFC 3161 signature-time-stamp to each signer without one (CAdES-T)",
+    )
+    sign_cms.add_argument(
+        "--tsp-url", metavar="URL", default="", help="the TSA (default: the test PKI's /tsp)"
+    )
+    sign_cms.add_argument(
+        "--add",
+        type=Path,
+        metavar="EXISTING",
+        help="add a signer to the CMS EXISTING (its signers and timestamps are kept); IN is "
+        "the signed data, needed only when EXISTING is detached",
+    )
+    sign_cms.add_argument("files", type=Path, nargs="+", metavar="[IN] OUT")
     sign_cms.set_defaults(run=_sign_cms)
 
     verify = commands.add_parser("verify", help="check a signature or a certificate")
@@ -45,6 +59,17 @@ def register(commands: Any, shared: argparse.ArgumentParser) -> None:
         command.add_argument("file", type=Path, metavar="FILE")
         if kind == "cms":
             command.add_argument("--data", type=Path, help="the signed data of a detached CMS")
+            command.add_argument(
+                "--require-timestamp",
+                action="store_true",
+                help="refuse a signer without a signature-time-stamp (TIMESTAMP_MISSING)",
+            )
+            command.add_argument(
+                "--at-validation-time",
+                action="store_true",
+                help="check the signers' certificates at the validation time even when a "
+                "timestamp proves an earlier time of signing",
+            )
         command.add_argument("--at", type=time_option, help="validation time (default: now)")
         command.add_argument(
             "--trust",
@@ -133,21 +158,69 @@ def _read(path: Path) -> bytes:
 
 
 def _sign_cms(arguments: argparse.Namespace, settings: Settings) -> int:
+    files: list[Path] = arguments.files
+    if len(files) > 2 or (len(files) == 1 and arguments.add is None):
+        raise UsageError("give IN and OUT (with --add, IN only for a detached CMS)")
+    if arguments.add is not None and arguments.detached:
+        raise UsageError("--detached is for a new CMS; --add keeps EXISTING as it is")
     try:
         keystore = load_keystore(arguments.p12, arguments.password)
     except KeystoreError as error:
         raise CommandError(str(error)) from None
-    content = _read(arguments.input)
-    signature = cms.sign(
-        content,
-        keystore.key,
-        keystore.certificate,
-        keystore.chain,
-        clock_for(settings).now(),
-        detached=arguments.detached,
-    )
-    arguments.output.write_bytes(signature)
+    content = _read(files[0]) if len(files) == 2 else None
+    now = clock_for(settings).now()
+    if arguments.add is not None:
+        try:
+            signature = cades.add_signer(
+                _read(arguments.add),
+                content,
+                keystore.key,
+                keystore.certificate,
+                keystore.chain,
+                now,
+            )
+        except ValueError as error:
+            raise CommandError(f"{arguments.add}: {error}") from None
+    else:
+        assert content is not None
+        signature = cms.sign(
+            content,
+            keystore.key,
+            keystore.certificate,
+            keystore.chain,
+            now,
+            detached=arguments.detached,
+        )
+    if arguments.tsp or arguments.tsp_url:
+        signature = asyncio.run(_stamp(signature, arguments.tsp_url, settings))
+    files[-1].write_bytes(signature)
     return 0
+
+
+async def _stamp(signature: bytes, url: str, settings: Settings) -> bytes:
+    """Each signer without a timestamp gets one from the TSA (the test PKI's, answered from the
+    certs directory when its server is not running, as `verify` does)."""
+    from egovsim.storage.database import DATABASE_FILE
+    from egovsim.storage.faults import saved_pki_faults
+    from egovsim.web.fetch import HttpFetcher, LocalPkiFetcher
+
+    clock = clock_for(settings)
+    async with HttpFetcher(settings.fetch_timeout) as http:
+        post: Any = http
+        if not url:
+            if not TestPki.exists(settings.certs_dir):
+                raise UsageError(f"--tsp needs a URL, or a PKI in {settings.certs_dir}")
+            pki = TestPki.open(settings.certs_dir)
+            url = pki.base_url + "/tsp"
+            faults = saved_pki_faults(settings.data_dir / DATABASE_FILE)
+            post = LocalPkiFetcher(http, pki, clock.now, faults=lambda: faults)
+        tokens = {}
+        for index, value in cades.unstamped(signature):
+            try:
+                tokens[index] = await cades.fetch_token(post.post, url, value)
+            except cades.TimestampError as error:
+                raise CommandError(f"{error.code}: {error}") from None
+    return cades.with_timestamps(signature, tokens)
 
 
 def _certificates(paths: list[Path], option: str) -> list[bytes]:
@@ -212,8 +285,12 @@ async def _run_verification(
             inputs=_path_inputs(arguments),
         )
         if arguments.kind == "cms":
+            policy = TimestampPolicy(
+                required=arguments.require_timestamp,
+                at_signing_time=not arguments.at_validation_time,
+            )
             report = await verifier.verify_cms(
-                data, content=content, at=arguments.at, expect=expect
+                data, content=content, at=arguments.at, expect=expect, policy=policy
             )
         else:
             report = await verifier.verify_certificate(data, at=arguments.at, expect=expect)
@@ -261,6 +338,18 @@ def _print_report(report: Report) -> None:
         print(f"  signer: {who}")
     for check in report.checks:
         print(f"  [{_MARKS[check.status]}] {check.name}: {check.detail}")
+    if len(report.signers) > 1:
+        for each in report.signers:
+            own = each.verdict
+            print(f"  {each.name()}: {own.indication} {own.code or ''}".rstrip())
+            for check in own.checks:
+                print(f"    [{_MARKS[check.status]}] {check.name}: {check.detail}")
+    for each in report.signers:
+        if each.timestamp and each.times:
+            print(
+                f"  {each.name()}: timestamp {each.timestamp['time']}; certificate checked "
+                f"at {each.times.get('validity')}"
+            )
 
 
 def _verify_ocsp(arguments: argparse.Namespace, settings: Settings) -> int:

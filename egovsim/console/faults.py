@@ -25,6 +25,10 @@ KNOWN: Mapping[str, tuple[str, ...]] = {
     "signer-key-missing": ("SIGNER_HAS_NO_KEY",),
     "effective-period": ("SERVICE_NOT_EFFECTIVE",),
     "gateway:unreachable": ("RECEIVER_UNREACHABLE",),
+    "tsa-down": ("TSA_UNAVAILABLE",),
+    "tsa-slow": ("TSA_UNAVAILABLE",),
+    "tsa-wrong-imprint": ("TIMESTAMP_IMPRINT_MISMATCH",),
+    "tsa-untrusted": ("TSA_UNTRUSTED",),
 }
 
 

@@ -33,6 +33,8 @@ from egovsim.pki.hierarchy import (
     NCA_DELTA,
     OCSP_SIGNER,
     ROOT,
+    TSA,
+    TSA_UNTRUSTED,
     UNTRUSTED,
     Authority,
     create_hierarchy,
@@ -46,6 +48,8 @@ __all__ = [
     "NCA_DELTA",
     "OCSP_SIGNER",
     "ROOT",
+    "TSA",
+    "TSA_UNTRUSTED",
     "UNTRUSTED",
     "Authority",
     "Issued",
@@ -183,21 +187,24 @@ class TestPki:
             record = IssuedCertificate.from_json(raw)
             self._records[(record.issuer, record.serial)] = record
         if not self._authorities:
-            for name in (ROOT, NCA, OCSP_SIGNER, UNTRUSTED):
-                cert = x509.load_der_x509_certificate(
-                    (self.directory / "ca" / f"{name}.cer").read_bytes()
-                )
-                # The keys are the PKI's own, written by `init`: the costly RSA consistency
-                # check (tens of milliseconds a key) adds nothing here.
-                key = serialization.load_pem_private_key(
-                    (self.directory / "ca" / f"{name}.key").read_bytes(),
-                    None,
-                    unsafe_skip_rsa_key_validation=True,
-                )
-                assert not isinstance(key, str)
-                self._authorities[name] = Authority(name, cert, key)  # type: ignore[arg-type]
+            for name in (ROOT, NCA, OCSP_SIGNER, UNTRUSTED, TSA, TSA_UNTRUSTED):
+                if not (self.directory / "ca" / f"{name}.cer").exists():
+                    continue  # a TSA of a PKI made before there was one: `add_authority`
+                self._authorities[name] = self._load_authority(name)
         self._stamp = stamp
         return True
+
+    def _load_authority(self, name: str) -> Authority:
+        cert = x509.load_der_x509_certificate((self.directory / "ca" / f"{name}.cer").read_bytes())
+        # The keys are the PKI's own, written by `init`: the costly RSA consistency
+        # check (tens of milliseconds a key) adds nothing here.
+        key = serialization.load_pem_private_key(
+            (self.directory / "ca" / f"{name}.key").read_bytes(),
+            None,
+            unsafe_skip_rsa_key_validation=True,
+        )
+        assert not isinstance(key, str)
+        return Authority(name, cert, key)  # type: ignore[arg-type]
 
     @property
     def version(self) -> tuple[int, int, int] | None:
@@ -217,8 +224,27 @@ class TestPki:
         return Endpoints(self.base_url)
 
     def authority(self, name: str) -> Authority:
-        """A CA (or the OCSP signer) by name."""
+        """A CA (or the OCSP signer, or a TSA) by name; KeyError when there is none."""
         return self._authorities[name]
+
+    def has_authority(self, name: str) -> bool:
+        """Whether the PKI has that CA or signer (an older PKI may lack its TSA)."""
+        return name in self._authorities
+
+    def add_authority(self, authority: Authority) -> Authority:
+        """Keep a signer made after `init` (a TSA of an older PKI); the one on disk wins when
+        another process wrote it first."""
+        with _locked(self.directory):
+            certificate = self.directory / "ca" / f"{authority.name}.cer"
+            if not certificate.exists():
+                _write_atomic(
+                    self.directory / "ca" / f"{authority.name}.key", _key_pem(authority.key)
+                )
+                _write_atomic(
+                    certificate, authority.certificate.public_bytes(serialization.Encoding.DER)
+                )
+        self._authorities[authority.name] = self._load_authority(authority.name)
+        return self._authorities[authority.name]
 
     @property
     def trust_anchors(self) -> list[x509.Certificate]:

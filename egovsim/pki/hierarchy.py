@@ -17,6 +17,10 @@ NCA = "nca_rsa"
 NCA_DELTA = "nca_d_rsa"
 OCSP_SIGNER = "ocsp_rsa"
 UNTRUSTED = "untrusted_rsa"
+#: The time-stamping authority, issued by the root; and one issued by the untrusted CA, which
+#: signs the tokens while the `tsa-untrusted` fault switch is on.
+TSA = "tsa_rsa"
+TSA_UNTRUSTED = "tsa_untrusted_rsa"
 
 # cryptography holds a CN to 64 UTF-8 bytes (RFC 5280 means 64 characters), so the Kazakh
 # names are kept within 64 bytes: the root drops the parentheses around RSA.
@@ -24,6 +28,8 @@ ROOT_CN = "НЕГІЗГІ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ RSA TEST"
 NCA_CN = "ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (RSA) TEST"
 OCSP_CN = "ҰКО OCSP (RSA) TEST"
 UNTRUSTED_CN = "СЕНІМСІЗ ОРТАЛЫҚ (RSA) TEST"
+TSA_CN = "ҰКО TSP (RSA) TEST"
+TSA_UNTRUSTED_CN = "СЕНІМСІЗ TSP (RSA) TEST"
 
 #: The CAs that issue end-entity certificates, with the CRLs each publishes.
 ISSUERS: dict[str, tuple[str, str | None]] = {
@@ -73,8 +79,8 @@ def _authority(
 
 
 def create_hierarchy(endpoints: Endpoints, now: datetime) -> list[Authority]:
-    """Fresh keys and certificates for the root, the issuing CA, its delegated OCSP signer and
-    the untrusted CA, dated around `now`."""
+    """Fresh keys and certificates for the root, the issuing CA, its delegated OCSP signer, the
+    untrusted CA and the two TSAs, dated around `now`."""
     root = _authority(ROOT, ROOT_CN, None, endpoints, now, 730, 20, path_length=1)
     nca = _authority(NCA, NCA_CN, root, endpoints, now, 365, 10, path_length=0)
     ocsp_key = profiles.generate_key("rsa2048")
@@ -87,4 +93,26 @@ def create_hierarchy(endpoints: Endpoints, now: datetime) -> list[Authority]:
         x509.random_serial_number(),
     ).sign(nca.key, hashes.SHA256())
     untrusted = _authority(UNTRUSTED, UNTRUSTED_CN, None, endpoints, now, 730, 20, path_length=0)
-    return [root, nca, Authority(OCSP_SIGNER, ocsp_cert, ocsp_key), untrusted]
+    return [
+        root,
+        nca,
+        Authority(OCSP_SIGNER, ocsp_cert, ocsp_key),
+        untrusted,
+        time_stamping(TSA, root, endpoints, now),
+        time_stamping(TSA_UNTRUSTED, untrusted, endpoints, now),
+    ]
+
+
+def time_stamping(name: str, issuer: Authority, endpoints: Endpoints, now: datetime) -> Authority:
+    """A TSA certificate and key issued by `issuer`, valid for ten years around `now`."""
+    key = profiles.generate_key("rsa2048")
+    certificate = profiles.time_stamping(
+        profiles.ca_name(TSA_CN if name == TSA else TSA_UNTRUSTED_CN),
+        key.public_key(),
+        issuer.ref,
+        endpoints,
+        now - timedelta(days=365),
+        now + timedelta(days=365 * 10),
+        x509.random_serial_number(),
+    ).sign(issuer.key, hashes.SHA256())
+    return Authority(name, certificate, key)

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPri
 from cryptography.x509 import ocsp
 
 from egovsim.magic import REVOCATION_UNAVAILABLE, holder_outcome
-from egovsim.pki.authority import NCA, OCSP_SIGNER, ROOT, UNTRUSTED, TestPki
+from egovsim.pki.authority import NCA, OCSP_SIGNER, ROOT, TSA, TSA_UNTRUSTED, UNTRUSTED, TestPki
 from egovsim.pki.records import REASONS
 
 MAX_REQUEST = 64 * 1024
@@ -179,11 +179,13 @@ class OcspResponder:
         )
 
     def _issued_ca(self, serial: int, signer: _Signer) -> bool:
-        """Whether `serial` is a CA or responder certificate the issuer signed (not recorded)."""
+        """Whether `serial` is a CA, responder or TSA certificate the issuer signed (not
+        recorded)."""
         return any(
             self._pki.authority(name).certificate.serial_number == serial
             and self._pki.authority(name).certificate.issuer == signer.issuer.subject
-            for name in (NCA, OCSP_SIGNER)
+            for name in (NCA, OCSP_SIGNER, TSA, TSA_UNTRUSTED)
+            if self._pki.has_authority(name)
         )
 
 

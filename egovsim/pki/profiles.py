@@ -258,6 +258,40 @@ def ocsp_signer(
     )
 
 
+def time_stamping(
+    subject: x509.Name,
+    public_key: CertificatePublicKeyTypes,
+    issuer: IssuerRef,
+    endpoints: Endpoints,
+    not_before: datetime,
+    not_after: datetime,
+    serial: int,
+) -> x509.CertificateBuilder:
+    """A TSA certificate (RFC 3161 §2.3): the critical EKU id-kp-timeStamping alone, with the
+    issuer's OCSP, caIssuers and CRL addresses so its revocation can be checked."""
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer.certificate.subject)
+        .public_key(public_key)
+        .serial_number(serial)
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(True, True, False, False, False, False, False, False, False),
+            critical=True,
+        )
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
+        .add_extension(_authority_key_id(issuer.certificate), critical=False)
+        .add_extension(_access(endpoints, issuer.cert_name, with_ocsp=True), critical=False)
+    )
+    for extension in _distribution(endpoints, issuer.crl_name, issuer.delta_crl_name):
+        builder = builder.add_extension(extension, critical=False)
+    return builder
+
+
 def tls_server(
     hosts: list[str],
     public_key: CertificatePublicKeyTypes,

@@ -39,6 +39,7 @@ class SignerInfo:
     signature: bytes
     signed_attributes: bytes | None  # re-encoded as a SET, exactly what was signed
     attributes: dict[str, der.Node]  # type -> its SET OF values
+    unsigned: dict[str, der.Node]  # the unsigned attributes (a CAdES-T timestamp), likewise
 
     def values(self, attribute: str) -> list[der.Node]:
         """The values of a signed attribute (none when it is absent)."""
@@ -195,19 +196,16 @@ def _signer_info(data: bytes, position: int, end: int) -> tuple[SignerInfo, int]
     if tag == 0xA0:
         # The signature covers the attributes with the SET OF tag, not the [0] IMPLICIT one.
         signed_attributes = b"\x31" + data[cursor + 1 : after]
-        walk = inner
-        while walk < after:
-            pair_start, pair_end = _expect(data, walk, after, 0x30, "Attribute")
-            oid, values = _oid_at(data, pair_start, pair_end)
-            values_start, values_end = _expect(data, values, pair_end, 0x31, "Attribute values")
-            if values_end != pair_end:
-                raise der.DerError("malformed Attribute")
-            # Only a few attributes are read; their values are unpacked when asked for.
-            attributes[oid] = der.Node(data, 0x31, values, values_start, values_end, values_end)
-            walk = pair_end
+        attributes = _attributes(data, inner, after)
         cursor = after
     signature_oid, signature_parameters, cursor = _algorithm(data, cursor, stop)
     value_start, value_end = _expect(data, cursor, stop, 0x04, "signature")
+    unsigned: dict[str, der.Node] = {}
+    if value_end < stop:
+        tag, inner, after = _header(data, value_end, stop)
+        if tag != 0xA1 or after != stop:
+            raise der.DerError("unexpected fields after the signature value")
+        unsigned = _attributes(data, inner, after)
     signer = SignerInfo(
         issuer,
         serial,
@@ -218,8 +216,24 @@ def _signer_info(data: bytes, position: int, end: int) -> tuple[SignerInfo, int]
         data[value_start:value_end],
         signed_attributes,
         attributes,
+        unsigned,
     )
     return signer, stop
+
+
+def _attributes(data: bytes, start: int, end: int) -> dict[str, der.Node]:
+    """Attribute type -> its SET OF values; only a few are read, and unpacked when asked for."""
+    attributes: dict[str, der.Node] = {}
+    walk = start
+    while walk < end:
+        pair_start, pair_end = _expect(data, walk, end, 0x30, "Attribute")
+        oid, values = _oid_at(data, pair_start, pair_end)
+        values_start, values_end = _expect(data, values, pair_end, 0x31, "Attribute values")
+        if values_end != pair_end:
+            raise der.DerError("malformed Attribute")
+        attributes[oid] = der.Node(data, 0x31, values, values_start, values_end, values_end)
+        walk = pair_end
+    return attributes
 
 
 def parse_time(node: der.Node) -> datetime:
@@ -258,6 +272,38 @@ def sign(
 ) -> bytes:
     """A CAdES-BES-shaped CMS SignedData over `content` (DER): signed attributes with the content
     type, the message digest, the signing time and the ESS signing-certificate-v2."""
+    signer_info = signer_info_for(content, key, certificate, signing_time, digest)
+    encapsulated: dict[str, object] = {"content_type": "data"}
+    if not detached:
+        encapsulated["content"] = content
+    certificates = [asn1_certificate(c) for c in (certificate, *chain)]
+    signed_data = cms.SignedData(
+        {
+            "version": "v1",
+            "digest_algorithms": [signer_info["digest_algorithm"]],
+            "encap_content_info": encapsulated,
+            "certificates": certificates,
+            "signer_infos": [signer_info],
+        }
+    )
+    info = cms.ContentInfo({"content_type": "signed_data", "content": signed_data})
+    encoded: bytes = info.dump()
+    return encoded
+
+
+def asn1_certificate(certificate: x509.Certificate) -> asn1_x509.Certificate:
+    """The certificate as asn1crypto holds it."""
+    return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
+
+
+def signer_info_for(
+    content: bytes,
+    key: PrivateKeyTypes,
+    certificate: x509.Certificate,
+    signing_time: datetime,
+    digest: str = "sha256",
+) -> cms.SignerInfo:
+    """One signer's SignerInfo over `content`, with the signed attributes of `sign`."""
     hash_name = digest
     message_digest = hashlib.new(hash_name, content).digest()
     cert_der = certificate.public_bytes(serialization.Encoding.DER)
@@ -302,7 +348,7 @@ def sign(
         signature_algorithm = {"algorithm": f"{hash_name}_ecdsa"}
     else:
         raise TypeError(f"cannot sign with a {type(key).__name__}")
-    signer_info = cms.SignerInfo(
+    signer_info: cms.SignerInfo = cms.SignerInfo(
         {
             "version": "v1",
             "sid": cms.SignerIdentifier(
@@ -319,21 +365,4 @@ def sign(
             "signature": signature,
         }
     )
-    encapsulated: dict[str, object] = {"content_type": "data"}
-    if not detached:
-        encapsulated["content"] = content
-    certificates = [asn1_cert] + [
-        asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in chain
-    ]
-    signed_data = cms.SignedData(
-        {
-            "version": "v1",
-            "digest_algorithms": [digest_algorithm],
-            "encap_content_info": encapsulated,
-            "certificates": certificates,
-            "signer_infos": [signer_info],
-        }
-    )
-    info = cms.ContentInfo({"content_type": "signed_data", "content": signed_data})
-    encoded: bytes = info.dump()
-    return encoded
+    return signer_info

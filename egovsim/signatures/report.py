@@ -51,6 +51,12 @@ VERDICTS: dict[str, tuple[Indication, str]] = {
     "NO_SIGNING_RIGHT": (Indication.INDETERMINATE, "SIG_CONSTRAINTS_FAILURE"),
     "IIN_MISMATCH": (Indication.INDETERMINATE, "SIG_CONSTRAINTS_FAILURE"),
     "BIN_MISMATCH": (Indication.INDETERMINATE, "SIG_CONSTRAINTS_FAILURE"),
+    # Timestamps and several signers (CAdES-T).
+    "TIMESTAMP_MISSING": (Indication.INDETERMINATE, "SIG_CONSTRAINTS_FAILURE"),
+    "TIMESTAMP_IMPRINT_MISMATCH": (Indication.TOTAL_FAILED, "HASH_FAILURE"),
+    "TSA_UNTRUSTED": (Indication.INDETERMINATE, "TIMESTAMP_ORDER_FAILURE"),
+    "SIGNER_REFUSED": (Indication.INDETERMINATE, "SIG_CONSTRAINTS_FAILURE"),
+    "TSA_UNAVAILABLE": (Indication.INDETERMINATE, "TRY_LATER"),
 }
 
 
@@ -130,6 +136,40 @@ class SignerIdentity:
 
 
 @dataclass(frozen=True, slots=True)
+class SignerReport:
+    """One SignerInfo of a CMS: who, when they say and when the timestamp proves, every check,
+    the times the checks used, and its own verdict."""
+
+    index: int  # 1-based, in the order of the CMS
+    verdict: Report
+    timestamp: dict[str, Any] | None = None
+    times: dict[str, str] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        verdict = self.verdict
+        return {
+            "index": self.index,
+            "indication": str(verdict.indication),
+            "subindication": verdict.subindication,
+            "code": verdict.code,
+            "signer": verdict.signer.to_json() if verdict.signer else None,
+            "signing_time": verdict.signing_time.isoformat() if verdict.signing_time else None,
+            "timestamp": self.timestamp,
+            "times": self.times,
+            "chain": list(verdict.chain),
+            "checks": [c.to_json() for c in verdict.checks],
+        }
+
+    def name(self) -> str:
+        """The signer as a refusal names it."""
+        who = self.verdict.signer
+        if who is None:
+            return f"signer {self.index}"
+        return f"signer {self.index} ({who.common_name}, IIN {who.iin})"
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     """The verdict of a check of a signature or certificate, with every check made."""
 
@@ -141,6 +181,7 @@ class Report:
     signer: SignerIdentity | None = None
     signing_time: datetime | None = None
     chain: tuple[str, ...] = ()
+    signers: tuple[SignerReport, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -170,6 +211,7 @@ class Report:
             "signer": self.signer.to_json() if self.signer else None,
             "chain": list(self.chain),
             "checks": [c.to_json() for c in self.checks],
+            "signers": [s.to_json() for s in self.signers],
         }
 
 

@@ -26,10 +26,25 @@ SIGNER_KEY_MISSING = "signer-key-missing"
 #: The regulations' effective periods are enforced: a repealed service is refused
 #: SERVICE_NOT_EFFECTIVE (off by default, so the repealed Almaty licence can be shown).
 EFFECTIVE_PERIOD = "effective-period"
+#: The TSA at /tsp answers HTTP 503, waits before answering, stamps another imprint than the one
+#: asked for, or signs with a certificate the untrusted CA issued.
+TSA_DOWN = "tsa-down"
+TSA_SLOW = "tsa-slow"
+TSA_WRONG_IMPRINT = "tsa-wrong-imprint"
+TSA_UNTRUSTED_SWITCH = "tsa-untrusted"
+TSA_FAULT_NAMES = (TSA_DOWN, TSA_SLOW, TSA_WRONG_IMPRINT, TSA_UNTRUSTED_SWITCH)
 #: The PKI's switches, in the order the API lists them.
 PKI_FAULT_NAMES = (OCSP_DOWN, OCSP_SLOW, OCSP_UNKNOWN, CRL_STALE)
+#: The switches that take a delay in seconds.
+SLOW_SWITCHES = (OCSP_SLOW, TSA_SLOW)
 #: Every fault switch, in the order the API lists them.
-FAULT_NAMES = (*PKI_FAULT_NAMES, GATEWAY_DOWN, SIGNER_KEY_MISSING, EFFECTIVE_PERIOD)
+FAULT_NAMES = (
+    *PKI_FAULT_NAMES,
+    GATEWAY_DOWN,
+    SIGNER_KEY_MISSING,
+    EFFECTIVE_PERIOD,
+    *TSA_FAULT_NAMES,
+)
 #: The longest the slow responder may be told to wait, in seconds.
 MAX_SLOW_SECONDS = 60.0
 
@@ -73,6 +88,11 @@ class PkiFaults:
     def ocsp_delay(self) -> float | None:
         """How long the responder waits before answering, when `ocsp-slow` is on."""
         slow = self.on.get(OCSP_SLOW)
+        return None if slow is None else slow.seconds or 0.0
+
+    def tsa_delay(self) -> float | None:
+        """How long the TSA waits before answering, when `tsa-slow` is on."""
+        slow = self.on.get(TSA_SLOW)
         return None if slow is None else slow.seconds or 0.0
 
     def frozen_crl(self, name: str) -> bytes | None:

@@ -73,6 +73,7 @@ from egovsim.web import (
     shep_routes,
     statecorp_api,
     statecorp_pages,
+    tsp_routes,
     workstation_api,
     workstation_pages,
 )
@@ -383,6 +384,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/favicon.ico", favicon)
     app.router.add_routes(pki_routes.routes)
+    tsp_routes.register(app)
     app.router.add_routes(clock_routes.routes)
     app.router.add_routes(fault_routes.routes)
     app.router.add_routes(service_routes.routes)

@@ -26,7 +26,7 @@ from egovsim.storage.faults import (
     FAULT_NAMES,
     GATEWAY_DOWN,
     MAX_SLOW_SECONDS,
-    OCSP_SLOW,
+    SLOW_SWITCHES,
     PkiFault,
     PkiFaults,
 )
@@ -58,6 +58,15 @@ EFFECTS = {
     "regulation is repealed (the Almaty small-vessel licence, from 10 October 2020) or not yet in "
     "force is refused SERVICE_NOT_EFFECTIVE at P3, on the portal and at the provider's office. "
     "Off by default, so the repealed regulation can be shown.",
+    "tsa-down": "The time-stamping authority at /tsp answers HTTP 503: signing with a timestamp "
+    "is refused TSA_UNAVAILABLE.",
+    "tsa-slow": "The time-stamping authority waits `seconds` before answering; a signer whose "
+    "timeout is shorter finds it unavailable (TSA_UNAVAILABLE).",
+    "tsa-wrong-imprint": "The time-stamping authority stamps another imprint than the one asked "
+    "for: a signer that checks the token refuses it, a verifier finds "
+    "TIMESTAMP_IMPRINT_MISMATCH.",
+    "tsa-untrusted": "The time-stamping authority signs its tokens with a certificate issued by "
+    "the untrusted CA: verifiers refuse the timestamp (TSA_UNTRUSTED).",
 }
 #: The delay of `ocsp-slow` when none is given, in seconds.
 DEFAULT_SLOW_SECONDS = 10.0
@@ -120,7 +129,8 @@ CHANGE = {
             "type": "number",
             "exclusiveMinimum": 0,
             "maximum": MAX_SLOW_SECONDS,
-            "description": f"ocsp-slow only: the delay, {DEFAULT_SLOW_SECONDS:g} s unless given.",
+            "description": "ocsp-slow and tsa-slow only: the delay, "
+            f"{DEFAULT_SLOW_SECONDS:g} s unless given.",
         },
     },
 }
@@ -188,7 +198,7 @@ async def list_faults(request: web.Request) -> web.Response:
 @api(request=CHANGE, response=SWITCH, parameters=_PARAMETERS)
 async def switch_on(request: web.Request) -> web.Response:
     """`{"on": true}` switches a fault on until it is switched off (`{"on": false}` or DELETE);
-    `ocsp-slow` takes `"seconds"` (at most 60)."""
+    `ocsp-slow` and `tsa-slow` take `"seconds"` (at most 60)."""
     name = _switch_name(request)
     body = await json_object(request)
     on, seconds = body.get("on", True), body.get("seconds")
@@ -198,7 +208,7 @@ async def switch_on(request: web.Request) -> web.Response:
     if not on:
         return web.json_response(switch_json(name, await _switch_off(request, name)))
     delay = None
-    if name == OCSP_SLOW:
+    if name in SLOW_SWITCHES:
         delay = DEFAULT_SLOW_SECONDS if seconds is None else seconds
         if (
             not isinstance(delay, int | float)

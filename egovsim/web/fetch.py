@@ -12,8 +12,16 @@ from cryptography.hazmat.primitives import serialization
 
 from egovsim.pki.authority import PkiError, TestPki
 from egovsim.pki.ocsp import OcspResponder
+from egovsim.pki.tsa import TimeStampAuthority, tsa_key
 from egovsim.signatures.revocation import FetchError
-from egovsim.storage.faults import OCSP_DOWN, OCSP_UNKNOWN, PkiFaults
+from egovsim.storage.faults import (
+    OCSP_DOWN,
+    OCSP_UNKNOWN,
+    TSA_DOWN,
+    TSA_UNTRUSTED_SWITCH,
+    TSA_WRONG_IMPRINT,
+    PkiFaults,
+)
 
 
 class Unreachable(FetchError):
@@ -127,6 +135,7 @@ class LocalPkiFetcher:
         self._now = now
         self._faults = faults
         self._responder = OcspResponder(pki)
+        self._tsa = TimeStampAuthority()
         self.answered_locally: list[str] = []
 
     def _local(self, url: str) -> str | None:
@@ -154,14 +163,17 @@ class LocalPkiFetcher:
         raise FetchError(f"the local PKI has nothing at {url}")
 
     async def post(self, url: str, body: bytes, content_type: str) -> bytes:
-        """POST over HTTP, or to the local OCSP responder when the server is unreachable."""
+        """POST over HTTP, or to the local OCSP responder or TSA when the server is
+        unreachable."""
         try:
             return await self._http.post(url, body, content_type)
         except Unreachable:
-            if self._local(url) != "ocsp":
+            if self._local(url) not in ("ocsp", "tsp"):
                 raise
         self.answered_locally.append(url)
         faults = self._faults()
+        if self._local(url) == "tsp":
+            return await self._time_stamp(body, faults)
         if faults.is_on(OCSP_DOWN):
             raise FetchError("HTTP 503")  # what the responder's address answers when down
         delay = faults.ocsp_delay()
@@ -172,3 +184,17 @@ class LocalPkiFetcher:
                 raise FetchError(f"TimeoutError: no answer within {self._http.timeout} s")
             await asyncio.sleep(delay)
         return self._responder.respond(body, self._now(), all_unknown=faults.is_on(OCSP_UNKNOWN))
+
+    async def _time_stamp(self, body: bytes, faults: PkiFaults) -> bytes:
+        """The local TSA's answer, with its fault switches doing what they do at /tsp."""
+        if faults.is_on(TSA_DOWN):
+            raise FetchError("HTTP 503")
+        delay = faults.tsa_delay()
+        if delay:
+            if delay >= self._http.timeout:
+                await asyncio.sleep(self._http.timeout)
+                raise FetchError(f"TimeoutError: no answer within {self._http.timeout} s")
+            await asyncio.sleep(delay)
+        now = self._now()
+        signer = tsa_key(self._pki, now, untrusted=faults.is_on(TSA_UNTRUSTED_SWITCH))
+        return self._tsa.respond(body, now, signer, wrong_imprint=faults.is_on(TSA_WRONG_IMPRINT))
