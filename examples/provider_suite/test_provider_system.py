@@ -34,7 +34,7 @@ scenarios:
           form: {{applicant-category: energy-producing-organization, heating-season: 2027}}
           attach: {{application: pdf, supporting-documents: pdf}}
       - sign: {{detached: true}}
-      - expect: {{application: sent, signature: TOTAL_PASSED}}
+      - expect: {{signature: TOTAL_PASSED}}
 """
 
 
