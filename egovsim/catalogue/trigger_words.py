@@ -541,4 +541,82 @@ HOW_WORDS: Mapping[str, Mapping[Language, str]] = {
         '`{"refusal": true, "grounds": "..."}`: для отказа за некомплектность нужен '
         "несоответствующий документ.",
     },
+    # Safe on a network (issue 14).
+    "OPERATOR_REQUIRED": {
+        "kk": "`egovsim serve --operator-token SECRET` іске қосып, POST /api/v1/clock-қа (немесе "
+        "OpenAPI құжаты operatorToken деп белгілеген кез келген мекенжайға) "
+        "`Authorization: Bearer SECRET` тақырыпсыз жіберіңіз.",
+        "ru": "Запустите `egovsim serve --operator-token SECRET` и отправьте POST /api/v1/clock "
+        "(или на любой адрес, который документ OpenAPI помечает operatorToken) без "
+        "`Authorization: Bearer SECRET`.",
+    },
+    "WSS_SIGNED_CONTENT_AMBIGUOUS": {
+        "kk": "Конвертке қол қойып, содан кейін оның қол қойылған messageId өрісіне түсініктеме "
+        "салыңыз (`X<!---->-rest`).",
+        "ru": "Подпишите конверт, затем вставьте комментарий в его подписанный messageId "
+        "(`X<!---->-rest`).",
+    },
+    "WSS_TIMESTAMP_MISSING": {
+        "kk": "Тек Body бөлігіне қол қойып, wsu:Timestamp-ты қолтаңбасыз қалдырыңыз.",
+        "ru": "Подпишите только Body, оставив wsu:Timestamp неподписанным.",
+    },
+    "WSS_TIMESTAMP_STALE": {
+        "kk": "Симулятор уақытынан да, машина уақытынан да екі апта бұрын (немесе 700 күн кейін) "
+        "жасалған Timestamp-пен қол қойыңыз.",
+        "ru": "Подпишите с Timestamp, созданным за две недели до времени и симулятора, и машины "
+        "(или через 700 дней после).",
+    },
+    "WSS_REPLAYED": {
+        "kk": "Бір қол қойылған конвертті оның Timestamp мерзімі ішінде екі рет жіберіңіз.",
+        "ru": "Отправьте один и тот же подписанный конверт дважды в пределах окна его Timestamp.",
+    },
+    "DRAFTS_LIMIT_REACHED": {
+        "kk": "Бір алушының 20 жобасы қол қойылмаған кезде 21-ші жобаны ашыңыз "
+        "(POST /api/v1/portal/applications; max_open_drafts баптауы).",
+        "ru": "Откройте 21-й черновик (POST /api/v1/portal/applications), когда 20 черновиков "
+        "одного заявителя не подписаны (настройка max_open_drafts).",
+    },
+    "ATTACHMENTS_QUOTA_EXCEEDED": {
+        "kk": "Бір алушының жобаларына барлығы 50 МиБ-тан артық тіркеңіз "
+        "(max_draft_attachment_bytes баптауы), мысалы, 9,9 МиБ-тық алты PDF.",
+        "ru": "Приложите к черновикам одного заявителя в сумме более 50 МиБ (настройка "
+        "max_draft_attachment_bytes), например шесть PDF по 9,9 МиБ.",
+    },
+    "RECEIVER_HOST_NOT_ALLOWED": {
+        "kk": "POST /api/v1/gateway/routes-қа loopback емес және `serve --receiver-host` арқылы "
+        'аталмаған хосттағы "url" жіберіңіз.',
+        "ru": 'Отправьте POST /api/v1/gateway/routes с "url" на хосте, который не loopback и не '
+        "назван через `serve --receiver-host`.",
+    },
+    # Timestamps and several signers (issue 20).
+    "TIMESTAMP_MISSING": {
+        "kk": "`--tsp`-сіз қол қойып, содан кейін `egovsim verify cms FILE --require-timestamp` "
+        "іске қосыңыз.",
+        "ru": "Подпишите без `--tsp`, затем запустите "
+        "`egovsim verify cms FILE --require-timestamp`.",
+    },
+    "TIMESTAMP_IMPRINT_MISMATCH": {
+        "kk": "`tsa-wrong-imprint` ауыстырғышын қосыңыз: `egovsim sign cms --tsp` берілген "
+        "белгіні қабылдамайды (тексеруші басқа қолтаңбаға берілген белгіні осы кодпен қайтарады).",
+        "ru": "Включите переключатель `tsa-wrong-imprint`: `egovsim sign cms --tsp` отвергает "
+        "выданную метку (проверяющий встречает метку над другой подписью с этим кодом).",
+    },
+    "TSA_UNTRUSTED": {
+        "kk": "`tsa-untrusted` ауыстырғышын қосып, `egovsim sign cms --tsp`, содан кейін "
+        "`egovsim verify cms` іске қосыңыз.",
+        "ru": "Включите переключатель `tsa-untrusted`, выполните `egovsim sign cms --tsp`, затем "
+        "`egovsim verify cms`.",
+    },
+    "TSA_UNAVAILABLE": {
+        "kk": "`tsa-down` ауыстырғышын қосыңыз (немесе күту мерзімінен асатын `tsa-slow`), "
+        "содан кейін `egovsim sign cms --tsp` іске қосыңыз.",
+        "ru": "Включите переключатель `tsa-down` (или `tsa-slow` дольше тайм-аута), затем "
+        "выполните `egovsim sign cms --tsp`.",
+    },
+    "SIGNER_REFUSED": {
+        "kk": "Жарамды персонамен қол қойып, `egovsim sign cms --add` арқылы қайтарылған "
+        "персонамен екінші қол қоюшыны қосыңыз, содан кейін `egovsim verify cms` іске қосыңыз.",
+        "ru": "Подпишите действующей персоной, добавьте второго подписанта отозванной персоной "
+        "через `egovsim sign cms --add`, затем выполните `egovsim verify cms`.",
+    },
 }
