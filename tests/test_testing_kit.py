@@ -126,6 +126,7 @@ async def test_the_subprocess_server_runs_on_a_free_port_of_its_own(
         assert (await session.request("GET", "/api/v1/portal/applications")).status == 200
 
 
+@pytest.mark.long
 def test_the_sample_provider_suite_passes_as_another_team_runs_it(tmp_path: Path) -> None:
     """examples/provider_suite is a team's own suite: its own pytest.ini, the plugin found by
     its entry point, nothing of the project's conftest."""
