@@ -41,11 +41,15 @@ def make_pki(directory: Path, base_url: str, now: datetime | None = None) -> Pat
 
 @asynccontextmanager
 async def in_process(
-    listener: socket.socket, certs_template: Path, workdir: Path
+    listener: socket.socket,
+    certs_template: Path,
+    workdir: Path,
+    operator_token: str | None = None,
 ) -> AsyncIterator[Simulator]:
     """The whole app in this event loop, answering on `listener` (the address the PKI of
     `certs_template` names, so what the certificates point at is this simulator), with a
-    copy of that PKI and a data directory of its own in `workdir`; stopped on the way out."""
+    copy of that PKI and a data directory of its own in `workdir`, guarded by
+    `operator_token` when given; stopped on the way out."""
     from egovsim.clock import Clock
     from egovsim.config import Settings
     from egovsim.web.app import create_app
@@ -53,29 +57,34 @@ async def in_process(
     certs = workdir / "certs"
     shutil.copytree(certs_template, certs)
     url = socket_url(listener)
-    settings = Settings(data_dir=workdir / "data", certs_dir=certs, public_url=url)
+    settings = Settings(
+        data_dir=workdir / "data", certs_dir=certs, public_url=url, operator_token=operator_token
+    )
     server = OnSocket(create_app(settings, Clock()), listener)
     await server.start_server()
     try:
-        yield Simulator(url, certs)
+        yield Simulator(url, certs, operator_token=operator_token)
     finally:
         await server.close()
 
 
 @contextmanager
-def subprocess_server(workdir: Path, port: int | None = None) -> Iterator[Simulator]:
+def subprocess_server(
+    workdir: Path, port: int | None = None, operator_token: str | None = None
+) -> Iterator[Simulator]:
     """`egovsim serve` of this Python on a free loopback port, with its own data and test PKI
-    (made by the server at its start, for its own address) in `workdir`; stopped after. When a
-    drawn port turns out taken by the time the server binds it, it starts again on another."""
+    (made by the server at its start, for its own address) in `workdir`, guarded by
+    `operator_token` when given; stopped after. When a drawn port turns out taken by the time
+    the server binds it, it starts again on another."""
     for attempt in range(1, START_ATTEMPTS + 1):
         chosen = port or free_port()
         home = workdir if attempt == 1 else workdir / f"retry-{attempt}"
         home.mkdir(parents=True, exist_ok=True)
-        process, log = _start(home, chosen)
+        process, log = _start(home, chosen, operator_token)
         try:
             url = f"http://127.0.0.1:{chosen}"
             if _wait_until_up(url, process, home / "serve.log"):
-                yield Simulator(url, home / "certs")
+                yield Simulator(url, home / "certs", operator_token=operator_token)
                 return
         finally:
             _stop(process)
@@ -85,12 +94,17 @@ def subprocess_server(workdir: Path, port: int | None = None) -> Iterator[Simula
     raise RuntimeError(f"egovsim serve found its port taken {START_ATTEMPTS} times")
 
 
-def _start(home: Path, port: int) -> tuple[subprocess.Popen[bytes], IO[bytes]]:
+def _start(
+    home: Path, port: int, operator_token: str | None
+) -> tuple[subprocess.Popen[bytes], IO[bytes]]:
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith("EGOVSIM_")  # the server's own settings only
     }
+    if operator_token:
+        # In the environment, not on the command line, where any process could read it.
+        env["EGOVSIM_OPERATOR_TOKEN"] = operator_token
     command = [sys.executable, "-m", "egovsim", "--data-dir", str(home / "data")]
     command += ["--certs", str(home / "certs"), "serve", "--port", str(port)]
     log = (home / "serve.log").open("wb")
