@@ -6,6 +6,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
+# The suite's workers (pytest-xdist): one per core; WORKERS=0 runs it in this one process.
+WORKERS ?= auto
 
 .PHONY: run test lint bench fuzz api-fuzz clean format bpmn-tools
 
@@ -19,7 +21,7 @@ run: $(STAMP)
 	$(BIN)/egovsim serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP) bpmn-tools
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(WORKERS) --dist loadgroup
 
 # bpmn-moddle (pinned in tools/bpmn/package-lock.json) validates the BPMN export in the tests;
 # without npm the test says it is skipped and why.

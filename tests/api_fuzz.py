@@ -11,7 +11,6 @@ import argparse
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -20,15 +19,11 @@ import urllib.request
 from http.cookies import SimpleCookie
 from pathlib import Path
 
+from egovsim.testing.ports import free_port
+
 #: Runs that take a scenario's time each (tours, "try it"): schemathesis would spend its whole
 #: budget there; the console's own tests drive them.
 SLOW = r"/api/v1/(console/tours/.+/(start|next)|refusals/.+/try)$"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _call(base: str, path: str, body: object, secret: str) -> tuple[dict[str, object], str]:
@@ -113,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     Path(arguments.reports).mkdir(exist_ok=True)
     secret = secrets.token_urlsafe(24)
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory(prefix="egovsim-api-fuzz-") as directory:
         env = {**os.environ, "EGOVSIM_OPERATOR_TOKEN": secret}

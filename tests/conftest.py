@@ -34,6 +34,12 @@ PASSWORD = "Qwerty12"
 BASE_URL = "http://127.0.0.1:9"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked `long` first, the rest in their order: xdist hands tests out in this
+    order, so the longest ones start at once instead of keeping one worker busy at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
 @pytest.fixture(scope="session")
 def pki_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The session's PKI with every persona (made once: key generation is slow)."""

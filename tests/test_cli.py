@@ -8,6 +8,7 @@ the certificates name (port 9), so the CLI answers revocation questions from the
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -550,3 +551,16 @@ def test_python_dash_m_egovsim_runs_the_same_commands(tmp_path: Path) -> None:
 
     assert result.returncode == 1
     assert "BAD_CHECK_DIGIT" in result.stdout
+
+
+def test_serve_on_a_taken_port_says_so_without_a_traceback(certs_dir: Path, tmp_path: Path) -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = console(
+            "serve", "--port", str(port), "--certs", certs_dir, "--data-dir", "data", cwd=tmp_path
+        )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"port {port} on 127.0.0.1 is taken (address already in use)" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -6,7 +6,6 @@ and a deliberately broken one fails exactly the checks its breakages break."""
 from __future__ import annotations
 
 import asyncio
-import socket
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from junitparser import JUnitXml
 
 from egovsim.cli import main
 from egovsim.conformance import CHECK_IDS, ConformanceOptions, ConformanceRun, run_conformance
+from egovsim.testing.ports import free_port
 from examples.broken_provider import BREAKAGES, BrokenProvider
 from examples.provider_system import ProviderSystem
 
@@ -64,12 +64,6 @@ async def conformance_of(
         )
     finally:
         await stopped(system, server)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def test_the_reference_system_passes_every_check_through_the_command(

@@ -4,7 +4,6 @@ settings say the simulator is, never on a fixed port."""
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from egovsim.cli import main
 from egovsim.conformance import CHECKS
 from egovsim.conformance.exchanges import Exchange, refusal, refused_for
 from egovsim.conformance.gateway import pki_port, url_port
+from egovsim.testing.ports import free_port
 
 SPECS = {spec.id: spec for spec in CHECKS}
 
@@ -90,9 +90,7 @@ def test_the_command_listens_at_the_public_urls_port(
 ) -> None:
     for name in ("EGOVSIM_CLOCK", "EGOVSIM_CERTS", "EGOVSIM_DATA", "EGOVSIM_PUBLIC_URL"):
         monkeypatch.delenv(name, raising=False)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
+    port = free_port()
     # Nothing answers at the provider's address: every check fails at once; what is looked at
     # here is where the gateway listened.
     code = main(

@@ -6,6 +6,7 @@ lit diagram, the console and the tour) are saved in docs/screenshots/ so they st
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -45,11 +46,20 @@ async def browser(live: TestClient) -> AsyncIterator[Any]:
         yield launched
 
 
+def _keep(name: str, image: bytes) -> None:
+    """Replace docs/screenshots/NAME.png in one step: a reader (a docs check, a checkout's copy,
+    another worker) sees the old image or the new one, never half of one."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    target = SCREENSHOTS / f"{name}.png"
+    partial = target.with_name(f".{name}.{os.getpid()}.png")
+    partial.write_bytes(image)
+    os.replace(partial, target)
+
+
 async def _shot(page: Any, name: str) -> None:
     """The page's top, as a projector shows it first."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await page.evaluate("window.scrollTo(0, 0)")
-    await page.screenshot(path=SCREENSHOTS / f"{name}.png")
+    _keep(name, await page.screenshot())
 
 
 async def _diagram_shot(page: Any, name: str) -> None:
@@ -64,7 +74,7 @@ async def _diagram_shot(page: Any, name: str) -> None:
             canvas.scrollLeft += step.right + 160 - room.right;
         }"""
     )
-    await canvas.screenshot(path=SCREENSHOTS / f"{name}.png")
+    _keep(name, await canvas.screenshot())
     await page.set_viewport_size(VIEWPORT)
 
 

@@ -73,6 +73,7 @@ async def test_the_console_survives_a_hostile_clock_move_and_sets_it_back(page, 
     assert abs(shown - datetime.now(ALMATY).replace(tzinfo=None)) < timedelta(hours=1)
 
 
+@pytest.mark.long
 async def test_the_refusal_tour_runs_after_try_it_of_every_code(page, live) -> None:
     refusals = (await (await live.get("/api/v1/refusals")).json())["refusals"]
     tried = 0

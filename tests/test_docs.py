@@ -8,7 +8,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from egovsim.testing.ports import free_port
 from tests.doc_examples import ROOT, Example, all_examples, examples_of, markdown_pages
 
 EXAMPLES = all_examples()
@@ -33,12 +33,6 @@ PAGES_IN_PROGRESS = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _egovsim() -> str:
     return str(Path(sys.executable).parent / "egovsim")
 
@@ -46,7 +40,7 @@ def _egovsim() -> str:
 @pytest.fixture(scope="module")
 def port() -> int:
     """The port the examples' simulator listens on, in place of the documented 8080."""
-    return _free_port()
+    return free_port()
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +124,7 @@ def test_the_documented_example_runs_as_written(
     if example.skip:
         pytest.skip(f"marked not to run: {example.skip}")
     workdir = _scratch(tmp_path, pki_for_examples)
-    script = "set -e -o pipefail\n" + example.for_ports(port, _free_port())
+    script = "set -e -o pipefail\n" + example.for_ports(port, free_port())
     with _serving(workdir, port) if example.server else _nothing():
         returncode, stdout, stderr = _run(script, workdir)
     output = f"--- stdout\n{stdout}\n--- stderr\n{stderr}"

@@ -89,6 +89,7 @@ JSON_VALUES = st.recursive(
 )
 
 
+@pytest.mark.long
 def test_a_json_route_answers_any_body_below_500(fuzzing: Harness) -> None:
     generated = JSON_VALUES.map(lambda value: json.dumps(value).encode())
     surrogates = st.text().map(lambda text: json.dumps({"login": text + "\ud800"}).encode())

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -16,17 +15,14 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+import pytest
+
+from egovsim.testing.ports import free_port
 from tests.conftest import BASE_URL, soap_envelope
 from tests.test_workstation import day_in_certificate_window, passport_request
 
 ASYNC = "http://bip.bee.kz/AsyncChannel/v10/Types"
 PASSPORT = "shymkent-energy-readiness-passport"
-
-
-def _port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _message(message_id: str) -> bytes:
@@ -45,7 +41,7 @@ class Server:
     """`egovsim serve` in its own process, on a loopback port."""
 
     def __init__(self, certs: Path, data: Path) -> None:
-        self.port = _port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         environment = {
             **os.environ,
@@ -113,6 +109,7 @@ def _pending(database: Path) -> int:
         )
 
 
+@pytest.mark.long
 def test_killed_servers_lose_nothing_and_apply_every_message_once(certs_dir, tmp_path) -> None:
     data = tmp_path / "data"
     accepted: list[str] = []

@@ -8,6 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.browser import needs_chromium
 from tests.conftest import PASSWORD
 from tests.test_browser import browser, live, new_page  # noqa: F401
@@ -76,6 +78,7 @@ async def _signed_in_page(
     return page
 
 
+@pytest.mark.long
 async def test_pages_fit_a_laptop_and_a_phone_in_each_language(
     browser,  # noqa: F811
     live,  # noqa: F811

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import hashlib
 import json
 import os
 import shutil
-import socket
 import ssl
 import subprocess
 from pathlib import Path
@@ -27,6 +25,7 @@ from lxml import etree
 from egovsim.gateway.xmlsafe import canonical, parse_xml
 from egovsim.signatures import cms
 from egovsim.signatures.verifier import Expectations, Verifier
+from egovsim.testing.ports import free_port
 from tests.conftest import CONSOLE_SCRIPT, NOW, PASSWORD
 
 CAPTURED = Path(__file__).resolve().parents[2] / "shared/reference/ncalayer/captured-exchanges.json"
@@ -686,17 +685,10 @@ async def test_the_page_script_chooses_a_key_and_signs(client, verifier, persona
 # -- the standalone command ----------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 async def test_the_standalone_signer_serves_wss_that_the_test_root_vouches_for(
     certs_dir, tmp_path, persona
 ) -> None:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "EGOVSIM_CLOCK": NOW.isoformat()}
     for name in ("EGOVSIM_CERTS", "EGOVSIM_DATA", "EGOVSIM_PUBLIC_URL"):
         env.pop(name, None)

@@ -1,6 +1,7 @@
-"""Every page, walked in Kazakh, Russian and English with an application at every stage, says
-its words in the page's language: no raw id of the domain (a variant, a result kind, a category,
-a role, an action, a channel, a status), no IIN/BIN on a kk or ru page, no "1 working days"."""
+"""Every page, walked in Kazakh, Russian and English with an application at every stage (a
+completed one and a refused one), says its words in the page's language: no raw id of the domain
+(a variant, a result kind, a category, a role, an action, a channel, a status), no IIN/BIN on a
+kk or ru page, no "1 working days". The registration page and every shipped tour are walked."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from egovsim.console.tour import shipped_tours
 from egovsim.pki.oids import ROLES as PERSONA_ROLES
 from egovsim.regulations.loader import load_regulations
 from egovsim.web.statecorp_pages import ACTIONS as COUNTER_ACTIONS
 from egovsim.workstation.providers import ROLES as STAFF_ROLES
 from tests.test_pages_time import _completed_licence
-from tests.test_portal_api import api  # noqa: F401
+from tests.test_portal import DUPLICATE_DOCUMENTS, deliver_all, staff
+from tests.test_portal_api import api, egovsim_cms  # noqa: F401
 from tests.test_statecorp import DOCUMENTS, clerk
 
 #: What the walk must not find as a word on a kk or ru page (on an en page, the ones that are
@@ -118,8 +121,35 @@ async def _quick_login(client: Any, **who: str) -> None:
     assert reply.status == 200, await reply.text()
 
 
+async def _refused_licence(client: Any, cabinet: Any, persona: Any) -> tuple[int, int]:
+    """A second duplicate licence of the same citizen, refused with reasons by the Almaty
+    provider (a missing photograph), signed and handed over: the cabinet's number and the
+    provider's."""
+    number = await cabinet.licence_draft()
+    document = await cabinet.document(number)
+    await cabinet.sign(number, egovsim_cms(client, persona("citizen-valid").sign, document))
+    await deliver_all(client)
+    office, head = await staff(client, "alm-office"), await staff(client, "alm-head")
+    executor = await staff(client, "alm-executor")
+    inbox = (await office.call("GET", "/api/v1/workstation/inbox"))["applications"]
+    provider_number = max(int(entry["id"]) for entry in inbox)
+    await office.act(provider_number, "register")
+    documents = dict.fromkeys(DUPLICATE_DOCUMENTS, "compliant") | {"photo": "missing"}
+    await executor.act(provider_number, "check", documents=documents)
+    await executor.act(provider_number, "prepare", refusal=True, grounds="no photograph")
+    await head.act(provider_number, "sign")
+    await office.act(provider_number, "hand_over")
+    await deliver_all(client)
+    refused = await cabinet.call("GET", f"/applications/{number}")
+    assert refused["status"] == "refused", refused["status"]
+    return number, provider_number
+
+
 async def test_every_page_speaks_its_language_without_raw_ids(api, persona) -> None:  # noqa: F811
-    _, number = await _completed_licence(api, persona)
+    cabinet, number = await _completed_licence(api, persona)
+    refused, provider_refused = await _refused_licence(api, cabinet, persona)
+    printable = await (await api.get(f"/cabinet/applications/{refused}/result?lang=ru")).text()
+    assert "no photograph" in printable  # the refusal's own notice, with its grounds
     gk = await clerk(api)
     package = await gk.take("duplicate", DOCUMENTS["duplicate"])
     messages = await (await api.get("/api/v1/gateway/messages")).json()
@@ -134,7 +164,10 @@ async def test_every_page_speaks_its_language_without_raw_ids(api, persona) -> N
         "/cabinet",
         f"/cabinet/applications/{number}",
         f"/cabinet/applications/{number}/result",
+        f"/cabinet/applications/{refused}",
+        f"/cabinet/applications/{refused}/result",
         "/check",
+        "/register",
     ]
     ids = domain_ids()
     problems = await _walk(api, applicant_pages, ids)
@@ -147,6 +180,8 @@ async def test_every_page_speaks_its_language_without_raw_ids(api, persona) -> N
             "/workstation",
             f"/workstation/applications/{provider_id}",
             f"/workstation/applications/{provider_id}/result",
+            f"/workstation/applications/{provider_refused}",
+            f"/workstation/applications/{provider_refused}/result",
         ],
         ids,
     )
@@ -159,8 +194,7 @@ async def test_every_page_speaks_its_language_without_raw_ids(api, persona) -> N
             f"/gateway/messages/{message_id}",
             "/refusals",
             "/console",
-            "/console/tours/happy-path",
-            "/console/tours/refusal-revoked",
+            *(f"/console/tours/{tour}" for tour in shipped_tours()),
             "/login",
         ],
         ids,

@@ -45,6 +45,7 @@ def run_cli(certs_dir: Path, tmp_path: Path, *files: Path) -> tuple[int, Path, P
     return code, junit, report
 
 
+@pytest.mark.long
 def test_every_shipped_scenario_passes_and_its_junit_xml_parses(
     certs_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

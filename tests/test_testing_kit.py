@@ -16,7 +16,7 @@ from asn1crypto.cms import ContentInfo
 
 from egovsim.pki.authority import TestPki
 from egovsim.testing import RefusalNotReached, ScenarioFailed, Simulator, SimulatorError
-from egovsim.testing.plugin import ASYNC_FIXTURES
+from egovsim.testing.plugin import ASYNC_FIXTURES, operator_token_for
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,6 +32,7 @@ def test_the_plugin_is_registered_by_its_entry_point(request: pytest.FixtureRequ
         "egovsim_persona",
         "egovsim_simulator",
         "egovsim_server",
+        "egovsim_operator_token",
     }
     # None is autouse: a test that asks for none of them gets none.
     assert not [name for name in request.fixturenames if name.startswith("egovsim")]
@@ -126,6 +127,48 @@ async def test_the_subprocess_server_runs_on_a_free_port_of_its_own(
         assert (await session.request("GET", "/api/v1/portal/applications")).status == 200
 
 
+async def _refused_without_the_secret(simulator: Simulator, method: str, path: str) -> None:
+    stranger = Simulator(simulator.url, simulator.certs_dir)
+    reply = await stranger.request(method, path, {"advance": {"hours": 1}})
+    assert reply.status == 401, reply.evidence()
+    assert reply.body["error"]["code"] == "OPERATOR_REQUIRED"
+
+
+async def test_the_subprocess_server_has_an_operator_secret_its_helpers_send(
+    egovsim_server: Simulator, egovsim_operator_token: str | None
+) -> None:
+    assert egovsim_operator_token
+    assert egovsim_server.operator_token == egovsim_operator_token
+    # Another process on this machine cannot move its clock; the helpers can.
+    await _refused_without_the_secret(egovsim_server, "POST", "/api/v1/clock")
+    start = await egovsim_server.now()
+    assert await egovsim_server.advance(days=3) >= start + timedelta(days=3)
+    async with egovsim_server.fault("ocsp-down"):
+        faults = await egovsim_server.call("GET", "/api/v1/faults")
+        assert "ocsp-down" in {f["name"] for f in faults["faults"] if f["on"]}
+    reached = await egovsim_server.refusal("CERT_REVOKED")
+    assert reached.code == "CERT_REVOKED"
+    await egovsim_server.reset()
+    assert abs((await egovsim_server.now()) - start) < timedelta(hours=1)
+
+
+async def test_the_in_process_simulator_is_guarded_by_the_same_secret(
+    egovsim_simulator: Simulator, egovsim_operator_token: str | None
+) -> None:
+    assert egovsim_simulator.operator_token == egovsim_operator_token
+    await _refused_without_the_secret(egovsim_simulator, "POST", "/api/v1/clock")
+    start = await egovsim_simulator.now()
+    assert await egovsim_simulator.advance(hours=2) >= start + timedelta(hours=2)
+
+
+def test_the_secret_comes_from_the_option_or_is_new_each_session() -> None:
+    assert operator_token_for(None) != operator_token_for(None)
+    assert len(operator_token_for(None) or "") >= 24
+    assert operator_token_for("team-secret") == "team-secret"
+    assert operator_token_for("none") is None
+
+
+@pytest.mark.long
 def test_the_sample_provider_suite_passes_as_another_team_runs_it(tmp_path: Path) -> None:
     """examples/provider_suite is a team's own suite: its own pytest.ini, the plugin found by
     its entry point, nothing of the project's conftest."""

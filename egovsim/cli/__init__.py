@@ -7,6 +7,7 @@ Exit codes: 0 success (for `verify`: TOTAL_PASSED), 1 a refusal or a failed oper
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from collections.abc import Sequence
@@ -133,7 +134,15 @@ def _serve(arguments: argparse.Namespace, settings: Settings) -> int:
         )
     else:
         print("the operator's secret guards the console, the clock, the switches and the gateway")
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+    try:
+        web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+    except OSError as error:
+        if error.errno != errno.EADDRINUSE:
+            raise
+        raise CommandError(
+            f"port {settings.port} on {settings.host} is taken (address already in use): "
+            "another simulator or program listens there; stop it or choose --port"
+        ) from None
     return 0
 
 

@@ -8,10 +8,14 @@ autouse, so a suite that does not ask for them is not touched.
   tests; `await egovsim_server.reset()` between tests that need a clean demo).
 - `egovsim_pki`: the session's test PKI, made once (a few seconds) for that loopback address.
 - `egovsim_persona`: `egovsim_persona("citizen-valid")`, a persona of that PKI with its keystores.
+- `egovsim_operator_token`: the operator's secret both simulators are started with (a new one
+  each session unless `--egovsim-operator-token` says; `none` starts them open); the
+  `Simulator` helpers send it.
 """
 
 from __future__ import annotations
 
+import secrets
 import socket
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -31,6 +35,35 @@ try:
     ASYNC_FIXTURES = True
 except ImportError:  # pragma: no cover - egovsim[test] brings it
     ASYNC_FIXTURES = False
+
+
+#: The option's value that starts the simulators without an operator secret.
+OPEN = "none"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """`--egovsim-operator-token SECRET`: the simulators' operator secret (`none`: open)."""
+    parser.getgroup("egovsim").addoption(
+        "--egovsim-operator-token",
+        metavar="SECRET",
+        default=None,
+        help="the operator's secret egovsim's simulators start with and its helpers send "
+        f"(default: a new one each session; '{OPEN}': none, every operator route open)",
+    )
+
+
+@pytest.fixture(scope="session")
+def egovsim_operator_token(request: pytest.FixtureRequest) -> str | None:
+    """The operator's secret of the session's simulators: another process on this machine
+    cannot move their clocks or reset them; None when started open."""
+    return operator_token_for(request.config.getoption("--egovsim-operator-token"))
+
+
+def operator_token_for(chosen: str | None) -> str | None:
+    """The secret for the option's value: a new one when none was given, None for `none`."""
+    if chosen is None:
+        return secrets.token_urlsafe(24)
+    return None if chosen == OPEN else chosen
 
 
 @pytest.fixture(scope="session")
@@ -61,8 +94,10 @@ def egovsim_persona(egovsim_pki: Path) -> Callable[[str], Persona]:
     return persona
 
 
-async def _in_process(address: socket.socket, pki: Path, workdir: Path) -> AsyncIterator[Simulator]:
-    async with in_process(address, pki, workdir) as simulator:
+async def _in_process(
+    address: socket.socket, pki: Path, workdir: Path, operator_token: str | None
+) -> AsyncIterator[Simulator]:
+    async with in_process(address, pki, workdir, operator_token) as simulator:
         yield simulator
 
 
@@ -70,10 +105,16 @@ if ASYNC_FIXTURES:
 
     @pytest_asyncio.fixture
     async def egovsim_simulator(
-        egovsim_address: socket.socket, egovsim_pki: Path, tmp_path: Path
+        egovsim_address: socket.socket,
+        egovsim_pki: Path,
+        egovsim_operator_token: str | None,
+        tmp_path: Path,
     ) -> AsyncIterator[Simulator]:
         """A whole simulator in the test's event loop with data of its own, stopped after."""
-        async for simulator in _in_process(egovsim_address, egovsim_pki, tmp_path / "egovsim"):
+        workdir = tmp_path / "egovsim"
+        async for simulator in _in_process(
+            egovsim_address, egovsim_pki, workdir, egovsim_operator_token
+        ):
             yield simulator
 
 else:  # pragma: no cover
@@ -88,7 +129,10 @@ else:  # pragma: no cover
 
 
 @pytest.fixture(scope="session")
-def egovsim_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]:
+def egovsim_server(
+    egovsim_operator_token: str | None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Simulator]:
     """`egovsim serve` as a subprocess on a free loopback port for the session."""
-    with subprocess_server(tmp_path_factory.mktemp("egovsim-server")) as simulator:
+    workdir = tmp_path_factory.mktemp("egovsim-server")
+    with subprocess_server(workdir, operator_token=egovsim_operator_token) as simulator:
         yield simulator

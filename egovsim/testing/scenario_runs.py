@@ -29,9 +29,16 @@ class Played:
     package: int | None
 
 
-async def play(url: str, certs_dir: Path, password: str, source: str | Path) -> list[Played]:
+async def play(
+    url: str,
+    certs_dir: Path,
+    password: str,
+    source: str | Path,
+    operator_token: str | None = None,
+) -> list[Played]:
     """Run every scenario of `source` (a file, or the scenario file's YAML text) against the
-    simulator at `url`, each from its `clock`; ScenarioFailed at the first failed step."""
+    simulator at `url` (with its operator secret, if any), each from its `clock`;
+    ScenarioFailed at the first failed step."""
     if isinstance(source, Path):
         scenario_file = load_scenario_file(source)
     else:
@@ -42,7 +49,7 @@ async def play(url: str, certs_dir: Path, password: str, source: str | Path) -> 
     calendar = WorkingCalendar.kazakhstan(None)
     played = []
     for scenario in scenario_file.scenarios:
-        live = LiveRun(url, certs_dir, password, scenario, calendar)
+        live = LiveRun(url, certs_dir, password, scenario, calendar, operator_token)
         try:
             await live.start()
             while not live.finished:

@@ -52,19 +52,32 @@ class Reached:
 
 
 class Simulator:
-    """One simulator at `url` whose test PKI is in `certs_dir`."""
+    """One simulator at `url` whose test PKI is in `certs_dir`; `operator_token` is the
+    simulator's operator secret, sent with every request of the helpers when it has one."""
 
-    def __init__(self, url: str, certs_dir: Path, password: str = PASSWORD) -> None:
+    def __init__(
+        self,
+        url: str,
+        certs_dir: Path,
+        password: str = PASSWORD,
+        operator_token: str | None = None,
+    ) -> None:
         self.url = url.rstrip("/")
         self.certs_dir = certs_dir
         self.password = password
+        self.operator_token = operator_token
         self._personas: Personas | None = None
+
+    @property
+    def operator_headers(self) -> dict[str, str]:
+        """The header that carries the operator's secret, for a test's own HTTP client."""
+        return {"Authorization": f"Bearer {self.operator_token}"} if self.operator_token else {}
 
     # -- plain requests ---------------------------------------------------------------------
 
     async def request(self, method: str, path: str, json: Any = None) -> Reply:
         """One request to the simulator, its reply (status, JSON body, raw bytes)."""
-        http = Http(self.url)
+        http = Http(self.url, self.operator_token)
         try:
             return await http.request(method, path, json_body=json)
         finally:
@@ -195,7 +208,7 @@ class Simulator:
         """Run a scenario file (a path, or its YAML text) against this simulator: the steps of
         `egovsim scenario run`, each judged; ScenarioFailed with the evidence at the first
         failed step. The clock stays where the steps left it."""
-        return await play(self.url, self.certs_dir, self.password, source)
+        return await play(self.url, self.certs_dir, self.password, source, self.operator_token)
 
     async def reset(self) -> None:
         """Back to a clean demo: data emptied and seeded again, the clock on real time, every

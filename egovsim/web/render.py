@@ -28,6 +28,7 @@ from markupsafe import Markup, escape
 from yarl import URL
 
 from egovsim.errors import CATALOGUE, LANGUAGES, EgovsimError, Language
+from egovsim.regulations.holiday_names import holiday_name
 from egovsim.web.i18n import (
     LANGUAGE_COOKIE,
     LANGUAGE_NAMES,
@@ -113,6 +114,16 @@ def _alternating(parts: list[str]) -> list[tuple[bool, str]]:
     return [(index % 2 == 1, part) for index, part in enumerate(parts)]
 
 
+@jinja2.pass_context
+def _day_off(context: Context, reason: str) -> Markup:
+    """A day off's reason (a holiday, a weekend day) in the page's language; a reason the
+    catalogue does not name (a moved day's own words) as written, marked as English."""
+    named = holiday_name(reason, _render_language(context))
+    if named is not None:
+        return Markup(escape(named))
+    return Markup(f'<span lang="en">{escape(reason)}</span>')
+
+
 def _build_environment() -> jinja2.Environment:
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -126,6 +137,7 @@ def _build_environment() -> jinja2.Environment:
     environment.globals["v"] = _value
     environment.globals["term"] = _term
     environment.globals["named"] = _named
+    environment.globals["day_off"] = _day_off
     environment.filters["ticks"] = _ticks
     environment.globals["language_names"] = LANGUAGE_NAMES
     return environment
