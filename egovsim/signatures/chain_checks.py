@@ -22,6 +22,7 @@ from egovsim.signatures.revocation import RevocationChecker, RevocationStatus
 
 _MAX_KEPT = 10_000
 _SECOND = timedelta(seconds=1)
+_Answers = tuple[RevocationStatus | None, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,24 +47,36 @@ class ChainChecker:
         self.revocation = revocation
         self._soft_fail = soft_fail
         self._facts: dict[tuple[bytes, Expectations], tuple[Check, Check, Check]] = {}
-        self._verdicts: dict[tuple[bytes, Expectations], _Verdict] = {}
+        #: By certificate, expectations, and whether validity is judged at a timestamp's time.
+        self._verdicts: dict[tuple[bytes, Expectations, bool], _Verdict] = {}
         self._chains: dict[tuple[CertInfo, ...], Check] = {}
+        #: A chain's "revocation passed" check, with the cached answers it was made from.
+        self._good: dict[tuple[CertInfo, ...], tuple[_Answers, Check]] = {}
 
     def forget(self) -> None:
         """Drop the verdicts kept (the revocation answers they rest on are being dropped)."""
         self._verdicts.clear()
+        self._good.clear()
 
-    def kept(self, leaf: CertInfo, when: datetime, expect: Expectations) -> _Verdict | None:
-        """The verdict of a certificate checked before, if it still holds at `when`: inside the
-        validity window, with the same revocation answers still fresh at `when`."""
-        verdict = self._verdicts.get((leaf.fingerprint, expect))
+    def kept(
+        self,
+        leaf: CertInfo,
+        when: datetime,
+        expect: Expectations,
+        revocation_at: datetime | None = None,
+    ) -> _Verdict | None:
+        """The verdict of a certificate checked before, if it still holds: `when` inside the
+        validity window, and the same revocation answers still the cache's fresh ones at
+        `revocation_at` (default `when`)."""
+        verdict = self._verdicts.get((leaf.fingerprint, expect, revocation_at is not None))
         if verdict is None:
             return None
         if not verdict.valid_from <= when < verdict.valid_until:
             return None
         cached = self.revocation.cached
+        asked = revocation_at or when
         for cert, issuer, status in verdict.links:
-            if cached(cert, issuer, when) is not status:
+            if cached(cert, issuer, asked) is not status:
                 return None
         return verdict
 
@@ -79,11 +92,14 @@ class ChainChecker:
         """Path, validity and revocation at `when`; with `revocation_at` (validation at the time
         of signing), the revocation status is asked as of then and judged at `when`. Appends the
         checks and returns the path."""
-        if revocation_at is None:
-            verdict = self.kept(leaf, when, expect)
-            if verdict is not None:
+        verdict = self.kept(leaf, when, expect, revocation_at)
+        if verdict is not None:
+            if revocation_at is None:
                 checks.extend(verdict.checks)
-                return verdict.chain
+            else:
+                chain, _, *others = verdict.checks
+                checks.extend((chain, _valid_at_timestamp(when), *others))
+            return verdict.chain
         paths = self._paths
         path = paths.cached(leaf) or await paths.build(leaf, pool, when)
         start = len(checks)
@@ -100,8 +116,8 @@ class ChainChecker:
         else:
             path = await self._time_checks(leaf, pool, path, when, checks, revocation_at)
         checks.extend(self._leaf_facts(leaf, expect))
-        if revocation_at is None and path.chain:
-            self._keep(leaf, expect, path.chain, tuple(checks[start:]), when)
+        if path.chain:
+            self._keep(leaf, expect, path.chain, tuple(checks[start:]), when, revocation_at)
         return path.chain
 
     def _leaf_facts(self, leaf: CertInfo, expect: Expectations) -> tuple[Check, Check, Check]:
@@ -125,23 +141,25 @@ class ChainChecker:
         chain: tuple[CertInfo, ...],
         made: tuple[Check, ...],
         when: datetime,
+        revocation_at: datetime | None,
     ) -> None:
-        """Keep a verdict whose path, validity and revocation all passed, with every link's
-        revocation answer as the cache gives it now (a first answer just fetched waits for the
-        next check, so that what is compared later is what the cache returns)."""
+        """Keep a verdict whose path, validity and revocation all passed (every link "good":
+        then the time of a timestamp changes nothing but the validity check's wording), with
+        every link's revocation answer as the cache gives it now (a first answer just fetched
+        waits for the next check, so that what is compared later is what the cache returns)."""
         if any(check.status is not Status.PASSED for check in made[:3]):
             return
         links = []
         for position, cert in enumerate(chain[:-1]):
             issuer = chain[position + 1]
-            status = self.revocation.cached(cert, issuer, when)
+            status = self.revocation.cached(cert, issuer, revocation_at or when)
             if status is None or status.status != "good":
                 return
             links.append((cert, issuer, status))
         certificates = chain[:-1]  # the anchor is trusted as configured, whatever its dates
         if len(self._verdicts) > _MAX_KEPT:
             self._verdicts.clear()
-        self._verdicts[leaf.fingerprint, expect] = _Verdict(
+        self._verdicts[leaf.fingerprint, expect, revocation_at is not None] = _Verdict(
             chain,
             made,
             max(cert.not_before for cert in certificates),
@@ -179,11 +197,7 @@ class ChainChecker:
             tried = other
         checks.append(self._chain_check(path.chain))
         if revocation_at is not None and validity.status is Status.PASSED:
-            validity = passed(
-                "validity",
-                f"every certificate is valid at {when.isoformat()}, the time of the timestamp",
-                at=when.isoformat(),
-            )
+            validity = _valid_at_timestamp(when)
         checks.append(validity)
         checks.append(revocation)
         return path
@@ -203,13 +217,20 @@ class ChainChecker:
         timestamp proves the signature existed) does not refuse: ETSI EN 319 102-1's
         past-signature validation compares the proof of existence with the revocation time
         whatever the reason, keyCompromise included, so it is noted instead."""
+        answers = tuple(
+            self.revocation.cached(cert, chain[position + 1], when)
+            for position, cert in enumerate(chain[:-1])
+        )
+        kept = self._good.get(chain)
+        if kept is not None and kept[0] == answers:
+            return kept[1]
         notes = []
         after: list[str] = []
         unavailable: list[str] = []
         weak: list[str] = []
         for position, cert in enumerate(chain[:-1]):
             issuer = chain[position + 1]
-            status = self.revocation.cached(cert, issuer, when) or await self.revocation.status(
+            status = answers[position] or await self.revocation.status(
                 cert, issuer, when, chain[-1]
             )
             if (
@@ -241,7 +262,19 @@ class ChainChecker:
             return failed("revocation", "REVOCATION_UNAVAILABLE", detail)
         if after:
             return warning("revocation", "; ".join([*after, *notes]), revoked_after_timestamp=True)
-        return passed("revocation", "; ".join(notes))
+        good = passed("revocation", "; ".join(notes))
+        if all(answers):
+            # Every answer came from the cache: the same answers, still fresh, give this again.
+            if len(self._good) > _MAX_KEPT:
+                self._good.clear()
+            self._good[chain] = (answers, good)
+        return good
+
+
+def _valid_at_timestamp(when: datetime) -> Check:
+    at = when.isoformat()
+    detail = f"every certificate is valid at {at}, the time of the timestamp"
+    return passed("validity", detail, at=at)
 
 
 def _revoked(cert: CertInfo, status: RevocationStatus, position: int) -> Check:

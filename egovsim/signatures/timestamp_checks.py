@@ -43,8 +43,10 @@ class TimestampChecker:
         self._paths = paths
         self._chains = chains
         #: Tokens read, and their signatures' outcomes, by the bytes of the attribute value.
-        self._tokens: dict[bytes, timestamps.Token] = {}
+        self._tokens: dict[bytes, tuple[timestamps.Token, dict[str, Any]]] = {}
         self._signatures: dict[bytes, tuple[CertInfo | None, Check | None]] = {}
+        #: The check a token that held gives (its wording depends on the token and TSA alone).
+        self._held: dict[bytes, tuple[CertInfo, Check]] = {}
 
     async def check(
         self,
@@ -70,8 +72,8 @@ class TimestampChecker:
                 )
             return None, None
         encoded = node.encoded
-        token = self._tokens.get(encoded)
-        if token is None:
+        read = self._tokens.get(encoded)
+        if read is None:
             try:
                 token = timestamps.token_of(signer)
             except der.DerError as error:
@@ -80,8 +82,8 @@ class TimestampChecker:
             assert token is not None
             if len(self._tokens) > _MAX_KEPT:
                 self._tokens.clear()
-            self._tokens[encoded] = token
-        described = _describe(token)
+            read = self._tokens[encoded] = (token, _describe(token))
+        token, described = read[0], dict(read[1])
         problem = timestamps.imprint_check(token, signer)
         if problem is not None:
             checks.append(problem)
@@ -111,13 +113,19 @@ class TimestampChecker:
                     failed("timestamp", code or "TSA_UNTRUSTED", f"the TSA: {check.detail}")
                 )
                 return None, described
-        checks.append(
-            passed(
-                "timestamp",
-                f"{token.gen_time.isoformat()} by {tsa.label()}, policy {token.policy}",
-                **described,
+        held = self._held.get(encoded)
+        if held is None or held[0] is not tsa:
+            if len(self._held) > _MAX_KEPT:
+                self._held.clear()
+            held = self._held[encoded] = (
+                tsa,
+                passed(
+                    "timestamp",
+                    f"{token.gen_time.isoformat()} by {tsa.label()}, policy {token.policy}",
+                    **described,
+                ),
             )
-        )
+        checks.append(held[1])
         return token.gen_time, described
 
     def _token_signature(
