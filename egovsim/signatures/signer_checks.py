@@ -4,7 +4,7 @@ revocation at the time of signing where the timestamp proves it (the policy perm
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from egovsim.signatures import checks as c2
@@ -65,7 +65,7 @@ class SignerChecker:
     ) -> tuple[Report, dict[str, Any] | None, dict[str, str]]:
         """One SignerInfo's verdict, its timestamp's description and the times each check
         used."""
-        signed_at = when.isoformat()
+        signed_at = _iso(when)
         times = {"signature": signed_at}
         checks: list[Check] = []
         leaf = c2.signer_certificate(signer, pool)
@@ -83,7 +83,7 @@ class SignerChecker:
             return conclude(checks, when, identity, signing_time), None, times
         stamp, stamp_json = await self._timestamps.check(signer, pool, when, checks, policy)
         if stamp is not None and policy.at_signing_time and stamp != when:
-            stamped_at = stamp.isoformat()
+            stamped_at = _iso(stamp)
             times.update(validity=stamped_at, revocation=signed_at)
             times["revocation_judged_at"] = stamped_at
             chain = await self._chains.check(leaf, pool, stamp, expect, checks, when)
@@ -92,6 +92,14 @@ class SignerChecker:
             chain = await self._chains.check(leaf, pool, when, expect, checks)
         checks.append(c2.algorithm_policy(signer, leaf, chain))
         return conclude(checks, when, identity, signing_time, labels(chain)), stamp_json, times
+
+
+def _iso(moment: datetime) -> str:
+    """`moment.isoformat()`, formatted as a naive time when it is UTC: the same text at half
+    the cost of an aware datetime's (which asks its zone for the offset)."""
+    if moment.tzinfo is UTC:
+        return moment.replace(tzinfo=None).isoformat() + "+00:00"
+    return moment.isoformat()
 
 
 def _identity(leaf: CertInfo) -> SignerIdentity:
