@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
+from collections.abc import Callable
 
 from asn1crypto import cms as asn1_cms
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509 import verification
 
-from bench.common import PASSWORD, Figure, make_pki, rate, report
+from bench.common import PASSWORD, Figure, make_pki, report
 from egovsim.pki.authority import TestPki
 from egovsim.pki.keystore import load_keystore
 from egovsim.pki.paths import PathKit
@@ -44,6 +46,32 @@ def _now():  # type: ignore[no-untyped-def]
     from egovsim.clock import utcnow
 
     return utcnow()
+
+
+def cpu_rate(action: Callable[[], object], batch: int, rounds: int = 3) -> float:
+    """Calls per second of this process's CPU time, the best of `rounds` of about a second: on
+    a machine shared with other work, wall time measures the others as much as the verifier."""
+    for _ in range(batch):
+        action()
+    best = 0.0
+    for _ in range(rounds):
+        count = 0
+        started = time.process_time()
+        while time.process_time() - started < 1.0:
+            for _ in range(batch):
+                action()
+            count += batch
+        best = max(best, count / (time.process_time() - started))
+    return best
+
+
+def load_average() -> str:
+    """The machine's load average (1, 5, 15 minutes), to read the figures beside."""
+    try:
+        with open("/proc/loadavg") as source:
+            return " ".join(source.read().split()[:3])
+    except OSError:
+        return "unknown"
 
 
 def run() -> dict[str, object]:
@@ -100,9 +128,12 @@ def run() -> dict[str, object]:
     def two_signers() -> None:
         loop.run_until_complete(stamped_batch(20))
 
-    raw_rate = rate(raw)
-    full_rate = rate(full, batch=4) * 50
-    cades_rate = rate(two_signers, batch=2) * 20
+    # Raw and full measured in turns, each at its best: the ratio is what the target holds.
+    raw_rate = full_rate = 0.0
+    for _ in range(3):
+        raw_rate = max(raw_rate, cpu_rate(raw, batch=200, rounds=1))
+        full_rate = max(full_rate, cpu_rate(full, batch=4, rounds=1) * 50)
+    cades_rate = cpu_rate(two_signers, batch=2) * 20
     assert fetcher.fetches <= 6, "CRLs must come from the cache once warm"
 
     # Path validation of the signer's certificate, nothing cached, both ways.
@@ -163,19 +194,25 @@ def run() -> dict[str, object]:
     def parse_with_egovsim() -> None:
         cms.parse(signature)
 
-    asn1_rate = rate(parse_with_asn1crypto, batch=50)
-    walker_rate = rate(parse_with_egovsim, batch=50)
-    crypto_rate = rate(with_cryptography, batch=50)
-    own_rate = rate(with_egovsim, batch=50)
-    hostile_rate = rate(with_hostile_bundle, batch=5)
+    asn1_rate = cpu_rate(parse_with_asn1crypto, batch=50)
+    walker_rate = cpu_rate(parse_with_egovsim, batch=50)
+    crypto_rate = cpu_rate(with_cryptography, batch=50)
+    own_rate = cpu_rate(with_egovsim, batch=50)
+    hostile_rate = cpu_rate(with_hostile_bundle, batch=5)
     loop.close()
     return report(
-        "signature verification (one core)",
+        f"signature verification (one core, CPU time; load average {load_average()})",
         [
             Figure("raw cryptography RSA-2048 verify", raw_rate, "/s"),
             Figure("full CMS verification, cached CRL, warm caches", full_rate, "/s"),
             Figure("ratio full / raw", full_rate / raw_rate, "", ">= 0.3"),
             Figure("CAdES-T, two signers each with a timestamp, warm caches", cades_rate, "/s"),
+            Figure(
+                "CAdES-T two signers: cost relative to one plain signer",
+                full_rate / cades_rate,
+                "x",
+                "about 2 (each token checked once)",
+            ),
             Figure("CMS parse: asn1crypto", asn1_rate, "/s"),
             Figure("CMS parse: egovsim's DER walker", walker_rate, "/s"),
             Figure("path validation, cold: cryptography.x509.verification", crypto_rate, "/s"),

@@ -12,6 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes
@@ -40,10 +41,13 @@ class _Cached:
     version: object
 
 
-def _key_hash(certificate: x509.Certificate, algorithm: hashes.HashAlgorithm) -> bytes:
-    """The hash of the subjectPublicKey bits, as CertID.issuerKeyHash carries it."""
-    public = certificate.public_key()
-    bits = public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)
+def issuer_key_hash(certificate: x509.Certificate, algorithm: hashes.HashAlgorithm) -> bytes:
+    """CertID.issuerKeyHash of a CA certificate: the hash of its subjectPublicKey BIT STRING's
+    value (RFC 6960 §4.1.1), the tag, length and unused-bits octet excluded, whatever the key
+    type (an RSA key's PKCS#1 structure, an EC key's point as the certificate carries it)."""
+    encoded = certificate.public_bytes(serialization.Encoding.DER)
+    spki = asn1_x509.Certificate.load(encoded)["tbs_certificate"]["subject_public_key_info"]
+    bits = spki["public_key"].contents[1:]
     return hashlib.new(algorithm.name, bits).digest()
 
 
@@ -70,7 +74,7 @@ class OcspResponder:
         for name, signer_name in ((NCA, OCSP_SIGNER), (ROOT, ROOT), (UNTRUSTED, UNTRUSTED)):
             issuer = self._pki.authority(name).certificate
             signer = self._pki.authority(signer_name)
-            key = (_name_hash(issuer, algorithm), _key_hash(issuer, algorithm))
+            key = (_name_hash(issuer, algorithm), issuer_key_hash(issuer, algorithm))
             signers[key] = _Signer(issuer, signer.certificate, signer.key, name)
         self._signer_cache[algorithm.name] = signers
         return signers

@@ -98,11 +98,11 @@ class CertInfo:
         return self.label_text
 
 
-def _extension(certificate: x509.Certificate, kind: type[_E]) -> _E | None:
-    try:
-        return certificate.extensions.get_extension_for_class(kind).value
-    except x509.ExtensionNotFound:
-        return None
+def _extension(
+    found: dict[type[x509.ExtensionType], x509.ExtensionType], kind: type[_E]
+) -> _E | None:
+    value = found.get(kind)
+    return value if isinstance(value, kind) else None
 
 
 def _same_signature_algorithm(encoded: bytes) -> None:
@@ -125,13 +125,16 @@ def describe(certificate: x509.Certificate, der_bytes: bytes | None = None) -> C
     """Read a certificate's facts (raises ValueError on extensions that cannot be parsed)."""
     encoded = der_bytes or certificate.public_bytes(serialization.Encoding.DER)
     _same_signature_algorithm(encoded)
-    constraints = _extension(certificate, x509.BasicConstraints)
-    aia = _extension(certificate, x509.AuthorityInformationAccess)
-    cdp = _extension(certificate, x509.CRLDistributionPoints)
-    freshest = _extension(certificate, x509.FreshestCRL)
-    eku = _extension(certificate, x509.ExtendedKeyUsage)
-    ski = _extension(certificate, x509.SubjectKeyIdentifier)
-    aki = _extension(certificate, x509.AuthorityKeyIdentifier)
+    # One pass over the extensions (`cryptography` refuses duplicates when it reads them)
+    # rather than a search per kind: reading a certificate is most of a cold validation.
+    found = {type(e.value): e.value for e in certificate.extensions}
+    constraints = _extension(found, x509.BasicConstraints)
+    aia = _extension(found, x509.AuthorityInformationAccess)
+    cdp = _extension(found, x509.CRLDistributionPoints)
+    freshest = _extension(found, x509.FreshestCRL)
+    eku = _extension(found, x509.ExtendedKeyUsage)
+    ski = _extension(found, x509.SubjectKeyIdentifier)
+    aki = _extension(found, x509.AuthorityKeyIdentifier)
     ocsp, issuers = [], []
     for description in aia or ():
         if not isinstance(description.access_location, x509.UniformResourceIdentifier):
@@ -165,7 +168,7 @@ def describe(certificate: x509.Certificate, der_bytes: bytes | None = None) -> C
         signature_hash=hash_algorithm.name if hash_algorithm else None,
         is_ca=bool(constraints and constraints.ca),
         path_length=constraints.path_length if constraints else None,
-        key_usage=_extension(certificate, x509.KeyUsage),
+        key_usage=_extension(found, x509.KeyUsage),
         eku=frozenset(oid.dotted_string for oid in eku) if eku is not None else None,
         subject_key_id=ski.digest if ski else None,
         authority_key_id=aki.key_identifier if aki else None,

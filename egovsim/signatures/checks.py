@@ -56,6 +56,18 @@ _SIGNATURE_PASSED: dict[tuple[str, str], Check] = {}
 _VALIDITY_PASSED = passed("validity", "every certificate is valid at the validation time")
 
 
+def signer_certificate(signer: cms.SignerInfo, pool: list[CertInfo]) -> CertInfo | None:
+    """The certificate of the pool the SignerInfo names (its subject key identifier, or its
+    issuer and serial number)."""
+    for info in pool:
+        if signer.subject_key_id is not None:
+            if info.subject_key_id == signer.subject_key_id:
+                return info
+        elif info.serial == signer.serial and info.issuer_der == signer.issuer:
+            return info
+    return None
+
+
 def signed_attributes(
     signer: cms.SignerInfo, content_type: str, data: bytes
 ) -> tuple[datetime | None, Check]:

@@ -6,8 +6,8 @@ Reading walks the DER with `der` (the hot path); signing builds the structure wi
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 import asn1crypto.tsp  # noqa: F401  (registers the ESS signing-certificate attributes)
 from asn1crypto import algos, cms
@@ -26,9 +26,8 @@ ATTR_MESSAGE_DIGEST = "1.2.840.113549.1.9.4"
 ATTR_SIGNING_TIME = "1.2.840.113549.1.9.5"
 
 
-@dataclass(frozen=True, slots=True)
-class SignerInfo:
-    """The parts of one SignerInfo the verifier checks."""
+class SignerInfo(NamedTuple):
+    """The parts of one SignerInfo the verifier checks (a tuple: made on every check)."""
 
     issuer: bytes | None  # the DER of the issuer Name, when the sid is issuerAndSerialNumber
     serial: int | None
@@ -47,8 +46,7 @@ class SignerInfo:
         return node.children() if node is not None else []
 
 
-@dataclass(frozen=True, slots=True)
-class SignedData:
+class SignedData(NamedTuple):
     """A parsed CMS SignedData."""
 
     content_type: str
@@ -57,41 +55,48 @@ class SignedData:
     signers: list[SignerInfo]
 
 
-def _header(data: bytes, position: int, end: int) -> tuple[int, int, int]:
-    """(tag, content start, value end) of the TLV at `position`; BER indefinite lengths are
-    resolved by the general reader."""
+def _header(
+    data: bytes, position: int, end: int, tag: int = 0, what: str = ""
+) -> tuple[int, int, int]:
+    """(tag, content start, value end) of the TLV at `position`, which must have `tag` when one
+    is given; BER indefinite lengths are resolved by the general reader.
+
+    One call per field, with the tag checked here rather than by a wrapper: the parse runs once
+    per verified signature and its cost sits next to the RSA check itself.
+    """
     if position + 2 > end:
         raise der.DerError("truncated: no room for a tag and a length")
-    tag = data[position]
+    found = data[position]
     first = data[position + 1]
-    if first < 0x80:
+    if first < 0x80 and found & 0x1F != 0x1F:
         start = position + 2
         stop = start + first
-    elif first == 0x80 or tag & 0x1F == 0x1F:
+    elif first == 0x80 or found & 0x1F == 0x1F:
         node = der.read(data, position, end)
         if node.end != node.content_end:
             raise der.DerError("indefinite lengths are only read through eContent")
-        return node.tag, node.content_start, node.end
+        found, start, stop = node.tag, node.content_start, node.end
     else:
         count = first & 0x7F
         start = position + 2 + count
         if count > 4 or start > end:
             raise der.DerError("truncated or oversized length")
-        stop = start + int.from_bytes(data[position + 2 : start], "big")
+        # Lengths of one or two octets, the common ones, without slicing.
+        if count == 2:
+            stop = start + (data[position + 2] << 8 | data[position + 3])
+        elif count == 1:
+            stop = start + data[position + 2]
+        else:
+            stop = start + int.from_bytes(data[position + 2 : start], "big")
     if stop > end:
         raise der.DerError("truncated: a value runs past the end of its container")
-    return tag, start, stop
-
-
-def _expect(data: bytes, position: int, end: int, tag: int, what: str) -> tuple[int, int]:
-    found, start, stop = _header(data, position, end)
-    if found != tag:
+    if tag and found != tag:
         raise der.DerError(f"{what}: expected tag 0x{tag:02x}, found 0x{found:02x}")
-    return start, stop
+    return found, start, stop
 
 
 def _oid_at(data: bytes, position: int, end: int) -> tuple[str, int]:
-    start, stop = _expect(data, position, end, 0x06, "object identifier")
+    _, start, stop = _header(data, position, end, 0x06, "object identifier")
     return der.oid_from_content(data[start:stop]), stop
 
 
@@ -104,26 +109,38 @@ def parse(data: bytes) -> SignedData:
     """
     if not data:
         raise der.DerError("empty input")
-    start, end = _expect(data, 0, len(data), 0x30, "ContentInfo")
+    _, start, end = _header(data, 0, len(data), 0x30, "ContentInfo")
     if end != len(data):
         raise der.DerError(f"{len(data) - end} bytes follow the encoded value")
     content_type, position = _oid_at(data, start, end)
     if content_type != SIGNED_DATA:
         raise der.DerError("not a CMS SignedData ContentInfo")
-    inner, inner_end = _expect(data, position, end, 0xA0, "ContentInfo content")
+    _, inner, inner_end = _header(data, position, end, 0xA0, "ContentInfo content")
     if inner_end != end:
         raise der.DerError("trailing data in ContentInfo")
-    start, end = _expect(data, inner, inner_end, 0x30, "SignedData")
+    _, start, end = _header(data, inner, inner_end, 0x30, "SignedData")
     if end != inner_end:
         raise der.DerError("trailing data after SignedData")
     tag, _, position = _header(data, start, end)  # version
     if tag != 0x02:
         raise der.DerError("SignedData version is not an integer")
-    _, position = _expect(data, position, end, 0x31, "digestAlgorithms")
-    encap, encap_end = _expect(data, position, end, 0x30, "encapContentInfo")
+    _, _, position = _header(data, position, end, 0x31, "digestAlgorithms")
+    _, encap, encap_end = _header(data, position, end, 0x30, "encapContentInfo")
     content_type, cursor = _oid_at(data, encap, encap_end)
     content = None
-    if cursor < encap_end:
+    if (
+        cursor + 4 <= encap_end
+        and data[cursor] == 0xA0
+        and data[cursor + 1] != 0x80
+        and data[cursor + 2] == 0x04
+    ):
+        # DER's [0] { OCTET STRING }, read without building nodes; BER's forms below.
+        _, inner, stop = _header(data, cursor, encap_end, 0xA0, "eContent")
+        _, start, after = _header(data, inner, stop, 0x04, "eContent")
+        if after != stop or stop != encap_end:
+            raise der.DerError("eContent must hold one octet string")
+        content = data[start:after]
+    elif cursor < encap_end:
         wrapper = der.read(data, cursor, encap_end)
         if wrapper.tag != 0xA0 or wrapper.end != encap_end:
             raise der.DerError("malformed eContent")
@@ -158,8 +175,16 @@ def parse(data: bytes) -> SignedData:
     return SignedData(content_type, content, certificates, signers)
 
 
+#: AlgorithmIdentifiers read, by their encoding: the same few recur on every signature.
+_ALGORITHMS: dict[bytes, tuple[str, bytes | None]] = {}
+
+
 def _algorithm(data: bytes, position: int, end: int) -> tuple[str, bytes | None, int]:
-    start, stop = _expect(data, position, end, 0x30, "AlgorithmIdentifier")
+    _, start, stop = _header(data, position, end, 0x30, "AlgorithmIdentifier")
+    encoded = data[position:stop]
+    known = _ALGORITHMS.get(encoded)
+    if known is not None:
+        return known[0], known[1], stop
     oid, cursor = _oid_at(data, start, stop)
     parameters = None
     if cursor < stop:
@@ -168,20 +193,22 @@ def _algorithm(data: bytes, position: int, end: int) -> tuple[str, bytes | None,
             raise der.DerError("malformed AlgorithmIdentifier")
         if tag != 0x05:
             parameters = data[cursor:stop]
+    if len(_ALGORITHMS) < 256:
+        _ALGORITHMS[encoded] = (oid, parameters)
     return oid, parameters, stop
 
 
 def _signer_info(data: bytes, position: int, end: int) -> tuple[SignerInfo, int]:
-    start, stop = _expect(data, position, end, 0x30, "SignerInfo")
+    _, start, stop = _header(data, position, end, 0x30, "SignerInfo")
     tag, _, cursor = _header(data, start, stop)  # version
     if tag != 0x02:
         raise der.DerError("SignerInfo version is not an integer")
     issuer = serial = subject_key_id = None
     tag, inner, after = _header(data, cursor, stop)
     if tag == 0x30:
-        _, name_end = _expect(data, inner, after, 0x30, "issuer Name")
+        _, _, name_end = _header(data, inner, after, 0x30, "issuer Name")
         issuer = data[inner:name_end]
-        number_start, number_end = _expect(data, name_end, after, 0x02, "serialNumber")
+        _, number_start, number_end = _header(data, name_end, after, 0x02, "serialNumber")
         if number_end != after or number_start == number_end:
             raise der.DerError("malformed IssuerAndSerialNumber")
         serial = int.from_bytes(data[number_start:number_end], "big", signed=True)
@@ -199,7 +226,7 @@ def _signer_info(data: bytes, position: int, end: int) -> tuple[SignerInfo, int]
         attributes = _attributes(data, inner, after)
         cursor = after
     signature_oid, signature_parameters, cursor = _algorithm(data, cursor, stop)
-    value_start, value_end = _expect(data, cursor, stop, 0x04, "signature")
+    _, value_start, value_end = _header(data, cursor, stop, 0x04, "signature")
     unsigned: dict[str, der.Node] = {}
     if value_end < stop:
         tag, inner, after = _header(data, value_end, stop)
@@ -226,9 +253,15 @@ def _attributes(data: bytes, start: int, end: int) -> dict[str, der.Node]:
     attributes: dict[str, der.Node] = {}
     walk = start
     while walk < end:
-        pair_start, pair_end = _expect(data, walk, end, 0x30, "Attribute")
-        oid, values = _oid_at(data, pair_start, pair_end)
-        values_start, values_end = _expect(data, values, pair_end, 0x31, "Attribute values")
+        _, pair_start, pair_end = _header(data, walk, end, 0x30, "Attribute")
+        # The type is an OID of a few octets: read in place, as `_oid_at` would.
+        size = data[pair_start + 1] if pair_start + 2 <= pair_end else 0x80
+        if data[pair_start] == 0x06 and size < 0x80 and pair_start + 2 + size <= pair_end:
+            values = pair_start + 2 + size
+            oid = der.oid_from_content(data[pair_start + 2 : values])
+        else:
+            oid, values = _oid_at(data, pair_start, pair_end)
+        _, values_start, values_end = _header(data, values, pair_end, 0x31, "Attribute values")
         if values_end != pair_end:
             raise der.DerError("malformed Attribute")
         attributes[oid] = der.Node(data, 0x31, values, values_start, values_end, values_end)
@@ -238,26 +271,36 @@ def _attributes(data: bytes, start: int, end: int) -> dict[str, der.Node]:
 
 def parse_time(node: der.Node) -> datetime:
     """A UTCTime or GeneralizedTime value in the `...Z` form DER requires (signing-time)."""
-    text = node.content.decode("ascii", "replace")
-    if node.tag == 0x17 and len(text) == 13 and text.endswith("Z"):
-        year = int(text[:2])
-        text = f"{1900 + year if year >= 50 else 2000 + year}{text[2:]}"
-    elif node.tag != 0x18:
+    raw = node.content
+    if node.tag == 0x17 and len(raw) == 13:
+        head, digits = raw[:2], raw[2:12]
+    elif node.tag == 0x18 and len(raw) == 15:
+        head, digits = raw[:4], raw[4:14]
+    elif node.tag not in (0x17, 0x18):
         raise der.DerError("signing-time is neither UTCTime nor GeneralizedTime")
+    else:
+        head = digits = b""
+    if raw[-1:] != b"Z" or not head.isdigit() or not digits.isdigit():  # ASCII digits only
+        raise _not_a_time(raw)
+    year = int(head)
+    if len(head) == 2:
+        year += 1900 if year >= 50 else 2000
     try:
-        if len(text) != 15 or not text.endswith("Z") or not text[:14].isdigit():
-            raise ValueError(text)
         return datetime(
-            int(text[0:4]),
-            int(text[4:6]),
-            int(text[6:8]),
-            int(text[8:10]),
-            int(text[10:12]),
-            int(text[12:14]),
+            year,
+            int(digits[0:2]),
+            int(digits[2:4]),
+            int(digits[4:6]),
+            int(digits[6:8]),
+            int(digits[8:10]),
             tzinfo=UTC,
         )
     except ValueError:
-        raise der.DerError(f"signing-time {text!r} is not a DER time") from None
+        raise _not_a_time(raw) from None
+
+
+def _not_a_time(raw: bytes) -> der.DerError:
+    return der.DerError(f"signing-time {raw.decode('ascii', 'replace')!r} is not a DER time")
 
 
 def sign(

@@ -22,6 +22,7 @@ ID_CT_TST_INFO = "1.2.840.113549.1.9.16.1.4"
 TIME_STAMPING = "1.3.6.1.5.5.7.3.8"
 #: Imprint algorithms accepted (the algorithm policy: SHA-1 and MD5 imprints are weak).
 IMPRINTS = {"sha256", "sha384", "sha512"}
+_IMPRINT_HASHES = {name: getattr(hashlib, name) for name in IMPRINTS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +80,7 @@ def imprint_check(token: Token, signer: cms.SignerInfo) -> Check | None:
             "WEAK_ALGORITHM",
             f"the token's imprint is by {token.imprint_algorithm}, not SHA-2",
         )
-    expected = hashlib.new(token.imprint_algorithm, signer.signature).digest()
+    expected = _IMPRINT_HASHES[token.imprint_algorithm](signer.signature).digest()
     if not hmac.compare_digest(expected, token.imprint):
         return failed(
             "timestamp",
