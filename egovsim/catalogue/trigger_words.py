@@ -588,6 +588,12 @@ HOW_WORDS: Mapping[str, Mapping[Language, str]] = {
         "ru": 'Отправьте POST /api/v1/gateway/routes с "url" на хосте, который не loopback и не '
         "назван через `serve --receiver-host`.",
     },
+    "ROUTE_PARTY_UNKNOWN": {
+        "kk": 'POST /api/v1/gateway/routes-қа ешқашан тіркелмеген "provider" немесе "sender_id" '
+        "жіберіңіз.",
+        "ru": 'Отправьте POST /api/v1/gateway/routes с "provider" или "sender_id", который '
+        "никогда не регистрировался.",
+    },
     # Timestamps and several signers (issue 20).
     "TIMESTAMP_MISSING": {
         "kk": "`--tsp`-сіз қол қойып, содан кейін `egovsim verify cms FILE --require-timestamp` "

@@ -491,6 +491,10 @@ TRIGGERS: Mapping[str, Trigger] = {
         'POST /api/v1/gateway/routes with a "url" on a host that is neither loopback nor named '
         "with `serve --receiver-host`.",
     ),
+    "ROUTE_PARTY_UNKNOWN": Trigger(
+        "gateway API",
+        'POST /api/v1/gateway/routes with a "provider" or a "sender_id" that was never registered.',
+    ),
     # Timestamps and several signers (CAdES-T).
     "TIMESTAMP_MISSING": Trigger(
         "command line",
