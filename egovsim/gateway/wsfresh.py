@@ -55,6 +55,13 @@ def carries_signature(root: etree._Element) -> bool:
     return root.find(_SIGNATURE) is not None
 
 
+def looks_signed(head: bytes) -> bool:
+    """Whether a request the gateway answers unread (down, too large) carries a WS-Security
+    signature, judged from its bytes alone: it names both the WS-Security and the XML-DSig
+    namespaces. Its answer is signed then, like the answer to any signed request."""
+    return WSSE.encode() in head and DS.encode() in head
+
+
 def refuse_ambiguous(root: etree._Element) -> None:
     """Refuse comments and processing instructions inside the Body and the Timestamp of a
     signed envelope (WSS_SIGNED_CONTENT_AMBIGUOUS)."""

@@ -117,12 +117,16 @@ class GatewayStore:
         # refreshed by this store's own writes (the only writer of them).
         self._sender_cache: dict[str, Sender | None] = {}
         self._route_cache: dict[str, Route | None] = {}
+        # The whole table too: each delivered message asks which route names its sender.
+        self._routes: list[Route] | None = None
+        self._routes_version = 0
 
     def forget_cache(self) -> None:
         """Drop the senders and routes kept in memory (refreshed only on this store's own
         writes): after the database was emptied behind its back, they name rows that are gone."""
         self._sender_cache.clear()
         self._route_cache.clear()
+        self._routes, self._routes_version = None, self._routes_version + 1
 
     async def save_sender(self, sender: Sender, now: datetime) -> None:
         """Register or update a sender."""
@@ -187,6 +191,7 @@ class GatewayStore:
                 ),
             )
         self._route_cache[route.service_id] = route
+        self._routes, self._routes_version = None, self._routes_version + 1
 
     async def route(self, service_id: str) -> Route | None:
         """The route of a serviceId."""
@@ -206,8 +211,14 @@ class GatewayStore:
 
     async def routes(self) -> list[Route]:
         """The whole routing table."""
+        if self._routes is not None:
+            return list(self._routes)
+        version = self._routes_version
         rows = await self._db.fetch_all("SELECT * FROM gateway_routes ORDER BY service_id")
-        return [_route(r) for r in rows]
+        table = [_route(r) for r in rows]
+        if version == self._routes_version:  # no write while it was read
+            self._routes = table
+        return list(table)
 
     async def accept(self, fields: dict[str, Any]) -> tuple[StoredMessage, bool]:
         """Store a message, or find the one with its messageId; (message, newly stored).
