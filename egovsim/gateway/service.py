@@ -21,6 +21,7 @@ from egovsim.gateway import soap
 from egovsim.gateway.seed import PORTAL_SENDER
 from egovsim.gateway.wsfresh import (
     Freshness,
+    ReplayGuard,
     Stale,
     carries_signature,
     looks_signed,
@@ -86,7 +87,11 @@ class Gateway:
     ) -> None:
         self._store = store
         self._reply_signer = reply_signer
-        self._signatures = SignaturePolicy(verifier, freshness or Freshness())
+        self._signatures = SignaturePolicy(
+            verifier,
+            freshness or Freshness(),
+            replays=ReplayGuard(store.replays.machine_time, store.replays.seen),
+        )
         self._now = now
         self._wake = wake_delivery
         self._sync_receiver = sync_receiver
@@ -94,6 +99,10 @@ class Gateway:
         # A password checked once is not hashed again for each message: scrypt costs tens of
         # milliseconds and a busy sender sends thousands of messages.
         self._known_passwords: dict[tuple[str, str, str], bool] = {}
+
+    async def load_replays(self) -> None:
+        """Take the signatures accepted before a restart whose windows have not ended."""
+        self._signatures.replays.load(await self._store.replays.unexpired())
 
     async def handle(self, channel: str, envelope_bytes: bytes) -> Answer:
         """Answer one SOAP request of `channel` ("sync" or "async"); while the gateway is down
@@ -259,6 +268,7 @@ class Gateway:
                 "security": checked.security,
                 "accepted_at": now,
                 "answer": answer,
+                "replay": checked.replay,
             }
         )
         if not fresh and stored.content_hash != digest.hexdigest():

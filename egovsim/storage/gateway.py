@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,6 +14,7 @@ from typing import Any
 import aiosqlite
 
 from egovsim.storage.database import Database
+from egovsim.storage.gateway_replays import ReplayStore, remember_accepted
 from egovsim.storage.rows import required_time, time_or_none
 
 
@@ -109,8 +112,10 @@ BATCH = 500
 class GatewayStore:
     """Repository of everything the gateway keeps."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, machine_time: Callable[[], float] = time.time) -> None:
         self._db = database
+        #: The signatures accepted, written with their messages (`accept`).
+        self.replays = ReplayStore(database, machine_time)
         self._pending: list[tuple[dict[str, Any], asyncio.Future[tuple[StoredMessage, bool]]]] = []
         self._flusher: asyncio.Task[None] | None = None
         # Senders and routes change rarely and are read for every message: kept in memory,
@@ -283,10 +288,15 @@ class GatewayStore:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ON_DELIVERY', 0, NULL, ?, ?)",
                 rows,
             )
-            return connection.execute(
+            found = connection.execute(
                 f"SELECT * FROM gateway_messages WHERE message_id IN ({marks})", ids
             ).fetchall()
+            if replays:
+                remember_accepted(connection, [f for f, _ in batch], found, pruned_at)
+            return found
 
+        replays = any(fields.get("replay") for fields, _ in batch)
+        pruned_at = self.replays.machine_time()
         stored = {row["message_id"]: _message(row) for row in await self._db.transact(store)}
         return [
             (
