@@ -462,6 +462,12 @@ HOW_WORDS: Mapping[str, Mapping[Language, str]] = {
         '`{"persona": "citizen-valid", "password": "wrong"}` денесімен.',
         "ru": 'PUT /api/v1/ncalayer/persona с `{"persona": "citizen-valid", "password": "wrong"}`.',
     },
+    "NCALAYER_CLIENT_REFUSED": {
+        "kk": "/ncalayer WebSocket-ін `Origin: https://elsewhere.example` тақырыбымен (басқа "
+        "сайттың беті) немесе `serve --ncalayer-remote`-сыз басқа компьютерден ашыңыз.",
+        "ru": "Откройте WebSocket /ncalayer с `Origin: https://elsewhere.example` (страница "
+        "другого сайта) или с другого компьютера без `serve --ncalayer-remote`.",
+    },
     "OPERATOR_LOGIN_FAILED": {
         "kk": "POST /api/v1/statecorp/session қате құпиясөзбен.",
         "ru": "POST /api/v1/statecorp/session с неверным паролем.",
