@@ -80,6 +80,13 @@ class Settings:
     #: `EGOVSIM_MAX_DRAFT_BYTES`.
     max_open_drafts: int = 20
     max_draft_attachment_bytes: int = 50 * 1024 * 1024
+    #: The NCALayer socket answers this machine only, as the real NCALayer does; a trainer
+    #: opens it to the room's machines (`--ncalayer-remote`, `EGOVSIM_NCALAYER_REMOTE=1`).
+    ncalayer_remote: bool = False
+    #: Origins whose pages may use the NCALayer socket besides the simulator's own
+    #: (`--ncalayer-origin`, `EGOVSIM_NCALAYER_ORIGINS`, comma-separated), e.g. the address of
+    #: a provider's portal under test.
+    ncalayer_origins: tuple[str, ...] = ()
 
     @property
     def base_url(self) -> str:
@@ -133,6 +140,12 @@ def settings_from_env(env: Mapping[str, str] | None = None, **overrides: Any) ->
         values["wss_optional_senders"] = frozenset(name for name in names if name)
     if source.get("EGOVSIM_OPERATOR_TOKEN"):
         values["operator_token"] = source["EGOVSIM_OPERATOR_TOKEN"]
+    if source.get("EGOVSIM_NCALAYER_REMOTE"):
+        values["ncalayer_remote"] = source["EGOVSIM_NCALAYER_REMOTE"] not in ("0", "false", "no")
+    if "EGOVSIM_NCALAYER_ORIGINS" in source:
+        values["ncalayer_origins"] = tuple(
+            name.strip() for name in source["EGOVSIM_NCALAYER_ORIGINS"].split(",") if name.strip()
+        )
     if "EGOVSIM_RECEIVER_HOSTS" in source:
         values["receiver_hosts"] = tuple(
             host.strip().lower()

@@ -137,6 +137,9 @@ async def test_a_zeep_binary_signature_client_sends_and_verifies_the_signed_answ
     received = history.last_received["envelope"]
     signatures = received.findall(f".//{{{DS}}}Signature")
     assert len(signatures) == 1
+    # zeep verified it with xmlsec1 (GatewaySignature.verify): the gateway signs with ECDSA P-256.
+    method = signatures[0].find(f".//{{{DS}}}SignatureMethod").get("Algorithm")
+    assert method == "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256"
     # The answer is the gateway's: it does not verify with the client's own certificate.
     with pytest.raises(zeep.exceptions.SignatureVerificationFailed):
         verify_envelope(received, str(cert))

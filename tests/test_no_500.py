@@ -89,6 +89,69 @@ async def test_json_with_a_lone_surrogate_is_a_bad_request(client) -> None:
         assert (await reply.json())["error"]["code"] == "BAD_REQUEST"
 
 
+#: What schemathesis sent the operator's routes and senders (a control character, a valid
+#: surrogate pair, a list where a string goes) and its siblings: each refused with a code
+#: naming the field, before anything is stored.
+OPERATOR_BODIES = (
+    (
+        "/api/v1/gateway/routes",
+        '{"provider": "\\u001e5P\\ud84d\\udffe\\udb3e\\udefd",'
+        ' "service_id": "shymkent-energy-readiness-passport", "sender_id": [null, null]}',
+        "BAD_REQUEST",
+    ),
+    (
+        "/api/v1/gateway/routes",
+        '{"provider": "shymkent-energy", "service_id": "shymkent-energy-readiness-passport",'
+        ' "sender_id": "[None, None]"}',
+        "ROUTE_PARTY_UNKNOWN",
+    ),
+    (
+        "/api/v1/gateway/routes",
+        '{"provider": "\\ud84d\\udffe", "service_id": "shymkent-energy-readiness-passport"}',
+        "ROUTE_PARTY_UNKNOWN",
+    ),
+    (
+        "/api/v1/gateway/routes",
+        '{"service_id": ["x"], "provider": "shymkent-energy"}',
+        "BAD_REQUEST",
+    ),
+    (
+        "/api/v1/gateway/routes",
+        '{"service_id": "a\\u0000b", "url": "http://127.0.0.1:9/"}',
+        "BAD_REQUEST",
+    ),
+    ("/api/v1/gateway/routes", '{"service_id": "x", "url": "http://[::1"}', "BAD_REQUEST"),
+    ("/api/v1/gateway/routes", '{"service_id": "x", "url": 7}', "BAD_REQUEST"),
+    (
+        "/api/v1/gateway/routes",
+        '{"service_id": "x", "url": "http://127.0.0.1:9/", "provider": "shymkent-energy"}',
+        "BAD_REQUEST",
+    ),
+    ("/api/v1/gateway/senders", '{"sender_id": "s\\u001e", "password": "x"}', "BAD_REQUEST"),
+    ("/api/v1/gateway/senders", '{"sender_id": [null], "password": "x"}', "BAD_REQUEST"),
+    ("/api/v1/gateway/senders", '{"sender_id": "s", "password": {"a": 1}}', "BAD_REQUEST"),
+    ("/api/v1/gateway/senders", '{"sender_id": "s", "password": "x", "name": 5}', "BAD_REQUEST"),
+    (
+        "/api/v1/gateway/senders",
+        '{"sender_id": "s", "password": "x", "signature": []}',
+        "BAD_REQUEST",
+    ),
+)
+
+
+async def test_operator_bodies_the_fuzzer_found_are_refused_with_a_code_and_change_nothing(
+    client,
+) -> None:
+    before = await (await client.get("/api/v1/gateway/routes")).json()
+    senders = await (await client.get("/api/v1/gateway/senders")).json()
+    for path, body, code in OPERATOR_BODIES:
+        reply = await client.post(path, data=body, headers={"Content-Type": "application/json"})
+        assert reply.status == 400, (body, await reply.text())
+        assert (await reply.json())["error"]["code"] == code, body
+    assert await (await client.get("/api/v1/gateway/routes")).json() == before
+    assert await (await client.get("/api/v1/gateway/senders")).json() == senders
+
+
 async def test_a_control_byte_in_a_multipart_header_is_a_bad_request(client) -> None:
     boundary = "b0undary"
     body = (

@@ -140,14 +140,76 @@ def test_a_timestamp_fresh_on_the_machines_clock_passes_when_the_simulators_was_
     assert "machine's clock" in neither.value.detail
 
 
-def test_a_replay_is_refused_until_its_window_ends_in_real_time() -> None:
+async def test_a_replay_is_refused_until_its_window_ends_in_real_time() -> None:
     seconds = [1000.0]
-    guard = ReplayGuard(monotonic=lambda: seconds[0])
-    guard.remember(b"signature", timedelta(minutes=5))
+    guard = ReplayGuard(machine_time=lambda: seconds[0])
+    guard.remember(b"signature", guard.window_end(timedelta(minutes=5)))
     with pytest.raises(Stale):
-        guard.refuse_seen(b"signature")
+        await guard.refuse_seen(b"signature")
     seconds[0] += 301
-    guard.refuse_seen(b"signature")  # the window is over: its Timestamp is stale anyway
+    await guard.refuse_seen(b"signature")  # the window is over: its Timestamp is stale anyway
+
+
+async def test_a_full_guard_asks_the_database_for_what_it_let_go(monkeypatch) -> None:
+    from egovsim.gateway import wsfresh
+
+    monkeypatch.setattr(wsfresh, "MAX_REMEMBERED", 4)
+    asked: list[bytes] = []
+
+    async def kept(key: bytes) -> bool:
+        asked.append(key)
+        return key == b"first"
+
+    guard = ReplayGuard(machine_time=lambda: 0.0, lookup=kept)
+    await guard.refuse_seen(b"unknown")
+    assert asked == []  # nothing let go yet: the memory is the whole answer
+    for key in (b"first", b"second", b"third", b"fourth", b"fifth"):
+        guard.remember(key, 60.0)
+    with pytest.raises(Stale):
+        await guard.refuse_seen(b"first")
+    await guard.refuse_seen(b"never")
+    assert asked == [b"first", b"never"]
+
+
+async def test_a_replay_is_refused_after_a_restart(gateway_settings, persona) -> None:
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from egovsim.clock import Clock
+    from egovsim.web.app import create_app
+
+    signed = _signed(persona, _message(str(uuid.uuid4())))
+    for run in ("before", "after"):
+        app = create_app(gateway_settings, Clock(frozen_at=NOW))
+        async with TestClient(TestServer(app, host="127.0.0.1")) as shep:
+            if run == "before":
+                await _signing_sender(shep)
+                assert (await post(shep, "/shep/async", signed))[0] == 200
+            else:
+                status, fault = await post(shep, "/shep/async", signed)
+                assert (status, first(fault, "errorCode")) == (500, "WSS_REPLAYED")
+
+
+async def test_the_database_lets_go_of_signatures_whose_window_ended(settings) -> None:
+    from egovsim.storage.database import Database
+    from egovsim.storage.gateway_replays import ReplayStore
+
+    seconds = [5000.0]
+    database = await Database.open(settings.data_dir / "replays.sqlite3")
+    try:
+        store = ReplayStore(database, lambda: seconds[0])
+        async with database.write() as connection:
+            await connection.executemany(
+                "INSERT INTO gateway_replays (signature_hash, fresh_until) VALUES (?, ?)",
+                [(b"ends-soon", 5060.0), (b"ends-later", 5900.0)],
+            )
+        assert await store.seen(b"ends-soon")
+        seconds[0] = 5100.0
+        assert not await store.seen(b"ends-soon")
+        assert await store.unexpired() == {b"ends-later": 5900.0}
+        rows = await database.fetch_all("SELECT signature_hash FROM gateway_replays")
+        assert [bytes(row[0]) for row in rows] == [b"ends-later"]
+    finally:
+        await database.close()
 
 
 async def test_a_route_to_a_host_off_the_allow_list_is_refused(shep) -> None:

@@ -196,4 +196,13 @@ ENTRIES: tuple[Refusal, ...] = (
         "Шлюз не отправляет на этот хост: только loopback и хосты, названные оператором.",
         "The gateway does not post to this host: only loopback and the hosts the operator named.",
     ),
+    # The operator's routes name only parties the simulator knows (issue 14, second session).
+    entry(
+        "ROUTE_PARTY_UNKNOWN",
+        "gateway",
+        400,
+        "Бағыт симуляторға белгісіз көрсетушіні немесе жіберушіні атайды.",
+        "Маршрут называет поставщика или отправителя, неизвестного симулятору.",
+        "The route names a provider or a sender the simulator does not know.",
+    ),
 )

@@ -22,4 +22,13 @@ ENTRIES: tuple[Refusal, ...] = (
         "Неверный пароль хранилища ключей.",
         "The keystore password is wrong.",
     ),
+    # Who may use the socket (issue 14): this machine and the simulator's own pages.
+    entry(
+        "NCALAYER_CLIENT_REFUSED",
+        "P4",
+        403,
+        "NCALayer тек осы компьютерге және рұқсат етілген сайттардың беттеріне жауап береді.",
+        "NCALayer отвечает только этому компьютеру и страницам разрешённых сайтов.",
+        "NCALayer answers this machine and the pages of the allowed sites only.",
+    ),
 )

@@ -462,6 +462,12 @@ HOW_WORDS: Mapping[str, Mapping[Language, str]] = {
         '`{"persona": "citizen-valid", "password": "wrong"}` денесімен.',
         "ru": 'PUT /api/v1/ncalayer/persona с `{"persona": "citizen-valid", "password": "wrong"}`.',
     },
+    "NCALAYER_CLIENT_REFUSED": {
+        "kk": "/ncalayer WebSocket-ін `Origin: https://elsewhere.example` тақырыбымен (басқа "
+        "сайттың беті) немесе `serve --ncalayer-remote`-сыз басқа компьютерден ашыңыз.",
+        "ru": "Откройте WebSocket /ncalayer с `Origin: https://elsewhere.example` (страница "
+        "другого сайта) или с другого компьютера без `serve --ncalayer-remote`.",
+    },
     "OPERATOR_LOGIN_FAILED": {
         "kk": "POST /api/v1/statecorp/session қате құпиясөзбен.",
         "ru": "POST /api/v1/statecorp/session с неверным паролем.",
@@ -587,6 +593,12 @@ HOW_WORDS: Mapping[str, Mapping[Language, str]] = {
         'аталмаған хосттағы "url" жіберіңіз.',
         "ru": 'Отправьте POST /api/v1/gateway/routes с "url" на хосте, который не loopback и не '
         "назван через `serve --receiver-host`.",
+    },
+    "ROUTE_PARTY_UNKNOWN": {
+        "kk": 'POST /api/v1/gateway/routes-қа ешқашан тіркелмеген "provider" немесе "sender_id" '
+        "жіберіңіз.",
+        "ru": 'Отправьте POST /api/v1/gateway/routes с "provider" или "sender_id", который '
+        "никогда не регистрировался.",
     },
     # Timestamps and several signers (issue 20).
     "TIMESTAMP_MISSING": {

@@ -408,6 +408,11 @@ TRIGGERS: Mapping[str, Trigger] = {
         'PUT /api/v1/ncalayer/persona with `{"persona": "citizen-valid", "password": "wrong"}`.',
         "citizen-valid",
     ),
+    "NCALAYER_CLIENT_REFUSED": Trigger(
+        "NCALayer API",
+        "Open the WebSocket /ncalayer with `Origin: https://elsewhere.example` (a page of "
+        "another site), or from another machine without `serve --ncalayer-remote`.",
+    ),
     # The State Corporation's counter (operator gk-alm-1).
     "OPERATOR_LOGIN_FAILED": _counter("POST /api/v1/statecorp/session with a wrong password."),
     "OPERATOR_NOT_SIGNED_IN": _counter("Call GET /api/v1/statecorp/packages without a session."),
@@ -490,6 +495,10 @@ TRIGGERS: Mapping[str, Trigger] = {
         "gateway API",
         'POST /api/v1/gateway/routes with a "url" on a host that is neither loopback nor named '
         "with `serve --receiver-host`.",
+    ),
+    "ROUTE_PARTY_UNKNOWN": Trigger(
+        "gateway API",
+        'POST /api/v1/gateway/routes with a "provider" or a "sender_id" that was never registered.',
     ),
     # Timestamps and several signers (CAdES-T).
     "TIMESTAMP_MISSING": Trigger(

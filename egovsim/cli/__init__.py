@@ -83,6 +83,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="a host the gateway may deliver to besides loopback (repeatable, or "
         "EGOVSIM_RECEIVER_HOSTS=a,b)",
     )
+    serve.add_argument(
+        "--ncalayer-remote",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="let the room's machines use the NCALayer socket (/ncalayer); by default it "
+        "answers this machine only, as NCALayer does (or EGOVSIM_NCALAYER_REMOTE=1)",
+    )
+    serve.add_argument(
+        "--ncalayer-origin",
+        action="append",
+        dest="ncalayer_origins",
+        metavar="URL",
+        default=argparse.SUPPRESS,
+        help="an origin whose pages may use the NCALayer socket besides the simulator's own "
+        "(repeatable, or EGOVSIM_NCALAYER_ORIGINS=a,b)",
+    )
     serve.set_defaults(run=_serve)
 
     pki_commands.register(commands, shared)
@@ -109,6 +125,11 @@ def settings_for(arguments: argparse.Namespace) -> Settings:
     hosts = getattr(arguments, "receiver_hosts", None)
     if hosts:
         overrides["receiver_hosts"] = tuple(host.strip().lower() for host in hosts)
+    origins = getattr(arguments, "ncalayer_origins", None)
+    if origins:
+        overrides["ncalayer_origins"] = tuple(origins)
+    if getattr(arguments, "ncalayer_remote", False):
+        overrides["ncalayer_remote"] = True
     return settings_from_env(os.environ, **overrides)
 
 

@@ -19,7 +19,14 @@ from lxml import etree
 from egovsim.errors import CATALOGUE
 from egovsim.gateway import soap
 from egovsim.gateway.seed import PORTAL_SENDER
-from egovsim.gateway.wsfresh import Freshness, Stale, carries_signature, refuse_ambiguous
+from egovsim.gateway.wsfresh import (
+    Freshness,
+    ReplayGuard,
+    Stale,
+    carries_signature,
+    looks_signed,
+    refuse_ambiguous,
+)
 from egovsim.gateway.wspolicy import SignaturePolicy
 from egovsim.gateway.xmlsafe import XmlRefused, canonical, parse_xml
 from egovsim.passwords import check_password
@@ -60,7 +67,7 @@ class Answer:
 
 
 #: Signs an answer's envelope (bytes) with the gateway's key, its Timestamp created at the time.
-ReplySigner = Callable[[bytes, datetime], bytes]
+ReplySigner = Callable[[bytes, datetime], Awaitable[bytes]]
 SyncReceiver = Callable[[StoredMessage], Awaitable[tuple[str, str, etree._Element | None]]]
 
 
@@ -80,7 +87,11 @@ class Gateway:
     ) -> None:
         self._store = store
         self._reply_signer = reply_signer
-        self._signatures = SignaturePolicy(verifier, freshness or Freshness())
+        self._signatures = SignaturePolicy(
+            verifier,
+            freshness or Freshness(),
+            replays=ReplayGuard(store.replays.machine_time, store.replays.seen),
+        )
         self._now = now
         self._wake = wake_delivery
         self._sync_receiver = sync_receiver
@@ -89,17 +100,36 @@ class Gateway:
         # milliseconds and a busy sender sends thousands of messages.
         self._known_passwords: dict[tuple[str, str, str], bool] = {}
 
+    async def load_replays(self) -> None:
+        """Take the signatures accepted before a restart whose windows have not ended."""
+        self._signatures.replays.load(await self._store.replays.unexpired())
+
     async def handle(self, channel: str, envelope_bytes: bytes) -> Answer:
         """Answer one SOAP request of `channel` ("sync" or "async"); while the gateway is down
         (the trainer's switch), every request is answered GATEWAY_UNAVAILABLE unread. The answer
         to a signed request, a fault too, is signed with the gateway's own key."""
         request = _Request()
+        if self._is_down():
+            request.signed = looks_signed(envelope_bytes)
         answer = await self._answer(channel, envelope_bytes, request)
-        if not request.signed or self._reply_signer is None:
+        return await self._signed_if(request.signed, answer)
+
+    async def refuse(self, channel: str, code: str, detail: str, head: bytes = b"") -> Answer:
+        """A fault for a request that cannot even be read (too large to take in), signed when
+        its first bytes (`head`) carry a WS-Security signature."""
+        if self._is_down():
+            code, detail = "GATEWAY_UNAVAILABLE", _down().detail
+        if channel == "sync":
+            answer = self._fault(soap.SYNC_TYPES, "SendMessage", GatewayFault(code, detail))
+        else:
+            answer = self._fault(soap.ASYNC_TYPES, "sendMessage", GatewayFault(code, detail))
+        return await self._signed_if(looks_signed(head), answer)
+
+    async def _signed_if(self, signed: bool, answer: Answer) -> Answer:
+        if not signed or self._reply_signer is None:
             return answer
         try:
-            # Beside the event loop: the RSA operation releases the GIL.
-            body = await asyncio.to_thread(self._reply_signer, answer.body, self._now())
+            body = await self._reply_signer(answer.body, self._now())
         except Exception:
             log.exception("the gateway could not sign its answer")
             return answer
@@ -136,14 +166,6 @@ class Gateway:
             # A peer system gets a SOAP fault even for egovsim's own bug; the log has the rest.
             log.exception("the gateway failed on a %s request", channel)
             return self._fault(namespace, operation_name, GatewayFault("INTERNAL_ERROR"))
-
-    def refuse(self, channel: str, code: str, detail: str) -> Answer:
-        """A fault for a request that cannot even be read (too large to take in)."""
-        if self._is_down():
-            code, detail = "GATEWAY_UNAVAILABLE", _down().detail
-        if channel == "sync":
-            return self._fault(soap.SYNC_TYPES, "SendMessage", GatewayFault(code, detail))
-        return self._fault(soap.ASYNC_TYPES, "sendMessage", GatewayFault(code, detail))
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -246,6 +268,7 @@ class Gateway:
                 "security": checked.security,
                 "accepted_at": now,
                 "answer": answer,
+                "replay": checked.replay,
             }
         )
         if not fresh and stored.content_hash != digest.hexdigest():

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -53,6 +53,13 @@ class Freshness:
 def carries_signature(root: etree._Element) -> bool:
     """Whether the envelope's Security header holds a signature (whether or not it verifies)."""
     return root.find(_SIGNATURE) is not None
+
+
+def looks_signed(head: bytes) -> bool:
+    """Whether a request the gateway answers unread (down, too large) carries a WS-Security
+    signature, judged from its bytes alone: it names both the WS-Security and the XML-DSig
+    namespaces. Its answer is signed then, like the answer to any signed request."""
+    return WSSE.encode() in head and DS.encode() in head
 
 
 def refuse_ambiguous(root: etree._Element) -> None:
@@ -122,12 +129,21 @@ def window_left(
 
 
 class ReplayGuard:
-    """The signatures accepted within their windows (in real, monotonic time, whatever the
-    simulator's clock does): one seen again is a replay."""
+    """The signatures accepted within their windows, on the machine's clock (whatever the
+    simulator's does): one seen again is a replay. The database keeps them with their messages
+    (`ReplayStore`); this is its copy in memory for the check of each message, loaded at start.
+    It holds at most MAX_REMEMBERED; once it let go of one whose window had not ended, a
+    signature it does not hold is looked up in the database (`lookup`)."""
 
-    def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        machine_time: Callable[[], float] = time.time,
+        lookup: Callable[[bytes], Awaitable[bool]] | None = None,
+    ) -> None:
         self._seen: dict[bytes, float] = {}
-        self._monotonic = monotonic
+        self._machine_time = machine_time
+        self._lookup = lookup
+        self._complete = True
 
     @staticmethod
     def key(root: etree._Element) -> bytes | None:
@@ -137,18 +153,35 @@ class ReplayGuard:
             return None
         return hashlib.sha256("".join((node.text or "").split()).encode()).digest()
 
-    def refuse_seen(self, key: bytes) -> None:
+    def load(self, remembered: Mapping[bytes, float]) -> None:
+        """Take what the database kept (at start): each signature with the end of its window."""
+        for key, until in remembered.items():
+            self._keep(key, until)
+
+    async def refuse_seen(self, key: bytes) -> None:
         """WSS_REPLAYED when this signature was accepted and its window has not ended."""
         ends = self._seen.get(key)
-        if ends is not None and self._monotonic() < ends:
+        if ends is not None:
+            seen = self._machine_time() < ends
+        else:
+            seen = not self._complete and self._lookup is not None and await self._lookup(key)
+        if seen:
             raise Stale("WSS_REPLAYED", "this signature was accepted before, within its window")
 
-    def remember(self, key: bytes, left: timedelta) -> None:
-        """Keep an accepted signature for what is left of its window."""
-        now = self._monotonic()
+    def window_end(self, left: timedelta) -> float:
+        """When a window with `left` to go ends, on this guard's clock."""
+        return self._machine_time() + left.total_seconds()
+
+    def remember(self, key: bytes, until: float) -> None:
+        """Keep an accepted signature until its window ends (`window_end`)."""
+        self._keep(key, until)
+
+    def _keep(self, key: bytes, until: float) -> None:
         if len(self._seen) >= MAX_REMEMBERED:
             # Pruned in one go to three quarters, so a full guard does not prune at every message.
+            now = self._machine_time()
             self._seen = {k: end for k, end in self._seen.items() if end > now}
             while len(self._seen) >= MAX_REMEMBERED * 3 // 4:
                 del self._seen[next(iter(self._seen))]
-        self._seen[key] = now + left.total_seconds()
+                self._complete = False  # the database still has it
+        self._seen[key] = until

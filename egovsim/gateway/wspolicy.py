@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from lxml import etree
@@ -24,7 +24,15 @@ class Checked:
 
     security: dict[str, Any]
     replay_key: bytes | None = None
-    window_left: timedelta | None = None
+    #: The end of the signature's window on the machine's clock (seconds since 1970).
+    replay_until: float | None = None
+
+    @property
+    def replay(self) -> tuple[bytes, float] | None:
+        """What the store keeps with the message so that a replay is refused after a restart."""
+        if self.replay_key is None or self.replay_until is None:
+            return None
+        return self.replay_key, self.replay_until
 
 
 class SignaturePolicy:
@@ -35,11 +43,12 @@ class SignaturePolicy:
         verifier: Verifier,
         freshness: Freshness,
         machine_now: Callable[[], datetime] = utcnow,
+        replays: ReplayGuard | None = None,
     ) -> None:
         self._verifier = verifier
         self._freshness = freshness
         self._machine_now = machine_now
-        self._replays = ReplayGuard()
+        self.replays = replays or ReplayGuard()
 
     async def check(self, root: etree._Element, required: bool, now: datetime) -> Checked:
         """The signature of `root` (required or not), fresh and not seen before, by a
@@ -54,7 +63,7 @@ class SignaturePolicy:
         )
         key = ReplayGuard.key(root)
         if key is not None:
-            self._replays.refuse_seen(key)
+            await self.replays.refuse_seen(key)
         report = await self._verifier.verify_certificate(
             check.certificate_der, at=now, expect=Expectations(purpose=None)
         )
@@ -67,9 +76,9 @@ class SignaturePolicy:
             )
         signer = report.signer.to_json() if report.signer else None
         security = {"signed": True, "signer": signer, "indication": str(report.indication)}
-        return Checked(security, key, left)
+        return Checked(security, key, self.replays.window_end(left))
 
     def accepted(self, checked: Checked) -> None:
         """The request was accepted: its signature, sent again within its window, is a replay."""
-        if checked.replay_key is not None and checked.window_left is not None:
-            self._replays.remember(checked.replay_key, checked.window_left)
+        if checked.replay is not None:
+            self.replays.remember(*checked.replay)

@@ -107,6 +107,12 @@ class Http:
             timeout=aiohttp.ClientTimeout(total=60),
         )
 
+    @property
+    def operator_headers(self) -> dict[str, str]:
+        """The operator's bearer token, for connections made outside this client (NCALayer's
+        socket answers the operator from another machine)."""
+        return dict(self._operator)
+
     async def close(self) -> None:
         """Close the connection pool."""
         await self._session.close()

@@ -143,8 +143,10 @@ class RevocationChecker:
 
         The verifier's hot path: a warm check needs no coroutine and no fetch.
         """
-        if self._prefer == "ocsp":
+        if self._prefer == "ocsp" and cert.ocsp_urls and self._fetcher is not None:
             return self._ocsp_cached(cert, issuer, at)
+        # CRLs first, or OCSP that cannot be asked (a CA's certificate names no responder, or
+        # the verifier is offline): `status` would answer with the CRLs' verdict, kept here.
         memo = self._memo.get((cert.fingerprint, issuer.fingerprint))
         if memo is None or (memo.until is not None and at > memo.until):
             return None

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,6 +14,7 @@ from typing import Any
 import aiosqlite
 
 from egovsim.storage.database import Database
+from egovsim.storage.gateway_replays import ReplayStore, remember_accepted
 from egovsim.storage.rows import required_time, time_or_none
 
 
@@ -109,20 +112,26 @@ BATCH = 500
 class GatewayStore:
     """Repository of everything the gateway keeps."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, machine_time: Callable[[], float] = time.time) -> None:
         self._db = database
+        #: The signatures accepted, written with their messages (`accept`).
+        self.replays = ReplayStore(database, machine_time)
         self._pending: list[tuple[dict[str, Any], asyncio.Future[tuple[StoredMessage, bool]]]] = []
         self._flusher: asyncio.Task[None] | None = None
         # Senders and routes change rarely and are read for every message: kept in memory,
         # refreshed by this store's own writes (the only writer of them).
         self._sender_cache: dict[str, Sender | None] = {}
         self._route_cache: dict[str, Route | None] = {}
+        # The whole table too: each delivered message asks which route names its sender.
+        self._routes: list[Route] | None = None
+        self._routes_version = 0
 
     def forget_cache(self) -> None:
         """Drop the senders and routes kept in memory (refreshed only on this store's own
         writes): after the database was emptied behind its back, they name rows that are gone."""
         self._sender_cache.clear()
         self._route_cache.clear()
+        self._routes, self._routes_version = None, self._routes_version + 1
 
     async def save_sender(self, sender: Sender, now: datetime) -> None:
         """Register or update a sender."""
@@ -187,6 +196,7 @@ class GatewayStore:
                 ),
             )
         self._route_cache[route.service_id] = route
+        self._routes, self._routes_version = None, self._routes_version + 1
 
     async def route(self, service_id: str) -> Route | None:
         """The route of a serviceId."""
@@ -206,8 +216,14 @@ class GatewayStore:
 
     async def routes(self) -> list[Route]:
         """The whole routing table."""
+        if self._routes is not None:
+            return list(self._routes)
+        version = self._routes_version
         rows = await self._db.fetch_all("SELECT * FROM gateway_routes ORDER BY service_id")
-        return [_route(r) for r in rows]
+        table = [_route(r) for r in rows]
+        if version == self._routes_version:  # no write while it was read
+            self._routes = table
+        return list(table)
 
     async def accept(self, fields: dict[str, Any]) -> tuple[StoredMessage, bool]:
         """Store a message, or find the one with its messageId; (message, newly stored).
@@ -272,10 +288,15 @@ class GatewayStore:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ON_DELIVERY', 0, NULL, ?, ?)",
                 rows,
             )
-            return connection.execute(
+            found = connection.execute(
                 f"SELECT * FROM gateway_messages WHERE message_id IN ({marks})", ids
             ).fetchall()
+            if replays:
+                remember_accepted(connection, [f for f, _ in batch], found, pruned_at)
+            return found
 
+        replays = any(fields.get("replay") for fields, _ in batch)
+        pruned_at = self.replays.machine_time()
         stored = {row["message_id"]: _message(row) for row in await self._db.transact(store)}
         return [
             (

@@ -249,6 +249,7 @@ async def _gateway(
         freshness=Freshness(settings.wss_future_skew, settings.wss_max_age),
         reply_signer=reply_signer(keystore),
     )
+    await app[GATEWAY].load_replays()
     answers = ProviderAnswers(
         ApplicationStore(app[DATABASE]),
         store,

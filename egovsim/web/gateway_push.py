@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 import aiohttp
+from cryptography.hazmat.primitives.asymmetric import ec
 from lxml import etree
 
 from egovsim.clock import utcnow
@@ -60,15 +61,7 @@ def external_receiver(
         )
         body = soap.serialize(root)
         if keystore is not None:
-            # Signing runs beside the event loop: the RSA operation releases the GIL, so
-            # acceptance goes on while a push is signed.
-            body = await asyncio.to_thread(
-                sign_envelope,
-                body,
-                keystore.key,
-                keystore.certificate,
-                created=message.accepted_at,
-            )
+            body = await signed_as_gateway(keystore, body, message.accepted_at)
         if (route.fault or {}).get("kind") == "malformed":
             body = body[: len(body) // 2]  # the fault switch: an envelope cut in half
         timeout = aiohttp.ClientTimeout(total=policy.timeout)
@@ -136,7 +129,7 @@ def status_notifier(
         )
         body = soap.serialize(root)
         if keystore is not None:
-            body = sign_envelope(body, keystore.key, keystore.certificate, created=utcnow())
+            body = await signed_as_gateway(keystore, body, utcnow())
         timeout = aiohttp.ClientTimeout(total=policy.timeout)
         async with session.post(
             url,
@@ -158,10 +151,22 @@ def reply_signer(keystore: Keystore | None) -> ReplySigner | None:
     if keystore is None:
         return None
 
-    def sign(envelope: bytes, at: datetime) -> bytes:
-        return sign_envelope(envelope, keystore.key, keystore.certificate, created=at)
+    async def sign(envelope: bytes, at: datetime) -> bytes:
+        return await signed_as_gateway(keystore, envelope, at)
 
     return sign
+
+
+async def signed_as_gateway(keystore: Keystore, envelope: bytes, at: datetime) -> bytes:
+    """`envelope` signed with the gateway's key, its Timestamp created `at`. An RSA key signs
+    beside the event loop (its private-key operation takes about a millisecond and releases the
+    GIL, so acceptance goes on meanwhile); an ECDSA one, a tenth of that, signs in place, as
+    handing it to a thread would cost more than the signature."""
+    if isinstance(keystore.key, ec.EllipticCurvePrivateKey):
+        return sign_envelope(envelope, keystore.key, keystore.certificate, created=at)
+    return await asyncio.to_thread(
+        sign_envelope, envelope, keystore.key, keystore.certificate, created=at
+    )
 
 
 def gateway_keystore(settings: Settings) -> Keystore | None:

@@ -17,6 +17,7 @@ from egovsim.ncalayer import protocol
 from egovsim.ncalayer.keys import KeyRing, UnknownPersona, WrongPassword
 from egovsim.web.errors import error_middleware
 from egovsim.web.keys import CLOCK, NCALAYER_KEYS, PKI, SETTINGS
+from egovsim.web.ncalayer_guard import check_client
 from egovsim.web.openapi import api, component
 from egovsim.web.operator import operator_only
 from egovsim.web.requests import json_object
@@ -91,7 +92,9 @@ async def open_key_ring(app: web.Application) -> AsyncIterator[None]:
 
 @routes.get("/ncalayer")
 async def socket(request: web.Request) -> web.StreamResponse:
-    """NCALayer's JSON protocol over a WebSocket."""
+    """NCALayer's JSON protocol over a WebSocket, for this machine and the simulator's own
+    pages (`egovsim.web.ncalayer_guard`)."""
+    check_client(request, request.app[SETTINGS])
     return await serve_socket(request)
 
 
@@ -161,6 +164,9 @@ async def _root(request: web.Request) -> web.StreamResponse:
     """The standalone signer's `/`: the socket for WebSocket clients, a line of text otherwise
     (clients probe the address with a plain request before they connect)."""
     if web.WebSocketResponse().can_prepare(request).ok:
+        # Any page on this machine, as the standalone signer exists for pages under test,
+        # unless the operator named the origins.
+        check_client(request, request.app[SETTINGS], any_origin=True)
         return await serve_socket(request)
     return web.Response(text="egovsim NCALayer: connect with a WebSocket\n")
 

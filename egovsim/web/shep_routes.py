@@ -7,38 +7,52 @@ import base64
 from dataclasses import replace
 from typing import Any
 
-from aiohttp import web
+from aiohttp import StreamReader, web
+from yarl import URL
 
 from egovsim.clock import parse_time
+from egovsim.config import Settings
 from egovsim.errors import EgovsimError
 from egovsim.passwords import hash_password
 from egovsim.signatures.revocation import FetchError
 from egovsim.storage.gateway import Route, Sender, StoredMessage
 from egovsim.web.fetch import read_limited
 from egovsim.web.gateway_push import wsdl
-from egovsim.web.keys import CLOCK, GATEWAY, GATEWAY_STORE, SETTINGS, SOAP_OBSERVERS
+from egovsim.web.keys import CLOCK, GATEWAY, GATEWAY_STORE, SETTINGS, SOAP_OBSERVERS, STAFF
 from egovsim.web.operator import operator_only
-from egovsim.web.requests import json_object
+from egovsim.web.requests import json_object, optional_text_field, text_field
 
 routes = web.RouteTableDef()
 MAX_ENVELOPE = 10 * 1024 * 1024
+#: What is kept of an envelope too large to take in: enough to see whether it is signed, as
+#: the Security header comes before the Body.
+HEAD = 64 * 1024
 XML = "text/xml"
 
 
 async def _soap(request: web.Request, channel: str) -> web.Response:
     gateway = request.app[GATEWAY]
+    head = await _head(request.content)
     try:
-        body = await read_limited(request.content, MAX_ENVELOPE)
+        body = head + await read_limited(request.content, MAX_ENVELOPE - len(head))
     except FetchError:
         body = b""
-        answer = gateway.refuse(
-            channel, "ENVELOPE_MALFORMED", f"too_large: more than {MAX_ENVELOPE} bytes"
+        answer = await gateway.refuse(
+            channel, "ENVELOPE_MALFORMED", f"too_large: more than {MAX_ENVELOPE} bytes", head
         )
     else:
         answer = await gateway.handle(channel, body)
     for observe in request.app[SOAP_OBSERVERS]:
         observe(str(request.url), channel, body, answer)
     return web.Response(body=answer.body, status=answer.status, content_type=XML, charset="utf-8")
+
+
+async def _head(stream: StreamReader) -> bytes:
+    """The first HEAD bytes of a body (fewer when it is shorter)."""
+    head = b""
+    while len(head) < HEAD and (chunk := await stream.read(HEAD - len(head))):
+        head += chunk
+    return head
 
 
 def _wsdl(request: web.Request, name: str) -> web.Response:
@@ -94,15 +108,14 @@ async def list_senders(request: web.Request) -> web.Response:
 async def register_sender(request: web.Request) -> web.Response:
     """`{"sender_id", "password", "signature": "required"|"optional", "name"}`."""
     body = await json_object(request)
-    sender_id, password = str(body.get("sender_id", "")), str(body.get("password", ""))
+    sender_id = text_field(body, "sender_id")
+    password = text_field(body, "password")
+    name = optional_text_field(body, "name") or ""
     policy = body.get("signature", "required")
-    if not sender_id or not password or policy not in ("required", "optional"):
-        raise EgovsimError(
-            "BAD_REQUEST",
-            {"reason": "sender_id, password and signature (required or optional) are needed"},
-        )
+    if policy not in ("required", "optional"):
+        raise EgovsimError("BAD_REQUEST", {"field": "signature", "reason": "required or optional"})
     await request.app[GATEWAY_STORE].save_sender(
-        Sender(sender_id, hash_password(password), str(policy), str(body.get("name", ""))),
+        Sender(sender_id, hash_password(password), str(policy), name),
         request.app[CLOCK].now(),
     )
     return web.json_response({"sender_id": sender_id, "signature": policy}, status=201)
@@ -172,29 +185,18 @@ async def set_route(request: web.Request) -> web.Response:
     """`{"service_id", "url"}` sends a service to an external system;
     `{"service_id", "provider"}` back to a seeded provider's workstation."""
     body = await json_object(request)
-    service_id = str(body.get("service_id", ""))
-    url = body.get("url")
-    if not service_id or (not url and not body.get("provider")):
-        raise EgovsimError("BAD_REQUEST", {"reason": "service_id and url (or provider)"})
-    if url and not str(url).startswith(("http://", "https://")):
-        raise EgovsimError("BAD_REQUEST", {"reason": "url must be http(s)"})
-    settings = request.app[SETTINGS]
-    if url and not settings.allows_receiver(str(url)):
+    service_id = text_field(body, "service_id")
+    url = optional_text_field(body, "url")
+    provider = optional_text_field(body, "provider")
+    sender_id = optional_text_field(body, "sender_id")
+    if (url is None) == (provider is None):
         raise EgovsimError(
-            "RECEIVER_HOST_NOT_ALLOWED",
-            {
-                "url": str(url),
-                "allowed": ["loopback", *settings.receiver_hosts],
-                "reason": "the operator names other hosts with serve --receiver-host",
-            },
+            "BAD_REQUEST", {"reason": 'give "url" (an external system) or "provider", not both'}
         )
-    route = Route(
-        service_id,
-        "external" if url else "workstation",
-        str(url) if url else None,
-        None if url else str(body.get("provider")),
-        str(body["sender_id"]) if body.get("sender_id") else None,
-    )
+    if url is not None:
+        _check_receiver_url(request.app[SETTINGS], url)
+    await _check_parties(request, provider, sender_id)
+    route = Route(service_id, "external" if url else "workstation", url, provider, sender_id)
     await request.app[GATEWAY_STORE].save_route(route, request.app[CLOCK].now())
     return web.json_response(_route_json(route), status=201)
 
@@ -279,3 +281,34 @@ async def message_envelope(request: web.Request) -> web.Response:
         content_type=XML,
         headers={"Content-Disposition": f'attachment; filename="{message.message_id}.xml"'},
     )
+
+
+def _check_receiver_url(settings: Settings, url: str) -> None:
+    """An absolute http(s) URL on a host of the receivers' allow-list."""
+    try:
+        parsed = URL(url)
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
+        raise EgovsimError("BAD_REQUEST", {"field": "url", "reason": "an http(s) URL with a host"})
+    if not settings.allows_receiver(url):
+        raise EgovsimError(
+            "RECEIVER_HOST_NOT_ALLOWED",
+            {
+                "url": url,
+                "allowed": ["loopback", *settings.receiver_hosts],
+                "reason": "the operator names other hosts with serve --receiver-host",
+            },
+        )
+
+
+async def _check_parties(request: web.Request, provider: str | None, sender: str | None) -> None:
+    """The provider and the sender a route names exist: ROUTE_PARTY_UNKNOWN, with the known
+    ones, before anything is stored."""
+    if provider is not None:
+        known = [p.id for p in await request.app[STAFF].providers()]
+        if provider not in known:
+            raise EgovsimError("ROUTE_PARTY_UNKNOWN", {"provider": provider, "known": known})
+    if sender is not None and await request.app[GATEWAY_STORE].sender(sender) is None:
+        known = [s.sender_id for s in await request.app[GATEWAY_STORE].senders()]
+        raise EgovsimError("ROUTE_PARTY_UNKNOWN", {"sender_id": sender, "known": known})

@@ -29,7 +29,7 @@ async def ncalayer(run: Run, args: dict[str, Any]) -> list[Reply]:
         "method": str(args["method"]),
         "args": run.fill(args.get("args")),
     }
-    answer = await command_answer(run.http.base_url, command)
+    answer = await command_answer(run.http.base_url, command, run.http.operator_headers)
     if not succeeded(answer):
         raise StepFailed(
             f"NCALayer answered {answer.get('code')}: {answer.get('message') or answer}",
@@ -43,7 +43,9 @@ def succeeded(answer: dict[str, Any]) -> bool:
     return answer.get("code") == "200" or answer.get("status") is True
 
 
-async def command_answer(base_url: str, command: dict[str, Any]) -> dict[str, Any]:
+async def command_answer(
+    base_url: str, command: dict[str, Any], headers: dict[str, str] | None = None
+) -> dict[str, Any]:
     """Connect to the simulator's NCALayer socket, send one command, and read its answer
     (after the greeting NCALayer sends on connecting)."""
     address = base_url.rstrip("/") + "/ncalayer"
@@ -51,7 +53,7 @@ async def command_answer(base_url: str, command: dict[str, Any]) -> dict[str, An
     try:
         async with (
             aiohttp.ClientSession(timeout=timeout) as session,
-            session.ws_connect(address) as socket,
+            session.ws_connect(address, headers=headers) as socket,
         ):
             await socket.receive_str()  # the greeting: {"result": {"version": ...}}
             await socket.send_str(json.dumps(command))
