@@ -30,7 +30,8 @@ from typing import Any
 from lxml import etree
 
 from egovsim.gateway import soap
-from egovsim.gateway.seed import PORTAL_SENDER
+from egovsim.gateway.office_results import CabinetResult, cabinet_result
+from egovsim.gateway.seed import PORTAL_ROUTE, PORTAL_SENDER
 from egovsim.gateway.service import Answer
 from egovsim.gateway.wssecurity import sign_envelope
 from egovsim.pki.keystore import Keystore
@@ -68,6 +69,7 @@ def send_message_envelope(
     sender_id: str,
     password: str,
     data: str,
+    route_id: str | None = None,
 ) -> bytes:
     """An AsyncChannel `sendMessage` request of the v10 contract, its data as text."""
     outer, request = soap.wrapper(soap.ASYNC_TYPES, "sendMessage", "request")
@@ -77,6 +79,8 @@ def send_message_envelope(
         etree.SubElement(info, "correlationId").text = correlation_id
     etree.SubElement(info, "serviceId").text = service_id
     etree.SubElement(info, "messageType").text = message_type
+    if route_id:
+        etree.SubElement(info, "routeId").text = route_id
     etree.SubElement(info, "messageDate").text = message_date.isoformat()
     sender = etree.SubElement(info, "sender")
     etree.SubElement(sender, "senderId").text = sender_id
@@ -111,6 +115,7 @@ class GatewaySender:
         message_id: str,
         correlation_id: str | None,
         data: str,
+        route_id: str | None = None,
     ) -> tuple[bool, str]:
         """(accepted, what the gateway said): "accepted as …", or the fault's code and words."""
         envelope = send_message_envelope(
@@ -122,6 +127,7 @@ class GatewaySender:
             sender_id=self.sender_id,
             password=self._password,
             data=data,
+            route_id=route_id,
         )
         if self._keystore is not None:
             key, certificate = self._keystore.key, self._keystore.certificate
@@ -192,7 +198,7 @@ class ProviderAnswers:
         sent = 0
         for provider in PROVIDERS:
             for application in await self._applications.applications_of(provider.id):
-                if application.channel not in ("portal", "state_corporation"):
+                if application.channel not in ("portal", "state_corporation", "provider_office"):
                     continue
                 sent += await self._answer(
                     application,
@@ -213,7 +219,7 @@ class ProviderAnswers:
     ) -> int:
         request_id = _request_id(transitions)
         if request_id is None:
-            return 0
+            return await self._to_cabinet(cabinet_result(application, regulation, result))
         asked = await self._gateway.message(request_id)
         if asked is None:
             return 0
@@ -253,6 +259,22 @@ class ProviderAnswers:
                 break
             sent += 1
         return sent
+
+    async def _to_cabinet(self, outgoing: CabinetResult | None) -> int:
+        """Send an office application's signed result to the portal (once per messageId)."""
+        if outgoing is None or await self._gateway.message(outgoing.message_id) is not None:
+            return 0
+        accepted, detail = await self._sender.send(
+            outgoing.service_id,
+            "REQUEST",
+            outgoing.message_id,
+            None,
+            json.dumps(outgoing.data, ensure_ascii=False, sort_keys=True),
+            PORTAL_ROUTE,
+        )
+        if not accepted:
+            log.warning("the gateway refused the result of %s: %s", outgoing.number, detail)
+        return int(accepted)
 
 
 def _request_id(transitions: list[Transition]) -> str | None:

@@ -18,7 +18,7 @@ from lxml import etree
 
 from egovsim.errors import CATALOGUE
 from egovsim.gateway import soap
-from egovsim.gateway.seed import PORTAL_SENDER
+from egovsim.gateway.seed import PORTAL_ROUTE, PORTAL_SENDER
 from egovsim.gateway.wsfresh import (
     Freshness,
     ReplayGuard,
@@ -233,6 +233,14 @@ class Gateway:
         if route is None:
             raise GatewayFault("SERVICE_UNKNOWN", info.service_id)
         receiver = "route"
+        if info.route_id == PORTAL_ROUTE and info.message_type == "REQUEST":
+            # A provider's own message to the portal (a result for the applicant's cabinet of
+            # an application the portal never sent): the route the contract's routeId names.
+            if sync:
+                raise GatewayFault(
+                    "ENVELOPE_MALFORMED", f"routeId {PORTAL_ROUTE} is for the async channel only"
+                )
+            receiver = "portal"
         if info.message_type in NEEDS_CORRELATION and info.correlation_id:
             # An answer goes back to whoever asked: the portal's requests are answered to it.
             asked = await self._store.message(info.correlation_id)

@@ -223,7 +223,9 @@ async def _gateway(
                 store, workstation, centre_receiver(statecorp.arrivals, verifier, app[CLOCK].now)
             ),
             "external": external_receiver(session, keystore, policy, settings.allows_receiver),
-            "portal": portal_receiver(verifier, app[CLOCK].now, exchange.land_answer),
+            "portal": portal_receiver(
+                verifier, app[CLOCK].now, exchange.land_answer, exchange.land_office_result
+            ),
         },
         policy,
         notify=portal_request_notifier(
