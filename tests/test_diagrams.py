@@ -27,13 +27,15 @@ from egovsim.diagrams import (
     step_element,
 )
 from egovsim.diagrams.model import Layout
+from egovsim.diagrams.words import term_label, term_range_label
 from egovsim.errors import CATALOGUE, LANGUAGES
 from egovsim.regulations.calendar import DEFAULT_ZONE
 from egovsim.regulations.loader import load_regulations
-from egovsim.regulations.model import Regulation
+from egovsim.regulations.model import Duration, Regulation
 from egovsim.regulations.sequence import Stage
 from egovsim.storage.portal import TimelineEntry
 from egovsim.web.app import create_app
+from egovsim.web.diagram_routes import words_in
 from egovsim.web.i18n import word
 from egovsim.web.keys import CALENDAR
 from tests.test_portal import DUPLICATE_DOCUMENTS, LICENCE, deliver_all, staff, working_morning
@@ -47,7 +49,7 @@ CALENDAR_ZONE = ZoneInfo(DEFAULT_ZONE)
 
 
 def words(lang: str) -> Any:
-    return lambda msgid: word(msgid, lang)  # type: ignore[arg-type]
+    return words_in(lang)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -608,3 +610,33 @@ def test_almaty_annex_2_draws_the_state_corporations_part_as_a_lane() -> None:
     shymkent = layout(REGULATIONS["shymkent-energy-readiness-passport"], 2)
     assert all(n.lane != lane for n in shymkent.nodes)
     _holds_together(placed)
+
+
+@pytest.mark.parametrize(
+    ("amount", "ru", "kk", "en"),
+    [
+        (1, "1 рабочий день", "1 жұмыс күні", "1 working day"),
+        (2, "2 рабочих дня", "2 жұмыс күні", "2 working days"),
+        (5, "5 рабочих дней", "5 жұмыс күні", "5 working days"),
+        (21, "21 рабочий день", "21 жұмыс күні", "21 working days"),
+    ],
+)
+def test_a_term_takes_the_plural_form_of_its_number_in_each_language(
+    amount: int, ru: str, kk: str, en: str
+) -> None:
+    label = term_label(Duration(amount, "working_days"))
+    assert [_said(label, lang) for lang in ("ru", "kk", "en")] == [ru, kk, en]
+
+
+def test_a_range_of_terms_is_worded_by_its_upper_end() -> None:
+    assert _said(term_range_label("calendar_days", 2, 4), "ru") == "2–4 календарных дня"
+    assert _said(term_range_label("working_days", 1, 8), "ru") == "1–8 рабочих дней"
+    assert _said(term_range_label("minutes", 1, 21), "ru") == "1–21 минута"
+
+
+def test_the_annex_2_drawing_counts_its_terms_in_russian() -> None:
+    licence = REGULATIONS["almaty-small-vessel-licence"]
+    svg = render_svg(layout(licence, 2), "ru", words("ru"))
+    assert "1 рабочий день" in svg  # the State Corporation's forwarding
+    assert "1–8 рабочих дней" in svg  # the executor's term over the variants
+    assert "раб. дн." not in svg
