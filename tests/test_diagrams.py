@@ -25,6 +25,7 @@ from egovsim.diagrams import (
     progress,
     render_svg,
     step_element,
+    workstation_progress,
 )
 from egovsim.diagrams.model import Layout
 from egovsim.diagrams.words import term_label, term_range_label
@@ -640,3 +641,48 @@ def test_the_annex_2_drawing_counts_its_terms_in_russian() -> None:
     assert "1 рабочий день" in svg  # the State Corporation's forwarding
     assert "1–8 рабочих дней" in svg  # the executor's term over the variants
     assert "раб. дн." not in svg
+
+
+def _finished_at_centre(*centre_words: str) -> Any:
+    """A State Corporation package at the workstation with its whole route done and the result
+    sent to the centre, then the centre's words on it (returned_to_storage, send_again)."""
+    at = datetime.fromisoformat("2026-03-02T10:00:00+00:00")
+    licence = REGULATIONS[LICENCE]
+    steps = [
+        SimpleNamespace(record=SimpleNamespace(step_id=s.id, finished_at=at))
+        for s in licence.route_for("state_corporation")
+    ]
+    return SimpleNamespace(
+        regulation=licence,
+        application=SimpleNamespace(channel="state_corporation"),
+        steps=steps,
+        current=None,
+        result=SimpleNamespace(refusal=False),
+        transitions=[SimpleNamespace(action=a) for a in ("receive", "hand_over", *centre_words)],
+    )
+
+
+def test_annex_2_lights_the_return_to_the_provider_when_the_result_went_back() -> None:
+    placed = layout(REGULATIONS[LICENCE], 2)
+    lane = ("A2_centre_storage", "A2_centre_collected", "A2_centre_hand_out")
+    back = ("A2_centre_return", "A2_centre_returned", "A2_end")
+    kept = light(placed, workstation_progress(_finished_at_centre(), 2))
+    assert [kept.state(n) for n in lane + back] == [
+        "current",
+        "idle",
+        "idle",
+        "idle",
+        "idle",
+        "idle",
+    ]
+
+    returned = light(placed, workstation_progress(_finished_at_centre("returned_to_storage"), 2))
+    assert [returned.state(n) for n in lane] == ["done", "done", "idle"]
+    assert [returned.state(n) for n in back] == ["done", "done", "idle"]
+    assert "A2_flow_centre_collected_centre_return" in returned.lit_edges
+    assert not any("centre_hand_out" in edge for edge in returned.lit_edges)
+
+    # Asked for again, the result is sent back to the centre and kept there once more.
+    again = workstation_progress(_finished_at_centre("returned_to_storage", "send_again"), 2)
+    assert again.current == "storage"
+    assert "returned" not in again.done

@@ -40,6 +40,8 @@ _ROUTE_EVENTS = frozenset({"registered", "provider_step", "update"})
 #: after the result was handed out at the centre.
 _CENTRE_BEFORE = frozenset({"centre-start", "accept", "forward"})
 _CENTRE_AFTER = frozenset({"storage", "collected", "hand_out", "end"})
+#: The lane's other branch: kept for the month, not collected, returned to the provider.
+_CENTRE_RETURNED = frozenset({"storage", "collected", "returned"})
 
 
 def _when(value: Any) -> datetime | None:
@@ -205,6 +207,10 @@ def workstation_progress(view: ApplicationView, annex: int) -> Progress:
     if view.regulation.refusal.at_step in done:
         done.add("check")
     centre = "state_corporation" in view.regulation.channels
+    if current is None and centre and _returned_to_provider(view):
+        # Uncollected after the month, the result went back to the provider's storage.
+        done |= _CENTRE_RETURNED
+        return Progress(frozenset(done), None, None, "refusal" if refusal else None)
     if current is None and centre:  # the result is at the centre, kept for the applicant
         return Progress(frozenset(done), "storage", None, "refusal" if refusal else None)
     if current is None:
@@ -215,3 +221,12 @@ def workstation_progress(view: ApplicationView, annex: int) -> Progress:
         current.record.deadline if current else None,
         "refusal" if refusal else None,
     )
+
+
+def _returned_to_provider(view: ApplicationView) -> bool:
+    """Whether the centre's last word on the paper result is that it went back to the
+    provider's storage (not that the applicant asked for it again, which sends it back)."""
+    words = [
+        t.action for t in view.transitions if t.action in ("returned_to_storage", "send_again")
+    ]
+    return bool(words) and words[-1] == "returned_to_storage"
