@@ -387,6 +387,7 @@ async def test_the_diagrams_follow_a_licence_from_the_draft_to_the_result(api, p
     desk = await _desk_page(executor, provider_number)
     assert "overdue" in _callout(desk[2])
     documents = dict.fromkeys(DUPLICATE_DOCUMENTS, "compliant")
+    await executor.open_attachments(provider_number)
     await executor.act(provider_number, "check", documents=documents)
     desk = await _desk_page(executor, provider_number)
     assert _state(desk[2], "A2_prepare-draft") == "current"  # a check leaves the step open
@@ -440,6 +441,7 @@ async def test_a_reasoned_refusal_lights_p8_and_the_refusal_branch(api, persona)
     provider_number = int(inbox[0]["id"])
     await office.act(provider_number, "register")  # item 8.2: no resolution for the portal
     documents = dict.fromkeys(DUPLICATE_DOCUMENTS, "compliant") | {"photo": "missing"}
+    await executor.open_attachments(provider_number)
     await executor.act(provider_number, "check", documents=documents)
     await executor.act(provider_number, "prepare", refusal=True, grounds="no photograph")
     await deliver_all(api)

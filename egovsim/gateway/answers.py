@@ -30,8 +30,8 @@ from typing import Any
 from lxml import etree
 
 from egovsim.gateway import soap
-from egovsim.gateway.office_results import CabinetResult, cabinet_result
-from egovsim.gateway.seed import PORTAL_ROUTE, PORTAL_SENDER
+from egovsim.gateway.office_results import cabinet_result, send_to_cabinet
+from egovsim.gateway.seed import PORTAL_SENDER
 from egovsim.gateway.service import Answer
 from egovsim.gateway.wssecurity import sign_envelope
 from egovsim.pki.keystore import Keystore
@@ -41,6 +41,7 @@ from egovsim.statecorp.centres import STATECORP_SENDER, centre_for_region
 from egovsim.storage.applications import ApplicationStore
 from egovsim.storage.gateway import GatewayStore
 from egovsim.storage.records import Application, ResultRecord, StepRecord, Transition
+from egovsim.workstation.attachments import OPEN_ACTION
 from egovsim.workstation.providers import PROVIDERS
 from egovsim.workstation.views import ApplicationView
 
@@ -219,7 +220,8 @@ class ProviderAnswers:
     ) -> int:
         request_id = _request_id(transitions)
         if request_id is None:
-            return await self._to_cabinet(cabinet_result(application, regulation, result))
+            result_for_cabinet = cabinet_result(application, regulation, result)
+            return await send_to_cabinet(self._gateway, self._sender.send, result_for_cabinet)
         asked = await self._gateway.message(request_id)
         if asked is None:
             return 0
@@ -260,22 +262,6 @@ class ProviderAnswers:
             sent += 1
         return sent
 
-    async def _to_cabinet(self, outgoing: CabinetResult | None) -> int:
-        """Send an office application's signed result to the portal (once per messageId)."""
-        if outgoing is None or await self._gateway.message(outgoing.message_id) is not None:
-            return 0
-        accepted, detail = await self._sender.send(
-            outgoing.service_id,
-            "REQUEST",
-            outgoing.message_id,
-            None,
-            json.dumps(outgoing.data, ensure_ascii=False, sort_keys=True),
-            PORTAL_ROUTE,
-        )
-        if not accepted:
-            log.warning("the gateway refused the result of %s: %s", outgoing.number, detail)
-        return int(accepted)
-
 
 def _request_id(transitions: list[Transition]) -> str | None:
     """The portal REQUEST's messageId, as the workstation recorded it at registration."""
@@ -313,6 +299,8 @@ def answers_for(
 
     out: list[Outgoing] = []
     for transition in transitions:
+        if transition.action == OPEN_ACTION:
+            continue  # a document opened at the workstation is no news for the applicant
         done = by_step.get(transition.step_id) if transition.step_id else None
         if transition.action == "receive":
             current = by_seq.get(1)

@@ -10,12 +10,21 @@ a stop is the same message, applied once.
 from __future__ import annotations
 
 import base64
+import json
+import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from egovsim.gateway.seed import PORTAL_ROUTE
 from egovsim.regulations.model import Regulation
+from egovsim.storage.gateway import GatewayStore
 from egovsim.storage.records import Application, ResultRecord
+
+log = logging.getLogger("egovsim.gateway")
+#: `GatewaySender.send`: (serviceId, messageType, messageId, correlationId, data, routeId).
+Send = Callable[[str, str, str, str | None, str, str | None], Awaitable[tuple[bool, str]]]
 
 #: The namespace of these messages' ids (uuid5 of the provider and the application's number).
 CABINET_RESULT_IDS = uuid.UUID("0c6f8f0e-3f5b-4a55-9a43-6f4f3c1d9b27")
@@ -62,3 +71,17 @@ def cabinet_result(
             "cms": base64.b64encode(result.signature).decode(),
         },
     )
+
+
+async def send_to_cabinet(gateway: GatewayStore, send: Send, outgoing: CabinetResult | None) -> int:
+    """Send an office application's signed result to the portal, once per messageId (a stop
+    before the gateway took it is caught up by the next call); how many were sent."""
+    if outgoing is None or await gateway.message(outgoing.message_id) is not None:
+        return 0
+    data = json.dumps(outgoing.data, ensure_ascii=False, sort_keys=True)
+    accepted, detail = await send(
+        outgoing.service_id, "REQUEST", outgoing.message_id, None, data, PORTAL_ROUTE
+    )
+    if not accepted:
+        log.warning("the gateway refused the result of %s: %s", outgoing.number, detail)
+    return int(accepted)

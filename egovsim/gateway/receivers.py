@@ -154,6 +154,9 @@ def portal_receiver(
     `land_office_result` (refused when the applicant has no account there)."""
 
     async def deliver(message: StoredMessage, route: Route) -> Delivered:
+        if message.channel == "sync":
+            # A question the portal answered when it was asked (an attachment's content).
+            return Delivered("answered at once on the SyncChannel")
         text = "".join(etree.fromstring(message.data_xml).itertext()).strip()
         payload = _json_object(text)
         cms = document = None

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Collection
 from datetime import datetime
 from typing import Any
 
+from egovsim.portal.attachments import AttachmentFiles
 from egovsim.portal.timeline import (
     NotLanded,
     ProviderAnswer,
@@ -45,8 +46,10 @@ class Exchange:
         now: Callable[[], datetime],
         send_request: SendRequest,
         services: Collection[str] = (),
+        files: AttachmentFiles | None = None,
     ) -> None:
         self._services = frozenset(services)
+        self._files = files
         self._store = store
         self._cabinet = cabinet
         self._now = now
@@ -197,6 +200,23 @@ class Exchange:
             landing = response_landing(answer, application.id, self._now())
             await self._cabinet.land(application, landing)
         return f"the result of {number} landed in the cabinet as {application.number}"
+
+    async def attachment_content(
+        self, request_id: str, document_id: str, sha256: str
+    ) -> bytes | None:
+        """The content of an attachment of the request sent as `request_id`, when it has that
+        document with that digest (what the provider opens from its workstation)."""
+        application = await self._store.by_message_id(request_id)
+        if application is None or self._files is None:
+            return None
+        for attachment in await self._store.attachments(application.id):
+            if attachment.document_id == document_id and attachment.sha256 == sha256:
+                try:
+                    return await self._files.read(sha256)
+                except OSError:
+                    log.exception("the attachment %s of %s is gone", sha256, application.number)
+                    return None
+        return None
 
     async def request_delivered(self, message_id: str, state: str, detail: str) -> None:
         """The gateway's final state of a portal request: delivered, or not (P7)."""
