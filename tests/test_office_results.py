@@ -5,6 +5,7 @@ undelivered and the office hands the result over."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, timedelta
 from typing import Any
@@ -14,6 +15,7 @@ from egovsim.gateway.seed import PORTAL_ROUTE, WORKSTATION_SENDER
 from egovsim.identity import generate_bin
 from egovsim.pki.personas import COMPANY_BIN, PROVIDER_ENTITIES
 from egovsim.web.keys import GATEWAY_STORE
+from tests.test_pages_words import untranslated, visible_text
 from tests.test_portal import app_client, deliver_all, passport_day, staff  # noqa: F401
 from tests.test_portal_api import signed_in
 from tests.test_workstation import set_clock
@@ -94,6 +96,19 @@ async def test_an_office_application_gets_its_result_in_the_cabinet_as_p8(
     assert detail["result"]["signer"]["bin"] == PROVIDER_ENTITIES["shymkent-energy"][0]
     notices = (await company.call("GET", "/notifications"))["notifications"]
     assert [n["kind"] for n in notices] == ["result"]
+    # The cabinet's page shows it in the reader's language, its raw ids none of the words.
+    page = await app_client.get(f"/cabinet/applications/{entry['id']}?lang=ru")
+    assert page.status == 200
+    text = visible_text(await page.text(), "ru")
+    assert number in text
+    assert untranslated(text, "ru", {"provider_office", "registered", "result", "passport"}) == []
+    # Annex 1 is lit from the registration on: the applicant walked none of the portal's steps.
+    page = await app_client.get(f"/cabinet/applications/{entry['id']}?lang=en")
+    text = visible_text(await page.text(), "en")
+    assert re.search(r"P1 [^—]+— not reached yet", text), text
+    assert re.search(r"P5 [^—]+— not reached yet", text), text
+    assert re.search(r"P6 [^—]+— done", text), text
+    assert re.search(r"P8 [^—]+— done", text), text
 
 
 async def test_an_office_refusal_reaches_the_cabinet_as_p7_then_p8(

@@ -140,12 +140,30 @@ def portal_progress(detail: ApplicationDetail, annex: int) -> Progress:
         elif event in ("result", "handed_out"):
             finish("result")
             current, deadline = None, None
-    return _numbered(regulation, through, current, deadline, refused, code)
+    facts = _numbered(regulation, through, current, deadline, refused, code)
+    if _from_the_office(detail):
+        # Registered at the provider's office: the applicant walked none of the portal's steps
+        # before the registration, only its result came to the cabinet.
+        registration = regulation.portal.id_of("registration")
+        walked = {regulation.portal.id_of(s) for s in MAIN_PATH[: MAIN_PATH.index("registration")]}
+        before = walked - {registration}
+        return Progress(facts.done - before, facts.current, facts.deadline, facts.refused)
+    return facts
+
+
+def _from_the_office(detail: ApplicationDetail) -> bool:
+    """Whether a cabinet entry is an office application's result (Shymkent item 1)."""
+    return any(
+        e.event == "registered" and e.details.get("channel") == "provider_office"
+        for e in detail.timeline
+    )
 
 
 def _portal_route(detail: ApplicationDetail) -> Progress:
     """Annex 2 from the UPDATEs that reached the cabinet: each names the step just done and the
-    one now open with its deadline."""
+    one now open with its deadline (none for an office application's result: unlit)."""
+    if _from_the_office(detail):
+        return Progress()
     done: set[str] = set()
     current: str | None = None
     deadline: datetime | None = None
