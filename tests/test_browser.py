@@ -109,6 +109,7 @@ async def test_a_citizen_signs_in_orders_signs_and_finds_the_signed_result(
     number = await inbox_number(office)
     await office.act(number, "register")  # item 8.2: no resolution for the portal
     await advance(live, working_days=1)
+    await executor.open_attachments(number)
     await executor.act(number, "check", documents=dict.fromkeys(DUPLICATE_DOCUMENTS, "compliant"))
     await executor.act(number, "prepare", result="duplicate")
     await head.act(number, "sign")

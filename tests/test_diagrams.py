@@ -25,15 +25,18 @@ from egovsim.diagrams import (
     progress,
     render_svg,
     step_element,
+    workstation_progress,
 )
 from egovsim.diagrams.model import Layout
+from egovsim.diagrams.words import term_label, term_range_label
 from egovsim.errors import CATALOGUE, LANGUAGES
 from egovsim.regulations.calendar import DEFAULT_ZONE
 from egovsim.regulations.loader import load_regulations
-from egovsim.regulations.model import Regulation
+from egovsim.regulations.model import Duration, Regulation
 from egovsim.regulations.sequence import Stage
 from egovsim.storage.portal import TimelineEntry
 from egovsim.web.app import create_app
+from egovsim.web.diagram_routes import words_in
 from egovsim.web.i18n import word
 from egovsim.web.keys import CALENDAR
 from tests.test_portal import DUPLICATE_DOCUMENTS, LICENCE, deliver_all, staff, working_morning
@@ -47,7 +50,7 @@ CALENDAR_ZONE = ZoneInfo(DEFAULT_ZONE)
 
 
 def words(lang: str) -> Any:
-    return lambda msgid: word(msgid, lang)  # type: ignore[arg-type]
+    return words_in(lang)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -384,6 +387,7 @@ async def test_the_diagrams_follow_a_licence_from_the_draft_to_the_result(api, p
     desk = await _desk_page(executor, provider_number)
     assert "overdue" in _callout(desk[2])
     documents = dict.fromkeys(DUPLICATE_DOCUMENTS, "compliant")
+    await executor.open_attachments(provider_number)
     await executor.act(provider_number, "check", documents=documents)
     desk = await _desk_page(executor, provider_number)
     assert _state(desk[2], "A2_prepare-draft") == "current"  # a check leaves the step open
@@ -437,6 +441,7 @@ async def test_a_reasoned_refusal_lights_p8_and_the_refusal_branch(api, persona)
     provider_number = int(inbox[0]["id"])
     await office.act(provider_number, "register")  # item 8.2: no resolution for the portal
     documents = dict.fromkeys(DUPLICATE_DOCUMENTS, "compliant") | {"photo": "missing"}
+    await executor.open_attachments(provider_number)
     await executor.act(provider_number, "check", documents=documents)
     await executor.act(provider_number, "prepare", refusal=True, grounds="no photograph")
     await deliver_all(api)
@@ -608,3 +613,78 @@ def test_almaty_annex_2_draws_the_state_corporations_part_as_a_lane() -> None:
     shymkent = layout(REGULATIONS["shymkent-energy-readiness-passport"], 2)
     assert all(n.lane != lane for n in shymkent.nodes)
     _holds_together(placed)
+
+
+@pytest.mark.parametrize(
+    ("amount", "ru", "kk", "en"),
+    [
+        (1, "1 рабочий день", "1 жұмыс күні", "1 working day"),
+        (2, "2 рабочих дня", "2 жұмыс күні", "2 working days"),
+        (5, "5 рабочих дней", "5 жұмыс күні", "5 working days"),
+        (21, "21 рабочий день", "21 жұмыс күні", "21 working days"),
+    ],
+)
+def test_a_term_takes_the_plural_form_of_its_number_in_each_language(
+    amount: int, ru: str, kk: str, en: str
+) -> None:
+    label = term_label(Duration(amount, "working_days"))
+    assert [_said(label, lang) for lang in ("ru", "kk", "en")] == [ru, kk, en]
+
+
+def test_a_range_of_terms_is_worded_by_its_upper_end() -> None:
+    assert _said(term_range_label("calendar_days", 2, 4), "ru") == "2–4 календарных дня"
+    assert _said(term_range_label("working_days", 1, 8), "ru") == "1–8 рабочих дней"
+    assert _said(term_range_label("minutes", 1, 21), "ru") == "1–21 минута"
+
+
+def test_the_annex_2_drawing_counts_its_terms_in_russian() -> None:
+    licence = REGULATIONS["almaty-small-vessel-licence"]
+    svg = render_svg(layout(licence, 2), "ru", words("ru"))
+    assert "1 рабочий день" in svg  # the State Corporation's forwarding
+    assert "1–8 рабочих дней" in svg  # the executor's term over the variants
+    assert "раб. дн." not in svg
+
+
+def _finished_at_centre(*centre_words: str) -> Any:
+    """A State Corporation package at the workstation with its whole route done and the result
+    sent to the centre, then the centre's words on it (returned_to_storage, send_again)."""
+    at = datetime.fromisoformat("2026-03-02T10:00:00+00:00")
+    licence = REGULATIONS[LICENCE]
+    steps = [
+        SimpleNamespace(record=SimpleNamespace(step_id=s.id, finished_at=at))
+        for s in licence.route_for("state_corporation")
+    ]
+    return SimpleNamespace(
+        regulation=licence,
+        application=SimpleNamespace(channel="state_corporation"),
+        steps=steps,
+        current=None,
+        result=SimpleNamespace(refusal=False),
+        transitions=[SimpleNamespace(action=a) for a in ("receive", "hand_over", *centre_words)],
+    )
+
+
+def test_annex_2_lights_the_return_to_the_provider_when_the_result_went_back() -> None:
+    placed = layout(REGULATIONS[LICENCE], 2)
+    lane = ("A2_centre_storage", "A2_centre_collected", "A2_centre_hand_out")
+    back = ("A2_centre_return", "A2_centre_returned", "A2_end")
+    kept = light(placed, workstation_progress(_finished_at_centre(), 2))
+    assert [kept.state(n) for n in lane + back] == [
+        "current",
+        "idle",
+        "idle",
+        "idle",
+        "idle",
+        "idle",
+    ]
+
+    returned = light(placed, workstation_progress(_finished_at_centre("returned_to_storage"), 2))
+    assert [returned.state(n) for n in lane] == ["done", "done", "idle"]
+    assert [returned.state(n) for n in back] == ["done", "done", "idle"]
+    assert "A2_flow_centre_collected_centre_return" in returned.lit_edges
+    assert not any("centre_hand_out" in edge for edge in returned.lit_edges)
+
+    # Asked for again, the result is sent back to the centre and kept there once more.
+    again = workstation_progress(_finished_at_centre("returned_to_storage", "send_again"), 2)
+    assert again.current == "storage"
+    assert "returned" not in again.done

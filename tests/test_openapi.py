@@ -506,6 +506,7 @@ async def _provider_grants_the_duplicate(client: Any) -> None:
     provider_id = await inbox_number(office)
     await office.act(provider_id, "register")  # item 8.2: no resolution for the portal
     await advance(client, working_days=1)
+    await executor.open_attachments(provider_id)
     await executor.act(
         provider_id, "check", documents=dict.fromkeys(DUPLICATE_DOCUMENTS, "compliant")
     )

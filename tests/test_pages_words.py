@@ -135,6 +135,7 @@ async def _refused_licence(client: Any, cabinet: Any, persona: Any) -> tuple[int
     provider_number = max(int(entry["id"]) for entry in inbox)
     await office.act(provider_number, "register")
     documents = dict.fromkeys(DUPLICATE_DOCUMENTS, "compliant") | {"photo": "missing"}
+    await executor.open_attachments(provider_number)
     await executor.act(provider_number, "check", documents=documents)
     await executor.act(provider_number, "prepare", refusal=True, grounds="no photograph")
     await head.act(provider_number, "sign")

@@ -152,6 +152,7 @@ async def handed_over(
     """The executor checks the documents and prepares the result, then (after `pause`) the head
     signs it and the office hands it over; every answer delivered."""
     office, head, executor = desks
+    await executor.open_attachments(number)
     await executor.act(number, "check", documents=checked)
     await executor.act(number, "prepare", **prepared)
     if pause:

@@ -132,6 +132,7 @@ async def duplicate_licence_route(client: Any) -> None:
     provider_id = await inbox_number(office)
     await office.act(provider_id, "register")  # item 8.2: no resolution for the portal
     await advance(client, working_days=1)
+    await executor.open_attachments(provider_id)
     await executor.act(
         provider_id, "check", documents=dict.fromkeys(DUPLICATE_DOCUMENTS, "compliant")
     )
@@ -258,6 +259,7 @@ async def test_the_companys_first_head_gets_the_readiness_passport(api, persona)
     await head.act(provider_id, "resolve")
     await dept.act(provider_id, "assign", executor="shym-executor")
     await advance(api, days=12)
+    await executor.open_attachments(provider_id)
     await executor.act(
         provider_id, "check", documents=dict.fromkeys(PASSPORT_DOCUMENTS, "compliant")
     )

@@ -234,6 +234,7 @@ async def test_a_refusal_for_incompleteness_needs_a_failing_document_and_lists_i
         assert refused["error"]["code"] == "VERDICT_INVALID"
         assert refused["error"]["step"] == "C3"
     everything = {"application": "compliant", "identity-document": "compliant"}
+    await executor.open_attachments(number)
     await executor.act(number, "check", documents={**everything, "photo": "compliant"})
     refused = await executor.act(number, "prepare", 422, refusal=True, grounds="incomplete")
     assert refused["error"]["code"] == "REFUSAL_DOCUMENTS_COMPLIANT"

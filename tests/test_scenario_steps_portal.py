@@ -277,6 +277,7 @@ async def test_the_result_step_opens_a_result_that_has_landed(
         "      - login: citizen-valid\n" + DUPLICATE + ATTACHED + "      - sign:\n"
         "      - deliver:\n"
         "      - staff: {login: alm-office, action: register}\n"
+        "      - staff: {login: alm-executor, action: open}\n"
         "      - staff:\n"
         "          login: alm-executor\n"
         "          action: check\n"

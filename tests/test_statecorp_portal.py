@@ -57,6 +57,7 @@ async def handed_over_on_the_portal(
     number = await inbox_number(office)
     await office.act(number, "register")  # item 8.2: to the specialist without a resolution
     await advance(client, working_days=1)
+    await executor.open_attachments(number)
     await executor.act(number, "check", documents=dict.fromkeys(DUPLICATE_DOCUMENTS, "compliant"))
     await executor.act(number, "prepare", result="duplicate")
     await head.act(number, "sign")

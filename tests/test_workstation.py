@@ -56,6 +56,17 @@ class ApiUser:
 class Desk(ApiUser):
     """One staff member at the workstation, over the API."""
 
+    async def open_attachments(self, application: int) -> list[bytes]:
+        """Open every electronic copy the application's REQUEST named (C3 asks for it before
+        a verdict on a document's content); their contents."""
+        view = await self.call("GET", f"/api/v1/workstation/applications/{application}")
+        contents = []
+        for attached in view["attachments"]:
+            reply = await self.client.get(attached["href"], headers=self.headers)
+            assert reply.status == 200, await reply.text()
+            contents.append(await reply.read())
+        return contents
+
     async def act(
         self, application: int, action: str, status: int = 200, **params: Any
     ) -> dict[str, Any]:

@@ -220,4 +220,16 @@ ENTRIES: tuple[Refusal, ...] = (
         "A reasoned refusal for incomplete documents needs at least one document marked missing "
         "or non-compliant.",
     ),
+    # C3: an attached document is opened before a verdict on its content.
+    entry(
+        "DOCUMENT_NOT_OPENED",
+        "C3",
+        409,
+        "Құжаттың электрондық көшірмесі ашылмаған: оны «сәйкес» немесе «сәйкес келмейді» деп "
+        "белгілеу үшін алдымен жұмыс орнынан ашыңыз.",
+        "Электронная копия документа не открыта: чтобы отметить его «соответствует» или «не "
+        "соответствует», сначала откройте его с рабочего места.",
+        "The document's electronic copy was not opened: open it from the workstation before "
+        "marking it compliant or non-compliant.",
+    ),
 )

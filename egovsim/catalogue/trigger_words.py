@@ -631,4 +631,13 @@ HOW_WORDS: Mapping[str, Mapping[Language, str]] = {
         "ru": "Подпишите действующей персоной, добавьте второго подписанта отозванной персоной "
         "через `egovsim sign cms --add`, затем выполните `egovsim verify cms`.",
     },
+    # C3: an attached document opened before a verdict on its content (issue 15).
+    "DOCUMENT_NOT_OPENED": {
+        "kk": "Орындаушы ретінде портал өтінішінің тіркелген құжатын алдымен ашпай (GET "
+        "/api/v1/workstation/applications/{id}/attachments/{document}) «сәйкес» деп `check` "
+        "етіңіз.",
+        "ru": "Как исполнитель отметьте (`check`) приложенный документ заявления с портала "
+        "«соответствует», не открыв его (GET /api/v1/workstation/applications/{id}/attachments/"
+        "{document}).",
+    },
 }

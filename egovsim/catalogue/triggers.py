@@ -527,4 +527,10 @@ TRIGGERS: Mapping[str, Trigger] = {
         "the revoked persona, then `egovsim verify cms`.",
         persona="citizen-revoked",
     ),
+    # C3: an attached document opened before a verdict on its content (issue 15).
+    "DOCUMENT_NOT_OPENED": _desk(
+        'As the executor, `check` an attached document of a portal application "compliant" '
+        "without opening it first (GET /api/v1/workstation/applications/{id}/attachments/"
+        "{document})."
+    ),
 }

@@ -39,7 +39,8 @@ from egovsim.diagrams.placing import (
     down_then_across,
     stack,
 )
-from egovsim.regulations.model import Duration, Regulation, Step
+from egovsim.diagrams.words import term_label, term_range_label
+from egovsim.regulations.model import Regulation, Step
 
 PREFIX = "A2"
 POOL_ID = "A2_provider"
@@ -71,12 +72,6 @@ def lane_element(role: str) -> str:
     return f"{PREFIX}_lane_{role}"
 
 
-def term_label(duration: Duration) -> Label:
-    """A term in words: "15 min", "1 working day", "16 calendar days"."""
-    form = "one" if duration.amount == 1 else "other"
-    return Label(f"diagrams.term.{duration.unit}.{form}", params=(("n", str(duration.amount)),))
-
-
 def step_term(step: Step, variant: str | None) -> Label:
     """A step's term for a variant; for no variant, the range of its variants' terms when they
     share a unit (the Almaty licence's executor: 1-8 working days)."""
@@ -89,7 +84,7 @@ def step_term(step: Step, variant: str | None) -> Label:
     low, high = min(t.amount for t in terms), max(t.amount for t in terms)
     if low == high:
         return term_label(terms[0])
-    return Label(f"diagrams.term.{terms[0].unit}.other", params=(("n", f"{low}–{high}"),))
+    return term_range_label(terms[0].unit, low, high)
 
 
 def annex2_layout(regulation: Regulation, variant: str | None = None) -> Layout:

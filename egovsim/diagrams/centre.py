@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from egovsim.diagrams.model import Label, NodeKind
+from egovsim.diagrams.words import term_label
+from egovsim.regulations.model import Duration, DurationUnit
 
 LANE = "A2_lane_state_corporation"
 START, ACCEPT, FORWARD = "A2_centre_start", "A2_centre_accept", "A2_centre_forward"
@@ -30,9 +32,8 @@ class CentreNode:
     term: Label | None = None
 
 
-def _term(amount: int, unit: str) -> Label:
-    form = "one" if amount == 1 else "other"
-    return Label(f"diagrams.term.{unit}.{form}", params=(("n", str(amount)),))
+def _term(amount: int, unit: DurationUnit) -> Label:
+    return term_label(Duration(amount, unit))
 
 
 #: Before the provider: the applicant at the counter, the acceptance, the forwarding.

@@ -40,6 +40,8 @@ _ROUTE_EVENTS = frozenset({"registered", "provider_step", "update"})
 #: after the result was handed out at the centre.
 _CENTRE_BEFORE = frozenset({"centre-start", "accept", "forward"})
 _CENTRE_AFTER = frozenset({"storage", "collected", "hand_out", "end"})
+#: The lane's other branch: kept for the month, not collected, returned to the provider.
+_CENTRE_RETURNED = frozenset({"storage", "collected", "returned"})
 
 
 def _when(value: Any) -> datetime | None:
@@ -138,12 +140,30 @@ def portal_progress(detail: ApplicationDetail, annex: int) -> Progress:
         elif event in ("result", "handed_out"):
             finish("result")
             current, deadline = None, None
-    return _numbered(regulation, through, current, deadline, refused, code)
+    facts = _numbered(regulation, through, current, deadline, refused, code)
+    if _from_the_office(detail):
+        # Registered at the provider's office: the applicant walked none of the portal's steps
+        # before the registration, only its result came to the cabinet.
+        registration = regulation.portal.id_of("registration")
+        walked = {regulation.portal.id_of(s) for s in MAIN_PATH[: MAIN_PATH.index("registration")]}
+        before = walked - {registration}
+        return Progress(facts.done - before, facts.current, facts.deadline, facts.refused)
+    return facts
+
+
+def _from_the_office(detail: ApplicationDetail) -> bool:
+    """Whether a cabinet entry is an office application's result (Shymkent item 1)."""
+    return any(
+        e.event == "registered" and e.details.get("channel") == "provider_office"
+        for e in detail.timeline
+    )
 
 
 def _portal_route(detail: ApplicationDetail) -> Progress:
     """Annex 2 from the UPDATEs that reached the cabinet: each names the step just done and the
-    one now open with its deadline."""
+    one now open with its deadline (none for an office application's result: unlit)."""
+    if _from_the_office(detail):
+        return Progress()
     done: set[str] = set()
     current: str | None = None
     deadline: datetime | None = None
@@ -205,6 +225,10 @@ def workstation_progress(view: ApplicationView, annex: int) -> Progress:
     if view.regulation.refusal.at_step in done:
         done.add("check")
     centre = "state_corporation" in view.regulation.channels
+    if current is None and centre and _returned_to_provider(view):
+        # Uncollected after the month, the result went back to the provider's storage.
+        done |= _CENTRE_RETURNED
+        return Progress(frozenset(done), None, None, "refusal" if refusal else None)
     if current is None and centre:  # the result is at the centre, kept for the applicant
         return Progress(frozenset(done), "storage", None, "refusal" if refusal else None)
     if current is None:
@@ -215,3 +239,12 @@ def workstation_progress(view: ApplicationView, annex: int) -> Progress:
         current.record.deadline if current else None,
         "refusal" if refusal else None,
     )
+
+
+def _returned_to_provider(view: ApplicationView) -> bool:
+    """Whether the centre's last word on the paper result is that it went back to the
+    provider's storage (not that the applicant asked for it again, which sends it back)."""
+    words = [
+        t.action for t in view.transitions if t.action in ("returned_to_storage", "send_again")
+    ]
+    return bool(words) and words[-1] == "returned_to_storage"

@@ -85,6 +85,10 @@ class Label:
     msgid: str | None = None
     text: Text | None = None
     params: tuple[tuple[str, Label | str], ...] = ()
+    #: A counted msgid (a plural entry): the number its form is chosen by (Babel's rules for
+    #: the language), shown as `shown` when that is given ("1–8" for a range of terms).
+    count: int | None = None
+    shown: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

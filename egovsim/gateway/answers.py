@@ -30,6 +30,7 @@ from typing import Any
 from lxml import etree
 
 from egovsim.gateway import soap
+from egovsim.gateway.office_results import cabinet_result, send_to_cabinet
 from egovsim.gateway.seed import PORTAL_SENDER
 from egovsim.gateway.service import Answer
 from egovsim.gateway.wssecurity import sign_envelope
@@ -40,6 +41,7 @@ from egovsim.statecorp.centres import STATECORP_SENDER, centre_for_region
 from egovsim.storage.applications import ApplicationStore
 from egovsim.storage.gateway import GatewayStore
 from egovsim.storage.records import Application, ResultRecord, StepRecord, Transition
+from egovsim.workstation.attachments import OPEN_ACTION
 from egovsim.workstation.providers import PROVIDERS
 from egovsim.workstation.views import ApplicationView
 
@@ -68,6 +70,7 @@ def send_message_envelope(
     sender_id: str,
     password: str,
     data: str,
+    route_id: str | None = None,
 ) -> bytes:
     """An AsyncChannel `sendMessage` request of the v10 contract, its data as text."""
     outer, request = soap.wrapper(soap.ASYNC_TYPES, "sendMessage", "request")
@@ -77,6 +80,8 @@ def send_message_envelope(
         etree.SubElement(info, "correlationId").text = correlation_id
     etree.SubElement(info, "serviceId").text = service_id
     etree.SubElement(info, "messageType").text = message_type
+    if route_id:
+        etree.SubElement(info, "routeId").text = route_id
     etree.SubElement(info, "messageDate").text = message_date.isoformat()
     sender = etree.SubElement(info, "sender")
     etree.SubElement(sender, "senderId").text = sender_id
@@ -111,6 +116,7 @@ class GatewaySender:
         message_id: str,
         correlation_id: str | None,
         data: str,
+        route_id: str | None = None,
     ) -> tuple[bool, str]:
         """(accepted, what the gateway said): "accepted as …", or the fault's code and words."""
         envelope = send_message_envelope(
@@ -122,6 +128,7 @@ class GatewaySender:
             sender_id=self.sender_id,
             password=self._password,
             data=data,
+            route_id=route_id,
         )
         if self._keystore is not None:
             key, certificate = self._keystore.key, self._keystore.certificate
@@ -192,7 +199,7 @@ class ProviderAnswers:
         sent = 0
         for provider in PROVIDERS:
             for application in await self._applications.applications_of(provider.id):
-                if application.channel not in ("portal", "state_corporation"):
+                if application.channel not in ("portal", "state_corporation", "provider_office"):
                     continue
                 sent += await self._answer(
                     application,
@@ -213,7 +220,8 @@ class ProviderAnswers:
     ) -> int:
         request_id = _request_id(transitions)
         if request_id is None:
-            return 0
+            result_for_cabinet = cabinet_result(application, regulation, result)
+            return await send_to_cabinet(self._gateway, self._sender.send, result_for_cabinet)
         asked = await self._gateway.message(request_id)
         if asked is None:
             return 0
@@ -291,6 +299,8 @@ def answers_for(
 
     out: list[Outgoing] = []
     for transition in transitions:
+        if transition.action == OPEN_ACTION:
+            continue  # a document opened at the workstation is no news for the applicant
         done = by_step.get(transition.step_id) if transition.step_id else None
         if transition.action == "receive":
             current = by_seq.get(1)

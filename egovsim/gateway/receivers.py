@@ -21,7 +21,7 @@ from egovsim.gateway.delivery import (
     application_payload,
 )
 from egovsim.gateway.seed import PORTAL_SENDER, WORKSTATION_SENDER
-from egovsim.portal.timeline import ProviderAnswer
+from egovsim.portal.timeline import NotLanded, ProviderAnswer
 from egovsim.signatures import cms as cms_reader
 from egovsim.signatures.verifier import Expectations, Verifier
 from egovsim.statecorp.arrivals import Arrivals
@@ -140,20 +140,28 @@ RequestStates = Callable[[str, str, str], Awaitable[None]]
 
 
 def portal_receiver(
-    verifier: Verifier, now: Callable[[], datetime], land: AnswerLander | None = None
+    verifier: Verifier,
+    now: Callable[[], datetime],
+    land: AnswerLander | None = None,
+    land_office_result: AnswerLander | None = None,
 ) -> Receiver:
     """The portal takes the answers to its requests and lands them through `land`. A RESPONSE
     must carry the result as a CMS signed by the provider's authorized person that the verifier
     passes, or it is refused (NOT_DELIVERED) with the C2 code: its data is a JSON object
     {"cms": base64, "document": base64 when the CMS is detached, "result_kind", "refusal",
-    "number", ...}, or, from a minimal system, the bare base64 CMS."""
+    "number", ...}, or, from a minimal system, the bare base64 CMS. A REQUEST routed to the
+    portal is the result of an office application, verified the same way and landed through
+    `land_office_result` (refused when the applicant has no account there)."""
 
     async def deliver(message: StoredMessage, route: Route) -> Delivered:
+        if message.channel == "sync":
+            # A question the portal answered when it was asked (an attachment's content).
+            return Delivered("answered at once on the SyncChannel")
         text = "".join(etree.fromstring(message.data_xml).itertext()).strip()
         payload = _json_object(text)
         cms = document = None
         verification = None
-        if message.message_type == "RESPONSE":
+        if message.message_type in ("RESPONSE", "REQUEST"):
             cms, document = _signed_result(text, payload)
             expect = Expectations(bin=_provider_bin(route), purpose="sign")
             report = await verifier.verify_cms(cms, content=document, at=now(), expect=expect)
@@ -168,21 +176,25 @@ def portal_receiver(
             detail = f"the signed result verified TOTAL_PASSED ({who})"
         else:
             detail = f"{message.message_type} recorded for {message.correlation_id}"
-        if land is None:
+        lander = land_office_result if message.message_type == "REQUEST" else land
+        if lander is None:
             return Delivered(detail)
-        landed = await land(
-            ProviderAnswer(
-                message.message_id,
-                message.correlation_id or "",
-                message.message_type,
-                message.accepted_at,
-                payload,
-                text,
-                cms,
-                document,
-                verification,
+        try:
+            landed = await lander(
+                ProviderAnswer(
+                    message.message_id,
+                    message.correlation_id or "",
+                    message.message_type,
+                    message.accepted_at,
+                    payload,
+                    text,
+                    cms,
+                    document,
+                    verification,
+                )
             )
-        )
+        except NotLanded as refused:
+            raise Refused(f"{refused}") from None
         return Delivered(f"{detail}; {landed}")
 
     return deliver

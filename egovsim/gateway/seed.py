@@ -16,6 +16,9 @@ from egovsim.workstation.providers import PROVIDERS
 PORTAL_SENDER = "egov-portal"
 #: The regional gateway's workstation (АРМ РШЭП) answering the portal's requests.
 WORKSTATION_SENDER = "arm-rshep"
+#: The routeId (AsyncMessageInfo/routeId) of a REQUEST that goes to the portal rather than to
+#: its serviceId's receiver: a provider's result for the cabinet of an office application.
+PORTAL_ROUTE = "egov-portal"
 
 
 async def seed_gateway(

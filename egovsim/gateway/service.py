@@ -18,7 +18,7 @@ from lxml import etree
 
 from egovsim.errors import CATALOGUE
 from egovsim.gateway import soap
-from egovsim.gateway.seed import PORTAL_SENDER
+from egovsim.gateway.seed import PORTAL_ROUTE, PORTAL_SENDER
 from egovsim.gateway.wsfresh import (
     Freshness,
     ReplayGuard,
@@ -84,8 +84,10 @@ class Gateway:
         is_down: Callable[[], bool] | None = None,
         freshness: Freshness | None = None,
         reply_signer: ReplySigner | None = None,
+        portal_sync: SyncReceiver | None = None,
     ) -> None:
         self._store = store
+        self._portal_sync = portal_sync  # a sync REQUEST routed to the portal: its answer
         self._reply_signer = reply_signer
         self._signatures = SignaturePolicy(
             verifier,
@@ -233,6 +235,9 @@ class Gateway:
         if route is None:
             raise GatewayFault("SERVICE_UNKNOWN", info.service_id)
         receiver = "route"
+        if info.route_id == PORTAL_ROUTE and info.message_type == "REQUEST":
+            # To the portal on the contract's routeId: an office result, or a question (sync).
+            receiver = "portal"
         if info.message_type in NEEDS_CORRELATION and info.correlation_id:
             # An answer goes back to whoever asked: the portal's requests are answered to it.
             asked = await self._store.message(info.correlation_id)
@@ -287,14 +292,15 @@ class Gateway:
         return Answer(200, soap.serialize(soap.envelope(response_wrapper)))
 
     async def _sync_answer(self, stored: StoredMessage, route: Route) -> Answer:
-        if self._sync_receiver is None:
+        receiver = self._portal_sync if stored.receiver == "portal" else self._sync_receiver
+        if receiver is None:
             raise GatewayFault("RECEIVER_UNREACHABLE", "no receiver answers synchronously")
-        if (route.fault or {}).get("kind") == "unreachable":
+        if stored.receiver != "portal" and (route.fault or {}).get("kind") == "unreachable":
             # The receiver's fault switch: a synchronous caller hears it at once.
             raise GatewayFault(
                 "RECEIVER_UNREACHABLE", "unreachable: the fault switch of this receiver is on"
             )
-        code, message, data = await self._sync_receiver(stored)
+        code, message, data = await receiver(stored)
         now = self._now()
         outer, response = soap.wrapper(soap.SYNC_TYPES, "SendMessageResponse")
         info = etree.SubElement(response, "responseInfo")

@@ -80,7 +80,7 @@ class Portal:
         self._files = AttachmentFiles(attachments_dir)
         self._enforce_period = enforce_effective_period
         #: P7 and the way back: the hand-off of signed requests and the landing of answers.
-        self.exchange = Exchange(store, cabinet, now, send_request)
+        self.exchange = Exchange(store, cabinet, now, send_request, regulations, self._files)
 
     # -- P3: the request ----------------------------------------------------------------------
 

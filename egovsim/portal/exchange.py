@@ -13,11 +13,13 @@ import base64
 import json
 import logging
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from datetime import datetime
 from typing import Any
 
+from egovsim.portal.attachments import AttachmentFiles
 from egovsim.portal.timeline import (
+    NotLanded,
     ProviderAnswer,
     delivery_landing,
     notification_landing,
@@ -43,7 +45,11 @@ class Exchange:
         cabinet: CabinetStore,
         now: Callable[[], datetime],
         send_request: SendRequest,
+        services: Collection[str] = (),
+        files: AttachmentFiles | None = None,
     ) -> None:
+        self._services = frozenset(services)
+        self._files = files
         self._store = store
         self._cabinet = cabinet
         self._now = now
@@ -141,6 +147,77 @@ class Exchange:
             return f"{answer.message_type} landed on {application.number}"
         return f"{answer.message_type} had landed on {application.number} before"
 
+    async def land_office_result(self, answer: ProviderAnswer) -> str:
+        """Land the signed result of an application registered at the provider's office in the
+        cabinet of the account that is its applicant (the IIN, or a legal entity's BIN, the
+        signed document names): a cabinet entry with the registration and the result, once per
+        messageId. NotLanded when the document names no known service or applicant, or the
+        applicant has no account on the portal."""
+        document = _signed_json(answer.document)
+        applicant = document.get("applicant")
+        service = document.get("service")
+        service_id = service.get("id") if isinstance(service, dict) else None
+        if not isinstance(applicant, dict) or service_id not in self._services:
+            raise NotLanded(
+                "the signed result must be an egovsim.result.v1 document naming a service of "
+                "the portal and its applicant"
+            )
+        iin, bin_ = _number(applicant.get("iin")), _number(applicant.get("bin"))
+        login = bin_ or iin
+        if login is None:
+            raise NotLanded("the signed result names no applicant IIN or BIN")
+        data = answer.payload or {}
+        registered = _moment(data.get("registered_at")) or answer.accepted_at
+        number = _number(document.get("application"))
+        entry = TimelineEntry(
+            registered,
+            "P7",
+            "registered",
+            None,
+            {"number": number, "channel": "provider_office", "message_id": answer.message_id},
+        )
+        async with self._request_lock(answer.message_id):
+            application = await self._cabinet.open_for_office_result(
+                login,
+                {
+                    "message_id": answer.message_id,
+                    "at": self._now(),
+                    "applicant_iin": iin,
+                    "applicant_bin": bin_,
+                    "applicant_name": str(applicant.get("name") or login),
+                    "regulation_id": service_id,
+                    "variant": _number(document.get("variant")),
+                    "category": "",
+                    "provider_number": number,
+                },
+                (entry,),
+            )
+            if application is None:
+                raise NotLanded(
+                    f"the applicant {login} has no account on the portal: the result is given "
+                    "at the provider's office only"
+                )
+            landing = response_landing(answer, application.id, self._now())
+            await self._cabinet.land(application, landing)
+        return f"the result of {number} landed in the cabinet as {application.number}"
+
+    async def attachment_content(
+        self, request_id: str, document_id: str, sha256: str
+    ) -> bytes | None:
+        """The content of an attachment of the request sent as `request_id`, when it has that
+        document with that digest (what the provider opens from its workstation)."""
+        application = await self._store.by_message_id(request_id)
+        if application is None or self._files is None:
+            return None
+        for attachment in await self._store.attachments(application.id):
+            if attachment.document_id == document_id and attachment.sha256 == sha256:
+                try:
+                    return await self._files.read(sha256)
+                except OSError:
+                    log.exception("the attachment %s of %s is gone", sha256, application.number)
+                    return None
+        return None
+
     async def request_delivered(self, message_id: str, state: str, detail: str) -> None:
         """The gateway's final state of a portal request: delivered, or not (P7)."""
         async with self._request_lock(message_id):
@@ -155,6 +232,27 @@ class Exchange:
         if lock is None:
             lock = self._locks[message_id] = asyncio.Lock()
         return lock
+
+
+def _signed_json(document: bytes | None) -> dict[str, Any]:
+    """The signed document as a JSON object ({} when it is not one)."""
+    try:
+        value = json.loads(document or b"")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _number(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _moment(value: Any) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    return moment if moment is not None and moment.tzinfo is not None else None
 
 
 def _request_payload(

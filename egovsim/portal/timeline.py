@@ -58,6 +58,10 @@ NOT_DELIVERED = {
 }
 
 
+class NotLanded(Exception):
+    """The portal cannot take a provider's message (the words say why); it stays undelivered."""
+
+
 @dataclass(frozen=True, slots=True)
 class ProviderAnswer:
     """An answer to a portal request as the gateway hands it over: an UPDATE, a NOTIFICATION,

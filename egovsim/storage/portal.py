@@ -71,7 +71,7 @@ class TimelineEntry:
     id: int | None = None
 
 
-def _application(row: aiosqlite.Row) -> PortalApplication:
+def application_of_row(row: aiosqlite.Row) -> PortalApplication:
     return PortalApplication(
         id=row["id"],
         number=row["number"],
@@ -122,6 +122,14 @@ async def append_timeline(
     )
 
 
+async def next_number(connection: aiosqlite.Connection) -> str:
+    """The portal's number for the next application, inside the caller's transaction."""
+    cursor = await connection.execute("SELECT COALESCE(MAX(id), 0) FROM portal_applications")
+    row = await cursor.fetchone()
+    assert row is not None
+    return f"EGOV-{int(row[0]) + 1:06d}"
+
+
 class PortalStore:
     """The portal's applications, their attachments and their timelines."""
 
@@ -135,12 +143,7 @@ class PortalStore:
     ) -> PortalApplication:
         """A new draft with its number and its first timeline entries, atomically."""
         async with self._db.write() as connection:
-            cursor = await connection.execute(
-                "SELECT COALESCE(MAX(id), 0) FROM portal_applications"
-            )
-            row = await cursor.fetchone()
-            assert row is not None
-            number = f"EGOV-{int(row[0]) + 1:06d}"
+            number = await next_number(connection)
             now = fields["created_at"].isoformat()
             cursor = await connection.execute(
                 "INSERT INTO portal_applications (number, account_id, applicant_kind,"
@@ -273,14 +276,14 @@ class PortalStore:
         rows = await self._db.fetch_all(
             "SELECT * FROM portal_applications WHERE status = ? ORDER BY id", (status,)
         )
-        return [_application(row) for row in rows]
+        return [application_of_row(row) for row in rows]
 
     async def by_message_id(self, message_id: str) -> PortalApplication | None:
         """The application whose gateway REQUEST had this messageId."""
         row = await self._db.fetch_one(
             "SELECT * FROM portal_applications WHERE message_id = ?", (message_id,)
         )
-        return _application(row) if row else None
+        return application_of_row(row) if row else None
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -289,7 +292,7 @@ class PortalStore:
         row = await self._db.fetch_one(
             "SELECT * FROM portal_applications WHERE id = ?", (application_id,)
         )
-        return _application(row) if row else None
+        return application_of_row(row) if row else None
 
     async def applications_of(self, account_id: int) -> list[PortalApplication]:
         """An account's applications, newest first."""
@@ -297,7 +300,7 @@ class PortalStore:
             "SELECT * FROM portal_applications WHERE account_id = ? ORDER BY id DESC",
             (account_id,),
         )
-        return [_application(row) for row in rows]
+        return [application_of_row(row) for row in rows]
 
     async def draft_attachment_bytes(self, account_id: int, but: tuple[int, str]) -> int:
         """The bytes attached to an account's drafts, but the attachment `but` (application,

@@ -9,7 +9,13 @@ from datetime import datetime
 from typing import Any
 
 from egovsim.storage.database import Database
-from egovsim.storage.portal import PortalApplication, TimelineEntry, append_timeline
+from egovsim.storage.portal import (
+    PortalApplication,
+    TimelineEntry,
+    append_timeline,
+    application_of_row,
+    next_number,
+)
 from egovsim.storage.rows import required_time
 
 #: Where an application may be when a status arrives, per status: the status only moves forward.
@@ -150,6 +156,56 @@ class CabinetStore:
                     ),
                 )
             return True
+
+    async def open_for_office_result(
+        self, login: str, fields: dict[str, Any], entries: tuple[TimelineEntry, ...]
+    ) -> PortalApplication | None:
+        """The cabinet's entry for an application registered at the provider's office, in the
+        account whose login (IIN or BIN) is the applicant's: made once per gateway messageId
+        (`fields["message_id"]`), in progress until its result lands; None without an account."""
+        async with self._db.write() as connection:
+            cursor = await connection.execute(
+                "SELECT * FROM portal_applications WHERE message_id = ?", (fields["message_id"],)
+            )
+            row = await cursor.fetchone()
+            if row is not None:
+                return application_of_row(row)
+            cursor = await connection.execute(
+                "SELECT id, kind FROM portal_accounts WHERE login = ?", (login,)
+            )
+            account = await cursor.fetchone()
+            if account is None:
+                return None
+            at = fields["at"].isoformat()
+            cursor = await connection.execute(
+                "INSERT INTO portal_applications (number, account_id, applicant_kind,"
+                " applicant_iin, applicant_bin, applicant_name, person_iin, person_name,"
+                " regulation_id, variant, category, form_json, status, message_id,"
+                " provider_number, provider_status, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}', 'in_progress', ?, ?,"
+                " 'in_progress', ?, ?) RETURNING *",
+                (
+                    await next_number(connection),
+                    account["id"],
+                    account["kind"],
+                    fields["applicant_iin"],
+                    fields["applicant_bin"],
+                    fields["applicant_name"],
+                    fields["applicant_iin"] or "",
+                    fields["applicant_name"],
+                    fields["regulation_id"],
+                    fields["variant"],
+                    fields["category"],
+                    fields["message_id"],
+                    fields["provider_number"],
+                    at,
+                    at,
+                ),
+            )
+            row = await cursor.fetchone()
+            assert row is not None
+            await append_timeline(connection, int(row["id"]), entries)
+            return application_of_row(row)
 
     async def notifications(self, account_id: int) -> list[Notification]:
         """An account's notices, newest first."""

@@ -15,6 +15,7 @@ from egovsim import __version__
 from egovsim.clock import Clock
 from egovsim.config import Settings
 from egovsim.gateway.answers import GatewaySender, Handle, ProviderAnswers
+from egovsim.gateway.attachments import AttachmentFetcher, portal_attachments
 from egovsim.gateway.delivery import DeliveryPolicy, DeliveryWorker
 from egovsim.gateway.receivers import (
     answer_synchronously,
@@ -223,7 +224,9 @@ async def _gateway(
                 store, workstation, centre_receiver(statecorp.arrivals, verifier, app[CLOCK].now)
             ),
             "external": external_receiver(session, keystore, policy, settings.allows_receiver),
-            "portal": portal_receiver(verifier, app[CLOCK].now, exchange.land_answer),
+            "portal": portal_receiver(
+                verifier, app[CLOCK].now, exchange.land_answer, exchange.land_office_result
+            ),
         },
         policy,
         notify=portal_request_notifier(
@@ -248,6 +251,7 @@ async def _gateway(
         is_down=lambda: faults.current.gateway_down,
         freshness=Freshness(settings.wss_future_skew, settings.wss_max_age),
         reply_signer=reply_signer(keystore),
+        portal_sync=portal_attachments(store, exchange.attachment_content),
     )
     await app[GATEWAY].load_replays()
     answers = ProviderAnswers(
@@ -264,6 +268,9 @@ async def _gateway(
         app[CALENDAR],
     )
     app[WORKSTATION].on_change = answers.on_change
+    app[WORKSTATION].fetch_attachment = AttachmentFetcher(
+        _in_process(app), settings.persona_password, app[CLOCK].now, keystore
+    ).fetch
     await _catch_up(exchange, answers, store)
 
     async def catch_up() -> None:

@@ -26,7 +26,7 @@ from egovsim.diagrams.words import Words, say
 from egovsim.errors import EgovsimError, Language
 from egovsim.portal.applications import ApplicationDetail
 from egovsim.regulations.model import Regulation
-from egovsim.web.i18n import language, word
+from egovsim.web.i18n import counted, language, word
 from egovsim.web.keys import CALENDAR, CLOCK, REGULATIONS
 from egovsim.web.openapi import api
 from egovsim.web.portal_session import csrf_token, optional_applicant
@@ -47,7 +47,11 @@ LANG_PARAMETER = {
 
 def words_in(lang: Language) -> Words:
     """The UI's words in one language, as the diagrams' renderers take them."""
-    return lambda msgid: word(msgid, lang)
+
+    def words(msgid: str, count: int | None = None) -> str:
+        return word(msgid, lang) if count is None else counted(msgid, count, lang)
+
+    return words
 
 
 def _regulation(request: web.Request, key: str) -> Regulation:

@@ -296,6 +296,22 @@ APPLICATION = component(
                     ),
                 ]
             },
+            "attachments": {
+                "type": "array",
+                "description": "The electronic copies a portal REQUEST named (none on paper); "
+                "`href` fetches one from the portal and records the opening.",
+                "items": obj(
+                    {
+                        "document": STRING,
+                        "file_name": STRING,
+                        "content_type": STRING,
+                        "size": {"type": "integer"},
+                        "sha256": STRING,
+                        "opened_by": {"type": "array", "items": STRING},
+                        "href": STRING,
+                    }
+                ),
+            },
             "history": {
                 "type": "array",
                 "items": obj(
@@ -397,6 +413,16 @@ declare(
         }
     ),
     parameters={"application_id": _APPLICATION_ID},
+    security=_STAFF,
+)
+declare(
+    "GET",
+    "/api/v1/workstation/applications/{application_id}/attachments/{document_id}",
+    response_type="application/octet-stream",
+    parameters={
+        "application_id": _APPLICATION_ID,
+        "document_id": {"type": "string", "description": "a document id of item 9"},
+    },
     security=_STAFF,
 )
 declare(

@@ -6,20 +6,24 @@ import asyncio
 import base64
 from datetime import timedelta
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 
 from egovsim.clock import utcnow
 from egovsim.errors import EgovsimError
 from egovsim.passwords import check_password, new_token, token_hash
+from egovsim.portal.attachments import sniff
 from egovsim.storage.records import StaffMember
 from egovsim.web.keys import STAFF, WORKSTATION
 from egovsim.web.requests import json_object, path_id, session_token
+from egovsim.workstation.attachments import OPEN_ACTION, attachment_refs
 from egovsim.workstation.intake import Submission
 from egovsim.workstation.views import ApplicationView
 
 routes = web.RouteTableDef()
 COOKIE = "egovsim_staff"
+BASE = "/api/v1/workstation/applications"
 SESSION_HOURS = 12
 
 
@@ -108,6 +112,20 @@ def view_json(view: ApplicationView) -> dict[str, Any]:
             "signed": result.signature is not None,
             "signed_at": result.signed_at.isoformat() if result.signed_at else None,
         },
+        "attachments": [
+            {
+                **{k: ref[k] for k in ("document", "file_name", "content_type", "size", "sha256")},
+                "opened_by": sorted(
+                    {
+                        t.actor
+                        for t in view.transitions
+                        if t.action == OPEN_ACTION and t.details.get("document") == document
+                    }
+                ),
+                "href": f"{BASE}/{application.id}/attachments/{quote(document)}",
+            }
+            for document, ref in attachment_refs(view.transitions).items()
+        ],
         "history": [
             {
                 "at": t.at.isoformat(),
@@ -249,6 +267,28 @@ async def result(request: web.Request) -> web.Response:
             "cms": base64.b64encode(signature).decode() if signature else None,
             "verification": view.result.verification,
         }
+    )
+
+
+@routes.get(BASE + "/{application_id}/attachments/{document_id}")
+async def attachment(request: web.Request) -> web.Response:
+    """An attached document's electronic copy, fetched from the portal through the gateway;
+    the opening is recorded in the history (C3 asks for it before a verdict on the content)."""
+    member = await current_staff(request)
+    opened = await request.app[WORKSTATION].open_attachment(
+        member, _application_id(request), request.match_info["document_id"]
+    )
+    # The type is the content's own (never the name's or the sender's word), and the browser
+    # saves it rather than showing it on the simulator's origin.
+    kind = sniff(opened.content) or "application/octet-stream"
+    return web.Response(
+        body=opened.content,
+        content_type=kind,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(opened.file_name)}",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
     )
 
 

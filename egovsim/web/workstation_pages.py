@@ -17,6 +17,7 @@ from egovsim.web.render import render
 from egovsim.web.requests import path_id
 from egovsim.web.staff_login import sign_in_from_form
 from egovsim.web.workstation_api import COOKIE, current_staff, sign_in_member
+from egovsim.workstation.attachments import attachment_refs, opened_by
 
 routes = web.RouteTableDef()
 
@@ -112,6 +113,8 @@ async def _page(
         executors=executors,
         documents=regulation.documents_for(view.application.variant),
         checks={c.document_id: c.verdict for c in view.checks},
+        attachments=attachment_refs(view.transitions),
+        opened=opened_by(view.transitions, member.login),
         diagrams=workstation_diagrams(request, view),
         results=[
             r

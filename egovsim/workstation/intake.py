@@ -5,6 +5,7 @@ Each refusal has its code; the checks are pure functions of the regulation and t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -14,6 +15,8 @@ from egovsim.errors import EgovsimError
 from egovsim.identity import is_valid_bin, is_valid_iin
 from egovsim.regulations.model import FormField, Regulation
 from egovsim.regulations.terms import check_term_dates
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +35,9 @@ class Submission:
     #: The State Corporation's acceptance of the package, when it forwarded it (the terms that
     #: count "from the submission" start there); None: on arrival at the provider.
     submitted_at: datetime | None = None
+    #: The electronic copies' metadata a portal REQUEST carries (document, file_name,
+    #: content_type, size, sha256); their content is fetched when opened.
+    attachments: tuple[Mapping[str, Any], ...] = ()
 
     @classmethod
     def from_json(cls, payload: Mapping[str, Any], service: str, channel: str) -> Submission:
@@ -63,7 +69,34 @@ class Submission:
             documents=tuple(documents),
             channel=channel,
             submitted_at=_accepted_at(payload) if channel == "state_corporation" else None,
+            attachments=_attachments(payload.get("attachments"), documents),
         )
+
+
+def _attachments(value: Any, documents: list[str]) -> tuple[Mapping[str, Any], ...]:
+    """The attachments' metadata of a REQUEST; FORM_INVALID when it is not one object per
+    attached document with its name, type, size and SHA-256."""
+    if value is None:
+        return ()
+    kinds = {"document": str, "file_name": str, "content_type": str, "size": int, "sha256": str}
+    found = []
+    for item in value if isinstance(value, list) else [None]:
+        if not isinstance(item, Mapping) or any(
+            not isinstance(item.get(k), t) or isinstance(item.get(k), bool)
+            for k, t in kinds.items()
+        ):
+            raise EgovsimError("FORM_INVALID", {"reason": f"attachments: {sorted(kinds)} each"})
+        digest = str(item["sha256"])
+        if item["document"] not in documents or not _SHA256.fullmatch(digest):
+            raise EgovsimError(
+                "FORM_INVALID",
+                {
+                    "reason": f"attachment of {item['document']!r}: no such document "
+                    "in documents, or not a SHA-256"
+                },
+            )
+        found.append({k: item[k] for k in kinds} | {"file_name": str(item["file_name"])[:200]})
+    return tuple(found)
 
 
 def _accepted_at(payload: Mapping[str, Any]) -> datetime | None:

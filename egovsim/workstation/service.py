@@ -9,6 +9,7 @@ is in `steps`.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import date, datetime
 from pathlib import Path
@@ -22,6 +23,13 @@ from egovsim.signatures.verifier import Verifier
 from egovsim.storage.applications import ApplicationStore, NewTransition
 from egovsim.storage.records import Provider, StaffMember, Transition
 from egovsim.storage.staff import StaffStore
+from egovsim.workstation.attachments import (
+    OPEN_ACTION,
+    FetchAttachment,
+    OpenedAttachment,
+    attachment_refs,
+    request_id,
+)
 from egovsim.workstation.intake import Submission, check_submission
 from egovsim.workstation.providers import PROVIDERS
 from egovsim.workstation.steps import StepActions, open_step, provider_of
@@ -59,6 +67,8 @@ class Workstation:
         #: Called after each transition is committed, with the fresh view and the action (the
         #: gateway's answers to the portal hang here); assignable once the gateway exists.
         self.on_change = on_change
+        #: Fetches a portal attachment's content through the gateway (set with the gateway).
+        self.fetch_attachment: FetchAttachment | None = None
 
     # -- receiving ----------------------------------------------------------------------------
 
@@ -125,7 +135,8 @@ class Workstation:
                     "documents": list(submission.documents),
                     "message_id": message_id,
                     "submitted_at": submitted_at.isoformat(),
-                },
+                }
+                | ({"attachments": list(submission.attachments)} if submission.attachments else {}),
             ),
         )
 
@@ -215,6 +226,44 @@ class Workstation:
         assigned = _assigned_executor(view.transitions)
         if step.role == "executor" and assigned is not None and assigned != member.login:
             raise EgovsimError("STEP_NOT_FOR_ROLE", {"assigned_to": assigned})
+
+    async def open_attachment(
+        self, member: StaffMember, application_id: int, document_id: str
+    ) -> OpenedAttachment:
+        """The content of an attached document, fetched from the portal and checked against the
+        REQUEST's digest; the opening goes into the history (C3 asks for it)."""
+        view = await self._visible(member, application_id)
+        ref = attachment_refs(view.transitions).get(document_id)
+        asked = request_id(view.transitions)
+        if ref is None or asked is None or self.fetch_attachment is None:
+            raise EgovsimError(
+                "NOT_FOUND", {"document": document_id, "reason": "no electronic copy to open"}
+            )
+        sha256 = str(ref["sha256"])
+        with view.regulation.portal.numbering():
+            content = await self.fetch_attachment(
+                view.application.regulation_id, asked, document_id, sha256
+            )
+        if hashlib.sha256(content).hexdigest() != sha256:
+            raise EgovsimError(
+                "NOT_FOUND", {"document": document_id, "reason": "the content is not the one sent"}
+            )
+        current = view.current
+        await self._applications.log(
+            application_id,
+            NewTransition(
+                self._now(),
+                member.login,
+                member.role,
+                OPEN_ACTION,
+                current.record.step_id if current else None,
+                "workstation",
+                {"document": document_id, "sha256": sha256},
+            ),
+        )
+        return OpenedAttachment(
+            document_id, str(ref["file_name"]), str(ref["content_type"]), content
+        )
 
     # -- reading ------------------------------------------------------------------------------
 

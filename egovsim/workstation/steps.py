@@ -20,6 +20,7 @@ from egovsim.signatures.verifier import Expectations, Verifier
 from egovsim.storage.applications import ApplicationStore, NewStep, NewTransition, StaleStep
 from egovsim.storage.records import DocumentCheck, Provider, ResultRecord, StaffMember
 from egovsim.storage.staff import StaffStore
+from egovsim.workstation.attachments import require_opened
 from egovsim.workstation.results import SigningError, result_document, sign_result
 from egovsim.workstation.views import ApplicationView, read_view
 
@@ -143,6 +144,7 @@ class StepActions:
                     {"document": document_id, "verdict": verdict, "allowed": VERDICTS},
                 )
             _check_verdict(document_id, str(verdict), note, view.application.documents)
+            require_opened(view.transitions, member.login, document_id, str(verdict))
             checks.append(DocumentCheck(document_id, str(verdict), note[:2000], now, member.id))
         await self._applications.save_checks(
             view.application.id,

@@ -10,6 +10,7 @@ would, until one signs in again.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from egovsim.scenarios.actors import Reply
 from egovsim.scenarios.steps.base import Run, StepFailed
@@ -22,7 +23,8 @@ COUNTER_OWN = ("open", "show", "sign_out")
 
 async def staff(run: Run, args: dict[str, Any]) -> list[Reply]:
     """The provider's staff member `login` takes `action` on the request delivered (without an
-    action, only signs in)."""
+    action, only signs in); `action: open` opens the attached documents `params: {documents:
+    [...]}` (every one the request named when none are listed), as C3 asks before a verdict."""
     login = str(args["login"])
     signed_in, token = await _session(run, WORKSTATION_SESSION, login, args)
     action = args.get("action")
@@ -40,6 +42,8 @@ async def staff(run: Run, args: dict[str, Any]) -> list[Reply]:
             raise StepFailed(f"{login}'s inbox is empty: was the request delivered?")
         # The newest: against a shared remote simulator, earlier runs' stay in the inbox.
         run.provider_application = max(int(a["id"]) for a in found)
+    if action == "open":
+        return await _open_attachments(run, headers, run.fill(args.get("params") or {}))
     return [
         await run.http.request(
             "POST",
@@ -47,6 +51,25 @@ async def staff(run: Run, args: dict[str, Any]) -> list[Reply]:
             json_body=run.fill(args.get("params") or {}),
             headers=headers,
         )
+    ]
+
+
+async def _open_attachments(
+    run: Run, headers: dict[str, str], params: dict[str, Any]
+) -> list[Reply]:
+    """GET each attached document's copy from the workstation (the opening is recorded)."""
+    base = f"/api/v1/workstation/applications/{run.provider_application}"
+    documents = params.get("documents")
+    if documents is None:
+        view = await run.http.request("GET", base, headers=headers)
+        if view.status != 200 or not isinstance(view.body, dict):
+            return [view]
+        documents = [a["document"] for a in view.body.get("attachments", [])]
+    if not isinstance(documents, list) or not documents:
+        raise StepFailed("open: give params.documents as a list of document ids")
+    return [
+        await run.http.request("GET", f"{base}/attachments/{quote(str(d))}", headers=headers)
+        for d in documents
     ]
 
 
