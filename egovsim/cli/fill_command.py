@@ -28,7 +28,7 @@ from egovsim.identity.numbers import generate_bin, generate_iin
 from egovsim.passwords import hash_password
 from egovsim.storage.database import DATABASE_FILE, Database
 from egovsim.storage.history import Citizen, HistoryStore, Template, renumbered
-from egovsim.storage.history_copies import Batch, Copier
+from egovsim.storage.history_copies import Batch, Copier, time_ordered_ids
 
 #: Applications written per transaction.
 BATCH = 2000
@@ -130,6 +130,7 @@ async def fill(
             counts[counter] = counts.get(counter, 0) + 1
             return renumbered(number, counts[counter])
 
+        message_ids = time_ordered_ids(rng, int(time.time() * 1000))
         names = [template.name for template in templates]
         open_kinds = {kind.name for kind in KINDS if kind.share is None}
         done = 0
@@ -141,7 +142,7 @@ async def fill(
                 is_open = names[index] in open_kinds
                 weeks = rng.randrange(OPEN_WEEKS if is_open else HISTORY_WEEKS)
                 pool = applicants[copier.template.kind]
-                copier.copy(batch, next_id, next_number, rng.choice(pool), weeks, rng)
+                copier.copy(batch, next_id, next_number, rng.choice(pool), weeks, message_ids)
             await store.write(batch)
             done += size
             if done % (BATCH * 25) == 0 or done == applications:

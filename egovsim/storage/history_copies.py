@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,7 +84,7 @@ class Copier:
         next_number: Callable[[str, str | None, str], str],
         citizen: Citizen | None,
         weeks: int,
-        rng: random.Random,
+        message_ids: Iterator[str],
     ) -> None:
         """Append one copy to `batch`, moved `weeks` weeks back, for `citizen` (None keeps the
         template's applicant)."""
@@ -93,10 +93,7 @@ class Copier:
             start = next_id[table]
             keys[table] = {old: start + i for i, old in enumerate(ids)}
             next_id[table] = start + len(ids)
-        swaps: dict[Any, Any] = {
-            old: str(uuid.UUID(int=rng.getrandbits(128), version=4))
-            for old in self.template.message_ids
-        }
+        swaps: dict[Any, Any] = {old: next(message_ids) for old in self.template.message_ids}
         for table, number, provider in self._numbers:
             if table == "statecorp_packages":
                 swaps[number] = renumbered(number, min(keys[table].values()))
@@ -134,3 +131,14 @@ class Copier:
                     else:
                         row.append(swaps.get(value, value))
                 made.append(tuple(row))
+
+
+def time_ordered_ids(rng: random.Random, start_ms: int) -> Iterator[str]:
+    """UUIDs of version 7 (a millisecond count, then random bits), each after the last: a
+    million copies' messageIds go into the unique index at its end, not all over it."""
+    count = start_ms
+    while True:
+        count += 1
+        value = (count & (2**48 - 1)) << 80 | 0x7 << 76 | rng.getrandbits(12) << 64
+        value |= 0b10 << 62 | rng.getrandbits(62)
+        yield str(uuid.UUID(int=value))
