@@ -100,8 +100,8 @@ def _run(arguments: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _progress(done: int, total: int) -> None:
-    print(f"  {done}/{total}", file=sys.stderr, flush=True)
+def _progress(line: str) -> None:
+    print(f"  {line}", file=sys.stderr, flush=True)
 
 
 async def fill(
@@ -110,10 +110,12 @@ async def fill(
     providers: set[str],
     open_share: float,
     seed: int,
-    progress: Callable[[int, int], None] = lambda done, total: None,
+    progress: Callable[[str], None] = lambda line: None,
 ) -> int:
     """Write `applications` copies of the templates into `settings.data_dir`; how many."""
+    started = time.monotonic()
     templates = await played_templates(settings.persona_password)
+    progress(f"played {len(templates)} kinds of application in {time.monotonic() - started:.0f} s")
     await _seeded(settings)
     weights = _weights(templates, providers, open_share)
     rng = random.Random(seed)
@@ -134,6 +136,7 @@ async def fill(
         names = [template.name for template in templates]
         open_kinds = {kind.name for kind in KINDS if kind.share is None}
         done = 0
+        copying = time.monotonic()
         while done < applications:
             batch: Batch = {}
             size = min(BATCH, applications - done)
@@ -146,7 +149,8 @@ async def fill(
             await store.write(batch)
             done += size
             if done % (BATCH * 25) == 0 or done == applications:
-                progress(done, applications)
+                took = max(time.monotonic() - copying, 1e-6)
+                progress(f"{done}/{applications} written in {took:.0f} s ({done / took:.0f}/s)")
         return done
     finally:
         await database.close()
