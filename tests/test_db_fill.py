@@ -8,9 +8,11 @@ from collections import Counter
 
 from aiohttp import web
 
-from egovsim.cli.fill_command import fill
+from egovsim.cli.fill_command import _weights, fill
+from egovsim.cli.fill_templates import KINDS
 from egovsim.config import Settings
 from egovsim.storage.database import DATABASE_FILE
+from egovsim.storage.history import Template
 from egovsim.web.app import create_app
 
 
@@ -51,3 +53,13 @@ async def test_fill_writes_every_kind_of_history_that_the_simulator_then_starts_
     runner = web.AppRunner(create_app(settings.with_overrides(gateway_worker=False)))
     await runner.setup()
     await runner.cleanup()
+
+
+def test_a_history_of_one_provider_has_none_of_the_other_and_keeps_the_open_share() -> None:
+    templates = [Template(kind.name) for kind in KINDS]
+    weights = _weights(templates, {"almaty"}, 0.1)
+    by_name = dict(zip([kind.name for kind in KINDS], weights, strict=True))
+    assert by_name["delivered-shymkent"] == by_name["open-at-assign"] == 0
+    assert by_name["delivered-almaty"] > 0 and by_name["open-at-check"] > 0
+    opened = sum(w for kind, w in zip(KINDS, weights, strict=True) if kind.share is None)
+    assert abs(opened - 0.1) < 1e-9 and abs(sum(weights) - 1) < 1e-9

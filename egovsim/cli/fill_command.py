@@ -174,7 +174,7 @@ def _weights(templates: list[Template], providers: set[str], open_share: float) 
 
 
 def _provider_of(template: Template) -> str:
-    return "shymkent" if "shymkent" in template.name or "resolve" in template.name else "almaty"
+    return next(kind.provider for kind in KINDS if kind.name == template.name)
 
 
 async def played_templates(password: str) -> list[Template]:

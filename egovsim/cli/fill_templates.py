@@ -136,6 +136,7 @@ class Kind:
     """One kind of application in the history: its scenario and its share."""
 
     name: str
+    provider: str
     clock: str
     steps: str
     #: Its share of the closed history, or None for an open one (the open share is split evenly).
@@ -143,18 +144,18 @@ class Kind:
 
 
 KINDS = (
-    Kind("delivered-almaty", "working-morning", _ALM_DELIVERED, 0.40),
-    Kind("delivered-shymkent", "in-window 08-15..09-30", _SHYM_DELIVERED, 0.30),
-    Kind("refused-c3", "working-morning", _ALM_REFUSED_C3, 0.12),
-    Kind("refused-c2", "working-morning", _ALM_REFUSED_C2, 0.08),
-    Kind("collected-at-centre", "working-morning", _COLLECTED, 0.10),
-    Kind("open-at-register", "working-morning", _ALM_SENT, None),
-    Kind("open-at-check", "working-morning", _ALM_REGISTERED, None),
-    Kind("open-at-prepare", "working-morning", _ALM_CHECKED, None),
-    Kind("open-at-sign", "working-morning", _ALM_PREPARED, None),
-    Kind("open-at-hand-over", "working-morning", _ALM_SIGNED, None),
-    Kind("open-at-resolve", "in-window 08-15..09-30", _SHYM, None),
-    Kind("open-at-assign", "in-window 08-15..09-30", _SHYM_RESOLVED, None),
+    Kind("delivered-almaty", "almaty", "working-morning", _ALM_DELIVERED, 0.40),
+    Kind("delivered-shymkent", "shymkent", "in-window 08-15..09-30", _SHYM_DELIVERED, 0.30),
+    Kind("refused-c3", "almaty", "working-morning", _ALM_REFUSED_C3, 0.12),
+    Kind("refused-c2", "almaty", "working-morning", _ALM_REFUSED_C2, 0.08),
+    Kind("collected-at-centre", "almaty", "working-morning", _COLLECTED, 0.10),
+    Kind("open-at-register", "almaty", "working-morning", _ALM_SENT, None),
+    Kind("open-at-check", "almaty", "working-morning", _ALM_REGISTERED, None),
+    Kind("open-at-prepare", "almaty", "working-morning", _ALM_CHECKED, None),
+    Kind("open-at-sign", "almaty", "working-morning", _ALM_PREPARED, None),
+    Kind("open-at-hand-over", "almaty", "working-morning", _ALM_SIGNED, None),
+    Kind("open-at-resolve", "shymkent", "in-window 08-15..09-30", _SHYM, None),
+    Kind("open-at-assign", "shymkent", "in-window 08-15..09-30", _SHYM_RESOLVED, None),
 )
 
 
