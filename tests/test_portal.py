@@ -24,7 +24,15 @@ from egovsim.portal.timeline import ProviderAnswer
 from egovsim.signatures import cms
 from egovsim.signatures.verifier import Expectations
 from egovsim.web.app import create_app
-from egovsim.web.keys import CLOCK, DELIVERY, GATEWAY, PORTAL, VERIFIER, WORKSTATION
+from egovsim.web.keys import (
+    CLOCK,
+    DELIVERY,
+    GATEWAY,
+    PORTAL,
+    STARTUP_CATCH_UP,
+    VERIFIER,
+    WORKSTATION,
+)
 from tests.conftest import NOW
 from tests.test_gateway import first, post, send_message, status_request
 from tests.test_workstation import (
@@ -164,8 +172,10 @@ async def handed_over(
 
 @contextlib.asynccontextmanager
 async def started(settings: Any, clock: Clock) -> AsyncIterator[TestClient]:
-    """The whole app on `clock`, started (again: a restart keeps the data directory)."""
+    """The whole app on `clock`, started (again: a restart keeps the data directory), with what
+    the start found owing to the gateway caught up."""
     async with TestClient(TestServer(create_app(settings, clock), host="127.0.0.1")) as client:
+        await client.app[STARTUP_CATCH_UP]
         yield client
 
 

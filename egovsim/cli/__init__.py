@@ -16,6 +16,7 @@ from pathlib import Path
 from egovsim import __version__
 from egovsim.cli import (
     conformance_command,
+    fill_command,
     identity_commands,
     ncalayer_command,
     pki_commands,
@@ -108,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     scenario_command.register(commands, shared)
     reset_command.register(commands, shared)
     conformance_command.register(commands, shared)
+    fill_command.register(commands, shared)
     return parser
 
 

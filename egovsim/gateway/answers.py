@@ -12,8 +12,10 @@ each time the centre asks for it again after storage.
 No answer is lost if the process stops between the workstation's commit and the gateway's:
 each answer's messageId is derived from what it answers (the request and the transition) and
 its data only from what is stored, so it can be rebuilt at any time. Each call sends every
-answer of the application the gateway does not hold yet, and `catch_up()` at start does the
-same for every portal application; the gateway applies a messageId once.
+answer of the application the gateway does not hold yet; every transition counts, in its own
+transaction, one answer owed by its application, and `catch_up()` (in the background after the
+start, and when the gateway is switched on again) answers only the applications still owing;
+the gateway applies a messageId once.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from egovsim.pki.keystore import Keystore
 from egovsim.regulations.calendar import WorkingCalendar
 from egovsim.regulations.model import Regulation
 from egovsim.statecorp.centres import STATECORP_SENDER, centre_for_region
-from egovsim.storage.applications import ApplicationStore
+from egovsim.storage.application_lists import ApplicationLists
 from egovsim.storage.gateway import GatewayStore
 from egovsim.storage.records import Application, ResultRecord, StepRecord, Transition
 from egovsim.workstation.attachments import OPEN_ACTION
@@ -53,6 +55,8 @@ ANSWER_IDS = uuid.UUID("5b0f4f43-51f5-4c1e-9d7e-2f2f4a1f6a10")
 CENTRE_ACTIONS = frozenset({"returned_to_storage", "send_again"})
 #: How long the State Corporation keeps a paper result (Regulation item 10: one month).
 KEPT_FOR = timedelta(days=30)
+#: How many owing applications the catch-up reads at a time.
+CATCH_UP_PAGE = 200
 
 Handle = Callable[[str, bytes], Awaitable[Answer]]
 
@@ -167,13 +171,13 @@ class ProviderAnswers:
 
     def __init__(
         self,
-        applications: ApplicationStore,
+        lists: ApplicationLists,
         gateway: GatewayStore,
         sender: GatewaySender,
         regulations: Mapping[str, Regulation],
         calendar: WorkingCalendar,
     ) -> None:
-        self._applications = applications
+        self._lists = lists
         self._gateway = gateway
         self._sender = sender
         self._regulations = regulations
@@ -183,31 +187,39 @@ class ProviderAnswers:
         """The workstation's hook: answer what changed (never raises: the transition is
         committed already, and what fails here is sent by the next call or `catch_up`)."""
         try:
-            await self._answer(
+            owed = await self._lists.owed_count(view.application.id)
+            _, complete = await self._answer(
                 view.application,
                 view.regulation,
                 [s.record for s in view.steps],
                 view.transitions,
                 view.result,
             )
+            if complete and owed:
+                await self._lists.answered(view.application.id, owed)
         except Exception:
             log.exception("answering %s after %s failed", view.application.number, action)
 
     async def catch_up(self) -> int:
-        """Send every answer of every portal application the gateway does not hold (after a
-        stop between a transition and its answer); how many were sent."""
+        """Send the answers the gateway does not hold of every application still owing some
+        (after a stop between a transition and its answer, or while the gateway was down),
+        a page at a time; how many were sent."""
         sent = 0
-        for provider in PROVIDERS:
-            for application in await self._applications.applications_of(provider.id):
-                if application.channel not in ("portal", "state_corporation", "provider_office"):
-                    continue
-                sent += await self._answer(
+        after = 0
+        while page := await self._lists.owing_answers(after, CATCH_UP_PAGE):
+            details = await self._lists.details([a.id for a, _ in page])
+            for application, owed in page:
+                done, complete = await self._answer(
                     application,
                     self._regulations[application.regulation_id],
-                    await self._applications.steps(application.id),
-                    await self._applications.transitions(application.id),
-                    await self._applications.result(application.id),
+                    details.steps.get(application.id, []),
+                    details.transitions.get(application.id, []),
+                    details.results.get(application.id),
                 )
+                sent += done
+                if complete:
+                    await self._lists.answered(application.id, owed)
+            after = page[-1][0].id
         return sent
 
     async def _answer(
@@ -217,14 +229,19 @@ class ProviderAnswers:
         steps: list[StepRecord],
         transitions: list[Transition],
         result: ResultRecord | None,
-    ) -> int:
+    ) -> tuple[int, bool]:
+        """How many answers were sent, and whether the gateway holds all it should now."""
         request_id = _request_id(transitions)
         if request_id is None:
-            result_for_cabinet = cabinet_result(application, regulation, result)
-            return await send_to_cabinet(self._gateway, self._sender.send, result_for_cabinet)
+            outgoing = cabinet_result(application, regulation, result)
+            if outgoing is None:
+                return 0, True
+            sent = await send_to_cabinet(self._gateway, self._sender.send, outgoing)
+            # Owed until the gateway holds it (a refusal while it is down is caught up later).
+            return sent, await self._gateway.message(outgoing.message_id) is not None
         asked = await self._gateway.message(request_id)
         if asked is None:
-            return 0
+            return 0, True
         if application.channel == "portal" and asked.sender_id == PORTAL_SENDER:
             outgoings = [
                 o
@@ -241,7 +258,7 @@ class ProviderAnswers:
                 application, regulation, steps, transitions, result, request_id, self._calendar
             )
         else:
-            return 0  # each asker is answered on its own channel only
+            return 0, True  # each asker is answered on its own channel only
         sent = 0
         for outgoing in outgoings:
             if await self._gateway.message(outgoing.message_id) is not None:
@@ -258,9 +275,9 @@ class ProviderAnswers:
             if not accepted:
                 # Later answers wait, so the portal never sees them out of order.
                 log.warning("the gateway refused an answer of %s: %s", application.number, detail)
-                break
+                return sent, False
             sent += 1
-        return sent
+        return sent, True
 
 
 def _request_id(transitions: list[Transition]) -> str | None:

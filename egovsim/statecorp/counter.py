@@ -21,6 +21,7 @@ from egovsim.regulations.terms import check_term_dates, route_deadline
 from egovsim.statecorp.desk import AT_COUNTER, ONE_WORKING_DAY, PackageDesk, Send
 from egovsim.statecorp.packages import PackageView, message_id
 from egovsim.statecorp.returns import Returns
+from egovsim.storage.paging import ListRequest, Page, decode_cursor, encode_cursor
 from egovsim.storage.statecorp import Operator, StateCorpStore, StepChange
 
 
@@ -220,14 +221,22 @@ class Counter(PackageDesk):
         if not query:
             return []
         await self._returns.sweep()
-        return [await self._view(p.id) for p in await self._store.find(operator.centre_id, query)]
+        return await self._views(await self._store.find(operator.centre_id, query))
 
-    async def packages(self, operator: Operator, status: str | None = None) -> list[PackageView]:
-        """The centre's packages, newest first (results past their month are swept first)."""
+    async def packages(
+        self, operator: Operator, request: ListRequest | None = None
+    ) -> Page[PackageView]:
+        """A page of the centre's packages, newest first, of one status if asked (results past
+        their month are swept first)."""
+        request = request or ListRequest()
         await self._returns.sweep()
-        return [
-            await self._view(p.id) for p in await self._store.packages(operator.centre_id, status)
-        ]
+        before = int(decode_cursor(request.after, int)[0]) if request.after else None
+        found = await self._lists.newest(
+            operator.centre_id, request.limit + 1, before, request.status
+        )
+        shown = found[: request.limit]
+        cursor = encode_cursor(shown[-1].id) if len(found) > request.limit else None
+        return Page(await self._views(shown), cursor)
 
     def _regulation(self, regulation_id: str) -> Regulation:
         regulation = self._regulations.get(regulation_id)

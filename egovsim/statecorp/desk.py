@@ -14,6 +14,7 @@ from egovsim.regulations.model import Duration, Regulation
 from egovsim.statecorp.centres import centre
 from egovsim.statecorp.packages import PackageView, StepView
 from egovsim.storage.statecorp import Operator, Package, StateCorpStore, StepChange
+from egovsim.storage.statecorp_lists import PackageLists
 
 #: Regulation items 9 and 10: a receipt, and a hand-out, within 20 minutes at the counter.
 AT_COUNTER = timedelta(minutes=20)
@@ -36,6 +37,7 @@ class PackageDesk:
         send: Send,
     ) -> None:
         self._store = store
+        self._lists = PackageLists(store.database)
         self._regulations = regulations
         self._calendar = calendar
         self._now = now
@@ -59,6 +61,22 @@ class PackageDesk:
         return PackageView(
             package, steps, centre(package.centre_id), self._regulations[package.regulation_id]
         )
+
+    async def _views(self, packages: list[Package]) -> list[PackageView]:
+        """The views of a page of packages: their steps in one query, whatever its length."""
+        if not packages:
+            return []
+        now = self._now()
+        steps = await self._lists.steps_of([p.id for p in packages])
+        return [
+            PackageView(
+                p,
+                [StepView(s, (s.finished_at or now) > s.deadline) for s in steps.get(p.id, [])],
+                centre(p.centre_id),
+                self._regulations[p.regulation_id],
+            )
+            for p in packages
+        ]
 
     async def _update(
         self,

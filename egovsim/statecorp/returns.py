@@ -7,10 +7,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from egovsim.errors import EgovsimError
-from egovsim.statecorp.centres import CENTRES
 from egovsim.statecorp.desk import ONE_WORKING_DAY, PackageDesk
 from egovsim.statecorp.packages import PackageView, message_id
 from egovsim.storage.statecorp import Operator, Package, StepChange
+
+#: How many due results a sweep reads at a time.
+SWEEP_PAGE = 200
 
 
 class Returns(PackageDesk):
@@ -21,10 +23,10 @@ class Returns(PackageDesk):
         provider is told through the gateway); the packages returned."""
         now = self._now()
         returned = []
-        for spec in CENTRES:
-            for package in await self._store.packages(spec.id, "at_centre"):
-                if package.kept_until is None or now < package.kept_until:
-                    continue
+        seen: set[int] = set()  # one that would not move is not tried again in this sweep
+        while due := [p for p in await self._lists.due_back(now, SWEEP_PAGE) if p.id not in seen]:
+            for package in due:
+                seen.add(package.id)
                 sent, detail = await self._tell_provider(package, "returned-to-storage", now)
                 moved = await self._store.update(
                     package.id,

@@ -9,6 +9,13 @@ from typing import Any
 
 import aiosqlite
 
+from egovsim.storage.application_rows import (
+    application_of,
+    check_of,
+    result_of,
+    step_of,
+    transition_of,
+)
 from egovsim.storage.database import Database
 from egovsim.storage.records import (
     Application,
@@ -17,42 +24,6 @@ from egovsim.storage.records import (
     StepRecord,
     Transition,
 )
-from egovsim.storage.rows import required_time, time_or_none
-
-
-def _application(row: aiosqlite.Row) -> Application:
-    return Application(
-        id=row["id"],
-        number=row["number"],
-        provider_id=row["provider_id"],
-        regulation_id=row["regulation_id"],
-        variant=row["variant"],
-        channel=row["channel"],
-        category=row["category"],
-        applicant_iin=row["applicant_iin"],
-        applicant_bin=row["applicant_bin"],
-        applicant_name=row["applicant_name"],
-        form=json.loads(row["form_json"]),
-        documents=json.loads(row["documents_json"]),
-        received_at=required_time(row["received_at"]),
-        status=row["status"],
-        current_seq=row["current_seq"],
-    )
-
-
-def _step(row: aiosqlite.Row) -> StepRecord:
-    return StepRecord(
-        row["application_id"],
-        row["seq"],
-        row["step_id"],
-        row["role"],
-        row["action"],
-        required_time(row["started_at"]),
-        required_time(row["deadline"]),
-        time_or_none(row["finished_at"]),
-        row["finished_by"],
-        row["outcome"],
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +68,14 @@ async def _append(
             json.dumps(entry.details, ensure_ascii=False),
         ),
     )
+    # The portal's and the centre's applications owe an answer for every transition (and an
+    # office application its result for the cabinet), kept with it so a stop before the answer
+    # leaves durable work for the catch-up.
+    await connection.execute(
+        "UPDATE applications SET answers_pending = answers_pending + 1"
+        " WHERE id = ? AND channel IN ('portal', 'state_corporation', 'provider_office')",
+        (application_id,),
+    )
 
 
 async def _open_step(connection: aiosqlite.Connection, application_id: int, step: NewStep) -> None:
@@ -112,6 +91,11 @@ async def _open_step(connection: aiosqlite.Connection, application_id: int, step
             step.started_at.isoformat(),
             step.deadline.isoformat(),
         ),
+    )
+    await connection.execute(
+        "UPDATE applications SET current_step_id = ?, current_role = ?, current_action = ?,"
+        " current_deadline = ? WHERE id = ?",
+        (step.step_id, step.role, step.action, step.deadline.isoformat(), application_id),
     )
 
 
@@ -179,14 +163,14 @@ class ApplicationStore:
     async def application(self, application_id: int) -> Application | None:
         """An application by id."""
         row = await self._db.fetch_one("SELECT * FROM applications WHERE id = ?", (application_id,))
-        return _application(row) if row else None
+        return application_of(row) if row else None
 
     async def applications_of(self, provider_id: str) -> list[Application]:
         """A provider's applications, newest first."""
         rows = await self._db.fetch_all(
             "SELECT * FROM applications WHERE provider_id = ? ORDER BY id DESC", (provider_id,)
         )
-        return [_application(row) for row in rows]
+        return [application_of(row) for row in rows]
 
     async def steps(self, application_id: int) -> list[StepRecord]:
         """The steps an application has run, in order."""
@@ -194,27 +178,14 @@ class ApplicationStore:
             "SELECT * FROM application_steps WHERE application_id = ? ORDER BY seq",
             (application_id,),
         )
-        return [_step(row) for row in rows]
+        return [step_of(row) for row in rows]
 
     async def transitions(self, application_id: int) -> list[Transition]:
         """An application's history, oldest first."""
         rows = await self._db.fetch_all(
             "SELECT * FROM transitions WHERE application_id = ? ORDER BY id", (application_id,)
         )
-        return [
-            Transition(
-                row["id"],
-                row["application_id"],
-                required_time(row["at"]),
-                row["actor"],
-                row["role"],
-                row["action"],
-                row["step_id"],
-                row["channel"],
-                json.loads(row["details_json"]),
-            )
-            for row in rows
-        ]
+        return [transition_of(row) for row in rows]
 
     async def advance(
         self,
@@ -242,6 +213,17 @@ class ApplicationStore:
                 "UPDATE applications SET status = ?, current_seq = ? WHERE id = ?",
                 (status, following.seq if following else None, application_id),
             )
+            if following is None:
+                await connection.execute(
+                    "UPDATE applications SET current_step_id = NULL, current_role = NULL,"
+                    " current_action = NULL, current_deadline = NULL WHERE id = ?",
+                    (application_id,),
+                )
+            if entry.action == "assign" and entry.details.get("executor"):
+                await connection.execute(
+                    "UPDATE applications SET assigned_to = ? WHERE id = ?",
+                    (str(entry.details["executor"]), application_id),
+                )
             await _append(connection, application_id, entry)
 
     async def log(self, application_id: int, entry: NewTransition) -> None:
@@ -282,16 +264,7 @@ class ApplicationStore:
             "SELECT * FROM document_checks WHERE application_id = ? ORDER BY document_id",
             (application_id,),
         )
-        return [
-            DocumentCheck(
-                row["document_id"],
-                row["verdict"],
-                row["note"],
-                required_time(row["checked_at"]),
-                row["checked_by"],
-            )
-            for row in rows
-        ]
+        return [check_of(row) for row in rows]
 
     async def save_result(self, result: ResultRecord) -> None:
         """Store a prepared (unsigned) result or refusal."""
@@ -344,19 +317,7 @@ class ApplicationStore:
         )
         if row is None:
             return None
-        return ResultRecord(
-            row["application_id"],
-            row["kind"],
-            bool(row["refusal"]),
-            row["grounds"],
-            json.loads(row["document_json"]),
-            required_time(row["prepared_at"]),
-            row["prepared_by"],
-            row["signature"],
-            time_or_none(row["signed_at"]),
-            row["signed_by"],
-            json.loads(row["verification_json"]) if row["verification_json"] else None,
-        )
+        return result_of(row)
 
 
 class StaleStep(Exception):

@@ -155,6 +155,14 @@ class Database:
             result: T = await run(in_transaction, connection)  # type: ignore[no-untyped-call]
             return result
 
+    async def trace(self, callback: Callable[[str], object] | None) -> None:
+        """Call `callback` with each statement either connection runs (None stops it): how a
+        test counts the queries a page costs."""
+        for connection in (self._reader, self._writer):
+            # On the connection's own thread, where sqlite3 lets it be changed.
+            run = connection._execute
+            await run(connection._conn.set_trace_callback, callback)  # type: ignore[no-untyped-call]
+
     async def fetch_all(self, sql: str, parameters: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         """Rows of a query on the reading connection."""
         return list(await self._reader.execute_fetchall(sql, tuple(parameters)))

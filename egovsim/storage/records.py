@@ -52,6 +52,8 @@ class Application:
     received_at: datetime
     status: str
     current_seq: int | None
+    #: The open step's deadline (ISO, UTC), the inbox's order.
+    current_deadline: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

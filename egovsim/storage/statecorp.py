@@ -156,6 +156,11 @@ class StateCorpStore:
     def __init__(self, database: Database) -> None:
         self._db = database
 
+    @property
+    def database(self) -> Database:
+        """The database the store reads (its pages are read by `PackageLists`)."""
+        return self._db
+
     # -- operators ----------------------------------------------------------------------------
 
     async def save_operator(self, operator: Operator) -> None:
@@ -362,21 +367,6 @@ class StateCorpStore:
             "SELECT * FROM statecorp_packages WHERE request_message_id = ?", (message_id,)
         )
         return _package(row) if row else None
-
-    async def packages(self, centre_id: str, status: str | None = None) -> list[Package]:
-        """A centre's packages, newest first, of one status if given."""
-        if status is None:
-            rows = await self._db.fetch_all(
-                "SELECT * FROM statecorp_packages WHERE centre_id = ? ORDER BY id DESC",
-                (centre_id,),
-            )
-        else:
-            rows = await self._db.fetch_all(
-                "SELECT * FROM statecorp_packages WHERE centre_id = ? AND status = ?"
-                " ORDER BY id DESC",
-                (centre_id, status),
-            )
-        return [_package(row) for row in rows]
 
     async def find(self, centre_id: str, query: str) -> list[Package]:
         """A centre's packages of an applicant's IIN, or of a number (the centre's or the

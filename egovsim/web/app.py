@@ -42,6 +42,7 @@ from egovsim.signatures.verifier import Verifier
 from egovsim.statecorp.centres import STATECORP_SENDER
 from egovsim.statecorp.service import StateCorp
 from egovsim.storage.accounts import AccountStore
+from egovsim.storage.application_lists import ApplicationLists
 from egovsim.storage.applications import ApplicationStore
 from egovsim.storage.clock_state import ClockStore
 from egovsim.storage.database import DATABASE_FILE, Database
@@ -106,6 +107,7 @@ from egovsim.web.keys import (
     SETTINGS,
     SOAP_OBSERVERS,
     STAFF,
+    STARTUP_CATCH_UP,
     STATECORP,
     VERIFIER,
     WORKSTATION,
@@ -188,6 +190,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
                 settings.certs_dir,
                 _enforces_period(app),
                 key_missing=lambda: faults.current.signer_key_missing,
+                lists=ApplicationLists(database),
             )
             async with _gateway(app, verifier, http.session):
                 yield
@@ -255,7 +258,7 @@ async def _gateway(
     )
     await app[GATEWAY].load_replays()
     answers = ProviderAnswers(
-        ApplicationStore(app[DATABASE]),
+        ApplicationLists(app[DATABASE]),
         store,
         GatewaySender(
             _in_process(app),
@@ -271,21 +274,29 @@ async def _gateway(
     app[WORKSTATION].fetch_attachment = AttachmentFetcher(
         _in_process(app), settings.persona_password, app[CLOCK].now, keystore
     ).fetch
-    await _catch_up(exchange, answers, store)
 
     async def catch_up() -> None:
         await _catch_up(exchange, answers, store)
 
     app[GATEWAY_CATCH_UP] = catch_up  # when the trainer switches the gateway on again
-    if not settings.gateway_worker:
-        yield
-        return
-    task = asyncio.create_task(worker.run(), name="gateway-delivery")
+    # What a stop left owing is durable work: done after the server listens, so a start does
+    # not wait for it, however long the history.
+    catching_up = asyncio.create_task(catch_up(), name="gateway-catch-up")
+    app[STARTUP_CATCH_UP] = catching_up
     try:
-        yield
+        if not settings.gateway_worker:
+            yield
+            return
+        task = asyncio.create_task(worker.run(), name="gateway-delivery")
+        try:
+            yield
+        finally:
+            worker.stop()
+            await task
     finally:
-        worker.stop()
-        await task
+        catching_up.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await catching_up
 
 
 def _enforces_period(app: web.Application) -> Callable[[], bool]:

@@ -35,6 +35,7 @@ async def log_page(request: web.Request) -> web.Response:
         service_id=filters.get("service_id"),
         sender_id=filters.get("sender_id"),
         limit=200,
+        bodies=False,
     )
     token = _csrf(request)
     response = render(

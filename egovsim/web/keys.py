@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
@@ -54,6 +55,8 @@ PKI_FAULTS = web.AppKey("pki_faults", FaultStore)
 #: Sends what the gateway did not take (the portal's requests, the workstation's answers) and
 #: settles the portal's requests: at start, and when the gateway is switched on again.
 GATEWAY_CATCH_UP: web.AppKey[Callable[[], Awaitable[None]]] = web.AppKey("gateway_catch_up")
+#: The catch-up the start left running in the background (awaited by whoever needs it done).
+STARTUP_CATCH_UP: web.AppKey[asyncio.Task[None]] = web.AppKey("startup_catch_up")
 #: Called with each SOAP request the gateway's endpoints answered: (address, channel, body,
 #: answer). The conformance suite keeps the exchanges as its evidence.
 SOAP_OBSERVERS: web.AppKey[list[Callable[[str, str, bytes, Answer], None]]] = web.AppKey(

@@ -17,8 +17,10 @@ from egovsim.web.schema_parts import (
     TEXT_OR_NULL,
     TIME,
     TIME_OR_NULL,
+    array,
     list_of,
     obj,
+    or_null,
 )
 
 _WORDS_OR_NULL: Schema = {"oneOf": [WORDS, {"type": "null"}]}
@@ -329,7 +331,6 @@ APPLICATION = component(
         }
     ),
 )
-_APPLICATIONS = list_of("applications", APPLICATION)
 _APPLICATION_ID: Schema = {"type": "string", "pattern": r"^\d+$", "description": "The `id`."}
 
 declare(
@@ -341,8 +342,43 @@ declare(
 )
 declare("DELETE", "/api/v1/workstation/session", response=obj({"signed_out": {"const": True}}))
 declare("GET", "/api/v1/workstation/me", response=STAFF, security=_STAFF)
-declare("GET", "/api/v1/workstation/inbox", response=_APPLICATIONS, security=_STAFF)
-declare("GET", "/api/v1/workstation/applications", response=_APPLICATIONS, security=_STAFF)
+_PAGE = obj({"applications": array(APPLICATION), "next": or_null(STRING)})
+_LIMIT: Schema = {
+    "type": "string",
+    "pattern": r"^\d+$",
+    "description": "How many on a page, 1 to 200 (default 50).",
+}
+_AFTER: Schema = {
+    "type": "string",
+    "description": "The opaque cursor of the page's start, from the previous page's `next`.",
+}
+declare(
+    "GET",
+    "/api/v1/workstation/inbox",
+    response=_PAGE,
+    security=_STAFF,
+    parameters={
+        "limit": _LIMIT,
+        "after": _AFTER,
+        "step": {"type": "string", "description": "Only applications at this step id."},
+        "overdue": {
+            "type": "string",
+            "enum": ["true", "false"],
+            "description": "Only those past their open step's deadline.",
+        },
+    },
+)
+declare(
+    "GET",
+    "/api/v1/workstation/applications",
+    response=_PAGE,
+    security=_STAFF,
+    parameters={
+        "limit": _LIMIT,
+        "after": _AFTER,
+        "status": {"type": "string", "enum": ["in_progress", "completed", "refused"]},
+    },
+)
 declare(
     "POST",
     "/api/v1/workstation/applications",

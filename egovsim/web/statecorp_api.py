@@ -12,6 +12,7 @@ from egovsim.errors import EgovsimError, refusal
 from egovsim.passwords import new_token, token_hash
 from egovsim.statecorp.centres import centre
 from egovsim.statecorp.packages import PackageView
+from egovsim.storage.paging import ListRequest
 from egovsim.storage.statecorp import Operator
 from egovsim.web.keys import STATECORP
 from egovsim.web.openapi import api
@@ -31,6 +32,7 @@ from egovsim.web.statecorp_schemas import (
     SIGN_IN,
     SIGNED_IN,
     SIGNED_OUT,
+    STATUSES,
 )
 
 routes = web.RouteTableDef()
@@ -203,15 +205,20 @@ async def open_package(request: web.Request) -> web.Response:
 @routes.get("/api/v1/statecorp/packages")
 @api(response=PACKAGES, parameters=PACKAGES_QUERY, security=OPERATOR)
 async def packages(request: web.Request) -> web.Response:
-    """The centre's packages, newest first (`?status=at_centre`: the results waiting; `?q=`
-    an applicant's IIN, a receipt's or the provider's application number: the packages found)."""
+    """A page of the centre's packages, newest first (`?status=at_centre`: the results
+    waiting; `limit`, `after`: `next` is the following page's address; `?q=` an applicant's
+    IIN, a receipt's or the provider's application number: the packages found)."""
     operator = await current_operator(request)
     counter = request.app[STATECORP].counter
     if "q" in request.query:
         views = await counter.find(operator, request.query["q"])
-    else:
-        views = await counter.packages(operator, request.query.get("status") or None)
-    return web.json_response({"packages": [package_json(v) for v in views]})
+        return web.json_response({"packages": [package_json(v) for v in views], "next": None})
+    asked = ListRequest.from_query(request.query, STATUSES)
+    page = await counter.packages(operator, asked)
+    following = None
+    if page.next_cursor is not None:
+        following = str(request.rel_url.with_query(asked.query(page.next_cursor)))
+    return web.json_response({"packages": [package_json(v) for v in page.views], "next": following})
 
 
 @routes.get("/api/v1/statecorp/packages/{package}")

@@ -11,6 +11,7 @@ from aiohttp import web
 from egovsim.errors import EgovsimError
 from egovsim.passwords import token_hash
 from egovsim.statecorp.centres import centre
+from egovsim.storage.paging import ListRequest
 from egovsim.storage.statecorp import Operator
 from egovsim.web.keys import STATECORP
 from egovsim.web.render import render
@@ -57,7 +58,8 @@ async def home(request: web.Request) -> web.StreamResponse:
     if isinstance(operator, web.Response):
         return operator
     counter = request.app[STATECORP].counter
-    everything = await counter.packages(operator)
+    everything = await counter.packages(operator, ListRequest(after=request.query.get("after")))
+    waiting = await counter.packages(operator, ListRequest(status="at_centre"))
     query = request.query.get("q", "").strip()
     return render(
         request,
@@ -68,9 +70,15 @@ async def home(request: web.Request) -> web.StreamResponse:
         centre=centre(operator.centre_id),
         csrf=csrf_token(request),
         services=counter.services(),
-        waiting=[v for v in everything if v.package.status == "at_centre"],
-        everything=everything,
+        waiting=waiting.views,
+        everything=everything.views,
+        next_page=_following(request, everything.next_cursor),
     )
+
+
+def _following(request: web.Request, cursor: str | None) -> str | None:
+    """The page's address with the list of packages moved on to `cursor`."""
+    return str(request.rel_url.update_query(after=cursor)) if cursor else None
 
 
 @routes.post("/statecorp/login")

@@ -20,6 +20,7 @@ from egovsim.web.schema_parts import (
     TIME_OR_NULL,
     array,
     obj,
+    or_null,
 )
 
 _IIN: Schema = {"type": "string", "pattern": r"^\d{12}$"}
@@ -155,7 +156,9 @@ PACKAGE = component(
         }
     ),
 )
-PACKAGES = component("StatecorpPackages", obj({"packages": array(PACKAGE)}))
+PACKAGES = component(
+    "StatecorpPackages", obj({"packages": array(PACKAGE), "next": or_null(STRING)})
+)
 RETURNED = component("StatecorpReturned", obj({"returned": array(PACKAGE)}))
 NEW_PACKAGE = component(
     "StatecorpNewPackage",
@@ -190,6 +193,8 @@ SERVICE_QUERY: Mapping[str, Schema] = {
 }
 PACKAGES_QUERY: Mapping[str, Schema] = {
     "status": {"enum": list(STATUSES), "description": "Only the packages in that state."},
+    "limit": {"type": "string", "pattern": r"^\d+$", "description": "1 to 200, default 50."},
+    "after": {"type": "string", "description": "The cursor of the previous page's `next`."},
     "q": STRING
     | {"description": "An applicant's IIN, a receipt's or the provider's application number."},
 }

@@ -14,6 +14,7 @@ from egovsim.clock import utcnow
 from egovsim.errors import EgovsimError
 from egovsim.passwords import check_password, new_token, token_hash
 from egovsim.portal.attachments import sniff
+from egovsim.storage.paging import ListRequest, Page
 from egovsim.storage.records import StaffMember
 from egovsim.web.keys import STAFF, WORKSTATION
 from egovsim.web.requests import json_object, path_id, session_token
@@ -25,6 +26,8 @@ routes = web.RouteTableDef()
 COOKIE = "egovsim_staff"
 BASE = "/api/v1/workstation/applications"
 SESSION_HOURS = 12
+#: The statuses the list of every application filters by.
+APPLICATION_STATUSES = ("in_progress", "completed", "refused")
 
 
 async def current_staff(request: web.Request) -> StaffMember:
@@ -191,18 +194,32 @@ async def me(request: web.Request) -> web.Response:
 
 @routes.get("/api/v1/workstation/inbox")
 async def inbox(request: web.Request) -> web.Response:
-    """The applications waiting for the member's role, nearest deadline first."""
+    """A page of the applications waiting for the member's role, nearest deadline first
+    (`limit`, `step`, `overdue=true`; `next` is the following page's address)."""
     member = await current_staff(request)
-    views = await request.app[WORKSTATION].inbox(member)
-    return web.json_response({"applications": [view_json(v) for v in views]})
+    asked = ListRequest.from_query(request.query)
+    page = await request.app[WORKSTATION].inbox(member, asked)
+    return web.json_response(page_json(request, page, asked))
 
 
 @routes.get("/api/v1/workstation/applications")
 async def applications(request: web.Request) -> web.Response:
-    """Every application of the member's provider."""
+    """A page of every application of the member's provider, newest first (`limit`,
+    `status`; `next` is the following page's address)."""
     member = await current_staff(request)
-    views = await request.app[WORKSTATION].all_applications(member)
-    return web.json_response({"applications": [view_json(v) for v in views]})
+    asked = ListRequest.from_query(request.query, APPLICATION_STATUSES)
+    page = await request.app[WORKSTATION].all_applications(member, asked)
+    return web.json_response(page_json(request, page, asked))
+
+
+def page_json(
+    request: web.Request, page: Page[ApplicationView], asked: ListRequest
+) -> dict[str, Any]:
+    """A page of applications and the address of the next one (null on the last)."""
+    following = None
+    if page.next_cursor is not None:
+        following = str(request.rel_url.with_query(asked.query(page.next_cursor)))
+    return {"applications": [view_json(v) for v in page.views], "next": following}
 
 
 @routes.post("/api/v1/workstation/applications")

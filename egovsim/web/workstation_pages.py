@@ -10,6 +10,7 @@ from aiohttp import web
 
 from egovsim.errors import EgovsimError
 from egovsim.passwords import token_hash
+from egovsim.storage.paging import ListRequest
 from egovsim.storage.records import StaffMember
 from egovsim.web.diagram_routes import workstation_diagrams
 from egovsim.web.keys import STAFF, WORKSTATION
@@ -49,14 +50,31 @@ async def home(request: web.Request) -> web.StreamResponse:
     if isinstance(member, web.Response):
         return member
     workstation = request.app[WORKSTATION]
+    query = request.query
+    inbox = await workstation.inbox(member, ListRequest.from_query(query))
+    everything = await workstation.all_applications(
+        member, ListRequest(after=query.get("all_after") or None)
+    )
     return render(
         request,
         "workstation_inbox.html",
         staff=member,
         csrf=csrf_token(request),
-        inbox=await workstation.inbox(member),
-        everything=await workstation.all_applications(member),
+        inbox=inbox.views,
+        everything=everything.views,
+        next_links={
+            "workstation.inbox": _following(request, "after", inbox.next_cursor),
+            "workstation.all": _following(request, "all_after", everything.next_cursor),
+        },
+        paged=bool(query.get("after") or query.get("all_after")),
     )
+
+
+def _following(request: web.Request, name: str, cursor: str | None) -> str | None:
+    """The page's address with the list `name` moved on to `cursor` (None on its last page)."""
+    if cursor is None:
+        return None
+    return str(request.rel_url.update_query({name: cursor}))
 
 
 @routes.post("/workstation/login")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,8 +20,10 @@ from egovsim.errors import EgovsimError
 from egovsim.regulations.calendar import WorkingCalendar
 from egovsim.regulations.model import Regulation, Step
 from egovsim.signatures.verifier import Verifier
+from egovsim.storage.application_lists import ApplicationLists, InboxQuery
 from egovsim.storage.applications import ApplicationStore, NewTransition
-from egovsim.storage.records import Provider, StaffMember, Transition
+from egovsim.storage.paging import ListRequest, Page, decode_cursor, encode_cursor
+from egovsim.storage.records import Application, Provider, StaffMember, Transition
 from egovsim.storage.staff import StaffStore
 from egovsim.workstation.attachments import (
     OPEN_ACTION,
@@ -33,7 +35,7 @@ from egovsim.workstation.attachments import (
 from egovsim.workstation.intake import Submission, check_submission
 from egovsim.workstation.providers import PROVIDERS
 from egovsim.workstation.steps import StepActions, open_step, provider_of
-from egovsim.workstation.views import ApplicationView, read_view
+from egovsim.workstation.views import ApplicationView, read_view, read_views
 
 #: Told of each committed transition: the application as it is now, and the action done.
 ChangeHook = Callable[[ApplicationView, str], Awaitable[None]]
@@ -54,8 +56,11 @@ class Workstation:
         enforce_effective_period: Callable[[], bool] = lambda: False,
         on_change: ChangeHook | None = None,
         key_missing: Callable[[], bool] = lambda: False,
+        *,
+        lists: ApplicationLists,
     ) -> None:
         self._applications = applications
+        self._lists = lists
         self._staff = staff
         self._regulations = regulations
         self._calendar = calendar
@@ -146,14 +151,7 @@ class Workstation:
         """What the State Corporation told about a paper result: it went back to the
         provider's storage, or the applicant asks for it again (the provider then sends it
         again, through `on_change`); recorded in the application's history."""
-        application = next(
-            (
-                a
-                for a in await self._applications.applications_of(provider_id)
-                if a.number == number
-            ),
-            None,
-        )
+        application = await self._lists.by_number(provider_id, number) if number else None
         if application is None:
             raise EgovsimError("APPLICATION_NOT_FOUND", {"application": number})
         action = {"returned-to-storage": "returned_to_storage", "send-again": "send_again"}.get(
@@ -267,35 +265,52 @@ class Workstation:
 
     # -- reading ------------------------------------------------------------------------------
 
-    async def inbox(self, member: StaffMember) -> list[ApplicationView]:
-        """The member's provider's open applications whose current step is the member's."""
-        views = []
-        for application in await self._applications.applications_of(member.provider_id):
-            if application.status != "in_progress":
-                continue
-            view = await self._view(application.id)
-            current = view.current
-            if current is None:
-                continue
-            step = view.regulation.step(current.record.step_id)
-            try:
-                self._require_role(member, step, view)
-            except EgovsimError:
-                continue
-            views.append(view)
-        views.sort(key=lambda v: v.current.record.deadline if v.current else v.application.id)
-        return views
+    async def inbox(
+        self, member: StaffMember, request: ListRequest | None = None
+    ) -> Page[ApplicationView]:
+        """A page of the member's provider's open applications whose current step is the
+        member's, nearest deadline first: one indexed query, and four for what it shows."""
+        request = request or ListRequest()
+        after = None
+        if request.after is not None:
+            after = decode_cursor(request.after, str, int)
+        now = self._now()
+        query = InboxQuery(
+            member.provider_id,
+            member.role,
+            member.login,
+            request.limit + 1,
+            (str(after[0]), int(after[1])) if after else None,
+            request.step,
+            now.astimezone(UTC).isoformat() if request.overdue else None,
+        )
+        found = await self._lists.inbox(query)
+        shown = found[: request.limit]
+        cursor = None
+        if len(found) > request.limit and shown[-1].current_deadline is not None:
+            cursor = encode_cursor(shown[-1].current_deadline, shown[-1].id)
+        return Page(await self._views(shown, now), cursor)
+
+    async def all_applications(
+        self, member: StaffMember, request: ListRequest | None = None
+    ) -> Page[ApplicationView]:
+        """A page of every application of the member's provider (of one status), newest
+        first."""
+        request = request or ListRequest()
+        before = int(decode_cursor(request.after, int)[0]) if request.after else None
+        found = await self._lists.newest(
+            member.provider_id, request.limit + 1, before, request.status
+        )
+        shown = found[: request.limit]
+        cursor = encode_cursor(shown[-1].id) if len(found) > request.limit else None
+        return Page(await self._views(shown, self._now()), cursor)
+
+    async def _views(self, found: list[Application], now: datetime) -> list[ApplicationView]:
+        return await read_views(self._lists, self._regulations, self._calendar, found, now)
 
     async def application(self, member: StaffMember, application_id: int) -> ApplicationView:
         """One application of the member's provider (another provider's is not found)."""
         return await self._visible(member, application_id)
-
-    async def all_applications(self, member: StaffMember) -> list[ApplicationView]:
-        """Every application of the member's provider, newest first."""
-        return [
-            await self._view(a.id)
-            for a in await self._applications.applications_of(member.provider_id)
-        ]
 
     async def _visible(self, member: StaffMember, application_id: int) -> ApplicationView:
         application = await self._applications.application(application_id)

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from egovsim.regulations.calendar import WorkingCalendar
 from egovsim.regulations.model import Regulation, Text
+from egovsim.storage.application_lists import ApplicationLists
 from egovsim.storage.applications import ApplicationStore
 from egovsim.storage.records import (
     Application,
@@ -70,10 +71,52 @@ async def read_view(
     ran, or still runs, past its deadline (a refused one past the refusal's shorter term)."""
     application = await applications.application(application_id)
     assert application is not None
-    regulation = regulations[application.regulation_id]
     records = await applications.steps(application_id)
     transitions = await applications.transitions(application_id)
     result = await applications.result(application_id)
+    checks = await applications.checks(application_id)
+    return view_of(application, regulations, calendar, now, records, transitions, checks, result)
+
+
+async def read_views(
+    lists: ApplicationLists,
+    regulations: Mapping[str, Regulation],
+    calendar: WorkingCalendar,
+    found: list[Application],
+    now: datetime,
+) -> list[ApplicationView]:
+    """The views of a page of applications, read in a fixed few queries whatever its length."""
+    if not found:
+        return []
+    details = await lists.details([a.id for a in found])
+    return [
+        view_of(
+            a,
+            regulations,
+            calendar,
+            now,
+            details.steps.get(a.id, []),
+            details.transitions.get(a.id, []),
+            details.checks.get(a.id, []),
+            details.results.get(a.id),
+        )
+        for a in found
+    ]
+
+
+def view_of(
+    application: Application,
+    regulations: Mapping[str, Regulation],
+    calendar: WorkingCalendar,
+    now: datetime,
+    records: list[StepRecord],
+    transitions: list[Transition],
+    checks: list[DocumentCheck],
+    result: ResultRecord | None,
+) -> ApplicationView:
+    """An application's view from its rows: a step is overdue when it ran, or still runs,
+    past its deadline (a refused one past the refusal's shorter term)."""
+    regulation = regulations[application.regulation_id]
     steps = []
     for record in records:
         step = regulation.step(record.step_id)
@@ -85,5 +128,4 @@ async def read_view(
             deadline = refusal_deadline
         end = record.finished_at or now
         steps.append(StepView(record, step.name, end > deadline, refusal_deadline))
-    checks = await applications.checks(application_id)
     return ApplicationView(application, regulation, steps, transitions, checks, result)

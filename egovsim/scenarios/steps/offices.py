@@ -19,6 +19,8 @@ WORKSTATION_SESSION = "/api/v1/workstation/session"
 COUNTER_SESSION = "/api/v1/statecorp/session"
 #: The counter's actions that are the step's own rather than the package's.
 COUNTER_OWN = ("open", "show", "sign_out")
+#: The provider's newest application still open.
+NEWEST_OPEN = "/api/v1/workstation/applications?status=in_progress&limit=1"
 
 
 async def staff(run: Run, args: dict[str, Any]) -> list[Reply]:
@@ -34,14 +36,15 @@ async def staff(run: Run, args: dict[str, Any]) -> list[Reply]:
     if action == "sign_out":
         return [await run.http.request("DELETE", WORKSTATION_SESSION, headers=headers)]
     if run.provider_application is None:
-        inbox = await run.http.request("GET", "/api/v1/workstation/inbox", headers=headers)
-        if inbox.status != 200:
-            return [inbox]
-        found = inbox.body.get("applications", []) if isinstance(inbox.body, dict) else []
+        # The newest open one: against a shared remote simulator, earlier runs' stay open (and
+        # the inbox, in deadline order, may show it only pages later).
+        newest = await run.http.request("GET", NEWEST_OPEN, headers=headers)
+        if newest.status != 200:
+            return [newest]
+        found = newest.body.get("applications", []) if isinstance(newest.body, dict) else []
         if not found:
-            raise StepFailed(f"{login}'s inbox is empty: was the request delivered?")
-        # The newest: against a shared remote simulator, earlier runs' stay in the inbox.
-        run.provider_application = max(int(a["id"]) for a in found)
+            raise StepFailed(f"{login}'s provider has nothing open: was the request delivered?")
+        run.provider_application = int(found[0]["id"])
     if action == "open":
         return await _open_attachments(run, headers, run.fill(args.get("params") or {}))
     return [

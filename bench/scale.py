@@ -1,0 +1,226 @@
+"""Pages and start-up against a long history: `egovsim db fill` writes N applications (default
+1,000,000) into a scratch data directory, then `egovsim serve` in its own process is timed from
+its start until `/healthz`, and the pages one provider's staff member, one citizen and the
+gateway's operator open are each requested in turn; the same with an empty database.
+
+`python -m bench.scale --applications 20000` for a quick run. Loopback only; every loop is
+bounded by a count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import aiohttp
+
+from bench.common import PASSWORD, Figure, free_port, make_pki, report, scratch_directory
+from egovsim.pki.authority import TestPki
+from egovsim.testing.simulator import Simulator
+
+APPLICATIONS = 1_000_000
+#: Applications filled first, to learn what one costs on disk.
+PILOT = 2_000
+#: The share of the free disk the filled database may take (the machine is shared).
+DISK_SHARE = 0.5
+#: Requests per page, after a few to warm up.
+SAMPLES = 60
+WARM_UP = 3
+STAFF = "alm-office"
+CITIZEN = "citizen-valid"
+
+
+def run(applications: int = APPLICATIONS) -> dict[str, object]:
+    """The figures of an empty database and of one with `applications` (fewer when the disk
+    cannot hold them: said in the title); printed and returned."""
+    empty = _measure(0)
+    filled = _measure(applications)
+    applications = int(filled.pop("applications"))
+    figures = []
+    for name, unit in _FIGURES:
+        target = _target(name, unit, empty)
+        figures.append(Figure(f"{name}, empty", empty[name], unit))
+        figures.append(Figure(f"{name}, {applications:,} applications", filled[name], unit, target))
+    per_application = (filled["database size"] - empty["database size"]) * 2**20
+    per_application /= max(applications, 1)
+    figures.append(Figure("bytes per application", per_application, "B", "<= 8192"))
+    return report(
+        f"Scale: pages and start-up with {applications:,} applications "
+        f"(load average {os.getloadavg()[0]:.2f} at the end)",
+        figures,
+    )
+
+
+_PAGES = (
+    ("inbox API p50", "ms"),
+    ("inbox API p95", "ms"),
+    ("inbox page p50", "ms"),
+    ("inbox page p95", "ms"),
+    ("cabinet API p50", "ms"),
+    ("cabinet API p95", "ms"),
+    ("cabinet page p50", "ms"),
+    ("cabinet page p95", "ms"),
+    ("message log p50", "ms"),
+    ("message log p95", "ms"),
+)
+_FIGURES = (
+    *_PAGES,
+    ("start-up until /healthz", "s"),
+    ("database size", "MiB"),
+    ("peak RSS of the server", "MiB"),
+)
+
+
+def _target(name: str, unit: str, empty: dict[str, float]) -> str:
+    if name.endswith("p95"):
+        return f"<= 30 ms and <= 2x empty ({2 * empty[name]:.1f})"
+    if name.startswith("start-up"):
+        return "<= 2 s"
+    if name.startswith("peak RSS"):
+        return "<= 300 MiB"
+    return ""
+
+
+def _measure(applications: int) -> dict[str, float]:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    pki = make_pki(base)
+    data = scratch_directory()
+    if applications:
+        applications = _fill(pki, data, applications)
+    started = time.perf_counter()
+    process = _serve(pki, data, port)
+    try:
+        startup = _until_healthy(base, process) - started
+        figures = asyncio.run(_pages(base, pki.directory))
+        figures["peak RSS of the server"] = _peak_rss(process.pid)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    figures["start-up until /healthz"] = startup
+    size = sum(f.stat().st_size for f in data.glob("egovsim.sqlite3*"))
+    figures["database size"] = size / 2**20
+    figures["applications"] = applications
+    return figures
+
+
+def _fill(pki: TestPki, data: Path, applications: int) -> int:
+    """Fill `applications` in two goes: a pilot whose bytes per application tell whether the
+    rest fits in `DISK_SHARE` of the free disk; fewer when it does not."""
+    pilot = min(applications, PILOT)
+    _fill_more(pki, data, pilot, seed=1)
+    used = sum(f.stat().st_size for f in data.glob("egovsim.sqlite3*"))
+    per_application = used / pilot
+    room = shutil.disk_usage(data).free * DISK_SHARE / per_application
+    rest = min(applications - pilot, int(room))
+    if rest < applications - pilot:
+        print(
+            f"  (the disk holds about {pilot + rest:,} applications at "
+            f"{per_application / 1024:.0f} KiB each, not {applications:,}: measuring that)"
+        )
+    if rest > 0:
+        _fill_more(pki, data, rest, seed=2)
+    return pilot + rest
+
+
+def _fill_more(pki: TestPki, data: Path, applications: int, seed: int) -> None:
+    command = [sys.executable, "-m", "egovsim", "--data-dir", str(data)]
+    command += ["--certs", str(pki.directory), "--public-url", pki.base_url]
+    command += ["db", "fill", "--applications", str(applications), "--seed", str(seed)]
+    started = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    took = time.perf_counter() - started
+    print(f"  (filled {applications:,} in {took:.0f} s, {applications / took:.0f} per second)")
+
+
+def _serve(pki: TestPki, data: Path, port: int) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "egovsim", "serve", "--host", "127.0.0.1"]
+    command += ["--port", str(port), "--certs", str(pki.directory), "--data-dir", str(data)]
+    command += ["--public-url", f"http://127.0.0.1:{port}"]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _until_healthy(base: str, process: subprocess.Popen[bytes]) -> float:
+    for _ in range(60_000):  # 10 minutes at most
+        if process.poll() is not None:
+            raise RuntimeError("egovsim serve exited before it was ready")
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=1) as reply:
+                if reply.status == 200:
+                    return time.perf_counter()
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.01)
+    raise RuntimeError("egovsim serve did not become ready")
+
+
+async def _pages(base: str, certs: Path) -> dict[str, float]:
+    figures: dict[str, float] = {}
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as staff:
+        async with staff.post(
+            base + "/api/v1/workstation/session", json={"login": STAFF, "password": PASSWORD}
+        ) as reply:
+            if reply.status != 200:
+                raise RuntimeError(f"{STAFF} could not sign in: {reply.status}")
+        await _timed(figures, "inbox API", lambda: _get(staff, base + "/api/v1/workstation/inbox"))
+        await _timed(figures, "inbox page", lambda: _get(staff, base + "/workstation"))
+        await _timed(figures, "message log", lambda: _get(staff, base + "/gateway"))
+    citizen = await Simulator(base, certs).sign_in(CITIZEN)
+    async with citizen:
+
+        async def cabinet_api() -> None:
+            reply = await citizen.request("GET", "/api/v1/portal/applications")
+            if reply.status != 200:
+                raise RuntimeError(f"the cabinet answered {reply.status}")
+
+        async def cabinet_page() -> None:
+            reply = await citizen.request("GET", "/cabinet")
+            if reply.status != 200:
+                raise RuntimeError(f"the cabinet page answered {reply.status}")
+
+        await _timed(figures, "cabinet API", cabinet_api)
+        await _timed(figures, "cabinet page", cabinet_page)
+    return figures
+
+
+async def _get(session: aiohttp.ClientSession, url: str) -> None:
+    async with session.get(url) as reply:
+        await reply.read()
+        if reply.status != 200:
+            raise RuntimeError(f"{url} answered {reply.status}")
+
+
+async def _timed(
+    figures: dict[str, float], name: str, request: Callable[[], Awaitable[None]]
+) -> None:
+    for _ in range(WARM_UP):
+        await request()
+    took = []
+    for _ in range(SAMPLES):
+        started = time.perf_counter()
+        await request()
+        took.append((time.perf_counter() - started) * 1000)
+    figures[f"{name} p50"] = statistics.median(took)
+    figures[f"{name} p95"] = statistics.quantiles(took, n=20)[18]
+
+
+def _peak_rss(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--applications", type=int, default=APPLICATIONS)
+    run(parser.parse_args().applications)

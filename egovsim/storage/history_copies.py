@@ -1,0 +1,144 @@
+"""Copies of a template's rows, prepared for `executemany`: each column's rule decided once per
+template, then applied to every copy in a tight loop."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from egovsim.storage.history import (
+    CHILDREN,
+    KEYED,
+    SELF_NUMBERED,
+    Citizen,
+    Template,
+    moved,
+    renumbered,
+)
+
+#: A table's columns and the rows of one batch, as `HistoryStore.write` takes them.
+Batch = dict[str, tuple[list[str], list[tuple[Any, ...]]]]
+
+# What a column of a copy becomes.
+_KEEP, _OWN_ID, _PARENT, _SUBSTITUTE, _TIME, _JSON, _ACCOUNT = range(7)
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    name: str
+    columns: list[str]
+    rules: list[tuple[int, str]]  # (rule, parent table for _PARENT)
+    rows: list[tuple[Any, ...]]
+
+
+class Copier:
+    """Makes copies of one template, with fresh keys, numbers, messageIds and applicant."""
+
+    def __init__(self, template: Template) -> None:
+        self.template = template
+        self._tables = [self._plan(table) for table in (*KEYED, *CHILDREN)]
+        self._tables = [table for table in self._tables if table.rows]
+        #: Each keyed row's id in the template, in order (a copy maps them one to one).
+        self._keyed_ids = {
+            table: [row["id"] for row in template.rows.get(table, [])] for table in KEYED
+        }
+        self._numbers = [
+            (table, row["number"], row.get("provider_id"))
+            for table in ("portal_applications", "applications", "statecorp_packages")
+            for row in template.rows.get(table, [])
+            if row.get("number")
+        ]
+
+    def _plan(self, table: str) -> _Table:
+        rows = self.template.rows.get(table, [])
+        if not rows:
+            return _Table(table, [], [], [])
+        columns = [c for c in rows[0] if not (c == "id" and table in SELF_NUMBERED)]
+        parent_column = CHILDREN.get(table)
+        rules: list[tuple[int, str]] = []
+        for column in columns:
+            if column == "id" and table in KEYED:
+                rules.append((_OWN_ID, table))
+            elif parent_column is not None and column == parent_column[0]:
+                rules.append((_PARENT, parent_column[1]))
+            elif column == "account_id":
+                rules.append((_ACCOUNT, ""))
+            elif (table, column) in self.template.time_columns:
+                rules.append((_TIME, ""))
+            elif column.endswith("_json"):
+                rules.append((_JSON, ""))
+            elif isinstance(rows[0][column], (bytes, int, float)) or rows[0][column] is None:
+                rules.append((_SUBSTITUTE, "") if column.endswith("_id") else (_KEEP, ""))
+            else:
+                rules.append((_SUBSTITUTE, ""))
+        values = [tuple(row[c] for c in columns) for row in rows]
+        return _Table(table, columns, rules, values)
+
+    def copy(
+        self,
+        batch: Batch,
+        next_id: dict[str, int],
+        next_number: Callable[[str, str | None, str], str],
+        citizen: Citizen | None,
+        weeks: int,
+        message_ids: Iterator[str],
+    ) -> None:
+        """Append one copy to `batch`, moved `weeks` weeks back, for `citizen` (None keeps the
+        template's applicant)."""
+        keys: dict[str, dict[int, int]] = {}
+        for table, ids in self._keyed_ids.items():
+            start = next_id[table]
+            keys[table] = {old: start + i for i, old in enumerate(ids)}
+            next_id[table] = start + len(ids)
+        swaps: dict[Any, Any] = {old: next(message_ids) for old in self.template.message_ids}
+        for table, number, provider in self._numbers:
+            if table == "statecorp_packages":
+                swaps[number] = renumbered(number, min(keys[table].values()))
+            else:
+                swaps[number] = next_number(table, provider, number)
+        account = self.template.account_id
+        if citizen is not None and self.template.applicant is not None:
+            login, name = self.template.applicant
+            if login:
+                swaps[login] = citizen.login
+            swaps[name] = citizen.name
+            account = citizen.account_id
+        text_swaps = [(old, new) for old, new in swaps.items() if isinstance(old, str) and old]
+        for plan in self._tables:
+            _, made = batch.setdefault(plan.name, (plan.columns, []))
+            rules = plan.rules
+            for values in plan.rows:
+                row = []
+                for (rule, parent), value in zip(rules, values, strict=True):
+                    if value is None or rule == _KEEP:
+                        row.append(value)
+                    elif rule == _OWN_ID:
+                        row.append(keys[parent][value])
+                    elif rule == _PARENT:
+                        row.append(keys[parent].get(value, value))
+                    elif rule == _TIME:
+                        row.append(moved(value, weeks))
+                    elif rule == _ACCOUNT:
+                        row.append(account)
+                    elif rule == _JSON:
+                        for old, new in text_swaps:
+                            if old in value:
+                                value = value.replace(old, new)
+                        row.append(value)
+                    else:
+                        row.append(swaps.get(value, value))
+                made.append(tuple(row))
+
+
+def time_ordered_ids(rng: random.Random, start_ms: int) -> Iterator[str]:
+    """UUIDs of version 7 (a millisecond count, then random bits), each after the last: a
+    million copies' messageIds go into the unique index at its end, not all over it."""
+    count = start_ms
+    while True:
+        count += 1
+        value = (count & (2**48 - 1)) << 80 | 0x7 << 76 | rng.getrandbits(12) << 64
+        value |= 0b10 << 62 | rng.getrandbits(62)
+        yield str(uuid.UUID(int=value))
