@@ -58,19 +58,31 @@ class Verifier:
     ) -> None:
         self._certs = CertCache()
         self._paths = PathBuilder(anchors, self._certs, fetcher, intermediates, inputs)
-        self.revocation = RevocationChecker(
+        revocation = RevocationChecker(
             fetcher,
             prefer="crl" if prefer == "crl" else "ocsp",
             offline_crls=crls,
             certs=self._certs,
             paths=self._paths,
         )
-        self._chains = ChainChecker(self._paths, self.revocation, soft_fail=policy == "soft-fail")
+        self._chains = ChainChecker(self._paths, revocation, soft_fail=policy == "soft-fail")
         self._signers = SignerChecker(
             self._chains, TimestampChecker(self._certs, self._paths, self._chains)
         )
         self._clock = clock
         self.timestamp_policy = timestamp_policy or TimestampPolicy()
+
+    @property
+    def revocation(self) -> RevocationChecker:
+        """Where revocation status comes from (CRLs, OCSP, their caches)."""
+        return self._chains.revocation
+
+    @revocation.setter
+    def revocation(self, checker: RevocationChecker) -> None:
+        # Replaced as a whole (a test cutting the PKI off): the verdicts kept rest on the
+        # answers of the one before.
+        self._chains.revocation = checker
+        self._chains.forget()
 
     def clear_revocation_caches(self) -> None:
         """Forget the CRLs and OCSP answers kept so far: the next check asks the PKI again, so a
