@@ -233,12 +233,12 @@ class ProviderAnswers:
         """How many answers were sent, and whether the gateway holds all it should now."""
         request_id = _request_id(transitions)
         if request_id is None:
-            outgoing = cabinet_result(application, regulation, result)
-            if outgoing is None:
+            for_cabinet = cabinet_result(application, regulation, result)
+            if for_cabinet is None:
                 return 0, True
-            sent = await send_to_cabinet(self._gateway, self._sender.send, outgoing)
+            sent = await send_to_cabinet(self._gateway, self._sender.send, for_cabinet)
             # Owed until the gateway holds it (a refusal while it is down is caught up later).
-            return sent, await self._gateway.message(outgoing.message_id) is not None
+            return sent, await self._gateway.message(for_cabinet.message_id) is not None
         asked = await self._gateway.message(request_id)
         if asked is None:
             return 0, True
