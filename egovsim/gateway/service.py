@@ -29,7 +29,7 @@ from egovsim.gateway.wsfresh import (
 )
 from egovsim.gateway.wspolicy import SignaturePolicy
 from egovsim.gateway.xmlsafe import XmlRefused, canonical, parse_xml
-from egovsim.passwords import check_password
+from egovsim.passwords import PasswordChecks
 from egovsim.signatures.verifier import Verifier
 from egovsim.storage.gateway import GatewayStore, Route, Sender, StoredMessage
 
@@ -96,9 +96,9 @@ class Gateway:
         self._wake = wake_delivery
         self._sync_receiver = sync_receiver
         self._is_down = is_down or (lambda: False)
-        # A password checked once is not hashed again for each message: scrypt costs tens of
-        # milliseconds and a busy sender sends thousands of messages.
-        self._known_passwords: dict[tuple[str, str, str], bool] = {}
+        # A password checked once is not hashed again for each message, nor by each message of
+        # a first burst at once: scrypt costs tens of milliseconds and 16 MiB a hash.
+        self._passwords = PasswordChecks()
 
     async def load_replays(self) -> None:
         """Take the signatures accepted before a restart whose windows have not ended."""
@@ -198,20 +198,7 @@ class Gateway:
         sender = await self._store.sender(sender_id)
         if sender is None:
             raise GatewayFault("SENDER_UNKNOWN", sender_id)
-        key = (
-            sender_id,
-            sender.password_hash,
-            hashlib.sha256((password or "").encode()).hexdigest(),
-        )
-        known = self._known_passwords.get(key)
-        if known is None:
-            known = await asyncio.get_running_loop().run_in_executor(
-                None, check_password, password or "", sender.password_hash
-            )
-            if len(self._known_passwords) > 10_000:
-                self._known_passwords.clear()
-            self._known_passwords[key] = known
-        if not known:
+        if not await self._passwords.check(password or "", sender.password_hash):
             raise GatewayFault("SENDER_PASSWORD_WRONG", sender_id)
         return sender
 
