@@ -4,12 +4,21 @@ timeline entries and status), the notices they bring and the signed results (P9)
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from egovsim.storage.database import Database
-from egovsim.storage.portal import PortalApplication, TimelineEntry, append_timeline
+from egovsim.storage.portal import (
+    Attachment,
+    PortalApplication,
+    TimelineEntry,
+    append_timeline,
+    application_from_row,
+    attachment_from_row,
+    entry_from_row,
+)
 from egovsim.storage.rows import required_time
 
 #: Where an application may be when a status arrives, per status: the status only moves forward.
@@ -21,6 +30,16 @@ _FORWARD: dict[str, tuple[str, ...]] = {
     "completed": ("signed", "sent", "delivered", "in_progress"),
     "refused": ("signed", "sent", "delivered", "in_progress"),
 }
+
+
+@dataclass(frozen=True, slots=True)
+class CabinetDetail:
+    """An application with its attachments, timeline and landed result, as read together."""
+
+    application: PortalApplication
+    attachments: list[Attachment]
+    timeline: list[TimelineEntry]
+    result: PortalResult | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,17 +194,48 @@ class CabinetStore:
         row = await self._db.fetch_one(
             "SELECT * FROM portal_results WHERE application_id = ?", (application_id,)
         )
-        if row is None:
-            return None
-        return PortalResult(
-            row["application_id"],
-            row["message_id"],
-            row["kind"],
-            bool(row["refusal"]),
-            row["grounds"],
-            row["provider_number"],
-            row["cms"],
-            row["document"],
-            json.loads(row["verification_json"]),
-            required_time(row["received_at"]),
-        )
+        return _result(row) if row is not None else None
+
+    async def detail(self, application_id: int) -> CabinetDetail | None:
+        """An application as the cabinet shows it, read in one trip from one snapshot."""
+
+        def read(connection: sqlite3.Connection) -> CabinetDetail | None:
+            by_id = (application_id,)
+            row = connection.execute(
+                "SELECT * FROM portal_applications WHERE id = ?", by_id
+            ).fetchone()
+            if row is None:
+                return None
+            attachments = connection.execute(
+                "SELECT * FROM portal_attachments WHERE application_id = ? ORDER BY document_id",
+                by_id,
+            ).fetchall()
+            timeline = connection.execute(
+                "SELECT * FROM portal_timeline WHERE application_id = ? ORDER BY id", by_id
+            ).fetchall()
+            result = connection.execute(
+                "SELECT * FROM portal_results WHERE application_id = ?", by_id
+            ).fetchone()
+            return CabinetDetail(
+                application_from_row(row),
+                [attachment_from_row(a) for a in attachments],
+                [entry_from_row(e) for e in timeline],
+                _result(result) if result is not None else None,
+            )
+
+        return await self._db.snapshot(read)
+
+
+def _result(row: sqlite3.Row) -> PortalResult:
+    return PortalResult(
+        row["application_id"],
+        row["message_id"],
+        row["kind"],
+        bool(row["refusal"]),
+        row["grounds"],
+        row["provider_number"],
+        row["cms"],
+        row["document"],
+        json.loads(row["verification_json"]),
+        required_time(row["received_at"]),
+    )
