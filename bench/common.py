@@ -8,6 +8,7 @@ import os
 import platform
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -165,6 +166,21 @@ def raw_rsa_verify_rate() -> float:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     public, signature = key.public_key(), key.sign(content, padding.PKCS1v15(), hashes.SHA256())
     return rate(lambda: public.verify(signature, content, padding.PKCS1v15(), hashes.SHA256()))
+
+
+def wait_until_delivered(database: Path, deadline: float) -> float:
+    """Wait (until `deadline`, a `time.monotonic()` value) until the gateway of the server on
+    `database` has delivered every message it accepted; the seconds it took."""
+    started = time.monotonic()
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
+        while time.monotonic() < deadline:
+            waiting = connection.execute(
+                "SELECT COUNT(*) FROM gateway_messages WHERE state = 'ON_DELIVERY'"
+            ).fetchone()[0]
+            if waiting == 0:
+                break
+            time.sleep(0.2)
+    return time.monotonic() - started
 
 
 def data_directory(process: subprocess.Popen[bytes]) -> Path:

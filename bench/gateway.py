@@ -24,6 +24,7 @@ from bench.common import (
     make_pki,
     report,
     start_server,
+    wait_until_delivered,
 )
 from egovsim.clock import as_utc, utcnow
 from egovsim.gateway.wssecurity import sign_envelope
@@ -139,14 +140,8 @@ async def _setup(base: str, receiver: str) -> None:
 def _delivery_latencies(database: Path, deadline: float) -> tuple[list[float], float]:
     """Each delivered message's milliseconds from acceptance to delivery, and the seconds from
     the first acceptance to the last delivery."""
+    wait_until_delivered(database, deadline)
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
-        while time.monotonic() < deadline:
-            waiting = connection.execute(
-                "SELECT COUNT(*) FROM gateway_messages WHERE state = 'ON_DELIVERY'"
-            ).fetchone()[0]
-            if waiting == 0:
-                break
-            time.sleep(0.2)
         rows = connection.execute(
             "SELECT accepted_at, delivered_at FROM gateway_messages WHERE state = 'DELIVERED'"
         ).fetchall()

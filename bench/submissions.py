@@ -15,7 +15,6 @@ import base64
 import contextlib
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -39,6 +38,7 @@ from bench.common import (
     scratch_directory,
     start_server,
     stop_server,
+    wait_until_delivered,
 )
 from egovsim.clock import utcnow
 from egovsim.identity.numbers import generate_iin
@@ -199,20 +199,6 @@ async def _burst(host: str, port: int, applicants: list[Applicant]) -> tuple[flo
     return time.perf_counter() - started, latencies
 
 
-def _drain(database: Path, deadline: float) -> float:
-    """Wait until the gateway has delivered every message it accepted; the seconds it took."""
-    started = time.monotonic()
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
-        while time.monotonic() < deadline:
-            waiting = connection.execute(
-                "SELECT COUNT(*) FROM gateway_messages WHERE state = 'ON_DELIVERY'"
-            ).fetchone()[0]
-            if waiting == 0:
-                break
-            time.sleep(0.2)
-    return time.monotonic() - started
-
-
 @contextlib.contextmanager
 def _profiled(server: subprocess.Popen[bytes], label: str) -> Iterator[None]:
     """With EGOVSIM_BENCH_PYSPY naming a directory, py-spy samples the server during the burst
@@ -268,10 +254,11 @@ def run() -> dict[str, object]:
         server = start_server(pki, port, data_dir, environment)
         with _profiled(server, "fresh"):
             fresh = asyncio.run(_burst("127.0.0.1", port, applicants))
-        drained = _drain(data_dir / "egovsim.sqlite3", time.monotonic() + DRAIN_SECONDS)
+        database = data_dir / "egovsim.sqlite3"
+        drained = wait_until_delivered(database, time.monotonic() + DRAIN_SECONDS)
         with _profiled(server, "warm"):
             warm = asyncio.run(_burst("127.0.0.1", port, applicants))
-        _drain(data_dir / "egovsim.sqlite3", time.monotonic() + DRAIN_SECONDS)
+        wait_until_delivered(database, time.monotonic() + DRAIN_SECONDS)
     finally:
         if server is not None:
             stop_server(server)
