@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from bench import gateway, ocsp, scale, verify
+from bench import gateway, ocsp, scale, submissions, verify
 from bench.common import save
 
 
 def main() -> None:
     """Run the benchmarks in turn."""
-    results = {"verify": verify.run(), "ocsp": ocsp.run(), "gateway": gateway.run()}
+    results = {
+        "verify": verify.run(),
+        "ocsp": ocsp.run(),
+        "gateway": gateway.run(),
+        "submissions": submissions.run(),
+    }
     results["scale"] = scale.run()
     print(f"saved to {save(results)}")
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import atexit
 import json
+import os
 import platform
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -15,6 +17,9 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from egovsim.clock import utcnow
 from egovsim.pki.authority import TestPki
@@ -95,8 +100,14 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_server(pki: TestPki, port: int) -> subprocess.Popen[bytes]:
-    """`egovsim serve` in its own process on the PKI's directory, ready to answer."""
+def start_server(
+    pki: TestPki,
+    port: int,
+    data_dir: Path | None = None,
+    environment: dict[str, str] | None = None,
+) -> subprocess.Popen[bytes]:
+    """`egovsim serve` in its own process on the PKI's directory (a fresh data directory unless
+    one is given; `environment` adds EGOVSIM_* settings), ready to answer."""
     base = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
         [
@@ -111,10 +122,11 @@ def start_server(pki: TestPki, port: int) -> subprocess.Popen[bytes]:
             "--certs",
             str(pki.directory),
             "--data-dir",
-            str(scratch_directory()),
+            str(data_dir or scratch_directory()),
             "--public-url",
             base,
         ],
+        env={**os.environ, **(environment or {})},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -129,6 +141,46 @@ def start_server(pki: TestPki, port: int) -> subprocess.Popen[bytes]:
             time.sleep(0.1)
     process.terminate()
     raise RuntimeError("egovsim serve did not become ready")
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    """Stop a server from `start_server` and wait for it to exit."""
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The value below which `share` of `values` lie (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+
+def raw_rsa_verify_rate() -> float:
+    """Raw `cryptography` RSA-2048 verifications per second (PKCS#1 v1.5, SHA-256, 1 KiB) on
+    one core: the yardstick printed beside figures that a busy machine lowers."""
+    content = os.urandom(1024)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public, signature = key.public_key(), key.sign(content, padding.PKCS1v15(), hashes.SHA256())
+    return rate(lambda: public.verify(signature, content, padding.PKCS1v15(), hashes.SHA256()))
+
+
+def wait_until_delivered(database: Path, deadline: float) -> float:
+    """Wait (until `deadline`, a `time.monotonic()` value) until the gateway of the server on
+    `database` has delivered every message it accepted; the seconds it took."""
+    started = time.monotonic()
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
+        while time.monotonic() < deadline:
+            waiting = connection.execute(
+                "SELECT COUNT(*) FROM gateway_messages WHERE state = 'ON_DELIVERY'"
+            ).fetchone()[0]
+            if waiting == 0:
+                break
+            time.sleep(0.2)
+    return time.monotonic() - started
 
 
 def data_directory(process: subprocess.Popen[bytes]) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -37,6 +38,35 @@ def check_password(password: str, stored: str) -> bool:
     except ValueError:
         return False
     return hmac.compare_digest(actual, expected)
+
+
+class PasswordChecks:
+    """`check_password` remembered per (hash, password): a busy sender's thousands of messages
+    cost one scrypt, not one each. Single flight: while the first check of a pair runs beside
+    the event loop, every other check of the same pair awaits that one instead of starting its
+    own 16 MiB scrypt."""
+
+    def __init__(self, limit: int = 10_000) -> None:
+        self._limit = limit
+        self._checks: dict[tuple[str, bytes], asyncio.Future[bool]] = {}
+
+    async def check(self, password: str, stored: str) -> bool:
+        """Whether `password` matches `stored`, hashed at most once per pair."""
+        key = (stored, hashlib.sha256(password.encode()).digest())
+        check = self._checks.get(key)
+        if check is None:
+            if len(self._checks) >= self._limit:
+                self._checks.clear()
+            loop = asyncio.get_running_loop()
+            check = loop.run_in_executor(None, check_password, password, stored)
+            self._checks[key] = check
+        try:
+            # Shielded: a waiter given up on does not cancel the check the others await.
+            return await asyncio.shield(check)
+        except Exception:
+            if self._checks.get(key) is check:
+                del self._checks[key]  # the next message tries again
+            raise
 
 
 def new_token() -> tuple[str, str]:

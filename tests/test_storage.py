@@ -117,6 +117,56 @@ async def test_transactions_in_one_trip_and_write_blocks_are_serialized(tmp_path
         await database.close()
 
 
+async def test_transactions_arriving_together_commit_together_and_fail_alone(tmp_path) -> None:
+    database = await Database.open(
+        tmp_path / "db.sqlite3", [Migration(1, "t", "CREATE TABLE t (x INTEGER UNIQUE);")]
+    )
+    begun: list[str] = []
+    await database._writer.set_trace_callback(
+        lambda sql: begun.append(sql) if sql.startswith("BEGIN") else None
+    )
+
+    def insert(values: list[int]):  # type: ignore[no-untyped-def]
+        def work(connection: sqlite3.Connection) -> int:
+            connection.executemany("INSERT INTO t VALUES (?)", [(v,) for v in values])
+            return values[0]
+
+        return work
+
+    try:
+        works = [insert([n]) for n in range(1, 20)] + [insert([100, 1])]  # the last one fails
+        outcomes = await asyncio.gather(
+            *(database.transact(w) for w in works), return_exceptions=True
+        )
+        assert outcomes[:19] == list(range(1, 20))
+        assert isinstance(outcomes[19], sqlite3.IntegrityError)
+        rows = await database.fetch_all("SELECT x FROM t ORDER BY x")
+        assert [row["x"] for row in rows] == list(range(1, 20))  # 100 was rolled back alone
+        assert len(begun) <= 2  # one transaction for the burst (two if the first went alone)
+    finally:
+        await database.close()
+
+
+async def test_a_snapshot_reads_several_tables_in_one_trip(tmp_path) -> None:
+    database = await Database.open(
+        tmp_path / "db.sqlite3",
+        [Migration(1, "t", "CREATE TABLE a (x INTEGER);\nCREATE TABLE b (y INTEGER);")],
+    )
+
+    def both(connection: sqlite3.Connection) -> tuple[int, int]:
+        (a,) = connection.execute("SELECT COUNT(*) FROM a").fetchone()
+        (b,) = connection.execute("SELECT COUNT(*) FROM b").fetchone()
+        return a, b
+
+    try:
+        async with database.write() as connection:
+            await connection.execute("INSERT INTO a VALUES (1)")
+        assert await database.snapshot(both) == (1, 0)
+        assert await database.fetch_all("SELECT x FROM a")  # the reader is usable after it
+    finally:
+        await database.close()
+
+
 def test_foreign_keys_refuse_an_orphan(tmp_path) -> None:
     async def run() -> None:
         database = await Database.open(tmp_path / "db.sqlite3")

@@ -12,6 +12,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from egovsim.cli import build_parser, settings_for
 from egovsim.clock import Clock
 from egovsim.config import settings_from_env
+from egovsim.gateway.wssecurity import verify_envelope
 from egovsim.testing import Simulator
 from egovsim.web.app import create_app
 from tests.conftest import NOW
@@ -76,3 +77,24 @@ def test_the_switch_is_read_from_the_environment() -> None:
     assert settings_from_env({}).wss_optional_senders == frozenset()
     arguments = build_parser().parse_args(["serve", "--wss-optional", "arm-rshep"])
     assert settings_for(arguments).wss_optional_senders == {"arm-rshep"}
+
+
+async def test_the_log_keeps_the_portals_envelope_as_signed_and_intact(
+    egovsim_simulator: Simulator,
+) -> None:
+    # The gateway does not verify again what the portal signed inside the same process; the
+    # envelope it keeps must still be the signed one, whole, as a peer would have received it.
+    (played,) = await egovsim_simulator.play(signed_by("citizen-valid"))
+    assert played.application is not None
+    log = await egovsim_simulator.call("GET", "/api/v1/gateway/messages?limit=10")
+    (request,) = [m for m in log["messages"] if m["message_type"] == "REQUEST"]
+    reply = await egovsim_simulator.request(
+        "GET", f"/api/v1/gateway/messages/{request['message_id']}/envelope"
+    )
+    assert reply.status == 200
+    check = verify_envelope(reply.raw, require=True)
+    assert check.code is None, check.detail
+    assert check.certificate is not None
+    gateway = egovsim_simulator.persona("egov-gateway").signer().certificate
+    assert check.certificate == gateway
+    assert request["security"]["signer"] is not None

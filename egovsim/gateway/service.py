@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from cryptography import x509
 from lxml import etree
 
 from egovsim.errors import CATALOGUE
@@ -29,7 +30,7 @@ from egovsim.gateway.wsfresh import (
 )
 from egovsim.gateway.wspolicy import SignaturePolicy
 from egovsim.gateway.xmlsafe import XmlRefused, canonical, parse_xml
-from egovsim.passwords import check_password
+from egovsim.passwords import PasswordChecks
 from egovsim.signatures.verifier import Verifier
 from egovsim.storage.gateway import GatewayStore, Route, Sender, StoredMessage
 
@@ -56,6 +57,8 @@ class _Request:
     """What the answer to a request depends on beyond its own bytes."""
 
     signed: bool = False  # the request carried a WS-Security signature (valid or not)
+    #: Signed inside this process a moment ago with this certificate's key (`handle`).
+    signed_by: x509.Certificate | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +71,8 @@ class Answer:
 
 #: Signs an answer's envelope (bytes) with the gateway's key, its Timestamp created at the time.
 ReplySigner = Callable[[bytes, datetime], Awaitable[bytes]]
+#: The certificate of a sender inside this process that signed the request itself, or None.
+Signer = x509.Certificate | None
 SyncReceiver = Callable[[StoredMessage], Awaitable[tuple[str, str, etree._Element | None]]]
 
 
@@ -98,23 +103,29 @@ class Gateway:
         self._wake = wake_delivery
         self._sync_receiver = sync_receiver
         self._is_down = is_down or (lambda: False)
-        # A password checked once is not hashed again for each message: scrypt costs tens of
-        # milliseconds and a busy sender sends thousands of messages.
-        self._known_passwords: dict[tuple[str, str, str], bool] = {}
+        # A password checked once is not hashed again for each message, nor by each message of
+        # a first burst at once: scrypt costs tens of milliseconds and 16 MiB a hash.
+        self._passwords = PasswordChecks()
 
     async def load_replays(self) -> None:
         """Take the signatures accepted before a restart whose windows have not ended."""
         self._signatures.replays.load(await self._store.replays.unexpired())
 
-    async def handle(self, channel: str, envelope_bytes: bytes) -> Answer:
+    async def handle(
+        self, channel: str, envelope_bytes: bytes, *, signed_by: Signer = None
+    ) -> Answer:
         """Answer one SOAP request of `channel` ("sync" or "async"); while the gateway is down
         (the trainer's switch), every request is answered GATEWAY_UNAVAILABLE unread. The answer
-        to a signed request, a fault too, is signed with the gateway's own key."""
-        request = _Request()
+        to a signed request, a fault too, is signed with the gateway's own key.
+
+        `signed_by` is for a sender inside this process that has just signed the envelope with
+        that certificate's key: the signature is not verified again (the certificate still is,
+        at the simulator's clock), and the answer, which no one outside sees, is not signed."""
+        request = _Request(signed_by=signed_by)
         if self._is_down():
             request.signed = looks_signed(envelope_bytes)
         answer = await self._answer(channel, envelope_bytes, request)
-        return await self._signed_if(request.signed, answer)
+        return await self._signed_if(request.signed and signed_by is None, answer)
 
     async def refuse(self, channel: str, code: str, detail: str, head: bytes = b"") -> Answer:
         """A fault for a request that cannot even be read (too large to take in), signed when
@@ -154,7 +165,7 @@ class Gateway:
                 raise GatewayFault(
                     "ENVELOPE_MALFORMED", f"{op.name} is not an operation of the {channel} channel"
                 )
-            return await self._dispatch(op, root, envelope_bytes)
+            return await self._dispatch(op, root, envelope_bytes, request.signed_by)
         except GatewayFault as fault:
             return self._fault(namespace, operation_name, fault)
         except Stale as refused:
@@ -185,9 +196,11 @@ class Gateway:
             raise GatewayFault("ENVELOPE_MALFORMED", "the Envelope must hold one Body")
         return bodies[0]
 
-    async def _dispatch(self, op: soap.Operation, root: etree._Element, raw: bytes) -> Answer:
+    async def _dispatch(
+        self, op: soap.Operation, root: etree._Element, raw: bytes, signed_by: Signer
+    ) -> Answer:
         if op.name in ("sendMessage", "SendMessage"):
-            return await self._send(op, root, raw)
+            return await self._send(op, root, raw, signed_by)
         if op.name == "getMessageStatus":
             return await self._status(op)
         if op.name == "getMessages":
@@ -200,26 +213,15 @@ class Gateway:
         sender = await self._store.sender(sender_id)
         if sender is None:
             raise GatewayFault("SENDER_UNKNOWN", sender_id)
-        key = (
-            sender_id,
-            sender.password_hash,
-            hashlib.sha256((password or "").encode()).hexdigest(),
-        )
-        known = self._known_passwords.get(key)
-        if known is None:
-            known = await asyncio.get_running_loop().run_in_executor(
-                None, check_password, password or "", sender.password_hash
-            )
-            if len(self._known_passwords) > 10_000:
-                self._known_passwords.clear()
-            self._known_passwords[key] = known
-        if not known:
+        if not await self._passwords.check(password or "", sender.password_hash):
             raise GatewayFault("SENDER_PASSWORD_WRONG", sender_id)
         return sender
 
     # -- operations ---------------------------------------------------------------------------
 
-    async def _send(self, op: soap.Operation, root: etree._Element, raw: bytes) -> Answer:
+    async def _send(
+        self, op: soap.Operation, root: etree._Element, raw: bytes, signed_by: Signer
+    ) -> Answer:
         request = soap.request_of(op)
         sync = op.channel == "sync"
         info_node = soap.child_of(request, "requestInfo" if sync else "messageInfo")
@@ -228,7 +230,11 @@ class Gateway:
         data = soap.message_data(request, "requestData" if sync else "messageData")
         sender = await self._sender(info.sender_id, info.password)
         now = self._now()
-        checked = await self._signatures.check(root, sender.signature_policy == "required", now)
+        if signed_by is None:
+            required = sender.signature_policy == "required"
+            checked = await self._signatures.check(root, required, now)
+        else:
+            checked = await self._signatures.vouched(signed_by, now)
         if info.message_type in NEEDS_CORRELATION and not info.correlation_id:
             raise GatewayFault("CORRELATION_ID_MISSING", info.message_type)
         route = await self._store.route(info.service_id)

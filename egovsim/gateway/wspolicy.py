@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from lxml import etree
 
 from egovsim.clock import utcnow
@@ -64,19 +66,28 @@ class SignaturePolicy:
         key = ReplayGuard.key(root)
         if key is not None:
             await self.replays.refuse_seen(key)
+        security = await self._certificate(check.certificate_der, now, check.detail)
+        return Checked(security, key, self.replays.window_end(left))
+
+    async def vouched(self, certificate: x509.Certificate, now: datetime) -> Checked:
+        """A request signed inside this process a moment ago with `certificate`'s key: the
+        certificate is checked at `now` as any signer's (the trainer may have moved the clock
+        past it), and nothing is remembered against replays (no one outside saw it)."""
+        der = certificate.public_bytes(serialization.Encoding.DER)
+        return Checked(await self._certificate(der, now, "signed inside the simulator"))
+
+    async def _certificate(self, der: bytes, now: datetime, detail: str) -> dict[str, Any]:
+        """What the log keeps of a signature whose certificate the verifier accepts at `now`;
+        `Stale` with WSS_CERTIFICATE_REFUSED and the verifier's code otherwise."""
         report = await self._verifier.verify_certificate(
-            check.certificate_der, at=now, expect=Expectations(purpose=None)
+            der, at=now, expect=Expectations(purpose=None)
         )
         if not report.passed:
             assert report.code is not None
-            raise Stale(
-                "WSS_CERTIFICATE_REFUSED",
-                check.detail,
-                (report.code, CATALOGUE[report.code].message("en")),
-            )
+            words = CATALOGUE[report.code].message("en")
+            raise Stale("WSS_CERTIFICATE_REFUSED", detail, (report.code, words))
         signer = report.signer.to_json() if report.signer else None
-        security = {"signed": True, "signer": signer, "indication": str(report.indication)}
-        return Checked(security, key, self.replays.window_end(left))
+        return {"signed": True, "signer": signer, "indication": str(report.indication)}
 
     def accepted(self, checked: Checked) -> None:
         """The request was accepted: its signature, sent again within its window, is a replay."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
@@ -267,7 +267,7 @@ class Portal:
                 self._day(now),
                 self._enforce_period(),
             )
-            edocument, frozen_at = await self._frozen_document(application)
+            edocument, frozen_at = await self._frozen_document(application, attachments)
             signature = to_der(cms)
             expect = (
                 Expectations(iin=application.applicant_iin, purpose="sign")
@@ -285,6 +285,7 @@ class Portal:
                 assert report.code is not None
                 await self._refuse(application, regulation, now, report.code, report)
             signer = report.signer.to_json() if report.signer else None
+            verification = report.to_json()
             message_id = str(uuid.uuid4())
             signed = await self._store.mark_signed(
                 application.id,
@@ -292,15 +293,13 @@ class Portal:
                 {
                     "edocument": edocument,
                     "signature": signature,
-                    "verification": report.to_json(),
+                    "verification": verification,
                     "signed_at": now,
                     "message_id": message_id,
                 },
                 [
                     TimelineEntry(now, "P4", "certificate_chosen", None, {"signer": signer}),
-                    TimelineEntry(
-                        now, "C2", "signature_confirmed", None, {"report": report.to_json()}
-                    ),
+                    TimelineEntry(now, "C2", "signature_confirmed", None, {"report": verification}),
                     TimelineEntry(
                         now, "P6", "signed", None, {"signer": signer, "message_id": message_id}
                     ),
@@ -311,8 +310,18 @@ class Portal:
                     "SIGNED_CONTENT_MISMATCH",
                     {**_c2_steps(regulation), "reason": "the draft changed while it was signed"},
                 )
-            fresh = await self._store.application(application.id)
-            assert fresh is not None
+            # What mark_signed wrote, without reading it back.
+            fresh = replace(
+                application,
+                status="signed",
+                frozen_at=frozen_at,
+                edocument=edocument,
+                signature=signature,
+                verification=verification,
+                signed_at=now,
+                message_id=message_id,
+                updated_at=now,
+            )
             if not await self.exchange.send(fresh, attachments):
                 raise EgovsimError("REQUEST_NOT_SENT", {"application": application.id})
             return await self._detail(fresh)
@@ -337,9 +346,14 @@ class Portal:
         )
         raise EgovsimError(code, {**_c2_steps(regulation), "report": shown})
 
-    async def _frozen_document(self, application: PortalApplication) -> tuple[bytes, datetime]:
+    async def _frozen_document(
+        self, application: PortalApplication, attachments: list[Attachment] | None = None
+    ) -> tuple[bytes, datetime]:
+        """The e-document to sign and when it was frozen, freezing it now if it was not (a
+        draft read as frozen and changed since fails mark_signed's check of the moment)."""
         regulation = self._regulations[application.regulation_id]
-        attachments = await self._store.attachments(application.id)
+        if attachments is None:
+            attachments = await self._store.attachments(application.id)
         missing = [
             d.id
             for d in regulation.documents_for(application.variant)
@@ -348,7 +362,7 @@ class Portal:
         ]
         if missing:
             raise EgovsimError("REQUEST_DOCUMENTS_MISSING", {"missing": missing})
-        frozen_at = await self._store.freeze(application.id, self._now())
+        frozen_at = application.frozen_at or await self._store.freeze(application.id, self._now())
         if frozen_at is None:  # signed in the meantime
             raise EgovsimError("APPLICATION_NOT_DRAFT", {"application": application.id})
         return request_document(application, regulation, attachments, frozen_at), frozen_at
@@ -397,14 +411,14 @@ class Portal:
         return application
 
     async def _detail(self, application: PortalApplication) -> ApplicationDetail:
-        fresh = await self._store.application(application.id)
-        assert fresh is not None
+        found = await self._cabinet.detail(application.id)
+        assert found is not None
         return ApplicationDetail(
-            fresh,
-            self._regulations[fresh.regulation_id],
-            await self._store.attachments(fresh.id),
-            await self._store.timeline(fresh.id),
-            await self._cabinet.result(fresh.id),
+            found.application,
+            self._regulations[found.application.regulation_id],
+            found.attachments,
+            found.timeline,
+            found.result,
         )
 
     def _day(self, moment: datetime) -> date:

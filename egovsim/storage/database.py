@@ -65,6 +65,9 @@ class Database:
         self._writer = writer
         self._reader = reader
         self._write_lock = asyncio.Lock()
+        #: Works waiting for the next group commit, and the task that commits them.
+        self._queued: list[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]] = []
+        self._committer: asyncio.Task[None] | None = None
 
     @classmethod
     async def open(cls, path: Path, migrations: Iterable[Migration] | None = None) -> Database:
@@ -130,30 +133,66 @@ class Database:
             await self._writer.execute("COMMIT")
 
     async def transact(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `work` on the writing connection in one BEGIN IMMEDIATE transaction, on the
-        database's own thread, in a single trip there and back.
+        """Run `work` on the writing connection in a BEGIN IMMEDIATE transaction, on the
+        database's own thread, in a single trip there and back; its result, or its exception
+        with nothing of it written.
 
         For hot paths: each awaited statement of `write()` waits its turn on a busy event loop,
-        so a transaction of four statements takes four turns; this one takes one. `work` runs
-        outside the event loop and must not touch it.
+        so a transaction of four statements takes four turns; this one takes one. Works that
+        arrive while one is committing are committed together, each in its own savepoint
+        (group commit): a failing work is rolled back alone. `work` runs outside the event
+        loop and must neither touch it nor begin or end transactions itself.
+        """
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._queued.append((work, future))
+        if self._committer is None or self._committer.done():
+            self._committer = asyncio.create_task(self._commit_queued())
+        result: T = await future
+        return result
+
+    async def _commit_queued(self) -> None:
+        while self._queued:
+            batch, self._queued = self._queued, []
+            try:
+                async with self._write_lock:
+                    # aiosqlite runs a function on its connection's thread with `_execute`; it
+                    # has no public name for it (pinned in pyproject.toml, held by the tests).
+                    run, connection = self._writer._execute, self._writer._conn
+                    works = [work for work, _ in batch]
+                    outcomes = await run(_commit_together, connection, works)  # type: ignore[no-untyped-call]
+            except BaseException as error:
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(error)
+                if not isinstance(error, Exception):
+                    raise
+                continue
+            for (_, future), (done, value) in zip(batch, outcomes, strict=True):
+                if future.done():
+                    continue
+                if done:
+                    future.set_result(value)
+                else:
+                    future.set_exception(value)
+
+    async def snapshot(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `work`'s queries on the reading connection in one read transaction (one
+        consistent view of the database), on its thread, in a single trip there and back.
+
+        For answers that read several tables: each awaited query waits its turn on a busy
+        event loop. `work` runs outside the event loop and must not write or touch the loop.
         """
 
-        def in_transaction(connection: sqlite3.Connection) -> T:
-            connection.execute("BEGIN IMMEDIATE")
+        def in_snapshot(connection: sqlite3.Connection) -> T:
+            connection.execute("BEGIN")
             try:
-                result = work(connection)
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
-            connection.execute("COMMIT")
-            return result
+                return work(connection)
+            finally:
+                connection.execute("COMMIT")  # ends the read transaction; nothing was written
 
-        async with self._write_lock:
-            # aiosqlite runs a function on its connection's thread with `_execute`; it has no
-            # public name for it (pinned in pyproject.toml, held by the storage tests).
-            run, connection = self._writer._execute, self._writer._conn
-            result: T = await run(in_transaction, connection)  # type: ignore[no-untyped-call]
-            return result
+        run, connection = self._reader._execute, self._reader._conn
+        result: T = await run(in_snapshot, connection)  # type: ignore[no-untyped-call]
+        return result
 
     async def trace(self, callback: Callable[[str], object] | None) -> None:
         """Call `callback` with each statement either connection runs (None stops it): how a
@@ -171,6 +210,29 @@ class Database:
         """The first row of a query, or None."""
         rows = await self._reader.execute_fetchall(sql, tuple(parameters))
         return next(iter(rows), None)
+
+
+def _commit_together(
+    connection: sqlite3.Connection, works: list[Callable[[sqlite3.Connection], Any]]
+) -> list[tuple[bool, Any]]:
+    """Run `works` in one BEGIN IMMEDIATE transaction, each in a savepoint of its own; (True,
+    result) or (False, exception) for each, in order. Runs on the database's thread."""
+    outcomes: list[tuple[bool, Any]] = []
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        for work in works:
+            connection.execute("SAVEPOINT work")
+            try:
+                outcomes.append((True, work(connection)))
+            except Exception as error:
+                connection.execute("ROLLBACK TO work")
+                outcomes.append((False, error))
+            connection.execute("RELEASE work")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
+    return outcomes
 
 
 def _statements(script: str) -> list[str]:

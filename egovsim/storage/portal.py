@@ -5,6 +5,7 @@ transaction (what comes back lands through `egovsim.storage.portal_cabinet`)."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -71,7 +72,8 @@ class TimelineEntry:
     id: int | None = None
 
 
-def application_of_row(row: aiosqlite.Row) -> PortalApplication:
+def application_from_row(row: sqlite3.Row) -> PortalApplication:
+    """A `portal_applications` row as the dataclass."""
     return PortalApplication(
         id=row["id"],
         number=row["number"],
@@ -101,25 +103,56 @@ def application_of_row(row: aiosqlite.Row) -> PortalApplication:
     )
 
 
+def attachment_from_row(row: sqlite3.Row) -> Attachment:
+    """A `portal_attachments` row as the dataclass."""
+    return Attachment(
+        row["document_id"],
+        row["file_name"],
+        row["content_type"],
+        row["size"],
+        row["sha256"],
+        required_time(row["attached_at"]),
+    )
+
+
+def entry_from_row(row: sqlite3.Row) -> TimelineEntry:
+    """A `portal_timeline` row as the dataclass."""
+    return TimelineEntry(
+        required_time(row["at"]),
+        row["step"],
+        row["event"],
+        row["code"],
+        json.loads(row["details_json"]),
+        row["id"],
+    )
+
+
+def timeline_rows(application_id: int, entries: Iterable[TimelineEntry]) -> list[tuple[Any, ...]]:
+    """The `portal_timeline` rows of new entries (INSERT_ENTRY's parameters)."""
+    return [
+        (
+            application_id,
+            e.at.isoformat(),
+            e.step,
+            e.event,
+            e.code,
+            json.dumps(e.details, ensure_ascii=False),
+        )
+        for e in entries
+    ]
+
+
+INSERT_ENTRY = (
+    "INSERT INTO portal_timeline (application_id, at, step, event, code, details_json)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
+)
+
+
 async def append_timeline(
     connection: aiosqlite.Connection, application_id: int, entries: Iterable[TimelineEntry]
 ) -> None:
     """Append entries to an application's timeline, inside the caller's transaction."""
-    await connection.executemany(
-        "INSERT INTO portal_timeline (application_id, at, step, event, code, details_json)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        [
-            (
-                application_id,
-                e.at.isoformat(),
-                e.step,
-                e.event,
-                e.code,
-                json.dumps(e.details, ensure_ascii=False),
-            )
-            for e in entries
-        ],
-    )
+    await connection.executemany(INSERT_ENTRY, timeline_rows(application_id, entries))
 
 
 async def next_number(connection: aiosqlite.Connection) -> str:
@@ -238,37 +271,47 @@ class PortalStore:
     ) -> bool:
         """Keep the signed e-document and its CMS, if the draft is still the one that was
         signed (not changed in the meantime); False otherwise."""
-        async with self._db.write() as connection:
-            cursor = await connection.execute(
+        values = (
+            fields["edocument"],
+            fields["signature"],
+            json.dumps(fields["verification"], ensure_ascii=False),
+            fields["signed_at"].isoformat(),
+            fields["message_id"],
+            fields["signed_at"].isoformat(),
+            application_id,
+            frozen_at.isoformat(),
+        )
+        rows = timeline_rows(application_id, entries)
+
+        def sign(connection: sqlite3.Connection) -> bool:
+            cursor = connection.execute(
                 "UPDATE portal_applications SET status = 'signed', edocument = ?, signature = ?,"
                 " verification_json = ?, signed_at = ?, message_id = ?, updated_at = ?"
                 " WHERE id = ? AND status = 'draft' AND frozen_at = ?",
-                (
-                    fields["edocument"],
-                    fields["signature"],
-                    json.dumps(fields["verification"], ensure_ascii=False),
-                    fields["signed_at"].isoformat(),
-                    fields["message_id"],
-                    fields["signed_at"].isoformat(),
-                    application_id,
-                    frozen_at.isoformat(),
-                ),
+                values,
             )
             if cursor.rowcount != 1:
                 return False
-            await append_timeline(connection, application_id, entries)
+            connection.executemany(INSERT_ENTRY, rows)
             return True
+
+        # One trip to the database's thread: a submission's hot path (see Database.transact).
+        return await self._db.transact(sign)
 
     async def mark_sent(self, application_id: int, at: datetime, entry: TimelineEntry) -> None:
         """The gateway took the signed request (P7)."""
-        async with self._db.write() as connection:
-            cursor = await connection.execute(
+        rows = timeline_rows(application_id, [entry])
+
+        def send(connection: sqlite3.Connection) -> None:
+            cursor = connection.execute(
                 "UPDATE portal_applications SET status = 'sent', sent_at = ?, updated_at = ?"
                 " WHERE id = ? AND status = 'signed'",
                 (at.isoformat(), at.isoformat(), application_id),
             )
             if cursor.rowcount == 1:
-                await append_timeline(connection, application_id, [entry])
+                connection.executemany(INSERT_ENTRY, rows)
+
+        await self._db.transact(send)
 
     async def with_status(self, status: str) -> list[PortalApplication]:
         """The applications in a status, oldest first (the signed ones the gateway has not
@@ -276,14 +319,14 @@ class PortalStore:
         rows = await self._db.fetch_all(
             "SELECT * FROM portal_applications WHERE status = ? ORDER BY id", (status,)
         )
-        return [application_of_row(row) for row in rows]
+        return [application_from_row(row) for row in rows]
 
     async def by_message_id(self, message_id: str) -> PortalApplication | None:
         """The application whose gateway REQUEST had this messageId."""
         row = await self._db.fetch_one(
             "SELECT * FROM portal_applications WHERE message_id = ?", (message_id,)
         )
-        return application_of_row(row) if row else None
+        return application_from_row(row) if row else None
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -292,7 +335,7 @@ class PortalStore:
         row = await self._db.fetch_one(
             "SELECT * FROM portal_applications WHERE id = ?", (application_id,)
         )
-        return application_of_row(row) if row else None
+        return application_from_row(row) if row else None
 
     async def applications_of(self, account_id: int) -> list[PortalApplication]:
         """An account's applications, newest first."""
@@ -300,7 +343,7 @@ class PortalStore:
             "SELECT * FROM portal_applications WHERE account_id = ? ORDER BY id DESC",
             (account_id,),
         )
-        return [application_of_row(row) for row in rows]
+        return [application_from_row(row) for row in rows]
 
     async def draft_attachment_bytes(self, account_id: int, but: tuple[int, str]) -> int:
         """The bytes attached to an account's drafts, but the attachment `but` (application,
@@ -320,17 +363,7 @@ class PortalStore:
             "SELECT * FROM portal_attachments WHERE application_id = ? ORDER BY document_id",
             (application_id,),
         )
-        return [
-            Attachment(
-                row["document_id"],
-                row["file_name"],
-                row["content_type"],
-                row["size"],
-                row["sha256"],
-                required_time(row["attached_at"]),
-            )
-            for row in rows
-        ]
+        return [attachment_from_row(row) for row in rows]
 
     async def timeline(self, application_id: int) -> list[TimelineEntry]:
         """An application's timeline, oldest first."""
@@ -338,14 +371,4 @@ class PortalStore:
             "SELECT * FROM portal_timeline WHERE application_id = ? ORDER BY id",
             (application_id,),
         )
-        return [
-            TimelineEntry(
-                required_time(row["at"]),
-                row["step"],
-                row["event"],
-                row["code"],
-                json.loads(row["details_json"]),
-                row["id"],
-            )
-            for row in rows
-        ]
+        return [entry_from_row(row) for row in rows]

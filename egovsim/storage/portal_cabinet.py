@@ -4,16 +4,20 @@ timeline entries and status), the notices they bring and the signed results (P9)
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from egovsim.storage.database import Database
 from egovsim.storage.portal import (
+    Attachment,
     PortalApplication,
     TimelineEntry,
     append_timeline,
-    application_of_row,
+    application_from_row,
+    attachment_from_row,
+    entry_from_row,
     next_number,
 )
 from egovsim.storage.rows import required_time
@@ -27,6 +31,16 @@ _FORWARD: dict[str, tuple[str, ...]] = {
     "completed": ("signed", "sent", "delivered", "in_progress"),
     "refused": ("signed", "sent", "delivered", "in_progress"),
 }
+
+
+@dataclass(frozen=True, slots=True)
+class CabinetDetail:
+    """An application with its attachments, timeline and landed result, as read together."""
+
+    application: PortalApplication
+    attachments: list[Attachment]
+    timeline: list[TimelineEntry]
+    result: PortalResult | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +183,7 @@ class CabinetStore:
             )
             row = await cursor.fetchone()
             if row is not None:
-                return application_of_row(row)
+                return application_from_row(row)
             cursor = await connection.execute(
                 "SELECT id, kind FROM portal_accounts WHERE login = ?", (login,)
             )
@@ -205,7 +219,7 @@ class CabinetStore:
             row = await cursor.fetchone()
             assert row is not None
             await append_timeline(connection, int(row["id"]), entries)
-            return application_of_row(row)
+            return application_from_row(row)
 
     async def notifications(self, account_id: int) -> list[Notification]:
         """An account's notices, newest first."""
@@ -231,17 +245,48 @@ class CabinetStore:
         row = await self._db.fetch_one(
             "SELECT * FROM portal_results WHERE application_id = ?", (application_id,)
         )
-        if row is None:
-            return None
-        return PortalResult(
-            row["application_id"],
-            row["message_id"],
-            row["kind"],
-            bool(row["refusal"]),
-            row["grounds"],
-            row["provider_number"],
-            row["cms"],
-            row["document"],
-            json.loads(row["verification_json"]),
-            required_time(row["received_at"]),
-        )
+        return _result(row) if row is not None else None
+
+    async def detail(self, application_id: int) -> CabinetDetail | None:
+        """An application as the cabinet shows it, read in one trip from one snapshot."""
+
+        def read(connection: sqlite3.Connection) -> CabinetDetail | None:
+            by_id = (application_id,)
+            row = connection.execute(
+                "SELECT * FROM portal_applications WHERE id = ?", by_id
+            ).fetchone()
+            if row is None:
+                return None
+            attachments = connection.execute(
+                "SELECT * FROM portal_attachments WHERE application_id = ? ORDER BY document_id",
+                by_id,
+            ).fetchall()
+            timeline = connection.execute(
+                "SELECT * FROM portal_timeline WHERE application_id = ? ORDER BY id", by_id
+            ).fetchall()
+            result = connection.execute(
+                "SELECT * FROM portal_results WHERE application_id = ?", by_id
+            ).fetchone()
+            return CabinetDetail(
+                application_from_row(row),
+                [attachment_from_row(a) for a in attachments],
+                [entry_from_row(e) for e in timeline],
+                _result(result) if result is not None else None,
+            )
+
+        return await self._db.snapshot(read)
+
+
+def _result(row: sqlite3.Row) -> PortalResult:
+    return PortalResult(
+        row["application_id"],
+        row["message_id"],
+        row["kind"],
+        bool(row["refusal"]),
+        row["grounds"],
+        row["provider_number"],
+        row["cms"],
+        row["document"],
+        json.loads(row["verification_json"]),
+        required_time(row["received_at"]),
+    )

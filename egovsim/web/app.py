@@ -10,6 +10,7 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from cryptography import x509
 
 from egovsim import __version__
 from egovsim.clock import Clock
@@ -310,8 +311,10 @@ def _in_process(app: web.Application) -> Handle:
     """`Gateway.handle` of the app, looked up when called (the gateway is made after those
     who send through it)."""
 
-    async def handle(channel: str, envelope: bytes) -> Answer:
-        return await app[GATEWAY].handle(channel, envelope)
+    async def handle(
+        channel: str, envelope: bytes, *, signed_by: x509.Certificate | None = None
+    ) -> Answer:
+        return await app[GATEWAY].handle(channel, envelope, signed_by=signed_by)
 
     return handle
 
