@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
@@ -163,11 +164,6 @@ def run() -> dict[str, object]:
     pki = make_pki(base)
     persona = next(p for p in load_personas(pki.directory) if p["id"] == "shymkent-energy-head")
     keystore = load_keystore(pki.directory / persona["keystores"]["sign"]["file"], PASSWORD)
-    now = utcnow()
-    envelopes = [
-        sign_envelope(_envelope(str(uuid.uuid4())), keystore.key, keystore.certificate, created=now)
-        for _ in range(MESSAGES)
-    ]
     server = start_server(pki, port)
     data_dir = data_directory(server)
     receiver = subprocess.Popen(
@@ -176,6 +172,20 @@ def run() -> dict[str, object]:
         stderr=subprocess.DEVNULL,
     )
     try:
+        # Signed once the server is up, each Timestamp good for the gateway's whole window (15
+        # minutes): on a loaded machine the server's start and the signing take minutes, and
+        # envelopes signed before them expired (WSS_TIMESTAMP_STALE) in the middle of the run.
+        now = utcnow()
+        envelopes = [
+            sign_envelope(
+                _envelope(str(uuid.uuid4())),
+                keystore.key,
+                keystore.certificate,
+                created=now,
+                ttl=timedelta(minutes=15),
+            )
+            for _ in range(MESSAGES)
+        ]
         asyncio.run(_setup(base, f"http://127.0.0.1:{receiver_port}/receive"))
         elapsed, failed = asyncio.run(_send_all(base + "/shep/async", envelopes))
         latencies, span = _delivery_latencies(data_dir / "egovsim.sqlite3", time.monotonic() + 120)
