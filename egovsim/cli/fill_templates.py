@@ -26,6 +26,7 @@ _ALM_REGISTERED = (
 _ALM_CHECKED = (
     _ALM_REGISTERED
     + """
+      - staff: {login: alm-executor, action: open}
       - staff:
           login: alm-executor
           action: check
@@ -51,6 +52,7 @@ _ALM_DELIVERED = (
 _ALM_REFUSED_C3 = (
     _ALM_REGISTERED
     + """
+      - staff: {login: alm-executor, action: open}
       - staff:
           login: alm-executor
           action: check
@@ -91,6 +93,7 @@ _SHYM_DELIVERED = (
     _SHYM_RESOLVED
     + """
       - staff: {login: shym-dept, action: assign, params: {executor: shym-executor}}
+      - staff: {login: shym-executor, action: open}
       - staff:
           login: shym-executor
           action: check
