@@ -5,7 +5,9 @@ them (`reference/ncalayer/captured-exchanges.json`). No I/O here: the WebSocket 
   `{"code": "500", "message": ...}`; arguments are matched by position and JSON type, as
   NCALayer's reflection matches them ("argument type mismatch").
 - `kz.gov.pki.knca.basics` `sign` answers `{"status": true, "body": {"result": ...}}`, or
-  `{"status": false, "code", "message", "details"}`.
+  `{"status": false, "code", "message", "details"}`. Its `signingParams.tsaProfile` `{}` (the
+  captures) asks for no timestamp; a profile (`{"policy": OID}`) asks the simulator's TSA for
+  a CAdES-T token on each CMS, and a refusal's details name the code (`egovsim: CODE: ...`).
 - `kz.egovsim.keys` is egovsim's own: list the key sets, choose one for this connection with
   its password (as NCALayer's key window asks), or forget the choice.
 """
@@ -36,9 +38,11 @@ from egovsim.ncalayer.keys import (
     UnknownPersona,
     WrongPassword,
 )
+from egovsim.ncalayer.stamping import ProfileRefused, Stamper, TsaRequest, read_profile
 from egovsim.ncalayer.xmldsig import XmlSigningError, document_bytes, sign_enveloped
 from egovsim.pki.keystore import Keystore
 from egovsim.pki.oids import Usage
+from egovsim.signatures.cades import TimestampError
 
 __all__ = [
     "BASICS",
@@ -116,6 +120,8 @@ class Session:
     #: The persona chosen on this connection and the password that opened its keystores.
     chosen: tuple[str, str] | None = None
     locale: str = "ru"
+    #: The simulator's TSA, asked when a page's tsaProfile wants a timestamp.
+    stamper: Stamper | None = None
 
     def key_set(self) -> tuple[PersonaKeys, str]:
         """The persona to sign with and the password to open its keystores."""
@@ -400,6 +406,7 @@ def _basics_sign(session: Session, args: Any) -> str | list[str]:
     decode = _member(signing, "decode", bool, "Boolean", True)
     encapsulate = _member(signing, "encapsulate", bool, "Boolean", True)
     digested = _member(signing, "digested", bool, "Boolean", False)
+    stamping = _tsa_request(session, _member(signing, "tsaProfile", dict, "JSONObject", {}))
     contents = [_decode_base64(d) if decode else d.encode("utf-8") for d in documents]
     if digested and not all(contents):
         raise Failure("java.lang.IllegalArgumentException: the hash to sign is empty")
@@ -407,13 +414,42 @@ def _basics_sign(session: Session, args: Any) -> str | list[str]:
     now = session.now()
     signatures = [
         signer.pem(
-            signer.sign_hash(content, keystore, now)
-            if digested
-            else signer.sign_data(content, keystore, now, attached=encapsulate)
+            _stamped(
+                session,
+                signer.sign_hash(content, keystore, now)
+                if digested
+                else signer.sign_data(content, keystore, now, attached=encapsulate),
+                stamping,
+            )
         )
         for content in contents
     ]
     return signatures[0] if isinstance(data, str) else signatures
+
+
+def _tsa_request(session: Session, profile: dict[str, Any]) -> TsaRequest | None:
+    own = session.stamper.url if session.stamper is not None else None
+    try:
+        request = read_profile(profile, own)
+    except ProfileRefused as refused:
+        raise Failure(f"egovsim: {refused}") from None
+    if request is not None and session.stamper is None:
+        raise Failure(
+            "egovsim: TSA_UNAVAILABLE: this signer has no TSA to ask (tsaProfile); serve it "
+            "with the simulator, or give tsaProfile {}"
+        )
+    return request
+
+
+def _stamped(session: Session, signature: bytes, request: TsaRequest | None) -> bytes:
+    """The CMS with the timestamp tokens the profile asked for (none for `{}`)."""
+    if request is None:
+        return signature
+    assert session.stamper is not None
+    try:
+        return session.stamper.stamp(signature, request)
+    except TimestampError as error:
+        raise Failure(f"egovsim: {error.code}: {error}") from None
 
 
 def _basics_key(session: Session, wanted: list[str]) -> Keystore:
