@@ -32,6 +32,8 @@ from egovsim.errors import CATALOGUE
 from egovsim.regulations.loader import load_regulations
 from egovsim.regulations.model import Regulation
 
+#: What a step that signs a CMS may say of it: who signs, how, what is broken, who co-signs.
+_SIGNING = frozenset({"persona", "detached", "tamper", "digest", "cosigners", "timestamp"})
 #: Each step kind and the keys its mapping may hold (the first ones listed are required).
 STEP_KEYS: Mapping[str, tuple[frozenset[str], frozenset[str]]] = {
     "register": (frozenset({"persona"}), frozenset({"login", "password", "key"})),
@@ -39,11 +41,8 @@ STEP_KEYS: Mapping[str, tuple[frozenset[str], frozenset[str]]] = {
     "logout": (frozenset(), frozenset({"csrf"})),
     "order": (frozenset({"service"}), frozenset({"variant", "form", "attach", "csrf"})),
     "attach": (frozenset({"document", "content"}), frozenset({"name", "size", "csrf"})),
-    "sign": (
-        frozenset(),
-        frozenset({"persona", "detached", "json", "content", "tamper", "digest", "csrf"}),
-    ),
-    "check": (frozenset(), frozenset({"persona", "detached", "data", "tamper", "digest"})),
+    "sign": (frozenset(), _SIGNING | {"json", "content", "csrf"}),
+    "check": (frozenset(), _SIGNING | {"data", "require_timestamp"}),
     "result": (frozenset(), frozenset()),
     "ncalayer": (frozenset(), frozenset({"persona", "password", "module", "method", "args"})),
     "deliver": (frozenset(), frozenset()),
@@ -73,7 +72,7 @@ CONTENTS = ("pdf", "jpeg", "png", "text", "exe")
 #: (`steps.tampering`) and the digests a signature may use.
 CHALLENGES = ("fresh", "reused", "unknown", "stale")
 CSRF_WAYS = ("session", "wrong", "missing")
-TAMPERINGS = ("signature", "garbage", "no-certs", "certificate")
+TAMPERINGS = ("signature", "garbage", "no-certs", "certificate", "timestamp")
 DIGESTS = ("sha256", "sha384", "sha512", "sha1")
 PORTAL_KINDS = ("register", "login", "logout", "order", "attach", "sign", "check", "ncalayer")
 #: The soap step's WS-Security words (`steps.soap`): who signs, which parts, the algorithms,
@@ -305,6 +304,11 @@ def _check_portal_args(kind: str, args: dict[str, Any], node: yaml.Node) -> None
     size = args.get("size")
     if kind == "attach" and size is not None and (type(size) is not int or size < 1):
         raise _Mistake(node, "size is a number of bytes")
+    cosigners = args.get("cosigners", [])
+    if not isinstance(cosigners, list) or not all(isinstance(c, str) for c in cosigners):
+        raise _Mistake(node, "cosigners is a list of personas, who sign after the first")
+    if args.get("tamper") == "timestamp" and not args.get("timestamp"):
+        raise _Mistake(node, "tamper: timestamp changes a timestamp: add timestamp: true")
     if kind == "ncalayer" and ("persona" in args) == ("method" in args):
         raise _Mistake(node, "an ncalayer step either chooses a persona or sends a module's method")
     if kind == "ncalayer" and "method" in args and "module" not in args:

@@ -429,6 +429,12 @@ CHECK_QUERY: dict[str, Schema] = {
         "default": "sign",
         "description": "Which key usage the certificate must have.",
     },
+    "require_timestamp": {
+        "enum": ["true", "false"],
+        "default": "false",
+        "description": "true: a signer without a signature-time-stamp (CAdES-T) is refused "
+        "TIMESTAMP_MISSING.",
+    },
 }
 LANGUAGE_QUERY: dict[str, Schema] = {
     "lang": {
