@@ -183,7 +183,7 @@
           list.textContent = "";
           var report = refusal.details && refusal.details.report;
           (report && report.checks || []).forEach(function (check) {
-            if (check.status !== "PASSED") {
+            if (check.status !== "passed") {
               var item = document.createElement("li");
               item.textContent = check.name + ": " + check.status + (check.detail ? " — " + check.detail : "");
               list.appendChild(item);

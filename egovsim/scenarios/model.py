@@ -34,6 +34,10 @@ from egovsim.regulations.model import Regulation
 
 #: What a step that signs a CMS may say of it: who signs, how, what is broken, who co-signs.
 _SIGNING = frozenset({"persona", "detached", "tamper", "digest", "cosigners", "timestamp"})
+#: What an `expect` step may look at.
+_EXPECTED = frozenset(
+    {"application", "signature", "result", "timeline", "package", "notifications", "signers"}
+) | {"result_signers"}
 #: Each step kind and the keys its mapping may hold (the first ones listed are required).
 STEP_KEYS: Mapping[str, tuple[frozenset[str], frozenset[str]]] = {
     "register": (frozenset({"persona"}), frozenset({"login", "password", "key"})),
@@ -52,10 +56,7 @@ STEP_KEYS: Mapping[str, tuple[frozenset[str], frozenset[str]]] = {
     "fault": (frozenset(), frozenset({"pki", "switch", "gateway", "on", "kind", "seconds"})),
     "soap": (frozenset({"body"}), frozenset({"channel", "wss", "deliver", "cms", "again"})),
     "http": (frozenset({"path"}), frozenset({"method", "json", "body", "size", "headers", "csrf"})),
-    "expect": (
-        frozenset(),
-        frozenset({"application", "signature", "result", "timeline", "package", "notifications"}),
-    ),
+    "expect": (frozenset(), _EXPECTED),
 }
 #: The step key a scalar stands for: `- login: citizen-valid`.
 SHORTHAND = {

@@ -1,0 +1,97 @@
+"""A company's request signed by two people (the first head, then a second person such as the
+chief accountant) through the portal's JSON API: both of the request's BIN, the first with the
+right to sign, every signer reported in C2 and on the timeline."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import pytest
+
+from egovsim.signatures import cades, cms
+from egovsim.web.keys import CLOCK
+from tests.test_portal import PASSPORT, PASSPORT_DOCUMENTS, passport_day
+from tests.test_portal_api import PASSPORT_FORM, Cabinet, api, signed_in  # noqa: F401
+from tests.test_workstation import set_clock
+
+
+def _signed_by(client: Any, persona: Any, document: bytes, *people: str) -> bytes:
+    """The e-document signed by the first person, each next one added as `sign cms --add`."""
+    now = client.app[CLOCK].now()
+    first = persona(people[0]).sign
+    signature = cms.sign(document, first.key, first.certificate, first.chain, now)
+    for other in people[1:]:
+        keystore = persona(other).sign
+        signature = cades.add_signer(
+            signature, None, keystore.key, keystore.certificate, keystore.chain, now
+        )
+    return signature
+
+
+async def _passport_draft(api: Any, persona: Any) -> tuple[Cabinet, int, bytes]:  # noqa: F811
+    await set_clock(api, passport_day())
+    cabinet = await signed_in(api, persona, "company-first-head")
+    draft = await cabinet.start(PASSPORT, None, PASSPORT_FORM)
+    for document_id, data in PASSPORT_DOCUMENTS.items():
+        await cabinet.attach(draft["id"], document_id, data, f"{document_id}.pdf")
+    return cabinet, int(draft["id"]), await cabinet.document(draft["id"])
+
+
+def _json(signature: bytes) -> bytes:
+    return json.dumps({"cms": base64.b64encode(signature).decode()}).encode()
+
+
+async def test_the_first_head_and_the_chief_accountant_sign_the_request_together(
+    api,  # noqa: F811
+    persona,
+) -> None:
+    cabinet, number, document = await _passport_draft(api, persona)
+    signature = _signed_by(api, persona, document, "company-first-head", "company-finance")
+
+    sent = await cabinet.sign(number, _json(signature), content_type="application/json")
+
+    assert sent["status"] == "sent"
+    head, accountant = persona("company-first-head"), persona("company-finance")
+    signers = sent["signature"]["signers"]
+    assert [s["signer"]["iin"] for s in signers] == [head.iin, accountant.iin]
+    assert [s["indication"] for s in signers] == ["TOTAL_PASSED", "TOTAL_PASSED"]
+    assert sent["signature"]["signer"]["iin"] == head.iin
+    (signed,) = [e for e in sent["timeline"] if e["event"] == "signed"]
+    assert [c["iin"] for c in signed["details"]["cosigners"]] == [accountant.iin]
+    (confirmed,) = [e for e in sent["timeline"] if e["event"] == "signature_confirmed"]
+    roles = [
+        next(c for c in s["checks"] if c["name"] == "role")
+        for s in confirmed["details"]["report"]["signers"]
+    ]
+    assert roles[0]["detail"].startswith("first-head") and "co-signs" in roles[1]["detail"]
+
+
+@pytest.mark.parametrize(
+    ("people", "signer", "signer_code"),
+    [
+        (("company-first-head", "shymkent-energy-head"), 2, "BIN_MISMATCH"),
+        (("company-first-head", "citizen-valid"), 2, "BIN_MISMATCH"),
+        (("company-finance", "company-first-head"), 1, "NO_SIGNING_RIGHT"),
+    ],
+    ids=["another-company", "an-individual", "accountant-first"],
+)
+async def test_a_request_with_a_refused_signer_is_refused_naming_that_signer(
+    api,  # noqa: F811
+    persona,
+    people: tuple[str, str],
+    signer: int,
+    signer_code: str,
+) -> None:
+    cabinet, number, document = await _passport_draft(api, persona)
+    signature = _signed_by(api, persona, document, *people)
+
+    refused = await cabinet.sign(number, _json(signature), 422, "application/json")
+
+    assert refused["error"]["code"] == "SIGNER_REFUSED"
+    report = refused["error"]["details"]["report"]
+    (named,) = [c for c in report["checks"] if c["name"] == f"signer {signer}"]
+    assert named["status"] == "failed" and signer_code in named["detail"]
+    view = await cabinet.call("GET", f"/applications/{number}")
+    assert view["status"] == "draft"
