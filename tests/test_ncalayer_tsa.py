@@ -123,3 +123,47 @@ async def test_a_profile_the_signer_cannot_honour_is_refused_before_signing(
     answer = await _sign(connect, profile)
     assert answer["status"] is False
     assert said in answer["details"]
+
+
+# -- kz.egovsim.cms addSigner: a second person's signature added in the browser ---------------
+
+
+async def test_add_signer_adds_the_chosen_key_sets_signature_after_the_earlier_one(
+    connect, verifier, persona
+) -> None:
+    ws = await connect()
+    first = await ws.ask(BASICS, "sign", _basics(B64, signing={**DETACHED, "tsaProfile": {}}))
+    head_pem = first["body"]["result"]
+    chosen = await ws.ask("kz.egovsim.keys", "choose", ["citizen-second", "Qwerty12"])
+    assert chosen["code"] == "200", chosen
+    profile = {"policy": TSA_POLICY}
+
+    added = await ws.ask("kz.egovsim.cms", "addSigner", ["SIGNATURE", head_pem, B64, profile])
+
+    assert added["code"] == "200", added
+    both = base64.b64decode(added["responseObject"])
+    earlier = cms.parse(to_der(head_pem.encode())).signers[0]
+    signers = cms.parse(both).signers
+    assert len(signers) == 2 and signers[0].signature == earlier.signature
+    # As `sign cms --add --tsp`: every signer without a token gets one, the earlier signature
+    # untouched (the token is an unsigned attribute).
+    assert all(timestamps.token_of(signer) is not None for signer in signers)
+    report = await verifier.verify_cms(both, content=DATA)
+    assert report.passed, report.to_json()["checks"]
+    iins = [s.verdict.signer.iin for s in report.signers if s.verdict.signer]
+    assert iins == [persona("citizen-valid").iin, persona("citizen-second").iin]
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["SIGNATURE", "bm90IGEgY21z", "", {}], "egovsim: not a CMS SignedData"),
+        (["SIGNATURE", "-----BEGIN CMS-----\n-----END CMS-----\n", "", {}], "egovsim:"),
+        (["SIGNATURE", "", ""], "wrong number of arguments"),
+    ],
+    ids=["not-a-cms", "empty-pem", "three-arguments"],
+)
+async def test_add_signer_refuses_what_it_cannot_add_to(connect, args: Any, said: str) -> None:
+    ws = await connect()
+    answer = await ws.ask("kz.egovsim.cms", "addSigner", args)
+    assert answer["code"] == "500" and said in answer["message"]

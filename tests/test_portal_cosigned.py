@@ -9,8 +9,10 @@ import json
 from typing import Any
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 
 from egovsim.signatures import cades, cms
+from egovsim.web.app import create_app
 from egovsim.web.keys import CLOCK
 from tests.test_portal import PASSPORT, PASSPORT_DOCUMENTS, passport_day
 from tests.test_portal_api import PASSPORT_FORM, Cabinet, api, signed_in  # noqa: F401
@@ -95,3 +97,31 @@ async def test_a_request_with_a_refused_signer_is_refused_naming_that_signer(
     assert named["status"] == "failed" and signer_code in named["detail"]
     view = await cabinet.call("GET", f"/applications/{number}")
     assert view["status"] == "draft"
+
+
+async def test_the_request_page_offers_a_second_signer_and_shows_every_signer(
+    api,  # noqa: F811
+    persona,
+) -> None:
+    cabinet, number, document = await _passport_draft(api, persona)
+    page = await api.get(f"/cabinet/applications/{number}")
+    draft = await page.text()
+    assert "data-cosign" in draft and "data-tsa-profile" not in draft
+
+    signature = _signed_by(api, persona, document, "company-first-head", "company-finance")
+    await cabinet.sign(number, _json(signature), content_type="application/json")
+    page = await api.get(f"/cabinet/applications/{number}")
+    sent = await page.text()
+
+    listed = sent[sent.index("data-signers") :]
+    listed = listed[: listed.index("</ol>")]
+    assert listed.count("<li>") == 2 and listed.count("TOTAL_PASSED") == 2
+
+
+async def test_with_portal_timestamps_the_pages_ask_ncalayer_for_a_tsa_profile(
+    gateway_settings, persona
+) -> None:
+    settings = gateway_settings.with_overrides(portal_timestamps=True)
+    async with TestClient(TestServer(create_app(settings), host="127.0.0.1")) as client:
+        login = await (await client.get("/login")).text()
+        assert 'data-tsa-profile="{&#34;policy&#34;: &#34;1.2.398.3.3.2.6.1&#34;}"' in login

@@ -10,6 +10,9 @@ them (`reference/ncalayer/captured-exchanges.json`). No I/O here: the WebSocket 
   a CAdES-T token on each CMS, and a refusal's details name the code (`egovsim: CODE: ...`).
 - `kz.egovsim.keys` is egovsim's own: list the key sets, choose one for this connection with
   its password (as NCALayer's key window asks), or forget the choice.
+- `kz.egovsim.cms` is egovsim's own too: `addSigner` adds the chosen key set's signature to an
+  existing CMS (a company document's second signer), as `egovsim sign cms --add` does; NCALayer's
+  own API has no such call.
 """
 
 from __future__ import annotations
@@ -42,11 +45,13 @@ from egovsim.ncalayer.stamping import ProfileRefused, Stamper, TsaRequest, read_
 from egovsim.ncalayer.xmldsig import XmlSigningError, document_bytes, sign_enveloped
 from egovsim.pki.keystore import Keystore
 from egovsim.pki.oids import Usage
-from egovsim.signatures.cades import TimestampError
+from egovsim.signatures.cades import TimestampError, add_signer
+from egovsim.signatures.encoding import to_der
 
 __all__ = [
     "BASICS",
     "COMMON_UTILS",
+    "EGOVSIM_CMS",
     "EGOVSIM_KEYS",
     "HEARTBEAT",
     "INIT_MESSAGE",
@@ -64,6 +69,7 @@ HEARTBEAT = "--heartbeat--"
 COMMON_UTILS = "kz.gov.pki.knca.commonUtils"
 BASICS = "kz.gov.pki.knca.basics"
 EGOVSIM_KEYS = "kz.egovsim.keys"
+EGOVSIM_CMS = "kz.egovsim.cms"
 
 #: Java's own words for a PKCS#12 that does not open with the password given.
 WRONG_PASSWORD = "java.io.IOException: keystore password was incorrect"
@@ -151,6 +157,8 @@ def answer(session: Session, text: str) -> str:
             return _dump(_basics(session, method, args))
         if module == COMMON_UTILS:
             return _dump(_common_utils(session, method, args))
+        if module == EGOVSIM_CMS:
+            return _dump(_egovsim_cms(session, method, args))
         if module == EGOVSIM_KEYS:
             return _dump(_egovsim_keys(session, method, args))
         return _dump(_common_failure(f"java.lang.ClassNotFoundException: {module}"))
@@ -505,3 +513,39 @@ def _choose(session: Session, persona_id: str, password: str) -> dict[str, Any]:
         raise Failure(WRONG_PASSWORD) from None
     session.chosen = (persona.id, password)
     return persona.describe()
+
+
+# -- kz.egovsim.cms ----------------------------------------------------------------------------
+
+
+def _egovsim_cms(session: Session, method: Any, args: Any) -> dict[str, Any]:
+    """`addSigner [keyType, cms, data, tsaProfile]`: the CMS (base64 or PEM) with one more
+    signer over the same data (`data` base64 for a detached CMS, "" for an attached one), the
+    earlier signers and their timestamps untouched; a tsaProfile stamps the new signer."""
+    if method != "addSigner":
+        return _common_failure(f"java.lang.NoSuchMethodException: {EGOVSIM_CMS}.{method}")
+    try:
+        key_type, existing, data, profile = _arguments(method, args, (str, str, str, dict))
+        stamping = _tsa_request(session, profile)
+        earlier = (
+            to_der(existing.encode("ascii", "replace"))
+            if existing.lstrip().startswith("-----BEGIN")
+            else _decode_base64(existing)
+        )
+        content = _decode_base64(data) if data else None
+        keystore = _open(session, _KEY_TYPES.get(key_type))
+        try:
+            signature = add_signer(
+                earlier,
+                content,
+                keystore.key,
+                keystore.certificate,
+                keystore.chain,
+                session.now(),
+            )
+        except ValueError as error:
+            raise Failure(f"egovsim: {error}") from None
+        signature = _stamped(session, signature, stamping)
+    except Failure as failure:
+        return _common_failure(failure.message)
+    return {"code": "200", "responseObject": base64.b64encode(signature).decode("ascii")}
