@@ -14,9 +14,16 @@ from aiohttp.test_utils import TestClient, TestServer
 from egovsim.signatures import cades, cms
 from egovsim.web.app import create_app
 from egovsim.web.keys import CLOCK
-from tests.test_portal import PASSPORT, PASSPORT_DOCUMENTS, passport_day
+from tests.test_portal import (
+    PASSPORT,
+    PASSPORT_DOCUMENTS,
+    deliver_all,
+    inbox_number,
+    passport_day,
+    staff,
+)
 from tests.test_portal_api import PASSPORT_FORM, Cabinet, api, signed_in  # noqa: F401
-from tests.test_workstation import set_clock
+from tests.test_workstation import advance, set_clock
 
 
 def _signed_by(client: Any, persona: Any, document: bytes, *people: str) -> bytes:
@@ -125,3 +132,46 @@ async def test_with_portal_timestamps_the_pages_ask_ncalayer_for_a_tsa_profile(
     async with TestClient(TestServer(create_app(settings), host="127.0.0.1")) as client:
         login = await (await client.get("/login")).text()
         assert 'data-tsa-profile="{&#34;policy&#34;: &#34;1.2.398.3.3.2.6.1&#34;}"' in login
+
+
+# -- the provider's result: signed by the deputy, approved by the head -------------------------
+
+
+async def test_the_head_approves_the_result_the_deputy_signs_and_the_cabinet_shows_both(
+    api,  # noqa: F811
+    persona,
+) -> None:
+    cabinet, number, document = await _passport_draft(api, persona)
+    signature = _signed_by(api, persona, document, "company-first-head")
+    await cabinet.sign(number, _json(signature), content_type="application/json")
+    await deliver_all(api)
+    office, head = await staff(api, "shym-office"), await staff(api, "shym-head")
+    dept, executor = await staff(api, "shym-dept"), await staff(api, "shym-executor")
+    deputy = await staff(api, "shym-signer")
+    provider_id = await inbox_number(office)
+    await office.act(provider_id, "register")
+    await head.act(provider_id, "resolve")
+    await dept.act(provider_id, "assign", executor="shym-executor")
+    await advance(api, days=12)
+    await executor.act(
+        provider_id, "check", documents=dict.fromkeys(PASSPORT_DOCUMENTS, "compliant")
+    )
+    await executor.act(provider_id, "prepare", result="passport")
+    await advance(api, working_days=1)
+    for approver in ("shym-dept", "shym-signer", "alm-head", 5):
+        refused = await deputy.act(provider_id, "sign", 403, approver=approver)
+        assert refused["error"]["code"] == "STEP_NOT_FOR_ROLE", (approver, refused)
+
+    signed = await deputy.act(provider_id, "sign", approver="shym-head")
+    await office.act(provider_id, "hand_over")
+    await deliver_all(api)
+
+    (sign_step,) = [t for t in signed["history"] if t["action"] == "sign"]
+    deputy_person, head_person = persona("shymkent-energy-signer"), persona("shymkent-energy-head")
+    assert sign_step["details"]["approver"]["iin"] == head_person.iin
+    shown = await cabinet.call("GET", f"/applications/{number}")
+    signers = shown["result"]["signers"]
+    assert [s["signer"]["iin"] for s in signers] == [deputy_person.iin, head_person.iin]
+    assert [s["indication"] for s in signers] == ["TOTAL_PASSED", "TOTAL_PASSED"]
+    printable = await (await api.get(f"/cabinet/applications/{number}/result")).text()
+    assert printable.count("data-approver") == 1
