@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from typing import Any
 
 import pytest
@@ -162,7 +163,19 @@ async def test_the_head_approves_the_result_the_deputy_signs_and_the_cabinet_sho
         refused = await deputy.act(provider_id, "sign", 403, approver=approver)
         assert refused["error"]["code"] == "STEP_NOT_FOR_ROLE", (approver, refused)
 
-    signed = await deputy.act(provider_id, "sign", approver="shym-head")
+    # The deputy signs from the workstation's page, choosing the head as the approver.
+    await api.post("/workstation/login", data={"login": "shym-signer", "password": "Qwerty12"})
+    html = await (await api.get(f"/workstation/applications/{provider_id}")).text()
+    assert "data-approver" in html and 'value="shym-head"' in html
+    token = re.search(r'name="csrf" value="([0-9a-f]+)"', html)
+    assert token is not None
+    done = await api.post(
+        f"/workstation/applications/{provider_id}/sign",
+        data={"csrf": token.group(1), "approver": "shym-head"},
+        allow_redirects=False,
+    )
+    assert done.status == 303, await done.text()
+    signed = await deputy.call("GET", f"/api/v1/workstation/applications/{provider_id}")
     await office.act(provider_id, "hand_over")
     await deliver_all(api)
 
