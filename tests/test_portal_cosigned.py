@@ -154,6 +154,7 @@ async def test_the_head_approves_the_result_the_deputy_signs_and_the_cabinet_sho
     await head.act(provider_id, "resolve")
     await dept.act(provider_id, "assign", executor="shym-executor")
     await advance(api, days=12)
+    await executor.open_attachments(provider_id)
     await executor.act(
         provider_id, "check", documents=dict.fromkeys(PASSPORT_DOCUMENTS, "compliant")
     )
