@@ -87,6 +87,9 @@ class Settings:
     #: (`--ncalayer-origin`, `EGOVSIM_NCALAYER_ORIGINS`, comma-separated), e.g. the address of
     #: a provider's portal under test.
     ncalayer_origins: tuple[str, ...] = ()
+    #: The portal's sign-in and request pages ask NCALayer for CAdES-T signatures: a token from
+    #: the simulator's TSA on each (`serve --portal-timestamps`, `EGOVSIM_PORTAL_TIMESTAMPS=1`).
+    portal_timestamps: bool = False
 
     @property
     def base_url(self) -> str:
@@ -158,6 +161,13 @@ def settings_from_env(env: Mapping[str, str] | None = None, **overrides: Any) ->
     ):
         if variable in source:
             values[name] = _positive(variable, source[variable])
+    if "EGOVSIM_PORTAL_TIMESTAMPS" in source:
+        values["portal_timestamps"] = source["EGOVSIM_PORTAL_TIMESTAMPS"].strip().lower() in (
+            "1",
+            "true",
+            "yes",
+            "on",
+        )
     if "EGOVSIM_CLOCK" in source:
         values["clock_frozen_at"] = parse_time(source["EGOVSIM_CLOCK"])
     values.update({key: value for key, value in overrides.items() if value is not None})

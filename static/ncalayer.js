@@ -8,6 +8,8 @@
  *
  *   const cms = await egovsimSign(base64Data, "SIGNATURE");       // base64 CMS, detached
  *   const cms = await egovsimSign(base64Data, "", true);          // any key, data attached
+ *   const pem = await egovsimSign(base64Data, "", true, {policy: "1.2.398.3.3.2.6.1"}); // CAdES-T
+ *   const both = await egovsimCoSign(cms, "SIGNATURE");           // a second person adds theirs
  *   const xml = await egovsimSignXml("<request>...</request>", "SIGNATURE");
  *
  * A cancelled dialog rejects with an NCALayerError whose `canceled` is true and whose message
@@ -17,7 +19,14 @@
   "use strict";
 
   var COMMON_UTILS = "kz.gov.pki.knca.commonUtils";
+  var BASICS = "kz.gov.pki.knca.basics";
   var KEYS = "kz.egovsim.keys";
+  var CMS = "kz.egovsim.cms";
+  /** The extended key usages basics' signerParams asks for, by commonUtils' key type. */
+  var KEY_USAGE_OIDS = {
+    SIGNATURE: ["1.3.6.1.5.5.7.3.4"],
+    AUTHENTICATION: ["1.3.6.1.5.5.7.3.2"]
+  };
   var STORAGE = "PKCS12";
   var CANCELED = "action.canceled";
   var DIALOG_ID = "egovsim-ncalayer";
@@ -141,6 +150,32 @@
   Connection.prototype.sign = function (base64Data, keyType, attached) {
     var args = [STORAGE, keyType || "", base64Data, Boolean(attached)];
     return this.call(COMMON_UTILS, "createCAdESFromBase64", args);
+  };
+
+  /**
+   * A CMS (PEM) over base64 data by basics' sign, which takes NCALayer's tsaProfile: {} signs
+   * as the captured exchanges do, a profile asks for a timestamp on the signature (CAdES-T).
+   */
+  Connection.prototype.signCms = function (base64Data, keyType, attached, tsaProfile) {
+    var args = {
+      allowedStorages: [STORAGE],
+      format: "cms",
+      data: base64Data,
+      signingParams: { decode: true, encapsulate: Boolean(attached), digested: false, tsaProfile: tsaProfile || {} },
+      signerParams: { extKeyUsageOids: KEY_USAGE_OIDS[keyType] || [] },
+      locale: global.document && global.document.documentElement.lang || "ru"
+    };
+    return this.request({ module: BASICS, method: "sign", args: args }).then(function (answer) {
+      if (answer.status !== true) {
+        throw new NCALayerError(answer.code + ": " + (answer.details || answer.message), false);
+      }
+      return answer.body.result;
+    });
+  };
+
+  /** The CMS with the chosen key set's signature added after the earlier ones (base64). */
+  Connection.prototype.addSigner = function (cms, keyType, base64Data, tsaProfile) {
+    return this.call(CMS, "addSigner", [keyType || "", cms, base64Data || "", tsaProfile || {}]);
   };
 
   /** An XML document with an enveloped signature. */
@@ -309,13 +344,33 @@
     return shared;
   }
 
-  /** Sign base64 data after the key dialog; resolve with the base64 CMS. */
-  function egovsimSign(base64Data, keyType, attached) {
+  /**
+   * Sign base64 data after the key dialog; resolve with the CMS (base64, or PEM when a
+   * non-empty tsaProfile asked for a timestamp through basics' sign).
+   */
+  function egovsimSign(base64Data, keyType, attached, tsaProfile) {
+    var chosenType = keyType === undefined ? "SIGNATURE" : keyType;
+    var signer = connection();
+    var stamped = tsaProfile && Object.keys(tsaProfile).length > 0;
+    return signer.open()
+      .then(function () { return pickKey(signer, chosenType); })
+      .then(function () {
+        return stamped
+          ? signer.signCms(base64Data, chosenType, attached, tsaProfile)
+          : signer.sign(base64Data, chosenType, attached);
+      });
+  }
+
+  /**
+   * A second person signs the same document: the key dialog again, then their signature is
+   * added to `cms` (base64 or PEM) after the earlier ones; resolve with the base64 CMS.
+   */
+  function egovsimCoSign(cms, keyType, base64Data, tsaProfile) {
     var chosenType = keyType === undefined ? "SIGNATURE" : keyType;
     var signer = connection();
     return signer.open()
       .then(function () { return pickKey(signer, chosenType); })
-      .then(function () { return signer.sign(base64Data, chosenType, attached); });
+      .then(function () { return signer.addSigner(cms, chosenType, base64Data, tsaProfile); });
   }
 
   /** Sign an XML document after the key dialog; resolve with the signed document. */
@@ -333,8 +388,10 @@
     NCALayerError: NCALayerError,
     pickKey: pickKey,
     sign: egovsimSign,
+    coSign: egovsimCoSign,
     signXml: egovsimSignXml
   };
   global.egovsimSign = egovsimSign;
+  global.egovsimCoSign = egovsimCoSign;
   global.egovsimSignXml = egovsimSignXml;
 })(typeof window !== "undefined" ? window : globalThis);

@@ -87,6 +87,11 @@
     return failure && failure.message !== undefined ? failure : { message: String(failure), code: "", step: "", details: {} };
   }
 
+  /** The tsaProfile a page gives NCALayer (`serve --portal-timestamps`); {} asks for none. */
+  function tsaProfile(element) {
+    return element.dataset.tsaProfile ? JSON.parse(element.dataset.tsaProfile) : {};
+  }
+
   /** C1: the challenge, signed with the AUTH key, with the login and the password. */
   function signIn(form, endpoint, done) {
     form.addEventListener("submit", function (event) {
@@ -97,7 +102,7 @@
       button.disabled = true;
       call("POST", "/api/v1/auth/challenge")
         .then(function (challenge) {
-          return window.egovsimSign(challenge.nonce, "AUTHENTICATION", true).then(function (cms) {
+          return window.egovsimSign(challenge.nonce, "AUTHENTICATION", true, tsaProfile(form)).then(function (cms) {
             return postJson(endpoint, {
               login: form.elements.login.value.trim(),
               password: form.elements.password.value,
@@ -156,7 +161,10 @@
     });
   }
 
-  /** P4-P6: the e-document, signed attached with the chosen key; C2 answers. */
+  /**
+   * P4-P6: the e-document, signed attached with the chosen key (then, for a company, a second
+   * person's key when the page asks); C2 answers.
+   */
   function setUpSigning() {
     var button = document.getElementById("sign-button");
     if (!button) {
@@ -167,9 +175,15 @@
       box.hidden = true;
       button.disabled = true;
       // The e-document's exact bytes are what is signed: read them raw, never re-serialized.
+      var profile = tsaProfile(button);
+      var cosigned = document.querySelector("[data-cosign]");
       call("GET", button.dataset.document, undefined, {}, true)
         .then(function (documentBytes) {
-          return window.egovsimSign(toBase64(documentBytes), "", true);
+          return window.egovsimSign(toBase64(documentBytes), "", true, profile);
+        })
+        .then(function (cms) {
+          // A company's second signer (the chief accountant) adds theirs to the same CMS.
+          return cosigned && cosigned.checked ? window.egovsimCoSign(cms, "SIGNATURE", "", profile) : cms;
         })
         .then(function (cms) { return postJson(button.dataset.signature, { cms: cms }); })
         .then(function () { window.location.reload(); })
@@ -183,7 +197,7 @@
           list.textContent = "";
           var report = refusal.details && refusal.details.report;
           (report && report.checks || []).forEach(function (check) {
-            if (check.status !== "PASSED") {
+            if (check.status !== "passed") {
               var item = document.createElement("li");
               item.textContent = check.name + ": " + check.status + (check.detail ? " — " + check.detail : "");
               list.appendChild(item);

@@ -388,6 +388,7 @@ async def test_every_applicant_operation_declares_its_answer(client) -> None:
         "expect_iin": "query",
         "expect_bin": "query",
         "purpose": "query",
+        "require_timestamp": "query",
     }
     assert check["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/PortalVerificationReport"

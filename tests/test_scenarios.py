@@ -161,8 +161,27 @@ def test_a_step_expected_refused_that_succeeds_fails(certs_dir: Path, tmp_path: 
             "belongs to step C1",
         ),
         ("scenarios:\n  - name: x\n    clock: someday\n    steps: [logout: ]\n", 3, "clock"),
+        (
+            "scenarios:\n  - name: x\n    steps:\n      - check: {cosigners: citizen-second}\n",
+            4,
+            "cosigners is a list of personas",
+        ),
+        (
+            "scenarios:\n  - name: x\n    steps:\n      - check: {tamper: timestamp}\n",
+            4,
+            "add timestamp: true",
+        ),
     ],
-    ids=["yaml-syntax", "unknown-code", "unknown-kind", "unknown-key", "wrong-step", "clock"],
+    ids=[
+        "yaml-syntax",
+        "unknown-code",
+        "unknown-kind",
+        "unknown-key",
+        "wrong-step",
+        "clock",
+        "cosigners",
+        "timestamp-tamper",
+    ],
 )
 def test_a_broken_scenario_file_is_refused_with_its_line(
     certs_dir: Path,

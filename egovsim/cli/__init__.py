@@ -100,6 +100,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="an origin whose pages may use the NCALayer socket besides the simulator's own "
         "(repeatable, or EGOVSIM_NCALAYER_ORIGINS=a,b)",
     )
+    serve.add_argument(
+        "--portal-timestamps",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="the portal's sign-in and request pages ask NCALayer for a timestamp from the "
+        "simulator's TSA on each signature (CAdES-T; or EGOVSIM_PORTAL_TIMESTAMPS=1)",
+    )
     serve.set_defaults(run=_serve)
 
     pki_commands.register(commands, shared)
@@ -123,6 +130,7 @@ def settings_for(arguments: argparse.Namespace) -> Settings:
         "port": getattr(arguments, "port", None),
         "wss_optional_senders": frozenset(getattr(arguments, "wss_optional", None) or ()) or None,
         "operator_token": getattr(arguments, "operator_token", None) or None,
+        "portal_timestamps": getattr(arguments, "portal_timestamps", None) or None,
     }
     hosts = getattr(arguments, "receiver_hosts", None)
     if hosts:

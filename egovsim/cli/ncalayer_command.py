@@ -75,7 +75,7 @@ def _run(arguments: argparse.Namespace, settings: Settings) -> int:
 
     try:
         web.run_app(
-            standalone_app(settings, clock, keyring),
+            standalone_app(settings, clock, keyring, pki),
             host=host,
             port=port,
             ssl_context=context,

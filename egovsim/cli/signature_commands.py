@@ -214,13 +214,10 @@ async def _stamp(signature: bytes, url: str, settings: Settings) -> bytes:
             url = pki.base_url + "/tsp"
             faults = saved_pki_faults(settings.data_dir / DATABASE_FILE)
             post = LocalPkiFetcher(http, pki, clock.now, faults=lambda: faults)
-        tokens = {}
-        for index, value in cades.unstamped(signature):
-            try:
-                tokens[index] = await cades.fetch_token(post.post, url, value)
-            except cades.TimestampError as error:
-                raise CommandError(f"{error.code}: {error}") from None
-    return cades.with_timestamps(signature, tokens)
+        try:
+            return await cades.stamp_every_signer(post.post, url, signature)
+        except cades.TimestampError as error:
+            raise CommandError(f"{error.code}: {error}") from None
 
 
 def _certificates(paths: list[Path], option: str) -> list[bytes]:

@@ -269,10 +269,12 @@ class Portal:
             )
             edocument, frozen_at = await self._frozen_document(application, attachments)
             signature = to_der(cms)
+            # A company's request may carry its head's signature and then a second person's
+            # (the chief accountant's): each of the BIN, only the first with the right to sign.
             expect = (
                 Expectations(iin=application.applicant_iin, purpose="sign")
                 if application.applicant_kind == "individual"
-                else Expectations(bin=application.applicant_bin, purpose="sign")
+                else Expectations(bin=application.applicant_bin, purpose="sign", cosigners=True)
             )
             signed_content = _attached_content(signature)
             if signed_content is not None and signed_content != edocument:
@@ -286,6 +288,16 @@ class Portal:
                 await self._refuse(application, regulation, now, report.code, report)
             signer = report.signer.to_json() if report.signer else None
             verification = report.to_json()
+            # Every signer of a co-signed request is named where the first is.
+            cosigners = (
+                {
+                    "cosigners": [
+                        s.verdict.signer.to_json() for s in report.signers[1:] if s.verdict.signer
+                    ]
+                }
+                if len(report.signers) > 1
+                else {}
+            )
             message_id = str(uuid.uuid4())
             signed = await self._store.mark_signed(
                 application.id,
@@ -298,10 +310,16 @@ class Portal:
                     "message_id": message_id,
                 },
                 [
-                    TimelineEntry(now, "P4", "certificate_chosen", None, {"signer": signer}),
+                    TimelineEntry(
+                        now, "P4", "certificate_chosen", None, {"signer": signer, **cosigners}
+                    ),
                     TimelineEntry(now, "C2", "signature_confirmed", None, {"report": verification}),
                     TimelineEntry(
-                        now, "P6", "signed", None, {"signer": signer, "message_id": message_id}
+                        now,
+                        "P6",
+                        "signed",
+                        None,
+                        {"signer": signer, **cosigners, "message_id": message_id},
                     ),
                 ],
             )

@@ -21,15 +21,21 @@ an Almaty one P7); `step` left out accepts the code's step in any shipped regula
   POSTed (C2, P7); `tamper: signature|garbage|no-certs|certificate` breaks the signature value,
   sends bytes that are no CMS, leaves out the certificates, or breaks the CA's signature on the
   signer's certificate; `digest: sha1` (or sha384, sha512) signs with that digest;
+  `cosigners: [persona, ...]` adds their signatures after the first (as `sign cms --add`),
+  `timestamp: true` a token from the simulator's /tsp on each signer (CAdES-T), and
+  `tamper: timestamp` a token the TSA gave for another signature;
 - `order`, `attach`, `sign` and `logout` take `csrf: wrong|missing` to send another session's
   CSRF token or none; with nobody signed in they send none and the portal answers NOT_SIGNED_IN;
-- `check: {persona?, detached?, data?, tamper?, digest?}`: "check a document" on a CMS over a
-  short text (`data: false` leaves the text out); a verdict other than TOTAL_PASSED is the
-  refusal, with the report's code;
+- `check: {persona?, detached?, data?, tamper?, digest?, cosigners?, timestamp?,
+  require_timestamp?}`: "check a document" on a CMS over a short text (`data: false` leaves the
+  text out; `require_timestamp: true` refuses a signer without a token); a verdict other than
+  TOTAL_PASSED is the refusal, with the report's code;
 - `result:`: P9, the applicant opens the signed result in the cabinet;
 - `ncalayer: {persona, password?}`: the key set NCALayer signs with, as its key dialog chooses
   it; `ncalayer: {module, method, args?}` one command over the /ncalayer WebSocket, which must
-  succeed (NCALayer's answers carry its own codes, not the catalogue's);
+  succeed (NCALayer's answers carry its own codes, not the catalogue's), or fail with the
+  refusal the step expects when the answer names an egovsim code (`egovsim: TSA_UNAVAILABLE:
+  ...`, a tsaProfile the TSA could not honour);
 - `deliver:`: the gateway's deliveries until they settle;
 - `staff: {login, action?, params?, password?}`: the provider's workstation on the request
   delivered; `counter: {action?, login?, params?, password?, package?}`: the State
@@ -58,7 +64,9 @@ an Almaty one P7); `step` left out accepts the code's step in any shipped regula
 - `http: {path, method?, json?|body?|size?, headers?, csrf?}`: any request to the simulator,
   for the refusals no actor's step makes (`${application}`, `${package}` name the scenario's
   records);
-- `expect: {application?, signature?, result?, timeline?, notifications?, package?}`.
+- `expect: {application?, signature?, result?, timeline?, notifications?, package?, signers?,
+  result_signers?}`; `signers` and `result_signers` list the personas who signed the request
+  (or the result), in order, each passed.
 
 Text may say `${persona-id.iin}` or `${persona-id.bin}`. Times (`clock`, `set`) are ISO 8601
 or words relative to when the test PKI was issued (see `targets.resolve_time`), so the files

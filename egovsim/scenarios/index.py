@@ -29,18 +29,6 @@ UNSCRIPTED: Mapping[str, str] = {
     "OPERATOR_REQUIRED": "scenarios act as the operator (the clock, the switches) on a simulator "
     "they start without a secret, or with the one they are given; tests/test_operator.py starts "
     "one with a secret and calls its privileged routes without it.",
-    # Timestamps and several signers: no scenario step makes a CAdES-T or co-signed CMS yet;
-    # tests/test_verifier_timestamps.py and tests/test_cades.py drive each of these.
-    "TIMESTAMP_MISSING": "no scenario step yet asks the verifier to require a timestamp (the "
-    "verifier's tests do, with `verify cms --require-timestamp`).",
-    "TIMESTAMP_IMPRINT_MISMATCH": "no scenario step yet signs with a timestamp (the verifier's "
-    "tests stamp another signature value).",
-    "TSA_UNTRUSTED": "no scenario step yet signs with a timestamp (the verifier's tests stamp "
-    "with the untrusted TSA, as `tsa-untrusted` does at /tsp).",
-    "TSA_UNAVAILABLE": "only a signer meets it (`sign cms --tsp` with `tsa-down`); no scenario "
-    "step signs with a timestamp yet.",
-    "SIGNER_REFUSED": "no scenario step yet co-signs a CMS (the verifier's tests refuse the second "
-    "of three signers).",
 }
 
 

@@ -32,6 +32,12 @@ from egovsim.errors import CATALOGUE
 from egovsim.regulations.loader import load_regulations
 from egovsim.regulations.model import Regulation
 
+#: What a step that signs a CMS may say of it: who signs, how, what is broken, who co-signs.
+_SIGNING = frozenset({"persona", "detached", "tamper", "digest", "cosigners", "timestamp"})
+#: What an `expect` step may look at.
+_EXPECTED = frozenset(
+    {"application", "signature", "result", "timeline", "package", "notifications", "signers"}
+) | {"result_signers"}
 #: Each step kind and the keys its mapping may hold (the first ones listed are required).
 STEP_KEYS: Mapping[str, tuple[frozenset[str], frozenset[str]]] = {
     "register": (frozenset({"persona"}), frozenset({"login", "password", "key"})),
@@ -39,11 +45,8 @@ STEP_KEYS: Mapping[str, tuple[frozenset[str], frozenset[str]]] = {
     "logout": (frozenset(), frozenset({"csrf"})),
     "order": (frozenset({"service"}), frozenset({"variant", "form", "attach", "csrf"})),
     "attach": (frozenset({"document", "content"}), frozenset({"name", "size", "csrf"})),
-    "sign": (
-        frozenset(),
-        frozenset({"persona", "detached", "json", "content", "tamper", "digest", "csrf"}),
-    ),
-    "check": (frozenset(), frozenset({"persona", "detached", "data", "tamper", "digest"})),
+    "sign": (frozenset(), _SIGNING | {"json", "content", "csrf"}),
+    "check": (frozenset(), _SIGNING | {"data", "require_timestamp"}),
     "result": (frozenset(), frozenset()),
     "ncalayer": (frozenset(), frozenset({"persona", "password", "module", "method", "args"})),
     "deliver": (frozenset(), frozenset()),
@@ -53,10 +56,7 @@ STEP_KEYS: Mapping[str, tuple[frozenset[str], frozenset[str]]] = {
     "fault": (frozenset(), frozenset({"pki", "switch", "gateway", "on", "kind", "seconds"})),
     "soap": (frozenset({"body"}), frozenset({"channel", "wss", "deliver", "cms", "again"})),
     "http": (frozenset({"path"}), frozenset({"method", "json", "body", "size", "headers", "csrf"})),
-    "expect": (
-        frozenset(),
-        frozenset({"application", "signature", "result", "timeline", "package", "notifications"}),
-    ),
+    "expect": (frozenset(), _EXPECTED),
 }
 #: The step key a scalar stands for: `- login: citizen-valid`.
 SHORTHAND = {
@@ -73,7 +73,7 @@ CONTENTS = ("pdf", "jpeg", "png", "text", "exe")
 #: (`steps.tampering`) and the digests a signature may use.
 CHALLENGES = ("fresh", "reused", "unknown", "stale")
 CSRF_WAYS = ("session", "wrong", "missing")
-TAMPERINGS = ("signature", "garbage", "no-certs", "certificate")
+TAMPERINGS = ("signature", "garbage", "no-certs", "certificate", "timestamp")
 DIGESTS = ("sha256", "sha384", "sha512", "sha1")
 PORTAL_KINDS = ("register", "login", "logout", "order", "attach", "sign", "check", "ncalayer")
 #: The soap step's WS-Security words (`steps.soap`): who signs, which parts, the algorithms,
@@ -305,6 +305,11 @@ def _check_portal_args(kind: str, args: dict[str, Any], node: yaml.Node) -> None
     size = args.get("size")
     if kind == "attach" and size is not None and (type(size) is not int or size < 1):
         raise _Mistake(node, "size is a number of bytes")
+    cosigners = args.get("cosigners", [])
+    if not isinstance(cosigners, list) or not all(isinstance(c, str) for c in cosigners):
+        raise _Mistake(node, "cosigners is a list of personas, who sign after the first")
+    if args.get("tamper") == "timestamp" and not args.get("timestamp"):
+        raise _Mistake(node, "tamper: timestamp changes a timestamp: add timestamp: true")
     if kind == "ncalayer" and ("persona" in args) == ("method" in args):
         raise _Mistake(node, "an ncalayer step either chooses a persona or sends a module's method")
     if kind == "ncalayer" and "method" in args and "module" not in args:

@@ -109,9 +109,30 @@ def _receipt_refusal(step: Step, reply: Reply) -> tuple[str, Any] | None:
     return str(receipt.get("code")), receipt.get("step")
 
 
+#: How the NCALayer-compatible signer names an egovsim refusal in a failed answer's details.
+_SIGNER_CODE = re.compile(r"egovsim: ([A-Z][A-Z0-9_]+):")
+
+
+def _signer_refusal(step: Step, reply: Reply) -> tuple[str, Any] | None:
+    """The refusal a failed answer of the NCALayer-compatible signer names (the TSA's, when a
+    tsaProfile asked for a timestamp): its code, at that code's step."""
+    body = reply.body
+    if step.kind != "ncalayer" or not isinstance(body, dict):
+        return None
+    found = _SIGNER_CODE.match(str(body.get("details") or body.get("message") or ""))
+    if found is None or found.group(1) not in CATALOGUE:
+        return None
+    return found.group(1), CATALOGUE[found.group(1)].step
+
+
 def _carried_refusal(step: Step, reply: Reply) -> tuple[str, Any] | None:
     """A refusal carried by a reply that itself succeeded."""
-    return _report_refusal(step, reply) or _undelivered(reply) or _receipt_refusal(step, reply)
+    return (
+        _report_refusal(step, reply)
+        or _undelivered(reply)
+        or _receipt_refusal(step, reply)
+        or _signer_refusal(step, reply)
+    )
 
 
 def judge(step: Step, replies: list[Reply]) -> None:

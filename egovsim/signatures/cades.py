@@ -48,19 +48,21 @@ class _Reply(core.Sequence):  # type: ignore[misc]
     ]
 
 
-def time_stamp_query(signature: bytes, nonce: int) -> bytes:
-    """A TimeStampReq over a signature value (SHA-256), asking for the TSA's certificate."""
-    query: bytes = tsp.TimeStampReq(
-        {
-            "version": "v1",
-            "message_imprint": {
-                "hash_algorithm": {"algorithm": "sha256"},
-                "hashed_message": hashlib.sha256(signature).digest(),
-            },
-            "nonce": nonce,
-            "cert_req": True,
-        }
-    ).dump()
+def time_stamp_query(signature: bytes, nonce: int, policy: str | None = None) -> bytes:
+    """A TimeStampReq over a signature value (SHA-256), asking for the TSA's certificate (and
+    for a policy of the TSA's, when given: RFC 3161's reqPolicy)."""
+    fields: dict[str, object] = {
+        "version": "v1",
+        "message_imprint": {
+            "hash_algorithm": {"algorithm": "sha256"},
+            "hashed_message": hashlib.sha256(signature).digest(),
+        },
+        "nonce": nonce,
+        "cert_req": True,
+    }
+    if policy:
+        fields["req_policy"] = policy
+    query: bytes = tsp.TimeStampReq(fields).dump()
     return query
 
 
@@ -98,11 +100,12 @@ def token_from_reply(reply: bytes, signature: bytes, nonce: int) -> bytes:
     return encoded
 
 
-async def fetch_token(post: Post, url: str, signature: bytes) -> bytes:
-    """Ask the TSA at `url` for a token over `signature`; TimestampError when none comes."""
+async def fetch_token(post: Post, url: str, signature: bytes, policy: str | None = None) -> bytes:
+    """Ask the TSA at `url` for a token over `signature` (under `policy`, when given);
+    TimestampError when none comes."""
     nonce = secrets.randbits(63)
     try:
-        reply = await post(url, time_stamp_query(signature, nonce), QUERY_TYPE)
+        reply = await post(url, time_stamp_query(signature, nonce, policy), QUERY_TYPE)
     except (FetchError, OSError) as error:
         raise TimestampError(
             "TSA_UNAVAILABLE", f"the TSA at {url} did not answer: {error}"
@@ -149,6 +152,17 @@ def with_timestamps(signature: bytes, tokens: dict[int, bytes]) -> bytes:
         signer["unsigned_attrs"] = asn1_cms.CMSAttributes([*existing, stamp])
     info["content"]["signer_infos"] = _in_order(list(signers))
     return _dump(info)
+
+
+async def stamp_every_signer(
+    post: Post, url: str, signature: bytes, policy: str | None = None
+) -> bytes:
+    """The CMS with a token from the TSA at `url` on each signer that has none (CAdES-T);
+    TimestampError when one cannot be had, and then nothing is added."""
+    tokens = {}
+    for index, value in unstamped(signature):
+        tokens[index] = await fetch_token(post, url, value, policy)
+    return with_timestamps(signature, tokens) if tokens else signature
 
 
 def add_signer(

@@ -129,7 +129,7 @@ class ChainChecker:
                 self._facts.clear()
             facts = self._facts[key] = (
                 c2.purpose(leaf, expect.purpose),
-                c2.role(leaf, expect.purpose),
+                c2.role(leaf, expect.purpose, expect.role_required),
                 c2.binding(leaf, expect),
             )
         return facts

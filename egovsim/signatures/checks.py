@@ -38,6 +38,17 @@ class Expectations:
     iin: str | None = None
     bin: str | None = None
     purpose: Purpose | None = "sign"
+    #: A company's document may be co-signed: a signer after the first (the chief accountant
+    #: after the first head) needs the BIN and a signing key, not the right to sign alone.
+    cosigners: bool = False
+    #: Whether the signer must hold the right to sign for the organization (the first does).
+    role_required: bool = True
+
+    def for_signer(self, index: int) -> Expectations:
+        """What is expected of the `index`-th signer (1-based, in the order of the CMS)."""
+        if index == 1 or not self.cosigners:
+            return self
+        return Expectations(self.iin, self.bin, self.purpose, cosigners=True, role_required=False)
 
 
 #: A signature with no IIN/BIN to compare; a certificate checked for no particular purpose.
@@ -175,7 +186,7 @@ def purpose(leaf: CertInfo, purpose: Purpose | None) -> Check:
     )
 
 
-def role(leaf: CertInfo, purpose: Purpose | None) -> Check:
+def role(leaf: CertInfo, purpose: Purpose | None, required: bool = True) -> Check:
     subject = leaf.subject
     if subject.bin is None:
         return passed("role", "an individual's certificate")
@@ -183,6 +194,10 @@ def role(leaf: CertInfo, purpose: Purpose | None) -> Check:
         return passed("role", f"{subject.role or 'no role'} of BIN {subject.bin}")
     if subject.role in SIGNING_ROLES:
         return passed("role", f"{subject.role} of BIN {subject.bin} may sign for it")
+    if not required:
+        return passed(
+            "role", f"{subject.role or 'no role'} of BIN {subject.bin} co-signs after its signer"
+        )
     return failed(
         "role",
         "NO_SIGNING_RIGHT",

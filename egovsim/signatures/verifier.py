@@ -162,7 +162,7 @@ class Verifier:
         reports = []
         for index, signer in enumerate(signed.signers, 1):
             verdict, stamp, times = await self._signers.check(
-                signer, signed.content_type, data, pool, when, expect, policy
+                signer, signed.content_type, data, pool, when, expect.for_signer(index), policy
             )
             reports.append(SignerReport(index, verdict, stamp, times))
         if len(reports) > 1:

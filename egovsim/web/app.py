@@ -402,6 +402,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     app.on_response_prepare.append(secure_headers)
     app.cleanup_ctx.append(_resources)
     app.cleanup_ctx.append(ncalayer_ws.open_key_ring)  # needs the PKI opened above
+    app.cleanup_ctx.append(ncalayer_ws.open_stamper)  # and the fetcher
     app.cleanup_ctx.append(console_routes.console_state)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/favicon.ico", favicon)

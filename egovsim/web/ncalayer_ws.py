@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -15,8 +16,13 @@ from egovsim.config import Settings
 from egovsim.errors import EgovsimError
 from egovsim.ncalayer import protocol
 from egovsim.ncalayer.keys import KeyRing, UnknownPersona, WrongPassword
+from egovsim.ncalayer.stamping import Stamper
+from egovsim.pki.authority import TestPki
+from egovsim.storage.database import DATABASE_FILE
+from egovsim.storage.faults import PkiFaults, saved_pki_faults
 from egovsim.web.errors import error_middleware
-from egovsim.web.keys import CLOCK, NCALAYER_KEYS, PKI, SETTINGS
+from egovsim.web.fetch import HttpFetcher, LocalPkiFetcher
+from egovsim.web.keys import CLOCK, FETCHER, NCALAYER_KEYS, PKI, PKI_FAULTS, SETTINGS
 from egovsim.web.ncalayer_guard import check_client
 from egovsim.web.openapi import api, component
 from egovsim.web.operator import operator_only
@@ -25,6 +31,8 @@ from egovsim.web.requests import json_object
 log = logging.getLogger("egovsim.ncalayer")
 
 routes = web.RouteTableDef()
+#: The TSA the signer asks when a page's tsaProfile wants a timestamp.
+STAMPER = web.AppKey("ncalayer_stamper", Stamper)
 
 #: The largest message a client may send: documents travel inside it as base64.
 MAX_MESSAGE = 64 * 1024 * 1024
@@ -90,6 +98,30 @@ async def open_key_ring(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
+async def open_stamper(app: web.Application) -> AsyncIterator[None]:
+    """The signer's TSA: the simulator's `/tsp` at the PKI's address, answered from the certs
+    directory with the TSA's fault switches when nothing listens there (as `sign cms --tsp`)."""
+    settings, pki = app[SETTINGS], app[PKI]
+    async with contextlib.AsyncExitStack() as stack:
+        http = app.get(FETCHER)
+        if http is None:
+            http = await stack.enter_async_context(HttpFetcher(settings.fetch_timeout))
+        if PKI_FAULTS in app:
+            store = app[PKI_FAULTS]
+            faults: Callable[[], PkiFaults] = lambda: store.current  # noqa: E731
+        else:
+            saved = settings.data_dir / DATABASE_FILE
+            faults = lambda: saved_pki_faults(saved)  # noqa: E731
+        fetcher = LocalPkiFetcher(http, pki, app[CLOCK].now, faults)
+        app[STAMPER] = Stamper(
+            fetcher.post,
+            pki.base_url + "/tsp",
+            asyncio.get_running_loop(),
+            http.timeout + 5.0,
+        )
+        yield
+
+
 @routes.get("/ncalayer")
 async def socket(request: web.Request) -> web.StreamResponse:
     """NCALayer's JSON protocol over a WebSocket, for this machine and the simulator's own
@@ -103,7 +135,9 @@ async def serve_socket(request: web.Request) -> web.WebSocketResponse:
     ws = web.WebSocketResponse(max_msg_size=MAX_MESSAGE, heartbeat=None)
     await ws.prepare(request)
     await ws.send_str(protocol.INIT_MESSAGE)
-    session = protocol.Session(request.app[NCALAYER_KEYS], request.app[CLOCK].now)
+    session = protocol.Session(
+        request.app[NCALAYER_KEYS], request.app[CLOCK].now, stamper=request.app.get(STAMPER)
+    )
     async for message in ws:
         if message.type == WSMsgType.TEXT:
             # Opening a keystore and signing take CPU time: off the event loop, in order.
@@ -171,13 +205,18 @@ async def _root(request: web.Request) -> web.StreamResponse:
     return web.Response(text="egovsim NCALayer: connect with a WebSocket\n")
 
 
-def standalone_app(settings: Settings, clock: Clock, keyring: KeyRing) -> web.Application:
+def standalone_app(
+    settings: Settings, clock: Clock, keyring: KeyRing, pki: TestPki | None = None
+) -> web.Application:
     """The signer alone, as `egovsim ncalayer` serves it: the socket at `/` (where NCALayer
-    listens) and at `/ncalayer`, and the persona API."""
+    listens) and at `/ncalayer`, and the persona API; with `pki`, its TSA for tsaProfile."""
     app = web.Application(middlewares=[error_middleware], client_max_size=1024 * 1024)
     app[SETTINGS] = settings
     app[CLOCK] = clock
     app[NCALAYER_KEYS] = keyring
+    if pki is not None:
+        app[PKI] = pki
+        app.cleanup_ctx.append(open_stamper)
     app.router.add_get("/", _root)
     app.router.add_routes(routes)
     return app

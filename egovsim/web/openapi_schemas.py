@@ -414,9 +414,11 @@ declare(
         "type": "object",
         "description": "The action's parameters: `assign` takes `executor`; `check` takes "
         "`documents` (a verdict per document id); `prepare` takes `result`, or `refusal` with "
-        "`grounds`; any action may carry a `note`.",
+        "`grounds`; `sign` may take `approver`, the head's login, whose signature then "
+        "approves the result on the same CMS; any action may carry a `note`.",
         "properties": {
             "executor": STRING,
+            "approver": STRING,
             "documents": {
                 "type": "object",
                 "additionalProperties": {

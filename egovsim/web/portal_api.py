@@ -34,7 +34,7 @@ from egovsim.errors import EgovsimError
 from egovsim.portal.attachments import MAX_ATTACHMENT
 from egovsim.signatures.encoding import to_der
 from egovsim.signatures.revocation import FetchError
-from egovsim.signatures.verifier import Expectations
+from egovsim.signatures.verifier import Expectations, TimestampPolicy
 from egovsim.web.auth_schemas import CSRF, SIGNED_IN
 from egovsim.web.fetch import read_limited
 from egovsim.web.i18n import language
@@ -307,20 +307,27 @@ async def check_document(request: web.Request) -> web.Response:
     """The "check a document" page: any CMS (DER, PEM or base64; attached, or detached with its
     data) gets the verifier's full report at the simulator's clock. Multipart with the fields
     `cms` and `data`, JSON `{"cms", "data"}` (base64), or the raw CMS as the body; optional
-    `?expect_iin=`, `?expect_bin=`, `?purpose=sign|auth`."""
+    `?expect_iin=`, `?expect_bin=`, `?purpose=sign|auth`, `?require_timestamp=true`."""
     if request.content_length is not None and request.content_length > MAX_CHECK:
         raise EgovsimError("REQUEST_TOO_LARGE", {"limit": MAX_CHECK})
     cms, data = await _signed_input(request)
     purpose = request.query.get("purpose", "sign")
     if purpose not in ("sign", "auth"):
         raise EgovsimError("BAD_REQUEST", {"reason": "purpose is sign or auth"})
+    required = request.query.get("require_timestamp", "false")
+    if required not in ("true", "false"):
+        raise EgovsimError("BAD_REQUEST", {"reason": "require_timestamp is true or false"})
     expect = Expectations(
         iin=request.query.get("expect_iin") or None,
         bin=request.query.get("expect_bin") or None,
         purpose="auth" if purpose == "auth" else "sign",
     )
     report = await request.app[VERIFIER].verify_cms(
-        to_der(cms), content=data, at=request.app[CLOCK].now(), expect=expect
+        to_der(cms),
+        content=data,
+        at=request.app[CLOCK].now(),
+        expect=expect,
+        policy=TimestampPolicy(required=True) if required == "true" else None,
     )
     return web.json_response(report.to_json())
 

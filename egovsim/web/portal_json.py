@@ -187,6 +187,7 @@ def application_json(detail: ApplicationDetail) -> dict[str, Any]:
             "signed_at": application.signed_at.isoformat() if application.signed_at else None,
             "indication": verification.get("indication"),
             "signer": verification.get("signer"),
+            "signers": signers_json(verification),
         },
         "message_id": application.message_id,
         "sent_at": application.sent_at.isoformat() if application.sent_at else None,
@@ -201,11 +202,43 @@ def application_json(detail: ApplicationDetail) -> dict[str, Any]:
             "received_at": result.received_at.isoformat(),
             "indication": result.verification.get("indication"),
             "signer": result.verification.get("signer"),
+            "signers": signers_json(result.verification),
             "cms": f"{base}/result",
             "document": f"{base}/result/document",
         },
         "links": {"document": f"{base}/document", "signature": f"{base}/signature"},
     }
+
+
+def signers_json(verification: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each signer of a verified CMS, in its order: who, the verdict, the timestamp's time (a
+    report made before several signers were reported names its one signer)."""
+    found = verification.get("signers")
+    if not found:
+        only = verification.get("signer")
+        return (
+            []
+            if only is None
+            else [
+                {
+                    "index": 1,
+                    "indication": verification.get("indication"),
+                    "code": verification.get("code"),
+                    "signer": only,
+                    "timestamp": None,
+                }
+            ]
+        )
+    return [
+        {
+            "index": s.get("index"),
+            "indication": s.get("indication"),
+            "code": s.get("code"),
+            "signer": s.get("signer"),
+            "timestamp": (s.get("timestamp") or {}).get("time"),
+        }
+        for s in found
+    ]
 
 
 def _attachment_json(found: Attachment, base: str) -> dict[str, Any]:

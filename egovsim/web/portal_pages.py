@@ -12,12 +12,13 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 
 from egovsim.errors import CATALOGUE, EgovsimError
+from egovsim.pki.tsa import TSA_POLICY
 from egovsim.portal.model import Applicant
 from egovsim.regulations.model import Regulation
 from egovsim.signatures.encoding import to_der
 from egovsim.web.diagram_routes import portal_diagrams
 from egovsim.web.i18n import language
-from egovsim.web.keys import ACCOUNTS, CALENDAR, CLOCK, PORTAL, REGULATIONS, VERIFIER
+from egovsim.web.keys import ACCOUNTS, CALENDAR, CLOCK, PORTAL, REGULATIONS, SETTINGS, VERIFIER
 from egovsim.web.portal_json import application_json, notification_json, service_json
 from egovsim.web.portal_session import (
     SESSION_COOKIE,
@@ -47,8 +48,17 @@ async def _page(request: web.Request, template: str, **context: Any) -> web.Resp
         status=status,
         applicant=await optional_applicant(request),
         csrf=await csrf_token(request),
+        tsa_profile=_tsa_profile(request),
         **context,
     )
+
+
+def _tsa_profile(request: web.Request) -> str:
+    """The tsaProfile the pages give NCALayer: the TSA's default policy when the setting asks
+    for timestamps, else none (`{}`, as the captured exchanges send)."""
+    if not request.app[SETTINGS].portal_timestamps:
+        return ""
+    return json.dumps({"policy": TSA_POLICY})
 
 
 def _today(request: web.Request) -> date:

@@ -243,6 +243,18 @@ PORTAL_TIMELINE_ENTRY = component(
     ),
 )
 _VERDICT: Schema = {"enum": [*(str(i) for i in Indication), None]}
+PORTAL_SIGNERS: Schema = array(
+    obj(
+        {
+            "index": INTEGER | {"description": "1 for the first signer, in the CMS's order."},
+            "indication": _VERDICT,
+            "code": TEXT_OR_NULL | {"description": "The refusal of this signer, if any."},
+            "signer": or_null(PORTAL_SIGNER),
+            "timestamp": TIME_OR_NULL
+            | {"description": "The time the signer's signature-time-stamp proves (CAdES-T)."},
+        }
+    )
+) | {"description": "Every signer of the CMS: the first head, then any co-signer."}
 PORTAL_APPLICATION = component(
     "PortalApplication",
     obj(
@@ -268,6 +280,7 @@ PORTAL_APPLICATION = component(
                         "signed_at": TIME_OR_NULL,
                         "indication": _VERDICT,
                         "signer": or_null(PORTAL_SIGNER),
+                        "signers": PORTAL_SIGNERS,
                     }
                 )
             ),
@@ -284,6 +297,7 @@ PORTAL_APPLICATION = component(
                         "received_at": TIME,
                         "indication": _VERDICT,
                         "signer": or_null(PORTAL_SIGNER),
+                        "signers": PORTAL_SIGNERS,
                         "cms": STRING | {"description": "Where to download the signed CMS."},
                         "document": STRING | {"description": "Where the signed document is."},
                     }
@@ -428,6 +442,12 @@ CHECK_QUERY: dict[str, Schema] = {
         "enum": ["sign", "auth"],
         "default": "sign",
         "description": "Which key usage the certificate must have.",
+    },
+    "require_timestamp": {
+        "enum": ["true", "false"],
+        "default": "false",
+        "description": "true: a signer without a signature-time-stamp (CAdES-T) is refused "
+        "TIMESTAMP_MISSING.",
     },
 }
 LANGUAGE_QUERY: dict[str, Schema] = {

@@ -114,11 +114,10 @@ async def _page(
             except EgovsimError:
                 continue
             actions.append(action)
-    executors = [
-        s.login
-        for s in await request.app[STAFF].staff_of(member.provider_id)
-        if s.role == "executor"
-    ]
+    colleagues = await request.app[STAFF].staff_of(member.provider_id)
+    executors = [s.login for s in colleagues if s.role == "executor"]
+    # The head may approve a result another person signs, with his own signature on it.
+    approvers = [s for s in colleagues if s.role == "head" and s.id != member.id and s.keystore]
     return render(
         request,
         "workstation_application.html",
@@ -129,6 +128,7 @@ async def _page(
         csrf=csrf_token(request),
         actions=actions,
         executors=executors,
+        approvers=approvers,
         documents=regulation.documents_for(view.application.variant),
         checks={c.document_id: c.verdict for c in view.checks},
         attachments=attachment_refs(view.transitions),
@@ -171,6 +171,8 @@ async def act(request: web.Request) -> web.StreamResponse:
             for key, value in data.items()
             if key.startswith("document:") and value
         }
+    elif action == "sign" and data.get("approver"):
+        params["approver"] = data.get("approver")
     elif action == "prepare":
         params = {
             "result": data.get("result"),

@@ -7,9 +7,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from egovsim.pki.keystore import KeystoreError, load_keystore
+from egovsim.pki.keystore import Keystore, KeystoreError, load_keystore
 from egovsim.regulations.model import Regulation
-from egovsim.signatures import cms
+from egovsim.signatures import cades, cms
 from egovsim.storage.records import Application, Provider, StaffMember
 
 
@@ -53,10 +53,21 @@ def sign_result(
     document: dict[str, Any], signer: StaffMember, certs_dir: Path, at: datetime
 ) -> bytes:
     """An attached CMS of the document with the signer's keystore, at the simulator's time."""
-    if not signer.keystore or signer.keystore_password is None:
-        raise SigningError(f"{signer.login} has no signing key")
+    keystore = _keystore(signer, certs_dir)
+    return cms.sign(signed_bytes(document), keystore.key, keystore.certificate, keystore.chain, at)
+
+
+def approve_result(signature: bytes, approver: StaffMember, certs_dir: Path, at: datetime) -> bytes:
+    """The signed result with the approver's signature added after the signer's, over the same
+    document, the signer's untouched (`egovsim sign cms --add`)."""
+    keystore = _keystore(approver, certs_dir)
+    return cades.add_signer(signature, None, keystore.key, keystore.certificate, keystore.chain, at)
+
+
+def _keystore(member: StaffMember, certs_dir: Path) -> Keystore:
+    if not member.keystore or member.keystore_password is None:
+        raise SigningError(f"{member.login} has no signing key")
     try:
-        keystore = load_keystore(certs_dir / signer.keystore, signer.keystore_password)
+        return load_keystore(certs_dir / member.keystore, member.keystore_password)
     except KeystoreError as error:
         raise SigningError(str(error)) from None
-    return cms.sign(signed_bytes(document), keystore.key, keystore.certificate, keystore.chain, at)

@@ -204,7 +204,7 @@ class Workstation:
             elif action == "prepare":
                 await self._steps.prepare(member, view, step, params)
             elif action == "sign":
-                await self._steps.sign(member, view, step)
+                await self._steps.sign(member, view, step, params)
             else:
                 await self._steps.advance(member, view, step, action, params)
         return await self._changed(application_id, action)

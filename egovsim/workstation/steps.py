@@ -21,7 +21,12 @@ from egovsim.storage.applications import ApplicationStore, NewStep, NewTransitio
 from egovsim.storage.records import DocumentCheck, Provider, ResultRecord, StaffMember
 from egovsim.storage.staff import StaffStore
 from egovsim.workstation.attachments import require_opened
-from egovsim.workstation.results import SigningError, result_document, sign_result
+from egovsim.workstation.results import (
+    SigningError,
+    approve_result,
+    result_document,
+    sign_result,
+)
 from egovsim.workstation.views import ApplicationView, read_view
 
 VERDICTS = ("compliant", "missing", "non_compliant")
@@ -241,8 +246,16 @@ class StepActions:
             },
         )
 
-    async def sign(self, member: StaffMember, view: ApplicationView, step: Step) -> None:
-        """The authorized person signs the result; it leaves only if the verifier passes it."""
+    async def sign(
+        self,
+        member: StaffMember,
+        view: ApplicationView,
+        step: Step,
+        params: Mapping[str, Any] | None = None,
+    ) -> None:
+        """The authorized person signs the result, and with `{"approver": LOGIN}` the head
+        approves it with his own signature on the same CMS; it leaves only if the verifier
+        passes every signer."""
         result = view.result
         if result is None:
             raise EgovsimError("ACTION_NOT_EXPECTED", {"reason": "no result has been prepared"})
@@ -252,8 +265,11 @@ class StepActions:
                 "SIGNER_HAS_NO_KEY",
                 {"reason": f"{member.login}'s key is not at hand (the switch signer-key-missing)"},
             )
+        approver = await self._approver(member, (params or {}).get("approver"))
         try:
             signature = sign_result(result.document, member, self._certs_dir, now)
+            if approver is not None:
+                signature = approve_result(signature, approver, self._certs_dir, now)
         except SigningError as error:
             raise EgovsimError("SIGNER_HAS_NO_KEY", {"reason": str(error)}) from None
         provider = await provider_of(self._staff, member)
@@ -271,8 +287,39 @@ class StepActions:
             step,
             "sign",
             {},
-            details={"signer": report.signer.to_json() if report.signer else None},
+            details={
+                "signer": report.signer.to_json() if report.signer else None,
+                **(
+                    {"approver": signer.to_json()}
+                    if approver is not None
+                    and len(report.signers) > 1
+                    and (signer := report.signers[1].verdict.signer) is not None
+                    else {}
+                ),
+            },
         )
+
+    async def _approver(self, member: StaffMember, login: Any) -> StaffMember | None:
+        """The head who approves the result beside its signer: of the same provider, and not
+        the signer himself (STEP_NOT_FOR_ROLE otherwise)."""
+        if login is None or login == "":
+            return None
+        approver = await self._staff.staff_by_login(login) if isinstance(login, str) else None
+        if (
+            approver is None
+            or approver.provider_id != member.provider_id
+            or approver.role != "head"
+            or approver.id == member.id
+        ):
+            raise EgovsimError(
+                "STEP_NOT_FOR_ROLE",
+                {
+                    "approver": login,
+                    "expected": ["head"],
+                    "reason": "the provider's head approves a result another person signs",
+                },
+            )
+        return approver
 
 
 def _check_verdict(document_id: str, verdict: str, note: str, attached: list[str]) -> None:

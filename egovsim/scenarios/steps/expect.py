@@ -11,7 +11,7 @@ from egovsim.scenarios.steps.base import Run, StepFailed, in_order, json_text
 
 async def expect(run: Run, args: dict[str, Any]) -> list[Reply]:
     view: dict[str, Any] | None = None
-    if {"application", "signature", "result", "timeline"} & set(args):
+    if {"application", "signature", "result", "timeline", "signers", "result_signers"} & set(args):
         view = await run.application_view()
         evidence = json_text(view)
         checks = {
@@ -22,6 +22,9 @@ async def expect(run: Run, args: dict[str, Any]) -> list[Reply]:
         for name, actual in checks.items():
             if name in args and actual != args[name]:
                 raise StepFailed(f"{name}: expected {args[name]!r}, got {actual!r}", evidence)
+        for name, part in (("signers", "signature"), ("result_signers", "result")):
+            if name in args:
+                _signers(run, list(args[name]), view.get(part) or {}, name, evidence)
         if "timeline" in args:
             steps = [entry["step"] for entry in view.get("timeline", [])]
             if not in_order(list(args["timeline"]), steps):
@@ -51,3 +54,15 @@ async def expect(run: Run, args: dict[str, Any]) -> list[Reply]:
                 f"package: expected {args['package']!r}, got {status!r}", reply.evidence()
             )
     return []
+
+
+def _signers(run: Run, personas: list[str], part: dict[str, Any], name: str, evidence: str) -> None:
+    """The signature (or result) is signed by these personas, in this order, each passed."""
+    wanted = [str(run.personas.entry(str(run.fill(p)))["iin"]) for p in personas]
+    found = part.get("signers") or []
+    actual = [(s.get("signer") or {}).get("iin") for s in found]
+    if actual != wanted:
+        raise StepFailed(f"{name}: expected the IINs {wanted}, got {actual}", evidence)
+    refused = [s["index"] for s in found if s.get("indication") != "TOTAL_PASSED"]
+    if refused:
+        raise StepFailed(f"{name}: signers {refused} did not pass", evidence)

@@ -18,6 +18,7 @@ from egovsim.pki.keystore import Keystore
 from egovsim.scenarios.actors import Reply, signed
 from egovsim.scenarios.model import CHALLENGES, CSRF_WAYS
 from egovsim.scenarios.steps.base import CONTENT_BYTES, Run, StepFailed
+from egovsim.scenarios.steps.cosigning import completed, signing_keystore
 from egovsim.scenarios.steps.tampering import signature_over
 
 #: What the "check a document" step signs.
@@ -199,13 +200,16 @@ def _signing_keystore(run: Run, args: dict[str, Any]) -> Keystore:
     persona = str(args.get("persona") or run.applicant or "")
     if not persona:
         raise StepFailed("whose key signs? name a persona or log in first")
-    stores = run.personas.entry(persona)["keystores"]
-    return run.personas.keystore(persona, "sign" if "sign" in stores else "auth")
+    return signing_keystore(run, persona)
 
 
-def _cms(keystore: Keystore, content: bytes, at: datetime, args: dict[str, Any]) -> bytes:
+async def _cms(
+    run: Run, keystore: Keystore, content: bytes, at: datetime, args: dict[str, Any]
+) -> bytes:
+    """The step's CMS: its first signer's, damaged as `tamper` says, then its co-signers and
+    timestamps (`cosigning.completed`)."""
     try:
-        return signature_over(
+        signed = signature_over(
             keystore,
             content,
             at,
@@ -215,6 +219,7 @@ def _cms(keystore: Keystore, content: bytes, at: datetime, args: dict[str, Any])
         )
     except ValueError as error:
         raise StepFailed(str(error)) from None
+    return await completed(run, keystore, signed, content, at, args)
 
 
 async def sign(run: Run, args: dict[str, Any]) -> list[Reply]:
@@ -227,7 +232,7 @@ async def sign(run: Run, args: dict[str, Any]) -> list[Reply]:
     if document.status != 200:
         return [document]
     content = document.raw if args.get("content", "document") == "document" else b"other"
-    cms = _cms(keystore, content, await run.http.now(), args)
+    cms = await _cms(run, keystore, content, await run.http.now(), args)
     headers = _csrf(run, args)
     if args.get("detached") or args.get("json"):
         headers["Content-Type"] = "application/json"
@@ -243,14 +248,18 @@ async def sign(run: Run, args: dict[str, Any]) -> list[Reply]:
 
 async def check(run: Run, args: dict[str, Any]) -> list[Reply]:
     """The "check a document" service: a CMS over a short text, made like the sign step's,
-    given to POST /api/v1/portal/check-document with the text (or without it: `data: false`);
-    its report is the verdict."""
+    given to POST /api/v1/portal/check-document with the text (or without it: `data: false`;
+    `require_timestamp: true` asks the verifier to refuse a signer without one); its report is
+    the verdict."""
     keystore = _signing_keystore(run, args)
-    cms = _cms(keystore, CHECKED_TEXT, await run.http.now(), args)
+    cms = await _cms(run, keystore, CHECKED_TEXT, await run.http.now(), args)
     body = {"cms": base64.b64encode(cms).decode()}
     if args.get("data", True):
         body["data"] = base64.b64encode(CHECKED_TEXT).decode()
-    return [await run.http.request("POST", "/api/v1/portal/check-document", json_body=body)]
+    path = "/api/v1/portal/check-document"
+    if args.get("require_timestamp"):
+        path += "?require_timestamp=true"
+    return [await run.http.request("POST", path, json_body=body)]
 
 
 # -- P9: the result ----------------------------------------------------------------------------

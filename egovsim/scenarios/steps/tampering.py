@@ -14,7 +14,8 @@ from egovsim.pki.keystore import Keystore
 from egovsim.scenarios.model import DIGESTS, TAMPERINGS
 from egovsim.signatures import cms
 
-#: What C2 answers each damage of `model.TAMPERINGS` with (and `digest: sha1` with
+#: What C2 answers each damage of `model.TAMPERINGS` with (`timestamp` is put on later, by
+#: `cosigning`: TIMESTAMP_IMPRINT_MISMATCH; and `digest: sha1` with
 #: WEAK_ALGORITHM).
 REFUSED_AS: dict[str, str] = {
     "signature": "SIGNATURE_BROKEN",  # one bit of the signature value flipped
