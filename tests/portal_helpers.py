@@ -7,7 +7,7 @@ from typing import Any
 
 from egovsim.pki.keystore import Keystore
 from egovsim.signatures import cms
-from egovsim.web.keys import CLOCK
+from egovsim.web.common.keys import CLOCK
 
 PASSWORD = "Qwerty12"
 

@@ -22,7 +22,7 @@ from egovsim.pki.keystore import Keystore
 from egovsim.pki.personas import COMPANY, COMPANY_BIN
 from egovsim.pki.profiles import Holder
 from egovsim.web.app import create_app
-from egovsim.web.portal_session import SESSION_COOKIE
+from egovsim.web.portal.session import SESSION_COOKIE
 from tests.conftest import NOW, later
 from tests.portal_helpers import PASSWORD, challenge, log_in, login_reply, sign_nonce
 from tests.test_openssl_interop import openssl, write_cert, write_key

@@ -17,7 +17,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from egovsim.clock import Clock
 from egovsim.pki.personas import COMPANY_BIN
 from egovsim.web.app import create_app
-from egovsim.web.keys import SETTINGS
+from egovsim.web.common.keys import SETTINGS
 from tests.browser import chromium, needs_chromium
 from tests.test_browser import choose_key, new_page, sign_in
 from tests.test_portal import PASSPORT, PASSPORT_DOCUMENTS, passport_day

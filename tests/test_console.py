@@ -26,8 +26,8 @@ from egovsim.scenarios.targets import ALMATY, InProcess
 from egovsim.signatures import cms
 from egovsim.storage.faults import FAULT_NAMES
 from egovsim.web.app import create_app
-from egovsim.web.i18n import word
-from egovsim.web.keys import CONSOLE
+from egovsim.web.common.i18n import word
+from egovsim.web.common.keys import CONSOLE
 from tests.conftest import NOW, PASSWORD
 from tests.test_openapi import Api, fits
 

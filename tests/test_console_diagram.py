@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestClient
 
 from egovsim.console.tour import shipped_tours
 from egovsim.errors import LANGUAGES
-from egovsim.web.i18n import word
+from egovsim.web.common.i18n import word
 from tests.test_diagrams import HTML, _callout, _drawings, _state, _states
 from tests.test_portal import LICENCE
 

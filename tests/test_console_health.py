@@ -12,7 +12,7 @@ import pytest
 
 from egovsim.clock import Clock
 from egovsim.console.health import REACH, moved, out_of_reach, read_clock
-from egovsim.web.keys import CLOCK, GATEWAY_STORE, STATECORP
+from egovsim.web.common.keys import CLOCK, GATEWAY_STORE, STATECORP
 from tests.conftest import NOW
 from tests.test_console import _clock, _post_form
 

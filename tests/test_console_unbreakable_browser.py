@@ -16,7 +16,7 @@ from egovsim.clock import Clock
 from egovsim.console.tour import shipped_tours
 from egovsim.scenarios.targets import ALMATY
 from egovsim.web.app import create_app
-from egovsim.web.keys import CLOCK
+from egovsim.web.common.keys import CLOCK
 from tests.browser import chromium, needs_chromium
 from tests.conftest import NOW
 

@@ -36,9 +36,9 @@ from egovsim.regulations.model import Duration, Regulation
 from egovsim.regulations.sequence import Stage
 from egovsim.storage.portal import TimelineEntry
 from egovsim.web.app import create_app
-from egovsim.web.diagram_routes import words_in
-from egovsim.web.i18n import word
-from egovsim.web.keys import CALENDAR
+from egovsim.web.common.i18n import word
+from egovsim.web.common.keys import CALENDAR
+from egovsim.web.portal.diagrams import words_in
 from tests.test_portal import DUPLICATE_DOCUMENTS, LICENCE, deliver_all, staff, working_morning
 from tests.test_portal_api import egovsim_cms, signed_in
 from tests.test_workstation import advance

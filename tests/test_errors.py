@@ -34,7 +34,7 @@ QUOTED_CODE = re.compile(r'"([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)"')
 
 def codes_produced() -> set[str]:
     """Codes a source file can answer with: raised, failed into a report, answered as a SOAP
-    fault, or given by a generic mapping (HTTP statuses in egovsim/web/errors.py); a string
+    fault, or given by a generic mapping (HTTP statuses in egovsim/web/common/errors.py); a string
     literal outside the files that only describe codes."""
     found: set[str] = set()
     for path in SOURCE.rglob("*.py"):
@@ -55,7 +55,7 @@ def test_every_catalogued_code_is_produced_somewhere_in_the_source() -> None:
 
 
 def test_the_http_mapping_produces_only_catalogued_codes() -> None:
-    from egovsim.web.errors import _HTTP_CODES
+    from egovsim.web.common.errors import _HTTP_CODES
 
     assert set(_HTTP_CODES.values()) <= set(CATALOGUE)
 

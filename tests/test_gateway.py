@@ -13,7 +13,7 @@ from lxml import etree
 
 from egovsim.clock import Clock
 from egovsim.web.app import create_app
-from egovsim.web.keys import DELIVERY
+from egovsim.web.common.keys import DELIVERY
 from tests.test_workstation import day_in_certificate_window, passport_request
 
 ASYNC = "http://bip.bee.kz/AsyncChannel/v10/Types"
@@ -359,7 +359,7 @@ async def test_a_tampered_signed_body_is_refused(shep, persona) -> None:
 
 
 async def test_a_bug_inside_the_gateway_is_still_a_soap_fault(shep, monkeypatch) -> None:
-    from egovsim.web.keys import GATEWAY_STORE
+    from egovsim.web.common.keys import GATEWAY_STORE
 
     async def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("the disk is gone")

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import serialization
 from lxml import etree
 
 from egovsim.gateway.wssecurity import sign_envelope, verify_envelope
-from egovsim.web import shep_routes
+from egovsim.web.gateway import shep as shep_routes
 from tests.test_gateway import first, send_message
 
 xmlsec = pytest.importorskip("xmlsec", reason="zeep's WS-Security needs xmlsec (the test extra)")

@@ -18,7 +18,7 @@ from zeep import xsd
 
 from egovsim.clock import Clock
 from egovsim.web.app import create_app
-from egovsim.web.keys import DELIVERY
+from egovsim.web.common.keys import DELIVERY
 from tests.conftest import UNSIGNED_SENDERS
 from tests.test_workstation import day_in_certificate_window, passport_request
 

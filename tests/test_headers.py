@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from egovsim.web.headers import HEADERS
+from egovsim.web.common.headers import HEADERS
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 

@@ -11,7 +11,7 @@ from babel.messages.extract import extract_from_file
 from jinja2.ext import babel_extract
 
 from egovsim.errors import LANGUAGES
-from egovsim.web.i18n import (
+from egovsim.web.common.i18n import (
     LOCALE_DIR,
     accepted_language,
     counted,
@@ -24,7 +24,7 @@ from egovsim.web.i18n import (
     value_word,
     word,
 )
-from egovsim.web.render import TEMPLATES
+from egovsim.web.common.render import TEMPLATES
 
 
 def _msgids(lang: str, domain: str | None = None) -> set[str]:
@@ -64,10 +64,10 @@ def test_no_word_is_empty_or_fuzzy() -> None:
 
 
 def test_the_pot_files_hold_exactly_the_msgids_of_the_po_files() -> None:
-    """`python -m egovsim.web.i18n` rewrites the .pot files; this fails when it was not run."""
+    """`python -m egovsim.web.common.i18n` rewrites the .pot files; fails when it was not run."""
     for domain in domains():
         pot = LOCALE_DIR / f"{domain}.pot"
-        assert pot.is_file(), f"run python -m egovsim.web.i18n to write {pot.name}"
+        assert pot.is_file(), f"run python -m egovsim.web.common.i18n to write {pot.name}"
         assert template_msgids(pot) == _msgids("ru", domain), f"{pot.name} is stale"
     assert {p.stem for p in LOCALE_DIR.glob("*.pot")} == set(domains())
 

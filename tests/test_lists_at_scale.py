@@ -13,7 +13,7 @@ from egovsim.storage.database import Database
 from egovsim.storage.gateway import GatewayStore
 from egovsim.storage.statecorp import StateCorpStore
 from egovsim.storage.statecorp_lists import PackageLists
-from egovsim.web.keys import DATABASE
+from egovsim.web.common.keys import DATABASE
 from tests.conftest import later
 from tests.test_workstation import (
     PASSWORD,

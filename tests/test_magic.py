@@ -39,7 +39,7 @@ from egovsim.signatures.report import Report
 from egovsim.signatures.verifier import Expectations, Verifier
 from egovsim.storage.gateway import Attempt
 from egovsim.web.app import create_app
-from egovsim.web.keys import GATEWAY_STORE
+from egovsim.web.common.keys import GATEWAY_STORE
 from tests.conftest import BASE_URL, NOW, later
 from tests.portal_helpers import PASSWORD, login_reply
 from tests.test_accounts_api import register_reply

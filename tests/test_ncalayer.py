@@ -599,7 +599,7 @@ async def test_the_page_script_is_served(client) -> None:
 def test_the_key_dialog_speaks_the_pages_language_and_takes_its_words(lang, title) -> None:
     import jinja2
 
-    from egovsim.web.render import TEMPLATES
+    from egovsim.web.common.render import TEMPLATES
 
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined

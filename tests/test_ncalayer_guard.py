@@ -16,8 +16,8 @@ from egovsim.config import Settings, settings_from_env
 from egovsim.errors import EgovsimError
 from egovsim.ncalayer import protocol
 from egovsim.web.app import create_app
-from egovsim.web.keys import SETTINGS
-from egovsim.web.ncalayer_guard import check_client, origin_of
+from egovsim.web.common.keys import SETTINGS
+from egovsim.web.portal.ncalayer_guard import check_client, origin_of
 
 
 async def _handshake(client: TestClient, origin: str | None) -> str:

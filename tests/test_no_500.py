@@ -223,7 +223,7 @@ async def test_a_clock_saved_outside_its_range_is_not_restored(settings) -> None
     from datetime import UTC, datetime
 
     from egovsim.storage.records import ClockState
-    from egovsim.web.keys import CLOCK_STORE
+    from egovsim.web.common.keys import CLOCK_STORE
 
     running = settings.with_overrides(clock_frozen_at=None)
     async with TestClient(TestServer(create_app(running), host="127.0.0.1")) as first_run:

@@ -15,8 +15,8 @@ from egovsim.cli import main
 from egovsim.clock import Clock
 from egovsim.config import Settings, is_loopback
 from egovsim.web.app import create_app
-from egovsim.web.operator import bind_refusal
-from egovsim.web.requests import local_path
+from egovsim.web.common.operator import bind_refusal
+from egovsim.web.common.requests import local_path
 
 SECRET = "correct horse battery staple"
 

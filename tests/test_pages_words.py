@@ -14,7 +14,7 @@ from typing import Any
 from egovsim.console.tour import shipped_tours
 from egovsim.pki.oids import ROLES as PERSONA_ROLES
 from egovsim.regulations.loader import load_regulations
-from egovsim.web.statecorp_pages import ACTIONS as COUNTER_ACTIONS
+from egovsim.web.offices.statecorp_pages import ACTIONS as COUNTER_ACTIONS
 from egovsim.workstation.providers import ROLES as STAFF_ROLES
 from tests.test_pages_time import _completed_licence
 from tests.test_portal import DUPLICATE_DOCUMENTS, deliver_all, staff

@@ -24,7 +24,7 @@ from egovsim.portal.timeline import ProviderAnswer
 from egovsim.signatures import cms
 from egovsim.signatures.verifier import Expectations
 from egovsim.web.app import create_app
-from egovsim.web.keys import (
+from egovsim.web.common.keys import (
     CLOCK,
     DELIVERY,
     GATEWAY,

@@ -21,7 +21,7 @@ from egovsim.pki.personas import COMPANY_BIN, PROVIDER_ENTITIES
 from egovsim.signatures import cms
 from egovsim.signatures.revocation import RevocationChecker
 from egovsim.web.app import create_app
-from egovsim.web.keys import CLOCK, VERIFIER
+from egovsim.web.common.keys import CLOCK, VERIFIER
 from tests.conftest import NOW
 from tests.portal_helpers import log_in
 from tests.test_openssl_interop import ca_files, openssl, write_cert, write_key

@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from egovsim.signatures import cades, cms
 from egovsim.web.app import create_app
-from egovsim.web.keys import CLOCK
+from egovsim.web.common.keys import CLOCK
 from tests.test_portal import (
     PASSPORT,
     PASSPORT_DOCUMENTS,

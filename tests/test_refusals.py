@@ -10,7 +10,7 @@ from egovsim.catalogue.trigger_words import HOW_WORDS
 from egovsim.catalogue.triggers import TRIGGERS
 from egovsim.errors import CATALOGUE, LANGUAGES
 from egovsim.pki.personas import PERSONAS
-from egovsim.web.i18n import word
+from egovsim.web.common.i18n import word
 
 
 def test_every_catalogued_code_has_a_trigger_and_every_trigger_a_code() -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from egovsim.errors import CATALOGUE
 from egovsim.scenarios.index import build_index, scenarios_for, shipped_files
-from egovsim.web.keys import CONSOLE
+from egovsim.web.common.keys import CONSOLE
 from tests.conftest import NOW
 from tests.test_openapi import Api
 

@@ -16,7 +16,7 @@ from egovsim.errors import EgovsimError
 from egovsim.regulations.loader import load_regulations
 from egovsim.regulations.model import Duration
 from egovsim.regulations.terms import route_deadline, step_deadline
-from egovsim.web.keys import CLOCK, PORTAL
+from egovsim.web.common.keys import CLOCK, PORTAL
 from tests.test_portal import (
     LICENCE,
     app_client,

@@ -16,7 +16,7 @@ from egovsim.clock import Clock
 from egovsim.regulations.model import Duration
 from egovsim.statecorp.centres import CENTRES
 from egovsim.web.app import create_app
-from egovsim.web.keys import CLOCK
+from egovsim.web.common.keys import CLOCK
 from tests.conftest import NOW
 from tests.test_portal import deliver_all, staff, working_morning
 from tests.test_workstation import ALMATY, CALENDAR, PASSWORD, ApiUser, advance, set_clock

@@ -14,7 +14,7 @@ from egovsim.console.tour import shipped_tours
 from egovsim.pki.personas import load_personas
 from egovsim.scenarios.index import scenarios_for
 from egovsim.storage.accounts import AccountStore
-from egovsim.web.keys import CLOCK, DATABASE, SETTINGS
+from egovsim.web.common.keys import CLOCK, DATABASE, SETTINGS
 from tests.test_console import _json
 
 

@@ -14,7 +14,7 @@ import pytest
 from egovsim.pki.personas import COMPANY_BIN
 from egovsim.regulations.calendar import WorkingCalendar
 from egovsim.regulations.model import Duration
-from egovsim.web.keys import CLOCK
+from egovsim.web.common.keys import CLOCK
 from tests.conftest import NOW
 from tests.vessel_licence import DOCUMENTS, RESULTS, TERMS
 
@@ -492,7 +492,7 @@ async def test_every_refused_registration_has_its_code(client, desk, change, cod
 
 
 async def test_the_history_is_never_rewritten(server, client, desk) -> None:
-    from egovsim.web.keys import DATABASE
+    from egovsim.web.common.keys import DATABASE
 
     await set_clock(client, day_in_certificate_window(9, 1))
     office = await desk("shym-office")

@@ -13,7 +13,7 @@ import pytest
 from egovsim.errors import EgovsimError
 from egovsim.gateway.attachments import AttachmentFetcher
 from egovsim.statecorp.centres import STATECORP_SENDER
-from egovsim.web.keys import CLOCK, GATEWAY, GATEWAY_STORE
+from egovsim.web.common.keys import CLOCK, GATEWAY, GATEWAY_STORE
 from tests.test_portal import (  # noqa: F401
     DUPLICATE_DOCUMENTS,
     PNG,

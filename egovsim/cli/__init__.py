@@ -149,7 +149,7 @@ def _serve(arguments: argparse.Namespace, settings: Settings) -> int:
     from aiohttp import web
 
     from egovsim.web.app import create_app
-    from egovsim.web.operator import bind_refusal
+    from egovsim.web.common.operator import bind_refusal
 
     refusal = bind_refusal(settings)
     if refusal is not None:

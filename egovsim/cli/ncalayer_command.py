@@ -43,7 +43,7 @@ def _run(arguments: argparse.Namespace, settings: Settings) -> int:
 
     from egovsim.ncalayer.tls import HOSTS, server_files
     from egovsim.web.app import open_pki
-    from egovsim.web.ncalayer_ws import standalone_app
+    from egovsim.web.portal.ncalayer_ws import standalone_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     clock = clock_for(settings)

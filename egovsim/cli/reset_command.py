@@ -47,7 +47,7 @@ async def _reset_stopped(settings: Settings) -> dict[str, int]:
     from aiohttp import web
 
     from egovsim.web.app import create_app
-    from egovsim.web.console_routes import reset_app
+    from egovsim.web.trainer.console_routes import reset_app
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     runner = web.AppRunner(create_app(settings.with_overrides(gateway_worker=False)))

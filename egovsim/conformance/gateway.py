@@ -31,8 +31,8 @@ from egovsim.pki.keystore import Keystore
 from egovsim.signatures.verifier import Verifier
 from egovsim.storage.gateway import Attempt, StoredMessage
 from egovsim.web.app import create_app
-from egovsim.web.keys import CLOCK, GATEWAY, GATEWAY_STORE, SOAP_OBSERVERS, VERIFIER
-from egovsim.web.shep_routes import MAX_ENVELOPE
+from egovsim.web.common.keys import CLOCK, GATEWAY, GATEWAY_STORE, SOAP_OBSERVERS, VERIFIER
+from egovsim.web.gateway.shep import MAX_ENVELOPE
 
 
 class GatewayNotReady(Exception):

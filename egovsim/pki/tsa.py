@@ -1,6 +1,6 @@
 """The time-stamping authority of the test PKI (RFC 3161): its certificate and its answers.
 
-Pure: the request and the time come in, the DER TimeStampResp goes out; HTTP is `web.tsp_routes`.
+Pure: the request and the time come in, the DER TimeStampResp goes out; HTTP is `web.pki.tsp`.
 The policy OIDs sit in the NCA's certificate-policy arc 1.2.398.3.3.2 (SPEC §3 names .1-.4 for
 end-entity certificates); `.6.1` and `.6.2` are the simulator's choice for its TSA policies, not
 a claim about the numbers the NCA's own TSA answers with.

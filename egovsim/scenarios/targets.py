@@ -128,7 +128,7 @@ class InProcess:
         from egovsim.config import Settings
         from egovsim.pki.authority import TestPki
         from egovsim.web.app import create_app
-        from egovsim.web.keys import DELIVERY
+        from egovsim.web.common.keys import DELIVERY
 
         with tempfile.TemporaryDirectory(prefix="egovsim-scenario-") as directory:
             certs = Path(directory) / "certs"

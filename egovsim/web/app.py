@@ -53,43 +53,10 @@ from egovsim.storage.portal import PortalStore
 from egovsim.storage.portal_cabinet import CabinetStore
 from egovsim.storage.staff import StaffStore
 from egovsim.storage.statecorp import StateCorpStore
-from egovsim.web import (
-    clock_routes,
-    console_logins,
-    console_pages,
-    console_routes,
-    console_tour_pages,
-    console_tours,
-    diagram_routes,
-    fault_routes,
-    gateway_pages,
-    magic_routes,
-    ncalayer_ws,
-    openapi,
-    operator_pages,
-    pki_routes,
-    portal_api,
-    portal_auth,
-    portal_pages,
-    refusal_routes,
-    service_routes,
-    shep_routes,
-    statecorp_api,
-    statecorp_pages,
-    tsp_routes,
-    workstation_api,
-    workstation_pages,
-)
-from egovsim.web.errors import error_middleware
-from egovsim.web.fetch import HttpFetcher, LocalPkiFetcher
-from egovsim.web.gateway_push import (
-    external_receiver,
-    gateway_keystore,
-    reply_signer,
-    status_notifier,
-)
-from egovsim.web.headers import secure_headers
-from egovsim.web.keys import (
+from egovsim.web.common import openapi
+from egovsim.web.common.errors import error_middleware
+from egovsim.web.common.headers import secure_headers
+from egovsim.web.common.keys import (
     ACCOUNTS,
     CALENDAR,
     CLOCK,
@@ -113,8 +80,38 @@ from egovsim.web.keys import (
     VERIFIER,
     WORKSTATION,
 )
-from egovsim.web.operator import operator_middleware
-from egovsim.web.render import STATIC
+from egovsim.web.common.operator import operator_middleware
+from egovsim.web.common.render import STATIC
+from egovsim.web.fetch import HttpFetcher, LocalPkiFetcher
+from egovsim.web.gateway import pages as gateway_pages
+from egovsim.web.gateway import shep as shep_routes
+from egovsim.web.gateway.push import (
+    external_receiver,
+    gateway_keystore,
+    reply_signer,
+    status_notifier,
+)
+from egovsim.web.offices import statecorp_api, statecorp_pages, workstation_api, workstation_pages
+from egovsim.web.pki import publication as pki_routes
+from egovsim.web.pki import tsp as tsp_routes
+from egovsim.web.portal import api as portal_api
+from egovsim.web.portal import auth as portal_auth
+from egovsim.web.portal import diagrams as diagram_routes
+from egovsim.web.portal import ncalayer_ws
+from egovsim.web.portal import pages as portal_pages
+from egovsim.web.portal import services as service_routes
+from egovsim.web.trainer import clock as clock_routes
+from egovsim.web.trainer import (
+    console_logins,
+    console_pages,
+    console_routes,
+    console_tour_pages,
+    console_tours,
+    operator_pages,
+)
+from egovsim.web.trainer import faults as fault_routes
+from egovsim.web.trainer import magic as magic_routes
+from egovsim.web.trainer import refusals as refusal_routes
 from egovsim.workstation.seed import seed_providers
 from egovsim.workstation.service import Workstation
 

@@ -1,0 +1,327 @@
+"""The OpenAPI 3.1 document of the JSON API, served at `/api/v1/openapi.json`.
+
+The document is generated from the running app's router, so every route under `/api/v1/` is in
+it without being listed anywhere. For each operation: the summary (the docstring's first
+sentence) and description (the whole docstring) of the handler, the path parameters of the route,
+a tag for its area (the path segment after `/api/v1/`, described by the first paragraph of
+the handler module's docstring), and the one error shape every refusal has (`Error`, declared once).
+
+Request and response schemas are optional declarations (JSON Schema 2020-12, as OpenAPI 3.1
+takes it). A route module declares its own with the decorator (above or below `@routes.post`),
+importing nothing else from here:
+
+    from egovsim.web.common.openapi import WORDS, api, component
+
+    PORTAL_ACCOUNT = component("PortalAccount", {"type": "object", "properties": {...}})
+
+    @routes.post("/api/v1/auth/login")
+    @api(request={...}, response=PORTAL_ACCOUNT, status=200, security=("portalSession",))
+    async def login(request: web.Request) -> web.Response:
+        '''C1: check the login. The rest of the docstring becomes the description.'''
+
+`api(...)` takes `request`, `response` (schemas), `status` (of success, default 200),
+`response_type` (default application/json; a binary answer names its type and no schema),
+`request_types` (the other media types the body may come in, each with its schema, or `{}` for
+any bytes), `parameters` (a schema per path or query parameter name; a `description` key in it
+becomes the parameter's description), `headers` (the same, for optional request headers),
+`security` (names of schemes registered with `security_scheme`) and `summary` (when the
+docstring's first sentence is not one). `component(name, schema)` registers
+a reusable schema and returns its `$ref`; name it with its area first (`PortalApplication`), as
+two different schemas under one name are refused. `WORDS` is the `$ref` of a kk/ru/en text.
+`declare(method, path, ...)` does what `api` does, for a handler declared elsewhere
+(`egovsim.web.common.openapi_schemas` declares the routes written before this module that way).
+This module imports no route module, so any of them may import it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from aiohttp import web
+
+from egovsim import __version__
+from egovsim.errors import CATALOGUE, LANGUAGES
+from egovsim.web.common import operator
+
+Schema = dict[str, Any]
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+
+PREFIX = "/api/v1/"
+ERROR_RESPONSE = "#/components/responses/Error"
+_ATTRIBUTE = "__egovsim_openapi__"
+
+
+@dataclass(frozen=True, slots=True)
+class ApiDoc:
+    """What a handler declares beyond its docstring and its route."""
+
+    request: Schema | None = None
+    response: Schema | None = None
+    status: int = 200
+    response_type: str = "application/json"
+    parameters: Mapping[str, Schema] = field(default_factory=dict)
+    security: tuple[str, ...] = ()
+    summary: str | None = None
+    request_types: Mapping[str, Schema] = field(default_factory=dict)
+    headers: Mapping[str, Schema] = field(default_factory=dict)
+
+
+_DECLARED: dict[tuple[str, str], ApiDoc] = {}
+_COMPONENTS: dict[str, Schema] = {}
+_SECURITY: dict[str, Schema] = {}
+
+
+def api(
+    *,
+    request: Schema | None = None,
+    response: Schema | None = None,
+    status: int = 200,
+    response_type: str = "application/json",
+    parameters: Mapping[str, Schema] | None = None,
+    security: tuple[str, ...] = (),
+    summary: str | None = None,
+    request_types: Mapping[str, Schema] | None = None,
+    headers: Mapping[str, Schema] | None = None,
+) -> Callable[[Handler], Handler]:
+    """Declare a handler's request body (JSON, and other media types), its success response
+    (status and schema), the schemas of its path, query and header parameters (by name), and
+    the security schemes that admit a caller."""
+    doc = ApiDoc(
+        request,
+        response,
+        status,
+        response_type,
+        dict(parameters or {}),
+        security,
+        summary,
+        dict(request_types or {}),
+        dict(headers or {}),
+    )
+
+    def mark(handler: Handler) -> Handler:
+        setattr(handler, _ATTRIBUTE, doc)
+        return handler
+
+    return mark
+
+
+def declare(method: str, path: str, **declared: Any) -> None:
+    """What `api(...)` declares, for the route `method path` (its path as in the router)."""
+    _DECLARED[(method.upper(), path)] = ApiDoc(**declared)
+
+
+def declared_routes() -> set[tuple[str, str]]:
+    """The routes declared with `declare` (a test checks that each still exists)."""
+    return set(_DECLARED)
+
+
+def component(name: str, schema: Schema) -> Schema:
+    """Register a reusable schema under `#/components/schemas/<name>`; its `$ref`."""
+    if _COMPONENTS.get(name, schema) != schema:
+        raise ValueError(f"the schema component {name!r} is declared twice, differently")
+    _COMPONENTS[name] = schema
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def security_scheme(name: str, scheme: Schema) -> None:
+    """Register a security scheme under `#/components/securitySchemes/<name>`."""
+    _SECURITY[name] = scheme
+
+
+#: A text in kk, ru and en, as the API gives names and messages.
+WORDS = component(
+    "Words",
+    {
+        "type": "object",
+        "description": "A text in Kazakh, Russian and English.",
+        "required": list(LANGUAGES),
+        "properties": {lang: {"type": "string"} for lang in LANGUAGES},
+    },
+)
+
+
+# -- the document -----------------------------------------------------------------------------
+
+
+def error_schema() -> Schema:
+    """The one shape of every refusal (`egovsim.web.common.errors.error_body`)."""
+    return {
+        "type": "object",
+        "description": "A refusal: a stable code from the catalogue, the step of the portal "
+        "sequence it arises at, the message in Kazakh, Russian and English, and details.",
+        "required": ["error"],
+        "additionalProperties": False,
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "step", "message", "details"],
+                "additionalProperties": False,
+                "properties": {
+                    "code": {"type": "string", "enum": sorted(CATALOGUE)},
+                    "step": {"type": "string", "examples": ["C1", "C2", "C3", "P8", "gateway"]},
+                    "message": {
+                        "type": "object",
+                        "required": list(LANGUAGES),
+                        "properties": {lang: {"type": "string"} for lang in LANGUAGES},
+                    },
+                    "details": {"type": "object"},
+                },
+            }
+        },
+    }
+
+
+_DESCRIPTION = """\
+The JSON API of egovsim, a simulator of Kazakhstan's e-government portal: everything the web UI \
+does. Every refusal answers with the HTTP status of its catalogue entry and the body `Error`.
+
+The e-government gateway's SOAP 1.1 endpoints are described by their WSDLs, not here: \
+`GET /shep/sync?wsdl` (SyncChannel), `GET /shep/async?wsdl` (AsyncChannel) and \
+`GET /shep/async?wsdl&client` (the IAsyncChannelClient a provider's system implements). \
+The test PKI's certificates, CRLs and OCSP responder are at `/cert/`, `/crl/` and `/ocsp`."""
+
+
+def build_document(app: web.Application) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of every route under /api/v1/ of `app`'s router."""
+    # Imported here, not at the top: that module imports this one, and route modules must be
+    # able to import this one without pulling anything in.
+    from egovsim.web.common import openapi_schemas  # noqa: F401
+    from egovsim.web.gateway import schemas  # noqa: F401
+
+    paths: dict[str, dict[str, Any]] = {}
+    tags: dict[str, str] = {}
+    for route in app.router.routes():
+        resource = route.resource
+        method = route.method.upper()
+        if resource is None or method in ("HEAD", "*"):
+            continue
+        path = resource.canonical
+        if not path.startswith(PREFIX):
+            continue
+        doc = getattr(route.handler, _ATTRIBUTE, None) or _DECLARED.get((method, path), ApiDoc())
+        tag = _tag(path)
+        tags.setdefault(tag, _module_line(route.handler))
+        paths.setdefault(path, {})[method.lower()] = _operation(
+            method, path, route.handler, doc, tag
+        )
+    components: dict[str, Any] = {
+        "schemas": {"Error": error_schema(), **dict(sorted(_COMPONENTS.items()))},
+        "responses": {
+            "Error": {
+                "description": "A refusal, with the HTTP status of its catalogue entry.",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            }
+        },
+    }
+    schemes = {**_SECURITY, operator.SCHEME_NAME: operator.SCHEME}
+    components["securitySchemes"] = dict(sorted(schemes.items()))
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "egovsim API",
+            "version": __version__,
+            "description": _DESCRIPTION,
+            "license": {"name": "MIT", "identifier": "MIT"},
+        },
+        "tags": [
+            {"name": name, "description": text} if text else {"name": name}
+            for name, text in sorted(tags.items())
+        ],
+        "paths": dict(sorted(paths.items())),
+        "components": components,
+    }
+
+
+def _operation(
+    method: str, path: str, handler: Callable[..., Any], doc: ApiDoc, tag: str
+) -> dict[str, Any]:
+    docstring = inspect.getdoc(handler) or ""
+    operation: dict[str, Any] = {
+        "operationId": _operation_id(method, path),
+        "summary": doc.summary or _summary(docstring) or f"{method} {path}",
+        "tags": [tag],
+    }
+    if docstring:
+        operation["description"] = docstring
+    parameters = _parameters(path, doc.parameters, doc.headers)
+    if parameters:
+        operation["parameters"] = parameters
+    content = {"application/json": {"schema": doc.request}} if doc.request is not None else {}
+    for media_type, schema in doc.request_types.items():
+        content[media_type] = {"schema": schema} if schema else {}
+    if content:
+        operation["requestBody"] = {"required": True, "content": content}
+    success: dict[str, Any] = {"description": _STATUS_WORDS.get(doc.status, "Success.")}
+    if doc.response is not None:
+        success["content"] = {doc.response_type: {"schema": doc.response}}
+    elif doc.response_type != "application/json":
+        success["content"] = {doc.response_type: {}}
+    operation["responses"] = {str(doc.status): success, "default": {"$ref": ERROR_RESPONSE}}
+    security = [*doc.security]
+    if operator.is_operator_only(handler):
+        # The operator's secret admits to every operation (the scheme is declared only here).
+        security.append(operator.SCHEME_NAME)
+    if security:
+        operation["security"] = [{name: []} for name in security]
+    return operation
+
+
+_STATUS_WORDS = {200: "Success.", 201: "Created.", 202: "Accepted.", 204: "No content."}
+
+
+def _parameters(
+    path: str, declared: Mapping[str, Schema], headers: Mapping[str, Schema]
+) -> list[dict[str, Any]]:
+    in_path = re.findall(r"\{(\w+)\}", path)
+    parameters = [
+        _parameter(name, "path", declared.get(name, {"type": "string"})) for name in in_path
+    ]
+    parameters += [
+        _parameter(name, "query", given) for name, given in declared.items() if name not in in_path
+    ]
+    parameters += [_parameter(name, "header", given) for name, given in headers.items()]
+    return parameters
+
+
+def _parameter(name: str, where: str, given: Schema) -> dict[str, Any]:
+    schema = dict(given)
+    parameter: dict[str, Any] = {"name": name, "in": where, "required": where == "path"}
+    if "description" in schema:
+        parameter["description"] = schema.pop("description")
+    return parameter | {"schema": schema}
+
+
+def _summary(docstring: str) -> str:
+    paragraph = " ".join(docstring.split("\n\n", 1)[0].split())
+    sentence = re.match(r"(.+?[.!?])(?:\s|$)", paragraph)
+    return sentence.group(1) if sentence else paragraph
+
+
+def _operation_id(method: str, path: str) -> str:
+    words = re.sub(r"[^a-z0-9]+", "_", path[len(PREFIX) :].lower()).strip("_")
+    return f"{method.lower()}_{words}"
+
+
+def _tag(path: str) -> str:
+    return path[len(PREFIX) :].split("/", 1)[0].split(".", 1)[0]
+
+
+def _module_line(handler: Callable[..., Any]) -> str:
+    module = sys.modules.get(getattr(handler, "__module__", ""), None)
+    text = inspect.getdoc(module) if module is not None else None
+    return " ".join(text.split("\n\n", 1)[0].split()) if text else ""
+
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/api/v1/openapi.json")
+@api(response={"type": "object", "description": "An OpenAPI 3.1 document."})
+async def openapi_document(request: web.Request) -> web.Response:
+    """This document: the OpenAPI 3.1 description of every route under /api/v1/."""
+    return web.json_response(build_document(request.app))

@@ -1,0 +1,181 @@
+"""Pushing messages to external provider systems (IAsyncChannelClient `sendMessage`), and the
+answers to signed requests, signed with the gateway's own certificate (`egov-gateway`)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import aiohttp
+from cryptography.hazmat.primitives.asymmetric import ec
+from lxml import etree
+
+from egovsim.clock import utcnow
+from egovsim.config import Settings
+from egovsim.gateway import soap
+from egovsim.gateway.delivery import (
+    Delivered,
+    DeliveryPolicy,
+    Notifier,
+    Receiver,
+    Unavailable,
+)
+from egovsim.gateway.service import ReplySigner
+from egovsim.gateway.wssecurity import sign_envelope
+from egovsim.gateway.xmlsafe import XmlRefused, parse_xml
+from egovsim.pki.keystore import Keystore, load_keystore
+from egovsim.pki.personas import load_personas
+from egovsim.storage.gateway import GatewayStore, Route, StoredMessage
+from egovsim.web.fetch import read_limited
+
+MAX_ANSWER = 1024 * 1024
+
+
+def external_receiver(
+    session: aiohttp.ClientSession,
+    keystore: Keystore | None,
+    policy: DeliveryPolicy,
+    allows: Callable[[str], bool],
+    gateway_sender: str = "egov-gateway",
+) -> Receiver:
+    """Deliver to a registered system's URL; a SOAP fault, an HTTP error or no answer in time
+    is a failed attempt (retried)."""
+
+    async def deliver(message: StoredMessage, route: Route) -> Delivered:
+        if not route.url:
+            raise Unavailable(f"the route of {route.service_id} has no URL")
+        if not allows(route.url):
+            # A route kept from a start with another allow-list is not followed either.
+            raise Unavailable(f"{route.url} is not on the receivers' allow-list")
+        root = soap.client_send_message(
+            message.message_id,
+            message.correlation_id,
+            message.service_id,
+            message.message_type,
+            message.accepted_at,
+            gateway_sender,
+            message.data_xml,
+        )
+        body = soap.serialize(root)
+        if keystore is not None:
+            body = await signed_as_gateway(keystore, body, message.accepted_at)
+        if (route.fault or {}).get("kind") == "malformed":
+            body = body[: len(body) // 2]  # the fault switch: an envelope cut in half
+        timeout = aiohttp.ClientTimeout(total=policy.timeout)
+        try:
+            async with session.post(
+                route.url,
+                data=body,
+                timeout=timeout,
+                allow_redirects=False,
+                headers={
+                    "Content-Type": "text/xml; charset=utf-8",
+                    "SOAPAction": '""',
+                },
+            ) as reply:
+                answer = await read_limited(reply.content, MAX_ANSWER)
+                status = reply.status
+        except (aiohttp.ClientError, TimeoutError, OSError) as error:
+            raise Unavailable(f"{type(error).__name__}: {error}") from None
+        except Exception as error:  # read_limited's FetchError: an answer too large
+            raise Unavailable(str(error)) from None
+        if status != 200:
+            raise Unavailable(f"HTTP {status}")
+        try:
+            answered = parse_xml(answer)
+        except XmlRefused as refused:
+            raise Unavailable(f"the answer is not XML: {refused.reason}") from None
+        if answered.find(f".//{{{soap.SOAP}}}Fault") is not None:
+            raise Unavailable("the receiver answered with a SOAP fault")
+        if not any(
+            etree.QName(e).localname == "sendMessageResponse"
+            for e in answered.iter()
+            if isinstance(e.tag, str)
+        ):
+            raise Unavailable("the answer is not a sendMessageResponse")
+        return Delivered(f"HTTP {status} from {route.url}", body, answer)
+
+    return deliver
+
+
+def wsdl(name: str, base_url: str) -> bytes:
+    """One of egovsim's WSDLs with the server's address filled in."""
+    text = (Path(__file__).resolve().parents[2] / "gateway" / "wsdl" / name).read_text()
+    return text.replace("EGOVSIM_BASE_URL", base_url).encode()
+
+
+def status_notifier(
+    session: aiohttp.ClientSession,
+    store: GatewayStore,
+    keystore: Keystore | None,
+    policy: DeliveryPolicy,
+    allows: Callable[[str], bool],
+) -> Notifier:
+    """Tell an external sender the final state of its message, at the URL of the route that
+    names it as its system (changeMassageStatusNotification); other senders are not called."""
+
+    async def notify(message: StoredMessage, state: str, detail: str) -> None:
+        url = next(
+            (r.url for r in await store.routes() if r.sender_id == message.sender_id and r.url),
+            None,
+        )
+        if url is None or not allows(url):
+            return
+        root = soap.status_notification(
+            message.message_id, state, detail, utcnow(), str(uuid.uuid4())
+        )
+        body = soap.serialize(root)
+        if keystore is not None:
+            body = await signed_as_gateway(keystore, body, utcnow())
+        timeout = aiohttp.ClientTimeout(total=policy.timeout)
+        async with session.post(
+            url,
+            data=body,
+            timeout=timeout,
+            allow_redirects=False,
+            headers={
+                "Content-Type": "text/xml; charset=utf-8",
+                "SOAPAction": '""',
+            },
+        ) as reply:
+            await read_limited(reply.content, MAX_ANSWER)
+
+    return notify
+
+
+def reply_signer(keystore: Keystore | None) -> ReplySigner | None:
+    """How the gateway signs its answers to signed requests: as `egov-gateway`."""
+    if keystore is None:
+        return None
+
+    async def sign(envelope: bytes, at: datetime) -> bytes:
+        return await signed_as_gateway(keystore, envelope, at)
+
+    return sign
+
+
+async def signed_as_gateway(keystore: Keystore, envelope: bytes, at: datetime) -> bytes:
+    """`envelope` signed with the gateway's key, its Timestamp created `at`. An RSA key signs
+    beside the event loop (its private-key operation takes about a millisecond and releases the
+    GIL, so acceptance goes on meanwhile); an ECDSA one, a tenth of that, signs in place, as
+    handing it to a thread would cost more than the signature."""
+    if isinstance(keystore.key, ec.EllipticCurvePrivateKey):
+        return sign_envelope(envelope, keystore.key, keystore.certificate, created=at)
+    return await asyncio.to_thread(
+        sign_envelope, envelope, keystore.key, keystore.certificate, created=at
+    )
+
+
+def gateway_keystore(settings: Settings) -> Keystore | None:
+    """The gateway's own signing key (the `egov-gateway` persona), if the PKI has it."""
+    persona = next(
+        (p for p in load_personas(settings.certs_dir) if p["id"] == "egov-gateway"), None
+    )
+    if persona is None:
+        return None
+    return load_keystore(
+        settings.certs_dir / persona["keystores"]["sign"]["file"], persona["password"]
+    )

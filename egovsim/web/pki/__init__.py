@@ -1,0 +1,1 @@
+"""The test PKI's public endpoints on HTTP: CA certificates, CRLs, OCSP and the TSA."""

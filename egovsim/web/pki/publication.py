@@ -1,0 +1,88 @@
+"""The test PKI on HTTP at the addresses its certificates name: CA certificates, CRLs, OCSP.
+
+The fault switches (`egovsim.web.trainer.faults`) act here, so a verifier meets them as any client
+of these addresses would: the responder down (HTTP 503), slow, or answering "unknown", and the
+CRLs frozen as they were when `crl-stale` was switched on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import urllib.parse
+
+from aiohttp import web
+from cryptography.hazmat.primitives import serialization
+
+from egovsim.pki.authority import PkiError
+from egovsim.pki.ocsp import MAX_REQUEST
+from egovsim.signatures.revocation import FetchError
+from egovsim.storage.faults import OCSP_DOWN, OCSP_UNKNOWN
+from egovsim.web.common.errors import error_response
+from egovsim.web.common.keys import CLOCK, OCSP, PKI, PKI_FAULTS
+from egovsim.web.fetch import read_limited, served_crl
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/cert/{name}.cer")
+async def ca_certificate(request: web.Request) -> web.Response:
+    """A CA certificate, DER, as the AIA caIssuers address names it."""
+    certificate = request.app[PKI].published_certificates().get(request.match_info["name"])
+    if certificate is None:
+        return error_response("NOT_FOUND", {"certificate": request.match_info["name"]})
+    body = certificate.public_bytes(serialization.Encoding.DER)
+    return web.Response(body=body, content_type="application/pkix-cert")
+
+
+@routes.get("/crl/{name}.crl")
+async def crl(request: web.Request) -> web.Response:
+    """A full or delta CRL, DER, published anew when it is stale at the simulator's time
+    (unless `crl-stale` holds the one published before it was switched on)."""
+    faults = request.app[PKI_FAULTS].current
+    try:
+        body = served_crl(
+            request.app[PKI], faults, request.match_info["name"], request.app[CLOCK].now()
+        )
+    except PkiError:
+        return error_response("NOT_FOUND", {"crl": request.match_info["name"]})
+    return web.Response(body=body, content_type="application/pkix-crl")
+
+
+async def _ocsp_response(request: web.Request, der: bytes) -> web.Response:
+    faults = request.app[PKI_FAULTS].current
+    if faults.is_on(OCSP_DOWN):
+        return web.Response(
+            status=503, text="the OCSP responder is down (fault switch ocsp-down)\n"
+        )
+    delay = faults.ocsp_delay()
+    if delay:
+        await asyncio.sleep(delay)
+    body = request.app[OCSP].respond(
+        der, request.app[CLOCK].now(), all_unknown=faults.is_on(OCSP_UNKNOWN)
+    )
+    return web.Response(body=body, content_type="application/ocsp-response")
+
+
+@routes.post("/ocsp")
+async def ocsp_post(request: web.Request) -> web.Response:
+    """RFC 6960 Appendix A.1: the DER request in the body."""
+    if request.content_length is not None and request.content_length > MAX_REQUEST:
+        return error_response("REQUEST_TOO_LARGE", {"limit": MAX_REQUEST})
+    try:
+        body = await read_limited(request.content, MAX_REQUEST)
+    except FetchError:
+        return error_response("REQUEST_TOO_LARGE", {"limit": MAX_REQUEST})
+    return await _ocsp_response(request, body)
+
+
+@routes.get("/ocsp/{encoded:.*}")
+async def ocsp_get(request: web.Request) -> web.Response:
+    """RFC 6960 Appendix A.1: the base64 of the DER request, URL-encoded, in the path."""
+    raw = request.raw_path.split("/ocsp/", 1)[1].split("?", 1)[0]
+    try:
+        der = base64.b64decode(urllib.parse.unquote(raw), validate=True)
+    except (binascii.Error, ValueError):
+        der = b""
+    return await _ocsp_response(request, der)

@@ -1,0 +1,421 @@
+"""`/api/v1/portal/...`: the portal's service catalogue, the applicant's requests (P3-P7), the
+personal cabinet (statuses, notices, the signed result: P9) and the "check a document" page.
+
+Every route of a request needs the signed-in applicant; those that change state also need the
+session's CSRF token (the `X-CSRF-Token` header). The catalogue and the document check need no
+login. The applicant's path with curl and OpenSSL, after logging in (cookie jar `jar`, CSRF token
+in `$csrf`):
+
+    api=http://127.0.0.1:8080/api/v1/portal; c="-b jar -H X-CSRF-Token:$csrf"
+    curl $c $api/applications -H 'Content-Type: application/json' -d '{"service":
+      "almaty-small-vessel-licence", "variant": "duplicate", "form": {"request-kind": "duplicate"}}'
+    curl $c $api/applications/1/attachments/photo -H 'Content-Type: image/png' \
+      -H 'X-File-Name: photo.png' --data-binary @photo.png          # or -F file=@photo.png
+    curl -b jar $api/applications/1/document -o request.json       # the bytes to sign
+    openssl cms -sign -binary -md sha256 -in request.json -signer cert.pem -inkey key.pem \
+      -certfile nca.pem -outform DER -out request.cms                # detached; -nodetach too
+    curl $c $api/applications/1/signature --data-binary @request.cms   # C2, P6, P7
+    curl -b jar $api/applications/1                                  # status and timeline
+    curl -b jar $api/applications/1/result -o result.cms             # P9, once it has landed
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+from urllib.parse import quote, unquote
+
+from aiohttp import BodyPartReader, web
+from aiohttp.web_request import FileField
+
+from egovsim.errors import EgovsimError
+from egovsim.portal.attachments import MAX_ATTACHMENT
+from egovsim.signatures.encoding import to_der
+from egovsim.signatures.revocation import FetchError
+from egovsim.signatures.verifier import Expectations, TimestampPolicy
+from egovsim.web.common.i18n import language
+from egovsim.web.common.keys import CALENDAR, CLOCK, PORTAL, REGULATIONS, VERIFIER
+from egovsim.web.common.openapi import api
+from egovsim.web.common.requests import json_object, path_id
+from egovsim.web.fetch import read_limited
+from egovsim.web.portal.auth_schemas import CSRF, SIGNED_IN
+from egovsim.web.portal.schemas import (
+    ATTACHMENT_HEADERS,
+    ATTACHMENT_TYPES,
+    BY_DOCUMENT,
+    BY_ID,
+    CHECK_BODY,
+    CHECK_QUERY,
+    CHECK_TYPES,
+    LANGUAGE_QUERY,
+    PORTAL_APPLICATION,
+    PORTAL_APPLICATIONS,
+    PORTAL_CATALOGUE,
+    PORTAL_NEW_APPLICATION,
+    PORTAL_NOTIFICATIONS,
+    PORTAL_REPORT,
+    PORTAL_REQUEST_DOCUMENT,
+    PORTAL_RESULT_DOCUMENT,
+    SIGNATURE_BODY,
+    SIGNATURE_TYPES,
+)
+from egovsim.web.portal.session import (
+    CSRF_HEADER,
+    check_csrf,
+    current_applicant,
+    optional_applicant,
+    portal_session,
+)
+from egovsim.web.portal.shapes import (
+    BASE,
+    application_json,
+    notification_json,
+    service_json,
+    summary_json,
+)
+
+routes = web.RouteTableDef()
+
+#: A multipart body around one 10 MiB file is a little larger than the file.
+MAX_UPLOAD = MAX_ATTACHMENT + 64 * 1024
+#: A CMS over the request e-document with its certificates is a few kilobytes.
+MAX_SIGNATURE = 2 * 1024 * 1024
+#: What the document check takes: a CMS and the data of a detached one.
+MAX_CHECK = 24 * 1024 * 1024
+FILE_NAME_HEADER = "X-File-Name"
+
+
+# -- the catalogue --------------------------------------------------------------------------------
+
+
+@routes.get("/api/v1/portal/services")
+@api(
+    response=PORTAL_CATALOGUE,
+    parameters=LANGUAGE_QUERY,
+    summary="The services on the portal, in the user's language.",
+)
+async def services(request: web.Request) -> web.Response:
+    """The services on the portal in the user's language (`?lang=kk|ru|en`, or the
+    egovsim_lang cookie): basis, terms and route, documents per variant, who is eligible (and
+    whether the signed-in applicant is), acceptance windows, fee, channels."""
+    lang = language(request)
+    calendar = request.app[CALENDAR]
+    today = request.app[CLOCK].now().astimezone(calendar.zone).date()
+    applicant = await optional_applicant(request)
+    shown = [
+        service_json(regulation, lang, today, applicant)
+        for regulation in request.app[REGULATIONS].values()
+    ]
+    return web.json_response({"language": lang, "services": shown})
+
+
+# -- requests ---------------------------------------------------------------------------------
+
+
+@routes.post(BASE)
+@api(
+    request=PORTAL_NEW_APPLICATION,
+    response=PORTAL_APPLICATION,
+    status=201,
+    headers=CSRF,
+    security=SIGNED_IN,
+)
+async def start(request: web.Request) -> web.Response:
+    """P3: open a draft request, `{"service", "variant", "category", "form"}`; the form's
+    IIN/BIN fields are filled with the applicant's own."""
+    applicant = await current_applicant(request)
+    await check_csrf(request)
+    body = await json_object(request)
+    service, variant, category = body.get("service"), body.get("variant"), body.get("category")
+    if not isinstance(service, str):
+        raise EgovsimError("BAD_REQUEST", {"reason": "'service' must be a service id"})
+    if not isinstance(variant, str | None) or not isinstance(category, str | None):
+        raise EgovsimError("FORM_INVALID", {"reason": "variant and category must be text"})
+    session = await portal_session(request)
+    detail = await request.app[PORTAL].start(
+        applicant,
+        service,
+        variant,
+        body.get("form") or {},
+        category,
+        signed_in_at=session.opened_at if session else None,
+    )
+    return web.json_response(application_json(detail), status=201)
+
+
+@routes.get(BASE)
+@api(response=PORTAL_APPLICATIONS, security=SIGNED_IN)
+async def applications(request: web.Request) -> web.Response:
+    """The personal cabinet: the account's applications, newest first."""
+    applicant = await current_applicant(request)
+    found = await request.app[PORTAL].applications(applicant)
+    regulations = request.app[REGULATIONS]
+    shown = [summary_json(a, regulations[a.regulation_id]) for a in found]
+    return web.json_response({"applications": shown})
+
+
+@routes.get(BASE + "/{id}")
+@api(response=PORTAL_APPLICATION, parameters=BY_ID, security=SIGNED_IN)
+async def application(request: web.Request) -> web.Response:
+    """One application with its documents, signature, timeline and result."""
+    applicant = await current_applicant(request)
+    detail = await request.app[PORTAL].application(applicant, _id(request))
+    return web.json_response(application_json(detail))
+
+
+@routes.post(BASE + "/{id}/attachments/{document_id}")
+@api(
+    request_types=ATTACHMENT_TYPES,
+    response=PORTAL_APPLICATION,
+    parameters=BY_DOCUMENT,
+    headers=ATTACHMENT_HEADERS,
+    security=SIGNED_IN,
+    summary="P3: attach a document's electronic copy (PDF, JPEG or PNG, at most 10 MiB).",
+)
+async def attach(request: web.Request) -> web.Response:
+    """P3: attach a document's electronic copy (PDF, JPEG or PNG, at most 10 MiB), as a
+    multipart form's `file` field, or as the raw body with its Content-Type and an
+    `X-File-Name` header (percent-encoded UTF-8); the same document again replaces it."""
+    applicant = await current_applicant(request)
+    await check_csrf(request)
+    if request.content_length is not None and request.content_length > MAX_UPLOAD:
+        raise EgovsimError(
+            "ATTACHMENT_TOO_LARGE", {"size": request.content_length, "limit": MAX_ATTACHMENT}
+        )
+    name, declared, data = await _upload(request)
+    detail = await request.app[PORTAL].attach(
+        applicant, _id(request), request.match_info["document_id"], name, declared, data
+    )
+    return web.json_response(application_json(detail))
+
+
+@routes.get(BASE + "/{id}/attachments/{document_id}")
+@api(
+    response_type="*/*",
+    parameters=BY_DOCUMENT,
+    security=SIGNED_IN,
+)
+async def attachment(request: web.Request) -> web.Response:
+    """An attached copy, as it was uploaded."""
+    applicant = await current_applicant(request)
+    found, data = await request.app[PORTAL].attachment(
+        applicant, _id(request), request.match_info["document_id"]
+    )
+    return web.Response(
+        body=data, content_type=found.content_type, headers=_download(found.file_name)
+    )
+
+
+@routes.get(BASE + "/{id}/document")
+@api(response=PORTAL_REQUEST_DOCUMENT, parameters=BY_ID, security=SIGNED_IN)
+async def document(request: web.Request) -> web.Response:
+    """P4: the request e-document to sign (canonical JSON), the same bytes until the draft
+    changes; sign it attached or detached and POST the CMS to `.../signature`."""
+    applicant = await current_applicant(request)
+    application_id = _id(request)
+    data = await request.app[PORTAL].document_to_sign(applicant, application_id)
+    return web.Response(
+        body=data,
+        content_type="application/json",
+        headers=_download(f"request-{application_id}.json"),
+    )
+
+
+@routes.post(BASE + "/{id}/signature")
+@api(
+    request=SIGNATURE_BODY,
+    request_types=SIGNATURE_TYPES,
+    response=PORTAL_APPLICATION,
+    parameters=BY_ID,
+    headers=CSRF,
+    security=SIGNED_IN,
+)
+async def signature(request: web.Request) -> web.Response:
+    """C2 and P6: the CMS over the e-document, as DER, PEM or base64 in the body (or
+    `{"cms": ...}` as JSON). A refused signature is P5 with the verifier's report; a passed one
+    sends the request through the gateway (P7)."""
+    applicant = await current_applicant(request)
+    await check_csrf(request)
+    raw = await _limited(request, MAX_SIGNATURE)
+    if request.content_type == "application/json":
+        try:
+            body = json.loads(raw)
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise EgovsimError("BAD_REQUEST", {"reason": f"not JSON: {error}"}) from None
+        if not isinstance(body, dict) or not isinstance(body.get("cms"), str):
+            raise EgovsimError("BAD_REQUEST", {"reason": 'send {"cms": "<base64>"}'})
+        raw = body["cms"].encode()
+    detail = await request.app[PORTAL].sign(applicant, _id(request), raw)
+    return web.json_response(application_json(detail))
+
+
+@routes.get(BASE + "/{id}/result")
+@api(
+    response_type="application/pkcs7-signature",
+    parameters=BY_ID,
+    security=SIGNED_IN,
+)
+async def result(request: web.Request) -> web.Response:
+    """P9: the provider's signed result as a CMS (DER), signed by the authorized person."""
+    applicant = await current_applicant(request)
+    application_id = _id(request)
+    found = await request.app[PORTAL].result(applicant, application_id)
+    return web.Response(
+        body=found.cms,
+        content_type="application/pkcs7-signature",
+        headers=_download(f"result-{application_id}.cms"),
+    )
+
+
+@routes.get(BASE + "/{id}/result/document")
+@api(response=PORTAL_RESULT_DOCUMENT, parameters=BY_ID, security=SIGNED_IN)
+async def result_document(request: web.Request) -> web.Response:
+    """P9: the document the provider's CMS signs."""
+    applicant = await current_applicant(request)
+    application_id = _id(request)
+    found = await request.app[PORTAL].result(applicant, application_id)
+    return web.Response(
+        body=found.document,
+        content_type="application/json",
+        headers=_download(f"result-{application_id}.json"),
+    )
+
+
+@routes.get("/api/v1/portal/notifications")
+@api(response=PORTAL_NOTIFICATIONS, security=SIGNED_IN)
+async def notifications(request: web.Request) -> web.Response:
+    """The personal cabinet's notices, newest first."""
+    applicant = await current_applicant(request)
+    found = await request.app[PORTAL].notifications(applicant)
+    return web.json_response({"notifications": [notification_json(n) for n in found]})
+
+
+# -- checking any document ------------------------------------------------------------------
+
+
+@routes.post("/api/v1/portal/check-document")
+@api(
+    request=CHECK_BODY,
+    request_types=CHECK_TYPES,
+    response=PORTAL_REPORT,
+    parameters=CHECK_QUERY,
+    summary="The verifier's full report on any CMS, at the simulator's clock.",
+)
+async def check_document(request: web.Request) -> web.Response:
+    """The "check a document" page: any CMS (DER, PEM or base64; attached, or detached with its
+    data) gets the verifier's full report at the simulator's clock. Multipart with the fields
+    `cms` and `data`, JSON `{"cms", "data"}` (base64), or the raw CMS as the body; optional
+    `?expect_iin=`, `?expect_bin=`, `?purpose=sign|auth`, `?require_timestamp=true`."""
+    if request.content_length is not None and request.content_length > MAX_CHECK:
+        raise EgovsimError("REQUEST_TOO_LARGE", {"limit": MAX_CHECK})
+    cms, data = await _signed_input(request)
+    purpose = request.query.get("purpose", "sign")
+    if purpose not in ("sign", "auth"):
+        raise EgovsimError("BAD_REQUEST", {"reason": "purpose is sign or auth"})
+    required = request.query.get("require_timestamp", "false")
+    if required not in ("true", "false"):
+        raise EgovsimError("BAD_REQUEST", {"reason": "require_timestamp is true or false"})
+    expect = Expectations(
+        iin=request.query.get("expect_iin") or None,
+        bin=request.query.get("expect_bin") or None,
+        purpose="auth" if purpose == "auth" else "sign",
+    )
+    report = await request.app[VERIFIER].verify_cms(
+        to_der(cms),
+        content=data,
+        at=request.app[CLOCK].now(),
+        expect=expect,
+        policy=TimestampPolicy(required=True) if required == "true" else None,
+    )
+    return web.json_response(report.to_json())
+
+
+async def _signed_input(request: web.Request) -> tuple[bytes, bytes | None]:
+    if request.content_type == "multipart/form-data":
+        form = await request.post()
+        cms, data = _form_bytes(form.get("cms")), _form_bytes(form.get("data"))
+        if cms is None:
+            raise EgovsimError("BAD_REQUEST", {"reason": "the form has no 'cms' field"})
+        return cms, data
+    raw = await _limited(request, MAX_CHECK)
+    if request.content_type != "application/json":
+        return raw, None
+    try:
+        body = json.loads(raw)
+        cms, data = body["cms"], body.get("data")
+        if not isinstance(cms, str) or not isinstance(data, str | None):
+            raise TypeError("cms and data must be text")
+        return cms.encode(), base64.b64decode(data, validate=True) if data else None
+    except (ValueError, KeyError, TypeError, binascii.Error) as error:
+        reason = f'send {{"cms": "<base64>", "data": "<base64>"}}: {error}'
+        raise EgovsimError("BAD_REQUEST", {"reason": reason}) from None
+
+
+def _form_bytes(value: Any) -> bytes | None:
+    if isinstance(value, FileField):
+        data: bytes = value.file.read(MAX_CHECK + 1)
+        return data
+    if isinstance(value, str) and value:
+        return value.encode()
+    return None
+
+
+# -- reading bodies ---------------------------------------------------------------------------
+
+
+def _id(request: web.Request) -> int:
+    return path_id(request, "id", "APPLICATION_NOT_FOUND", "application")
+
+
+async def _limited(request: web.Request, limit: int) -> bytes:
+    if request.content_length is not None and request.content_length > limit:
+        raise EgovsimError("REQUEST_TOO_LARGE", {"limit": limit})
+    try:
+        return await read_limited(request.content, limit)
+    except FetchError:
+        raise EgovsimError("REQUEST_TOO_LARGE", {"limit": limit}) from None
+
+
+async def _upload(request: web.Request) -> tuple[str | None, str | None, bytes]:
+    """(file name, declared type, bytes) of an upload: a multipart form's `file` field, or
+    the raw body."""
+    if request.content_type != "multipart/form-data":
+        try:
+            data = await read_limited(request.content, MAX_ATTACHMENT)
+        except FetchError:
+            raise EgovsimError("ATTACHMENT_TOO_LARGE", {"limit": MAX_ATTACHMENT}) from None
+        name = request.headers.get(FILE_NAME_HEADER)
+        return (unquote(name) if name else None), request.content_type, data
+    if request.headers.get(CSRF_HEADER) is not None:
+        return await _stream_file(request)
+    # check_csrf has read the form already: the token came as one of its fields.
+    form = await request.post()
+    field = form.get("file")
+    if not isinstance(field, FileField):
+        raise EgovsimError("BAD_REQUEST", {"reason": "the form has no 'file' field"})
+    data = field.file.read(MAX_ATTACHMENT + 1)
+    if len(data) > MAX_ATTACHMENT:
+        raise EgovsimError("ATTACHMENT_TOO_LARGE", {"limit": MAX_ATTACHMENT})
+    return field.filename, field.content_type, data
+
+
+async def _stream_file(request: web.Request) -> tuple[str | None, str | None, bytes]:
+    """The `file` part of a multipart body, read to at most the limit."""
+    reader = await request.multipart()
+    async for part in reader:
+        if not isinstance(part, BodyPartReader) or part.name != "file":
+            continue
+        chunks, total = [], 0
+        while chunk := await part.read_chunk(65536):
+            total += len(chunk)
+            if total > MAX_ATTACHMENT:
+                raise EgovsimError("ATTACHMENT_TOO_LARGE", {"limit": MAX_ATTACHMENT})
+            chunks.append(chunk)
+        return part.filename, part.headers.get("Content-Type"), b"".join(chunks)
+    raise EgovsimError("BAD_REQUEST", {"reason": "the form has no 'file' field"})
+
+
+def _download(file_name: str) -> dict[str, str]:
+    return {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(file_name)}"}

@@ -1,0 +1,222 @@
+"""The NCALayer-compatible WebSocket (`/ncalayer`, or `/` of `egovsim ncalayer`) and
+`/api/v1/ncalayer/persona`, where the trainer's console sees and sets the current key set."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from egovsim.clock import Clock
+from egovsim.config import Settings
+from egovsim.errors import EgovsimError
+from egovsim.ncalayer import protocol
+from egovsim.ncalayer.keys import KeyRing, UnknownPersona, WrongPassword
+from egovsim.ncalayer.stamping import Stamper
+from egovsim.pki.authority import TestPki
+from egovsim.storage.database import DATABASE_FILE
+from egovsim.storage.faults import PkiFaults, saved_pki_faults
+from egovsim.web.common.errors import error_middleware
+from egovsim.web.common.keys import CLOCK, FETCHER, NCALAYER_KEYS, PKI, PKI_FAULTS, SETTINGS
+from egovsim.web.common.openapi import api, component
+from egovsim.web.common.operator import operator_only
+from egovsim.web.common.requests import json_object
+from egovsim.web.fetch import HttpFetcher, LocalPkiFetcher
+from egovsim.web.portal.ncalayer_guard import check_client
+
+log = logging.getLogger("egovsim.ncalayer")
+
+routes = web.RouteTableDef()
+#: The TSA the signer asks when a page's tsaProfile wants a timestamp.
+STAMPER = web.AppKey("ncalayer_stamper", Stamper)
+
+#: The largest message a client may send: documents travel inside it as base64.
+MAX_MESSAGE = 64 * 1024 * 1024
+
+_TEXT_OR_NULL = {"type": ["string", "null"]}
+KEY_SET = component(
+    "NcalayerKeySet",
+    {
+        "type": "object",
+        "description": "A persona as a key set of the NCALayer signer (never its password).",
+        "required": ["id", "name", "iin", "bin", "organization", "role", "usages", "keys"],
+        "properties": {
+            "id": {"type": "string"},
+            "name": {"type": "string"},
+            "iin": {"type": "string"},
+            "bin": _TEXT_OR_NULL,
+            "organization": _TEXT_OR_NULL,
+            "role": {"type": "string"},
+            "summary": {"type": "string"},
+            "usages": {"type": "array", "items": {"enum": ["sign", "auth"]}},
+            "keys": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["usage", "notBefore", "notAfter"],
+                    "properties": {
+                        "usage": {"enum": ["sign", "auth"]},
+                        "notBefore": _TEXT_OR_NULL,
+                        "notAfter": _TEXT_OR_NULL,
+                    },
+                },
+            },
+        },
+    },
+)
+KEY_STATE = component(
+    "NcalayerPersona",
+    {
+        "type": "object",
+        "required": ["persona", "key", "available"],
+        "properties": {
+            "persona": _TEXT_OR_NULL,
+            "key": {"anyOf": [KEY_SET, {"type": "null"}]},
+            "available": {"type": "array", "items": KEY_SET},
+        },
+    },
+)
+CHOICE = {
+    "type": "object",
+    "required": ["persona"],
+    "properties": {"persona": {"type": "string"}, "password": {"type": "string"}},
+}
+
+
+async def open_key_ring(app: web.Application) -> AsyncIterator[None]:
+    """Load the personas' key sets once the PKI is open (a cleanup context after the one that
+    opens it)."""
+    settings = app[SETTINGS]
+    loop = asyncio.get_running_loop()
+    app[NCALAYER_KEYS] = await loop.run_in_executor(
+        None, KeyRing.load, settings.certs_dir, app[PKI], settings.persona_password
+    )
+    yield
+
+
+async def open_stamper(app: web.Application) -> AsyncIterator[None]:
+    """The signer's TSA: the simulator's `/tsp` at the PKI's address, answered from the certs
+    directory with the TSA's fault switches when nothing listens there (as `sign cms --tsp`)."""
+    settings, pki = app[SETTINGS], app[PKI]
+    async with contextlib.AsyncExitStack() as stack:
+        http = app.get(FETCHER)
+        if http is None:
+            http = await stack.enter_async_context(HttpFetcher(settings.fetch_timeout))
+        if PKI_FAULTS in app:
+            store = app[PKI_FAULTS]
+            faults: Callable[[], PkiFaults] = lambda: store.current  # noqa: E731
+        else:
+            saved = settings.data_dir / DATABASE_FILE
+            faults = lambda: saved_pki_faults(saved)  # noqa: E731
+        fetcher = LocalPkiFetcher(http, pki, app[CLOCK].now, faults)
+        app[STAMPER] = Stamper(
+            fetcher.post,
+            pki.base_url + "/tsp",
+            asyncio.get_running_loop(),
+            http.timeout + 5.0,
+        )
+        yield
+
+
+@routes.get("/ncalayer")
+async def socket(request: web.Request) -> web.StreamResponse:
+    """NCALayer's JSON protocol over a WebSocket, for this machine and the simulator's own
+    pages (`egovsim.web.portal.ncalayer_guard`)."""
+    check_client(request, request.app[SETTINGS])
+    return await serve_socket(request)
+
+
+async def serve_socket(request: web.Request) -> web.WebSocketResponse:
+    """Greet the client as NCALayer does, then answer its requests one after another."""
+    ws = web.WebSocketResponse(max_msg_size=MAX_MESSAGE, heartbeat=None)
+    await ws.prepare(request)
+    await ws.send_str(protocol.INIT_MESSAGE)
+    session = protocol.Session(
+        request.app[NCALAYER_KEYS], request.app[CLOCK].now, stamper=request.app.get(STAMPER)
+    )
+    async for message in ws:
+        if message.type == WSMsgType.TEXT:
+            # Opening a keystore and signing take CPU time: off the event loop, in order.
+            reply = await asyncio.to_thread(protocol.answer, session, message.data)
+            await ws.send_str(reply)
+        elif message.type == WSMsgType.BINARY:
+            await ws.send_str(protocol.answer(session, ""))
+    return ws
+
+
+@routes.get("/api/v1/ncalayer/persona")
+@api(response=KEY_STATE)
+async def show_persona(request: web.Request) -> web.Response:
+    """The key set clients sign with unless they choose one, and every key set there is."""
+    return web.json_response(_state(request.app[NCALAYER_KEYS]))
+
+
+@routes.put("/api/v1/ncalayer/persona")
+@operator_only
+@api(request=CHOICE, response=KEY_STATE)
+async def choose_persona(request: web.Request) -> web.Response:
+    """`{"persona": ID}` makes that persona the current key set for every connection that has
+    not chosen its own; with `"password"` the keystores must open with it, as in NCALayer."""
+    body = await json_object(request)
+    persona_id, password = body.get("persona"), body.get("password")
+    if not isinstance(persona_id, str) or not (password is None or isinstance(password, str)):
+        raise EgovsimError(
+            "BAD_REQUEST", {"reason": 'give {"persona": ID} and optionally "password"'}
+        )
+    keyring = request.app[NCALAYER_KEYS]
+    try:
+        persona = keyring.persona(persona_id)
+    except UnknownPersona:
+        known = [p.id for p in keyring.personas]
+        raise EgovsimError(
+            "NCALAYER_PERSONA_UNKNOWN", {"persona": persona_id, "known": known}
+        ) from None
+    if password is not None:
+        try:
+            await asyncio.to_thread(keyring.unlock, persona, password)
+        except WrongPassword:
+            raise EgovsimError("NCALAYER_PASSWORD_WRONG", {"persona": persona_id}) from None
+    keyring.make_current(persona.id)
+    log.info("NCALayer key set is now %s", persona.id)
+    return web.json_response(_state(keyring))
+
+
+def _state(keyring: KeyRing) -> dict[str, Any]:
+    current = keyring.current
+    return {
+        "persona": current.id if current is not None else None,
+        "key": current.describe() if current is not None else None,
+        "available": [persona.describe() for persona in keyring.personas],
+    }
+
+
+async def _root(request: web.Request) -> web.StreamResponse:
+    """The standalone signer's `/`: the socket for WebSocket clients, a line of text otherwise
+    (clients probe the address with a plain request before they connect)."""
+    if web.WebSocketResponse().can_prepare(request).ok:
+        # Any page on this machine, as the standalone signer exists for pages under test,
+        # unless the operator named the origins.
+        check_client(request, request.app[SETTINGS], any_origin=True)
+        return await serve_socket(request)
+    return web.Response(text="egovsim NCALayer: connect with a WebSocket\n")
+
+
+def standalone_app(
+    settings: Settings, clock: Clock, keyring: KeyRing, pki: TestPki | None = None
+) -> web.Application:
+    """The signer alone, as `egovsim ncalayer` serves it: the socket at `/` (where NCALayer
+    listens) and at `/ncalayer`, and the persona API; with `pki`, its TSA for tsaProfile."""
+    app = web.Application(middlewares=[error_middleware], client_max_size=1024 * 1024)
+    app[SETTINGS] = settings
+    app[CLOCK] = clock
+    app[NCALAYER_KEYS] = keyring
+    if pki is not None:
+        app[PKI] = pki
+        app.cleanup_ctx.append(open_stamper)
+    app.router.add_get("/", _root)
+    app.router.add_routes(routes)
+    return app

@@ -1,0 +1,132 @@
+"""`/api/v1/clock`: see the simulator's time, freeze it, let it run, move it forward."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from aiohttp import web
+
+from egovsim.clock import Clock, in_range, parse_time
+from egovsim.config import Settings
+from egovsim.errors import EgovsimError
+from egovsim.storage.clock_state import ClockStore
+from egovsim.storage.records import ClockState
+from egovsim.web.common.keys import CALENDAR, CLOCK, CLOCK_STORE, STATECORP
+from egovsim.web.common.operator import operator_only
+from egovsim.web.common.requests import json_object
+
+log = logging.getLogger("egovsim")
+routes = web.RouteTableDef()
+UNITS = {"minutes": 60, "hours": 3600, "days": 86400}
+#: More working days than the clock's whole range holds.
+MAX_WORKING_DAYS = 100 * 366
+
+
+def clock_json(app: web.Application) -> dict[str, Any]:
+    """The clock as the API and the console show it: UTC, local time, frozen or running, and
+    whether today is a working day."""
+    clock, calendar = app[CLOCK], app[CALENDAR]
+    now = clock.now()
+    local = now.astimezone(calendar.zone)
+    return {
+        "now": now.isoformat(),
+        "local": local.isoformat(),
+        "mode": clock.mode,
+        "working_day": calendar.is_working_day(local.date()),
+        "day_off": calendar.day_off_reason(local.date()),
+    }
+
+
+@routes.get("/api/v1/clock")
+async def show(request: web.Request) -> web.Response:
+    """The simulator's time, in UTC and local time, and whether today is a working day."""
+    return web.json_response(clock_json(request.app))
+
+
+@routes.post("/api/v1/clock")
+@operator_only
+async def change(request: web.Request) -> web.Response:
+    """One change: `{"advance": {"minutes"|"hours"|"days"|"working_days": N}}`,
+    `{"set": "2026-08-15T09:00:00+05:00"}`, `{"freeze": true}` or `{"freeze": false}`.
+
+    The clock stands between 2000-01-01T00:00:00Z and 2099-12-31T23:59:59Z: a move beyond is
+    refused CLOCK_CHANGE_INVALID and changes nothing."""
+    body = await json_object(request)
+    clock = request.app[CLOCK]
+    if len(body) != 1:
+        raise EgovsimError("CLOCK_CHANGE_INVALID", {"reason": "give exactly one change"})
+    ((what, value),) = body.items()
+    if what in ("advance", "set"):
+        try:
+            if what == "advance":
+                clock.advance(_advance(request, value))
+            else:
+                clock.set(parse_time(str(value)))
+        except ValueError as error:  # ClockRangeError too: the clock was not changed
+            raise EgovsimError(
+                "CLOCK_CHANGE_INVALID", {what: value, "reason": str(error)}
+            ) from None
+    elif what == "freeze" and isinstance(value, bool):
+        if value:
+            clock.freeze()
+        else:
+            clock.unfreeze()
+    else:
+        raise EgovsimError("CLOCK_CHANGE_INVALID", {"change": what})
+    await clock_changed(request.app)
+    return web.json_response(clock_json(request.app))
+
+
+async def clock_changed(app: web.Application) -> None:
+    """After the clock moved: its setting is kept, so a restart keeps it, and what fell due
+    happens now rather than when somebody looks: results uncollected for their month go back to
+    the provider's storage (the State Corporation's sweep, which tells the provider)."""
+    clock = app[CLOCK]
+    await app[CLOCK_STORE].save_clock_state(
+        ClockState(clock.frozen_at, clock.offset.total_seconds()), clock.now()
+    )
+    await app[STATECORP].returns.sweep()
+
+
+def _advance(request: web.Request, value: Any) -> timedelta:
+    if not isinstance(value, dict) or len(value) != 1:
+        raise EgovsimError("CLOCK_CHANGE_INVALID", {"advance": value})
+    ((unit, amount),) = value.items()
+    if not isinstance(amount, int | float) or isinstance(amount, bool) or amount <= 0:
+        raise EgovsimError("CLOCK_CHANGE_INVALID", {"reason": "move forward by a positive amount"})
+    if unit in UNITS:
+        try:
+            return timedelta(seconds=UNITS[unit] * amount)
+        except OverflowError:
+            raise EgovsimError("CLOCK_CHANGE_INVALID", {"reason": "past any date"}) from None
+    if unit == "working_days" and isinstance(amount, int):
+        if amount > MAX_WORKING_DAYS:
+            raise EgovsimError("CLOCK_CHANGE_INVALID", {"reason": "past the clock's range"})
+        calendar = request.app[CALENDAR]
+        now = request.app[CLOCK].now()
+        local = now.astimezone(calendar.zone)
+        day = local.date()
+        for _ in range(amount):
+            day += timedelta(days=1)
+            while not calendar.is_working_day(day):
+                day += timedelta(days=1)
+        return local.replace(year=day.year, month=day.month, day=day.day) - local
+    raise EgovsimError("CLOCK_CHANGE_INVALID", {"unit": unit, "units": [*UNITS, "working_days"]})
+
+
+async def restore_clock(store: ClockStore, clock: Clock, settings: Settings) -> None:
+    """A restart keeps the simulated time, unless the settings freeze the clock explicitly."""
+    saved = await store.clock_state()
+    if saved is not None and settings.clock_frozen_at is None:
+        restored = Clock(frozen_at=saved.frozen_at)
+        try:
+            restored.restore(saved.frozen_at, timedelta(seconds=saved.offset_seconds))
+            in_range(restored.now())
+        except (ValueError, OverflowError):
+            # A clock saved outside the range (by a version that let it be) would leave every
+            # page failing: the start goes on real time instead.
+            log.warning("the saved clock is outside its range; starting on real time")
+            return
+        clock.restore(saved.frozen_at, timedelta(seconds=saved.offset_seconds))

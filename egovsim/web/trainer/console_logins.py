@@ -1,0 +1,201 @@
+"""`/api/v1/console/login`: the trainer's quick logins as a persona (through C1 itself), a
+provider's staff member or a State Corporation operator, and who can be signed in as."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from aiohttp import web
+
+from egovsim.clock import utcnow
+from egovsim.console import logins
+from egovsim.errors import EgovsimError
+from egovsim.passwords import new_token
+from egovsim.pki.personas import load_personas
+from egovsim.portal.accounts import SESSION_LIFETIME
+from egovsim.statecorp.centres import CENTRES
+from egovsim.storage.accounts import AccountStore
+from egovsim.web.common.keys import (
+    ACCOUNTS,
+    CLOCK,
+    DATABASE,
+    NCALAYER_KEYS,
+    SETTINGS,
+    STAFF,
+    STATECORP,
+)
+from egovsim.web.common.openapi import api
+from egovsim.web.common.operator import operator_only
+from egovsim.web.common.requests import json_object, local_path
+from egovsim.web.offices import statecorp_api, workstation_api
+from egovsim.web.portal.session import SESSION_COOKIE
+from egovsim.workstation.providers import PROVIDERS
+
+routes = web.RouteTableDef()
+
+
+def people_json(app: web.Application) -> dict[str, Any]:
+    """Who the trainer can sign in as: personas with a portal account, staff, operators."""
+    listing = load_personas(app[SETTINGS].certs_dir)
+    return {
+        "personas": [
+            {
+                "id": persona["id"],
+                "name": persona["name"],
+                "login": logins.portal_login_id(persona),
+                "organization": persona.get("organization"),
+                "summary": persona.get("summary"),
+                "expected_code": persona.get("expected_code"),
+            }
+            for persona in logins.portal_personas(listing)
+        ],
+        "staff": [
+            {
+                "login": member.login,
+                "role": member.role,
+                "name": member.name,
+                "provider": provider.id,
+                "provider_name": provider.name,
+            }
+            for provider in PROVIDERS
+            for member in provider.staff
+        ],
+        "operators": [
+            {
+                "login": operator.login,
+                "name": operator.name,
+                "centre": centre.id,
+                "centre_name": centre.name,
+            }
+            for centre in CENTRES
+            for operator in centre.operators
+        ],
+    }
+
+
+#: Where each kind of login lands.
+HOMES = {"persona": "/cabinet", "staff": "/workstation", "operator": "/statecorp"}
+
+
+async def quick_login(
+    request: web.Request, kind: Any, who: Any, show: bool = False
+) -> tuple[str, str, dict[str, Any]]:
+    """Open a session as a persona (through C1 with the persona's AUTH key; to `show` a tour's
+    effect, opened by the console without C1), a staff member or an operator: (its cookie's
+    name, its token, what the API shows of it)."""
+    if kind == "persona" and isinstance(who, str):
+        return await (_showing(request, who) if show else _as_persona(request, who))
+    if kind == "staff" and isinstance(who, str):
+        member = await request.app[STAFF].staff_by_login(who)
+        if member is None:
+            raise EgovsimError("NOT_FOUND", {"staff": who})
+        token, hashed = new_token()
+        now = utcnow()  # sessions live in real time, as the workstation's own sign-in makes them
+        await request.app[STAFF].open_session(
+            hashed, member.id, now, now + timedelta(hours=workstation_api.SESSION_HOURS)
+        )
+        return workstation_api.COOKIE, token, {"staff": workstation_api.staff_json(member)}
+    if kind == "operator" and isinstance(who, str):
+        store = request.app[STATECORP].store
+        operator = await store.operator_by_login(who)
+        if operator is None:
+            raise EgovsimError("NOT_FOUND", {"operator": who})
+        token, hashed = new_token()
+        now = utcnow()
+        await store.open_session(
+            hashed, operator.id, now, now + timedelta(hours=statecorp_api.SESSION_HOURS)
+        )
+        return statecorp_api.COOKIE, token, {"operator": statecorp_api.operator_json(operator)}
+    raise EgovsimError(
+        "BAD_REQUEST", {"reason": 'give one of "persona", "staff" or "operator" with its id'}
+    )
+
+
+def _persona(app: web.Application, persona_id: str) -> Mapping[str, Any]:
+    """A persona with a portal account; NOT_FOUND otherwise."""
+    listing = {p["id"]: p for p in logins.portal_personas(load_personas(app[SETTINGS].certs_dir))}
+    persona = listing.get(persona_id)
+    if persona is None:
+        raise EgovsimError("NOT_FOUND", {"persona": persona_id, "known": sorted(listing)})
+    return persona
+
+
+async def _showing(request: web.Request, persona_id: str) -> tuple[str, str, dict[str, Any]]:
+    app = request.app
+    store = AccountStore(app[DATABASE])
+    persona = _persona(app, persona_id)
+    token = await logins.open_watching_session(store, persona, app[CLOCK].now(), utcnow())
+    return SESSION_COOKIE, token, {"persona": persona_id}
+
+
+async def _as_persona(request: web.Request, persona_id: str) -> tuple[str, str, dict[str, Any]]:
+    app = request.app
+    persona = _persona(app, persona_id)
+    keyring = app[NCALAYER_KEYS]
+    keys = keyring.persona(persona_id)
+    # Opening a keystore runs its key derivation: off the event loop; the ring keeps it open.
+    keystore = await asyncio.to_thread(keyring.open, keyring.select(keys, "auth"), keys.password)
+    token, applicant, csrf = await logins.sign_in(
+        app[ACCOUNTS],
+        logins.portal_login_id(persona),
+        app[SETTINGS].persona_password,
+        keystore,
+        app[CLOCK].now(),
+    )
+    return SESSION_COOKIE, token, {"applicant": applicant.to_json(), "csrf_token": csrf}
+
+
+def set_session_cookie(response: web.StreamResponse, cookie: str, token: str) -> None:
+    """The session cookie of a quick login, as each part's own sign-in sets it."""
+    lifetime = (
+        int(SESSION_LIFETIME.total_seconds())
+        if cookie == SESSION_COOKIE
+        else workstation_api.SESSION_HOURS * 3600
+    )
+    response.set_cookie(cookie, token, max_age=lifetime, path="/", httponly=True, samesite="Lax")
+
+
+@routes.post("/api/v1/console/login")
+@operator_only
+@api(
+    request={
+        "type": "object",
+        "description": "One of persona, staff or operator; `next` is where to go after.",
+        "properties": {
+            "persona": {"type": "string", "examples": ["citizen-valid", "company-first-head"]},
+            "staff": {"type": "string", "examples": ["alm-executor"]},
+            "operator": {"type": "string", "examples": ["gk-alm-1"]},
+            "next": {"type": "string", "examples": ["/cabinet/applications/1"]},
+        },
+    },
+    response={
+        "type": "object",
+        "required": ["redirect"],
+        "properties": {
+            "redirect": {"type": "string"},
+            "applicant": {"type": "object"},
+            "csrf_token": {"type": "string"},
+            "staff": {"type": "object"},
+            "operator": {"type": "object"},
+        },
+    },
+)
+async def login(request: web.Request) -> web.Response:
+    """Sign in as a persona (a portal session made by C1 itself: the persona's IIN or the
+    company's BIN, the demo password and a fresh challenge signed with its AUTH key, so a
+    persona whose key C1 refuses is refused here too), a staff member or a State Corporation
+    operator; the session cookie is set and `redirect` names the page to open."""
+    body = await json_object(request)
+    kinds = [kind for kind in HOMES if kind in body]
+    if len(kinds) != 1:
+        raise EgovsimError(
+            "BAD_REQUEST", {"reason": 'give one of "persona", "staff" or "operator"'}
+        )
+    kind = kinds[0]
+    cookie, token, shown = await quick_login(request, kind, body[kind])
+    response = web.json_response({"redirect": local_path(body.get("next"), HOMES[kind]), **shown})
+    set_session_cookie(response, cookie, token)
+    return response

@@ -1,0 +1,250 @@
+"""`/api/v1/faults`: the trainer's fault switches, to show rejection paths.
+
+`ocsp-down` makes the OCSP responder answer HTTP 503, `ocsp-slow` makes it wait before answering,
+`ocsp-unknown` makes it answer certStatus unknown for every certificate, and `crl-stale` keeps
+serving the CRLs of the moment it was switched on, so they go stale on the simulator's clock.
+`gateway-down` makes the e-government gateway take no messages; switched off, what could not be
+sent through it is sent at once. `signer-key-missing` leaves the provider's authorized person
+without a key at hand, and `effective-period` enforces the regulations' effective periods. The
+gateway's faults per receiver
+(`/api/v1/gateway/routes/{service_id}/fault`) are listed here too.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+from cryptography import x509
+
+from egovsim.errors import EgovsimError
+from egovsim.pki.authority import TestPki
+from egovsim.pki.hierarchy import ISSUERS
+from egovsim.storage.faults import (
+    CRL_STALE,
+    FAULT_NAMES,
+    GATEWAY_DOWN,
+    MAX_SLOW_SECONDS,
+    SLOW_SWITCHES,
+    PkiFault,
+    PkiFaults,
+)
+from egovsim.web.common.keys import CLOCK, GATEWAY_CATCH_UP, GATEWAY_STORE, PKI, PKI_FAULTS
+from egovsim.web.common.openapi import api, component
+from egovsim.web.common.operator import operator_only
+from egovsim.web.common.requests import json_object
+
+routes = web.RouteTableDef()
+
+#: What each switch does, as the API and the console show it.
+EFFECTS = {
+    "ocsp-down": "The OCSP responder answers HTTP 503; verifiers fall back to the CRLs.",
+    "ocsp-slow": "The OCSP responder waits `seconds` before answering; a verifier whose fetch "
+    "timeout is shorter finds it unavailable and falls back to the CRLs.",
+    "ocsp-unknown": "The OCSP responder answers certStatus unknown (signed and valid) for every "
+    "certificate.",
+    "crl-stale": "The CRLs (full and delta) served at the moment of the switch are served on and "
+    "not republished; once their nextUpdate passes on the simulator's clock they are stale.",
+    "gateway-down": "The e-government gateway takes no messages: /shep/sync and /shep/async answer "
+    "every request with the SOAP fault GATEWAY_UNAVAILABLE (HTTP 503), so the portal's signed "
+    "requests are not sent (REQUEST_NOT_SENT) and the State Corporation cannot forward "
+    "(FORWARD_FAILED); messages taken before are still delivered. Switched off, the portal's "
+    "requests and the workstation's answers that were not sent go at once.",
+    "signer-key-missing": "The provider's authorized person has no key at hand (no token in the "
+    "reader): signing a result at the workstation is refused SIGNER_HAS_NO_KEY until it is "
+    "switched off.",
+    "effective-period": "The regulations' effective periods are enforced: a service whose "
+    "regulation is repealed (the Almaty small-vessel licence, from 10 October 2020) or not yet in "
+    "force is refused SERVICE_NOT_EFFECTIVE at P3, on the portal and at the provider's office. "
+    "Off by default, so the repealed regulation can be shown.",
+    "tsa-down": "The time-stamping authority at /tsp answers HTTP 503: signing with a timestamp "
+    "is refused TSA_UNAVAILABLE.",
+    "tsa-slow": "The time-stamping authority waits `seconds` before answering; a signer whose "
+    "timeout is shorter finds it unavailable (TSA_UNAVAILABLE).",
+    "tsa-wrong-imprint": "The time-stamping authority stamps another imprint than the one asked "
+    "for: a signer that checks the token refuses it, a verifier finds "
+    "TIMESTAMP_IMPRINT_MISMATCH.",
+    "tsa-untrusted": "The time-stamping authority signs its tokens with a certificate issued by "
+    "the untrusted CA: verifiers refuse the timestamp (TSA_UNTRUSTED).",
+}
+#: The delay of `ocsp-slow` when none is given, in seconds.
+DEFAULT_SLOW_SECONDS = 10.0
+
+_NAME = {"type": "string", "enum": list(FAULT_NAMES)}
+_TIME_OR_NULL = {"type": ["string", "null"], "format": "date-time"}
+SWITCH = component(
+    "PkiFaultSwitch",
+    {
+        "type": "object",
+        "required": ["name", "on", "seconds", "since", "effect"],
+        "properties": {
+            "name": _NAME,
+            "on": {"type": "boolean"},
+            "seconds": {"type": ["number", "null"]},
+            "since": _TIME_OR_NULL,
+            "effect": {"type": "string"},
+            "crls": {
+                "type": "array",
+                "description": "crl-stale only: the CRLs held, and when each goes stale.",
+                "items": {
+                    "type": "object",
+                    "required": ["name", "this_update", "next_update"],
+                    "properties": {
+                        "name": {"type": "string"},
+                        "this_update": {"type": "string", "format": "date-time"},
+                        "next_update": _TIME_OR_NULL,
+                    },
+                },
+            },
+        },
+    },
+)
+LISTING = component(
+    "PkiFaults",
+    {
+        "type": "object",
+        "description": "The trainer's switches (the PKI's and gateway-down) and the gateway's "
+        "receivers with a fault on.",
+        "required": ["faults", "gateway"],
+        "properties": {
+            "faults": {"type": "array", "items": SWITCH},
+            "gateway": {
+                "type": "array",
+                "description": "The gateway's receivers that have a fault switched on.",
+                "items": {
+                    "type": "object",
+                    "required": ["service_id", "fault"],
+                    "properties": {"service_id": {"type": "string"}, "fault": {"type": "object"}},
+                },
+            },
+        },
+    },
+)
+CHANGE = {
+    "type": "object",
+    "properties": {
+        "on": {"type": "boolean", "default": True},
+        "seconds": {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "maximum": MAX_SLOW_SECONDS,
+            "description": "ocsp-slow and tsa-slow only: the delay, "
+            f"{DEFAULT_SLOW_SECONDS:g} s unless given.",
+        },
+    },
+}
+_PARAMETERS = {"name": {**_NAME, "description": "The switch."}}
+
+
+def switch_json(name: str, faults: PkiFaults) -> dict[str, Any]:
+    """One switch as the API shows it."""
+    fault = faults.on.get(name)
+    shown: dict[str, Any] = {
+        "name": name,
+        "on": fault is not None,
+        "seconds": fault.seconds if fault is not None else None,
+        "since": fault.switched_at.isoformat() if fault is not None else None,
+        "effect": EFFECTS[name],
+    }
+    if name == CRL_STALE and fault is not None:
+        shown["crls"] = [_crl_json(crl, der) for crl, der in sorted(faults.frozen_crls.items())]
+    return shown
+
+
+def _crl_json(name: str, der: bytes) -> dict[str, Any]:
+    crl = x509.load_der_x509_crl(der)
+    next_update = crl.next_update_utc
+    return {
+        "name": name,
+        "this_update": crl.last_update_utc.isoformat(),
+        "next_update": next_update.isoformat() if next_update is not None else None,
+    }
+
+
+def _switch_name(request: web.Request) -> str:
+    name = request.match_info["name"]
+    if name not in FAULT_NAMES:
+        raise EgovsimError("NOT_FOUND", {"fault": name, "names": list(FAULT_NAMES)})
+    return name
+
+
+def _current_crls(pki: TestPki, now: datetime) -> dict[str, bytes]:
+    """Every CRL the PKI publishes, as it would serve it now."""
+    names = [name for full, delta in ISSUERS.values() for name in (full, delta) if name]
+    return {name: pki.crl(name, now) for name in names}
+
+
+@routes.get("/api/v1/faults")
+@api(response=LISTING)
+async def list_faults(request: web.Request) -> web.Response:
+    """Every fault switch, on or off, and the gateway's receivers with a fault on."""
+    faults = request.app[PKI_FAULTS].current
+    routes_with_fault = [
+        {"service_id": route.service_id, "fault": route.fault}
+        for route in await request.app[GATEWAY_STORE].routes()
+        if route.fault
+    ]
+    return web.json_response(
+        {
+            "faults": [switch_json(name, faults) for name in FAULT_NAMES],
+            "gateway": routes_with_fault,
+        }
+    )
+
+
+@routes.put("/api/v1/faults/{name}")
+@operator_only
+@api(request=CHANGE, response=SWITCH, parameters=_PARAMETERS)
+async def switch_on(request: web.Request) -> web.Response:
+    """`{"on": true}` switches a fault on until it is switched off (`{"on": false}` or DELETE);
+    `ocsp-slow` and `tsa-slow` take `"seconds"` (at most 60)."""
+    name = _switch_name(request)
+    body = await json_object(request)
+    on, seconds = body.get("on", True), body.get("seconds")
+    if not isinstance(on, bool):
+        raise EgovsimError("BAD_REQUEST", {"reason": '"on" is true or false'})
+    store = request.app[PKI_FAULTS]
+    if not on:
+        return web.json_response(switch_json(name, await _switch_off(request, name)))
+    delay = None
+    if name in SLOW_SWITCHES:
+        delay = DEFAULT_SLOW_SECONDS if seconds is None else seconds
+        if (
+            not isinstance(delay, int | float)
+            or isinstance(delay, bool)
+            or not 0 < delay <= MAX_SLOW_SECONDS
+        ):
+            raise EgovsimError(
+                "BAD_REQUEST",
+                {"reason": f"seconds must be a number > 0 and <= {MAX_SLOW_SECONDS:g}"},
+            )
+    now = request.app[CLOCK].now()
+    frozen = None
+    if name == CRL_STALE and not store.current.is_on(CRL_STALE):
+        # Switching on again keeps the CRLs held since the first time. Made on the event loop,
+        # as the CRL route makes them: the PKI object is not shared across threads.
+        frozen = _current_crls(request.app[PKI], now)
+    faults = await store.switch_on(PkiFault(name, now, float(delay) if delay else None), frozen)
+    return web.json_response(switch_json(name, faults))
+
+
+@routes.delete("/api/v1/faults/{name}")
+@operator_only
+@api(response=SWITCH, parameters=_PARAMETERS)
+async def switch_off(request: web.Request) -> web.Response:
+    """Switch a fault off: the responder answers normally, the CRLs are published anew, the
+    gateway takes messages again (and what it did not take is sent now)."""
+    name = _switch_name(request)
+    return web.json_response(switch_json(name, await _switch_off(request, name)))
+
+
+async def _switch_off(request: web.Request, name: str) -> PkiFaults:
+    store = request.app[PKI_FAULTS]
+    was_down = store.current.gateway_down
+    faults = await store.switch_off(name)
+    if name == GATEWAY_DOWN and was_down:
+        # What the portal and the workstation could not send while it was down goes now, as a
+        # trainer switching the gateway back on expects, rather than at the next start.
+        await request.app[GATEWAY_CATCH_UP]()
+    return faults
