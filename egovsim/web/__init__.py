@@ -1,1 +1,2 @@
-"""The only layer that knows aiohttp and Jinja: the app factory, routes and views."""
+"""The only package that serves HTTP and renders pages: `app` assembles its parts, grouped by who
+they serve (`portal`, `offices`, `gateway`, `trainer`, `pki`), over what they share (`common`)."""

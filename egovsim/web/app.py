@@ -83,35 +83,20 @@ from egovsim.web.common.keys import (
 from egovsim.web.common.operator import operator_middleware
 from egovsim.web.common.render import STATIC
 from egovsim.web.fetch import HttpFetcher, LocalPkiFetcher
-from egovsim.web.gateway import pages as gateway_pages
-from egovsim.web.gateway import shep as shep_routes
+from egovsim.web.gateway import routing as gateway_routing
 from egovsim.web.gateway.push import (
     external_receiver,
     gateway_keystore,
     reply_signer,
     status_notifier,
 )
-from egovsim.web.offices import statecorp_api, statecorp_pages, workstation_api, workstation_pages
-from egovsim.web.pki import publication as pki_routes
-from egovsim.web.pki import tsp as tsp_routes
-from egovsim.web.portal import api as portal_api
-from egovsim.web.portal import auth as portal_auth
-from egovsim.web.portal import diagrams as diagram_routes
+from egovsim.web.offices import routing as offices_routing
+from egovsim.web.pki import routing as pki_routing
 from egovsim.web.portal import ncalayer_ws
-from egovsim.web.portal import pages as portal_pages
-from egovsim.web.portal import services as service_routes
+from egovsim.web.portal import routing as portal_routing
 from egovsim.web.trainer import clock as clock_routes
-from egovsim.web.trainer import (
-    console_logins,
-    console_pages,
-    console_routes,
-    console_tour_pages,
-    console_tours,
-    operator_pages,
-)
-from egovsim.web.trainer import faults as fault_routes
-from egovsim.web.trainer import magic as magic_routes
-from egovsim.web.trainer import refusals as refusal_routes
+from egovsim.web.trainer import console_routes
+from egovsim.web.trainer import routing as trainer_routing
 from egovsim.workstation.seed import seed_providers
 from egovsim.workstation.service import Workstation
 
@@ -403,30 +388,11 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     app.cleanup_ctx.append(console_routes.console_state)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/favicon.ico", favicon)
-    app.router.add_routes(pki_routes.routes)
-    tsp_routes.register(app)
-    app.router.add_routes(clock_routes.routes)
-    app.router.add_routes(fault_routes.routes)
-    app.router.add_routes(service_routes.routes)
-    app.router.add_routes(diagram_routes.routes)
-    app.router.add_routes(workstation_api.routes)
-    app.router.add_routes(workstation_pages.routes)
-    app.router.add_routes(shep_routes.routes)
-    app.router.add_routes(gateway_pages.routes)
+    pki_routing.add_routes(app)
+    portal_routing.add_routes(app)
+    offices_routing.add_routes(app)
+    gateway_routing.add_routes(app)
+    trainer_routing.add_routes(app)
     app.router.add_routes(openapi.routes)
-    app.router.add_routes(ncalayer_ws.routes)
-    app.router.add_routes(portal_auth.routes)
-    app.router.add_routes(portal_api.routes)
-    app.router.add_routes(portal_pages.routes)
-    app.router.add_routes(statecorp_api.routes)
-    app.router.add_routes(statecorp_pages.routes)
-    app.router.add_routes(refusal_routes.routes)
-    app.router.add_routes(magic_routes.routes)
-    app.router.add_routes(console_routes.routes)
-    app.router.add_routes(console_logins.routes)
-    app.router.add_routes(console_pages.routes)
-    app.router.add_routes(console_tour_pages.routes)
-    app.router.add_routes(console_tours.routes)
-    app.router.add_routes(operator_pages.routes)
     app.router.add_static("/static/", STATIC, follow_symlinks=False)
     return app
