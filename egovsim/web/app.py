@@ -30,6 +30,8 @@ from egovsim.portal.applications import ApplicantLimits, Portal
 from egovsim.portal.gateway_party import join_gateway as join_portal
 from egovsim.regulations.calendar import WorkingCalendar
 from egovsim.regulations.loader import load_regulations
+from egovsim.signatures.fetching_http import HttpFetcher
+from egovsim.signatures.fetching_local import LocalPkiFetcher
 from egovsim.signatures.verifier import Verifier
 from egovsim.statecorp.centres import STATECORP_SENDER
 from egovsim.statecorp.gateway_party import join_gateway as join_statecorp
@@ -74,7 +76,6 @@ from egovsim.web.common.keys import (
 )
 from egovsim.web.common.operator import operator_middleware
 from egovsim.web.common.render import STATIC
-from egovsim.web.fetch import HttpFetcher, LocalPkiFetcher
 from egovsim.web.gateway import pages as gateway_pages
 from egovsim.web.gateway import shep as shep_routes
 from egovsim.web.gateway.push import (
