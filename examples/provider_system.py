@@ -48,8 +48,9 @@ from egovsim.pki.keystore import Keystore, load_keystore
 from egovsim.signatures import cms
 from egovsim.signatures.checks import EXPECT_NOTHING
 from egovsim.signatures.encoding import to_der
+from egovsim.signatures.fetching import Unreachable
+from egovsim.signatures.fetching_http import HttpFetcher
 from egovsim.signatures.verifier import Verifier
-from egovsim.web.fetch import HttpFetcher, Unreachable
 
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 TYPES = "http://bip.bee.kz/AsyncChannel/v10/Types"

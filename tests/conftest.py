@@ -21,9 +21,9 @@ from egovsim.config import Settings
 from egovsim.pki.authority import TestPki
 from egovsim.pki.keystore import Keystore, load_keystore
 from egovsim.pki.personas import create_personas, load_personas
+from egovsim.signatures.fetching_http import HttpFetcher
 from egovsim.signatures.revocation import FetchError
 from egovsim.web.app import create_app
-from egovsim.web.fetch import HttpFetcher
 
 #: Every test runs at this simulated time: today's time truncated to the second, so the
 #: certificates made for the session are valid whatever day the suite runs.

@@ -66,16 +66,6 @@ KNOWN: frozenset[tuple[str, str]] = frozenset(
         ("egovsim.cli.reset_command", "aiohttp.web"),
         ("egovsim.cli.fill_command", "aiohttp.web"),
         ("egovsim.catalogue", "egovsim.errors"),
-        # wt17b, the gateway as a bus: the parties register their receivers with the gateway,
-        # and the fetchers move from `web` into `signatures`.
-        ("egovsim.gateway.answers", "egovsim.workstation"),
-        ("egovsim.gateway.answers", "egovsim.statecorp"),
-        ("egovsim.gateway.seed", "egovsim.statecorp"),
-        ("egovsim.gateway.seed", "egovsim.workstation"),
-        ("egovsim.gateway.receivers", "egovsim.portal"),
-        ("egovsim.gateway.receivers", "egovsim.statecorp"),
-        ("egovsim.gateway.receivers", "egovsim.workstation"),
-        ("egovsim.conformance.exchanges", "egovsim.web"),
         # wt17c, one description of each API shape: the OpenAPI document comes from the models
         # each part declares, so the shared part stops reaching into the gateway's.
         ("egovsim.web.common.openapi", "egovsim.web.gateway"),

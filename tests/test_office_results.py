@@ -10,11 +10,11 @@ import uuid
 from datetime import date, timedelta
 from typing import Any
 
-from egovsim.gateway.office_results import CABINET_RESULT_IDS
 from egovsim.gateway.seed import PORTAL_ROUTE, WORKSTATION_SENDER
 from egovsim.identity import generate_bin
 from egovsim.pki.personas import COMPANY_BIN, PROVIDER_ENTITIES
 from egovsim.web.common.keys import GATEWAY_STORE
+from egovsim.workstation.office_results import CABINET_RESULT_IDS
 from tests.test_pages_words import untranslated, visible_text
 from tests.test_portal import app_client, deliver_all, passport_day, staff  # noqa: F401
 from tests.test_portal_api import signed_in

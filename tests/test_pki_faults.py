@@ -16,9 +16,9 @@ from cryptography.x509 import ocsp
 from egovsim.clock import Clock
 from egovsim.config import Settings
 from egovsim.signatures import cms
+from egovsim.signatures.fetching_http import HttpFetcher
 from egovsim.signatures.verifier import Verifier
 from egovsim.web.app import create_app
-from egovsim.web.fetch import HttpFetcher
 from tests.conftest import NOW, RoutedFetcher, later
 
 CONTENT = b'{"service": "vessel-licence", "iin": "850715301233"}\n'

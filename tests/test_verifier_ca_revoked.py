@@ -13,9 +13,10 @@ from egovsim.pki.authority import TestPki
 from egovsim.pki.paths import PathKit
 from egovsim.signatures import cades, cms
 from egovsim.signatures.checks import EXPECT_NOTHING
+from egovsim.signatures.fetching_http import HttpFetcher
+from egovsim.signatures.fetching_local import LocalPkiFetcher
 from egovsim.signatures.report import Status
 from egovsim.signatures.verifier import TimestampPolicy, Verifier
-from egovsim.web.fetch import HttpFetcher, LocalPkiFetcher
 from tests.conftest import NOW
 from tests.test_verifier_timestamps import DATA, stamp
 

@@ -14,9 +14,10 @@ from egovsim.pki.authority import Issued, TestPki
 from egovsim.pki.profiles import Holder
 from egovsim.pki.tsa import TimeStampAuthority, tsa_key
 from egovsim.signatures import cades, cms
+from egovsim.signatures.fetching_http import HttpFetcher
+from egovsim.signatures.fetching_local import LocalPkiFetcher
 from egovsim.signatures.report import Status
 from egovsim.signatures.verifier import TimestampPolicy, Verifier
-from egovsim.web.fetch import HttpFetcher, LocalPkiFetcher
 from tests.conftest import NOW
 from tests.test_openssl_interop import openssl, write_cert
 

@@ -12,8 +12,8 @@ import pytest
 
 from egovsim.pki.authority import TestPki
 from egovsim.signatures import cades, cms, timestamps
+from egovsim.signatures.fetching_http import HttpFetcher
 from egovsim.signatures.verifier import Verifier
-from egovsim.web.fetch import HttpFetcher
 from tests.conftest import NOW
 from tests.test_verifier_timestamps import DATA, IIN, Clocked, person, signed
 

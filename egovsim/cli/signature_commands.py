@@ -200,9 +200,10 @@ def _sign_cms(arguments: argparse.Namespace, settings: Settings) -> int:
 async def _stamp(signature: bytes, url: str, settings: Settings) -> bytes:
     """Each signer without a timestamp gets one from the TSA (the test PKI's, answered from the
     certs directory when its server is not running, as `verify` does)."""
+    from egovsim.signatures.fetching_http import HttpFetcher
+    from egovsim.signatures.fetching_local import LocalPkiFetcher
     from egovsim.storage.database import DATABASE_FILE
     from egovsim.storage.faults import saved_pki_faults
-    from egovsim.web.fetch import HttpFetcher, LocalPkiFetcher
 
     clock = clock_for(settings)
     async with HttpFetcher(settings.fetch_timeout) as http:
@@ -244,9 +245,10 @@ def _crls(paths: list[Path]) -> list[x509.CertificateRevocationList]:
 async def _run_verification(
     arguments: argparse.Namespace, settings: Settings
 ) -> tuple[Report, list[str]]:
+    from egovsim.signatures.fetching_http import HttpFetcher
+    from egovsim.signatures.fetching_local import LocalPkiFetcher
     from egovsim.storage.database import DATABASE_FILE
     from egovsim.storage.faults import saved_pki_faults
-    from egovsim.web.fetch import HttpFetcher, LocalPkiFetcher
 
     clock = clock_for(settings)
     pki = TestPki.open(settings.certs_dir) if TestPki.exists(settings.certs_dir) else None

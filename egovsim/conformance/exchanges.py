@@ -24,9 +24,9 @@ from egovsim.gateway import soap
 from egovsim.gateway.wssecurity import sign_envelope
 from egovsim.gateway.xmlsafe import XmlRefused, parse_xml
 from egovsim.pki.keystore import Keystore
+from egovsim.signatures.fetching_http import read_limited
 from egovsim.signatures.revocation import FetchError
 from egovsim.storage.gateway import StoredMessage
-from egovsim.web.fetch import read_limited
 
 #: The longest acknowledgement read.
 MAX_ANSWER = 4 * 1024 * 1024

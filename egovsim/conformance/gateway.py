@@ -22,8 +22,8 @@ from lxml import etree
 from egovsim.clock import Clock
 from egovsim.config import Settings
 from egovsim.conformance.exchanges import Exchange
-from egovsim.gateway.answers import GatewaySender
 from egovsim.gateway.seed import PORTAL_SENDER
+from egovsim.gateway.sending import GatewaySender
 from egovsim.gateway.service import Answer
 from egovsim.gateway.xmlsafe import XmlRefused, parse_xml
 from egovsim.pki.authority import TestPki

@@ -22,6 +22,7 @@ from lxml import etree
 
 from egovsim.errors import CATALOGUE, EgovsimError
 from egovsim.gateway import soap
+from egovsim.gateway.parties import SyncAnswerer, SyncVerdict
 from egovsim.gateway.seed import PORTAL_ROUTE, PORTAL_SENDER, WORKSTATION_SENDER
 from egovsim.gateway.service import Answer
 from egovsim.gateway.wssecurity import sign_envelope
@@ -32,7 +33,6 @@ from egovsim.storage.gateway import GatewayStore, StoredMessage
 Handle = Callable[[str, bytes], Awaitable[Answer]]
 #: The portal's side: (REQUEST messageId, document, SHA-256) -> the content, None if it has none.
 AttachmentContent = Callable[[str, str, str], Awaitable[bytes | None]]
-SyncVerdict = tuple[str, str, etree._Element | None]
 
 
 def question_envelope(
@@ -108,9 +108,7 @@ class AttachmentFetcher:
             ) from None
 
 
-def portal_attachments(
-    store: GatewayStore, content: AttachmentContent
-) -> Callable[[StoredMessage], Awaitable[SyncVerdict]]:
+def portal_attachments(store: GatewayStore, content: AttachmentContent) -> SyncAnswerer:
     """The portal's answer to a synchronous question routed to it: the content of one of its
     REQUESTs' attachments, for the sender that REQUEST was routed to."""
 

@@ -19,6 +19,7 @@ from lxml import etree
 
 from egovsim.errors import CATALOGUE
 from egovsim.gateway import soap
+from egovsim.gateway.parties import Parties
 from egovsim.gateway.seed import PORTAL_ROUTE, PORTAL_SENDER
 from egovsim.gateway.wsfresh import (
     Freshness,
@@ -73,7 +74,6 @@ class Answer:
 ReplySigner = Callable[[bytes, datetime], Awaitable[bytes]]
 #: The certificate of a sender inside this process that signed the request itself, or None.
 Signer = x509.Certificate | None
-SyncReceiver = Callable[[StoredMessage], Awaitable[tuple[str, str, etree._Element | None]]]
 
 
 class Gateway:
@@ -85,14 +85,14 @@ class Gateway:
         verifier: Verifier,
         now: Callable[[], datetime],
         wake_delivery: Callable[[], None],
-        sync_receiver: SyncReceiver | None = None,
+        parties: Parties,
         is_down: Callable[[], bool] | None = None,
         freshness: Freshness | None = None,
         reply_signer: ReplySigner | None = None,
-        portal_sync: SyncReceiver | None = None,
     ) -> None:
         self._store = store
-        self._portal_sync = portal_sync  # a sync REQUEST routed to the portal: its answer
+        #: The parties on the bus: who answers the SyncChannel (and whom the worker delivers to).
+        self.parties = parties
         self._reply_signer = reply_signer
         self._signatures = SignaturePolicy(
             verifier,
@@ -101,7 +101,6 @@ class Gateway:
         )
         self._now = now
         self._wake = wake_delivery
-        self._sync_receiver = sync_receiver
         self._is_down = is_down or (lambda: False)
         # A password checked once is not hashed again for each message, nor by each message of
         # a first burst at once: scrypt costs tens of milliseconds and 16 MiB a hash.
@@ -298,7 +297,7 @@ class Gateway:
         return Answer(200, soap.serialize(soap.envelope(response_wrapper)))
 
     async def _sync_answer(self, stored: StoredMessage, route: Route) -> Answer:
-        receiver = self._portal_sync if stored.receiver == "portal" else self._sync_receiver
+        receiver = self.parties.sync("portal" if stored.receiver == "portal" else "route")
         if receiver is None:
             raise GatewayFault("RECEIVER_UNREACHABLE", "no receiver answers synchronously")
         if stored.receiver != "portal" and (route.fault or {}).get("kind") == "unreachable":

@@ -99,6 +99,33 @@ class PkiFaults:
         """The CRL to serve instead of a fresh one, when `crl-stale` is on."""
         return self.frozen_crls.get(name) if CRL_STALE in self.on else None
 
+    # -- what the PKI's served answers read (`signatures.fetching_local.ServingFaults`) --------
+
+    @property
+    def ocsp_down(self) -> bool:
+        """Whether the OCSP responder answers 503 (`ocsp-down`)."""
+        return OCSP_DOWN in self.on
+
+    @property
+    def ocsp_unknown(self) -> bool:
+        """Whether the OCSP responder answers "unknown" for every certificate."""
+        return OCSP_UNKNOWN in self.on
+
+    @property
+    def tsa_down(self) -> bool:
+        """Whether the TSA answers 503 (`tsa-down`)."""
+        return TSA_DOWN in self.on
+
+    @property
+    def tsa_untrusted(self) -> bool:
+        """Whether the TSA stamps with a key no trust anchor vouches for (`tsa-untrusted`)."""
+        return TSA_UNTRUSTED_SWITCH in self.on
+
+    @property
+    def tsa_wrong_imprint(self) -> bool:
+        """Whether the TSA stamps a digest other than the one asked (`tsa-wrong-imprint`)."""
+        return TSA_WRONG_IMPRINT in self.on
+
 
 class FaultStore:
     """Where the fault switches are kept; `current` is their state as of the last load or change."""

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
-from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -15,19 +14,11 @@ from cryptography import x509
 from egovsim import __version__
 from egovsim.clock import Clock
 from egovsim.config import Settings
-from egovsim.gateway.answers import GatewaySender, Handle, ProviderAnswers
-from egovsim.gateway.attachments import AttachmentFetcher, portal_attachments
+from egovsim.gateway.attachments import AttachmentFetcher
 from egovsim.gateway.delivery import DeliveryPolicy, DeliveryWorker
-from egovsim.gateway.receivers import (
-    answer_synchronously,
-    centre_receiver,
-    portal_receiver,
-    portal_request_notifier,
-    route_or_centre,
-    settle_portal_requests,
-    workstation_receiver,
-)
+from egovsim.gateway.parties import Parties
 from egovsim.gateway.seed import PORTAL_SENDER, WORKSTATION_SENDER, seed_gateway
+from egovsim.gateway.sending import GatewaySender, Handle
 from egovsim.gateway.service import Answer, Gateway
 from egovsim.gateway.wsfresh import Freshness
 from egovsim.pki.authority import Publication, TestPki
@@ -36,11 +27,14 @@ from egovsim.pki.ocsp import OcspResponder
 from egovsim.pki.personas import create_personas, load_personas
 from egovsim.portal.accounts import Accounts
 from egovsim.portal.applications import ApplicantLimits, Portal
-from egovsim.portal.exchange import Exchange
+from egovsim.portal.gateway_party import join_gateway as join_portal
 from egovsim.regulations.calendar import WorkingCalendar
 from egovsim.regulations.loader import load_regulations
+from egovsim.signatures.fetching_http import HttpFetcher
+from egovsim.signatures.fetching_local import LocalPkiFetcher
 from egovsim.signatures.verifier import Verifier
 from egovsim.statecorp.centres import STATECORP_SENDER
+from egovsim.statecorp.gateway_party import join_gateway as join_statecorp
 from egovsim.statecorp.service import StateCorp
 from egovsim.storage.accounts import AccountStore
 from egovsim.storage.application_lists import ApplicationLists
@@ -48,7 +42,7 @@ from egovsim.storage.applications import ApplicationStore
 from egovsim.storage.clock_state import ClockStore
 from egovsim.storage.database import DATABASE_FILE, Database
 from egovsim.storage.faults import FaultStore
-from egovsim.storage.gateway import GatewayStore, StoredMessage
+from egovsim.storage.gateway import GatewayStore
 from egovsim.storage.portal import PortalStore
 from egovsim.storage.portal_cabinet import CabinetStore
 from egovsim.storage.staff import StaffStore
@@ -82,7 +76,6 @@ from egovsim.web.common.keys import (
 )
 from egovsim.web.common.operator import operator_middleware
 from egovsim.web.common.render import STATIC
-from egovsim.web.fetch import HttpFetcher, LocalPkiFetcher
 from egovsim.web.gateway import routing as gateway_routing
 from egovsim.web.gateway.push import (
     external_receiver,
@@ -97,6 +90,8 @@ from egovsim.web.portal import routing as portal_routing
 from egovsim.web.trainer import clock as clock_routes
 from egovsim.web.trainer import console_routes
 from egovsim.web.trainer import routing as trainer_routing
+from egovsim.workstation.answers import ProviderAnswers
+from egovsim.workstation.gateway_party import join_gateway as join_workstation
 from egovsim.workstation.seed import seed_providers
 from egovsim.workstation.service import Workstation
 
@@ -190,56 +185,26 @@ async def _gateway(
     store = GatewayStore(app[DATABASE])
     app[GATEWAY_STORE] = store
     keystore = gateway_keystore(settings)
-    await seed_gateway(
-        store,
-        settings.persona_password,
-        app[CLOCK].now(),
-        signed=keystore is not None,
-        optional=settings.wss_optional_senders,
-    )
     policy = DeliveryPolicy(
         max_attempts=settings.gateway_max_attempts, first_backoff=settings.gateway_first_backoff
     )
-    workstation = workstation_receiver(app[WORKSTATION])
-    exchange = _portal(app, keystore).exchange
-    statecorp = await _statecorp(app, keystore)
-    worker = DeliveryWorker(
-        store,
-        {
-            "workstation": route_or_centre(
-                store, workstation, centre_receiver(statecorp.arrivals, verifier, app[CLOCK].now)
-            ),
-            "external": external_receiver(session, keystore, policy, settings.allows_receiver),
-            "portal": portal_receiver(
-                verifier, app[CLOCK].now, exchange.land_answer, exchange.land_office_result
-            ),
-        },
-        policy,
-        notify=portal_request_notifier(
-            exchange.request_delivered,
-            status_notifier(session, store, keystore, policy, settings.allows_receiver),
-        ),
-    )
+    parties = Parties(store)
+    worker = DeliveryWorker(store, parties.receivers, policy, notify=parties.settled)
     app[DELIVERY] = worker
-
-    async def sync_receiver(message: StoredMessage) -> tuple[str, str, Any]:
-        route = await store.route(message.service_id)
-        assert route is not None
-        return await answer_synchronously(workstation, message, route)
-
     faults = app[PKI_FAULTS]
     app[GATEWAY] = Gateway(
         store,
         verifier,
         app[CLOCK].now,
         worker.wake,
-        sync_receiver,
+        parties,
         is_down=lambda: faults.current.gateway_down,
         freshness=Freshness(settings.wss_future_skew, settings.wss_max_age),
         reply_signer=reply_signer(keystore),
-        portal_sync=portal_attachments(store, exchange.attachment_content),
     )
     await app[GATEWAY].load_replays()
+    # The parties join the bus; the order is that of their catch-ups: the workstation's
+    # answers before the portal's requests, as the portal's requests may be answered already.
     answers = ProviderAnswers(
         ApplicationLists(app[DATABASE]),
         store,
@@ -253,13 +218,28 @@ async def _gateway(
         app[REGULATIONS],
         app[CALENDAR],
     )
-    app[WORKSTATION].on_change = answers.on_change
+    join_workstation(parties, app[WORKSTATION], answers)
+    join_portal(parties, _portal(app, keystore).exchange, verifier, app[CLOCK].now)
+    statecorp = await _statecorp(app, keystore)
+    join_statecorp(parties, statecorp.arrivals, verifier, app[CLOCK].now)
+    parties.register(
+        "external", external_receiver(session, keystore, policy, settings.allows_receiver)
+    )
+    parties.on_settled(status_notifier(session, store, keystore, policy, settings.allows_receiver))
+    await seed_gateway(
+        store,
+        parties,
+        settings.persona_password,
+        app[CLOCK].now(),
+        signed=keystore is not None,
+        optional=settings.wss_optional_senders,
+    )
     app[WORKSTATION].fetch_attachment = AttachmentFetcher(
         _in_process(app), settings.persona_password, app[CLOCK].now, keystore
     ).fetch
 
     async def catch_up() -> None:
-        await _catch_up(exchange, answers, store)
+        await parties.catch_up()
 
     app[GATEWAY_CATCH_UP] = catch_up  # when the trainer switches the gateway on again
     # What a stop left owing is durable work: done after the server listens, so a start does
@@ -339,20 +319,6 @@ async def _statecorp(app: web.Application, keystore: Keystore | None) -> StateCo
     )
     await app[STATECORP].seed(settings.persona_password)
     return app[STATECORP]
-
-
-async def _catch_up(exchange: Exchange, answers: ProviderAnswers, store: GatewayStore) -> None:
-    """What a stop (or the gateway being down) left between a commit and the next one: the
-    workstation's answers, the portal's signed requests (each applied once by its messageId),
-    the requests' final states."""
-    try:
-        await answers.catch_up()
-        await exchange.send_pending()
-        await settle_portal_requests(
-            store, await exchange.awaiting_delivery(), exchange.request_delivered
-        )
-    except Exception:  # a start goes on: the next change of each application sends again
-        log.exception("catching up with the gateway failed")
 
 
 async def favicon(request: web.Request) -> web.Response:

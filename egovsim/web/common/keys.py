@@ -19,6 +19,7 @@ from egovsim.portal.accounts import Accounts
 from egovsim.portal.applications import Portal
 from egovsim.regulations.calendar import WorkingCalendar
 from egovsim.regulations.model import Regulation
+from egovsim.signatures.fetching_http import HttpFetcher
 from egovsim.signatures.verifier import Verifier
 from egovsim.statecorp.service import StateCorp
 from egovsim.storage.clock_state import ClockStore
@@ -26,7 +27,6 @@ from egovsim.storage.database import Database
 from egovsim.storage.faults import FaultStore
 from egovsim.storage.gateway import GatewayStore
 from egovsim.storage.staff import StaffStore
-from egovsim.web.fetch import HttpFetcher
 from egovsim.workstation.service import Workstation
 
 SETTINGS = web.AppKey("settings", Settings)

@@ -9,8 +9,8 @@ from typing import Any
 from aiohttp import web
 
 from egovsim.errors import EgovsimError
+from egovsim.signatures.fetching_http import read_limited
 from egovsim.signatures.revocation import FetchError
-from egovsim.web.fetch import read_limited
 
 MAX_JSON = 1024 * 1024
 

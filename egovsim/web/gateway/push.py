@@ -28,8 +28,8 @@ from egovsim.gateway.wssecurity import sign_envelope
 from egovsim.gateway.xmlsafe import XmlRefused, parse_xml
 from egovsim.pki.keystore import Keystore, load_keystore
 from egovsim.pki.personas import load_personas
+from egovsim.signatures.fetching_http import read_limited
 from egovsim.storage.gateway import GatewayStore, Route, StoredMessage
-from egovsim.web.fetch import read_limited
 
 MAX_ANSWER = 1024 * 1024
 

@@ -14,12 +14,12 @@ from egovsim.clock import parse_time
 from egovsim.config import Settings
 from egovsim.errors import EgovsimError
 from egovsim.passwords import hash_password
+from egovsim.signatures.fetching_http import read_limited
 from egovsim.signatures.revocation import FetchError
 from egovsim.storage.gateway import Route, Sender, StoredMessage
 from egovsim.web.common.keys import CLOCK, GATEWAY, GATEWAY_STORE, SETTINGS, SOAP_OBSERVERS, STAFF
 from egovsim.web.common.operator import operator_only
 from egovsim.web.common.requests import json_object, optional_text_field, text_field
-from egovsim.web.fetch import read_limited
 from egovsim.web.gateway.push import wsdl
 
 routes = web.RouteTableDef()

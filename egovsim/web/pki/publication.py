@@ -17,11 +17,12 @@ from cryptography.hazmat.primitives import serialization
 
 from egovsim.pki.authority import PkiError
 from egovsim.pki.ocsp import MAX_REQUEST
+from egovsim.signatures.fetching_http import read_limited
+from egovsim.signatures.fetching_local import served_crl
 from egovsim.signatures.revocation import FetchError
 from egovsim.storage.faults import OCSP_DOWN, OCSP_UNKNOWN
 from egovsim.web.common.errors import error_response
 from egovsim.web.common.keys import CLOCK, OCSP, PKI, PKI_FAULTS
-from egovsim.web.fetch import read_limited, served_crl
 
 routes = web.RouteTableDef()
 

@@ -12,11 +12,11 @@ import asyncio
 from aiohttp import web
 
 from egovsim.pki.tsa import MAX_REQUEST, TimeStampAuthority, tsa_key
+from egovsim.signatures.fetching_http import read_limited
 from egovsim.signatures.revocation import FetchError
 from egovsim.storage.faults import TSA_DOWN, TSA_UNTRUSTED_SWITCH, TSA_WRONG_IMPRINT
 from egovsim.web.common.errors import error_response
 from egovsim.web.common.keys import CLOCK, PKI, PKI_FAULTS
-from egovsim.web.fetch import read_limited
 
 routes = web.RouteTableDef()
 #: The TSA's serial numbers and count of issued tokens live as long as the application.

@@ -33,13 +33,13 @@ from aiohttp.web_request import FileField
 from egovsim.errors import EgovsimError
 from egovsim.portal.attachments import MAX_ATTACHMENT
 from egovsim.signatures.encoding import to_der
+from egovsim.signatures.fetching_http import read_limited
 from egovsim.signatures.revocation import FetchError
 from egovsim.signatures.verifier import Expectations, TimestampPolicy
 from egovsim.web.common.i18n import language
 from egovsim.web.common.keys import CALENDAR, CLOCK, PORTAL, REGULATIONS, VERIFIER
 from egovsim.web.common.openapi import api
 from egovsim.web.common.requests import json_object, path_id
-from egovsim.web.fetch import read_limited
 from egovsim.web.portal.auth_schemas import CSRF, SIGNED_IN
 from egovsim.web.portal.schemas import (
     ATTACHMENT_HEADERS,

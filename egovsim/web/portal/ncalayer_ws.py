@@ -18,6 +18,8 @@ from egovsim.ncalayer import protocol
 from egovsim.ncalayer.keys import KeyRing, UnknownPersona, WrongPassword
 from egovsim.ncalayer.stamping import Stamper
 from egovsim.pki.authority import TestPki
+from egovsim.signatures.fetching_http import HttpFetcher
+from egovsim.signatures.fetching_local import LocalPkiFetcher
 from egovsim.storage.database import DATABASE_FILE
 from egovsim.storage.faults import PkiFaults, saved_pki_faults
 from egovsim.web.common.errors import error_middleware
@@ -25,7 +27,6 @@ from egovsim.web.common.keys import CLOCK, FETCHER, NCALAYER_KEYS, PKI, PKI_FAUL
 from egovsim.web.common.openapi import api, component
 from egovsim.web.common.operator import operator_only
 from egovsim.web.common.requests import json_object
-from egovsim.web.fetch import HttpFetcher, LocalPkiFetcher
 from egovsim.web.portal.ncalayer_guard import check_client
 
 log = logging.getLogger("egovsim.ncalayer")

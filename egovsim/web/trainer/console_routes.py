@@ -34,6 +34,7 @@ from egovsim.web.common.keys import (
     CLOCK,
     CONSOLE,
     DATABASE,
+    GATEWAY,
     GATEWAY_STORE,
     NCALAYER_KEYS,
     PKI_FAULTS,
@@ -272,6 +273,7 @@ async def seed_demo(app: web.Application) -> None:
     await app[ACCOUNTS].seed_from_personas(personas)
     await seed_gateway(
         app[GATEWAY_STORE],
+        app[GATEWAY].parties,
         settings.persona_password,
         app[CLOCK].now(),
         signed=any(p["id"] == "egov-gateway" for p in personas),
