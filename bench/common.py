@@ -93,6 +93,15 @@ def save(results: dict[str, object]) -> Path:
     return path
 
 
+def load_average() -> str:
+    """The machine's load average (1, 5, 15 minutes), to read the figures beside."""
+    try:
+        with open("/proc/loadavg") as source:
+            return " ".join(source.read().split()[:3])
+    except OSError:
+        return "unknown"
+
+
 def free_port() -> int:
     """A loopback port nothing listens on (for a server the benchmark starts)."""
     with socket.socket() as probe:

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509 import verification
 
-from bench.common import PASSWORD, Figure, make_pki, report
+from bench.common import PASSWORD, Figure, load_average, make_pki, report
 from egovsim.pki.authority import TestPki
 from egovsim.pki.keystore import load_keystore
 from egovsim.pki.paths import PathKit
@@ -63,15 +63,6 @@ def cpu_rate(action: Callable[[], object], batch: int, rounds: int = 3) -> float
             count += batch
         best = max(best, count / (time.process_time() - started))
     return best
-
-
-def load_average() -> str:
-    """The machine's load average (1, 5, 15 minutes), to read the figures beside."""
-    try:
-        with open("/proc/loadavg") as source:
-            return " ".join(source.read().split()[:3])
-    except OSError:
-        return "unknown"
 
 
 def run() -> dict[str, object]:

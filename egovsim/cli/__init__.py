@@ -150,6 +150,7 @@ def _serve(arguments: argparse.Namespace, settings: Settings) -> int:
 
     from egovsim.web.app import create_app
     from egovsim.web.common.operator import bind_refusal
+    from egovsim.web.pki.publication import AccessLog
 
     refusal = bind_refusal(settings)
     if refusal is not None:
@@ -166,7 +167,13 @@ def _serve(arguments: argparse.Namespace, settings: Settings) -> int:
     else:
         print("the operator's secret guards the console, the clock, the switches and the gateway")
     try:
-        web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+        web.run_app(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            print=None,
+            access_log_class=AccessLog,
+        )
     except OSError as error:
         if error.errno != errno.EADDRINUSE:
             raise

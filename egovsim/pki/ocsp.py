@@ -3,7 +3,9 @@
 Certificates of the issuing CA are answered by a delegated responder certificate; the root and the
 untrusted CA sign their own answers. Answers to requests without a nonce are pre-produced and kept
 until the PKI changes or they near their nextUpdate (RFC 5019 §6, as large responders do), so the
-signing key is used only for requests that carry a nonce.
+signing key is used only for requests that carry a nonce. They are kept by the request's exact
+bytes: a request met before is answered without being read again, and no answer is given to a
+request other than the one it was made for.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from egovsim.pki.authority import NCA, OCSP_SIGNER, ROOT, TSA, TSA_UNTRUSTED, UN
 from egovsim.pki.records import REASONS
 
 MAX_REQUEST = 64 * 1024
+#: Pre-produced answers kept at most (about 3 KB each with the responder's certificate).
+MAX_KEPT = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,9 +39,13 @@ class _Signer:
 
 @dataclass(frozen=True, slots=True)
 class _Cached:
+    """A pre-produced answer, served while the PKI is at `version` and `produced <= now <
+    renew_at` (a quarter of its validity before its nextUpdate, so clients never get one about
+    to go stale)."""
+
     body: bytes
     produced: datetime
-    next_update: datetime
+    renew_at: datetime
     version: object
 
 
@@ -61,7 +69,8 @@ class OcspResponder:
     def __init__(self, pki: TestPki, validity: timedelta = timedelta(hours=1)) -> None:
         self._pki = pki
         self._validity = validity
-        self._cache: dict[tuple[bytes, int, str], _Cached] = {}
+        #: Pre-produced answers by the DER of the request they answer (no nonce in it).
+        self._cache: dict[bytes, _Cached] = {}
         self._signer_cache: dict[str, dict[tuple[bytes, bytes], _Signer]] = {}
         self.signed = 0  # answers signed so far (the benchmark reports it)
 
@@ -84,6 +93,18 @@ class OcspResponder:
         `all_unknown` answers certStatus unknown for every certificate (a fault switch)."""
         if len(request_der) > MAX_REQUEST:
             return _unsuccessful(ocsp.OCSPResponseStatus.MALFORMED_REQUEST)
+        # A revocation or a new certificate, made here or by another process (`egovsim pki
+        # revoke`), changes the version: every answer kept from before is made anew.
+        self._pki.reload()
+        version = self._pki.version
+        if not all_unknown:
+            kept = self._cache.get(request_der)
+            if (
+                kept is not None
+                and kept.version == version
+                and kept.produced <= now < kept.renew_at
+            ):
+                return kept.body
         try:
             request = ocsp.load_der_ocsp_request(request_der)
             algorithm = request.hash_algorithm
@@ -95,30 +116,20 @@ class OcspResponder:
         if request.serial_number < 0:
             # RFC 5280 §4.1.2.2: a serial number is positive; DER cannot answer for one below 0.
             return _unsuccessful(ocsp.OCSPResponseStatus.MALFORMED_REQUEST)
-        self._pki.reload()
         signer = self._signers(algorithm).get((request.issuer_name_hash, request.issuer_key_hash))
         if signer is None:
             return _unsuccessful(ocsp.OCSPResponseStatus.UNAUTHORIZED)
         if self._never_available(request.serial_number, signer):
             return _unsuccessful(ocsp.OCSPResponseStatus.TRY_LATER)
-        cache_key = (request.issuer_key_hash, request.serial_number, algorithm.name)
-        version = self._pki.version
         if all_unknown:
-            # Signed and valid, but never cached: the switch goes off without waiting.
+            # Signed and valid, but never kept: the switch goes off without waiting.
             return self._answer(request, algorithm, signer, nonce, now, all_unknown=True)[0]
-        if nonce is None:
-            cached = self._cache.get(cache_key)
-            if (
-                cached is not None
-                and cached.version == version
-                and cached.produced <= now < cached.next_update - self._validity / 4
-            ):
-                return cached.body
         body, next_update = self._answer(request, algorithm, signer, nonce, now)
         if nonce is None:
-            if len(self._cache) > 100_000:
+            if len(self._cache) >= MAX_KEPT:
                 self._cache.clear()
-            self._cache[cache_key] = _Cached(body, now, next_update, version)
+            renew_at = next_update - self._validity / 4
+            self._cache[request_der] = _Cached(body, now, renew_at, version)
         return body
 
     def _answer(

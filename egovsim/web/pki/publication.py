@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import logging
 import urllib.parse
 
-from aiohttp import web
+from aiohttp import web, web_log
+from aiohttp.web_request import BaseRequest
 from cryptography.hazmat.primitives import serialization
 
 from egovsim.pki.authority import PkiError
@@ -25,6 +27,22 @@ from egovsim.web.common.errors import error_response
 from egovsim.web.common.keys import CLOCK, OCSP, PKI, PKI_FAULTS
 
 routes = web.RouteTableDef()
+
+
+class AccessLog(web_log.AccessLogger):
+    """The server's access log, without a line per OCSP answer given unless debug logging is on:
+    a responder under load answers thousands a second, and formatting and writing their lines
+    cost it more than the answers themselves. Refusals and errors (a 503 of `ocsp-down`) stay."""
+
+    def log(self, request: BaseRequest, response: web.StreamResponse, time: float) -> None:
+        """Log the request, unless it is an OCSP request answered (HTTP 200)."""
+        if (
+            response.status == 200
+            and (request.path == "/ocsp" or request.path.startswith("/ocsp/"))
+            and not self.logger.isEnabledFor(logging.DEBUG)
+        ):
+            return
+        super().log(request, response, time)
 
 
 @routes.get("/cert/{name}.cer")
