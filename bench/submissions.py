@@ -41,7 +41,7 @@ from bench.common import (
     wait_until_delivered,
 )
 from egovsim.clock import utcnow
-from egovsim.identity.numbers import generate_iin
+from egovsim.identity import generate_iin
 from egovsim.pki.authority import TestPki
 from egovsim.pki.profiles import Holder
 from egovsim.scenarios.steps.base import CONTENT_BYTES

@@ -24,7 +24,7 @@ from typing import Any
 from egovsim.cli.common import UsageError
 from egovsim.cli.fill_templates import KINDS, scenario_file
 from egovsim.config import Settings
-from egovsim.identity.numbers import generate_bin, generate_iin
+from egovsim.identity import generate_bin, generate_iin
 from egovsim.passwords import hash_password
 from egovsim.storage.database import DATABASE_FILE, Database
 from egovsim.storage.history import Citizen, HistoryStore, Template, renumbered

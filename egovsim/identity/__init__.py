@@ -1,5 +1,6 @@
 """Kazakhstan's individual (IIN) and business (BIN) identification numbers."""
 
+from .generation import generate_bin, generate_iin
 from .numbers import (
     Attribute,
     Bin,
@@ -15,8 +16,6 @@ from .numbers import (
     classify,
     explain_bin,
     explain_iin,
-    generate_bin,
-    generate_iin,
     is_valid_bin,
     is_valid_iin,
     parse_bin,

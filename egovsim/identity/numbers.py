@@ -16,8 +16,7 @@ rejected: it carries neither century nor sex, so no :class:`Iin` could be built 
 from __future__ import annotations
 
 import calendar
-import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Final, Literal
@@ -37,8 +36,6 @@ __all__ = [
     "classify",
     "explain_bin",
     "explain_iin",
-    "generate_bin",
-    "generate_iin",
     "is_valid_bin",
     "is_valid_iin",
     "parse_bin",
@@ -64,7 +61,7 @@ _FIRST_PASS_WEIGHTS: Final = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
 _SECOND_PASS_WEIGHTS: Final = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
 
 # digit 7 of an IIN -> (first year of the century, sex)
-_CENTURY_DIGITS: Final[dict[str, tuple[int, Sex]]] = {
+CENTURY_DIGITS: Final[dict[str, tuple[int, Sex]]] = {
     "1": (1800, "male"),
     "2": (1800, "female"),
     "3": (1900, "male"),
@@ -72,23 +69,19 @@ _CENTURY_DIGITS: Final[dict[str, tuple[int, Sex]]] = {
     "5": (2000, "male"),
     "6": (2000, "female"),
 }
-_FIRST_CENTURY: Final = 1800
-_LAST_CENTURY: Final = 2000
 
-_ENTITY_TYPE_DIGITS: Final[dict[str, EntityType]] = {
+ENTITY_TYPE_DIGITS: Final[dict[str, EntityType]] = {
     "4": "resident",
     "5": "non_resident",
     "6": "joint_entrepreneur",
 }
-_ATTRIBUTE_DIGITS: Final[dict[str, Attribute]] = {
+ATTRIBUTE_DIGITS: Final[dict[str, Attribute]] = {
     "0": "head",
     "1": "branch",
     "2": "representative",
     "3": "farm",
 }
 
-_IIN_SERIALS: Final = 10_000
-_BIN_SERIALS: Final = 100_000
 # Any leap year will do: with the century unknown, 29 February must not be flagged.
 _ANY_LEAP_YEAR: Final = 2000
 
@@ -233,7 +226,7 @@ def _century_problem(digit: str) -> Problem:
 
 def _iin_problems(number: str) -> list[Problem]:
     problems: list[Problem] = []
-    century_info = _CENTURY_DIGITS.get(number[6])
+    century_info = CENTURY_DIGITS.get(number[6])
     # With an unusable century digit the date is still checked as far as it can be.
     date_problem = _birth_date_problem(number, None if century_info is None else century_info[0])
     if date_problem is not None:
@@ -260,7 +253,7 @@ def parse_iin(text: str) -> Iin:
     problems = _iin_problems(number)
     if problems:
         raise InvalidNumber("iin", problems)
-    century, sex = _CENTURY_DIGITS[number[6]]
+    century, sex = CENTURY_DIGITS[number[6]]
     birth_date = date(century + int(number[0:2]), int(number[2:4]), int(number[4:6]))
     return Iin(value=number, birth_date=birth_date, sex=sex, century=century, serial=number[7:11])
 
@@ -295,7 +288,7 @@ def _bin_problems(number: str) -> list[Problem]:
                 f"registration month {number[2:4]} is not 01-12",
             )
         )
-    if number[4] not in _ENTITY_TYPE_DIGITS:
+    if number[4] not in ENTITY_TYPE_DIGITS:
         problems.append(
             Problem(
                 "BAD_ENTITY_TYPE",
@@ -304,7 +297,7 @@ def _bin_problems(number: str) -> list[Problem]:
                 "5 (non-resident) or 6 (joint individual entrepreneur)",
             )
         )
-    if number[5] not in _ATTRIBUTE_DIGITS:
+    if number[5] not in ATTRIBUTE_DIGITS:
         problems.append(
             Problem(
                 "BAD_ATTRIBUTE",
@@ -340,8 +333,8 @@ def parse_bin(text: str, today: date | None = None) -> Bin:
         value=number,
         registration_year=bin_registration_year(int(number[0:2]), today),
         registration_month=int(number[2:4]),
-        entity_type=_ENTITY_TYPE_DIGITS[number[4]],
-        attribute=_ATTRIBUTE_DIGITS[number[5]],
+        entity_type=ENTITY_TYPE_DIGITS[number[4]],
+        attribute=ATTRIBUTE_DIGITS[number[5]],
         serial=number[6:11],
     )
 
@@ -365,84 +358,3 @@ def classify(text: str) -> NumberKind | None:
     if is_valid_bin(text):
         return "bin"
     return None
-
-
-# --------------------------------------------------------------------------- generation
-
-
-def _complete(prefix: str, first_serial: int, serial_count: int) -> str:
-    width = len(str(serial_count - 1))
-    # Some prefixes admit no check digit, so walk forward (wrapping) to the next one that does.
-    for step in range(serial_count):
-        first11 = prefix + f"{(first_serial + step) % serial_count:0{width}d}"
-        digit = check_digit(first11)
-        if digit is not None:
-            return first11 + str(digit)
-    raise AssertionError(f"no serial gives a check digit for prefix {prefix}")  # pragma: no cover
-
-
-def _pick_serial(
-    serial: int | None, serial_count: int, rng: random.Random | None, what: str
-) -> int:
-    if serial is None:
-        return (rng or random.Random()).randrange(serial_count)
-    if not 0 <= serial < serial_count:
-        raise ValueError(f"{what} serial must be 0-{serial_count - 1}, got {serial}")
-    return serial
-
-
-def generate_iin(
-    birth_date: date,
-    sex: Sex,
-    serial: int | None = None,
-    rng: random.Random | None = None,
-) -> str:
-    """Build a valid IIN for a person born on ``birth_date`` (years 1800-2099).
-
-    ``serial`` (0-9999) is used as given unless its prefix admits no check digit, in which case
-    the next serial that does is used (wrapping past 9999 to 0); without it one is drawn from
-    ``rng``.
-    """
-    century = birth_date.year - birth_date.year % 100
-    if not _FIRST_CENTURY <= century <= _LAST_CENTURY:
-        raise ValueError(f"IIN birth year must be 1800-2099, got {birth_date.year}")
-    if sex not in ("male", "female"):
-        raise ValueError(f"sex must be 'male' or 'female', got {sex!r}")
-    century_digit = next(d for d, info in _CENTURY_DIGITS.items() if info == (century, sex))
-    yymmdd = f"{birth_date.year % 100:02d}{birth_date.month:02d}{birth_date.day:02d}"
-    prefix = yymmdd + century_digit
-    start = _pick_serial(serial, _IIN_SERIALS, rng, "IIN")
-    return _complete(prefix, start, _IIN_SERIALS)
-
-
-def generate_bin(
-    year: int,
-    month: int,
-    entity_type: EntityType = "resident",
-    attribute: Attribute = "head",
-    serial: int | None = None,
-    rng: random.Random | None = None,
-    today: date | None = None,
-) -> str:
-    """Build a valid BIN registered in ``year``/``month``.
-
-    ``year`` must lie in the 100 years ending with ``today``'s year, so that :func:`parse_bin`
-    reads it back; ``serial`` (0-99999) is handled as in :func:`generate_iin`.
-    """
-    current = (today or date.today()).year
-    if not current - 99 <= year <= current:
-        raise ValueError(f"BIN registration year must be {current - 99}-{current}, got {year}")
-    if not 1 <= month <= 12:
-        raise ValueError(f"BIN registration month must be 1-12, got {month}")
-    type_digit = _digit_for(_ENTITY_TYPE_DIGITS, entity_type, "entity type")
-    attribute_digit = _digit_for(_ATTRIBUTE_DIGITS, attribute, "attribute")
-    prefix = f"{year % 100:02d}{month:02d}{type_digit}{attribute_digit}"
-    start = _pick_serial(serial, _BIN_SERIALS, rng, "BIN")
-    return _complete(prefix, start, _BIN_SERIALS)
-
-
-def _digit_for(table: Mapping[str, str], name: str, what: str) -> str:
-    for digit, candidate in table.items():
-        if candidate == name:
-            return digit
-    raise ValueError(f"unknown {what} {name!r}; expected one of {sorted(table.values())}")
