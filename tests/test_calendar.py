@@ -12,15 +12,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from egovsim.regulations.calendar import (
+from egovsim.regulations.calendar import WorkingCalendar, WorkingHours
+from egovsim.regulations.model import Duration
+from egovsim.regulations.moved_days import (
     MOVED_DAYS_FILE,
     MovedDays,
     MovedDaysError,
-    WorkingCalendar,
-    WorkingHours,
     load_moved_days,
 )
-from egovsim.regulations.model import Duration
 
 ALMATY = ZoneInfo("Asia/Almaty")
 #: A schedule ending at 18:00, for the "15 minutes from 17:55" case of the issue.
