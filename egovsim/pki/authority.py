@@ -7,13 +7,9 @@ notice a change by the state file's modification time.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
-import os
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.types import (
 from egovsim.clock import as_utc
 from egovsim.magic import REVOCATION_UNAVAILABLE, REVOKED, UNAVAILABLE_CRL_PATH, holder_outcome
 from egovsim.pki import profiles
-from egovsim.pki.crl import CrlPlan, build_crl, delta_entries, full_entries, revoked_at
+from egovsim.pki.disk import key_pem, locked, write_atomic
 from egovsim.pki.hierarchy import (
     ISSUERS,
     NCA,
@@ -41,6 +37,7 @@ from egovsim.pki.hierarchy import (
 )
 from egovsim.pki.oids import Usage
 from egovsim.pki.profiles import Endpoints, Holder, KeyKind
+from egovsim.pki.publishing import Publication, publish_crls
 from egovsim.pki.records import REASONS, IssuedCertificate, Revocation
 
 __all__ = [
@@ -66,36 +63,12 @@ class PkiError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class Publication:
-    """How long what the CA publishes stays current."""
-
-    crl_validity: timedelta = timedelta(days=1)
-    delta_crl_validity: timedelta = timedelta(hours=1)
-    ocsp_validity: timedelta = timedelta(hours=1)
-
-
-@dataclass(frozen=True, slots=True)
 class Issued:
     """A freshly issued certificate with its private key."""
 
     record: IssuedCertificate
     certificate: x509.Certificate
     key: PrivateKeyTypes
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
-
-
-def _key_pem(key: PrivateKeyTypes) -> bytes:
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
 
 
 class _UnavailableCrls(Endpoints):
@@ -150,10 +123,10 @@ class TestPki:
         now = as_utc(now)
         directory.mkdir(parents=True, exist_ok=True)
         endpoints = Endpoints(base_url.rstrip("/"))
-        with _locked(directory):
+        with locked(directory):
             for authority in create_hierarchy(endpoints, now):
-                _write_atomic(directory / "ca" / f"{authority.name}.key", _key_pem(authority.key))
-                _write_atomic(
+                write_atomic(directory / "ca" / f"{authority.name}.key", key_pem(authority.key))
+                write_atomic(
                     directory / "ca" / f"{authority.name}.cer",
                     authority.certificate.public_bytes(serialization.Encoding.DER),
                 )
@@ -164,7 +137,7 @@ class TestPki:
                 "crls": {name: {"number": 0} for name in ISSUERS},
                 "certificates": [],
             }
-            _write_atomic(directory / STATE_FILE, json.dumps(state, indent=1).encode())
+            write_atomic(directory / STATE_FILE, json.dumps(state, indent=1).encode())
             pki = cls(directory, publication)
             for name in ISSUERS:
                 pki._publish(name, now, rebase=True)
@@ -234,13 +207,13 @@ class TestPki:
     def add_authority(self, authority: Authority) -> Authority:
         """Keep a signer made after `init` (a TSA of an older PKI); the one on disk wins when
         another process wrote it first."""
-        with _locked(self.directory):
+        with locked(self.directory):
             certificate = self.directory / "ca" / f"{authority.name}.cer"
             if not certificate.exists():
-                _write_atomic(
-                    self.directory / "ca" / f"{authority.name}.key", _key_pem(authority.key)
+                write_atomic(
+                    self.directory / "ca" / f"{authority.name}.key", key_pem(authority.key)
                 )
-                _write_atomic(
+                write_atomic(
                     certificate, authority.certificate.public_bytes(serialization.Encoding.DER)
                 )
         self._authorities[authority.name] = self._load_authority(authority.name)
@@ -326,9 +299,9 @@ class TestPki:
         )
         if magic == REVOKED:
             record = record.with_revocation(Revocation(not_before, "keyCompromise"))
-        with _locked(self.directory):
+        with locked(self.directory):
             self.reload()
-            _write_atomic(
+            write_atomic(
                 self.directory / "issued" / issuer / f"{record.serial_hex}.cer",
                 certificate.public_bytes(serialization.Encoding.DER),
             )
@@ -346,7 +319,7 @@ class TestPki:
         """Revoke (or put on hold) a certificate from `at`, and publish new CRLs at `now`."""
         if reason not in REASONS:
             raise PkiError(f"unknown reason {reason!r}; one of: {', '.join(REASONS)}")
-        with _locked(self.directory):
+        with locked(self.directory):
             self.reload()
             record = self._require(serial)
             if record.revocation is not None and record.revocation.released_at is None:
@@ -356,7 +329,7 @@ class TestPki:
 
     def release(self, serial: int, now: datetime) -> IssuedCertificate:
         """Take a certificate off hold (certificateHold is the only reversible reason)."""
-        with _locked(self.directory):
+        with locked(self.directory):
             self.reload()
             record = self._require(serial)
             revocation = record.revocation
@@ -391,7 +364,7 @@ class TestPki:
         if now >= as_utc(datetime.fromisoformat(info["next_update"])) or now < as_utc(
             datetime.fromisoformat(info["this_update"])
         ):
-            with _locked(self.directory):
+            with locked(self.directory):
                 self.reload()
                 info = self._state["crls"][issuer]
                 full_due = now >= as_utc(datetime.fromisoformat(info["full_next_update"]))
@@ -404,92 +377,24 @@ class TestPki:
         return (self.directory / "crl" / f"{name}.crl").read_bytes()
 
     def _publish(self, issuer: str, now: datetime, *, rebase: bool) -> None:
-        """Write the issuer's full CRL (and delta CRL, if it has one) as of `now`.
-
-        The delta lists what changed since the base: the full CRL of the last rebase, which
-        happens when a full CRL falls due, not when a certificate is revoked; so between
-        scheduled publications a verifier holding the base sees new revocations in the delta.
-        """
-        authority = self._authorities[issuer]
-        full_name, delta_name = ISSUERS[issuer]
-        info = self._state["crls"][issuer]
+        """Write the issuer's CRLs as of `now` (see `publishing.publish_crls`)."""
         records = [record for record in self._records.values() if record.issuer == issuer]
-        listed = revoked_at(records, now)
-        horizon = self._next_change(records, now)
-        number = int(info["number"]) + 1
-        full_next = min(now + self.publication.crl_validity, horizon)
-        full_plan = CrlPlan(
-            number,
+        publish_crls(
+            self.directory,
+            self._authorities[issuer],
+            records,
+            self._state["crls"][issuer],
             now,
-            full_next,
-            freshest_url=self.endpoints.crl(delta_name) if delta_name else None,
+            rebase=rebase,
+            publication=self.publication,
+            endpoints=self.endpoints,
         )
-        full = build_crl(authority.certificate, authority.key, full_entries(listed), full_plan)
-        _write_atomic(
-            self.directory / "crl" / f"{full_name}.crl",
-            full.public_bytes(serialization.Encoding.DER),
-        )
-        info.update(
-            number=number,
-            this_update=now.isoformat(),
-            next_update=full_next.isoformat(),
-            full_next_update=full_next.isoformat(),
-        )
-        if rebase or "base_number" not in info:
-            info.update(
-                base_number=number,
-                base_time=now.isoformat(),
-                base_serials=[f"{serial:X}" for serial in sorted(listed)],
-            )
-        if delta_name is None:
-            return
-        number += 1
-        delta_next = min(now + self.publication.delta_crl_validity, horizon)
-        delta_plan = CrlPlan(number, now, delta_next, delta_base=int(info["base_number"]))
-        base = {int(serial, 16) for serial in info.get("base_serials", [])}
-        delta = build_crl(
-            authority.certificate,
-            authority.key,
-            delta_entries(listed, base, as_utc(datetime.fromisoformat(info["base_time"])), records),
-            delta_plan,
-        )
-        _write_atomic(
-            self.directory / "crl" / f"{delta_name}.crl",
-            delta.public_bytes(serialization.Encoding.DER),
-        )
-        info.update(number=number, next_update=delta_next.isoformat())
-
-    @staticmethod
-    def _next_change(records: list[IssuedCertificate], now: datetime) -> datetime:
-        """The next moment a revocation or release recorded for the future takes effect."""
-        moments = [now + timedelta(days=3650)]
-        for record in records:
-            if record.revocation is None:
-                continue
-            moments.extend(
-                moment
-                for moment in (record.revocation.at, record.revocation.released_at)
-                if moment is not None and moment > now
-            )
-        return min(moments)
 
     def _save(self) -> None:
         self._state["certificates"] = [record.to_json() for record in self._records.values()]
-        _write_atomic(
+        write_atomic(
             self.directory / STATE_FILE,
             json.dumps(self._state, indent=1, ensure_ascii=False).encode(),
         )
         info = (self.directory / STATE_FILE).stat()
         self._stamp = (info.st_ino, info.st_mtime_ns, info.st_size)
-
-
-@contextlib.contextmanager
-def _locked(directory: Path) -> Iterator[None]:
-    """Serialize writers across processes (the CLI and a running server)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    with (directory / ".lock").open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
