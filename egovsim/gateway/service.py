@@ -65,8 +65,9 @@ class _Request:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """What goes back on the wire; `content` is the Body's element the bytes were made from, kept
-    so that signing the answer builds on it rather than parsing the bytes again."""
+    """What goes back on the wire. An answer the gateway makes has its Body's element `content`
+    and an empty `body` until `Gateway.handle` writes it, signed or not, so that a signed answer
+    is written once, from the element, and never parsed back."""
 
     status: int
     body: bytes
@@ -142,17 +143,18 @@ class Gateway:
         return await self._signed_if(looks_signed(head), answer)
 
     async def _signed_if(self, signed: bool, answer: Answer) -> Answer:
-        if not signed or self._reply_signer is None:
+        """The answer as it goes on the wire: signed when asked, else written as it is."""
+        if signed and self._reply_signer is not None:
+            try:
+                content = answer.content
+                if content is None:  # a fault: made as bytes, read back (faults are few)
+                    content = self._body(parse_xml(answer.body))[0]
+                return Answer(answer.status, await self._reply_signer(content, self._now()))
+            except Exception:
+                log.exception("the gateway could not sign its answer")
+        if answer.body or answer.content is None:
             return answer
-        try:
-            content = answer.content
-            if content is None:  # a fault: made as bytes, read back (faults are few)
-                content = self._body(parse_xml(answer.body))[0]
-            body = await self._reply_signer(content, self._now())
-        except Exception:
-            log.exception("the gateway could not sign its answer")
-            return answer
-        return Answer(answer.status, body)
+        return Answer(answer.status, soap.serialize(soap.envelope(answer.content)))
 
     async def _answer(self, channel: str, envelope_bytes: bytes, request: _Request) -> Answer:
         namespace = soap.SYNC_TYPES if channel == "sync" else soap.ASYNC_TYPES
@@ -421,8 +423,8 @@ class Gateway:
 
 
 def _answer(content: etree._Element) -> Answer:
-    """A 200 answer whose Body holds `content`."""
-    return Answer(200, soap.serialize(soap.envelope(content)), content)
+    """A 200 answer whose Body holds `content`, written (signed or not) by `_signed_if`."""
+    return Answer(200, b"", content)
 
 
 def _down() -> GatewayFault:
