@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sqlite3
 import statistics
 import subprocess
@@ -32,7 +33,8 @@ from egovsim.gateway.wssecurity import sign_envelope
 from egovsim.pki.keystore import load_keystore
 from egovsim.pki.personas import load_personas
 
-MESSAGES = 8000
+#: Messages sent (EGOVSIM_BENCH_GATEWAY_MESSAGES for a shorter or longer run).
+MESSAGES = int(os.environ.get("EGOVSIM_BENCH_GATEWAY_MESSAGES", "8000"))
 CONCURRENCY = 16
 SERVICE = "bench-service"
 ASYNC = "http://bip.bee.kz/AsyncChannel/v10/Types"

@@ -43,7 +43,6 @@ from lxml import etree
 from zeep import xsd
 
 from egovsim.gateway.wssecurity import SecurityCheck, sign_envelope, verify_envelope
-from egovsim.gateway.xmlsafe import XmlRefused, parse_xml
 from egovsim.pki.keystore import Keystore, load_keystore
 from egovsim.signatures import cms
 from egovsim.signatures.checks import EXPECT_NOTHING
@@ -51,6 +50,7 @@ from egovsim.signatures.encoding import to_der
 from egovsim.signatures.fetching import Unreachable
 from egovsim.signatures.fetching_http import HttpFetcher
 from egovsim.signatures.verifier import Verifier
+from egovsim.signatures.xmlsafe import XmlRefused, parse_xml
 
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 TYPES = "http://bip.bee.kz/AsyncChannel/v10/Types"

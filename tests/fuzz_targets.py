@@ -32,7 +32,6 @@ from egovsim.config import Settings
 from egovsim.gateway import soap
 from egovsim.gateway.wsfresh import Stale, refuse_ambiguous
 from egovsim.gateway.wssecurity import sign_envelope, verify_envelope
-from egovsim.gateway.xmlsafe import XmlRefused, parse_xml
 from egovsim.pki.authority import TestPki
 from egovsim.pki.hierarchy import NCA
 from egovsim.pki.keystore import load_keystore
@@ -44,6 +43,7 @@ from egovsim.signatures.crl_signers import signed_by
 from egovsim.signatures.crls import CrlUnusable, read_crl
 from egovsim.signatures.revocation import load_crl
 from egovsim.signatures.verifier import Verifier
+from egovsim.signatures.xmlsafe import XmlRefused, parse_xml
 from egovsim.web.app import create_app
 
 PASSWORD = "Qwerty12"

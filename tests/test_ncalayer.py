@@ -22,9 +22,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from lxml import etree
 
-from egovsim.gateway.xmlsafe import canonical, parse_xml
 from egovsim.signatures import cms
 from egovsim.signatures.verifier import Expectations, Verifier
+from egovsim.signatures.xmldsig import canonical
+from egovsim.signatures.xmlsafe import parse_xml
 from egovsim.testing.ports import free_port
 from tests.conftest import CONSOLE_SCRIPT, NOW, PASSWORD
 

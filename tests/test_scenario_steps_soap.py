@@ -15,13 +15,13 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 from lxml import etree
 
-from egovsim.gateway.wsnames import DS, WSU
+from egovsim.gateway.wsnames import WSU
 from egovsim.gateway.wssecurity import sign_envelope, verify_envelope
-from egovsim.gateway.xmlsafe import canonical
 from egovsim.scenarios.model import WSS_DIGESTS, WSS_METHODS, ScenarioError, load_scenario_file
 from egovsim.scenarios.runner import ScenarioResult, run_files
 from egovsim.scenarios.steps.soap import DIGESTS, METHODS, reshape
 from egovsim.scenarios.targets import InProcess
+from egovsim.signatures.xmldsig import DS, canonical
 from tests.conftest import NOW
 from tests.test_workstation import passport_request
 from tests.test_wssecurity import ENVELOPE

@@ -25,9 +25,10 @@ from egovsim.gateway.wssecurity import (
     sign_envelope,
     verify_envelope,
 )
-from egovsim.gateway.xmlsafe import XmlRefused, canonical, parse_xml
 from egovsim.pki.profiles import Holder
 from egovsim.signatures.verifier import Verifier
+from egovsim.signatures.xmldsig import canonical
+from egovsim.signatures.xmlsafe import XmlRefused, parse_xml
 from tests.conftest import NOW
 
 NS = {"soapenv": SOAP, "wsse": WSSE, "wsu": WSU, "ds": DS}

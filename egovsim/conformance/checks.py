@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass, field
 
 from egovsim.conformance.exchanges import Exchange
-from egovsim.gateway.xmlsafe import XmlRefused, parse_xml
+from egovsim.signatures.xmlsafe import XmlRefused, parse_xml
 
 
 @dataclass(frozen=True, slots=True)

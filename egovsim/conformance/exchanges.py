@@ -22,10 +22,10 @@ from lxml import etree
 from egovsim.errors import CATALOGUE
 from egovsim.gateway import soap
 from egovsim.gateway.wssecurity import sign_envelope
-from egovsim.gateway.xmlsafe import XmlRefused, parse_xml
 from egovsim.pki.keystore import Keystore
 from egovsim.signatures.fetching_http import read_limited
 from egovsim.signatures.revocation import FetchError
+from egovsim.signatures.xmlsafe import XmlRefused, parse_xml
 from egovsim.storage.gateway import StoredMessage
 
 #: The longest acknowledgement read.

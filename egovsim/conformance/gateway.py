@@ -25,10 +25,10 @@ from egovsim.conformance.exchanges import Exchange
 from egovsim.gateway.seed import PORTAL_SENDER
 from egovsim.gateway.sending import GatewaySender
 from egovsim.gateway.service import Answer
-from egovsim.gateway.xmlsafe import XmlRefused, parse_xml
 from egovsim.pki.authority import TestPki
 from egovsim.pki.keystore import Keystore
 from egovsim.signatures.verifier import Verifier
+from egovsim.signatures.xmlsafe import XmlRefused, parse_xml
 from egovsim.storage.gateway import Attempt, StoredMessage
 from egovsim.web.app import create_app
 from egovsim.web.common.keys import CLOCK, GATEWAY, GATEWAY_STORE, SOAP_OBSERVERS, VERIFIER

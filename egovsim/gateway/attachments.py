@@ -26,8 +26,8 @@ from egovsim.gateway.parties import SyncAnswerer, SyncVerdict
 from egovsim.gateway.seed import PORTAL_ROUTE, PORTAL_SENDER, WORKSTATION_SENDER
 from egovsim.gateway.service import Answer
 from egovsim.gateway.wssecurity import sign_envelope
-from egovsim.gateway.xmlsafe import XmlRefused, parse_xml
 from egovsim.pki.keystore import Keystore
+from egovsim.signatures.xmlsafe import XmlRefused, parse_xml
 from egovsim.storage.gateway import GatewayStore, StoredMessage
 
 Handle = Callable[[str, bytes], Awaitable[Answer]]

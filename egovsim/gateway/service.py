@@ -30,9 +30,10 @@ from egovsim.gateway.wsfresh import (
     refuse_ambiguous,
 )
 from egovsim.gateway.wspolicy import SignaturePolicy
-from egovsim.gateway.xmlsafe import XmlRefused, canonical, parse_xml
 from egovsim.passwords import PasswordChecks
 from egovsim.signatures.verifier import Verifier
+from egovsim.signatures.xmldsig import canonical
+from egovsim.signatures.xmlsafe import XmlRefused, parse_xml
 from egovsim.storage.gateway import GatewayStore, Route, Sender, StoredMessage
 
 log = logging.getLogger("egovsim.gateway")
@@ -64,14 +65,18 @@ class _Request:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """What goes back on the wire."""
+    """What goes back on the wire. An answer the gateway makes has its Body's element `content`
+    and an empty `body` until `Gateway.handle` writes it, signed or not, so that a signed answer
+    is written once, from the element, and never parsed back."""
 
     status: int
     body: bytes
+    content: etree._Element | None = None
 
 
-#: Signs an answer's envelope (bytes) with the gateway's key, its Timestamp created at the time.
-ReplySigner = Callable[[bytes, datetime], Awaitable[bytes]]
+#: Signs an answer with the gateway's key: the envelope around the Body's one element (which it
+#: takes), its Timestamp created at the time given.
+ReplySigner = Callable[[etree._Element, datetime], Awaitable[bytes]]
 #: The certificate of a sender inside this process that signed the request itself, or None.
 Signer = x509.Certificate | None
 
@@ -138,14 +143,18 @@ class Gateway:
         return await self._signed_if(looks_signed(head), answer)
 
     async def _signed_if(self, signed: bool, answer: Answer) -> Answer:
-        if not signed or self._reply_signer is None:
+        """The answer as it goes on the wire: signed when asked, else written as it is."""
+        if signed and self._reply_signer is not None:
+            try:
+                content = answer.content
+                if content is None:  # a fault: made as bytes, read back (faults are few)
+                    content = self._body(parse_xml(answer.body))[0]
+                return Answer(answer.status, await self._reply_signer(content, self._now()))
+            except Exception:
+                log.exception("the gateway could not sign its answer")
+        if answer.body or answer.content is None:
             return answer
-        try:
-            body = await self._reply_signer(answer.body, self._now())
-        except Exception:
-            log.exception("the gateway could not sign its answer")
-            return answer
-        return Answer(answer.status, body)
+        return Answer(answer.status, soap.serialize(soap.envelope(answer.content)))
 
     async def _answer(self, channel: str, envelope_bytes: bytes, request: _Request) -> Answer:
         namespace = soap.SYNC_TYPES if channel == "sync" else soap.ASYNC_TYPES
@@ -294,7 +303,7 @@ class Gateway:
         response_wrapper, response = soap.wrapper(soap.ASYNC_TYPES, "sendMessageResponse")
         for name in ("messageId", "correlationId", "responseDate", "sessionId"):
             etree.SubElement(response, name).text = stored.answer[name]
-        return Answer(200, soap.serialize(soap.envelope(response_wrapper)))
+        return _answer(response_wrapper)
 
     async def _sync_answer(self, stored: StoredMessage, route: Route) -> Answer:
         receiver = self.parties.sync("portal" if stored.receiver == "portal" else "route")
@@ -320,7 +329,7 @@ class Gateway:
         if data is None:
             data = etree.Element("data")
         holder.append(data)
-        return Answer(200, soap.serialize(soap.envelope(outer)))
+        return _answer(outer)
 
     async def _status(self, op: soap.Operation) -> Answer:
         request = soap.request_of(op)
@@ -342,7 +351,7 @@ class Gateway:
             stored.delivered_at or stored.accepted_at,
         )
         etree.SubElement(response, "responseDate").text = now.isoformat()
-        return Answer(200, soap.serialize(soap.envelope(outer)))
+        return _answer(outer)
 
     async def _messages(self, op: soap.Operation) -> Answer:
         request = soap.request_of(op)
@@ -378,7 +387,7 @@ class Gateway:
             soap.message_info_element(message, "messageInfo", info, stored.message_id)
             holder = etree.SubElement(message, "messageData")
             holder.append(parse_xml(stored.data_xml))
-        return Answer(200, soap.serialize(soap.envelope(outer)))
+        return _answer(outer)
 
     async def _delivery_notification(self, op: soap.Operation) -> Answer:
         request = soap.request_of(op)
@@ -396,7 +405,7 @@ class Gateway:
         etree.SubElement(response, "notificationId").text = str(uuid.uuid4())
         etree.SubElement(response, "responseDate").text = now.isoformat()
         etree.SubElement(response, "sessionId").text = str(uuid.uuid4())
-        return Answer(200, soap.serialize(soap.envelope(outer)))
+        return _answer(outer)
 
     def _fault(self, namespace: str, operation_name: str, fault: GatewayFault) -> Answer:
         entry = CATALOGUE[fault.code]
@@ -411,6 +420,11 @@ class Gateway:
             client_error=fault.code not in SERVER_FAULTS,
         )
         return Answer(SERVER_FAULTS.get(fault.code, 500), body)
+
+
+def _answer(content: etree._Element) -> Answer:
+    """A 200 answer whose Body holds `content`, written (signed or not) by `_signed_if`."""
+    return Answer(200, b"", content)
 
 
 def _down() -> GatewayFault:

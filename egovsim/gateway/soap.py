@@ -65,10 +65,8 @@ def operation(body: etree._Element) -> Operation:
 
 
 def _child(parent: etree._Element, name: str, required: bool = True) -> etree._Element | None:
-    qualified = "}" + name
-    found = [
-        c for c in parent if isinstance(c.tag, str) and (c.tag == name or c.tag.endswith(qualified))
-    ]
+    # By local name, in any namespace or none (lxml's "{*}" finds both, in C).
+    found = parent.findall("{*}" + name)
     if len(found) > 1:
         raise ContractError(
             f"'{name}' appears {len(found)} times in '{etree.QName(parent).localname}'"
@@ -187,6 +185,11 @@ def envelope(body_content: etree._Element) -> etree._Element:
     body = etree.SubElement(root, f"{{{SOAP}}}Body")
     body.append(body_content)
     return root
+
+
+def body_content(root: etree._Element) -> etree._Element:
+    """The one element in the Body of an envelope made by `envelope`."""
+    return root[1][0]
 
 
 def serialize(root: etree._Element) -> bytes:

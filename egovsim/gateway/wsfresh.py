@@ -22,7 +22,8 @@ from datetime import datetime, timedelta
 
 from lxml import etree
 
-from egovsim.gateway.wsnames import DS, SOAP, SOAP_BODY, WSSE, WSU_TIMESTAMP
+from egovsim.gateway.wsnames import SOAP, SOAP_BODY, WSSE, WSU_TIMESTAMP
+from egovsim.signatures.xmldsig import DS
 
 _SIGNATURE_VALUE = f"{{{SOAP}}}Header/{{{WSSE}}}Security/{{{DS}}}Signature/{{{DS}}}SignatureValue"
 _SIGNATURE = f"{{{SOAP}}}Header/{{{WSSE}}}Security/{{{DS}}}Signature"

@@ -51,6 +51,7 @@ class SignaturePolicy:
         self._freshness = freshness
         self._machine_now = machine_now
         self.replays = replays or ReplayGuard()
+        self._signers: dict[bytes, dict[str, Any]] = {}
 
     async def check(self, root: etree._Element, required: bool, now: datetime) -> Checked:
         """The signature of `root` (required or not), fresh and not seen before, by a
@@ -86,7 +87,12 @@ class SignaturePolicy:
             assert report.code is not None
             words = CATALOGUE[report.code].message("en")
             raise Stale("WSS_CERTIFICATE_REFUSED", detail, (report.code, words))
-        signer = report.signer.to_json() if report.signer else None
+        signer = self._signers.get(der)
+        if signer is None and report.signer is not None:
+            # The same certificate names the same signer: a busy sender's is described once.
+            if len(self._signers) >= 256:
+                self._signers.clear()
+            signer = self._signers[der] = report.signer.to_json()
         return {"signed": True, "signer": signer, "indication": str(report.indication)}
 
     def accepted(self, checked: Checked) -> None:

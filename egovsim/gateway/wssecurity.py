@@ -12,36 +12,17 @@ from KeyInfo. Anything else (external URIs, XPath or XSLT transforms) is refused
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from lxml import etree
 
 from egovsim.clock import as_utc
 
 # The `NAME as NAME` imports re-export names that callers have always imported from this module.
 from egovsim.gateway.wsnames import BASE64_BINARY as BASE64_BINARY
-from egovsim.gateway.wsnames import DS as DS
-from egovsim.gateway.wsnames import ECDSA_SHA256 as ECDSA_SHA256
-from egovsim.gateway.wsnames import ECDSA_SHA384 as ECDSA_SHA384
-from egovsim.gateway.wsnames import ECDSA_SHA512 as ECDSA_SHA512
-from egovsim.gateway.wsnames import EXC_C14N as EXC_C14N
-from egovsim.gateway.wsnames import RSA_SHA256 as RSA_SHA256
-from egovsim.gateway.wsnames import RSA_SHA384 as RSA_SHA384
-from egovsim.gateway.wsnames import RSA_SHA512 as RSA_SHA512
-from egovsim.gateway.wsnames import SHA256 as SHA256
-from egovsim.gateway.wsnames import SHA384 as SHA384
-from egovsim.gateway.wsnames import SHA512 as SHA512
 from egovsim.gateway.wsnames import SOAP as SOAP
 from egovsim.gateway.wsnames import SOAP_BODY, WSU_ID, WSU_TIMESTAMP
 from egovsim.gateway.wsnames import WSSE as WSSE
@@ -49,7 +30,20 @@ from egovsim.gateway.wsnames import WSU as WSU
 from egovsim.gateway.wsnames import X509V3 as X509V3
 from egovsim.gateway.wssign import DEFAULT_TTL as DEFAULT_TTL
 from egovsim.gateway.wssign import EnvelopeError, sign_envelope
-from egovsim.gateway.xmlsafe import canonical, parse_xml
+from egovsim.signatures import xmldsig
+from egovsim.signatures.xmldsig import DS as DS
+from egovsim.signatures.xmldsig import ECDSA_SHA256 as ECDSA_SHA256
+from egovsim.signatures.xmldsig import ECDSA_SHA384 as ECDSA_SHA384
+from egovsim.signatures.xmldsig import ECDSA_SHA512 as ECDSA_SHA512
+from egovsim.signatures.xmldsig import EXC_C14N as EXC_C14N
+from egovsim.signatures.xmldsig import RSA_SHA256 as RSA_SHA256
+from egovsim.signatures.xmldsig import RSA_SHA384 as RSA_SHA384
+from egovsim.signatures.xmldsig import RSA_SHA512 as RSA_SHA512
+from egovsim.signatures.xmldsig import SHA256 as SHA256
+from egovsim.signatures.xmldsig import SHA384 as SHA384
+from egovsim.signatures.xmldsig import SHA512 as SHA512
+from egovsim.signatures.xmldsig import SignatureRefused, canonical
+from egovsim.signatures.xmlsafe import parse_xml
 
 __all__ = [
     "CODES",
@@ -72,28 +66,14 @@ CODES = (
     "WSS_SIGNATURE_INVALID",
 )
 
-_SIGNATURE_METHODS: dict[str, tuple[str, hashes.HashAlgorithm]] = {
-    RSA_SHA256: ("rsa", hashes.SHA256()),
-    RSA_SHA384: ("rsa", hashes.SHA384()),
-    RSA_SHA512: ("rsa", hashes.SHA512()),
-    ECDSA_SHA256: ("ec", hashes.SHA256()),
-    ECDSA_SHA384: ("ec", hashes.SHA384()),
-    ECDSA_SHA512: ("ec", hashes.SHA512()),
+#: The refusal code of each kind of XML-DSig refusal.
+_CODES: dict[xmldsig.Reason, str] = {
+    "weak": "WSS_WEAK_ALGORITHM",
+    "unsupported": "WSS_UNSUPPORTED",
+    "digest": "WSS_DIGEST_MISMATCH",
+    "invalid": "WSS_SIGNATURE_INVALID",
+    "key": "WSS_TOKEN_INVALID",
 }
-_DIGEST_METHODS: dict[str, str] = {SHA256: "sha256", SHA384: "sha384", SHA512: "sha512"}
-_WEAK: dict[str, str] = {
-    "http://www.w3.org/2000/09/xmldsig#rsa-sha1": "RSA-SHA1",
-    "http://www.w3.org/2000/09/xmldsig#dsa-sha1": "DSA-SHA1",
-    "http://www.w3.org/2000/09/xmldsig#hmac-sha1": "HMAC-SHA1",
-    "http://www.w3.org/2001/04/xmldsig-more#rsa-md5": "RSA-MD5",
-    "http://www.w3.org/2001/04/xmldsig-more#hmac-md5": "HMAC-MD5",
-    "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha1": "ECDSA-SHA1",
-    "http://www.w3.org/2000/09/xmldsig#sha1": "SHA-1",
-    "http://www.w3.org/2001/04/xmldsig-more#md5": "MD5",
-}
-
-# A bare same-document reference: "#" and an NCName (no XPointer, no external document).
-_SAME_DOCUMENT = re.compile(r"#[A-Za-z_][\w.\-]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,14 +108,6 @@ class _Refused(Exception):
         self.detail = detail
 
 
-@dataclass(frozen=True, slots=True)
-class _Reference:
-    uri: str
-    digest: str  # hashlib name
-    digest_value: str
-    prefixes: tuple[str, ...]
-
-
 def verify_envelope(envelope: bytes | etree._Element, *, require: bool) -> SecurityCheck:
     """Check the WS-Security signature of a SOAP 1.1 envelope (bytes or its parsed root).
 
@@ -157,6 +129,8 @@ def verify_envelope(envelope: bytes | etree._Element, *, require: bool) -> Secur
         return _verify_signature(root, body, security, signature)
     except _Refused as refused:
         return SecurityCheck(signed, None, refused.code, refused.detail)
+    except SignatureRefused as refused:
+        return SecurityCheck(signed, None, _CODES[refused.reason], refused.detail)
 
 
 def _the_body(root: etree._Element) -> etree._Element:
@@ -202,16 +176,16 @@ def _verify_signature(
     security: etree._Element,
     signature: etree._Element,
 ) -> SecurityCheck:
-    signed_info = _only(signature, "SignedInfo")
-    c14n = _only(signed_info, "CanonicalizationMethod")
-    method = _only(signed_info, "SignatureMethod").get("Algorithm", "")
-    _check_algorithm(c14n.get("Algorithm", ""), {EXC_C14N}, "canonicalization")
-    _check_algorithm(method, set(_SIGNATURE_METHODS), "signature algorithm")
-    references = [_reference(node) for node in signed_info.findall(f"{{{DS}}}Reference")]
+    signed_info = xmldsig.only(signature, "SignedInfo")
+    c14n = xmldsig.only(signed_info, "CanonicalizationMethod")
+    method = xmldsig.only(signed_info, "SignatureMethod").get("Algorithm", "")
+    xmldsig.check_algorithm(c14n.get("Algorithm", ""), {EXC_C14N}, "canonicalization")
+    xmldsig.check_algorithm(method, xmldsig.SIGNATURE_METHODS, "signature algorithm")
+    references = [xmldsig.reference(node) for node in signed_info.findall(f"{{{DS}}}Reference")]
 
     by_id = _elements_by_id(root)
     timestamp = security.find(WSU_TIMESTAMP)
-    targets: list[tuple[_Reference, etree._Element]] = []
+    targets: list[tuple[xmldsig.Reference, etree._Element]] = []
     for reference in references:
         target = by_id.get(reference.uri[1:])
         if target is None:
@@ -223,22 +197,16 @@ def _verify_signature(
         targets.append((reference, target))
     if not any(target is body for _, target in targets):
         raise _Refused("WSS_BODY_NOT_SIGNED", "no Reference of the signature is the Body")
-
     for reference, target in targets:
-        expected = _base64(reference.digest_value, "WSS_DIGEST_MISMATCH", "a DigestValue")
-        actual = hashlib.new(
-            reference.digest, canonical(target, inclusive_prefixes=reference.prefixes)
-        )
-        if not hmac.compare_digest(actual.digest(), expected):
-            name = etree.QName(target).localname
-            raise _Refused("WSS_DIGEST_MISMATCH", f"{name} {reference.uri} changed after signing")
+        xmldsig.check_digest(reference, target)
 
     certificate, subject, der = _token(signature, by_id, security)
-    value = _base64(
-        _only(signature, "SignatureValue").text or "", "WSS_SIGNATURE_INVALID", "the SignatureValue"
+    value_text = xmldsig.only(signature, "SignatureValue").text or ""
+    value = xmldsig.decode_base64(value_text, "invalid", "the SignatureValue")
+    prefixes = xmldsig.prefix_list(c14n)
+    xmldsig.check_value(
+        certificate, method, value, canonical(signed_info, inclusive_prefixes=prefixes)
     )
-    prefixes = _prefix_list(c14n)
-    _check_value(certificate, method, value, canonical(signed_info, inclusive_prefixes=prefixes))
 
     signed_at = expires_at = None
     parts = sorted({etree.QName(target).localname for _, target in targets})
@@ -247,44 +215,6 @@ def _verify_signature(
         expires_at = _timestamp_field(timestamp, "Expires")
     detail = f"signed by {subject} over {', '.join(parts)}"
     return SecurityCheck(True, certificate, None, detail, signed_at, expires_at, der)
-
-
-def _only(parent: etree._Element, name: str) -> etree._Element:
-    found = parent.findall(f"{{{DS}}}{name}")
-    if len(found) != 1:
-        raise _Refused("WSS_SIGNATURE_INVALID", f"the signature must hold exactly one {name}")
-    return found[0]
-
-
-def _check_algorithm(algorithm: str, allowed: set[str], what: str) -> None:
-    if algorithm in allowed:
-        return
-    if algorithm in _WEAK:
-        raise _Refused("WSS_WEAK_ALGORITHM", f"the {what} {_WEAK[algorithm]} is too weak")
-    raise _Refused("WSS_UNSUPPORTED", f"the {what} {algorithm or '(none)'} is not accepted")
-
-
-def _reference(node: etree._Element) -> _Reference:
-    uri = node.get("URI")
-    if uri is None or not _SAME_DOCUMENT.fullmatch(uri):
-        raise _Refused(
-            "WSS_UNSUPPORTED", f"Reference URI {uri!r} is not a same-document '#id' reference"
-        )
-    transforms = node.find(f"{{{DS}}}Transforms")
-    steps = [] if transforms is None else transforms.findall(f"{{{DS}}}Transform")
-    if len(steps) != 1:
-        # Without exactly one exc-c14n transform the digest would be taken over something else.
-        raise _Refused("WSS_UNSUPPORTED", f"Reference {uri} must have one exc-c14n transform")
-    _check_algorithm(steps[0].get("Algorithm", ""), {EXC_C14N}, "transform")
-    digest = _only(node, "DigestMethod").get("Algorithm", "")
-    _check_algorithm(digest, set(_DIGEST_METHODS), "digest algorithm")
-    value = _only(node, "DigestValue").text or ""
-    return _Reference(uri, _DIGEST_METHODS[digest], value, _prefix_list(steps[0]))
-
-
-def _prefix_list(method: etree._Element) -> tuple[str, ...]:
-    inclusive = method.find(f"{{{EXC_C14N}}}InclusiveNamespaces")
-    return () if inclusive is None else tuple(inclusive.get("PrefixList", "").split())
 
 
 def _elements_by_id(root: etree._Element) -> dict[str, etree._Element]:
@@ -308,7 +238,7 @@ def _token(
         raise _Refused("WSS_TOKEN_INVALID", "KeyInfo holds no SecurityTokenReference")
     pointer = holder.find(f"{{{WSSE}}}Reference")
     uri = None if pointer is None else pointer.get("URI")
-    if uri is None or not _SAME_DOCUMENT.fullmatch(uri):
+    if uri is None or not xmldsig.SAME_DOCUMENT.fullmatch(uri):
         raise _Refused(
             "WSS_UNSUPPORTED", "only a reference to a BinarySecurityToken in the header is accepted"
         )
@@ -342,7 +272,7 @@ def _certificate(text: str) -> _Token:
     known = _TOKENS.get(text)
     if known is not None:
         return known
-    der = _base64(text, "WSS_TOKEN_INVALID", "the token")
+    der = xmldsig.decode_base64(text, "key", "the token")
     try:
         certificate = x509.load_der_x509_certificate(der)
         subject = certificate.subject.rfc4514_string()
@@ -354,39 +284,6 @@ def _certificate(text: str) -> _Token:
         _TOKENS.clear()
     _TOKENS[text] = found = _Token(certificate, subject, der)
     return found
-
-
-def _check_value(
-    certificate: x509.Certificate, method: str, value: bytes, signed_info: bytes
-) -> None:
-    family, algorithm = _SIGNATURE_METHODS[method]
-    try:
-        public_key = certificate.public_key()
-    except (ValueError, UnsupportedAlgorithm) as error:
-        raise _Refused("WSS_TOKEN_INVALID", f"the token's key cannot be read: {error}") from None
-    try:
-        if family == "rsa" and isinstance(public_key, rsa.RSAPublicKey):
-            public_key.verify(value, signed_info, padding.PKCS1v15(), algorithm)
-            return
-        if family == "ec" and isinstance(public_key, ec.EllipticCurvePublicKey):
-            size = (public_key.curve.key_size + 7) // 8
-            if len(value) != 2 * size:
-                raise InvalidSignature
-            r, s = int.from_bytes(value[:size], "big"), int.from_bytes(value[size:], "big")
-            public_key.verify(encode_dss_signature(r, s), signed_info, ec.ECDSA(algorithm))
-            return
-    except InvalidSignature:
-        raise _Refused(
-            "WSS_SIGNATURE_INVALID", "the SignatureValue does not verify with the token's key"
-        ) from None
-    raise _Refused("WSS_SIGNATURE_INVALID", "the signature algorithm does not fit the token's key")
-
-
-def _base64(text: str, code: str, what: str) -> bytes:
-    try:
-        return base64.b64decode("".join(text.split()), validate=True)
-    except ValueError:  # binascii.Error, and a character outside ASCII
-        raise _Refused(code, f"{what} is not base64") from None
 
 
 def _timestamp_field(timestamp: etree._Element, name: str) -> datetime | None:

@@ -9,25 +9,16 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import secrets
 from datetime import datetime, timedelta
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from lxml import etree
 
 from egovsim.clock import as_utc
 from egovsim.gateway.wsnames import (
     BASE64_BINARY,
-    DS,
-    ECDSA_SHA256,
-    ECDSA_SHA384,
-    ECDSA_SHA512,
-    EXC_C14N,
-    RSA_SHA256,
-    SHA256,
     SOAP,
     SOAP_BODY,
     WSSE,
@@ -36,16 +27,17 @@ from egovsim.gateway.wsnames import (
     WSU_TIMESTAMP,
     X509V3,
 )
-from egovsim.gateway.xmlsafe import canonical, parse_xml
+from egovsim.signatures.xmldsig import (
+    DS,
+    SigningKey,
+    XmlSigningError,
+    canonical,
+    reference_xml,
+    signed_info,
+)
+from egovsim.signatures.xmlsafe import parse_xml
 
-__all__ = ["DEFAULT_TTL", "EnvelopeError", "sign_envelope"]
-
-#: Signature algorithms by the size of the EC key's curve.
-_EC_METHODS: dict[int, tuple[str, hashes.HashAlgorithm]] = {
-    256: (ECDSA_SHA256, hashes.SHA256()),
-    384: (ECDSA_SHA384, hashes.SHA384()),
-    521: (ECDSA_SHA512, hashes.SHA512()),
-}
+__all__ = ["DEFAULT_TTL", "EnvelopeError", "sign_envelope", "signed_envelope"]
 
 DEFAULT_TTL = timedelta(minutes=5)
 
@@ -64,7 +56,10 @@ def sign_envelope(
 ) -> bytes:
     """Sign the Body and a new Timestamp of a SOAP 1.1 envelope; return it as UTF-8 bytes with
     an XML declaration. `created` is the Timestamp's Created (the caller's clock, never ours)."""
-    method, algorithm, fingerprint = _signer(key, certificate)
+    try:
+        signer = SigningKey.of(key, certificate)
+    except XmlSigningError as error:
+        raise EnvelopeError(str(error)) from None
     root = parse_xml(envelope)
     if root.tag != f"{{{SOAP}}}Envelope":
         raise EnvelopeError("the document is not a SOAP 1.1 Envelope")
@@ -74,7 +69,7 @@ def sign_envelope(
     body = bodies[0]
     security = _security_to_fill(root, body)
 
-    seed = hashlib.sha256(fingerprint + envelope)
+    seed = hashlib.sha256(signer.fingerprint + envelope)
     seed.update(created.isoformat().encode())
     token = seed.hexdigest()[:16]
     taken = {element.get(WSU_ID) for element in root.iter(etree.Element)}
@@ -95,21 +90,18 @@ def sign_envelope(
         {"wsse": WSSE, "wsu": WSU},
         {"EncodingType": BASE64_BINARY, "ValueType": X509V3, WSU_ID: token_id},
     )
-    der = certificate.public_bytes(serialization.Encoding.DER)
-    binary_token.text = base64.b64encode(der).decode("ascii")
+    binary_token.text = base64.b64encode(signer.certificate_der).decode("ascii")
 
     signature = _element(security, f"{{{DS}}}Signature", {"ds": DS})
-    signed_info = _element(signature, f"{{{DS}}}SignedInfo")
-    _element(signed_info, f"{{{DS}}}CanonicalizationMethod", attrib={"Algorithm": EXC_C14N})
-    _element(signed_info, f"{{{DS}}}SignatureMethod", attrib={"Algorithm": method})
-    for target, target_id in ((body, body_id), (timestamp, timestamp_id)):
-        reference = _element(signed_info, f"{{{DS}}}Reference", attrib={"URI": f"#{target_id}"})
-        transforms = _element(reference, f"{{{DS}}}Transforms")
-        _element(transforms, f"{{{DS}}}Transform", attrib={"Algorithm": EXC_C14N})
-        _element(reference, f"{{{DS}}}DigestMethod", attrib={"Algorithm": SHA256})
-        digest = hashlib.sha256(canonical(target)).digest()
-        _element(reference, f"{{{DS}}}DigestValue").text = base64.b64encode(digest).decode()
-    value = _sign(key, canonical(signed_info), algorithm)
+    references = [
+        reference_xml(f"#{body_id}", canonical(body)),
+        reference_xml(f"#{timestamp_id}", canonical(timestamp)),
+    ]
+    _, info = signed_info(signer.method, references)
+    # Parsed from the very bytes that are signed; moved under the Signature, the SignedInfo
+    # drops its own declaration of the ds prefix, which the Signature already makes.
+    signature.append(etree.fromstring(info))
+    value = signer.sign(info)
     _element(signature, f"{{{DS}}}SignatureValue").text = base64.b64encode(value).decode()
     key_info = _element(signature, f"{{{DS}}}KeyInfo")
     reference_holder = _element(key_info, f"{{{WSSE}}}SecurityTokenReference", {"wsse": WSSE})
@@ -121,51 +113,54 @@ def sign_envelope(
     return bytes(etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8"))
 
 
-#: What `_method_for` found for a key and certificate, by their identity: the gateway signs
-#: every push with the same pair, and comparing the keys costs a tenth of a signature.
-_SIGNERS: dict[
-    tuple[int, int], tuple[PrivateKeyTypes, x509.Certificate, str, hashes.HashAlgorithm, bytes]
-] = {}
+def signed_envelope(
+    content: etree._Element,
+    signer: SigningKey,
+    *,
+    created: datetime,
+    ttl: timedelta = DEFAULT_TTL,
+) -> bytes:
+    """A SOAP 1.1 envelope around `content` (the Body's one child), its Body and a new Timestamp
+    signed as `sign_envelope` signs them, as UTF-8 bytes with an XML declaration.
 
-
-def _signer(
-    key: PrivateKeyTypes, certificate: x509.Certificate
-) -> tuple[str, hashes.HashAlgorithm, bytes]:
-    """The signature method, its hash, and the certificate's SHA-256 fingerprint."""
-    known = _SIGNERS.get((id(key), id(certificate)))
-    if known is not None and known[0] is key and known[1] is certificate:
-        return known[2], known[3], known[4]
-    method, algorithm = _method_for(key, certificate)
-    fingerprint = certificate.fingerprint(hashes.SHA256())
-    if len(_SIGNERS) > 64:
-        _SIGNERS.clear()
-    _SIGNERS[(id(key), id(certificate))] = (key, certificate, method, algorithm, fingerprint)
-    return method, algorithm, fingerprint
-
-
-def _method_for(
-    key: PrivateKeyTypes, certificate: x509.Certificate
-) -> tuple[str, hashes.HashAlgorithm]:
-    spki = serialization.PublicFormat.SubjectPublicKeyInfo
-    mine = key.public_key().public_bytes(serialization.Encoding.DER, spki)
-    theirs = certificate.public_key().public_bytes(serialization.Encoding.DER, spki)
-    if mine != theirs:
-        raise EnvelopeError("the key is not the certificate's key")
-    if isinstance(key, rsa.RSAPrivateKey):
-        return RSA_SHA256, hashes.SHA256()
-    if isinstance(key, ec.EllipticCurvePrivateKey) and key.curve.key_size in _EC_METHODS:
-        return _EC_METHODS[key.curve.key_size]
-    raise EnvelopeError(f"a {type(key).__name__} cannot sign a WS-Security envelope here")
-
-
-def _sign(key: PrivateKeyTypes, data: bytes, algorithm: hashes.HashAlgorithm) -> bytes:
-    if isinstance(key, rsa.RSAPrivateKey):
-        return key.sign(data, padding.PKCS1v15(), algorithm)
-    assert isinstance(key, ec.EllipticCurvePrivateKey)
-    # XML-DSig's ECDSA value is r and s side by side, each as long as the curve's order.
-    r, s = decode_dss_signature(key.sign(data, ec.ECDSA(algorithm)))
-    size = (key.curve.key_size + 7) // 8
-    return r.to_bytes(size, "big") + s.to_bytes(size, "big")
+    For the envelopes the gateway makes itself (replies, pushes, notices), whose structure is
+    fixed: the Body is canonicalized once, the rest is written from a template in its canonical
+    form (what a reader's canonicalization gives back), so nothing is parsed or built twice.
+    `content` is moved into the new Body.
+    """
+    body = etree.Element(SOAP_BODY, nsmap={"soapenv": SOAP, "wsu": WSU})
+    body.append(content)
+    start = as_utc(created)
+    token = secrets.token_hex(8)  # unique: the ids are the references' targets
+    body_id, timestamp_id, token_id = f"id-{token}", f"TS-{token}", f"X509-{token}"
+    body.set(WSU_ID, body_id)
+    body_xml = canonical(body)
+    timestamp_xml = (
+        f'<wsu:Timestamp xmlns:wsu="{WSU}" wsu:Id="{timestamp_id}">'
+        f"<wsu:Created>{_xsd_time(start)}</wsu:Created>"
+        f"<wsu:Expires>{_xsd_time(start + ttl)}</wsu:Expires></wsu:Timestamp>"
+    )
+    references = [
+        reference_xml(f"#{body_id}", body_xml),
+        reference_xml(f"#{timestamp_id}", timestamp_xml.encode("ascii")),
+    ]
+    info_text, info = signed_info(signer.method, references)
+    value = base64.b64encode(signer.sign(info)).decode("ascii")
+    token_text = base64.b64encode(signer.certificate_der).decode("ascii")
+    header = (
+        f"<?xml version='1.0' encoding='UTF-8'?>\n"
+        f'<soapenv:Envelope xmlns:soapenv="{SOAP}"><soapenv:Header>'
+        f'<wsse:Security xmlns:wsse="{WSSE}" xmlns:wsu="{WSU}" soapenv:mustUnderstand="1">'
+        f"{timestamp_xml}"
+        f'<wsse:BinarySecurityToken EncodingType="{BASE64_BINARY}" ValueType="{X509V3}" '
+        f'wsu:Id="{token_id}">{token_text}</wsse:BinarySecurityToken>'
+        f'<ds:Signature xmlns:ds="{DS}">{info_text}'
+        f"<ds:SignatureValue>{value}</ds:SignatureValue>"
+        f'<ds:KeyInfo><wsse:SecurityTokenReference><wsse:Reference URI="#{token_id}" '
+        f'ValueType="{X509V3}"/></wsse:SecurityTokenReference></ds:KeyInfo></ds:Signature>'
+        f"</wsse:Security></soapenv:Header>"
+    )
+    return header.encode("ascii") + body_xml + b"</soapenv:Envelope>"
 
 
 def _security_to_fill(root: etree._Element, body: etree._Element) -> etree._Element:

@@ -5,5 +5,6 @@
 - `extensions`: egovsim's own modules (`kz.egovsim.keys`, `kz.egovsim.cms`).
 - `calls`: what they share (the session, failures, arguments, keystores).
 - `stamping`: the timestamps a tsaProfile asks of the simulator's TSA.
-- `keys`, `signer`, `xmldsig`, `tls`: the key sets, CMS and XML signing, the socket's TLS.
+- `keys`, `signer`, `xmldsig`, `tls`: the key sets, CMS signing, signXml (made by
+  `signatures.xmldsig`), the socket's TLS.
 """

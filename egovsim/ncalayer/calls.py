@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from egovsim.gateway.xmlsafe import XmlRefused
 from egovsim.ncalayer.keys import KeyFile, KeyRing, NoSuchKey, PersonaKeys, WrongPassword
 from egovsim.ncalayer.stamping import Stamper
-from egovsim.ncalayer.xmldsig import XmlSigningError, document_bytes, sign_enveloped
+from egovsim.ncalayer.xmldsig import XmlSigningError, document_bytes, sign_document
 from egovsim.pki.keystore import Keystore
 from egovsim.pki.oids import Usage
+from egovsim.signatures.xmlsafe import XmlRefused
 
 #: Java's own words for a PKCS#12 that does not open with the password given.
 WRONG_PASSWORD = "java.io.IOException: keystore password was incorrect"
@@ -146,7 +146,7 @@ def missing_key(persona: PersonaKeys, usage: Usage) -> str:
 def sign_xml(text: str, keystore: Keystore) -> str:
     """An XML document with an enveloped signature; a parser refusal in Java's words."""
     try:
-        return sign_enveloped(document_bytes(text), keystore.key, keystore.certificate)
+        return sign_document(document_bytes(text), keystore.key, keystore.certificate)
     except XmlRefused as refused:
         raise Failure(f"org.xml.sax.SAXParseException; {refused.detail}") from None
     except XmlSigningError as error:

@@ -16,7 +16,13 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from lxml import etree
 
-from egovsim.gateway.wsnames import (
+from egovsim.gateway.wsnames import SOAP, SOAP_BODY, WSSE, WSU_ID, WSU_TIMESTAMP
+from egovsim.gateway.wssign import EnvelopeError, sign_envelope
+from egovsim.pki.keystore import Keystore
+from egovsim.scenarios.actors import ActorError, Reply, signed
+from egovsim.scenarios.model import WSS_PARTS
+from egovsim.scenarios.steps.base import Run, StepFailed
+from egovsim.signatures.xmldsig import (
     DS,
     ECDSA_SHA256,
     ECDSA_SHA384,
@@ -27,18 +33,9 @@ from egovsim.gateway.wsnames import (
     SHA256,
     SHA384,
     SHA512,
-    SOAP,
-    SOAP_BODY,
-    WSSE,
-    WSU_ID,
-    WSU_TIMESTAMP,
+    canonical,
 )
-from egovsim.gateway.wssign import EnvelopeError, sign_envelope
-from egovsim.gateway.xmlsafe import XmlRefused, canonical, parse_xml
-from egovsim.pki.keystore import Keystore
-from egovsim.scenarios.actors import ActorError, Reply, signed
-from egovsim.scenarios.model import WSS_PARTS
-from egovsim.scenarios.steps.base import Run, StepFailed
+from egovsim.signatures.xmlsafe import XmlRefused, parse_xml
 
 #: XML-DSig's names of the digests and signature methods a `wss` option may ask for, with the
 #: hash each computes (SHA-1 is there to be refused: WSS_WEAK_ALGORITHM).

@@ -24,11 +24,12 @@ from egovsim.gateway.delivery import (
     Unavailable,
 )
 from egovsim.gateway.service import ReplySigner
-from egovsim.gateway.wssecurity import sign_envelope
-from egovsim.gateway.xmlsafe import XmlRefused, parse_xml
+from egovsim.gateway.wssign import signed_envelope
 from egovsim.pki.keystore import Keystore, load_keystore
 from egovsim.pki.personas import load_personas
 from egovsim.signatures.fetching_http import read_limited
+from egovsim.signatures.xmldsig import SigningKey
+from egovsim.signatures.xmlsafe import XmlRefused, parse_xml
 from egovsim.storage.gateway import GatewayStore, Route, StoredMessage
 
 MAX_ANSWER = 1024 * 1024
@@ -59,9 +60,10 @@ def external_receiver(
             gateway_sender,
             message.data_xml,
         )
-        body = soap.serialize(root)
-        if keystore is not None:
-            body = await signed_as_gateway(keystore, body, message.accepted_at)
+        if keystore is None:
+            body = soap.serialize(root)
+        else:
+            body = await signed_as_gateway(keystore, soap.body_content(root), message.accepted_at)
         if (route.fault or {}).get("kind") == "malformed":
             body = body[: len(body) // 2]  # the fault switch: an envelope cut in half
         timeout = aiohttp.ClientTimeout(total=policy.timeout)
@@ -127,9 +129,10 @@ def status_notifier(
         root = soap.status_notification(
             message.message_id, state, detail, utcnow(), str(uuid.uuid4())
         )
-        body = soap.serialize(root)
-        if keystore is not None:
-            body = await signed_as_gateway(keystore, body, utcnow())
+        if keystore is None:
+            body = soap.serialize(root)
+        else:
+            body = await signed_as_gateway(keystore, soap.body_content(root), utcnow())
         timeout = aiohttp.ClientTimeout(total=policy.timeout)
         async with session.post(
             url,
@@ -151,22 +154,22 @@ def reply_signer(keystore: Keystore | None) -> ReplySigner | None:
     if keystore is None:
         return None
 
-    async def sign(envelope: bytes, at: datetime) -> bytes:
-        return await signed_as_gateway(keystore, envelope, at)
+    async def sign(content: etree._Element, at: datetime) -> bytes:
+        return await signed_as_gateway(keystore, content, at)
 
     return sign
 
 
-async def signed_as_gateway(keystore: Keystore, envelope: bytes, at: datetime) -> bytes:
-    """`envelope` signed with the gateway's key, its Timestamp created `at`. An RSA key signs
+async def signed_as_gateway(keystore: Keystore, content: etree._Element, at: datetime) -> bytes:
+    """An envelope around `content` (the Body's one element) signed with the gateway's key, its
+    Timestamp created `at`. An RSA key signs
     beside the event loop (its private-key operation takes about a millisecond and releases the
     GIL, so acceptance goes on meanwhile); an ECDSA one, a tenth of that, signs in place, as
     handing it to a thread would cost more than the signature."""
+    signer = SigningKey.of(keystore.key, keystore.certificate)
     if isinstance(keystore.key, ec.EllipticCurvePrivateKey):
-        return sign_envelope(envelope, keystore.key, keystore.certificate, created=at)
-    return await asyncio.to_thread(
-        sign_envelope, envelope, keystore.key, keystore.certificate, created=at
-    )
+        return signed_envelope(content, signer, created=at)
+    return await asyncio.to_thread(signed_envelope, content, signer, created=at)
 
 
 def gateway_keystore(settings: Settings) -> Keystore | None:

@@ -1,4 +1,4 @@
-"""Reading XML from outside safely, and canonicalizing it for signatures.
+"""Reading XML from outside safely.
 
 Every document the gateway takes from the network goes through `parse_xml`: no DTD at all (which
 stops external entities and entity expansion before they start), no network, and limits on size,
@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import codecs
 import threading
-from collections.abc import Sequence
 from typing import Literal
 
 from lxml import etree
 
-__all__ = ["REASONS", "XmlRefused", "canonical", "parse_xml"]
+__all__ = ["REASONS", "XmlRefused", "parse_xml"]
 
 Reason = Literal["too_large", "doctype", "malformed", "too_deep", "too_many_elements"]
 REASONS: tuple[Reason, ...] = ("too_large", "doctype", "malformed", "too_deep", "too_many_elements")
@@ -134,34 +133,6 @@ def _refuse_parsed_doctype(root: etree._Element) -> None:
     if docinfo.doctype or docinfo.internalDTD is not None:
         # The prolog scan reads ASCII-compatible and UTF-16/32 documents; this catches the rest.
         raise XmlRefused("doctype", "a document type declaration is not accepted")
-
-
-def canonical(
-    element: etree._Element,
-    *,
-    exclusive: bool = True,
-    with_comments: bool = False,
-    inclusive_prefixes: Sequence[str] = (),
-) -> bytes:
-    """The element's canonical form (exclusive XML canonicalization unless told otherwise).
-
-    The element is canonicalized in place, with the namespaces in scope from its ancestors, as
-    XML-DSig canonicalizes a referenced subtree of a document; `inclusive_prefixes` is the
-    PrefixList of exc-c14n's InclusiveNamespaces. XmlRefused ("malformed") for what canonical
-    XML cannot hold (a relative namespace URI).
-    """
-    try:
-        return bytes(
-            etree.tostring(
-                element,
-                method="c14n",
-                exclusive=exclusive,
-                with_comments=with_comments,
-                inclusive_ns_prefixes=list(inclusive_prefixes) or None,
-            )
-        )
-    except etree.C14NError:
-        raise XmlRefused("malformed", "not canonicalizable (a relative namespace URI?)") from None
 
 
 def _refusal(error: etree.XMLSyntaxError) -> XmlRefused:
