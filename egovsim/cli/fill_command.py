@@ -123,6 +123,8 @@ async def fill(
     try:
         store = HistoryStore(database)
         applicants = await _applicants(store, settings, applications, rng)
+        for template in templates:
+            await store.adopt_bodies(template)
         copiers = [Copier(template) for template in templates]
         next_id = await store.next_ids()
         counts = await store.counts()
