@@ -342,8 +342,10 @@ class GatewayStore:
             clauses.append("m.id < ?")
             values.append(before)
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        # A messageId names one message at most: nothing to sort.
+        order = "" if message_id else " ORDER BY m.id DESC"
         rows = await self._db.fetch_all(
-            f"{select_messages(bodies)}{where} ORDER BY m.id DESC LIMIT ?", (*values, limit)
+            f"{select_messages(bodies)}{where}{order} LIMIT ?", (*values, limit)
         )
         return [message(row) for row in rows]
 

@@ -277,6 +277,7 @@ def moved_day(day: str, weeks: int) -> str:
     return (date.fromisoformat(day) - timedelta(weeks=weeks)).isoformat()
 
 
+@lru_cache(maxsize=2**18)
 def moved(value: str, weeks: int) -> str:
     """An ISO time `weeks` weeks earlier, the time of day and zone kept."""
     return moved_day(value[:10], weeks) + value[10:]
