@@ -71,7 +71,7 @@ async def test_a_message_is_read_back_byte_for_byte_from_its_deflated_bodies(tmp
     assert row_envelope == b""
     [(size, content_size)] = _stored(
         tmp_path / "db.sqlite3",
-        "SELECT size, length(content) FROM message_bodies WHERE size = %d" % len(envelope),
+        f"SELECT size, length(content) FROM message_bodies WHERE size = {len(envelope)}",
     )
     assert content_size < size / 2
 

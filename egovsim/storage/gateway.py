@@ -27,6 +27,7 @@ from egovsim.storage.gateway_messages import (
     select_messages,
 )
 from egovsim.storage.gateway_replays import ReplayStore, remember_accepted
+from egovsim.storage.paging import Page, decode_cursor, encode_cursor
 
 __all__ = ["Attempt", "GatewayStore", "Route", "Sender", "StoredMessage"]
 
@@ -348,6 +349,16 @@ class GatewayStore:
             f"{select_messages(bodies)}{where}{order} LIMIT ?", (*values, limit)
         )
         return [message(row) for row in rows]
+
+    async def log(
+        self, limit: int, after: str | None = None, **filters: Any
+    ) -> Page[StoredMessage]:
+        """A page of the message log without bodies, newest first, `search`'s filters, after
+        the cursor `after` (a previous page's `next_cursor`; BAD_REQUEST if it is not one)."""
+        before = int(decode_cursor(after, int)[0]) if after else None
+        found = await self.search(**filters, limit=limit + 1, bodies=False, before=before)
+        shown = found[:limit]
+        return Page(shown, encode_cursor(shown[-1].id) if len(found) > limit else None)
 
     async def for_receiver(
         self, service_id: str, correlation_id: str | None, limit: int
