@@ -12,6 +12,7 @@ import pytest
 from egovsim.storage.application_lists import ApplicationLists, InboxQuery
 from egovsim.storage.database import Database
 from egovsim.storage.gateway import GatewayStore
+from egovsim.storage.portal_cabinet import CabinetStore
 from egovsim.storage.statecorp import StateCorpStore
 from egovsim.storage.statecorp_lists import PackageLists
 from egovsim.web.common.keys import DATABASE
@@ -36,6 +37,7 @@ LARGE = (
     "gateway_messages",
     "portal_applications",
     "message_bodies",
+    "portal_notifications",
 )
 
 
@@ -170,6 +172,12 @@ async def test_every_list_query_is_served_by_an_index(client, desk) -> None:
         await log.search(sender_id="egov-portal", before=10, bodies=False)
         await log.message("y")
         await log.for_receiver("almaty-small-vessel-licence", "x", 10)
+        cabinet = CabinetStore(database)
+        await cabinet.applications(1, 51)
+        await cabinet.applications(1, 51, 10, "draft")
+        await cabinet.applications(1, 51, 10)
+        await cabinet.drafts(1)
+        await cabinet.notifications(1)
 
     for sql in await _queries(database, every_list):
         if "ON_DELIVERY" in sql:

@@ -64,3 +64,6 @@ UPDATE gateway_attempts SET
     response_body = (SELECT b.id FROM message_bodies b WHERE b.digest = sha256(response)),
     response = NULL
 WHERE response IS NOT NULL;
+
+-- The cabinet of one status, newest first, and the count of an account's drafts.
+CREATE INDEX portal_applications_by_account_status ON portal_applications (account_id, status, id);
