@@ -12,7 +12,7 @@ import sqlite3
 import zlib
 from collections.abc import Iterable
 
-#: zlib's level: 6 (its default) deflates an envelope to about 45 % in well under a millisecond.
+#: zlib's level: 6 (its default) deflates an envelope to about half in about 0.1 ms of CPU.
 LEVEL = 6
 #: Bodies shorter than this are kept as they are: deflating them saves nothing.
 SMALL = 64
