@@ -3,7 +3,7 @@ its JSON API and on the operator's page; the filters hold across pages."""
 
 from __future__ import annotations
 
-from egovsim.web.gateway_pages import PAGE
+from egovsim.web.gateway.pages import PAGE
 from tests.test_gateway import post, send_message
 
 
