@@ -347,7 +347,7 @@ async def test_the_energy_company_gets_its_readiness_passport_in_the_cabinet(
     assert [n.kind for n in await portal.notifications(applicant)] == ["result"]
     # Another employee of the company sees the company's application.
     colleague = company(persona("company-employee"))
-    assert [a.id for a in await portal.applications(colleague)] == [application_id]
+    assert [a.id for a in (await portal.applications(colleague)).views] == [application_id]
 
 
 async def test_a_reasoned_refusal_lands_as_p8_then_p9(app_client, persona) -> None:
@@ -556,7 +556,7 @@ async def test_an_applicant_sees_only_their_own_accounts_applications(app_client
     owner = citizen(persona("citizen-valid"), account_id=1)
     stranger = citizen(persona("citizen-second"), account_id=2)
     application_id = await licence_draft(app_client, owner)
-    assert await portal.applications(stranger) == []
+    assert (await portal.applications(stranger)).views == []
     for call in (
         portal.application(stranger, application_id),
         portal.document_to_sign(stranger, application_id),

@@ -120,9 +120,12 @@ async def fill(
     weights = _weights(templates, providers, open_share)
     rng = random.Random(seed)
     database = await Database.open(settings.data_dir / DATABASE_FILE)
+    writing: asyncio.Task[None] | None = None
     try:
         store = HistoryStore(database)
         applicants = await _applicants(store, settings, applications, rng)
+        for template in templates:
+            await store.adopt_bodies(template)
         copiers = [Copier(template) for template in templates]
         next_id = await store.next_ids()
         counts = await store.counts()
@@ -137,6 +140,7 @@ async def fill(
         open_kinds = {kind.name for kind in KINDS if kind.share is None}
         done = 0
         copying = time.monotonic()
+        # One batch is written on the database's thread while the next is made on this one.
         while done < applications:
             batch: Batch = {}
             size = min(BATCH, applications - done)
@@ -146,13 +150,21 @@ async def fill(
                 weeks = rng.randrange(OPEN_WEEKS if is_open else HISTORY_WEEKS)
                 pool = applicants[copier.template.kind]
                 copier.copy(batch, next_id, next_number, rng.choice(pool), weeks, message_ids)
-            await store.write(batch)
+            if writing is not None:
+                await writing
+            writing = asyncio.create_task(store.write(batch))
             done += size
-            if done % (BATCH * 25) == 0 or done == applications:
+            if done % (BATCH * 25) == 0 and done < applications:
                 took = max(time.monotonic() - copying, 1e-6)
-                progress(f"{done}/{applications} written in {took:.0f} s ({done / took:.0f}/s)")
+                progress(f"{done}/{applications} made in {took:.0f} s ({done / took:.0f}/s)")
+        if writing is not None:
+            await writing
+        took = max(time.monotonic() - copying, 1e-6)
+        progress(f"{done}/{applications} written in {took:.0f} s ({done / took:.0f}/s)")
         return done
     finally:
+        if writing is not None:  # a batch under way when something failed ends first
+            await asyncio.gather(writing, return_exceptions=True)
         await database.close()
 
 

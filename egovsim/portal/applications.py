@@ -27,6 +27,7 @@ from egovsim.signatures import der
 from egovsim.signatures.encoding import to_der
 from egovsim.signatures.report import Report
 from egovsim.signatures.verifier import Expectations, Verifier
+from egovsim.storage.paging import ListRequest, Page, decode_cursor, encode_cursor
 from egovsim.storage.portal import Attachment, PortalApplication, PortalStore, TimelineEntry
 from egovsim.storage.portal_cabinet import CabinetStore, Notification, PortalResult
 from egovsim.workstation.intake import check_submission
@@ -98,8 +99,7 @@ class Portal:
         regulation = self._regulations.get(service_id)
         if regulation is None:
             raise EgovsimError("SERVICE_NOT_PROVIDED", {"service": service_id})
-        owned = await self._store.applications_of(applicant.account_id)
-        drafts = sum(1 for application in owned if application.status == "draft")
+        drafts = await self._cabinet.drafts(applicant.account_id)
         if drafts >= self._limits.open_drafts:
             raise EgovsimError(
                 "DRAFTS_LIMIT_REACHED", {"drafts": drafts, "limit": self._limits.open_drafts}
@@ -387,9 +387,18 @@ class Portal:
 
     # -- the cabinet --------------------------------------------------------------------------
 
-    async def applications(self, applicant: Applicant) -> list[PortalApplication]:
-        """The applicant's account's applications, newest first."""
-        return await self._store.applications_of(applicant.account_id)
+    async def applications(
+        self, applicant: Applicant, asked: ListRequest | None = None
+    ) -> Page[PortalApplication]:
+        """A page of the account's applications, newest first (`asked`: how many, the cursor
+        of the previous page, one status)."""
+        asked = asked or ListRequest()
+        before = int(decode_cursor(asked.after, int)[0]) if asked.after else None
+        found = await self._cabinet.applications(
+            applicant.account_id, asked.limit + 1, before, asked.status
+        )
+        shown = found[: asked.limit]
+        return Page(shown, encode_cursor(shown[-1].id) if len(found) > asked.limit else None)
 
     async def application(self, applicant: Applicant, application_id: int) -> ApplicationDetail:
         """One of the account's applications with its timeline (another's is not found)."""

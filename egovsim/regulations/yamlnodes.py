@@ -103,6 +103,12 @@ def _prefix(where: str, message: str) -> str:
     return f"{where}: {message}" if where else message
 
 
+#: libyaml's reader when PyYAML was built with it (several times faster: the start of the
+#: server reads every service's file); a file it refuses is read again by the pure-Python one,
+#: so an error says the same whichever is installed.
+_FAST_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class NodeReader:
     """Reads one file node by node; every failure carries the offending node's position."""
 
@@ -130,7 +136,13 @@ class NodeReader:
                 raw.count(b"\n", 0, error.start) + 1, 1, "the file is not UTF-8"
             ) from error
         try:
-            root: yaml.Node | None = yaml.compose(text, Loader=yaml.SafeLoader)
+            root: yaml.Node | None = yaml.compose(text, Loader=_FAST_LOADER)
+        except yaml.YAMLError:
+            root = None  # said again, in the pure-Python reader's own words, below
+        else:
+            return root
+        try:
+            root = yaml.compose(text, Loader=yaml.SafeLoader)
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             line, column = (1, 1) if mark is None else (mark.line + 1, mark.column + 1)

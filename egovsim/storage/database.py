@@ -20,6 +20,8 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
+from egovsim.storage.bodies import sha256
+
 T = TypeVar("T")
 
 #: The database's file name in the data directory.
@@ -53,6 +55,8 @@ def bundled_migrations() -> list[Migration]:
 
 async def _configure(connection: aiosqlite.Connection) -> None:
     connection.row_factory = aiosqlite.Row
+    # The migrations find a body by its digest, as PostgreSQL's own sha256() does.
+    await connection.create_function("sha256", 1, sha256, deterministic=True)
     await connection.execute("PRAGMA foreign_keys = ON")
     await connection.execute("PRAGMA busy_timeout = 5000")
 

@@ -14,8 +14,22 @@ from typing import Any
 import aiosqlite
 
 from egovsim.storage.database import Database
+from egovsim.storage.gateway_messages import (
+    INSERT_ATTEMPT,
+    INSERT_MESSAGE,
+    SELECT_ATTEMPTS,
+    Attempt,
+    StoredMessage,
+    attempt,
+    attempt_row,
+    message,
+    message_row,
+    select_messages,
+)
 from egovsim.storage.gateway_replays import ReplayStore, remember_accepted
-from egovsim.storage.rows import required_time, time_or_none
+from egovsim.storage.paging import Page, decode_cursor, encode_cursor
+
+__all__ = ["Attempt", "GatewayStore", "Route", "Sender", "StoredMessage"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,42 +54,6 @@ class Route:
     fault: dict[str, Any] | None = None  # a fault switched on for this receiver
 
 
-@dataclass(frozen=True, slots=True)
-class StoredMessage:
-    """A message the gateway accepted."""
-
-    id: int
-    message_id: str
-    correlation_id: str | None
-    service_id: str
-    message_type: str
-    channel: str
-    sender_id: str
-    receiver: str  # "route" (the serviceId's route) or "portal" (an answer to the portal)
-    content_hash: str
-    envelope: bytes
-    data_xml: bytes
-    security: dict[str, Any]
-    state: str
-    attempts: int
-    next_attempt_at: datetime | None
-    accepted_at: datetime
-    delivered_at: datetime | None
-    answer: dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class Attempt:
-    """One delivery attempt."""
-
-    at: datetime
-    duration_ms: float
-    outcome: str
-    detail: str
-    request: bytes | None
-    response: bytes | None
-
-
 def _route(row: aiosqlite.Row) -> Route:
     fault = json.loads(row["fault_json"]) if row["fault_json"] else None
     return Route(
@@ -83,36 +61,7 @@ def _route(row: aiosqlite.Row) -> Route:
     )
 
 
-def _message(row: aiosqlite.Row) -> StoredMessage:
-    return StoredMessage(
-        id=row["id"],
-        message_id=row["message_id"],
-        correlation_id=row["correlation_id"],
-        service_id=row["service_id"],
-        message_type=row["message_type"],
-        channel=row["channel"],
-        sender_id=row["sender_id"],
-        receiver=row["receiver"],
-        content_hash=row["content_hash"],
-        envelope=row["envelope"],
-        data_xml=row["data_xml"],
-        security=json.loads(row["security_json"]),
-        state=row["state"],
-        attempts=row["attempts"],
-        next_attempt_at=time_or_none(row["next_attempt_at"]),
-        accepted_at=required_time(row["accepted_at"]),
-        delivered_at=time_or_none(row["delivered_at"]),
-        answer=json.loads(row["answer_json"]),
-    )
-
-
 BATCH = 500
-#: The message log's columns without the bodies (what a list of messages shows).
-_WITHOUT_BODIES = (
-    "id, message_id, correlation_id, service_id, message_type, channel, sender_id, receiver,"
-    " content_hash, X'' AS envelope, X'' AS data_xml, security_json, state, attempts,"
-    " next_attempt_at, accepted_at, delivered_at, answer_json"
-)
 
 
 class GatewayStore:
@@ -265,45 +214,34 @@ class GatewayStore:
     ) -> list[tuple[StoredMessage, bool]]:
         ids = [fields["message_id"] for fields, _ in batch]
         marks = ", ".join("?" for _ in ids)
-        rows = [
-            (
-                f["message_id"],
-                f["correlation_id"],
-                f["service_id"],
-                f["message_type"],
-                f["channel"],
-                f["sender_id"],
-                f.get("receiver", "route"),
-                f["content_hash"],
-                f["envelope"],
-                f["data_xml"],
-                json.dumps(f["security"]),
-                f["accepted_at"].isoformat(),
-                json.dumps(f["answer"]),
-            )
-            for f, _ in batch
-        ]
+        selected = select_messages()
 
-        def store(connection: sqlite3.Connection) -> list[sqlite3.Row]:
+        def store(connection: sqlite3.Connection) -> list[StoredMessage]:
             # The batch goes in where its messageIds are new and is read back; a request's own
-            # sessionId on the stored answer says that its row is the one stored.
-            connection.executemany(
-                "INSERT OR IGNORE INTO gateway_messages (message_id, correlation_id, service_id,"
-                " message_type, channel, sender_id, receiver, content_hash, envelope, data_xml,"
-                " security_json, state, attempts, next_attempt_at, accepted_at, answer_json)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ON_DELIVERY', 0, NULL, ?, ?)",
-                rows,
-            )
+            # sessionId on the stored answer says that its row is the one stored. Bodies are
+            # stored (deflated) only for messages not already there.
+            there = {
+                row[0]
+                for row in connection.execute(
+                    f"SELECT message_id FROM gateway_messages WHERE message_id IN ({marks})", ids
+                )
+            }
+            new: dict[str, dict[str, Any]] = {}
+            for fields, _ in batch:
+                if fields["message_id"] not in there:
+                    new.setdefault(fields["message_id"], fields)
+            rows = [message_row(connection, fields) for fields in new.values()]
+            connection.executemany(INSERT_MESSAGE, rows)
             found = connection.execute(
-                f"SELECT * FROM gateway_messages WHERE message_id IN ({marks})", ids
+                f"{selected} WHERE m.message_id IN ({marks})", ids
             ).fetchall()
             if replays:
                 remember_accepted(connection, [f for f, _ in batch], found, pruned_at)
-            return found
+            return [message(row) for row in found]
 
         replays = any(fields.get("replay") for fields, _ in batch)
         pruned_at = self.replays.machine_time()
-        stored = {row["message_id"]: _message(row) for row in await self._db.transact(store)}
+        stored = {found.message_id: found for found in await self._db.transact(store)}
         return [
             (
                 stored[f["message_id"]],
@@ -314,29 +252,23 @@ class GatewayStore:
 
     async def message(self, message_id: str) -> StoredMessage | None:
         """A message by its messageId."""
-        row = await self._db.fetch_one(
-            "SELECT * FROM gateway_messages WHERE message_id = ?", (message_id,)
-        )
-        return _message(row) if row else None
+        row = await self._db.fetch_one(f"{select_messages()} WHERE m.message_id = ?", (message_id,))
+        return message(row) if row else None
 
     async def due(self, now: datetime, limit: int = 50) -> list[StoredMessage]:
         """Messages waiting for delivery whose next attempt is due."""
         rows = await self._db.fetch_all(
-            "SELECT * FROM gateway_messages WHERE state = 'ON_DELIVERY'"
-            " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id LIMIT ?",
+            f"{select_messages()} WHERE m.state = 'ON_DELIVERY'"
+            " AND (m.next_attempt_at IS NULL OR m.next_attempt_at <= ?) ORDER BY m.id LIMIT ?",
             (now.isoformat(), limit),
         )
-        return [_message(row) for row in rows]
+        return [message(row) for row in rows]
 
     async def record_attempts(
         self,
         outcomes: list[tuple[StoredMessage, Attempt, str, datetime | None, datetime | None]],
     ) -> None:
         """Log attempts and move their messages to their new states, in one transaction."""
-        attempts = [
-            (m.id, a.at.isoformat(), a.duration_ms, a.outcome, a.detail, a.request, a.response)
-            for m, a, _, _, _ in outcomes
-        ]
         states = [
             (
                 state,
@@ -349,9 +281,7 @@ class GatewayStore:
 
         def record(connection: sqlite3.Connection) -> None:
             connection.executemany(
-                "INSERT INTO gateway_attempts (message, at, duration_ms, outcome, detail,"
-                " request, response) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                attempts,
+                INSERT_ATTEMPT, [attempt_row(connection, m.id, a) for m, a, _, _, _ in outcomes]
             )
             connection.executemany(
                 "UPDATE gateway_messages SET state = ?, attempts = attempts + 1,"
@@ -372,19 +302,9 @@ class GatewayStore:
     async def attempts(self, message: StoredMessage) -> list[Attempt]:
         """A message's delivery attempts, oldest first."""
         rows = await self._db.fetch_all(
-            "SELECT * FROM gateway_attempts WHERE message = ? ORDER BY id", (message.id,)
+            f"{SELECT_ATTEMPTS} WHERE a.message = ? ORDER BY a.id", (message.id,)
         )
-        return [
-            Attempt(
-                required_time(r["at"]),
-                r["duration_ms"],
-                r["outcome"],
-                r["detail"],
-                r["request"],
-                r["response"],
-            )
-            for r in rows
-        ]
+        return [attempt(row) for row in rows]
 
     async def search(
         self,
@@ -397,10 +317,13 @@ class GatewayStore:
         until: datetime | None = None,
         limit: int = 200,
         bodies: bool = True,
+        before: int | None = None,
     ) -> list[StoredMessage]:
-        """The message log, newest first, filtered; without `bodies` the envelopes and data
-        are left unread (empty), for a list that shows neither."""
-        clauses, values = [], []
+        """The message log, newest first, filtered, from just before the row `before` (a
+        page's cursor); without `bodies` the envelopes and data are left unread (empty), for
+        a list that shows neither."""
+        clauses: list[str] = []
+        values: list[Any] = []
         for column, value in (
             ("message_id", message_id),
             ("correlation_id", correlation_id),
@@ -408,33 +331,46 @@ class GatewayStore:
             ("sender_id", sender_id),
         ):
             if value:
-                clauses.append(f"{column} = ?")
+                clauses.append(f"m.{column} = ?")
                 values.append(value)
         if since is not None:
-            clauses.append("accepted_at >= ?")
+            clauses.append("m.accepted_at >= ?")
             values.append(since.isoformat())
         if until is not None:
-            clauses.append("accepted_at <= ?")
+            clauses.append("m.accepted_at <= ?")
             values.append(until.isoformat())
+        if before is not None:
+            clauses.append("m.id < ?")
+            values.append(before)
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        # A messageId names one message at most: nothing to sort.
+        order = "" if message_id else " ORDER BY m.id DESC"
         rows = await self._db.fetch_all(
-            f"SELECT {'*' if bodies else _WITHOUT_BODIES} FROM gateway_messages{where}"
-            " ORDER BY id DESC LIMIT ?",
-            (*values, limit),
+            f"{select_messages(bodies)}{where}{order} LIMIT ?", (*values, limit)
         )
-        return [_message(row) for row in rows]
+        return [message(row) for row in rows]
+
+    async def log(
+        self, limit: int, after: str | None = None, **filters: Any
+    ) -> Page[StoredMessage]:
+        """A page of the message log without bodies, newest first, `search`'s filters, after
+        the cursor `after` (a previous page's `next_cursor`; BAD_REQUEST if it is not one)."""
+        before = int(decode_cursor(after, int)[0]) if after else None
+        found = await self.search(**filters, limit=limit + 1, bodies=False, before=before)
+        shown = found[:limit]
+        return Page(shown, encode_cursor(shown[-1].id) if len(found) > limit else None)
 
     async def for_receiver(
         self, service_id: str, correlation_id: str | None, limit: int
     ) -> list[StoredMessage]:
         """Messages of a service (and correlation) for getMessages, oldest first."""
-        clauses = ["service_id = ?"]
+        clauses = ["m.service_id = ?"]
         values: list[Any] = [service_id]
         if correlation_id:
-            clauses.append("correlation_id = ?")
+            clauses.append("m.correlation_id = ?")
             values.append(correlation_id)
         rows = await self._db.fetch_all(
-            f"SELECT * FROM gateway_messages WHERE {' AND '.join(clauses)} ORDER BY id LIMIT ?",
+            f"{select_messages()} WHERE {' AND '.join(clauses)} ORDER BY m.id LIMIT ?",
             (*values, limit),
         )
-        return [_message(row) for row in rows]
+        return [message(row) for row in rows]

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
+from egovsim.storage.bodies import BODY_COLUMNS
 from egovsim.storage.database import Database
 
 #: Tables with keys others refer to: their ids are given by the copy, in this order.
@@ -63,6 +64,8 @@ class Template:
     account_id: int | None = None
     #: Whose application it is: an individual's or a legal entity's.
     kind: str = "individual"
+    #: The message bodies its rows refer to (`message_bodies` rows, each stored once).
+    bodies: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +103,13 @@ class HistoryStore:
         for table, (column, parent) in CHILDREN.items():
             template.rows[table] = await self._rows(table, column, keys[parent])
         _mark_times(template)
+        referred = {
+            row[column]
+            for table, column in BODY_COLUMNS
+            for row in template.rows.get(table, [])
+            if row.get(column) is not None
+        }
+        template.bodies = await self._rows("message_bodies", "id", referred)
         for rows in template.rows.values():
             for row in rows:
                 template.message_ids.update(
@@ -160,6 +170,30 @@ class HistoryStore:
             f"SELECT * FROM {table} WHERE {column} IN ({marks}) ORDER BY {order}", wanted
         )
         return [dict(row) for row in rows]
+
+    async def adopt_bodies(self, template: Template) -> None:
+        """Store a template's message bodies here (each once, found by its digest) and point
+        the template's rows at them: its copies then share them, as identical bytes are."""
+
+        def work(connection: sqlite3.Connection) -> dict[int, int]:
+            found = {}
+            for body in template.bodies:
+                connection.execute(
+                    "INSERT INTO message_bodies (digest, size, encoding, content)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT (digest) DO NOTHING",
+                    (body["digest"], body["size"], body["encoding"], body["content"]),
+                )
+                row = connection.execute(
+                    "SELECT id FROM message_bodies WHERE digest = ?", (body["digest"],)
+                ).fetchone()
+                found[body["id"]] = int(row[0])
+            return found
+
+        here = await self._db.transact(work)
+        for table, column in BODY_COLUMNS:
+            for row in template.rows.get(table, []):
+                if row.get(column) is not None:
+                    row[column] = here[row[column]]
 
     async def next_ids(self) -> dict[str, int]:
         """The first free id of each keyed table."""
@@ -243,6 +277,7 @@ def moved_day(day: str, weeks: int) -> str:
     return (date.fromisoformat(day) - timedelta(weeks=weeks)).isoformat()
 
 
+@lru_cache(maxsize=2**18)
 def moved(value: str, weeks: int) -> str:
     """An ISO time `weeks` weeks earlier, the time of day and zone kept."""
     return moved_day(value[:10], weeks) + value[10:]

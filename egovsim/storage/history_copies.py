@@ -4,6 +4,7 @@ template, then applied to every copy in a tight loop."""
 from __future__ import annotations
 
 import random
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -39,6 +40,19 @@ class Copier:
 
     def __init__(self, template: Template) -> None:
         self.template = template
+        # Every text a copy swaps (messageIds, numbers, the applicant), longest first: each JSON
+        # value is cut once at them, and a copy joins the pieces with its own.
+        swapped = set(template.message_ids)
+        swapped.update(
+            row["number"]
+            for table in ("portal_applications", "applications", "statecorp_packages")
+            for row in template.rows.get(table, [])
+            if row.get("number")
+        )
+        if template.applicant is not None:
+            swapped.update(part for part in template.applicant if part)
+        ordered = sorted((str(text) for text in swapped if text), key=len, reverse=True)
+        self._cut = re.compile("|".join(re.escape(text) for text in ordered)) if ordered else None
         self._tables = [self._plan(table) for table in (*KEYED, *CHILDREN)]
         self._tables = [table for table in self._tables if table.rows]
         #: Each keyed row's id in the template, in order (a copy maps them one to one).
@@ -74,8 +88,26 @@ class Copier:
                 rules.append((_SUBSTITUTE, "") if column.endswith("_id") else (_KEEP, ""))
             else:
                 rules.append((_SUBSTITUTE, ""))
-        values = [tuple(row[c] for c in columns) for row in rows]
+        values = [
+            tuple(
+                self._pieces(row[c]) if rule == _JSON and row[c] is not None else row[c]
+                for c, (rule, _) in zip(columns, rules, strict=True)
+            )
+            for row in rows
+        ]
         return _Table(table, columns, rules, values)
+
+    def _pieces(self, text: str) -> tuple[str, ...]:
+        """`text` cut at the texts a copy swaps: literal, swapped, literal, ..., literal."""
+        if self._cut is None:
+            return (text,)
+        pieces: list[str] = []
+        start = 0
+        for match in self._cut.finditer(text):
+            pieces += [text[start : match.start()], match.group(0)]
+            start = match.end()
+        pieces.append(text[start:])
+        return tuple(pieces)
 
     def copy(
         self,
@@ -106,7 +138,6 @@ class Copier:
                 swaps[login] = citizen.login
             swaps[name] = citizen.name
             account = citizen.account_id
-        text_swaps = [(old, new) for old, new in swaps.items() if isinstance(old, str) and old]
         for plan in self._tables:
             _, made = batch.setdefault(plan.name, (plan.columns, []))
             rules = plan.rules
@@ -124,10 +155,10 @@ class Copier:
                     elif rule == _ACCOUNT:
                         row.append(account)
                     elif rule == _JSON:
-                        for old, new in text_swaps:
-                            if old in value:
-                                value = value.replace(old, new)
-                        row.append(value)
+                        pieces = list(value)
+                        for at in range(1, len(pieces), 2):
+                            pieces[at] = swaps.get(pieces[at], pieces[at])
+                        row.append("".join(pieces))
                     else:
                         row.append(swaps.get(value, value))
                 made.append(tuple(row))

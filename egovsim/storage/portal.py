@@ -337,14 +337,6 @@ class PortalStore:
         )
         return application_from_row(row) if row else None
 
-    async def applications_of(self, account_id: int) -> list[PortalApplication]:
-        """An account's applications, newest first."""
-        rows = await self._db.fetch_all(
-            "SELECT * FROM portal_applications WHERE account_id = ? ORDER BY id DESC",
-            (account_id,),
-        )
-        return [application_from_row(row) for row in rows]
-
     async def draft_attachment_bytes(self, account_id: int, but: tuple[int, str]) -> int:
         """The bytes attached to an account's drafts, but the attachment `but` (application,
         document) that an upload would replace."""

@@ -221,11 +221,39 @@ class CabinetStore:
             await append_timeline(connection, int(row["id"]), entries)
             return application_from_row(row)
 
-    async def notifications(self, account_id: int) -> list[Notification]:
-        """An account's notices, newest first."""
+    async def applications(
+        self, account_id: int, limit: int, before: int | None = None, status: str | None = None
+    ) -> list[PortalApplication]:
+        """Up to `limit` of an account's applications, newest first, older than the one
+        `before` (a page's cursor), of one `status` when it is given."""
+        clauses: list[str] = ["account_id = ?"]
+        values: list[Any] = [account_id]
+        if status is not None:
+            clauses.append("status = ?")
+            values.append(status)
+        if before is not None:
+            clauses.append("id < ?")
+            values.append(before)
         rows = await self._db.fetch_all(
-            "SELECT * FROM portal_notifications WHERE account_id = ? ORDER BY id DESC",
+            f"SELECT * FROM portal_applications WHERE {' AND '.join(clauses)}"
+            " ORDER BY id DESC LIMIT ?",
+            (*values, limit),
+        )
+        return [application_from_row(row) for row in rows]
+
+    async def drafts(self, account_id: int) -> int:
+        """How many drafts an account has open."""
+        row = await self._db.fetch_one(
+            "SELECT COUNT(*) FROM portal_applications WHERE account_id = ? AND status = 'draft'",
             (account_id,),
+        )
+        return int(row[0]) if row else 0
+
+    async def notifications(self, account_id: int, limit: int = 50) -> list[Notification]:
+        """An account's newest `limit` notices, newest first."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM portal_notifications WHERE account_id = ? ORDER BY id DESC LIMIT ?",
+            (account_id, limit),
         )
         return [
             Notification(

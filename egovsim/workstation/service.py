@@ -266,10 +266,11 @@ class Workstation:
     # -- reading ------------------------------------------------------------------------------
 
     async def inbox(
-        self, member: StaffMember, request: ListRequest | None = None
+        self, member: StaffMember, request: ListRequest | None = None, history: bool = True
     ) -> Page[ApplicationView]:
         """A page of the member's provider's open applications whose current step is the
-        member's, nearest deadline first: one indexed query, and four for what it shows."""
+        member's, nearest deadline first: one indexed query, and four for what it shows (one
+        without `history`: the steps alone)."""
         request = request or ListRequest()
         after = None
         if request.after is not None:
@@ -289,13 +290,13 @@ class Workstation:
         cursor = None
         if len(found) > request.limit and shown[-1].current_deadline is not None:
             cursor = encode_cursor(shown[-1].current_deadline, shown[-1].id)
-        return Page(await self._views(shown, now), cursor)
+        return Page(await self._views(shown, now, history), cursor)
 
     async def all_applications(
-        self, member: StaffMember, request: ListRequest | None = None
+        self, member: StaffMember, request: ListRequest | None = None, history: bool = True
     ) -> Page[ApplicationView]:
         """A page of every application of the member's provider (of one status), newest
-        first."""
+        first (without `history`: the steps alone)."""
         request = request or ListRequest()
         before = int(decode_cursor(request.after, int)[0]) if request.after else None
         found = await self._lists.newest(
@@ -303,10 +304,12 @@ class Workstation:
         )
         shown = found[: request.limit]
         cursor = encode_cursor(shown[-1].id) if len(found) > request.limit else None
-        return Page(await self._views(shown, self._now()), cursor)
+        return Page(await self._views(shown, self._now(), history), cursor)
 
-    async def _views(self, found: list[Application], now: datetime) -> list[ApplicationView]:
-        return await read_views(self._lists, self._regulations, self._calendar, found, now)
+    async def _views(
+        self, found: list[Application], now: datetime, history: bool = True
+    ) -> list[ApplicationView]:
+        return await read_views(self._lists, self._regulations, self._calendar, found, now, history)
 
     async def application(self, member: StaffMember, application_id: int) -> ApplicationView:
         """One application of the member's provider (another provider's is not found)."""

@@ -84,11 +84,13 @@ async def read_views(
     calendar: WorkingCalendar,
     found: list[Application],
     now: datetime,
+    history: bool = True,
 ) -> list[ApplicationView]:
-    """The views of a page of applications, read in a fixed few queries whatever its length."""
+    """The views of a page of applications, read in a fixed few queries whatever its length;
+    without `history`, their steps only (no transitions, checks or result), for a list."""
     if not found:
         return []
-    details = await lists.details([a.id for a in found])
+    details = await lists.details([a.id for a in found], history)
     return [
         view_of(
             a,

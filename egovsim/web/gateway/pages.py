@@ -17,6 +17,8 @@ from egovsim.web.gateway.shep import FAULTS, set_fault
 routes = web.RouteTableDef()
 CSRF_COOKIE = "egovsim_csrf"
 FILTERS = ("message_id", "correlation_id", "service_id", "sender_id")
+#: Messages on one page of the log.
+PAGE = 100
 
 
 def _csrf(request: web.Request) -> str:
@@ -26,23 +28,29 @@ def _csrf(request: web.Request) -> str:
 @routes.get("/gateway")
 @operator_only
 async def log_page(request: web.Request) -> web.Response:
-    """Routes with their faults, and the message log, filtered."""
+    """Routes with their faults, and a page of the message log, filtered (`after`: the
+    cursor of the page before's "older" link)."""
     store = request.app[GATEWAY_STORE]
     filters = {name: request.query[name] for name in FILTERS if request.query.get(name)}
-    messages = await store.search(
+    page = await store.log(
+        PAGE,
+        request.query.get("after") or None,
         message_id=filters.get("message_id"),
         correlation_id=filters.get("correlation_id"),
         service_id=filters.get("service_id"),
         sender_id=filters.get("sender_id"),
-        limit=200,
-        bodies=False,
     )
+    older = None
+    if page.next_cursor is not None:
+        older = str(request.rel_url.update_query(after=page.next_cursor))
     token = _csrf(request)
     response = render(
         request,
         "gateway.html",
         routes=await store.routes(),
-        messages=messages,
+        messages=page.views,
+        older=older,
+        newest=str(request.rel_url.with_query(filters)) if "after" in request.query else None,
         filters=filters,
         faults=FAULTS,
         csrf=token,

@@ -11,8 +11,10 @@ from egovsim.web.common.schema_parts import (
     TEXT_OR_NULL,
     TIME,
     TIME_OR_NULL,
+    array,
     list_of,
     obj,
+    or_null,
 )
 from egovsim.web.gateway.shep import FAULTS
 
@@ -129,8 +131,8 @@ declare(
 declare(
     "GET",
     "/api/v1/gateway/messages",
-    summary="The message log, newest first, filtered by the query's fields.",
-    response=list_of("messages", MESSAGE),
+    summary="A page of the message log, newest first, filtered by the query's fields.",
+    response=obj({"messages": array(MESSAGE), "next": or_null(STRING)}),
     parameters={
         "message_id": STRING,
         "correlation_id": STRING,
@@ -139,6 +141,8 @@ declare(
         "since": TIME | {"description": "Accepted at or after this time."},
         "until": TIME | {"description": "Accepted before this time."},
         "limit": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 200},
+        "after": STRING
+        | {"description": "The cursor of the previous page's `next`: the messages before it."},
     },
 )
 declare("GET", "/api/v1/gateway/messages/{message_id}", response=MESSAGE_DETAIL)

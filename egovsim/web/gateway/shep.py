@@ -221,8 +221,8 @@ def _message_json(message: StoredMessage) -> dict[str, Any]:
 @routes.get("/api/v1/gateway/messages")
 @operator_only
 async def message_log(request: web.Request) -> web.Response:
-    """The message log, newest first: `?message_id=&correlation_id=&service_id=&sender_id=
-    &since=&until=&limit=`."""
+    """A page of the message log, newest first: `?message_id=&correlation_id=&service_id=
+    &sender_id=&since=&until=&limit=&after=`; `next` is the following page's address."""
     query = request.query
     try:
         since = parse_time(query["since"]) if query.get("since") else None
@@ -230,16 +230,22 @@ async def message_log(request: web.Request) -> web.Response:
         limit = max(1, min(int(query.get("limit", "200")), 1000))
     except ValueError as error:
         raise EgovsimError("BAD_REQUEST", {"reason": str(error)}) from None
-    found = await request.app[GATEWAY_STORE].search(
+    page = await request.app[GATEWAY_STORE].log(
+        limit,
+        query.get("after") or None,
         message_id=query.get("message_id"),
         correlation_id=query.get("correlation_id"),
         service_id=query.get("service_id"),
         sender_id=query.get("sender_id"),
         since=since,
         until=until,
-        limit=limit,
     )
-    return web.json_response({"messages": [_message_json(m) for m in found]})
+    following = None
+    if page.next_cursor is not None:
+        following = str(request.rel_url.update_query(after=page.next_cursor))
+    return web.json_response(
+        {"messages": [_message_json(m) for m in page.views], "next": following}
+    )
 
 
 async def _stored(request: web.Request) -> StoredMessage:

@@ -51,9 +51,10 @@ async def home(request: web.Request) -> web.StreamResponse:
         return member
     workstation = request.app[WORKSTATION]
     query = request.query
-    inbox = await workstation.inbox(member, ListRequest.from_query(query))
+    # The lists show where each application is, not its history: their steps alone.
+    inbox = await workstation.inbox(member, ListRequest.from_query(query), history=False)
     everything = await workstation.all_applications(
-        member, ListRequest(after=query.get("all_after") or None)
+        member, ListRequest(after=query.get("all_after") or None), history=False
     )
     return render(
         request,

@@ -36,6 +36,7 @@ from egovsim.signatures.encoding import to_der
 from egovsim.signatures.fetching_http import read_limited
 from egovsim.signatures.revocation import FetchError
 from egovsim.signatures.verifier import Expectations, TimestampPolicy
+from egovsim.storage.paging import ListRequest
 from egovsim.web.common.i18n import language
 from egovsim.web.common.keys import CALENDAR, CLOCK, PORTAL, REGULATIONS, VERIFIER
 from egovsim.web.common.openapi import api
@@ -50,6 +51,7 @@ from egovsim.web.portal.schemas import (
     CHECK_QUERY,
     CHECK_TYPES,
     LANGUAGE_QUERY,
+    PAGE_QUERY,
     PORTAL_APPLICATION,
     PORTAL_APPLICATIONS,
     PORTAL_CATALOGUE,
@@ -58,6 +60,7 @@ from egovsim.web.portal.schemas import (
     PORTAL_REPORT,
     PORTAL_REQUEST_DOCUMENT,
     PORTAL_RESULT_DOCUMENT,
+    PORTAL_STATUSES,
     SIGNATURE_BODY,
     SIGNATURE_TYPES,
 )
@@ -146,14 +149,19 @@ async def start(request: web.Request) -> web.Response:
 
 
 @routes.get(BASE)
-@api(response=PORTAL_APPLICATIONS, security=SIGNED_IN)
+@api(response=PORTAL_APPLICATIONS, parameters=PAGE_QUERY, security=SIGNED_IN)
 async def applications(request: web.Request) -> web.Response:
-    """The personal cabinet: the account's applications, newest first."""
+    """The personal cabinet: a page of the account's applications, newest first (`limit`,
+    `after`, `status`); `next` is the following page's address."""
     applicant = await current_applicant(request)
-    found = await request.app[PORTAL].applications(applicant)
+    asked = ListRequest.from_query(request.query, PORTAL_STATUSES)
+    page = await request.app[PORTAL].applications(applicant, asked)
     regulations = request.app[REGULATIONS]
-    shown = [summary_json(a, regulations[a.regulation_id]) for a in found]
-    return web.json_response({"applications": shown})
+    shown = [summary_json(a, regulations[a.regulation_id]) for a in page.views]
+    following = None
+    if page.next_cursor is not None:
+        following = str(request.rel_url.with_query(asked.query(page.next_cursor)))
+    return web.json_response({"applications": shown, "next": following})
 
 
 @routes.get(BASE + "/{id}")

@@ -16,6 +16,7 @@ from egovsim.pki.tsa import TSA_POLICY
 from egovsim.portal.model import Applicant
 from egovsim.regulations.model import Regulation
 from egovsim.signatures.encoding import to_der
+from egovsim.storage.paging import ListRequest
 from egovsim.web.common.i18n import language
 from egovsim.web.common.keys import (
     ACCOUNTS,
@@ -232,15 +233,21 @@ def _next(request: web.Request) -> str:
 
 @routes.get("/cabinet")
 async def cabinet(request: web.Request) -> web.Response:
-    """The account's applications and notifications."""
+    """A page of the account's applications (`after`: the cursor of the "older" link), and
+    the newest notifications."""
     applicant = await _applicant_or_login(request)
     portal = request.app[PORTAL]
     regulations = request.app[REGULATIONS]
-    found = await portal.applications(applicant)
+    page = await portal.applications(applicant, ListRequest.from_query(request.query))
+    older = None
+    if page.next_cursor is not None:
+        older = str(request.rel_url.update_query(after=page.next_cursor))
     return await _page(
         request,
         "portal_cabinet.html",
-        applications=[{"record": a, "service": regulations[a.regulation_id]} for a in found],
+        applications=[{"record": a, "service": regulations[a.regulation_id]} for a in page.views],
+        older=older,
+        paged="after" in request.query,
         notifications=[notification_json(n) for n in await portal.notifications(applicant)],
         nav_current="cabinet",
     )

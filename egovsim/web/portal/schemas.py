@@ -186,18 +186,18 @@ PORTAL_CATALOGUE = obj({"language": {"enum": list(LANGUAGES)}, "services": array
 
 # -- applications (P3-P9) -----------------------------------------------------------------------
 
-_STATUS: Schema = {
-    "enum": [
-        "draft",
-        "signed",
-        "sent",
-        "delivered",
-        "not_delivered",
-        "in_progress",
-        "completed",
-        "refused",
-    ]
-}
+#: What a portal application's status can be.
+PORTAL_STATUSES = (
+    "draft",
+    "signed",
+    "sent",
+    "delivered",
+    "not_delivered",
+    "in_progress",
+    "completed",
+    "refused",
+)
+_STATUS: Schema = {"enum": list(PORTAL_STATUSES)}
 _APPLICANT = obj({"kind": APPLICANT_KIND, "iin": IIN_OR_NULL, "bin": IIN_OR_NULL, "name": STRING})
 _PERSON = obj({"iin": STRING, "name": STRING})
 _SERVICE_NAMED = obj({"id": STRING, "name": WORDS})
@@ -312,7 +312,20 @@ PORTAL_APPLICATION = component(
         }
     ),
 )
-PORTAL_APPLICATIONS = obj({"applications": array(PORTAL_SUMMARY)})
+PORTAL_APPLICATIONS = obj({"applications": array(PORTAL_SUMMARY), "next": or_null(STRING)})
+#: A page of the cabinet: how many, from where, of which status.
+PAGE_QUERY: dict[str, Schema] = {
+    "limit": {
+        "type": "string",
+        "pattern": r"^\d+$",
+        "description": "How many on a page, 1 to 200 (default 50).",
+    },
+    "after": {
+        "type": "string",
+        "description": "The opaque cursor of the page's start, from the previous page's `next`.",
+    },
+    "status": {"type": "string", "enum": list(PORTAL_STATUSES)},
+}
 PORTAL_NEW_APPLICATION = component(
     "PortalNewApplication",
     {

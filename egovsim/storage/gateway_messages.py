@@ -1,0 +1,193 @@
+"""The message log's rows: a stored message and a delivery attempt, read with their bodies
+(`message_bodies`, each kept once) and written with references to them."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from egovsim.storage import bodies
+from egovsim.storage.rows import required_time, time_or_none
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMessage:
+    """A message the gateway accepted."""
+
+    id: int
+    message_id: str
+    correlation_id: str | None
+    service_id: str
+    message_type: str
+    channel: str
+    sender_id: str
+    receiver: str  # "route" (the serviceId's route) or "portal" (an answer to the portal)
+    content_hash: str
+    envelope: bytes
+    data_xml: bytes
+    security: dict[str, Any]
+    state: str
+    attempts: int
+    next_attempt_at: datetime | None
+    accepted_at: datetime
+    delivered_at: datetime | None
+    answer: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One delivery attempt."""
+
+    at: datetime
+    duration_ms: float
+    outcome: str
+    detail: str
+    request: bytes | None
+    response: bytes | None
+
+
+_LISTED = (
+    "m.id, m.message_id, m.correlation_id, m.service_id, m.message_type, m.channel,"
+    " m.sender_id, m.receiver, m.content_hash, m.security_json, m.security_body, m.state,"
+    " m.attempts, m.next_attempt_at, m.accepted_at, m.delivered_at, m.answer_json,"
+    " s.encoding AS security_encoding, s.content AS security_content"
+)
+_BODIES = (
+    ", m.envelope, m.envelope_body, m.data_xml, m.data_encoding,"
+    " e.encoding AS envelope_encoding, e.content AS envelope_content"
+)
+_JOINS = " FROM gateway_messages m LEFT JOIN message_bodies s ON s.id = m.security_body"
+
+
+def select_messages(with_bodies: bool = True) -> str:
+    """`SELECT ... FROM gateway_messages m` with the bodies a message is read with (its
+    WS-Security report always; its envelope and data unless a list shows neither)."""
+    if not with_bodies:
+        return f"SELECT {_LISTED}{_JOINS}"
+    return f"SELECT {_LISTED}{_BODIES}{_JOINS} LEFT JOIN message_bodies e ON e.id = m.envelope_body"
+
+
+#: A message's delivery attempts with their request and response.
+SELECT_ATTEMPTS = (
+    "SELECT a.at, a.duration_ms, a.outcome, a.detail, a.request, a.response,"
+    " q.encoding AS request_encoding, q.content AS request_content,"
+    " r.encoding AS response_encoding, r.content AS response_content"
+    " FROM gateway_attempts a"
+    " LEFT JOIN message_bodies q ON q.id = a.request_body"
+    " LEFT JOIN message_bodies r ON r.id = a.response_body"
+)
+
+
+def _body(row: sqlite3.Row, name: str) -> bytes | None:
+    """A body read through its join (`{name}_encoding`, `{name}_content`), or the row's own
+    column of that name (kept in the row before bodies were stored once)."""
+    content = row[f"{name}_content"]
+    if content is not None:
+        return bodies.unpacked(row[f"{name}_encoding"], content)
+    own = row[name]
+    return bytes(own) if own is not None else None
+
+
+def message(row: sqlite3.Row) -> StoredMessage:
+    """A stored message from a row of `select_messages`."""
+    if row["security_content"] is not None:
+        security = json.loads(bodies.unpacked(row["security_encoding"], row["security_content"]))
+    else:
+        security = json.loads(row["security_json"])
+    if "envelope_content" in row.keys():  # noqa: SIM118 (a Row's `in` looks at its values)
+        envelope = _body(row, "envelope") or b""
+        data = bodies.unpacked_data(row["data_encoding"], row["data_xml"], envelope)
+    else:
+        envelope = data = b""
+    return StoredMessage(
+        id=row["id"],
+        message_id=row["message_id"],
+        correlation_id=row["correlation_id"],
+        service_id=row["service_id"],
+        message_type=row["message_type"],
+        channel=row["channel"],
+        sender_id=row["sender_id"],
+        receiver=row["receiver"],
+        content_hash=row["content_hash"],
+        envelope=envelope,
+        data_xml=data,
+        security=security,
+        state=row["state"],
+        attempts=row["attempts"],
+        next_attempt_at=time_or_none(row["next_attempt_at"]),
+        accepted_at=required_time(row["accepted_at"]),
+        delivered_at=time_or_none(row["delivered_at"]),
+        answer=json.loads(row["answer_json"]),
+    )
+
+
+def attempt(row: sqlite3.Row) -> Attempt:
+    """A delivery attempt from a row of `SELECT_ATTEMPTS`."""
+    return Attempt(
+        required_time(row["at"]),
+        row["duration_ms"],
+        row["outcome"],
+        row["detail"],
+        _body(row, "request"),
+        _body(row, "response"),
+    )
+
+
+def message_row(connection: sqlite3.Connection, fields: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The values of `INSERT_MESSAGE` for a message to accept: its envelope and report stored
+    once (by reference), its data deflated against the envelope."""
+    envelope: bytes = fields["envelope"]
+    data_encoding, data = bodies.packed_data(fields["data_xml"], envelope)
+    security = json.dumps(fields["security"]).encode()
+    return (
+        fields["message_id"],
+        fields["correlation_id"],
+        fields["service_id"],
+        fields["message_type"],
+        fields["channel"],
+        fields["sender_id"],
+        fields.get("receiver", "route"),
+        fields["content_hash"],
+        bodies.put(connection, envelope),
+        data,
+        data_encoding,
+        bodies.put(connection, security),
+        fields["accepted_at"].isoformat(),
+        json.dumps(fields["answer"]),
+    )
+
+
+INSERT_MESSAGE = (
+    "INSERT OR IGNORE INTO gateway_messages (message_id, correlation_id, service_id,"
+    " message_type, channel, sender_id, receiver, content_hash, envelope, envelope_body,"
+    " data_xml, data_encoding, security_json, security_body, state, attempts, next_attempt_at,"
+    " accepted_at, answer_json)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, X'', ?, ?, ?, '', ?, 'ON_DELIVERY', 0, NULL, ?, ?)"
+)
+
+
+def attempt_row(
+    connection: sqlite3.Connection, message_id: int, attempt: Attempt
+) -> tuple[Any, ...]:
+    """The values of `INSERT_ATTEMPT` for an attempt: its request and response stored once."""
+    request = bodies.put(connection, attempt.request) if attempt.request is not None else None
+    response = bodies.put(connection, attempt.response) if attempt.response is not None else None
+    return (
+        message_id,
+        attempt.at.isoformat(),
+        attempt.duration_ms,
+        attempt.outcome,
+        attempt.detail,
+        request,
+        response,
+    )
+
+
+INSERT_ATTEMPT = (
+    "INSERT INTO gateway_attempts (message, at, duration_ms, outcome, detail, request_body,"
+    " response_body) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
