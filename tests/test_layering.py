@@ -43,7 +43,7 @@ WEB_LAYERS: Layers = (
     ("the assembler", frozenset({"", "app"})),
     ("the trainer", frozenset({"trainer"})),
     ("the parts", frozenset({"portal", "offices", "gateway", "pki"})),
-    ("the shared part", frozenset({"common", "fetch"})),
+    ("the shared part", frozenset({"common"})),
 )
 
 # Serving HTTP and rendering pages is `web`'s alone (an aiohttp client session is not).

@@ -92,14 +92,7 @@ def answers_for(
                 Outgoing(
                     _answer_id(request_id, "response"),
                     "RESPONSE",
-                    {
-                        "number": application.number,
-                        "result_kind": result.kind,
-                        "refusal": result.refusal,
-                        "grounds": result.grounds or None,
-                        "signed_at": result.signed_at.isoformat() if result.signed_at else None,
-                        "cms": base64.b64encode(result.signature).decode(),
-                    },
+                    result_data(application, result),
                 )
             )
         if transition.action == "hand_over" and "electronic" not in regulation.result_forms:
@@ -139,16 +132,7 @@ def centre_answers_for(
         return Outgoing(
             _answer_id(request_id, what),
             "RESPONSE",
-            {
-                "number": application.number,
-                "result_kind": result.kind,
-                "refusal": result.refusal,
-                "grounds": result.grounds or None,
-                "signed_at": result.signed_at.isoformat() if result.signed_at else None,
-                "sent_at": at.isoformat(),
-                "paper": True,
-                "cms": base64.b64encode(result.signature or b"").decode(),
-            },
+            result_data(application, result, sent_at=at),
         )
 
     for transition in transitions:
@@ -179,25 +163,13 @@ def collection_for_centre(
     if handed_over is None:
         return []
 
-    def paper(at: datetime) -> dict[str, Any]:
-        return {
-            "number": application.number,
-            "result_kind": result.kind,
-            "refusal": result.refusal,
-            "grounds": result.grounds or None,
-            "signed_at": result.signed_at.isoformat() if result.signed_at else None,
-            "sent_at": at.isoformat(),
-            "paper": True,
-            "cms": base64.b64encode(result.signature or b"").decode(),
-        }
-
     collection_id = _answer_id(request_id, "centre:collection")
     out = [
         Outgoing(
             collection_id,
             "REQUEST",
             {
-                **paper(handed_over.at),
+                **result_data(application, result, sent_at=handed_over.at),
                 "category": application.category,
                 "variant": application.variant,
                 "applicant": {"iin": application.applicant_iin, "name": application.applicant_name},
@@ -211,11 +183,28 @@ def collection_for_centre(
                 Outgoing(
                     _answer_id(request_id, f"centre:send-again:{transition.id}"),
                     "RESPONSE",
-                    paper(transition.at),
+                    result_data(application, result, sent_at=transition.at),
                     collection_id,
                 )
             )
     return out
+
+
+def result_data(
+    application: Application, result: ResultRecord, sent_at: datetime | None = None
+) -> dict[str, Any]:
+    """The signed result as an answer carries it; a paper result's also says when it was sent."""
+    data: dict[str, Any] = {
+        "number": application.number,
+        "result_kind": result.kind,
+        "refusal": result.refusal,
+        "grounds": result.grounds or None,
+        "signed_at": result.signed_at.isoformat() if result.signed_at else None,
+        "cms": base64.b64encode(result.signature or b"").decode(),
+    }
+    if sent_at is not None:
+        data |= {"sent_at": sent_at.isoformat(), "paper": True}
+    return data
 
 
 def _answer_id(request_id: str, what: str) -> str:
