@@ -260,7 +260,8 @@ async def test_the_enums_of_the_schemas_are_the_codes_own(client) -> None:
     fault = schemas["GatewayRoute"]["properties"]["fault"]["oneOf"][1]
     assert tuple(fault["properties"]["kind"]["enum"]) == FAULTS
     checks = schemas["WorkstationApplication"]["properties"]["checks"]
-    verdict = checks["items"]["properties"]["verdict"]
+    assert checks["items"] == {"$ref": "#/components/schemas/WorkstationCheck"}
+    verdict = schemas["WorkstationCheck"]["properties"]["verdict"]
     assert tuple(verdict["enum"]) == VERDICTS
 
 
