@@ -203,7 +203,7 @@ def _reason(error: ErrorDetails) -> str:
 def answer(model: BaseModel, status: int = 200) -> web.Response:
     """`model` as the JSON answer."""
     return web.Response(
-        body=model.model_dump_json(by_alias=True),
+        text=model.model_dump_json(by_alias=True),
         status=status,
         content_type="application/json",
     )
@@ -237,4 +237,16 @@ def json_schema(model: type[BaseModel], mode: JsonSchemaMode) -> tuple[Schema, d
     for each in (schema, *nested.values()):
         # The component's name is the title already.
         each.pop("title", None)
+        for field in each.get("properties", {}).values():
+            # A field left out is None in Python; a null default its schema refuses only says
+            # "may be absent", which `required` says already (and validators check defaults).
+            if field.get("default", ...) is None and not _takes_null(field):
+                del field["default"]
     return schema, nested
+
+
+def _takes_null(schema: Schema) -> bool:
+    kinds = schema.get("type")
+    if kinds == "null" or (isinstance(kinds, list) and "null" in kinds):
+        return True
+    return any(_takes_null(s) for s in schema.get("anyOf", []) + schema.get("oneOf", []))
