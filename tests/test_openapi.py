@@ -23,8 +23,8 @@ from egovsim.portal.attachments import ACCEPTED_TYPES
 from egovsim.web.app import create_app
 from egovsim.web.common.openapi import ERROR_RESPONSE, api, build_document, declared_routes
 from egovsim.web.gateway.shep import FAULTS
-from egovsim.web.portal.api import FILE_NAME_HEADER
 from egovsim.web.portal.session import CSRF_HEADER, SESSION_COOKIE
+from egovsim.web.portal.uploads import FILE_NAME_HEADER
 from egovsim.workstation.steps import VERDICTS
 from tests.conftest import NOW
 from tests.portal_helpers import challenge, log_in, sign_nonce

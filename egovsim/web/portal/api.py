@@ -24,9 +24,9 @@ from __future__ import annotations
 import base64
 import binascii
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
-from aiohttp import BodyPartReader, web
+from aiohttp import web
 from aiohttp.web_request import FileField
 
 from egovsim.errors import EgovsimError
@@ -70,22 +70,19 @@ from egovsim.web.portal.parameters import (
 )
 from egovsim.web.portal.report_models import PortalVerificationReport
 from egovsim.web.portal.session import (
-    CSRF_HEADER,
     check_csrf,
     current_applicant,
     optional_applicant,
     portal_session,
 )
+from egovsim.web.portal.uploads import MAX_UPLOAD, read_upload
 
 routes = web.RouteTableDef()
 
-#: A multipart body around one 10 MiB file is a little larger than the file.
-MAX_UPLOAD = MAX_ATTACHMENT + 64 * 1024
 #: A CMS over the request e-document with its certificates is a few kilobytes.
 MAX_SIGNATURE = 2 * 1024 * 1024
 #: What the document check takes: a CMS and the data of a detached one.
 MAX_CHECK = 24 * 1024 * 1024
-FILE_NAME_HEADER = "X-File-Name"
 
 
 # -- the catalogue --------------------------------------------------------------------------------
@@ -185,7 +182,7 @@ async def attach(request: web.Request) -> web.Response:
         raise EgovsimError(
             "ATTACHMENT_TOO_LARGE", {"size": request.content_length, "limit": MAX_ATTACHMENT}
         )
-    name, declared, data = await _upload(request)
+    name, declared, data = await read_upload(request)
     detail = await request.app[PORTAL].attach(
         applicant, _id(request), request.match_info["document_id"], name, declared, data
     )
@@ -362,45 +359,6 @@ async def _limited(request: web.Request, limit: int) -> bytes:
         return await read_limited(request.content, limit)
     except FetchError:
         raise EgovsimError("REQUEST_TOO_LARGE", {"limit": limit}) from None
-
-
-async def _upload(request: web.Request) -> tuple[str | None, str | None, bytes]:
-    """(file name, declared type, bytes) of an upload: a multipart form's `file` field, or
-    the raw body."""
-    if request.content_type != "multipart/form-data":
-        try:
-            data = await read_limited(request.content, MAX_ATTACHMENT)
-        except FetchError:
-            raise EgovsimError("ATTACHMENT_TOO_LARGE", {"limit": MAX_ATTACHMENT}) from None
-        name = request.headers.get(FILE_NAME_HEADER)
-        return (unquote(name) if name else None), request.content_type, data
-    if request.headers.get(CSRF_HEADER) is not None:
-        return await _stream_file(request)
-    # check_csrf has read the form already: the token came as one of its fields.
-    form = await request.post()
-    field = form.get("file")
-    if not isinstance(field, FileField):
-        raise EgovsimError("BAD_REQUEST", {"reason": "the form has no 'file' field"})
-    data = field.file.read(MAX_ATTACHMENT + 1)
-    if len(data) > MAX_ATTACHMENT:
-        raise EgovsimError("ATTACHMENT_TOO_LARGE", {"limit": MAX_ATTACHMENT})
-    return field.filename, field.content_type, data
-
-
-async def _stream_file(request: web.Request) -> tuple[str | None, str | None, bytes]:
-    """The `file` part of a multipart body, read to at most the limit."""
-    reader = await request.multipart()
-    async for part in reader:
-        if not isinstance(part, BodyPartReader) or part.name != "file":
-            continue
-        chunks, total = [], 0
-        while chunk := await part.read_chunk(65536):
-            total += len(chunk)
-            if total > MAX_ATTACHMENT:
-                raise EgovsimError("ATTACHMENT_TOO_LARGE", {"limit": MAX_ATTACHMENT})
-            chunks.append(chunk)
-        return part.filename, part.headers.get("Content-Type"), b"".join(chunks)
-    raise EgovsimError("BAD_REQUEST", {"reason": "the form has no 'file' field"})
 
 
 def _download(file_name: str) -> dict[str, str]:
