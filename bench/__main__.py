@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import gateway, ocsp, scale, submissions, verify
+from bench import api_models, gateway, ocsp, scale, submissions, verify
 from bench.common import save
 
 
@@ -13,6 +13,7 @@ def main() -> None:
         "ocsp": ocsp.run(),
         "gateway": gateway.run(),
         "submissions": submissions.run(),
+        "api_models": api_models.run(),
     }
     results["scale"] = scale.run()
     print(f"saved to {save(results)}")

@@ -23,8 +23,8 @@ from egovsim.portal.attachments import ACCEPTED_TYPES
 from egovsim.web.app import create_app
 from egovsim.web.common.openapi import ERROR_RESPONSE, api, build_document, declared_routes
 from egovsim.web.gateway.shep import FAULTS
-from egovsim.web.portal.api import FILE_NAME_HEADER
 from egovsim.web.portal.session import CSRF_HEADER, SESSION_COOKIE
+from egovsim.web.portal.uploads import FILE_NAME_HEADER
 from egovsim.workstation.steps import VERDICTS
 from tests.conftest import NOW
 from tests.portal_helpers import challenge, log_in, sign_nonce
@@ -260,7 +260,8 @@ async def test_the_enums_of_the_schemas_are_the_codes_own(client) -> None:
     fault = schemas["GatewayRoute"]["properties"]["fault"]["oneOf"][1]
     assert tuple(fault["properties"]["kind"]["enum"]) == FAULTS
     checks = schemas["WorkstationApplication"]["properties"]["checks"]
-    verdict = checks["items"]["properties"]["verdict"]
+    assert checks["items"] == {"$ref": "#/components/schemas/WorkstationCheck"}
+    verdict = schemas["WorkstationCheck"]["properties"]["verdict"]
     assert tuple(verdict["enum"]) == VERDICTS
 
 

@@ -6,30 +6,37 @@ sentence) and description (the whole docstring) of the handler, the path paramet
 a tag for its area (the path segment after `/api/v1/`, described by the first paragraph of
 the handler module's docstring), and the one error shape every refusal has (`Error`, declared once).
 
-Request and response schemas are optional declarations (JSON Schema 2020-12, as OpenAPI 3.1
-takes it). A route module declares its own with the decorator (above or below `@routes.post`),
-importing nothing else from here:
+Request and response bodies are declared by their models (`egovsim.web.common.models`: pydantic),
+the same the handler reads the body with and answers with, so the document describes what
+runs. A route module declares them with the decorator (above or below `@routes.post`):
 
-    from egovsim.web.common.openapi import WORDS, api, component
-
-    PORTAL_ACCOUNT = component("PortalAccount", {"type": "object", "properties": {...}})
+    from egovsim.web.common.models import answer, read_body
+    from egovsim.web.common.openapi import api
 
     @routes.post("/api/v1/auth/login")
-    @api(request={...}, response=PORTAL_ACCOUNT, status=200, security=("portalSession",))
+    @api(request=AuthProof, response=AuthSignedIn, status=200, security=("portalSession",))
     async def login(request: web.Request) -> web.Response:
         '''C1: check the login. The rest of the docstring becomes the description.'''
+        proof = await read_body(request, AuthProof)
+        ...
+        return answer(AuthSignedIn(...))
 
-`api(...)` takes `request`, `response` (schemas), `status` (of success, default 200),
+Each model becomes a component under its class name (name it with its area first,
+`PortalApplication`), and so does each model it holds. A route not yet described by models
+may still give a JSON Schema (2020-12, as OpenAPI 3.1 takes it) instead of a model, registered
+with `component(name, schema)`.
+
+`api(...)` takes `request`, `response` (models, or schemas), `status` (of success, default 200),
 `response_type` (default application/json; a binary answer names its type and no schema),
 `request_types` (the other media types the body may come in, each with its schema, or `{}` for
 any bytes), `parameters` (a schema per path or query parameter name; a `description` key in it
 becomes the parameter's description), `headers` (the same, for optional request headers),
 `security` (names of schemes registered with `security_scheme`) and `summary` (when the
 docstring's first sentence is not one). `component(name, schema)` registers
-a reusable schema and returns its `$ref`; name it with its area first (`PortalApplication`), as
-two different schemas under one name are refused. `WORDS` is the `$ref` of a kk/ru/en text.
+a reusable schema and returns its `$ref`; two different schemas under one name are refused.
+`WORDS` is the `$ref` of a kk/ru/en text (the `Words` model).
 `declare(method, path, ...)` does what `api` does, for a handler declared elsewhere
-(`egovsim.web.common.openapi_schemas` declares the routes written before this module that way).
+(`egovsim.web.gateway.schemas` declares the operator's gateway routes that way).
 This module imports no route module, so any of them may import it.
 """
 
@@ -43,12 +50,17 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from aiohttp import web
+from pydantic import BaseModel
+from pydantic.json_schema import JsonSchemaMode
 
 from egovsim import __version__
 from egovsim.errors import CATALOGUE, LANGUAGES
 from egovsim.web.common import operator
+from egovsim.web.common.models import RequestModel, Words, json_schema
+from egovsim.web.common.models import Schema as Schema
 
-Schema = dict[str, Any]
+#: What a body is declared by: its model, or (for a route not yet described by models) a schema.
+Body = Schema | type[BaseModel]
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 
 PREFIX = "/api/v1/"
@@ -60,14 +72,14 @@ _ATTRIBUTE = "__egovsim_openapi__"
 class ApiDoc:
     """What a handler declares beyond its docstring and its route."""
 
-    request: Schema | None = None
-    response: Schema | None = None
+    request: Body | None = None
+    response: Body | None = None
     status: int = 200
     response_type: str = "application/json"
-    parameters: Mapping[str, Schema] = field(default_factory=dict)
+    parameters: Mapping[str, Schema] | type[RequestModel] = field(default_factory=dict)
     security: tuple[str, ...] = ()
     summary: str | None = None
-    request_types: Mapping[str, Schema] = field(default_factory=dict)
+    request_types: Mapping[str, Body] = field(default_factory=dict)
     headers: Mapping[str, Schema] = field(default_factory=dict)
 
 
@@ -78,14 +90,14 @@ _SECURITY: dict[str, Schema] = {}
 
 def api(
     *,
-    request: Schema | None = None,
-    response: Schema | None = None,
+    request: Body | None = None,
+    response: Body | None = None,
     status: int = 200,
     response_type: str = "application/json",
-    parameters: Mapping[str, Schema] | None = None,
+    parameters: Mapping[str, Schema] | type[RequestModel] | None = None,
     security: tuple[str, ...] = (),
     summary: str | None = None,
-    request_types: Mapping[str, Schema] | None = None,
+    request_types: Mapping[str, Body] | None = None,
     headers: Mapping[str, Schema] | None = None,
 ) -> Callable[[Handler], Handler]:
     """Declare a handler's request body (JSON, and other media types), its success response
@@ -96,7 +108,7 @@ def api(
         response,
         status,
         response_type,
-        dict(parameters or {}),
+        parameters if isinstance(parameters, type) else dict(parameters or {}),
         security,
         summary,
         dict(request_types or {}),
@@ -128,21 +140,36 @@ def component(name: str, schema: Schema) -> Schema:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+def model_component(model: type[BaseModel], mode: JsonSchemaMode = "serialization") -> Schema:
+    """Register `model` (as a request reads it, `validation`, or as an answer writes it,
+    `serialization`) and the models it holds as components; the `$ref` of `model`."""
+    schema, nested = json_schema(model, mode)
+    for name, each in nested.items():
+        component(name, each)
+    return component(model.__name__, schema)
+
+
+def body_schema(body: Body, mode: JsonSchemaMode) -> Schema:
+    """The schema of a declared body: its model's component, or the schema it is."""
+    if isinstance(body, type):
+        return model_component(body, mode)
+    return body
+
+
+def request_model(handler: Callable[..., Any]) -> type[RequestModel] | None:
+    """The request model `handler` declares with `api`, if it declares one."""
+    doc = getattr(handler, _ATTRIBUTE, None)
+    found = doc.request if doc is not None else None
+    return found if isinstance(found, type) and issubclass(found, RequestModel) else None
+
+
 def security_scheme(name: str, scheme: Schema) -> None:
     """Register a security scheme under `#/components/securitySchemes/<name>`."""
     _SECURITY[name] = scheme
 
 
 #: A text in kk, ru and en, as the API gives names and messages.
-WORDS = component(
-    "Words",
-    {
-        "type": "object",
-        "description": "A text in Kazakh, Russian and English.",
-        "required": list(LANGUAGES),
-        "properties": {lang: {"type": "string"} for lang in LANGUAGES},
-    },
-)
+WORDS = model_component(Words)
 
 
 # -- the document -----------------------------------------------------------------------------
@@ -190,7 +217,6 @@ def build_document(app: web.Application) -> dict[str, Any]:
     """The OpenAPI 3.1 document of every route under /api/v1/ of `app`'s router."""
     # Imported here, not at the top: that module imports this one, and route modules must be
     # able to import this one without pulling anything in.
-    from egovsim.web.common import openapi_schemas  # noqa: F401
     from egovsim.web.gateway import schemas  # noqa: F401
 
     paths: dict[str, dict[str, Any]] = {}
@@ -251,14 +277,17 @@ def _operation(
     parameters = _parameters(path, doc.parameters, doc.headers)
     if parameters:
         operation["parameters"] = parameters
-    content = {"application/json": {"schema": doc.request}} if doc.request is not None else {}
-    for media_type, schema in doc.request_types.items():
-        content[media_type] = {"schema": schema} if schema else {}
+    content: dict[str, Any] = {}
+    if doc.request is not None:
+        content["application/json"] = {"schema": body_schema(doc.request, "validation")}
+    for media_type, body in doc.request_types.items():
+        content[media_type] = {"schema": body_schema(body, "validation")} if body else {}
     if content:
         operation["requestBody"] = {"required": True, "content": content}
     success: dict[str, Any] = {"description": _STATUS_WORDS.get(doc.status, "Success.")}
     if doc.response is not None:
-        success["content"] = {doc.response_type: {"schema": doc.response}}
+        schema = body_schema(doc.response, "serialization")
+        success["content"] = {doc.response_type: {"schema": schema}}
     elif doc.response_type != "application/json":
         success["content"] = {doc.response_type: {}}
     operation["responses"] = {str(doc.status): success, "default": {"$ref": ERROR_RESPONSE}}
@@ -275,8 +304,9 @@ _STATUS_WORDS = {200: "Success.", 201: "Created.", 202: "Accepted.", 204: "No co
 
 
 def _parameters(
-    path: str, declared: Mapping[str, Schema], headers: Mapping[str, Schema]
+    path: str, given: Mapping[str, Schema] | type[RequestModel], headers: Mapping[str, Schema]
 ) -> list[dict[str, Any]]:
+    declared = _query_of(given) if isinstance(given, type) else given
     in_path = re.findall(r"\{(\w+)\}", path)
     parameters = [
         _parameter(name, "path", declared.get(name, {"type": "string"})) for name in in_path
@@ -286,6 +316,13 @@ def _parameters(
     ]
     parameters += [_parameter(name, "header", given) for name, given in headers.items()]
     return parameters
+
+
+def _query_of(model: type[RequestModel]) -> dict[str, Schema]:
+    """The schema of each parameter of a query read with `model` (`models.read_query`)."""
+    schema, _ = json_schema(model, "validation")
+    properties: dict[str, Schema] = schema.get("properties", {})
+    return properties
 
 
 def _parameter(name: str, where: str, given: Schema) -> dict[str, Any]:

@@ -12,25 +12,31 @@ from egovsim.errors import EgovsimError
 from egovsim.signatures.fetching_http import read_limited
 from egovsim.signatures.revocation import FetchError
 
+#: The largest JSON body a route takes (a request form, a login; never a file).
 MAX_JSON = 1024 * 1024
 
 
-async def json_object(request: web.Request) -> dict[str, Any]:
-    """The request's body as a JSON object; BAD_REQUEST when it is not one.
-
-    Only `application/json` is read, which also keeps forms on other sites from posting to the
-    API with a user's cookie.
-    """
+async def read_json(request: web.Request, limit: int = MAX_JSON) -> bytes:
+    """The raw JSON body (an empty one as `{}`), at most `limit` bytes; BAD_REQUEST for another
+    media type, which also keeps forms on other sites from posting to the API with a user's
+    cookie."""
     if request.content_type != "application/json":
         raise EgovsimError("BAD_REQUEST", {"reason": "send application/json"})
-    if request.content_length is not None and request.content_length > MAX_JSON:
-        raise EgovsimError("REQUEST_TOO_LARGE", {"limit": MAX_JSON})
+    if request.content_length is not None and request.content_length > limit:
+        raise EgovsimError("REQUEST_TOO_LARGE", {"limit": limit})
     try:
-        raw = await read_limited(request.content, MAX_JSON)
+        raw = await read_limited(request.content, limit)
     except FetchError:
-        raise EgovsimError("REQUEST_TOO_LARGE", {"limit": MAX_JSON}) from None
+        raise EgovsimError("REQUEST_TOO_LARGE", {"limit": limit}) from None
+    return raw or b"{}"
+
+
+async def json_object(request: web.Request) -> dict[str, Any]:
+    """The request's body as a JSON object; BAD_REQUEST when it is not one (a route with a
+    request model reads it with `egovsim.web.common.models.read_body` instead)."""
+    raw = await read_json(request)
     try:
-        body = json.loads(raw or b"{}")
+        body = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise EgovsimError("BAD_REQUEST", {"reason": f"not JSON: {error}"}) from None
     if not isinstance(body, dict):

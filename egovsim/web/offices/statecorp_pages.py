@@ -14,10 +14,12 @@ from egovsim.statecorp.centres import centre
 from egovsim.storage.paging import ListRequest
 from egovsim.storage.statecorp import Operator
 from egovsim.web.common.keys import STATECORP
+from egovsim.web.common.models import shown
 from egovsim.web.common.render import render
 from egovsim.web.common.requests import path_id
 from egovsim.web.offices.staff_login import sign_in_from_form
-from egovsim.web.offices.statecorp_api import COOKIE, current_operator, open_session, package_json
+from egovsim.web.offices.statecorp_api import COOKIE, current_operator, open_session
+from egovsim.web.offices.statecorp_models import StatecorpPackage
 
 routes = web.RouteTableDef()
 ACTIONS = ("check", "forward", "serve", "hand_out", "request_again")
@@ -133,7 +135,7 @@ async def package(request: web.Request) -> web.StreamResponse:
         centre=view.centre,
         csrf=csrf_token(request),
         view=view,
-        data=package_json(view),
+        data=shown(StatecorpPackage.of(view)),
     )
 
 
@@ -178,6 +180,6 @@ async def act(request: web.Request) -> web.StreamResponse:
             centre=view.centre,
             csrf=csrf_token(request),
             view=view,
-            data=package_json(view),
+            data=shown(StatecorpPackage.of(view)),
         )
     raise web.HTTPSeeOther(f"/statecorp/packages/{package_id}")

@@ -17,14 +17,32 @@ from egovsim.portal.attachments import sniff
 from egovsim.storage.paging import ListRequest, Page
 from egovsim.storage.records import StaffMember
 from egovsim.web.common.keys import STAFF, WORKSTATION
+from egovsim.web.common.models import answer, read_body
+from egovsim.web.common.openapi import api
 from egovsim.web.common.requests import json_object, path_id, session_token
-from egovsim.workstation.attachments import OPEN_ACTION, attachment_refs
+from egovsim.web.offices.workstation_models import (
+    ACTION,
+    ACTION_PARAMETERS,
+    APPLICATION_ID,
+    BASE,
+    DOCUMENT_PARAMETERS,
+    INBOX_QUERY,
+    LIST_QUERY,
+    NEW_APPLICATION,
+    STAFF_SECURITY,
+    SignedOut,
+    WorkstationApplication,
+    WorkstationPage,
+    WorkstationResultFiles,
+    WorkstationSignedIn,
+    WorkstationSignIn,
+    WorkstationStaff,
+)
 from egovsim.workstation.intake import Submission
 from egovsim.workstation.views import ApplicationView
 
 routes = web.RouteTableDef()
 COOKIE = "egovsim_staff"
-BASE = "/api/v1/workstation/applications"
 SESSION_HOURS = 12
 #: The statuses the list of every application filters by.
 APPLICATION_STATUSES = ("in_progress", "completed", "refused")
@@ -47,103 +65,6 @@ async def current_staff_by_token(request: web.Request, token: str) -> StaffMembe
     return member
 
 
-def staff_json(member: StaffMember) -> dict[str, Any]:
-    """A staff member as the API shows it (never the password hash or keystore)."""
-    return {
-        "login": member.login,
-        "role": member.role,
-        "name": member.name,
-        "provider": member.provider_id,
-        "can_sign": bool(member.keystore),
-    }
-
-
-def view_json(view: ApplicationView) -> dict[str, Any]:
-    """An application with its route, history, checks and result."""
-    application = view.application
-    current = view.current
-    result = view.result
-    return {
-        "id": application.id,
-        "number": application.number,
-        "service": application.regulation_id,
-        "variant": application.variant,
-        "channel": application.channel,
-        "category": application.category,
-        "applicant": {
-            "iin": application.applicant_iin,
-            "bin": application.applicant_bin,
-            "name": application.applicant_name,
-        },
-        "form": application.form,
-        "documents": application.documents,
-        "received_at": application.received_at.isoformat(),
-        "status": application.status,
-        "current_step": current.record.step_id if current else None,
-        "steps": [
-            {
-                "seq": s.record.seq,
-                "id": s.record.step_id,
-                "role": s.record.role,
-                "action": s.record.action,
-                "name": dict(s.name),
-                "started_at": s.record.started_at.isoformat(),
-                "deadline": s.record.deadline.isoformat(),
-                "refusal_deadline": s.refusal_deadline.isoformat() if s.refusal_deadline else None,
-                "finished_at": s.record.finished_at.isoformat() if s.record.finished_at else None,
-                "outcome": s.record.outcome,
-                "overdue": s.overdue,
-            }
-            for s in view.steps
-        ],
-        "checks": [
-            {
-                "document": c.document_id,
-                "verdict": c.verdict,
-                "note": c.note,
-                "checked_at": c.checked_at.isoformat(),
-            }
-            for c in view.checks
-        ],
-        "result": None
-        if result is None
-        else {
-            "kind": result.kind,
-            "refusal": result.refusal,
-            "grounds": result.grounds or None,
-            "document": result.document,
-            "signed": result.signature is not None,
-            "signed_at": result.signed_at.isoformat() if result.signed_at else None,
-        },
-        "attachments": [
-            {
-                **{k: ref[k] for k in ("document", "file_name", "content_type", "size", "sha256")},
-                "opened_by": sorted(
-                    {
-                        t.actor
-                        for t in view.transitions
-                        if t.action == OPEN_ACTION and t.details.get("document") == document
-                    }
-                ),
-                "href": f"{BASE}/{application.id}/attachments/{quote(document)}",
-            }
-            for document, ref in attachment_refs(view.transitions).items()
-        ],
-        "history": [
-            {
-                "at": t.at.isoformat(),
-                "actor": t.actor,
-                "role": t.role,
-                "action": t.action,
-                "step": t.step_id,
-                "channel": t.channel,
-                "details": t.details,
-            }
-            for t in view.transitions
-        ],
-    }
-
-
 async def sign_in_member(request: web.Request, login: str, password: str) -> str:
     """Check a login and password and open a session; its token. STAFF_LOGIN_FAILED else."""
     member = await request.app[STAFF].staff_by_login(login)
@@ -163,12 +84,17 @@ async def sign_in_member(request: web.Request, login: str, password: str) -> str
 
 
 @routes.post("/api/v1/workstation/session")
+@api(
+    request=WorkstationSignIn,
+    response=WorkstationSignedIn,
+    summary="Sign a staff member in: a session cookie, and a token for scripts.",
+)
 async def sign_in(request: web.Request) -> web.Response:
     """`{"login", "password"}` → a session (cookie, and a token for scripts)."""
-    body = await json_object(request)
-    token = await sign_in_member(request, str(body.get("login", "")), str(body.get("password", "")))
+    body = await read_body(request, WorkstationSignIn)
+    token = await sign_in_member(request, body.login, body.password)
     member = await current_staff_by_token(request, token)
-    response = web.json_response({"token": token, "staff": staff_json(member)})
+    response = answer(WorkstationSignedIn(token=token, staff=WorkstationStaff.of(member)))
     response.set_cookie(
         COOKIE, token, httponly=True, samesite="Lax", max_age=SESSION_HOURS * 3600, path="/"
     )
@@ -176,53 +102,59 @@ async def sign_in(request: web.Request) -> web.Response:
 
 
 @routes.delete("/api/v1/workstation/session")
+@api(response=SignedOut)
 async def sign_out(request: web.Request) -> web.Response:
     """End the session."""
     token = session_token(request, COOKIE)
     if token:
         await request.app[STAFF].close_session(token_hash(token))
-    response = web.json_response({"signed_out": True})
+    response = answer(SignedOut())
     response.del_cookie(COOKIE, path="/")
     return response
 
 
 @routes.get("/api/v1/workstation/me")
+@api(response=WorkstationStaff, security=STAFF_SECURITY)
 async def me(request: web.Request) -> web.Response:
     """Who is signed in."""
-    return web.json_response(staff_json(await current_staff(request)))
+    return answer(WorkstationStaff.of(await current_staff(request)))
 
 
 @routes.get("/api/v1/workstation/inbox")
+@api(response=WorkstationPage, parameters=INBOX_QUERY, security=STAFF_SECURITY)
 async def inbox(request: web.Request) -> web.Response:
     """A page of the applications waiting for the member's role, nearest deadline first
     (`limit`, `step`, `overdue=true`; `next` is the following page's address)."""
     member = await current_staff(request)
     asked = ListRequest.from_query(request.query)
     page = await request.app[WORKSTATION].inbox(member, asked)
-    return web.json_response(page_json(request, page, asked))
+    return answer(page_of(request, page, asked))
 
 
 @routes.get("/api/v1/workstation/applications")
+@api(response=WorkstationPage, parameters=LIST_QUERY, security=STAFF_SECURITY)
 async def applications(request: web.Request) -> web.Response:
     """A page of every application of the member's provider, newest first (`limit`,
     `status`; `next` is the following page's address)."""
     member = await current_staff(request)
     asked = ListRequest.from_query(request.query, APPLICATION_STATUSES)
     page = await request.app[WORKSTATION].all_applications(member, asked)
-    return web.json_response(page_json(request, page, asked))
+    return answer(page_of(request, page, asked))
 
 
-def page_json(
+def page_of(
     request: web.Request, page: Page[ApplicationView], asked: ListRequest
-) -> dict[str, Any]:
+) -> WorkstationPage:
     """A page of applications and the address of the next one (null on the last)."""
     following = None
     if page.next_cursor is not None:
         following = str(request.rel_url.with_query(asked.query(page.next_cursor)))
-    return {"applications": [view_json(v) for v in page.views], "next": following}
+    shown = [WorkstationApplication.of(v) for v in page.views]
+    return WorkstationPage(applications=shown, next=following)
 
 
 @routes.post("/api/v1/workstation/applications")
+@api(request=NEW_APPLICATION, response=WorkstationApplication, status=201, security=STAFF_SECURITY)
 async def receive(request: web.Request) -> web.Response:
     """The office registers a paper application received at the counter."""
     member = await current_staff(request)
@@ -233,7 +165,7 @@ async def receive(request: web.Request) -> web.Response:
         _counter_channel(body.get("channel", "provider_office")),
     )
     view = await request.app[WORKSTATION].receive(member, submission)
-    return web.json_response(view_json(view), status=201)
+    return answer(WorkstationApplication.of(view), status=201)
 
 
 def _counter_channel(value: Any) -> str:
@@ -252,14 +184,21 @@ def _application_id(request: web.Request) -> int:
 
 
 @routes.get("/api/v1/workstation/applications/{application_id}")
+@api(response=WorkstationApplication, parameters=APPLICATION_ID, security=STAFF_SECURITY)
 async def application(request: web.Request) -> web.Response:
     """One application of the member's provider."""
     member = await current_staff(request)
     view = await request.app[WORKSTATION].application(member, _application_id(request))
-    return web.json_response(view_json(view))
+    return answer(WorkstationApplication.of(view))
 
 
 @routes.post("/api/v1/workstation/applications/{application_id}/actions/{action}")
+@api(
+    request=ACTION,
+    response=WorkstationApplication,
+    parameters=ACTION_PARAMETERS,
+    security=STAFF_SECURITY,
+)
 async def act(request: web.Request) -> web.Response:
     """Do the open step's action; the body carries its parameters."""
     member = await current_staff(request)
@@ -267,10 +206,11 @@ async def act(request: web.Request) -> web.Response:
     view = await request.app[WORKSTATION].act(
         member, _application_id(request), request.match_info["action"], body
     )
-    return web.json_response(view_json(view))
+    return answer(WorkstationApplication.of(view))
 
 
 @routes.get("/api/v1/workstation/applications/{application_id}/result")
+@api(response=WorkstationResultFiles, parameters=APPLICATION_ID, security=STAFF_SECURITY)
 async def result(request: web.Request) -> web.Response:
     """The result e-document, its CMS (base64) and the verifier's report."""
     member = await current_staff(request)
@@ -278,16 +218,21 @@ async def result(request: web.Request) -> web.Response:
     if view.result is None:
         raise EgovsimError("NOT_FOUND", {"result": "not prepared yet"})
     signature = view.result.signature
-    return web.json_response(
-        {
-            "document": view.result.document,
-            "cms": base64.b64encode(signature).decode() if signature else None,
-            "verification": view.result.verification,
-        }
+    return answer(
+        WorkstationResultFiles(
+            document=view.result.document,
+            cms=base64.b64encode(signature).decode() if signature else None,
+            verification=view.result.verification,
+        )
     )
 
 
 @routes.get(BASE + "/{application_id}/attachments/{document_id}")
+@api(
+    response_type="application/octet-stream",
+    parameters=DOCUMENT_PARAMETERS,
+    security=STAFF_SECURITY,
+)
 async def attachment(request: web.Request) -> web.Response:
     """An attached document's electronic copy, fetched from the portal through the gateway;
     the opening is recorded in the history (C3 asks for it before a verdict on the content)."""
@@ -310,6 +255,7 @@ async def attachment(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/workstation/applications/{application_id}/result.cms")
+@api(response_type="application/pkcs7-mime", parameters=APPLICATION_ID, security=STAFF_SECURITY)
 async def result_cms(request: web.Request) -> web.Response:
     """The signed result as a DER CMS SignedData (attached)."""
     member = await current_staff(request)

@@ -23,11 +23,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
-from aiohttp import BodyPartReader, web
+from aiohttp import web
 from aiohttp.web_request import FileField
 
 from egovsim.errors import EgovsimError
@@ -39,55 +38,51 @@ from egovsim.signatures.verifier import Expectations, TimestampPolicy
 from egovsim.storage.paging import ListRequest
 from egovsim.web.common.i18n import language
 from egovsim.web.common.keys import CALENDAR, CLOCK, PORTAL, REGULATIONS, VERIFIER
+from egovsim.web.common.models import answer, parse_body, read_body, read_query
 from egovsim.web.common.openapi import api
-from egovsim.web.common.requests import json_object, path_id
-from egovsim.web.portal.auth_schemas import CSRF, SIGNED_IN
-from egovsim.web.portal.schemas import (
+from egovsim.web.common.requests import path_id
+from egovsim.web.portal.auth_models import CSRF, SIGNED_IN
+from egovsim.web.portal.catalogue_models import PortalCatalogue, PortalService
+from egovsim.web.portal.models import (
+    BASE,
+    PORTAL_STATUSES,
+    PortalApplication,
+    PortalApplications,
+    PortalApplicationSummary,
+    PortalNotification,
+    PortalNotifications,
+    PortalRequestDocument,
+    PortalResultDocument,
+)
+from egovsim.web.portal.parameters import (
     ATTACHMENT_HEADERS,
     ATTACHMENT_TYPES,
     BY_DOCUMENT,
     BY_ID,
-    CHECK_BODY,
-    CHECK_QUERY,
     CHECK_TYPES,
     LANGUAGE_QUERY,
     PAGE_QUERY,
-    PORTAL_APPLICATION,
-    PORTAL_APPLICATIONS,
-    PORTAL_CATALOGUE,
-    PORTAL_NEW_APPLICATION,
-    PORTAL_NOTIFICATIONS,
-    PORTAL_REPORT,
-    PORTAL_REQUEST_DOCUMENT,
-    PORTAL_RESULT_DOCUMENT,
-    PORTAL_STATUSES,
-    SIGNATURE_BODY,
     SIGNATURE_TYPES,
+    PortalCheckBody,
+    PortalCheckQuery,
+    PortalNewApplication,
+    PortalSignatureBody,
 )
+from egovsim.web.portal.report_models import PortalVerificationReport
 from egovsim.web.portal.session import (
-    CSRF_HEADER,
     check_csrf,
     current_applicant,
     optional_applicant,
     portal_session,
 )
-from egovsim.web.portal.shapes import (
-    BASE,
-    application_json,
-    notification_json,
-    service_json,
-    summary_json,
-)
+from egovsim.web.portal.uploads import MAX_UPLOAD, read_upload
 
 routes = web.RouteTableDef()
 
-#: A multipart body around one 10 MiB file is a little larger than the file.
-MAX_UPLOAD = MAX_ATTACHMENT + 64 * 1024
 #: A CMS over the request e-document with its certificates is a few kilobytes.
 MAX_SIGNATURE = 2 * 1024 * 1024
 #: What the document check takes: a CMS and the data of a detached one.
 MAX_CHECK = 24 * 1024 * 1024
-FILE_NAME_HEADER = "X-File-Name"
 
 
 # -- the catalogue --------------------------------------------------------------------------------
@@ -95,7 +90,7 @@ FILE_NAME_HEADER = "X-File-Name"
 
 @routes.get("/api/v1/portal/services")
 @api(
-    response=PORTAL_CATALOGUE,
+    response=PortalCatalogue,
     parameters=LANGUAGE_QUERY,
     summary="The services on the portal, in the user's language.",
 )
@@ -108,10 +103,10 @@ async def services(request: web.Request) -> web.Response:
     today = request.app[CLOCK].now().astimezone(calendar.zone).date()
     applicant = await optional_applicant(request)
     shown = [
-        service_json(regulation, lang, today, applicant)
+        PortalService.of(regulation, lang, today, applicant)
         for regulation in request.app[REGULATIONS].values()
     ]
-    return web.json_response({"language": lang, "services": shown})
+    return answer(PortalCatalogue(language=lang, services=shown))
 
 
 # -- requests ---------------------------------------------------------------------------------
@@ -119,8 +114,8 @@ async def services(request: web.Request) -> web.Response:
 
 @routes.post(BASE)
 @api(
-    request=PORTAL_NEW_APPLICATION,
-    response=PORTAL_APPLICATION,
+    request=PortalNewApplication,
+    response=PortalApplication,
     status=201,
     headers=CSRF,
     security=SIGNED_IN,
@@ -130,26 +125,21 @@ async def start(request: web.Request) -> web.Response:
     IIN/BIN fields are filled with the applicant's own."""
     applicant = await current_applicant(request)
     await check_csrf(request)
-    body = await json_object(request)
-    service, variant, category = body.get("service"), body.get("variant"), body.get("category")
-    if not isinstance(service, str):
-        raise EgovsimError("BAD_REQUEST", {"reason": "'service' must be a service id"})
-    if not isinstance(variant, str | None) or not isinstance(category, str | None):
-        raise EgovsimError("FORM_INVALID", {"reason": "variant and category must be text"})
+    body = await read_body(request, PortalNewApplication)
     session = await portal_session(request)
     detail = await request.app[PORTAL].start(
         applicant,
-        service,
-        variant,
-        body.get("form") or {},
-        category,
+        body.service,
+        body.variant,
+        body.form or {},
+        body.category,
         signed_in_at=session.opened_at if session else None,
     )
-    return web.json_response(application_json(detail), status=201)
+    return answer(PortalApplication.of_detail(detail), status=201)
 
 
 @routes.get(BASE)
-@api(response=PORTAL_APPLICATIONS, parameters=PAGE_QUERY, security=SIGNED_IN)
+@api(response=PortalApplications, parameters=PAGE_QUERY, security=SIGNED_IN)
 async def applications(request: web.Request) -> web.Response:
     """The personal cabinet: a page of the account's applications, newest first (`limit`,
     `after`, `status`); `next` is the following page's address."""
@@ -157,26 +147,26 @@ async def applications(request: web.Request) -> web.Response:
     asked = ListRequest.from_query(request.query, PORTAL_STATUSES)
     page = await request.app[PORTAL].applications(applicant, asked)
     regulations = request.app[REGULATIONS]
-    shown = [summary_json(a, regulations[a.regulation_id]) for a in page.views]
+    shown = [PortalApplicationSummary.of(a, regulations[a.regulation_id]) for a in page.views]
     following = None
     if page.next_cursor is not None:
         following = str(request.rel_url.with_query(asked.query(page.next_cursor)))
-    return web.json_response({"applications": shown, "next": following})
+    return answer(PortalApplications(applications=shown, next=following))
 
 
 @routes.get(BASE + "/{id}")
-@api(response=PORTAL_APPLICATION, parameters=BY_ID, security=SIGNED_IN)
+@api(response=PortalApplication, parameters=BY_ID, security=SIGNED_IN)
 async def application(request: web.Request) -> web.Response:
     """One application with its documents, signature, timeline and result."""
     applicant = await current_applicant(request)
     detail = await request.app[PORTAL].application(applicant, _id(request))
-    return web.json_response(application_json(detail))
+    return answer(PortalApplication.of_detail(detail))
 
 
 @routes.post(BASE + "/{id}/attachments/{document_id}")
 @api(
     request_types=ATTACHMENT_TYPES,
-    response=PORTAL_APPLICATION,
+    response=PortalApplication,
     parameters=BY_DOCUMENT,
     headers=ATTACHMENT_HEADERS,
     security=SIGNED_IN,
@@ -192,11 +182,11 @@ async def attach(request: web.Request) -> web.Response:
         raise EgovsimError(
             "ATTACHMENT_TOO_LARGE", {"size": request.content_length, "limit": MAX_ATTACHMENT}
         )
-    name, declared, data = await _upload(request)
+    name, declared, data = await read_upload(request)
     detail = await request.app[PORTAL].attach(
         applicant, _id(request), request.match_info["document_id"], name, declared, data
     )
-    return web.json_response(application_json(detail))
+    return answer(PortalApplication.of_detail(detail))
 
 
 @routes.get(BASE + "/{id}/attachments/{document_id}")
@@ -217,7 +207,7 @@ async def attachment(request: web.Request) -> web.Response:
 
 
 @routes.get(BASE + "/{id}/document")
-@api(response=PORTAL_REQUEST_DOCUMENT, parameters=BY_ID, security=SIGNED_IN)
+@api(response=PortalRequestDocument, parameters=BY_ID, security=SIGNED_IN)
 async def document(request: web.Request) -> web.Response:
     """P4: the request e-document to sign (canonical JSON), the same bytes until the draft
     changes; sign it attached or detached and POST the CMS to `.../signature`."""
@@ -233,9 +223,9 @@ async def document(request: web.Request) -> web.Response:
 
 @routes.post(BASE + "/{id}/signature")
 @api(
-    request=SIGNATURE_BODY,
+    request=PortalSignatureBody,
     request_types=SIGNATURE_TYPES,
-    response=PORTAL_APPLICATION,
+    response=PortalApplication,
     parameters=BY_ID,
     headers=CSRF,
     security=SIGNED_IN,
@@ -248,15 +238,9 @@ async def signature(request: web.Request) -> web.Response:
     await check_csrf(request)
     raw = await _limited(request, MAX_SIGNATURE)
     if request.content_type == "application/json":
-        try:
-            body = json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise EgovsimError("BAD_REQUEST", {"reason": f"not JSON: {error}"}) from None
-        if not isinstance(body, dict) or not isinstance(body.get("cms"), str):
-            raise EgovsimError("BAD_REQUEST", {"reason": 'send {"cms": "<base64>"}'})
-        raw = body["cms"].encode()
+        raw = parse_body(raw, PortalSignatureBody).cms.encode()
     detail = await request.app[PORTAL].sign(applicant, _id(request), raw)
-    return web.json_response(application_json(detail))
+    return answer(PortalApplication.of_detail(detail))
 
 
 @routes.get(BASE + "/{id}/result")
@@ -278,7 +262,7 @@ async def result(request: web.Request) -> web.Response:
 
 
 @routes.get(BASE + "/{id}/result/document")
-@api(response=PORTAL_RESULT_DOCUMENT, parameters=BY_ID, security=SIGNED_IN)
+@api(response=PortalResultDocument, parameters=BY_ID, security=SIGNED_IN)
 async def result_document(request: web.Request) -> web.Response:
     """P9: the document the provider's CMS signs."""
     applicant = await current_applicant(request)
@@ -292,12 +276,13 @@ async def result_document(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/portal/notifications")
-@api(response=PORTAL_NOTIFICATIONS, security=SIGNED_IN)
+@api(response=PortalNotifications, security=SIGNED_IN)
 async def notifications(request: web.Request) -> web.Response:
     """The personal cabinet's notices, newest first."""
     applicant = await current_applicant(request)
     found = await request.app[PORTAL].notifications(applicant)
-    return web.json_response({"notifications": [notification_json(n) for n in found]})
+    shown = [PortalNotification.of(n) for n in found]
+    return answer(PortalNotifications(notifications=shown))
 
 
 # -- checking any document ------------------------------------------------------------------
@@ -305,10 +290,10 @@ async def notifications(request: web.Request) -> web.Response:
 
 @routes.post("/api/v1/portal/check-document")
 @api(
-    request=CHECK_BODY,
+    request=PortalCheckBody,
     request_types=CHECK_TYPES,
-    response=PORTAL_REPORT,
-    parameters=CHECK_QUERY,
+    response=PortalVerificationReport,
+    parameters=PortalCheckQuery,
     summary="The verifier's full report on any CMS, at the simulator's clock.",
 )
 async def check_document(request: web.Request) -> web.Response:
@@ -318,24 +303,17 @@ async def check_document(request: web.Request) -> web.Response:
     `?expect_iin=`, `?expect_bin=`, `?purpose=sign|auth`, `?require_timestamp=true`."""
     if request.content_length is not None and request.content_length > MAX_CHECK:
         raise EgovsimError("REQUEST_TOO_LARGE", {"limit": MAX_CHECK})
+    query = read_query(request, PortalCheckQuery)
     cms, data = await _signed_input(request)
-    purpose = request.query.get("purpose", "sign")
-    if purpose not in ("sign", "auth"):
-        raise EgovsimError("BAD_REQUEST", {"reason": "purpose is sign or auth"})
-    required = request.query.get("require_timestamp", "false")
-    if required not in ("true", "false"):
-        raise EgovsimError("BAD_REQUEST", {"reason": "require_timestamp is true or false"})
     expect = Expectations(
-        iin=request.query.get("expect_iin") or None,
-        bin=request.query.get("expect_bin") or None,
-        purpose="auth" if purpose == "auth" else "sign",
+        iin=query.expect_iin or None, bin=query.expect_bin or None, purpose=query.purpose
     )
     report = await request.app[VERIFIER].verify_cms(
         to_der(cms),
         content=data,
         at=request.app[CLOCK].now(),
         expect=expect,
-        policy=TimestampPolicy(required=True) if required == "true" else None,
+        policy=TimestampPolicy(required=True) if query.require_timestamp == "true" else None,
     )
     return web.json_response(report.to_json())
 
@@ -350,15 +328,12 @@ async def _signed_input(request: web.Request) -> tuple[bytes, bytes | None]:
     raw = await _limited(request, MAX_CHECK)
     if request.content_type != "application/json":
         return raw, None
+    body = parse_body(raw, PortalCheckBody)
     try:
-        body = json.loads(raw)
-        cms, data = body["cms"], body.get("data")
-        if not isinstance(cms, str) or not isinstance(data, str | None):
-            raise TypeError("cms and data must be text")
-        return cms.encode(), base64.b64decode(data, validate=True) if data else None
-    except (ValueError, KeyError, TypeError, binascii.Error) as error:
-        reason = f'send {{"cms": "<base64>", "data": "<base64>"}}: {error}'
-        raise EgovsimError("BAD_REQUEST", {"reason": reason}) from None
+        data = base64.b64decode(body.data, validate=True) if body.data else None
+    except (ValueError, binascii.Error):
+        raise EgovsimError("BAD_REQUEST", {"field": "data", "reason": "not base64"}) from None
+    return body.cms.encode(), data
 
 
 def _form_bytes(value: Any) -> bytes | None:
@@ -384,45 +359,6 @@ async def _limited(request: web.Request, limit: int) -> bytes:
         return await read_limited(request.content, limit)
     except FetchError:
         raise EgovsimError("REQUEST_TOO_LARGE", {"limit": limit}) from None
-
-
-async def _upload(request: web.Request) -> tuple[str | None, str | None, bytes]:
-    """(file name, declared type, bytes) of an upload: a multipart form's `file` field, or
-    the raw body."""
-    if request.content_type != "multipart/form-data":
-        try:
-            data = await read_limited(request.content, MAX_ATTACHMENT)
-        except FetchError:
-            raise EgovsimError("ATTACHMENT_TOO_LARGE", {"limit": MAX_ATTACHMENT}) from None
-        name = request.headers.get(FILE_NAME_HEADER)
-        return (unquote(name) if name else None), request.content_type, data
-    if request.headers.get(CSRF_HEADER) is not None:
-        return await _stream_file(request)
-    # check_csrf has read the form already: the token came as one of its fields.
-    form = await request.post()
-    field = form.get("file")
-    if not isinstance(field, FileField):
-        raise EgovsimError("BAD_REQUEST", {"reason": "the form has no 'file' field"})
-    data = field.file.read(MAX_ATTACHMENT + 1)
-    if len(data) > MAX_ATTACHMENT:
-        raise EgovsimError("ATTACHMENT_TOO_LARGE", {"limit": MAX_ATTACHMENT})
-    return field.filename, field.content_type, data
-
-
-async def _stream_file(request: web.Request) -> tuple[str | None, str | None, bytes]:
-    """The `file` part of a multipart body, read to at most the limit."""
-    reader = await request.multipart()
-    async for part in reader:
-        if not isinstance(part, BodyPartReader) or part.name != "file":
-            continue
-        chunks, total = [], 0
-        while chunk := await part.read_chunk(65536):
-            total += len(chunk)
-            if total > MAX_ATTACHMENT:
-                raise EgovsimError("ATTACHMENT_TOO_LARGE", {"limit": MAX_ATTACHMENT})
-            chunks.append(chunk)
-        return part.filename, part.headers.get("Content-Type"), b"".join(chunks)
-    raise EgovsimError("BAD_REQUEST", {"reason": "the form has no 'file' field"})
 
 
 def _download(file_name: str) -> dict[str, str]:

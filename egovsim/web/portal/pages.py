@@ -11,7 +11,7 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
-from egovsim.errors import CATALOGUE, EgovsimError
+from egovsim.errors import CATALOGUE, EgovsimError, Language
 from egovsim.pki.tsa import TSA_POLICY
 from egovsim.portal.model import Applicant
 from egovsim.regulations.model import Regulation
@@ -27,9 +27,12 @@ from egovsim.web.common.keys import (
     SETTINGS,
     VERIFIER,
 )
+from egovsim.web.common.models import shown
 from egovsim.web.common.render import render
 from egovsim.web.common.requests import local_path, path_id
+from egovsim.web.portal.catalogue_models import PortalService
 from egovsim.web.portal.diagrams import portal_diagrams
+from egovsim.web.portal.models import PortalApplication, PortalNotification
 from egovsim.web.portal.session import (
     SESSION_COOKIE,
     check_csrf,
@@ -38,7 +41,6 @@ from egovsim.web.portal.session import (
     optional_applicant,
     portal_session,
 )
-from egovsim.web.portal.shapes import application_json, notification_json, service_json
 
 routes = web.RouteTableDef()
 
@@ -101,7 +103,7 @@ async def home(request: web.Request) -> web.Response:
     lang = language(request)
     applicant = await optional_applicant(request)
     services = [
-        service_json(r, lang, _today(request), applicant) for r in request.app[REGULATIONS].values()
+        _service(r, lang, _today(request), applicant) for r in request.app[REGULATIONS].values()
     ]
     return await _page(request, "portal_home.html", services=services)
 
@@ -112,7 +114,7 @@ async def services(request: web.Request) -> web.Response:
     lang = language(request)
     applicant = await optional_applicant(request)
     shown = [
-        service_json(r, lang, _today(request), applicant) for r in request.app[REGULATIONS].values()
+        _service(r, lang, _today(request), applicant) for r in request.app[REGULATIONS].values()
     ]
     return await _page(request, "portal_services.html", services=shown, nav_current="services")
 
@@ -122,7 +124,7 @@ async def service(request: web.Request) -> web.Response:
     """One service: basis, terms, documents, eligibility, acceptance window, fee."""
     regulation = _regulation(request)
     applicant = await optional_applicant(request)
-    shown = service_json(regulation, language(request), _today(request), applicant)
+    shown = _service(regulation, language(request), _today(request), applicant)
     return await _page(request, "portal_service.html", service=shown, nav_current="services")
 
 
@@ -131,7 +133,7 @@ async def order_form(request: web.Request) -> web.Response:
     """P3: the request form of a service, for the signed-in applicant."""
     regulation = _regulation(request)
     applicant = await _applicant_or_login(request)
-    shown = service_json(regulation, language(request), _today(request), applicant)
+    shown = _service(regulation, language(request), _today(request), applicant)
     return await _page(
         request, "portal_order.html", service=shown, values={}, nav_current="services"
     )
@@ -167,7 +169,7 @@ async def order(request: web.Request) -> web.Response:
             signed_in_at=session.opened_at if session else None,
         )
     except EgovsimError as error:
-        shown = service_json(regulation, language(request), _today(request), applicant)
+        shown = _service(regulation, language(request), _today(request), applicant)
         return await _page(
             request,
             "portal_order.html",
@@ -248,7 +250,9 @@ async def cabinet(request: web.Request) -> web.Response:
         applications=[{"record": a, "service": regulations[a.regulation_id]} for a in page.views],
         older=older,
         paged="after" in request.query,
-        notifications=[notification_json(n) for n in await portal.notifications(applicant)],
+        notifications=[
+            shown(PortalNotification.of(n)) for n in await portal.notifications(applicant)
+        ],
         nav_current="cabinet",
     )
 
@@ -262,7 +266,7 @@ async def application(request: web.Request) -> web.Response:
     return await _page(
         request,
         "portal_application.html",
-        application=application_json(detail),
+        application=shown(PortalApplication.of_detail(detail)),
         regulation=detail.regulation,
         refusal_message=lambda code: CATALOGUE[code].message(lang) if code in CATALOGUE else "",
         diagrams=portal_diagrams(request, detail),
@@ -332,3 +336,10 @@ async def check(request: web.Request) -> web.Response:
         to_der(signature), content=data, at=request.app[CLOCK].now()
     )
     return await _page(request, "portal_check.html", report=report.to_json(), nav_current="check")
+
+
+def _service(
+    regulation: Regulation, lang: Language, today: date, applicant: Applicant | None
+) -> dict[str, Any]:
+    """A service as the catalogue's pages show it: the API's answer, as a dict."""
+    return shown(PortalService.of(regulation, lang, today, applicant))

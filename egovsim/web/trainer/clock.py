@@ -14,8 +14,11 @@ from egovsim.errors import EgovsimError
 from egovsim.storage.clock_state import ClockStore
 from egovsim.storage.records import ClockState
 from egovsim.web.common.keys import CALENDAR, CLOCK, CLOCK_STORE, STATECORP
+from egovsim.web.common.models import answer, read_body, shown
+from egovsim.web.common.openapi import api
 from egovsim.web.common.operator import operator_only
-from egovsim.web.common.requests import json_object
+from egovsim.web.trainer.clock_models import Clock as ClockAnswer
+from egovsim.web.trainer.clock_models import ClockAdvance, ClockChange
 
 log = logging.getLogger("egovsim")
 routes = web.RouteTableDef()
@@ -24,59 +27,62 @@ UNITS = {"minutes": 60, "hours": 3600, "days": 86400}
 MAX_WORKING_DAYS = 100 * 366
 
 
-def clock_json(app: web.Application) -> dict[str, Any]:
+def clock_of(app: web.Application) -> ClockAnswer:
     """The clock as the API and the console show it: UTC, local time, frozen or running, and
     whether today is a working day."""
     clock, calendar = app[CLOCK], app[CALENDAR]
     now = clock.now()
     local = now.astimezone(calendar.zone)
-    return {
-        "now": now.isoformat(),
-        "local": local.isoformat(),
-        "mode": clock.mode,
-        "working_day": calendar.is_working_day(local.date()),
-        "day_off": calendar.day_off_reason(local.date()),
-    }
+    return ClockAnswer(
+        now=now,
+        local=local,
+        mode=clock.mode,  # type: ignore[arg-type]
+        working_day=calendar.is_working_day(local.date()),
+        day_off=calendar.day_off_reason(local.date()),
+    )
+
+
+def clock_json(app: web.Application) -> dict[str, Any]:
+    """`clock_of` as a plain dict, for the console's pages and answers."""
+    return shown(clock_of(app))
 
 
 @routes.get("/api/v1/clock")
+@api(response=ClockAnswer)
 async def show(request: web.Request) -> web.Response:
     """The simulator's time, in UTC and local time, and whether today is a working day."""
-    return web.json_response(clock_json(request.app))
+    return answer(clock_of(request.app))
 
 
 @routes.post("/api/v1/clock")
 @operator_only
+@api(
+    request=ClockChange,
+    response=ClockAnswer,
+    summary="Move, set, freeze or unfreeze the simulator's clock.",
+)
 async def change(request: web.Request) -> web.Response:
     """One change: `{"advance": {"minutes"|"hours"|"days"|"working_days": N}}`,
     `{"set": "2026-08-15T09:00:00+05:00"}`, `{"freeze": true}` or `{"freeze": false}`.
 
     The clock stands between 2000-01-01T00:00:00Z and 2099-12-31T23:59:59Z: a move beyond is
     refused CLOCK_CHANGE_INVALID and changes nothing."""
-    body = await json_object(request)
+    body = await read_body(request, ClockChange)
     clock = request.app[CLOCK]
-    if len(body) != 1:
-        raise EgovsimError("CLOCK_CHANGE_INVALID", {"reason": "give exactly one change"})
-    ((what, value),) = body.items()
-    if what in ("advance", "set"):
-        try:
-            if what == "advance":
-                clock.advance(_advance(request, value))
-            else:
-                clock.set(parse_time(str(value)))
-        except ValueError as error:  # ClockRangeError too: the clock was not changed
-            raise EgovsimError(
-                "CLOCK_CHANGE_INVALID", {what: value, "reason": str(error)}
-            ) from None
-    elif what == "freeze" and isinstance(value, bool):
-        if value:
+    try:
+        if body.advance is not None:
+            clock.advance(_advance(request, body.advance))
+        elif body.set is not None:
+            clock.set(parse_time(body.set))
+        elif body.freeze:
             clock.freeze()
         else:
             clock.unfreeze()
-    else:
-        raise EgovsimError("CLOCK_CHANGE_INVALID", {"change": what})
+    except ValueError as error:  # ClockRangeError too: the clock was not changed
+        given = body.model_dump(exclude_none=True)
+        raise EgovsimError("CLOCK_CHANGE_INVALID", given | {"reason": str(error)}) from None
     await clock_changed(request.app)
-    return web.json_response(clock_json(request.app))
+    return answer(clock_of(request.app))
 
 
 async def clock_changed(app: web.Application) -> None:
@@ -90,30 +96,26 @@ async def clock_changed(app: web.Application) -> None:
     await app[STATECORP].returns.sweep()
 
 
-def _advance(request: web.Request, value: Any) -> timedelta:
-    if not isinstance(value, dict) or len(value) != 1:
-        raise EgovsimError("CLOCK_CHANGE_INVALID", {"advance": value})
-    ((unit, amount),) = value.items()
-    if not isinstance(amount, int | float) or isinstance(amount, bool) or amount <= 0:
-        raise EgovsimError("CLOCK_CHANGE_INVALID", {"reason": "move forward by a positive amount"})
-    if unit in UNITS:
-        try:
-            return timedelta(seconds=UNITS[unit] * amount)
-        except OverflowError:
-            raise EgovsimError("CLOCK_CHANGE_INVALID", {"reason": "past any date"}) from None
-    if unit == "working_days" and isinstance(amount, int):
-        if amount > MAX_WORKING_DAYS:
-            raise EgovsimError("CLOCK_CHANGE_INVALID", {"reason": "past the clock's range"})
-        calendar = request.app[CALENDAR]
-        now = request.app[CLOCK].now()
-        local = now.astimezone(calendar.zone)
-        day = local.date()
-        for _ in range(amount):
+def _advance(request: web.Request, advance: ClockAdvance) -> timedelta:
+    for unit, seconds in UNITS.items():
+        amount = getattr(advance, unit)
+        if amount is not None:
+            try:
+                return timedelta(seconds=seconds * amount)
+            except OverflowError:
+                raise EgovsimError("CLOCK_CHANGE_INVALID", {"reason": "past any date"}) from None
+    working_days = advance.working_days or 0
+    if working_days > MAX_WORKING_DAYS:
+        raise EgovsimError("CLOCK_CHANGE_INVALID", {"reason": "past the clock's range"})
+    calendar = request.app[CALENDAR]
+    now = request.app[CLOCK].now()
+    local = now.astimezone(calendar.zone)
+    day = local.date()
+    for _ in range(working_days):
+        day += timedelta(days=1)
+        while not calendar.is_working_day(day):
             day += timedelta(days=1)
-            while not calendar.is_working_day(day):
-                day += timedelta(days=1)
-        return local.replace(year=day.year, month=day.month, day=day.day) - local
-    raise EgovsimError("CLOCK_CHANGE_INVALID", {"unit": unit, "units": [*UNITS, "working_days"]})
+    return local.replace(year=day.year, month=day.month, day=day.day) - local
 
 
 async def restore_clock(store: ClockStore, clock: Clock, settings: Settings) -> None:

@@ -27,10 +27,13 @@ from egovsim.web.common.keys import (
     STAFF,
     STATECORP,
 )
+from egovsim.web.common.models import shown
 from egovsim.web.common.openapi import api
 from egovsim.web.common.operator import operator_only
 from egovsim.web.common.requests import json_object, local_path
 from egovsim.web.offices import statecorp_api, workstation_api
+from egovsim.web.offices.statecorp_models import StatecorpOperator
+from egovsim.web.offices.workstation_models import WorkstationStaff
 from egovsim.web.portal.session import SESSION_COOKIE
 from egovsim.workstation.providers import PROVIDERS
 
@@ -97,7 +100,7 @@ async def quick_login(
         await request.app[STAFF].open_session(
             hashed, member.id, now, now + timedelta(hours=workstation_api.SESSION_HOURS)
         )
-        return workstation_api.COOKIE, token, {"staff": workstation_api.staff_json(member)}
+        return workstation_api.COOKIE, token, {"staff": shown(WorkstationStaff.of(member))}
     if kind == "operator" and isinstance(who, str):
         store = request.app[STATECORP].store
         operator = await store.operator_by_login(who)
@@ -108,7 +111,7 @@ async def quick_login(
         await store.open_session(
             hashed, operator.id, now, now + timedelta(hours=statecorp_api.SESSION_HOURS)
         )
-        return statecorp_api.COOKIE, token, {"operator": statecorp_api.operator_json(operator)}
+        return statecorp_api.COOKIE, token, {"operator": shown(StatecorpOperator.of(operator))}
     raise EgovsimError(
         "BAD_REQUEST", {"reason": 'give one of "persona", "staff" or "operator" with its id'}
     )

@@ -43,11 +43,12 @@ from egovsim.web.common.keys import (
     STATECORP,
     VERIFIER,
 )
+from egovsim.web.common.models import shown
 from egovsim.web.common.openapi import api, component
 from egovsim.web.common.operator import operator_only
 from egovsim.web.common.requests import json_object
 from egovsim.web.gateway.shep import FAULTS as RECEIVER_FAULTS
-from egovsim.web.offices import statecorp_api
+from egovsim.web.offices.statecorp_models import StatecorpPackage
 from egovsim.web.trainer.clock import clock_changed, clock_json
 from egovsim.web.trainer.console_logins import people_json
 from egovsim.web.trainer.console_tours import TOUR, tour_json
@@ -365,4 +366,4 @@ async def sweep(request: web.Request) -> web.Response:
     """The State Corporation's storage sweep now (as `POST /api/v1/statecorp/sweep`, without
     an operator's session): results uncollected for a month go back to the provider."""
     returned = await request.app[STATECORP].returns.sweep()
-    return web.json_response({"returned": [statecorp_api.package_json(v) for v in returned]})
+    return web.json_response({"returned": [shown(StatecorpPackage.of(v)) for v in returned]})

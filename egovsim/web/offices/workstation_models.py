@@ -1,0 +1,367 @@
+"""The provider's workstation as its API shows it: the staff member, an application with its
+route, checks, attachments, history and result, a page of applications, and the sign-in body."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from urllib.parse import quote
+
+from pydantic import Field
+
+from egovsim.regulations.model import Channel
+from egovsim.storage.records import StaffMember
+from egovsim.web.common.models import Refusal, RequestModel, ResponseModel, Schema, Time, Words
+from egovsim.web.common.openapi import security_scheme
+from egovsim.workstation.attachments import OPEN_ACTION, attachment_refs
+from egovsim.workstation.views import ApplicationView
+
+#: Where the workstation's applications are.
+BASE = "/api/v1/workstation/applications"
+Verdict = Literal["compliant", "missing", "non_compliant"]
+
+security_scheme(
+    "staffToken",
+    {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "The token of `POST /api/v1/workstation/session`.",
+    },
+)
+security_scheme(
+    "staffCookie",
+    {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "egovsim_staff",
+        "description": "The session cookie the workstation's sign-in sets.",
+    },
+)
+#: What a route of the workstation declares as its `security`.
+STAFF_SECURITY = ("staffToken", "staffCookie")
+
+
+class WorkstationStaff(ResponseModel):
+    """A staff member (never the password hash or keystore)."""
+
+    login: str
+    role: str = Field(examples=["office", "head", "department_head", "executor"])
+    name: str
+    provider: str
+    can_sign: bool
+
+    @classmethod
+    def of(cls, member: StaffMember) -> WorkstationStaff:
+        """`member` as the API shows it."""
+        return cls(
+            login=member.login,
+            role=member.role,
+            name=member.name,
+            provider=member.provider_id,
+            can_sign=bool(member.keystore),
+        )
+
+
+class WorkstationSignIn(RequestModel):
+    """A staff member's login and password (anything else is a failed login)."""
+
+    login: Annotated[str, Refusal("STAFF_LOGIN_FAILED")] = ""
+    password: Annotated[str, Refusal("STAFF_LOGIN_FAILED")] = ""
+
+
+class WorkstationSignedIn(ResponseModel):
+    """The session's token for scripts (the cookie is set too) and who signed in."""
+
+    token: str
+    staff: WorkstationStaff
+
+
+class WorkstationApplicant(ResponseModel):
+    """Who applied."""
+
+    iin: str | None
+    bin: str | None
+    name: str
+
+
+class WorkstationStep(ResponseModel):
+    """A step of the provider's route, open or done."""
+
+    seq: int
+    id: str
+    role: str
+    action: str
+    name: Words
+    started_at: Time
+    deadline: Time
+    refusal_deadline: Time | None
+    finished_at: Time | None
+    outcome: str | None
+    overdue: bool
+
+
+class WorkstationCheck(ResponseModel):
+    """The verdict on one document (C3)."""
+
+    document: str
+    verdict: Verdict
+    note: str
+    checked_at: Time
+
+
+class WorkstationResult(ResponseModel):
+    """The result prepared, and whether it is signed."""
+
+    kind: str
+    refusal: bool
+    grounds: str | None
+    document: dict[str, Any]
+    signed: bool
+    signed_at: Time | None
+
+
+class WorkstationAttachment(ResponseModel):
+    """An electronic copy a portal REQUEST named, and who opened it."""
+
+    document: str
+    file_name: str
+    content_type: str
+    size: int
+    sha256: str
+    opened_by: list[str]
+    href: str
+
+
+class WorkstationEvent(ResponseModel):
+    """An entry of the application's history."""
+
+    at: Time
+    actor: str
+    role: str | None
+    action: str
+    step: str | None
+    channel: str | None
+    details: dict[str, Any]
+
+
+class WorkstationApplication(ResponseModel):
+    """An application with its route, history, checks and result."""
+
+    id: int
+    number: str
+    service: str
+    variant: str | None
+    channel: Channel
+    category: str
+    applicant: WorkstationApplicant
+    form: dict[str, Any]
+    documents: list[str]
+    received_at: Time
+    status: Literal["in_progress", "completed", "refused"]
+    current_step: str | None
+    steps: list[WorkstationStep]
+    checks: list[WorkstationCheck]
+    result: WorkstationResult | None
+    attachments: list[WorkstationAttachment] = Field(
+        description="The electronic copies a portal REQUEST named (none on paper); `href` "
+        "fetches one from the portal and records the opening."
+    )
+    history: list[WorkstationEvent]
+
+    @classmethod
+    def of(cls, view: ApplicationView) -> WorkstationApplication:
+        """The application of `view` as the API shows it."""
+        return cls.model_validate(_values(view))
+
+
+def _values(view: ApplicationView) -> dict[str, Any]:
+    application, current, result = view.application, view.current, view.result
+    return {
+        "id": application.id,
+        "number": application.number,
+        "service": application.regulation_id,
+        "variant": application.variant,
+        "channel": application.channel,
+        "category": application.category,
+        "applicant": {
+            "iin": application.applicant_iin,
+            "bin": application.applicant_bin,
+            "name": application.applicant_name,
+        },
+        "form": application.form,
+        "documents": application.documents,
+        "received_at": application.received_at,
+        "status": application.status,
+        "current_step": current.record.step_id if current else None,
+        "steps": [
+            {
+                "seq": s.record.seq,
+                "id": s.record.step_id,
+                "role": s.record.role,
+                "action": s.record.action,
+                "name": s.name,
+                "started_at": s.record.started_at,
+                "deadline": s.record.deadline,
+                "refusal_deadline": s.refusal_deadline,
+                "finished_at": s.record.finished_at,
+                "outcome": s.record.outcome,
+                "overdue": s.overdue,
+            }
+            for s in view.steps
+        ],
+        "checks": [
+            {
+                "document": c.document_id,
+                "verdict": c.verdict,
+                "note": c.note,
+                "checked_at": c.checked_at,
+            }
+            for c in view.checks
+        ],
+        "result": None
+        if result is None
+        else {
+            "kind": result.kind,
+            "refusal": result.refusal,
+            "grounds": result.grounds or None,
+            "document": result.document,
+            "signed": result.signature is not None,
+            "signed_at": result.signed_at,
+        },
+        "attachments": [
+            {
+                **{k: ref[k] for k in ("document", "file_name", "content_type", "size", "sha256")},
+                "opened_by": sorted(
+                    {
+                        t.actor
+                        for t in view.transitions
+                        if t.action == OPEN_ACTION and t.details.get("document") == document
+                    }
+                ),
+                "href": f"{BASE}/{application.id}/attachments/{quote(document)}",
+            }
+            for document, ref in attachment_refs(view.transitions).items()
+        ],
+        "history": [
+            {
+                "at": t.at,
+                "actor": t.actor,
+                "role": t.role,
+                "action": t.action,
+                "step": t.step_id,
+                "channel": t.channel,
+                "details": t.details,
+            }
+            for t in view.transitions
+        ],
+    }
+
+
+class WorkstationPage(ResponseModel):
+    """A page of applications and the address of the next one (null on the last)."""
+
+    applications: list[WorkstationApplication]
+    next: str | None
+
+
+class WorkstationResultFiles(ResponseModel):
+    """The result e-document, its CMS and the verifier's report."""
+
+    document: dict[str, Any]
+    cms: str | None = Field(json_schema_extra={"contentEncoding": "base64"})
+    verification: dict[str, Any] | None
+
+
+class SignedOut(ResponseModel):
+    """The session is over."""
+
+    signed_out: Literal[True] = True
+
+
+# -- what the API takes besides models ------------------------------------------------------------
+
+APPLICATION_ID: dict[str, Schema] = {
+    "application_id": {"type": "string", "pattern": r"^\d+$", "description": "The `id`."}
+}
+_LIMIT: Schema = {
+    "type": "string",
+    "pattern": r"^\d+$",
+    "description": "How many on a page, 1 to 200 (default 50).",
+}
+_AFTER: Schema = {
+    "type": "string",
+    "description": "The opaque cursor of the page's start, from the previous page's `next`.",
+}
+INBOX_QUERY: dict[str, Schema] = {
+    "limit": _LIMIT,
+    "after": _AFTER,
+    "step": {"type": "string", "description": "Only applications at this step id."},
+    "overdue": {
+        "type": "string",
+        "enum": ["true", "false"],
+        "description": "Only those past their open step's deadline.",
+    },
+}
+LIST_QUERY: dict[str, Schema] = {
+    "limit": _LIMIT,
+    "after": _AFTER,
+    "status": {"type": "string", "enum": ["in_progress", "completed", "refused"]},
+}
+_VERDICT: Schema = {"enum": ["compliant", "missing", "non_compliant"]}
+#: A paper application at the counter: `Submission.from_json` of the workstation reads it (the
+#: domain's checks and codes: FORM_INVALID, CHANNEL_NOT_ALLOWED).
+NEW_APPLICATION: Schema = {
+    "type": "object",
+    "required": ["service", "category", "applicant"],
+    "properties": {
+        "service": {"type": "string"},
+        "category": {"type": "string"},
+        "channel": {"enum": ["provider_office", "state_corporation"]},
+        "variant": {"type": ["string", "null"]},
+        "applicant": {
+            "type": "object",
+            "required": ["name"],
+            "properties": {
+                "iin": {"type": "string"},
+                "bin": {"type": "string"},
+                "name": {"type": "string"},
+            },
+        },
+        "form": {"type": "object", "description": "The service's form fields by id."},
+        "documents": {"type": "array", "items": {"type": "string"}},
+    },
+}
+#: An action's parameters: the workstation's step actions read them (their own codes).
+ACTION: Schema = {
+    "type": "object",
+    "description": "The action's parameters: `assign` takes `executor`; `check` takes "
+    "`documents` (a verdict per document id); `prepare` takes `result`, or `refusal` with "
+    "`grounds`; `sign` may take `approver`, the head's login, whose signature then approves "
+    "the result on the same CMS; any action may carry a `note`.",
+    "properties": {
+        "executor": {"type": "string"},
+        "approver": {"type": "string"},
+        "documents": {
+            "type": "object",
+            "additionalProperties": {
+                "oneOf": [
+                    _VERDICT,
+                    {
+                        "type": "object",
+                        "required": ["verdict", "note"],
+                        "properties": {"verdict": _VERDICT, "note": {"type": "string"}},
+                    },
+                ]
+            },
+        },
+        "result": {"type": "string"},
+        "refusal": {"type": "boolean"},
+        "grounds": {"type": "string"},
+        "note": {"type": "string"},
+    },
+}
+ACTION_PARAMETERS: dict[str, Schema] = APPLICATION_ID | {
+    "action": {"enum": ["register", "resolve", "assign", "check", "prepare", "sign", "hand_over"]}
+}
+DOCUMENT_PARAMETERS: dict[str, Schema] = APPLICATION_ID | {
+    "document_id": {"type": "string", "description": "a document id of item 9"}
+}
