@@ -4,6 +4,7 @@ validating a certification path (egovsim's own, `cryptography.x509.verification`
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import time
 from collections.abc import Callable
@@ -24,6 +25,12 @@ from egovsim.signatures.certs import CertCache
 from egovsim.signatures.path import PathBuilder
 from egovsim.signatures.revocation import FetchError
 from egovsim.signatures.verifier import Verifier
+
+#: Distinct plain signatures verified in turn, and distinct two-signer CAdES-T ones (each with
+#: its own two tokens): every verification meets a signature, content and tokens it has not
+#: met just before, as a gateway does.
+DISTINCT = 200
+STAMPED = 50
 
 
 class PkiFetcher:
@@ -71,7 +78,13 @@ def run() -> dict[str, object]:
     persona = next(p for p in load_personas(pki.directory) if p["id"] == "citizen-valid")
     keystore = load_keystore(pki.directory / persona["keystores"]["sign"]["file"], PASSWORD)
     content = os.urandom(1024)
-    signature = cms.sign(content, keystore.key, keystore.certificate, keystore.chain, _now())
+    # Distinct signatures over distinct content, made before the clock starts: nothing about a
+    # signature itself may be remembered from one verification to the next.
+    signatures = [
+        cms.sign(os.urandom(1024), keystore.key, keystore.certificate, keystore.chain, _now())
+        for _ in range(DISTINCT)
+    ]
+    signature = signatures[0]
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     public = key.public_key()
@@ -86,9 +99,11 @@ def run() -> dict[str, object]:
     first = loop.run_until_complete(verifier.verify_cms(signature))
     assert first.passed, first.to_json()
 
+    turn = itertools.count()
+
     async def batch(count: int) -> None:
         for _ in range(count):
-            await verifier.verify_cms(signature)
+            await verifier.verify_cms(signatures[next(turn) % DISTINCT])
 
     def full() -> None:
         loop.run_until_complete(batch(50))
@@ -96,25 +111,28 @@ def run() -> dict[str, object]:
     # CAdES-T with two signers, each with a timestamp from the test PKI's TSA.
     second_persona = next(p for p in load_personas(pki.directory) if p["id"] == "citizen-second")
     second = load_keystore(pki.directory / second_persona["keystores"]["sign"]["file"], PASSWORD)
-    co_signed = cades.add_signer(
-        signature, None, second.key, second.certificate, second.chain, _now()
-    )
     authority, tsa = TimeStampAuthority(), tsa_key(pki, _now())
-    tokens = {}
-    for index, value in cades.unstamped(co_signed):
-        query = cades.time_stamp_query(value, index + 1)
-        tokens[index] = cades.token_from_reply(
-            authority.respond(query, _now(), tsa), value, index + 1
+    stamped_ones = []
+    for one in signatures[:STAMPED]:
+        co_signed = cades.add_signer(
+            one, None, second.key, second.certificate, second.chain, _now()
         )
-    stamped = cades.with_timestamps(co_signed, tokens)
-    checked = loop.run_until_complete(verifier.verify_cms(stamped))
+        tokens = {}
+        for index, value in cades.unstamped(co_signed):
+            query = cades.time_stamp_query(value, index + 1)
+            tokens[index] = cades.token_from_reply(
+                authority.respond(query, _now(), tsa), value, index + 1
+            )
+        stamped_ones.append(cades.with_timestamps(co_signed, tokens))
+    checked = loop.run_until_complete(verifier.verify_cms(stamped_ones[0]))
     assert checked.passed, checked.to_json()
     assert len(checked.signers) == 2
     assert all(s.timestamp for s in checked.signers)
+    stamped_turn = itertools.count()
 
     async def stamped_batch(count: int) -> None:
         for _ in range(count):
-            await verifier.verify_cms(stamped)
+            await verifier.verify_cms(stamped_ones[next(stamped_turn) % STAMPED])
 
     def two_signers() -> None:
         loop.run_until_complete(stamped_batch(20))

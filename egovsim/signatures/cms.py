@@ -1,24 +1,18 @@
 """CMS SignedData (RFC 5652): reading the parts the verifier needs, and signing.
 
-Reading walks the DER with `der` (the hot path); signing builds the structure with asn1crypto.
+Reading walks the DER with `der` (the hot path); signing (`cms_signing`, whose functions this
+module also offers) builds the structure with asn1crypto.
 """
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime
 from typing import NamedTuple
 
-import asn1crypto.tsp  # noqa: F401  (registers the ESS signing-certificate attributes)
-from asn1crypto import algos, cms
-from asn1crypto import x509 as asn1_x509
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
-
 from egovsim.signatures import der
-from egovsim.signatures.algorithms import hash_algorithm
+from egovsim.signatures.cms_signing import asn1_certificate as asn1_certificate
+from egovsim.signatures.cms_signing import sign as sign
+from egovsim.signatures.cms_signing import signer_info_for as signer_info_for
 
 SIGNED_DATA = "1.2.840.113549.1.7.2"
 ATTR_CONTENT_TYPE = "1.2.840.113549.1.9.3"
@@ -51,8 +45,19 @@ class SignedData(NamedTuple):
 
     content_type: str
     content: bytes | None  # None when the signature is detached
-    certificates: list[bytes]
+    #: The certificates' DER; the same tuple for the same certificates field (see `_BLOCKS`).
+    certificates: tuple[bytes, ...]
     signers: list[SignerInfo]
+
+
+#: The encodings of the OIDs every signature carries, compared in place.
+_SIGNED_DATA_TLV = bytes.fromhex("06092a864886f70d010702")
+_DATA_TLV = bytes.fromhex("06092a864886f70d010701")
+_DATA = "1.2.840.113549.1.7.1"
+#: Certificates fields met before: (length, last 32 bytes) -> the field's bytes and its
+#: certificates. A signer's signatures all carry the same field; it is compared whole before use.
+_BLOCKS: dict[tuple[int, bytes], tuple[bytes, tuple[bytes, ...]]] = {}
+_MAX_BLOCKS = 1024
 
 
 def _header(
@@ -112,9 +117,12 @@ def parse(data: bytes) -> SignedData:
     _, start, end = _header(data, 0, len(data), 0x30, "ContentInfo")
     if end != len(data):
         raise der.DerError(f"{len(data) - end} bytes follow the encoded value")
-    content_type, position = _oid_at(data, start, end)
-    if content_type != SIGNED_DATA:
-        raise der.DerError("not a CMS SignedData ContentInfo")
+    if data.startswith(_SIGNED_DATA_TLV, start):
+        position = start + len(_SIGNED_DATA_TLV)
+    else:
+        content_type, position = _oid_at(data, start, end)
+        if content_type != SIGNED_DATA:
+            raise der.DerError("not a CMS SignedData ContentInfo")
     _, inner, inner_end = _header(data, position, end, 0xA0, "ContentInfo content")
     if inner_end != end:
         raise der.DerError("trailing data in ContentInfo")
@@ -126,7 +134,10 @@ def parse(data: bytes) -> SignedData:
         raise der.DerError("SignedData version is not an integer")
     _, _, position = _header(data, position, end, 0x31, "digestAlgorithms")
     _, encap, encap_end = _header(data, position, end, 0x30, "encapContentInfo")
-    content_type, cursor = _oid_at(data, encap, encap_end)
+    if data.startswith(_DATA_TLV, encap) and encap + len(_DATA_TLV) <= encap_end:
+        content_type, cursor = _DATA, encap + len(_DATA_TLV)
+    else:
+        content_type, cursor = _oid_at(data, encap, encap_end)
     content = None
     if (
         cursor + 4 <= encap_end
@@ -149,15 +160,10 @@ def parse(data: bytes) -> SignedData:
             raise der.DerError("eContent must hold one octet string")
         content = der.octets(pieces[0])
     position = encap_end
-    certificates: list[bytes] = []
+    certificates: tuple[bytes, ...] = ()
     tag, inner, stop = _header(data, position, end)
     if tag == 0xA0:
-        cursor = inner
-        while cursor < stop:
-            kind, _, after = _header(data, cursor, stop)
-            if kind == 0x30:
-                certificates.append(data[cursor:after])
-            cursor = after
+        certificates = _certificates(data, inner, stop)
         position = stop
         tag, inner, stop = _header(data, position, end)
     if tag == 0xA1:  # CRLs carried in the CMS are not used: revocation comes from the PKI
@@ -173,6 +179,26 @@ def parse(data: bytes) -> SignedData:
     if not signers:
         raise der.DerError("SignedData has no SignerInfo")
     return SignedData(content_type, content, certificates, signers)
+
+
+def _certificates(data: bytes, start: int, stop: int) -> tuple[bytes, ...]:
+    """The certificates of the field between `start` and `stop`: read once per distinct field."""
+    key = (stop - start, data[stop - 32 : stop])
+    known = _BLOCKS.get(key)
+    if known is not None and stop - start == len(known[0]) and data.startswith(known[0], start):
+        return known[1]
+    found = []
+    cursor = start
+    while cursor < stop:
+        kind, _, after = _header(data, cursor, stop)
+        if kind == 0x30:
+            found.append(data[cursor:after])
+        cursor = after
+    certificates = tuple(found)
+    if len(_BLOCKS) >= _MAX_BLOCKS:
+        _BLOCKS.clear()
+    _BLOCKS[key] = (data[start:stop], certificates)
+    return certificates
 
 
 #: AlgorithmIdentifiers read, by their encoding: the same few recur on every signature.
@@ -253,6 +279,27 @@ def _attributes(data: bytes, start: int, end: int) -> dict[str, der.Node]:
     attributes: dict[str, der.Node] = {}
     walk = start
     while walk < end:
+        # The common shape read inline (short lengths: SEQUENCE { OID, SET }); any other
+        # shape, and any error, goes through the general reading below.
+        if (
+            walk + 4 <= end
+            and data[walk] == 0x30
+            and data[walk + 1] < 0x80
+            and data[walk + 2] == 0x06
+            and data[walk + 3] < 0x80
+        ):
+            pair_end = walk + 2 + data[walk + 1]
+            values = walk + 4 + data[walk + 3]
+            if (
+                pair_end <= end
+                and values + 2 <= pair_end
+                and data[values] == 0x31
+                and values + 2 + data[values + 1] == pair_end
+            ):
+                oid = der.oid_from_content(data[walk + 4 : values])
+                attributes[oid] = der.Node(data, 0x31, values, values + 2, pair_end, pair_end)
+                walk = pair_end
+                continue
         _, pair_start, pair_end = _header(data, walk, end, 0x30, "Attribute")
         # The type is an OID of a few octets: read in place, as `_oid_at` would.
         size = data[pair_start + 1] if pair_start + 2 <= pair_end else 0x80
@@ -271,12 +318,16 @@ def _attributes(data: bytes, start: int, end: int) -> dict[str, der.Node]:
 
 def parse_time(node: der.Node) -> datetime:
     """A UTCTime or GeneralizedTime value in the `...Z` form DER requires (signing-time)."""
-    raw = node.content
-    if node.tag == 0x17 and len(raw) == 13:
+    return time_of(node.tag, node.content)
+
+
+def time_of(tag: int, raw: bytes) -> datetime:
+    """`parse_time` of a value's tag and content octets."""
+    if tag == 0x17 and len(raw) == 13:
         head, digits = raw[:2], raw[2:12]
-    elif node.tag == 0x18 and len(raw) == 15:
+    elif tag == 0x18 and len(raw) == 15:
         head, digits = raw[:4], raw[4:14]
-    elif node.tag not in (0x17, 0x18):
+    elif tag not in (0x17, 0x18):
         raise der.DerError("signing-time is neither UTCTime nor GeneralizedTime")
     else:
         head = digits = b""
@@ -301,111 +352,3 @@ def parse_time(node: der.Node) -> datetime:
 
 def _not_a_time(raw: bytes) -> der.DerError:
     return der.DerError(f"signing-time {raw.decode('ascii', 'replace')!r} is not a DER time")
-
-
-def sign(
-    content: bytes,
-    key: PrivateKeyTypes,
-    certificate: x509.Certificate,
-    chain: list[x509.Certificate],
-    signing_time: datetime,
-    *,
-    detached: bool = False,
-    digest: str = "sha256",
-) -> bytes:
-    """A CAdES-BES-shaped CMS SignedData over `content` (DER): signed attributes with the content
-    type, the message digest, the signing time and the ESS signing-certificate-v2."""
-    signer_info = signer_info_for(content, key, certificate, signing_time, digest)
-    encapsulated: dict[str, object] = {"content_type": "data"}
-    if not detached:
-        encapsulated["content"] = content
-    certificates = [asn1_certificate(c) for c in (certificate, *chain)]
-    signed_data = cms.SignedData(
-        {
-            "version": "v1",
-            "digest_algorithms": [signer_info["digest_algorithm"]],
-            "encap_content_info": encapsulated,
-            "certificates": certificates,
-            "signer_infos": [signer_info],
-        }
-    )
-    info = cms.ContentInfo({"content_type": "signed_data", "content": signed_data})
-    encoded: bytes = info.dump()
-    return encoded
-
-
-def asn1_certificate(certificate: x509.Certificate) -> asn1_x509.Certificate:
-    """The certificate as asn1crypto holds it."""
-    return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
-
-
-def signer_info_for(
-    content: bytes,
-    key: PrivateKeyTypes,
-    certificate: x509.Certificate,
-    signing_time: datetime,
-    digest: str = "sha256",
-) -> cms.SignerInfo:
-    """One signer's SignerInfo over `content`, with the signed attributes of `sign`."""
-    hash_name = digest
-    message_digest = hashlib.new(hash_name, content).digest()
-    cert_der = certificate.public_bytes(serialization.Encoding.DER)
-    asn1_cert = asn1_x509.Certificate.load(cert_der)
-    digest_algorithm = algos.DigestAlgorithm({"algorithm": hash_name})
-    signing_certificate = {
-        "certs": [
-            {
-                "hash_algorithm": {"algorithm": "sha256"},
-                "cert_hash": hashlib.sha256(cert_der).digest(),
-                "issuer_serial": {
-                    "issuer": [asn1_x509.GeneralName({"directory_name": asn1_cert.issuer})],
-                    "serial_number": asn1_cert.serial_number,
-                },
-            }
-        ]
-    }
-    signed_attributes = cms.CMSAttributes(
-        [
-            cms.CMSAttribute({"type": "content_type", "values": ["data"]}),
-            cms.CMSAttribute(
-                {
-                    "type": "signing_time",
-                    "values": [
-                        cms.Time({"utc_time": signing_time})
-                        if 1950 <= signing_time.year < 2050
-                        else cms.Time({"generalized_time": signing_time})
-                    ],
-                }
-            ),
-            cms.CMSAttribute({"type": "message_digest", "values": [message_digest]}),
-            cms.CMSAttribute({"type": "signing_certificate_v2", "values": [signing_certificate]}),
-        ]
-    )
-    to_sign = signed_attributes.dump()
-    hash_algorithm_ = hash_algorithm(hash_name)
-    if isinstance(key, rsa.RSAPrivateKey):
-        signature = key.sign(to_sign, padding.PKCS1v15(), hash_algorithm_)
-        signature_algorithm = {"algorithm": f"{hash_name}_rsa"}
-    elif isinstance(key, ec.EllipticCurvePrivateKey):
-        signature = key.sign(to_sign, ec.ECDSA(hash_algorithm_))
-        signature_algorithm = {"algorithm": f"{hash_name}_ecdsa"}
-    else:
-        raise TypeError(f"cannot sign with a {type(key).__name__}")
-    signer_info: cms.SignerInfo = cms.SignerInfo(
-        {
-            "version": "v1",
-            "sid": cms.SignerIdentifier(
-                {
-                    "issuer_and_serial_number": {
-                        "issuer": asn1_cert.issuer,
-                        "serial_number": asn1_cert.serial_number,
-                    }
-                }
-            ),
-            "digest_algorithm": digest_algorithm,
-            "signed_attrs": signed_attributes,
-            "signature_algorithm": signature_algorithm,
-            "signature": signature,
-        }
-    )
-    return signer_info

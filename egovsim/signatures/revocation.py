@@ -10,6 +10,8 @@ cRLSign, and it is fresh. Answers are cached until their nextUpdate. Fetching go
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
@@ -48,6 +50,12 @@ __all__ = [
 ]
 
 StatusName = Literal["good", "revoked", "unknown", "unavailable"]
+
+#: Seconds (of real time) an OCSP responder that could not be reached is not asked again: the
+#: CRLs answer meanwhile, so a responder down costs one failed request per interval, not one per
+#: certificate checked. The trainer's switches (`clear_revocation_caches`) end it at once.
+OCSP_RETRY_AFTER = 30.0
+_MAX_DOWN = 1_000
 
 
 class RevocationStatus(NamedTuple):
@@ -97,6 +105,8 @@ class RevocationChecker:
         certs: CertCache | None = None,
         use_nonce: bool = True,
         paths: PathBuilder | None = None,
+        retry_after: float = OCSP_RETRY_AFTER,
+        timer: Callable[[], float] = time.monotonic,
     ) -> None:
         self._fetcher = fetcher
         self._prefer = prefer
@@ -113,6 +123,11 @@ class RevocationChecker:
         self._fetched: dict[str, ParsedCrl] = {}
         self._memo: dict[tuple[bytes, bytes], _Memo] = {}
         self._ocsp: dict[tuple[bytes, int], RevocationStatus] = {}
+        #: Responders that could not be reached: until when (of `timer`) they are not asked,
+        #: and why they failed.
+        self._down: dict[str, tuple[float, str]] = {}
+        self._retry_after = retry_after
+        self._timer = timer
         self._signers = CrlSigners(paths, self.status)
 
     async def status(
@@ -137,6 +152,12 @@ class RevocationChecker:
         self._fetched.clear()
         self._memo.clear()
         self._ocsp.clear()
+        self._down.clear()
+
+    def forget_unreachable(self) -> None:
+        """Ask every OCSP responder again at the next check, those that failed too (a fault
+        switched off, a responder brought back)."""
+        self._down.clear()
 
     def cached(self, cert: CertInfo, issuer: CertInfo, at: datetime) -> RevocationStatus | None:
         """The status from the preferred source's cache alone, or None when it must be asked.
@@ -144,9 +165,12 @@ class RevocationChecker:
         The verifier's hot path: a warm check needs no coroutine and no fetch.
         """
         if self._prefer == "ocsp" and cert.ocsp_urls and self._fetcher is not None:
-            return self._ocsp_cached(cert, issuer, at)
-        # CRLs first, or OCSP that cannot be asked (a CA's certificate names no responder, or
-        # the verifier is offline): `status` would answer with the CRLs' verdict, kept here.
+            answer = self._ocsp_cached(cert, issuer, at)
+            if answer is not None or self._down_because(cert.ocsp_urls[0]) is None:
+                return answer
+        # CRLs first, or OCSP that cannot be asked (a CA's certificate names no responder, the
+        # verifier is offline, the responder is down): `status` would answer with the CRLs'
+        # verdict, kept here.
         memo = self._memo.get((cert.fingerprint, issuer.fingerprint))
         if memo is None or (memo.until is not None and at > memo.until):
             return None
@@ -361,6 +385,10 @@ class RevocationChecker:
             return RevocationStatus("unavailable", "", "the certificate names no OCSP responder")
         if self._fetcher is None:
             return RevocationStatus("unavailable", "", "OCSP not asked (offline)")
+        url = cert.ocsp_urls[0]
+        down = self._down_because(url)
+        if down is not None:
+            return RevocationStatus("unavailable", "", down)
         builder = ocsp.OCSPRequestBuilder().add_certificate(
             cert.certificate, issuer.certificate, hashes.SHA1()
         )
@@ -368,9 +396,13 @@ class RevocationChecker:
         if nonce is not None:
             builder = builder.add_extension(x509.OCSPNonce(nonce), critical=False)
         request = builder.build().public_bytes(serialization.Encoding.DER)
-        url = cert.ocsp_urls[0]
         try:
-            body = await self._fetcher.post(url, request, "application/ocsp-request")
+            try:
+                body = await self._fetcher.post(url, request, "application/ocsp-request")
+            except FetchError as error:
+                self._mark_down(url, str(error))
+                raise
+            self._down.pop(url, None)
             response = load_response(body)
             answer, responder = read_answer(response, cert, issuer, self._certs, at, nonce)
             if responder is not issuer:
@@ -394,6 +426,26 @@ class RevocationChecker:
         if answer.status in ("good", "revoked"):
             self._ocsp[key] = result
         return result
+
+    def _down_because(self, url: str) -> str | None:
+        """Why the responder at `url` is not asked now (it failed within the interval)."""
+        down = self._down.get(url)
+        if down is None:
+            return None
+        if self._timer() >= down[0]:
+            del self._down[url]
+            return None
+        return down[1]
+
+    def _mark_down(self, url: str, reason: str) -> None:
+        # Only a failure to reach the responder counts: an answer refused for one certificate
+        # (tryLater for a magic IIN, a bad signature) says nothing about the others.
+        if len(self._down) >= _MAX_DOWN:
+            self._down.clear()
+        detail = (
+            f"OCSP {url}: {reason}; not asked again for {self._retry_after:g} s (the CRLs answer)"
+        )
+        self._down[url] = (self._timer() + self._retry_after, detail)
 
     async def _check_responder(
         self, responder: CertInfo, issuer: CertInfo, at: datetime, anchor: CertInfo | None

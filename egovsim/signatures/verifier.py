@@ -11,7 +11,7 @@ from cryptography import x509
 from egovsim.clock import as_utc, utcnow
 from egovsim.signatures import checks as c2
 from egovsim.signatures import cms, der
-from egovsim.signatures.certs import CertCache, WeakKey
+from egovsim.signatures.certs import CertCache, CertInfo, WeakKey
 from egovsim.signatures.chain_checks import ChainChecker, labels
 from egovsim.signatures.checks import Expectations
 from egovsim.signatures.encoding import to_der
@@ -34,6 +34,7 @@ from egovsim.signatures.validation import DEFAULT_INPUTS, PathInputs
 __all__ = ["Expectations", "PathInputs", "TimestampPolicy", "Verifier"]
 
 MAX_INPUT = 64 * 1024 * 1024
+_MAX_POOLS = 1_000
 
 
 class Verifier:
@@ -71,6 +72,19 @@ class Verifier:
         )
         self._clock = clock
         self.timestamp_policy = timestamp_policy or TimestampPolicy()
+        #: The certificates of a CMS read, by its certificates field (`cms.parse` gives the
+        #: same tuple for the same field, so the lookup hashes nothing new).
+        self._pools: dict[tuple[bytes, ...], list[CertInfo]] = {}
+
+    def _pool(self, certificates: tuple[bytes, ...]) -> list[CertInfo]:
+        """The certificates read (WeakKey or ValueError as `CertCache.get` raises them)."""
+        pool = self._pools.get(certificates)
+        if pool is None:
+            pool = [self._certs.get(encoded) for encoded in certificates]
+            if len(self._pools) >= _MAX_POOLS:
+                self._pools.clear()
+            self._pools[certificates] = pool
+        return list(pool)
 
     @property
     def revocation(self) -> RevocationChecker:
@@ -144,7 +158,7 @@ class Verifier:
         checks.append(Check("signed-data", Status.PASSED, f"{len(data)} bytes"))
 
         try:
-            pool = [self._certs.get(encoded) for encoded in signed.certificates]
+            pool = self._pool(signed.certificates)
         except WeakKey as error:
             checks.append(
                 failed("signer-certificate", "WEAK_ALGORITHM", f"a certificate has {error}")

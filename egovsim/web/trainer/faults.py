@@ -30,7 +30,14 @@ from egovsim.storage.faults import (
     PkiFault,
     PkiFaults,
 )
-from egovsim.web.common.keys import CLOCK, GATEWAY_CATCH_UP, GATEWAY_STORE, PKI, PKI_FAULTS
+from egovsim.web.common.keys import (
+    CLOCK,
+    GATEWAY_CATCH_UP,
+    GATEWAY_STORE,
+    PKI,
+    PKI_FAULTS,
+    VERIFIER,
+)
 from egovsim.web.common.openapi import api, component
 from egovsim.web.common.operator import operator_only
 from egovsim.web.common.requests import json_object
@@ -39,7 +46,9 @@ routes = web.RouteTableDef()
 
 #: What each switch does, as the API and the console show it.
 EFFECTS = {
-    "ocsp-down": "The OCSP responder answers HTTP 503; verifiers fall back to the CRLs.",
+    "ocsp-down": "The OCSP responder answers HTTP 503; verifiers fall back to the CRLs "
+    "(egovsim's own asks the responder again 30 s after a failure, and at once when a switch "
+    "changes).",
     "ocsp-slow": "The OCSP responder waits `seconds` before answering; a verifier whose fetch "
     "timeout is shorter finds it unavailable and falls back to the CRLs.",
     "ocsp-unknown": "The OCSP responder answers certStatus unknown (signed and valid) for every "
@@ -226,6 +235,7 @@ async def switch_on(request: web.Request) -> web.Response:
         # as the CRL route makes them: the PKI object is not shared across threads.
         frozen = _current_crls(request.app[PKI], now)
     faults = await store.switch_on(PkiFault(name, now, float(delay) if delay else None), frozen)
+    _retry_responders(request)
     return web.json_response(switch_json(name, faults))
 
 
@@ -243,8 +253,16 @@ async def _switch_off(request: web.Request, name: str) -> PkiFaults:
     store = request.app[PKI_FAULTS]
     was_down = store.current.gateway_down
     faults = await store.switch_off(name)
+    _retry_responders(request)
     if name == GATEWAY_DOWN and was_down:
         # What the portal and the workstation could not send while it was down goes now, as a
         # trainer switching the gateway back on expects, rather than at the next start.
         await request.app[GATEWAY_CATCH_UP]()
     return faults
+
+
+def _retry_responders(request: web.Request) -> None:
+    # The verifier leaves a responder it could not reach alone for a while: a switch changed
+    # by the trainer takes effect at the next check instead.
+    if VERIFIER in request.app:
+        request.app[VERIFIER].revocation.forget_unreachable()
