@@ -2,7 +2,6 @@
 -- WS-Security report is kept by its SHA-256 in `message_bodies`, deflated, and the messages and
 -- attempts refer to it; a message's data (a part of its envelope) is kept deflated with its
 -- envelope as the dictionary, in the message's own row. What the log shows is the bytes as sent.
--- The signed result's CMS too: the provider's and the portal's copy are the same bytes.
 
 CREATE TABLE message_bodies (
     id INTEGER PRIMARY KEY,
@@ -20,11 +19,9 @@ ALTER TABLE gateway_messages ADD COLUMN data_encoding TEXT NOT NULL DEFAULT 'ide
     CHECK (data_encoding IN ('identity', 'deflate-envelope'));
 ALTER TABLE gateway_attempts ADD COLUMN request_body INTEGER REFERENCES message_bodies (id);
 ALTER TABLE gateway_attempts ADD COLUMN response_body INTEGER REFERENCES message_bodies (id);
-ALTER TABLE results ADD COLUMN signature_body INTEGER REFERENCES message_bodies (id);
-ALTER TABLE portal_results ADD COLUMN cms_body INTEGER REFERENCES message_bodies (id);
 
 -- The backfill: every body there is moves to `message_bodies` as it is (the next writes
--- deflate theirs; `egovsim db compact` deflates these), and its row keeps a reference.
+-- deflate theirs; these stay as they are), and its row keeps a reference.
 INSERT INTO message_bodies (digest, size, encoding, content)
 SELECT sha256(envelope), length(envelope), 'identity', envelope FROM gateway_messages
 WHERE length(envelope) > 0
@@ -44,16 +41,6 @@ ON CONFLICT (digest) DO NOTHING;
 INSERT INTO message_bodies (digest, size, encoding, content)
 SELECT sha256(response), length(response), 'identity', response FROM gateway_attempts
 WHERE response IS NOT NULL
-ON CONFLICT (digest) DO NOTHING;
-
-INSERT INTO message_bodies (digest, size, encoding, content)
-SELECT sha256(signature), length(signature), 'identity', signature FROM results
-WHERE signature IS NOT NULL
-ON CONFLICT (digest) DO NOTHING;
-
-INSERT INTO message_bodies (digest, size, encoding, content)
-SELECT sha256(cms), length(cms), 'identity', cms FROM portal_results
-WHERE length(cms) > 0
 ON CONFLICT (digest) DO NOTHING;
 
 UPDATE gateway_messages SET
@@ -77,16 +64,6 @@ UPDATE gateway_attempts SET
     response_body = (SELECT b.id FROM message_bodies b WHERE b.digest = sha256(response)),
     response = NULL
 WHERE response IS NOT NULL;
-
-UPDATE results SET
-    signature_body = (SELECT b.id FROM message_bodies b WHERE b.digest = sha256(signature)),
-    signature = NULL
-WHERE signature IS NOT NULL;
-
-UPDATE portal_results SET
-    cms_body = (SELECT b.id FROM message_bodies b WHERE b.digest = sha256(cms)),
-    cms = X''
-WHERE length(cms) > 0;
 
 -- The cabinet of one status, newest first, and the count of an account's drafts.
 CREATE INDEX portal_applications_by_account_status ON portal_applications (account_id, status, id);
