@@ -9,10 +9,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from egovsim.storage.applications import ApplicationStore
 from egovsim.storage.database import Database, bundled_migrations
 from egovsim.storage.gateway import Attempt, GatewayStore
+from egovsim.storage.portal_cabinet import CabinetStore
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+RESULT_CMS = b"0\x82\x05\x00" + bytes(range(256)) * 5
 REPORT = {"signed": True, "signer": {"name": "ШЛЮЗ ЭҮШ", "iin": "900101350013"}}
 
 
@@ -103,8 +106,9 @@ async def test_the_same_body_twice_is_stored_once(tmp_path) -> None:
 
 async def test_a_database_from_before_keeps_every_body_through_the_migration(tmp_path) -> None:
     path = tmp_path / "db.sqlite3"
-    before = [m for m in bundled_migrations() if m.name != "message_bodies"]
-    assert len(before) == len(bundled_migrations()) - 1
+    ours = ("message_bodies", "result_bodies")
+    before = [m for m in bundled_migrations() if m.name not in ours]
+    assert len(before) == len(bundled_migrations()) - len(ours)
     database = await Database.open(path, before)
     await database.close()
     envelope, data = _envelope("old")
@@ -123,6 +127,19 @@ async def test_a_database_from_before_keeps_every_body_through_the_migration(tmp
             " VALUES (1, ?, 1.5, 'delivered', ?, ?)",
             (NOW.isoformat(), b"<push/>", b"<ok/>"),
         )
+        # A signed result, the provider's and the portal's copy (their owners are left out:
+        # this connection does not check foreign keys).
+        connection.execute(
+            "INSERT INTO results (application_id, kind, refusal, document_json, prepared_at,"
+            " prepared_by, signature) VALUES (7, 'licence', 0, '{}', ?, 1, ?)",
+            (NOW.isoformat(), RESULT_CMS),
+        )
+        connection.execute(
+            "INSERT INTO portal_results (application_id, message_id, kind, refusal, cms,"
+            " document, verification_json, received_at)"
+            " VALUES (3, 'old-1', 'licence', 0, ?, X'7B7D', '{}', ?)",
+            (RESULT_CMS, NOW.isoformat()),
+        )
     database = await Database.open(path)
     store = GatewayStore(database)
     try:
@@ -140,11 +157,15 @@ async def test_a_database_from_before_keeps_every_body_through_the_migration(tmp
         assert first is not None
         [attempt] = await store.attempts(first)
         assert (attempt.request, attempt.response) == (b"<push/>", b"<ok/>")
+        result = await ApplicationStore(database).result(7)
+        assert result is not None and result.signature == RESULT_CMS
+        landed = await CabinetStore(database).result(3)
+        assert landed is not None and landed.cms == RESULT_CMS
     finally:
         await database.close()
-    # One envelope for both messages, one report, the request and the response; the rows
-    # keep references, not copies.
-    assert _stored(path, "SELECT COUNT(*) FROM message_bodies") == [(4,)]
+    # One envelope for both messages, one report, the request and the response, one result
+    # CMS for both its copies; the rows keep references, not copies.
+    assert _stored(path, "SELECT COUNT(*) FROM message_bodies") == [(5,)]
     assert _stored(path, "SELECT COUNT(*) FROM gateway_messages WHERE length(envelope) > 0") == [
         (0,)
     ]

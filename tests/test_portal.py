@@ -26,6 +26,7 @@ from egovsim.signatures.verifier import Expectations
 from egovsim.web.app import create_app
 from egovsim.web.common.keys import (
     CLOCK,
+    DATABASE,
     DELIVERY,
     GATEWAY,
     PORTAL,
@@ -296,6 +297,14 @@ async def test_a_citizen_gets_the_vessel_licence_from_request_to_signed_result(
     assert report.signer.role == "first-head"
     assert json.loads(result.document)["application"] == detail.application.provider_number
     assert result.verification["indication"] == "TOTAL_PASSED"
+    # The provider's result and the portal's copy of it are one stored body.
+    kept = await app_client.app[DATABASE].fetch_one(
+        "SELECT p.cms_body, r.signature_body FROM portal_results p, results r"
+        " WHERE p.application_id = ? AND r.application_id = (SELECT id FROM applications"
+        " WHERE number = ?)",
+        (application_id, detail.application.provider_number),
+    )
+    assert kept is not None and kept[0] is not None and kept[0] == kept[1]
 
     notices = await portal.notifications(applicant)
     kinds = [n.kind for n in notices]

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from egovsim.storage.application_rows import (
+    SELECT_RESULTS,
     application_of,
     check_of,
     result_of,
@@ -132,7 +133,9 @@ class ApplicationLists:
             checks[row["application_id"]].append(check_of(row))
         results = {
             row["application_id"]: result_of(row)
-            for row in await self._db.fetch_all(f"SELECT * FROM results {where}", ids)
+            for row in await self._db.fetch_all(
+                f"{SELECT_RESULTS} WHERE r.application_id IN ({marks})", ids
+            )
         }
         return Details(steps, transitions, checks, results)
 

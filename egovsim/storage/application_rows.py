@@ -6,6 +6,7 @@ import json
 
 import aiosqlite
 
+from egovsim.storage import bodies
 from egovsim.storage.records import (
     Application,
     DocumentCheck,
@@ -76,6 +77,13 @@ def check_of(row: aiosqlite.Row) -> DocumentCheck:
     )
 
 
+#: A result with its CMS (kept once, in `message_bodies`).
+SELECT_RESULTS = (
+    "SELECT r.*, b.encoding AS signature_encoding, b.content AS signature_content"
+    " FROM results r LEFT JOIN message_bodies b ON b.id = r.signature_body"
+)
+
+
 def result_of(row: aiosqlite.Row) -> ResultRecord:
     return ResultRecord(
         row["application_id"],
@@ -85,7 +93,7 @@ def result_of(row: aiosqlite.Row) -> ResultRecord:
         json.loads(row["document_json"]),
         required_time(row["prepared_at"]),
         row["prepared_by"],
-        row["signature"],
+        bodies.referred(row, "signature"),
         time_or_none(row["signed_at"]),
         row["signed_by"],
         json.loads(row["verification_json"]) if row["verification_json"] else None,

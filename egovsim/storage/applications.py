@@ -9,7 +9,9 @@ from typing import Any
 
 import aiosqlite
 
+from egovsim.storage import bodies
 from egovsim.storage.application_rows import (
+    SELECT_RESULTS,
     application_of,
     check_of,
     result_of,
@@ -275,8 +277,8 @@ class ApplicationStore:
                 " ON CONFLICT (application_id) DO UPDATE SET kind = excluded.kind,"
                 " refusal = excluded.refusal, grounds = excluded.grounds,"
                 " document_json = excluded.document_json, prepared_at = excluded.prepared_at,"
-                " prepared_by = excluded.prepared_by, signature = NULL, signed_at = NULL,"
-                " signed_by = NULL, verification_json = NULL",
+                " prepared_by = excluded.prepared_by, signature = NULL, signature_body = NULL,"
+                " signed_at = NULL, signed_by = NULL, verification_json = NULL",
                 (
                     result.application_id,
                     result.kind,
@@ -298,11 +300,13 @@ class ApplicationStore:
     ) -> None:
         """Attach the authorized person's CMS and the verifier's report to the result."""
         async with self._db.write() as connection:
+            # Kept once in `message_bodies`: the portal's copy of the result is the same CMS.
+            body = await bodies.put_async(connection, signature)
             await connection.execute(
-                "UPDATE results SET signature = ?, signed_at = ?, signed_by = ?,"
-                " verification_json = ? WHERE application_id = ?",
+                "UPDATE results SET signature = NULL, signature_body = ?, signed_at = ?,"
+                " signed_by = ?, verification_json = ? WHERE application_id = ?",
                 (
-                    signature,
+                    body,
                     signed_at.isoformat(),
                     signed_by,
                     json.dumps(verification, ensure_ascii=False),
@@ -313,7 +317,7 @@ class ApplicationStore:
     async def result(self, application_id: int) -> ResultRecord | None:
         """The result of an application, if one was prepared."""
         row = await self._db.fetch_one(
-            "SELECT * FROM results WHERE application_id = ?", (application_id,)
+            f"{SELECT_RESULTS} WHERE r.application_id = ?", (application_id,)
         )
         if row is None:
             return None

@@ -12,6 +12,8 @@ import sqlite3
 import zlib
 from collections.abc import Iterable
 
+import aiosqlite
+
 #: zlib's level: 6 (its default) deflates an envelope to about half in about 0.1 ms of CPU.
 LEVEL = 6
 #: Bodies shorter than this are kept as they are: deflating them saves nothing.
@@ -23,6 +25,8 @@ BODY_COLUMNS = frozenset(
         ("gateway_messages", "security_body"),
         ("gateway_attempts", "request_body"),
         ("gateway_attempts", "response_body"),
+        ("results", "signature_body"),
+        ("portal_results", "cms_body"),
     }
 )
 
@@ -65,6 +69,32 @@ def put(connection: sqlite3.Connection, body: bytes) -> int:
     )
     assert cursor.lastrowid is not None
     return cursor.lastrowid
+
+
+async def put_async(connection: aiosqlite.Connection, body: bytes) -> int:
+    """`put` inside a `Database.write()` block."""
+    digest = hashlib.sha256(body).digest()
+    cursor = await connection.execute("SELECT id FROM message_bodies WHERE digest = ?", (digest,))
+    row = await cursor.fetchone()
+    if row is not None:
+        return int(row[0])
+    encoding, content = packed(body)
+    cursor = await connection.execute(
+        "INSERT INTO message_bodies (digest, size, encoding, content) VALUES (?, ?, ?, ?)",
+        (digest, len(body), encoding, content),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+def referred(row: sqlite3.Row, name: str) -> bytes | None:
+    """The body a row refers to, read through its join (`{name}_encoding`, `{name}_content`),
+    or else the row's own column `name` (a value kept in the row)."""
+    content = row[f"{name}_content"]
+    if content is not None:
+        return unpacked(row[f"{name}_encoding"], content)
+    own = row[name]
+    return bytes(own) if own is not None else None
 
 
 def read(connection: sqlite3.Connection, ids: Iterable[int | None]) -> dict[int, bytes]:

@@ -82,16 +82,6 @@ SELECT_ATTEMPTS = (
 )
 
 
-def _body(row: sqlite3.Row, name: str) -> bytes | None:
-    """A body read through its join (`{name}_encoding`, `{name}_content`), or the row's own
-    column of that name (kept in the row before bodies were stored once)."""
-    content = row[f"{name}_content"]
-    if content is not None:
-        return bodies.unpacked(row[f"{name}_encoding"], content)
-    own = row[name]
-    return bytes(own) if own is not None else None
-
-
 def message(row: sqlite3.Row) -> StoredMessage:
     """A stored message from a row of `select_messages`."""
     if row["security_content"] is not None:
@@ -99,7 +89,7 @@ def message(row: sqlite3.Row) -> StoredMessage:
     else:
         security = json.loads(row["security_json"])
     if "envelope_content" in row.keys():  # noqa: SIM118 (a Row's `in` looks at its values)
-        envelope = _body(row, "envelope") or b""
+        envelope = bodies.referred(row, "envelope") or b""
         data = bodies.unpacked_data(row["data_encoding"], row["data_xml"], envelope)
     else:
         envelope = data = b""
@@ -132,8 +122,8 @@ def attempt(row: sqlite3.Row) -> Attempt:
         row["duration_ms"],
         row["outcome"],
         row["detail"],
-        _body(row, "request"),
-        _body(row, "response"),
+        bodies.referred(row, "request"),
+        bodies.referred(row, "response"),
     )
 
 

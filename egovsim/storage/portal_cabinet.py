@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from egovsim.storage import bodies
 from egovsim.storage.database import Database
 from egovsim.storage.portal import (
     Attachment,
@@ -151,10 +152,12 @@ class CabinetStore:
                 )
             if landing.result is not None:
                 result = landing.result
+                # The provider's own copy of this CMS is already kept: one body for both.
+                cms = await bodies.put_async(connection, result.cms)
                 await connection.execute(
                     "INSERT INTO portal_results (application_id, message_id, kind, refusal,"
-                    " grounds, provider_number, cms, document, verification_json, received_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " grounds, provider_number, cms, cms_body, document, verification_json,"
+                    " received_at) VALUES (?, ?, ?, ?, ?, ?, X'', ?, ?, ?, ?)"
                     " ON CONFLICT (application_id) DO NOTHING",
                     (
                         application.id,
@@ -163,7 +166,7 @@ class CabinetStore:
                         int(result.refusal),
                         result.grounds,
                         result.provider_number,
-                        result.cms,
+                        cms,
                         result.document,
                         json.dumps(result.verification, ensure_ascii=False),
                         result.received_at.isoformat(),
@@ -271,7 +274,7 @@ class CabinetStore:
     async def result(self, application_id: int) -> PortalResult | None:
         """The signed result that landed for an application, if one did."""
         row = await self._db.fetch_one(
-            "SELECT * FROM portal_results WHERE application_id = ?", (application_id,)
+            f"{_SELECT_RESULT} WHERE r.application_id = ?", (application_id,)
         )
         return _result(row) if row is not None else None
 
@@ -293,7 +296,7 @@ class CabinetStore:
                 "SELECT * FROM portal_timeline WHERE application_id = ? ORDER BY id", by_id
             ).fetchall()
             result = connection.execute(
-                "SELECT * FROM portal_results WHERE application_id = ?", by_id
+                f"{_SELECT_RESULT} WHERE r.application_id = ?", by_id
             ).fetchone()
             return CabinetDetail(
                 application_from_row(row),
@@ -305,6 +308,13 @@ class CabinetStore:
         return await self._db.snapshot(read)
 
 
+#: A landed result with its CMS (kept once, in `message_bodies`).
+_SELECT_RESULT = (
+    "SELECT r.*, b.encoding AS cms_encoding, b.content AS cms_content"
+    " FROM portal_results r LEFT JOIN message_bodies b ON b.id = r.cms_body"
+)
+
+
 def _result(row: sqlite3.Row) -> PortalResult:
     return PortalResult(
         row["application_id"],
@@ -313,7 +323,7 @@ def _result(row: sqlite3.Row) -> PortalResult:
         bool(row["refusal"]),
         row["grounds"],
         row["provider_number"],
-        row["cms"],
+        bodies.referred(row, "cms") or b"",
         row["document"],
         json.loads(row["verification_json"]),
         required_time(row["received_at"]),

@@ -21,7 +21,7 @@ ALTER TABLE gateway_attempts ADD COLUMN request_body INTEGER REFERENCES message_
 ALTER TABLE gateway_attempts ADD COLUMN response_body INTEGER REFERENCES message_bodies (id);
 
 -- The backfill: every body there is moves to `message_bodies` as it is (the next writes
--- deflate theirs; `egovsim db compact` deflates these), and its row keeps a reference.
+-- deflate theirs; these stay as they are), and its row keeps a reference.
 INSERT INTO message_bodies (digest, size, encoding, content)
 SELECT sha256(envelope), length(envelope), 'identity', envelope FROM gateway_messages
 WHERE length(envelope) > 0
