@@ -139,7 +139,8 @@ def start_server(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    for _ in range(300):  # about 30 s at most
+    # Two minutes or more (1,200 tries): a machine busy with other work starts it in over 30 s.
+    for _ in range(1200):
         if process.poll() is not None:
             raise RuntimeError("egovsim serve exited before it was ready")
         try:

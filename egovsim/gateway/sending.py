@@ -15,8 +15,9 @@ from lxml import etree
 
 from egovsim.gateway import soap
 from egovsim.gateway.service import Answer
-from egovsim.gateway.wssecurity import sign_envelope
+from egovsim.gateway.wssign import signed_envelope
 from egovsim.pki.keystore import Keystore
+from egovsim.signatures.xmldsig import SigningKey
 
 
 class Handle(Protocol):
@@ -27,7 +28,7 @@ class Handle(Protocol):
     ) -> Awaitable[Answer]: ...
 
 
-def send_message_envelope(
+def send_message_content(
     *,
     message_id: str,
     correlation_id: str | None,
@@ -38,8 +39,8 @@ def send_message_envelope(
     password: str,
     data: str,
     route_id: str | None = None,
-) -> bytes:
-    """An AsyncChannel `sendMessage` request of the v10 contract, its data as text."""
+) -> etree._Element:
+    """The Body's element of an AsyncChannel `sendMessage` request, its data as text."""
     outer, request = soap.wrapper(soap.ASYNC_TYPES, "sendMessage", "request")
     info = etree.SubElement(request, "messageInfo")
     etree.SubElement(info, "messageId").text = message_id
@@ -55,7 +56,7 @@ def send_message_envelope(
     etree.SubElement(sender, "password").text = password
     holder = etree.SubElement(request, "messageData")
     etree.SubElement(holder, "data").text = data
-    return soap.serialize(soap.envelope(outer))
+    return outer
 
 
 class GatewaySender:
@@ -86,7 +87,7 @@ class GatewaySender:
         route_id: str | None = None,
     ) -> tuple[bool, str]:
         """(accepted, what the gateway said): "accepted as …", or the fault's code and words."""
-        envelope = send_message_envelope(
+        content = send_message_content(
             message_id=message_id,
             correlation_id=correlation_id,
             service_id=service_id,
@@ -98,17 +99,20 @@ class GatewaySender:
             route_id=route_id,
         )
         certificate = None
-        if self._keystore is not None:
-            key, certificate = self._keystore.key, self._keystore.certificate
+        if self._keystore is None:
+            envelope = soap.serialize(soap.envelope(content))
+        else:
+            signer = SigningKey.of(self._keystore.key, self._keystore.certificate)
+            certificate = signer.certificate
             # The gateway does not verify again what was signed here a moment ago
-            # (`signed_by`); the log keeps the envelope as it was signed. An RSA key signs
-            # beside the event loop (it releases the GIL); an ECDSA one, a tenth of the cost,
-            # in place, as a thread would cost more than the signature.
-            if isinstance(key, ec.EllipticCurvePrivateKey):
-                envelope = sign_envelope(envelope, key, certificate, created=self._now())
+            # (`signed_by`); the log keeps the envelope as it was signed, written once from
+            # its element. An RSA key signs beside the event loop (it releases the GIL); an
+            # ECDSA one, a tenth of the cost, in place, as a thread would cost more.
+            if isinstance(signer.key, ec.EllipticCurvePrivateKey):
+                envelope = signed_envelope(content, signer, created=self._now())
             else:
                 envelope = await asyncio.to_thread(
-                    sign_envelope, envelope, key, certificate, created=self._now()
+                    signed_envelope, content, signer, created=self._now()
                 )
         answer = await self._handle("async", envelope, signed_by=certificate)
         if answer.status == 200:
