@@ -26,7 +26,7 @@ from egovsim.cli.fill_templates import KINDS, scenario_file
 from egovsim.config import Settings
 from egovsim.identity import generate_bin, generate_iin
 from egovsim.passwords import hash_password
-from egovsim.storage.database import DATABASE_FILE, Database
+from egovsim.storage.database import DATABASE_FILE, Database, database_location
 from egovsim.storage.history import Citizen, HistoryStore, Template, renumbered
 from egovsim.storage.history_copies import Batch, Copier, time_ordered_ids
 
@@ -119,7 +119,7 @@ async def fill(
     await _seeded(settings)
     weights = _weights(templates, providers, open_share)
     rng = random.Random(seed)
-    database = await Database.open(settings.data_dir / DATABASE_FILE)
+    database = await Database.open(database_location(settings))
     writing: asyncio.Task[None] | None = None
     try:
         store = HistoryStore(database)
