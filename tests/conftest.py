@@ -89,30 +89,48 @@ def settings(certs_dir: Path, tmp_path: Path, database_url: str | None) -> Setti
 BOTH_DATABASES = ["sqlite", "postgresql"]
 
 
+@dataclass
+class PostgresCluster:
+    """The cluster the tests make their databases on, and the databases left to drop."""
+
+    url: str
+    finished: list[str]
+
+    def drop_finished(self) -> None:
+        """Drop the databases of finished tests (not at a test's own teardown: an app some
+        other fixture holds may still be closing its connections then)."""
+        from tests import pg_cluster
+
+        while self.finished:
+            pg_cluster.drop_database(self.url, self.finished.pop())
+
+
 @pytest.fixture(scope="session")
-def postgres_cluster() -> Iterator[str | None]:
-    """The URL of a PostgreSQL cluster's `postgres` database: `.ci/run`'s
-    (EGOVSIM_TEST_DATABASE_URL), else a throwaway one of this worker's; None without PostgreSQL."""
+def postgres_cluster() -> Iterator[PostgresCluster | None]:
+    """A PostgreSQL cluster: `.ci/run`'s (EGOVSIM_TEST_DATABASE_URL, the URL of its `postgres`
+    database), else a throwaway one of this worker's; None without PostgreSQL."""
     from tests import pg_cluster
 
     given = os.environ.get("EGOVSIM_TEST_DATABASE_URL")
     if given:
-        yield given
+        shared = PostgresCluster(given, [])
+        yield shared
+        shared.drop_finished()
         return
     if pg_cluster.binaries() is None:
         yield None
         return
     cluster = pg_cluster.start()
     try:
-        yield cluster.url
+        yield PostgresCluster(cluster.url, [])
     finally:
         pg_cluster.stop(cluster.directory, cluster.bindir)
 
 
 @pytest.fixture
-def postgres_url(postgres_cluster: str | None) -> Iterator[str]:
-    """A new empty PostgreSQL database of the test's own, dropped after it; the test is skipped
-    (failed, under EGOVSIM_REQUIRE_POSTGRES=1 as in CI) without PostgreSQL."""
+def postgres_url(postgres_cluster: PostgresCluster | None) -> Iterator[str]:
+    """A new empty PostgreSQL database of the test's own; the test is skipped (failed, under
+    EGOVSIM_REQUIRE_POSTGRES=1 as in CI) without PostgreSQL."""
     from tests import pg_cluster
 
     if postgres_cluster is None:
@@ -120,18 +138,18 @@ def postgres_url(postgres_cluster: str | None) -> Iterator[str]:
         if os.environ.get("EGOVSIM_REQUIRE_POSTGRES") == "1":
             pytest.fail(reason)
         pytest.skip(reason)
-    name, url = pg_cluster.new_database(postgres_cluster)
-    try:
-        yield url
-    finally:
-        pg_cluster.drop_database(postgres_cluster, name)
+    postgres_cluster.drop_finished()
+    name, url = pg_cluster.new_database(postgres_cluster.url)
+    yield url
+    postgres_cluster.finished.append(name)
 
 
 @pytest.fixture
 def database_url(request: pytest.FixtureRequest) -> str | None:
     """The test's `Settings.database_url`: None (the SQLite file) unless parametrised with
-    "postgresql" (see BOTH_DATABASES)."""
-    kind = getattr(request, "param", "sqlite")
+    "postgresql" (see BOTH_DATABASES), or unless EGOVSIM_TEST_DIALECT=postgresql runs every
+    test that is not parametrised on PostgreSQL."""
+    kind = getattr(request, "param", os.environ.get("EGOVSIM_TEST_DIALECT", "sqlite"))
     if kind == "sqlite":
         return None
     assert kind == "postgresql", kind

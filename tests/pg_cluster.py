@@ -4,6 +4,8 @@ before any virtual environment exists:
 
     eval "$(python3 tests/pg_cluster.py start)"   # exports EGOVSIM_TEST_DATABASE_URL, ..._PGDATA
     python3 tests/pg_cluster.py stop "$EGOVSIM_TEST_PGDATA"
+
+Run as root, the server runs as the `postgres` user (or `nobody`): PostgreSQL refuses root.
 """
 
 from __future__ import annotations
@@ -179,7 +181,12 @@ def drop_database(admin_url: str, name: str, bindir: Path | None = None) -> None
 
 
 def main(arguments: list[str]) -> int:
-    """`start` prints the shell's exports; `stop DIRECTORY` stops and removes it."""
+    """`start` prints the shell's exports; `stop DIRECTORY` stops and removes it; `bindir`
+    prints where PostgreSQL's programs are (exit 1 when it is not installed)."""
+    if arguments[:1] == ["bindir"]:
+        bindir = binaries()
+        print(bindir or "PostgreSQL is not installed", file=sys.stdout if bindir else sys.stderr)
+        return 0 if bindir else 1
     if arguments[:1] == ["start"]:
         cluster = start()
         print(f"export EGOVSIM_TEST_DATABASE_URL={shlex.quote(cluster.url)}")
@@ -188,7 +195,7 @@ def main(arguments: list[str]) -> int:
     if arguments[:1] == ["stop"] and len(arguments) == 2:
         stop(Path(arguments[1]))
         return 0
-    print("usage: pg_cluster.py start | stop DIRECTORY", file=sys.stderr)
+    print("usage: pg_cluster.py start | stop DIRECTORY | bindir", file=sys.stderr)
     return 2
 
 
