@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from egovsim import __version__
 from egovsim.cli import (
     conformance_command,
-    fill_command,
+    db_commands,
     identity_commands,
     ncalayer_command,
     pki_commands,
@@ -124,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     scenario_command.register(commands, shared)
     reset_command.register(commands, shared)
     conformance_command.register(commands, shared)
-    fill_command.register(commands, shared)
+    db_commands.register(commands, shared)
     return parser
 
 

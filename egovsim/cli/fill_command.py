@@ -42,10 +42,8 @@ _SURNAMES = ("АХМЕТОВ", "ЖУМАБАЕВ", "СЕРИКОВ", "ИВАНО
 _NAMES = ("АЙДАР", "ЕРЛАН", "АСЕЛЬ", "ДИНАРА", "САУЛЕ", "МАРАТ", "ТИМУР", "ЖАНАР")
 
 
-def register(commands: Any, shared: argparse.ArgumentParser) -> None:
-    """Add `db fill`."""
-    db = commands.add_parser("db", parents=[shared], help="the database: fill it with a history")
-    actions = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+def register(actions: Any, shared: argparse.ArgumentParser) -> None:
+    """Add `fill` to `egovsim db`'s actions."""
     fill = actions.add_parser(
         "fill",
         parents=[shared],

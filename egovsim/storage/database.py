@@ -206,6 +206,10 @@ class Database(abc.ABC):
         """The names of the schema's tables, sorted."""
 
     @abc.abstractmethod
+    async def references(self) -> dict[str, set[str]]:
+        """Each table's foreign keys: the tables it refers to (itself aside)."""
+
+    @abc.abstractmethod
     async def empty(self, kept: Iterable[str]) -> dict[str, int]:
         """Delete every row of every table but `kept`, in one write transaction, ids starting
         again from 1; the rows removed from each table that had any."""

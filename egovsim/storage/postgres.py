@@ -210,6 +210,19 @@ class PostgresDatabase(Database):
         )
         return [str(row[0]) for row in rows]
 
+    async def references(self) -> dict[str, set[str]]:
+        """From the catalogue's foreign-key constraints of the connection's schema."""
+        found: dict[str, set[str]] = {table: set() for table in await self.tables()}
+        rows = await self.fetch_all(
+            "SELECT c.relname AS child, p.relname AS parent FROM pg_constraint k"
+            " JOIN pg_class c ON c.oid = k.conrelid JOIN pg_class p ON p.oid = k.confrelid"
+            " WHERE k.contype = 'f' AND c.relnamespace = current_schema()::regnamespace"
+        )
+        for row in rows:
+            if row["child"] in found and row["child"] != row["parent"]:
+                found[row["child"]].add(str(row["parent"]))
+        return found
+
     async def empty(self, kept: Iterable[str]) -> dict[str, int]:
         """Counted, then emptied with one TRUNCATE (which fires no row trigger, so the
         append-only rules stay on) that restarts the identities."""
@@ -227,12 +240,18 @@ class PostgresDatabase(Database):
         return rows
 
     async def ids_taken(self, tables: Iterable[str]) -> None:
-        """Move each table's identity past the largest id written."""
+        """Move each table's identity (where its `id` has one) past the largest id written."""
         async with self.write() as connection:
             for table in tables:
+                cursor = await connection.execute(
+                    "SELECT pg_get_serial_sequence(?, 'id')", (f'"{table}"',)
+                )
+                found = await cursor.fetchone()
+                if found is None or found[0] is None:
+                    continue
                 await connection.execute(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
-                    f" COALESCE(MAX(id), 0) + 1, false) FROM {table}"
+                    f"SELECT setval(?, COALESCE(MAX(id), 0) + 1, false) FROM \"{table}\"",
+                    (found[0],),
                 )
 
 

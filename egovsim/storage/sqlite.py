@@ -197,6 +197,14 @@ class SqliteDatabase(Database):
         )
         return [str(row[0]) for row in rows]
 
+    async def references(self) -> dict[str, set[str]]:
+        """From each table's `PRAGMA foreign_key_list`."""
+        found: dict[str, set[str]] = {}
+        for table in await self.tables():
+            keys = await self.fetch_all(f'PRAGMA foreign_key_list("{table}")')
+            found[table] = {str(key["table"]) for key in keys} - {table}
+        return found
+
     async def empty(self, kept: Iterable[str]) -> dict[str, int]:
         """The triggers that refuse a DELETE are dropped and made again from their own SQL
         inside the same transaction, so no moment exists where the rule is off for anyone
