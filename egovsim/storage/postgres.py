@@ -250,7 +250,7 @@ class PostgresDatabase(Database):
                 if found is None or found[0] is None:
                     continue
                 await connection.execute(
-                    f"SELECT setval(?, COALESCE(MAX(id), 0) + 1, false) FROM \"{table}\"",
+                    f'SELECT setval(?, COALESCE(MAX(id), 0) + 1, false) FROM "{table}"',
                     (found[0],),
                 )
 
