@@ -15,6 +15,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -218,6 +219,30 @@ class Database(abc.ABC):
     async def ids_taken(self, tables: Iterable[str]) -> None:
         """After rows were written with ids chosen by the writer (a bulk copy): the next id
         each table gives is past them."""
+
+    async def _migrate(self, migrations: list[Migration]) -> None:
+        """Apply the migrations not recorded yet, in one write transaction (an instance that
+        starts beside another waits for it, then finds nothing left to do)."""
+        async with self.write() as connection:
+            await connection.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+            cursor = await connection.execute("SELECT version FROM schema_migrations")
+            applied = {row[0] for row in await cursor.fetchall()}
+            for migration in migrations:
+                if migration.version in applied:
+                    continue
+                for statement in self._statements(migration):
+                    await connection.execute(statement)
+                await connection.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    (migration.version, migration.name, datetime.now(UTC).isoformat()),
+                )
+
+    @abc.abstractmethod
+    def _statements(self, migration: Migration) -> list[str]:
+        """A migration's statements in this dialect."""
 
     async def applied_migrations(self) -> list[tuple[int, str]]:
         """(version, name) of every applied migration."""

@@ -3,7 +3,7 @@ connection pool, behind the same interface as the SQLite file.
 
 A write transaction holds a transaction-scoped advisory lock (`WRITE_LOCK`) that every instance
 on the database takes, so writes never interleave, as with SQLite's one writer, whichever
-instance makes them. A `transact()` or `snapshot()` work (plain blocking code written for one
+instance makes them (an instance's own writers wait their turn before taking a connection). A `transact()` or `snapshot()` work (plain blocking code written for one
 trip to SQLite's thread) runs on a worker thread, each of its statements handed to the event
 loop's connection and waited for.
 """
@@ -15,7 +15,6 @@ import contextlib
 import re
 import threading
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -123,6 +122,7 @@ class PostgresDatabase(Database):
         self.url = url
         self._pool = pool
         self._tracer: Tracer = None
+        self._writers = asyncio.Lock()
 
     @classmethod
     async def connect(cls, url: str, migrations: list[Migration]) -> PostgresDatabase:
@@ -145,32 +145,30 @@ class PostgresDatabase(Database):
         parts = urlsplit(self.url)
         return f"PostgreSQL {parts.hostname}:{parts.port or 5432}{parts.path}"
 
+    def _statements(self, migration: Migration) -> list[str]:
+        """With the column types and the triggers turned into PostgreSQL's (from its own form
+        of the migration where it has one)."""
+        script = migration.sql if migration.postgresql is None else migration.postgresql
+        return [
+            turned
+            for statement in split_statements(script)
+            for turned in postgresql_statements(statement)
+        ]
+
     async def close(self) -> None:
         """Close the pool's connections."""
         await self._pool.close()
 
-    async def _migrate(self, migrations: list[Migration]) -> None:
-        async with self.write() as connection:
-            await connection.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                " version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-            )
-            cursor = await connection.execute("SELECT version FROM schema_migrations")
-            applied = {row[0] for row in await cursor.fetchall()}
-            for migration in migrations:
-                if migration.version in applied:
-                    continue
-                for statement in _migration_statements(migration):
-                    await connection.execute(statement)
-                await connection.execute(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                    (migration.version, migration.name, datetime.now(UTC).isoformat()),
-                )
-
     @contextlib.asynccontextmanager
     async def write(self) -> AsyncIterator[Connection]:
         """A transaction holding the write lock: committed at the end, rolled back on error."""
-        async with self._pool.acquire() as connection, connection.transaction():
+        # Writers of this instance queue here, not in the pool: a writer waiting for the lock
+        # while holding a connection would leave none for the reads the lock holder makes.
+        async with (
+            self._writers,
+            self._pool.acquire() as connection,
+            connection.transaction(),
+        ):
             await connection.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
             yield _Connection(connection, self._tracer)
 
@@ -253,17 +251,6 @@ class PostgresDatabase(Database):
                     f'SELECT setval(?, COALESCE(MAX(id), 0) + 1, false) FROM "{table}"',
                     (found[0],),
                 )
-
-
-def _migration_statements(migration: Migration) -> list[str]:
-    """A migration's statements for PostgreSQL (its own form where it has one), with the
-    column types and the triggers turned into PostgreSQL's."""
-    script = migration.sql if migration.postgresql is None else migration.postgresql
-    return [
-        turned
-        for statement in split_statements(script)
-        for turned in postgresql_statements(statement)
-    ]
 
 
 def read_once(url: str, queries: Sequence[str]) -> list[list[Any]] | None:

@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -80,28 +79,13 @@ class SqliteDatabase(Database):
         """The file's path."""
         return f"SQLite {self.path}"
 
+    def _statements(self, migration: Migration) -> list[str]:
+        return split_statements(migration.sql)
+
     async def close(self) -> None:
         """Close both connections (an unclosed aiosqlite connection keeps the process alive)."""
         await self._reader.close()
         await self._writer.close()
-
-    async def _migrate(self, migrations: list[Migration]) -> None:
-        async with self.write() as connection:
-            await connection.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-            )
-            cursor = await connection.execute("SELECT version FROM schema_migrations")
-            applied = {row[0] for row in await cursor.fetchall()}
-            for migration in migrations:
-                if migration.version in applied:
-                    continue
-                for statement in split_statements(migration.sql):
-                    await connection.execute(statement)
-                await connection.execute(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                    (migration.version, migration.name, datetime.now(UTC).isoformat()),
-                )
 
     @contextlib.asynccontextmanager
     async def write(self) -> AsyncIterator[Connection]:
