@@ -3,9 +3,10 @@ connection pool, behind the same interface as the SQLite file.
 
 A write transaction holds a transaction-scoped advisory lock (`WRITE_LOCK`) that every instance
 on the database takes, so writes never interleave, as with SQLite's one writer, whichever
-instance makes them (an instance's own writers wait their turn before taking a connection). A `transact()` or `snapshot()` work (plain blocking code written for one
-trip to SQLite's thread) runs on a worker thread, each of its statements handed to the event
-loop's connection and waited for.
+instance makes them (an instance's own writers wait their turn before taking a connection).
+A `transact()` or `snapshot()` work (plain blocking code written for one trip to SQLite's
+thread) runs on a worker thread, each of its statements handed to the event loop's connection
+and waited for.
 """
 
 from __future__ import annotations
