@@ -51,9 +51,7 @@ class NewTransition:
     details: dict[str, Any]
 
 
-async def _append(
-    connection: Connection, application_id: int, entry: NewTransition
-) -> None:
+async def _append(connection: Connection, application_id: int, entry: NewTransition) -> None:
     await connection.execute(
         "INSERT INTO transitions (application_id, at, actor, role, action, step_id, channel,"
         " details_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -93,7 +91,7 @@ async def _open_step(connection: Connection, application_id: int, step: NewStep)
         ),
     )
     await connection.execute(
-        "UPDATE applications SET current_step_id = ?, \"current_role\" = ?, current_action = ?,"
+        'UPDATE applications SET current_step_id = ?, "current_role" = ?, current_action = ?,'
         " current_deadline = ? WHERE id = ?",
         (step.step_id, step.role, step.action, step.deadline.isoformat(), application_id),
     )
@@ -215,7 +213,7 @@ class ApplicationStore:
             )
             if following is None:
                 await connection.execute(
-                    "UPDATE applications SET current_step_id = NULL, \"current_role\" = NULL,"
+                    'UPDATE applications SET current_step_id = NULL, "current_role" = NULL,'
                     " current_action = NULL, current_deadline = NULL WHERE id = ?",
                     (application_id,),
                 )

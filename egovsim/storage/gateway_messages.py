@@ -162,9 +162,7 @@ INSERT_MESSAGE = (
 )
 
 
-def attempt_row(
-    connection: WorkConnection, message_id: int, attempt: Attempt
-) -> tuple[Any, ...]:
+def attempt_row(connection: WorkConnection, message_id: int, attempt: Attempt) -> tuple[Any, ...]:
     """The values of `INSERT_ATTEMPT` for an attempt: its request and response stored once."""
     request = bodies.put(connection, attempt.request) if attempt.request is not None else None
     response = bodies.put(connection, attempt.response) if attempt.response is not None else None
