@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bench import api_models, gateway, ocsp, scale, submissions, verify
 from bench.common import save
+from tests.pg_cluster import binaries
 
 
 def main() -> None:
@@ -13,6 +14,8 @@ def main() -> None:
         "ocsp": ocsp.run(),
         "gateway": gateway.run(),
         "submissions": submissions.run(),
+        # The same on PostgreSQL, one instance (skipped without PostgreSQL's programs).
+        **({"submissions_postgresql": submissions.run("postgresql")} if binaries() else {}),
         "api_models": api_models.run(),
     }
     results["scale"] = scale.run()

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import platform
 import shutil
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from egovsim.clock import utcnow
 from egovsim.pki.authority import TestPki
 from egovsim.pki.personas import create_personas
+from egovsim.storage.database import read_saved
 
 PASSWORD = "Qwerty12"
 
@@ -178,19 +179,33 @@ def raw_rsa_verify_rate() -> float:
     return rate(lambda: public.verify(signature, content, padding.PKCS1v15(), hashes.SHA256()))
 
 
-def wait_until_delivered(database: Path, deadline: float) -> float:
+def wait_until_delivered(database: Path | str, deadline: float) -> float:
     """Wait (until `deadline`, a `time.monotonic()` value) until the gateway of the server on
-    `database` has delivered every message it accepted; the seconds it took."""
+    `database` (its SQLite file or PostgreSQL URL) has delivered every message it accepted; the
+    seconds it took."""
     started = time.monotonic()
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
-        while time.monotonic() < deadline:
-            waiting = connection.execute(
-                "SELECT COUNT(*) FROM gateway_messages WHERE state = 'ON_DELIVERY'"
-            ).fetchone()[0]
-            if waiting == 0:
-                break
-            time.sleep(0.2)
+    while time.monotonic() < deadline:
+        found = read_saved(
+            database, ["SELECT COUNT(*) FROM gateway_messages WHERE state = 'ON_DELIVERY'"]
+        )
+        if found is not None and found[0][0][0] == 0:
+            break
+        time.sleep(0.2)
     return time.monotonic() - started
+
+
+@contextlib.contextmanager
+def postgresql_database() -> Iterator[str]:
+    """The URL of a new database on a throwaway PostgreSQL cluster (as the tests make one),
+    stopped and removed at the end."""
+    from tests import pg_cluster
+
+    cluster = pg_cluster.start()
+    try:
+        _, url = pg_cluster.new_database(cluster.url, cluster.bindir)
+        yield url
+    finally:
+        pg_cluster.stop(cluster.directory, cluster.bindir)
 
 
 def data_directory(process: subprocess.Popen[bytes]) -> Path:

@@ -33,6 +33,7 @@ from bench.common import (
     free_port,
     make_pki,
     percentile,
+    postgresql_database,
     raw_rsa_verify_rate,
     report,
     scratch_directory,
@@ -232,8 +233,16 @@ def _figures(label: str, elapsed: float, latencies: list[float]) -> list[Figure]
     ]
 
 
-def run() -> dict[str, object]:
-    """Measure and print; return the figures."""
+def run(database: str = "sqlite") -> dict[str, object]:
+    """Measure and print on the SQLite file (or, with "postgresql", on a database of a
+    throwaway PostgreSQL cluster); return the figures."""
+    if database == "postgresql":
+        with postgresql_database() as url:
+            return _run(url)
+    return _run(None)
+
+
+def _run(database_url: str | None) -> dict[str, object]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     pki = make_pki(base)
@@ -241,6 +250,8 @@ def run() -> dict[str, object]:
     data_dir = scratch_directory()
     # Each applicant keeps both bursts' drafts open at once.
     environment = {"EGOVSIM_MAX_OPEN_DRAFTS": str(2 * SUBMISSIONS // CLIENTS + 1)}
+    if database_url:
+        environment["EGOVSIM_DATABASE_URL"] = database_url
     server: subprocess.Popen[bytes] | None = start_server(pki, port, data_dir, environment)
     try:
         drafts = 2 * (SUBMISSIONS // CLIENTS)
@@ -254,7 +265,7 @@ def run() -> dict[str, object]:
         server = start_server(pki, port, data_dir, environment)
         with _profiled(server, "fresh"):
             fresh = asyncio.run(_burst("127.0.0.1", port, applicants))
-        database = data_dir / "egovsim.sqlite3"
+        database = database_url or data_dir / "egovsim.sqlite3"
         drained = wait_until_delivered(database, time.monotonic() + DRAIN_SECONDS)
         with _profiled(server, "warm"):
             warm = asyncio.run(_burst("127.0.0.1", port, applicants))
@@ -264,7 +275,8 @@ def run() -> dict[str, object]:
             stop_server(server)
     raw = raw_rsa_verify_rate()
     return report(
-        f"submissions: {SUBMISSIONS} signed requests per burst through the portal's JSON API, "
+        f"submissions on {'PostgreSQL' if database_url else 'SQLite'}: {SUBMISSIONS} signed "
+        "requests per burst through the portal's JSON API, "
         f"{CLIENTS} clients, server and load generator on the same cores",
         [
             *_figures("warm server", *warm),

@@ -21,6 +21,9 @@ class Settings:
 
     #: The database and other runtime state (`--data-dir`, `EGOVSIM_DATA`).
     data_dir: Path = Path("data")
+    #: A PostgreSQL database that several instances share instead of the SQLite file in the
+    #: data directory (`--database-url`, `EGOVSIM_DATABASE_URL`): `postgresql://user@host/db`.
+    database_url: str | None = None
     #: The test PKI: CA keys, CRLs, issued certificates, personas' keystores
     #: (`--certs`, `EGOVSIM_CERTS`).
     certs_dir: Path = Path("certs")
@@ -134,6 +137,8 @@ def settings_from_env(env: Mapping[str, str] | None = None, **overrides: Any) ->
     values: dict[str, Any] = {}
     if "EGOVSIM_DATA" in source:
         values["data_dir"] = Path(source["EGOVSIM_DATA"])
+    if source.get("EGOVSIM_DATABASE_URL"):
+        values["database_url"] = database_url(source["EGOVSIM_DATABASE_URL"])
     if "EGOVSIM_CERTS" in source:
         values["certs_dir"] = Path(source["EGOVSIM_CERTS"])
     if "EGOVSIM_PUBLIC_URL" in source:
@@ -172,6 +177,17 @@ def settings_from_env(env: Mapping[str, str] | None = None, **overrides: Any) ->
         values["clock_frozen_at"] = parse_time(source["EGOVSIM_CLOCK"])
     values.update({key: value for key, value in overrides.items() if value is not None})
     return Settings(**values)
+
+
+def database_url(text: str) -> str:
+    """A `--database-url`: PostgreSQL's (`postgresql://…`); ValueError saying what is expected
+    for anything else (the SQLite file needs no URL: it is the data directory's)."""
+    if not text.startswith(("postgresql://", "postgres://")):
+        raise ValueError(
+            f"the database URL must start with postgresql://, not {text.split('://')[0]!r} "
+            "(without one, the database is the SQLite file in the data directory)"
+        )
+    return text
 
 
 def _positive(variable: str, text: str) -> int:

@@ -6,7 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -70,14 +70,97 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def settings(certs_dir: Path, tmp_path: Path) -> Settings:
-    """Settings for a test: its own data and certs directories, the clock frozen at NOW."""
+def settings(certs_dir: Path, tmp_path: Path, database_url: str | None) -> Settings:
+    """Settings for a test: its own data and certs directories, the clock frozen at NOW, and
+    its own database (the SQLite file in its data directory unless it asks for PostgreSQL)."""
     return Settings(
         data_dir=tmp_path / "data",
         certs_dir=certs_dir,
         public_url=BASE_URL,
         clock_frozen_at=NOW,
+        database_url=database_url,
     )
+
+
+# -- PostgreSQL ----------------------------------------------------------------------------------
+
+#: Both dialects, for `pytest.mark.parametrize("database_url", BOTH_DATABASES, indirect=True)`:
+#: the test's id says which it ran on.
+BOTH_DATABASES = ["sqlite", "postgresql"]
+
+
+@dataclass
+class PostgresCluster:
+    """The cluster the tests make their databases on, and the databases left to drop."""
+
+    url: str
+    finished: list[str]
+
+    def drop_finished(self) -> None:
+        """Drop the databases of finished tests (not at a test's own teardown: an app some
+        other fixture holds may still be closing its connections then)."""
+        from tests import pg_cluster
+
+        while self.finished:
+            pg_cluster.drop_database(self.url, self.finished.pop())
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster | None]:
+    """A PostgreSQL cluster: `.ci/run`'s (EGOVSIM_TEST_DATABASE_URL, the URL of its `postgres`
+    database), else a throwaway one of this worker's; None without PostgreSQL."""
+    from tests import pg_cluster
+
+    given = os.environ.get("EGOVSIM_TEST_DATABASE_URL")
+    if given:
+        shared = PostgresCluster(given, [])
+        yield shared
+        shared.drop_finished()
+        return
+    if pg_cluster.binaries() is None:
+        yield None
+        return
+    cluster = pg_cluster.start()
+    try:
+        yield PostgresCluster(cluster.url, [])
+    finally:
+        pg_cluster.stop(cluster.directory, cluster.bindir)
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster: PostgresCluster | None) -> Iterator[str]:
+    """A new empty PostgreSQL database of the test's own; the test is skipped (failed, under
+    EGOVSIM_REQUIRE_POSTGRES=1 as in CI) without PostgreSQL."""
+    from tests import pg_cluster
+
+    if postgres_cluster is None:
+        reason = "PostgreSQL is not installed (no initdb); `.ci/run` installs it"
+        if os.environ.get("EGOVSIM_REQUIRE_POSTGRES") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    postgres_cluster.drop_finished()
+    name, url = pg_cluster.new_database(postgres_cluster.url)
+    yield url
+    postgres_cluster.finished.append(name)
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest) -> str | None:
+    """The test's `Settings.database_url`: None (the SQLite file) unless parametrised with
+    "postgresql" (see BOTH_DATABASES), or unless EGOVSIM_TEST_DIALECT=postgresql runs every
+    test that is not parametrised on PostgreSQL."""
+    kind = getattr(request, "param", os.environ.get("EGOVSIM_TEST_DIALECT", "sqlite"))
+    if kind == "sqlite":
+        return None
+    assert kind == "postgresql", kind
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+@pytest.fixture
+def database_location(database_url: str | None, tmp_path: Path) -> Path | str:
+    """Where the test's database is: the PostgreSQL URL, or a SQLite file of its own."""
+    return database_url or tmp_path / "egovsim.sqlite3"
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,12 @@
 """Crash test: the server is killed with SIGKILL while it accepts and delivers, and restarted,
-several times; every message it accepted is then delivered and applied exactly once."""
+several times; every message it accepted is then delivered and applied exactly once, on the
+SQLite file and on PostgreSQL."""
 
 from __future__ import annotations
 
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from egovsim.storage.database import read_saved
 from egovsim.testing.ports import free_port
-from tests.conftest import BASE_URL, soap_envelope
+from tests.conftest import BASE_URL, BOTH_DATABASES, soap_envelope
 from tests.test_workstation import day_in_certificate_window, passport_request
 
 ASYNC = "http://bip.bee.kz/AsyncChannel/v10/Types"
@@ -40,7 +41,7 @@ def _message(message_id: str) -> bytes:
 class Server:
     """`egovsim serve` in its own process, on a loopback port."""
 
-    def __init__(self, certs: Path, data: Path) -> None:
+    def __init__(self, certs: Path, data: Path, database_url: str | None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         environment = {
@@ -63,6 +64,7 @@ class Server:
                 str(data),
                 "--public-url",
                 BASE_URL,
+                *(["--database-url", database_url] if database_url else []),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -100,43 +102,48 @@ class Server:
         self.process.wait(timeout=10)
 
 
-def _pending(database: Path) -> int:
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
-        return int(
-            connection.execute(
-                "SELECT COUNT(*) FROM gateway_messages WHERE state = 'ON_DELIVERY'"
-            ).fetchone()[0]
-        )
+def _rows(database: Path | str, query: str) -> list[tuple[str, ...]]:
+    found = read_saved(database, [query])
+    assert found is not None, f"the database cannot be read: {database}"
+    return [tuple(row) for row in found[0]]
+
+
+def _pending(database: Path | str) -> int:
+    query = "SELECT COUNT(*) FROM gateway_messages WHERE state = 'ON_DELIVERY'"
+    return int(_rows(database, query)[0][0])
 
 
 @pytest.mark.long
-def test_killed_servers_lose_nothing_and_apply_every_message_once(certs_dir, tmp_path) -> None:
+@pytest.mark.parametrize("database_url", BOTH_DATABASES, indirect=True)
+def test_killed_servers_lose_nothing_and_apply_every_message_once(
+    certs_dir, tmp_path, database_url
+) -> None:
     data = tmp_path / "data"
     accepted: list[str] = []
     for _round in range(3):
-        server = Server(certs_dir, data)
+        server = Server(certs_dir, data, database_url)
         for _ in range(25):
             message_id = str(uuid.uuid4())
             if server.send(message_id):
                 accepted.append(message_id)
         server.kill()  # mid-delivery: the worker is still handing messages to the workstation
-    server = Server(certs_dir, data)
+    server = Server(certs_dir, data, database_url)
     try:
-        database = data / "egovsim.sqlite3"
+        database = database_url or data / "egovsim.sqlite3"
         deadline = time.monotonic() + 60
         while _pending(database) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert _pending(database) == 0
     finally:
         server.stop()
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
-        states = dict(connection.execute("SELECT message_id, state FROM gateway_messages"))
-        applied = [
-            row[0]
-            for row in connection.execute(
-                "SELECT gateway_message_id FROM applications WHERE gateway_message_id IS NOT NULL"
-            )
-        ]
+    states = dict(_rows(database, "SELECT message_id, state FROM gateway_messages"))
+    applied = [
+        row[0]
+        for row in _rows(
+            database,
+            "SELECT gateway_message_id FROM applications WHERE gateway_message_id IS NOT NULL",
+        )
+    ]
     assert len(accepted) == 75
     assert all(states[m] == "DELIVERED" for m in accepted)
     assert sorted(applied) == sorted(accepted), "each accepted message applied exactly once"

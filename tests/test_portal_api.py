@@ -22,7 +22,7 @@ from egovsim.signatures import cms
 from egovsim.signatures.revocation import RevocationChecker
 from egovsim.web.app import create_app
 from egovsim.web.common.keys import CLOCK, VERIFIER
-from tests.conftest import NOW
+from tests.conftest import BOTH_DATABASES, NOW
 from tests.portal_helpers import log_in
 from tests.test_openssl_interop import ca_files, openssl, write_cert, write_key
 from tests.test_portal import (
@@ -145,6 +145,8 @@ async def duplicate_licence_route(client: Any) -> None:
 # -- the whole path ---------------------------------------------------------------------------
 
 
+# The whole path on both stores: the portal, the gateway, the workstation and the cabinet.
+@pytest.mark.parametrize("database_url", BOTH_DATABASES, indirect=True)
 async def test_the_citizen_does_the_whole_path_with_an_openssl_made_cms(
     api, persona, pki, tmp_path: Path
 ) -> None:

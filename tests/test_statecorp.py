@@ -148,7 +148,12 @@ async def counter_path(client: Any, variant: str) -> dict[str, Any]:
     return package
 
 
-@pytest.mark.parametrize("variant", sorted(TERMS))
+# Every variant on the SQLite file, and the first on PostgreSQL too (the same path, other store).
+@pytest.mark.parametrize(
+    ("variant", "database_url"),
+    [*((variant, "sqlite") for variant in sorted(TERMS)), (sorted(TERMS)[0], "postgresql")],
+    indirect=["database_url"],
+)
 async def test_the_counter_path_of_each_variant_ends_in_a_recorded_hand_out(
     counter_client, variant
 ) -> None:

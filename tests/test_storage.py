@@ -1,13 +1,22 @@
-"""The embedded database: WAL, foreign keys, numbered migrations recorded, one writer."""
+"""The storage interface on both dialects (the test id says which: [sqlite] or [postgresql]):
+numbered migrations recorded, foreign keys, one writer at a time, transactions in one trip;
+and SQLite's own: WAL, group commit."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
+from pathlib import Path
 
+import asyncpg
 import pytest
 
-from egovsim.storage.database import Database, Migration, bundled_migrations
+from egovsim.storage.database import Database, Migration, WorkConnection, bundled_migrations
+from tests.conftest import BOTH_DATABASES
+
+both = pytest.mark.parametrize("database_url", BOTH_DATABASES, indirect=True)
+#: A unique or foreign key refused, as each driver says it.
+INTEGRITY = (sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)
 
 
 async def test_a_new_database_is_migrated_in_wal_mode_with_foreign_keys(tmp_path) -> None:
@@ -23,12 +32,13 @@ async def test_a_new_database_is_migrated_in_wal_mode_with_foreign_keys(tmp_path
         await database.close()
 
 
-async def test_reopening_applies_only_new_migrations(tmp_path) -> None:
-    path = tmp_path / "db.sqlite3"
+@both
+async def test_reopening_applies_only_new_migrations(database_location) -> None:
+    path = database_location
     first = [Migration(1, "one", "CREATE TABLE a (x INTEGER);")]
     database = await Database.open(path, first)
     await database.close()
-    second = [*first, Migration(2, "two", "CREATE TABLE b (y INTEGER REFERENCES a (x));")]
+    second = [*first, Migration(2, "two", "CREATE TABLE b (y INTEGER);")]
     database = await Database.open(path, second)
     try:
         assert await database.applied_migrations() == [(1, "one"), (2, "two")]
@@ -36,9 +46,10 @@ async def test_reopening_applies_only_new_migrations(tmp_path) -> None:
         await database.close()
 
 
-async def test_a_failed_write_leaves_nothing_behind(tmp_path) -> None:
+@both
+async def test_a_failed_write_leaves_nothing_behind(database_location) -> None:
     database = await Database.open(
-        tmp_path / "db.sqlite3", [Migration(1, "t", "CREATE TABLE t (x INTEGER UNIQUE);")]
+        database_location, [Migration(1, "t", "CREATE TABLE t (x INTEGER UNIQUE);")]
     )
     try:
         with pytest.raises(RuntimeError):
@@ -50,9 +61,10 @@ async def test_a_failed_write_leaves_nothing_behind(tmp_path) -> None:
         await database.close()
 
 
-async def test_concurrent_writes_are_serialized(tmp_path) -> None:
+@both
+async def test_concurrent_writes_are_serialized(database_location) -> None:
     database = await Database.open(
-        tmp_path / "db.sqlite3", [Migration(1, "t", "CREATE TABLE t (n INTEGER);")]
+        database_location, [Migration(1, "t", "CREATE TABLE t (n INTEGER);")]
     )
 
     async def bump() -> None:
@@ -70,13 +82,16 @@ async def test_concurrent_writes_are_serialized(tmp_path) -> None:
         await database.close()
 
 
-async def test_a_transaction_in_one_trip_commits_or_leaves_nothing(tmp_path) -> None:
+@both
+async def test_a_transaction_in_one_trip_commits_or_leaves_nothing(
+    database_location: Path | str,
+) -> None:
     database = await Database.open(
-        tmp_path / "db.sqlite3", [Migration(1, "t", "CREATE TABLE t (x INTEGER UNIQUE);")]
+        database_location, [Migration(1, "t", "CREATE TABLE t (x INTEGER UNIQUE);")]
     )
 
     def insert(values: list[int]):  # type: ignore[no-untyped-def]
-        def work(connection: sqlite3.Connection) -> int:
+        def work(connection: WorkConnection) -> int:
             connection.executemany("INSERT INTO t VALUES (?)", [(v,) for v in values])
             return int(connection.execute("SELECT COUNT(*) FROM t").fetchone()[0])
 
@@ -84,19 +99,22 @@ async def test_a_transaction_in_one_trip_commits_or_leaves_nothing(tmp_path) -> 
 
     try:
         assert await database.transact(insert([1, 2])) == 2
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises(INTEGRITY):
             await database.transact(insert([3, 1]))  # 3 goes in, 1 is taken: all rolled back
         assert [row["x"] for row in await database.fetch_all("SELECT x FROM t")] == [1, 2]
     finally:
         await database.close()
 
 
-async def test_transactions_in_one_trip_and_write_blocks_are_serialized(tmp_path) -> None:
+@both
+async def test_transactions_in_one_trip_and_write_blocks_are_serialized(
+    database_location: Path | str,
+) -> None:
     database = await Database.open(
-        tmp_path / "db.sqlite3", [Migration(1, "t", "CREATE TABLE t (n INTEGER);")]
+        database_location, [Migration(1, "t", "CREATE TABLE t (n INTEGER);")]
     )
 
-    def bump_now(connection: sqlite3.Connection) -> None:
+    def bump_now(connection: WorkConnection) -> None:
         (count,) = connection.execute("SELECT COUNT(*) FROM t").fetchone()
         connection.execute("INSERT INTO t VALUES (?)", (count,))
 
@@ -147,13 +165,14 @@ async def test_transactions_arriving_together_commit_together_and_fail_alone(tmp
         await database.close()
 
 
-async def test_a_snapshot_reads_several_tables_in_one_trip(tmp_path) -> None:
+@both
+async def test_a_snapshot_reads_several_tables_in_one_trip(database_location) -> None:
     database = await Database.open(
-        tmp_path / "db.sqlite3",
+        database_location,
         [Migration(1, "t", "CREATE TABLE a (x INTEGER);\nCREATE TABLE b (y INTEGER);")],
     )
 
-    def both(connection: sqlite3.Connection) -> tuple[int, int]:
+    def both_counts(connection: WorkConnection) -> tuple[int, int]:
         (a,) = connection.execute("SELECT COUNT(*) FROM a").fetchone()
         (b,) = connection.execute("SELECT COUNT(*) FROM b").fetchone()
         return a, b
@@ -161,23 +180,21 @@ async def test_a_snapshot_reads_several_tables_in_one_trip(tmp_path) -> None:
     try:
         async with database.write() as connection:
             await connection.execute("INSERT INTO a VALUES (1)")
-        assert await database.snapshot(both) == (1, 0)
+        assert await database.snapshot(both_counts) == (1, 0)
         assert await database.fetch_all("SELECT x FROM a")  # the reader is usable after it
     finally:
         await database.close()
 
 
-def test_foreign_keys_refuse_an_orphan(tmp_path) -> None:
-    async def run() -> None:
-        database = await Database.open(tmp_path / "db.sqlite3")
-        try:
-            with pytest.raises(Exception, match="FOREIGN KEY"):
-                async with database.write() as connection:
-                    await connection.execute(
-                        "INSERT INTO staff (provider_id, login, password_hash, role, name, iin)"
-                        " VALUES ('nobody', 'x', 'h', 'office', 'X', '1')"
-                    )
-        finally:
-            await database.close()
-
-    asyncio.run(run())
+@both
+async def test_foreign_keys_refuse_an_orphan(database_location) -> None:
+    database = await Database.open(database_location)
+    try:
+        with pytest.raises(INTEGRITY, match=r"(?i)foreign key"):
+            async with database.write() as connection:
+                await connection.execute(
+                    "INSERT INTO staff (provider_id, login, password_hash, role, name, iin)"
+                    " VALUES ('nobody', 'x', 'h', 'office', 'X', '1')"
+                )
+    finally:
+        await database.close()

@@ -12,11 +12,12 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from egovsim import __version__
 from egovsim.cli import (
     conformance_command,
-    fill_command,
+    db_commands,
     identity_commands,
     ncalayer_command,
     pki_commands,
@@ -25,7 +26,7 @@ from egovsim.cli import (
     signature_commands,
 )
 from egovsim.cli.common import CommandError, UsageError
-from egovsim.config import Settings, settings_from_env
+from egovsim.config import Settings, database_url, settings_from_env
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,6 +37,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         default=argparse.SUPPRESS,
         help="database and runtime state (default ./data, or EGOVSIM_DATA)",
+    )
+    shared.add_argument(
+        "--database-url",
+        metavar="URL",
+        default=argparse.SUPPRESS,
+        help="a PostgreSQL database shared by several instances, postgresql://user@host/db "
+        "(default the SQLite file in the data directory, or EGOVSIM_DATABASE_URL)",
     )
     shared.add_argument(
         "--certs",
@@ -116,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     scenario_command.register(commands, shared)
     reset_command.register(commands, shared)
     conformance_command.register(commands, shared)
-    fill_command.register(commands, shared)
+    db_commands.register(commands, shared)
     return parser
 
 
@@ -124,6 +132,9 @@ def settings_for(arguments: argparse.Namespace) -> Settings:
     """Settings from the environment, with the command line's options on top."""
     overrides = {
         "data_dir": getattr(arguments, "data_dir", None),
+        "database_url": database_url(url)
+        if (url := getattr(arguments, "database_url", ""))
+        else None,
         "certs_dir": getattr(arguments, "certs", None),
         "public_url": getattr(arguments, "public_url", None),
         "host": getattr(arguments, "host", None),
@@ -158,6 +169,8 @@ def _serve(arguments: argparse.Namespace, settings: Settings) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     print(f"egovsim {__version__} on {settings.base_url} (certs in {settings.certs_dir})")
+    if settings.database_url:
+        print(f"database: PostgreSQL at {urlsplit(settings.database_url).hostname}")
     if settings.operator_token is None:
         print(
             "no operator secret: the console, the clock, the switches and the gateway's "

@@ -32,11 +32,11 @@ def clock_for(settings: Settings) -> Clock:
     """The simulator's clock as the command line sees it: frozen by EGOVSIM_CLOCK, else as the
     server last set it in the data directory, else real time."""
     from egovsim.storage.clock_state import saved_clock_state
-    from egovsim.storage.database import DATABASE_FILE
+    from egovsim.storage.database import database_location
 
     clock = Clock(frozen_at=settings.clock_frozen_at)
     if settings.clock_frozen_at is None:
-        saved = saved_clock_state(settings.data_dir / DATABASE_FILE)
+        saved = saved_clock_state(database_location(settings))
         if saved is not None:
             clock.restore(saved.frozen_at, timedelta(seconds=saved.offset_seconds))
     return clock

@@ -26,7 +26,7 @@ from egovsim.cli.fill_templates import KINDS, scenario_file
 from egovsim.config import Settings
 from egovsim.identity import generate_bin, generate_iin
 from egovsim.passwords import hash_password
-from egovsim.storage.database import DATABASE_FILE, Database
+from egovsim.storage.database import DATABASE_FILE, Database, database_location
 from egovsim.storage.history import Citizen, HistoryStore, Template, renumbered
 from egovsim.storage.history_copies import Batch, Copier, time_ordered_ids
 
@@ -42,10 +42,8 @@ _SURNAMES = ("АХМЕТОВ", "ЖУМАБАЕВ", "СЕРИКОВ", "ИВАНО
 _NAMES = ("АЙДАР", "ЕРЛАН", "АСЕЛЬ", "ДИНАРА", "САУЛЕ", "МАРАТ", "ТИМУР", "ЖАНАР")
 
 
-def register(commands: Any, shared: argparse.ArgumentParser) -> None:
-    """Add `db fill`."""
-    db = commands.add_parser("db", parents=[shared], help="the database: fill it with a history")
-    actions = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+def register(actions: Any, shared: argparse.ArgumentParser) -> None:
+    """Add `fill` to `egovsim db`'s actions."""
     fill = actions.add_parser(
         "fill",
         parents=[shared],
@@ -119,7 +117,7 @@ async def fill(
     await _seeded(settings)
     weights = _weights(templates, providers, open_share)
     rng = random.Random(seed)
-    database = await Database.open(settings.data_dir / DATABASE_FILE)
+    database = await Database.open(database_location(settings))
     writing: asyncio.Task[None] | None = None
     try:
         store = HistoryStore(database)

@@ -202,7 +202,7 @@ async def _stamp(signature: bytes, url: str, settings: Settings) -> bytes:
     certs directory when its server is not running, as `verify` does)."""
     from egovsim.signatures.fetching_http import HttpFetcher
     from egovsim.signatures.fetching_local import LocalPkiFetcher
-    from egovsim.storage.database import DATABASE_FILE
+    from egovsim.storage.database import database_location
     from egovsim.storage.faults import saved_pki_faults
 
     clock = clock_for(settings)
@@ -213,7 +213,7 @@ async def _stamp(signature: bytes, url: str, settings: Settings) -> bytes:
                 raise UsageError(f"--tsp needs a URL, or a PKI in {settings.certs_dir}")
             pki = TestPki.open(settings.certs_dir)
             url = pki.base_url + "/tsp"
-            faults = saved_pki_faults(settings.data_dir / DATABASE_FILE)
+            faults = saved_pki_faults(database_location(settings))
             post = LocalPkiFetcher(http, pki, clock.now, faults=lambda: faults)
         try:
             return await cades.stamp_every_signer(post.post, url, signature)
@@ -247,7 +247,7 @@ async def _run_verification(
 ) -> tuple[Report, list[str]]:
     from egovsim.signatures.fetching_http import HttpFetcher
     from egovsim.signatures.fetching_local import LocalPkiFetcher
-    from egovsim.storage.database import DATABASE_FILE
+    from egovsim.storage.database import database_location
     from egovsim.storage.faults import saved_pki_faults
 
     clock = clock_for(settings)
@@ -267,7 +267,7 @@ async def _run_verification(
         fetcher: Any = None
         if not arguments.no_online:
             # The fault switches a server saved apply here too (OCSP down, CRL stale...).
-            faults = saved_pki_faults(settings.data_dir / DATABASE_FILE)
+            faults = saved_pki_faults(database_location(settings))
             fetcher = (
                 LocalPkiFetcher(http, pki, clock.now, faults=lambda: faults)
                 if pki is not None

@@ -6,9 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-import aiosqlite
-
-from egovsim.storage.database import Database
+from egovsim.storage.database import Database, Row
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +55,7 @@ def _parse(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
-def _account(row: aiosqlite.Row) -> AccountRecord:
+def _account(row: Row) -> AccountRecord:
     return AccountRecord(
         row["id"],
         row["kind"],

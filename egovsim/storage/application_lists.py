@@ -59,7 +59,7 @@ class ApplicationLists:
     async def inbox(self, query: InboxQuery) -> list[Application]:
         """The open applications whose step is the role's (a signer's: every "sign" step; an
         executor's: those not assigned to another), nearest deadline first, `limit` of them."""
-        column = "current_action" if query.role == "signer" else "current_role"
+        column = "current_action" if query.role == "signer" else '"current_role"'
         value = "sign" if query.role == "signer" else query.role
         sql = [
             f"SELECT * FROM applications WHERE provider_id = ? AND status = 'in_progress'"

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-import aiosqlite
-
 from egovsim.storage import bodies
+from egovsim.storage.database import Row
 from egovsim.storage.records import (
     Application,
     DocumentCheck,
@@ -17,7 +16,7 @@ from egovsim.storage.records import (
 from egovsim.storage.rows import required_time, time_or_none
 
 
-def application_of(row: aiosqlite.Row) -> Application:
+def application_of(row: Row) -> Application:
     return Application(
         id=row["id"],
         number=row["number"],
@@ -38,7 +37,7 @@ def application_of(row: aiosqlite.Row) -> Application:
     )
 
 
-def step_of(row: aiosqlite.Row) -> StepRecord:
+def step_of(row: Row) -> StepRecord:
     return StepRecord(
         row["application_id"],
         row["seq"],
@@ -53,7 +52,7 @@ def step_of(row: aiosqlite.Row) -> StepRecord:
     )
 
 
-def transition_of(row: aiosqlite.Row) -> Transition:
+def transition_of(row: Row) -> Transition:
     return Transition(
         row["id"],
         row["application_id"],
@@ -67,7 +66,7 @@ def transition_of(row: aiosqlite.Row) -> Transition:
     )
 
 
-def check_of(row: aiosqlite.Row) -> DocumentCheck:
+def check_of(row: Row) -> DocumentCheck:
     return DocumentCheck(
         row["document_id"],
         row["verdict"],
@@ -84,7 +83,7 @@ SELECT_RESULTS = (
 )
 
 
-def result_of(row: aiosqlite.Row) -> ResultRecord:
+def result_of(row: Row) -> ResultRecord:
     return ResultRecord(
         row["application_id"],
         row["kind"],

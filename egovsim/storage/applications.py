@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from egovsim.storage import bodies
 from egovsim.storage.application_rows import (
     SELECT_RESULTS,
@@ -18,7 +16,7 @@ from egovsim.storage.application_rows import (
     step_of,
     transition_of,
 )
-from egovsim.storage.database import Database
+from egovsim.storage.database import Connection, Database
 from egovsim.storage.records import (
     Application,
     DocumentCheck,
@@ -53,9 +51,7 @@ class NewTransition:
     details: dict[str, Any]
 
 
-async def _append(
-    connection: aiosqlite.Connection, application_id: int, entry: NewTransition
-) -> None:
+async def _append(connection: Connection, application_id: int, entry: NewTransition) -> None:
     await connection.execute(
         "INSERT INTO transitions (application_id, at, actor, role, action, step_id, channel,"
         " details_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -80,7 +76,7 @@ async def _append(
     )
 
 
-async def _open_step(connection: aiosqlite.Connection, application_id: int, step: NewStep) -> None:
+async def _open_step(connection: Connection, application_id: int, step: NewStep) -> None:
     await connection.execute(
         "INSERT INTO application_steps (application_id, seq, step_id, role, action, started_at,"
         " deadline) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -95,7 +91,7 @@ async def _open_step(connection: aiosqlite.Connection, application_id: int, step
         ),
     )
     await connection.execute(
-        "UPDATE applications SET current_step_id = ?, current_role = ?, current_action = ?,"
+        'UPDATE applications SET current_step_id = ?, "current_role" = ?, current_action = ?,'
         " current_deadline = ? WHERE id = ?",
         (step.step_id, step.role, step.action, step.deadline.isoformat(), application_id),
     )
@@ -217,7 +213,7 @@ class ApplicationStore:
             )
             if following is None:
                 await connection.execute(
-                    "UPDATE applications SET current_step_id = NULL, current_role = NULL,"
+                    'UPDATE applications SET current_step_id = NULL, "current_role" = NULL,'
                     " current_action = NULL, current_deadline = NULL WHERE id = ?",
                     (application_id,),
                 )

@@ -1,18 +1,19 @@
 """The gateway's message bodies stored once: kept by their SHA-256 in `message_bodies`,
 deflated, read back byte for byte; a message's data deflated against its own envelope.
 
-The functions take a `sqlite3.Connection`: they run inside `Database.transact` and
+The functions take a `WorkConnection`: they run inside `Database.transact` and
 `Database.snapshot` works, on the database's thread.
 """
 
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import zlib
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import aiosqlite
+if TYPE_CHECKING:
+    from egovsim.storage.database import Connection, Row, WorkConnection
 
 #: zlib's level: 6 (its default) deflates an envelope to about half in about 0.1 ms of CPU.
 LEVEL = 6
@@ -56,22 +57,22 @@ def unpacked(encoding: str, content: bytes) -> bytes:
     return bytes(content)
 
 
-def put(connection: sqlite3.Connection, body: bytes) -> int:
+def put(connection: WorkConnection, body: bytes) -> int:
     """The id of `body` in `message_bodies`, stored now if these bytes are new."""
     digest = hashlib.sha256(body).digest()
     row = connection.execute("SELECT id FROM message_bodies WHERE digest = ?", (digest,)).fetchone()
     if row is not None:
         return int(row[0])
     encoding, content = packed(body)
-    cursor = connection.execute(
-        "INSERT INTO message_bodies (digest, size, encoding, content) VALUES (?, ?, ?, ?)",
+    made = connection.execute(
+        "INSERT INTO message_bodies (digest, size, encoding, content) VALUES (?, ?, ?, ?)"
+        " RETURNING id",
         (digest, len(body), encoding, content),
-    )
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
+    ).fetchone()
+    return int(made[0])
 
 
-async def put_async(connection: aiosqlite.Connection, body: bytes) -> int:
+async def put_async(connection: Connection, body: bytes) -> int:
     """`put` inside a `Database.write()` block."""
     digest = hashlib.sha256(body).digest()
     cursor = await connection.execute("SELECT id FROM message_bodies WHERE digest = ?", (digest,))
@@ -80,14 +81,16 @@ async def put_async(connection: aiosqlite.Connection, body: bytes) -> int:
         return int(row[0])
     encoding, content = packed(body)
     cursor = await connection.execute(
-        "INSERT INTO message_bodies (digest, size, encoding, content) VALUES (?, ?, ?, ?)",
+        "INSERT INTO message_bodies (digest, size, encoding, content) VALUES (?, ?, ?, ?)"
+        " RETURNING id",
         (digest, len(body), encoding, content),
     )
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
+    made = await cursor.fetchone()
+    assert made is not None
+    return int(made[0])
 
 
-def referred(row: sqlite3.Row, name: str) -> bytes | None:
+def referred(row: Row, name: str) -> bytes | None:
     """The body a row refers to, read through its join (`{name}_encoding`, `{name}_content`),
     or else the row's own column `name` (a value kept in the row)."""
     content = row[f"{name}_content"]
@@ -97,7 +100,7 @@ def referred(row: sqlite3.Row, name: str) -> bytes | None:
     return bytes(own) if own is not None else None
 
 
-def read(connection: sqlite3.Connection, ids: Iterable[int | None]) -> dict[int, bytes]:
+def read(connection: WorkConnection, ids: Iterable[int | None]) -> dict[int, bytes]:
     """The bodies of `ids` as sent, by id (None and unknown ids are left out)."""
     wanted = sorted({i for i in ids if i is not None})
     found: dict[int, bytes] = {}

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from egovsim.storage.database import Database
+from egovsim.storage.database import Database, read_saved
 from egovsim.storage.records import (
     ClockState,
 )
@@ -45,19 +43,11 @@ class ClockStore:
             )
 
 
-def saved_clock_state(database_path: Path) -> ClockState | None:
+def saved_clock_state(location: Path | str) -> ClockState | None:
     """The clock as a running server last saved it, read without a running event loop (the
     command line shares the simulated time this way); None when there is no database yet."""
-    if not database_path.is_file():
+    found = read_saved(location, ["SELECT frozen_at, offset_seconds FROM clock_state WHERE id = 1"])
+    if not found or not found[0]:
         return None
-    uri = f"file:{database_path}?mode=ro"
-    try:
-        with contextlib.closing(sqlite3.connect(uri, uri=True)) as connection:
-            row = connection.execute(
-                "SELECT frozen_at, offset_seconds FROM clock_state WHERE id = 1"
-            ).fetchone()
-    except sqlite3.Error:
-        return None
-    if row is None:
-        return None
+    row = found[0][0]
     return ClockState(time_or_none(row[0]), float(row[1]))

@@ -1,51 +1,105 @@
-"""The embedded SQLite database: WAL mode, foreign keys, numbered migrations, one writer.
+"""One storage interface, two dialects: the embedded SQLite file (the default) or a PostgreSQL
+database that several instances share (`--database-url`); numbered migrations for both.
 
-Reads go through their own connection (WAL lets them run beside a write); every write goes
-through `Database.write()`, one at a time, in a `BEGIN IMMEDIATE` transaction, so a write never
-fails half-way for a lock another write holds.
+Repositories see only `Database`: `read`-side queries (`fetch_all`, `fetch_one`, `snapshot`),
+write transactions (`write`, `transact`), with `?` placeholders and SQL that both engines take
+(the differences live in `egovsim.storage.dialect`).
 """
 
 from __future__ import annotations
 
-import asyncio
+import abc
 import contextlib
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
-import aiosqlite
-
-from egovsim.storage.bodies import sha256
+from egovsim.config import Settings
+from egovsim.storage.dialect import Dialect
 
 T = TypeVar("T")
 
 #: The database's file name in the data directory.
 DATABASE_FILE = "egovsim.sqlite3"
-MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)(\.postgresql)?\.sql$")
+#: What a `--database-url` of PostgreSQL starts with.
+POSTGRESQL_SCHEMES = ("postgresql://", "postgres://")
+
+
+class Row(Protocol):
+    """A result row, by position or by column name (sqlite3.Row, asyncpg.Record)."""
+
+    def __getitem__(self, key: int | str, /) -> Any: ...
+    def __iter__(self) -> Iterator[Any]: ...
+    def __len__(self) -> int: ...
+    def keys(self) -> Iterable[str]: ...
+
+
+class Cursor(Protocol):
+    """What a statement in a `write()` block gives back."""
+
+    @property
+    def rowcount(self) -> int: ...
+    async def fetchone(self) -> Row | None: ...
+    async def fetchall(self) -> Sequence[Row]: ...
+
+
+class Connection(Protocol):
+    """The connection of a `write()` block, inside its transaction."""
+
+    async def execute(self, sql: str, parameters: Iterable[Any] = ..., /) -> Cursor: ...
+    async def executemany(self, sql: str, rows: Iterable[Iterable[Any]], /) -> Any: ...
+
+
+class WorkCursor(Protocol):
+    """What a statement in a `transact()` or `snapshot()` work gives back."""
+
+    @property
+    def rowcount(self) -> int: ...
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class WorkConnection(Protocol):
+    """The connection a `transact()` or `snapshot()` work runs its statements on, blocking."""
+
+    def execute(self, sql: str, parameters: Iterable[Any] = ..., /) -> WorkCursor: ...
+    def executemany(self, sql: str, rows: Iterable[Iterable[Any]], /) -> Any: ...
 
 
 @dataclass(frozen=True, slots=True)
 class Migration:
-    """One numbered schema change."""
+    """One numbered schema change, and its PostgreSQL form when the SQLite one is not enough."""
 
     version: int
     name: str
     sql: str
+    postgresql: str | None = None
 
 
 def bundled_migrations() -> list[Migration]:
-    """The migrations shipped in `egovsim/storage/migrations/`, in order."""
-    found = []
+    """The migrations shipped in `egovsim/storage/migrations/`, in order: `NNNN_name.sql` for
+    both engines, and beside it `NNNN_name.postgresql.sql` where PostgreSQL needs its own."""
+    sql: dict[tuple[int, str], str] = {}
+    twins: dict[tuple[int, str], str] = {}
     for entry in resources.files("egovsim.storage").joinpath("migrations").iterdir():
         match = MIGRATION_NAME.match(entry.name)
         if match is None:
             continue
-        found.append(Migration(int(match.group(1)), match.group(2), entry.read_text("utf-8")))
+        key = (int(match.group(1)), match.group(2))
+        (twins if match.group(3) else sql)[key] = entry.read_text("utf-8")
+    if set(twins) - set(sql):
+        raise RuntimeError(
+            f"PostgreSQL migrations without their own: {sorted(set(twins) - set(sql))}"
+        )
+    found = [Migration(v, name, text, twins.get((v, name))) for (v, name), text in sql.items()]
     found.sort(key=lambda migration: migration.version)
     versions = [migration.version for migration in found]
     if versions != list(range(1, len(found) + 1)):
@@ -53,193 +107,7 @@ def bundled_migrations() -> list[Migration]:
     return found
 
 
-async def _configure(connection: aiosqlite.Connection) -> None:
-    connection.row_factory = aiosqlite.Row
-    # The migrations find a body by its digest, as PostgreSQL's own sha256() does.
-    await connection.create_function("sha256", 1, sha256, deterministic=True)
-    await connection.execute("PRAGMA foreign_keys = ON")
-    await connection.execute("PRAGMA busy_timeout = 5000")
-
-
-class Database:
-    """An open database: `read()` for queries, `write()` for transactions."""
-
-    def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection):
-        self.path = path
-        self._writer = writer
-        self._reader = reader
-        self._write_lock = asyncio.Lock()
-        #: Works waiting for the next group commit, and the task that commits them.
-        self._queued: list[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]] = []
-        self._committer: asyncio.Task[None] | None = None
-
-    @classmethod
-    async def open(cls, path: Path, migrations: Iterable[Migration] | None = None) -> Database:
-        """Open (creating if needed) and migrate the database at `path`."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        writer = await aiosqlite.connect(path, isolation_level=None)
-        try:
-            await _configure(writer)
-            await writer.execute("PRAGMA journal_mode = WAL")
-            await writer.execute("PRAGMA synchronous = NORMAL")
-            reader = await aiosqlite.connect(path, isolation_level=None)
-        except BaseException:
-            await writer.close()
-            raise
-        try:
-            await _configure(reader)
-            database = cls(path, writer, reader)
-            await database._migrate(list(migrations) if migrations else bundled_migrations())
-        except BaseException:
-            await writer.close()
-            await reader.close()
-            raise
-        return database
-
-    async def close(self) -> None:
-        """Close both connections (an unclosed aiosqlite connection keeps the process alive)."""
-        await self._reader.close()
-        await self._writer.close()
-
-    async def _migrate(self, migrations: list[Migration]) -> None:
-        async with self.write() as connection:
-            await connection.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-            )
-            cursor = await connection.execute("SELECT version FROM schema_migrations")
-            applied = {row[0] for row in await cursor.fetchall()}
-            for migration in migrations:
-                if migration.version in applied:
-                    continue
-                for statement in _statements(migration.sql):
-                    await connection.execute(statement)
-                await connection.execute(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                    (migration.version, migration.name, datetime.now(UTC).isoformat()),
-                )
-
-    async def applied_migrations(self) -> list[tuple[int, str]]:
-        """(version, name) of every applied migration."""
-        rows = await self.fetch_all("SELECT version, name FROM schema_migrations ORDER BY version")
-        return [(row["version"], row["name"]) for row in rows]
-
-    @contextlib.asynccontextmanager
-    async def write(self) -> AsyncIterator[aiosqlite.Connection]:
-        """One write transaction at a time: BEGIN IMMEDIATE, COMMIT, or ROLLBACK on error."""
-        async with self._write_lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._writer
-            except BaseException:
-                await self._writer.execute("ROLLBACK")
-                raise
-            await self._writer.execute("COMMIT")
-
-    async def transact(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `work` on the writing connection in a BEGIN IMMEDIATE transaction, on the
-        database's own thread, in a single trip there and back; its result, or its exception
-        with nothing of it written.
-
-        For hot paths: each awaited statement of `write()` waits its turn on a busy event loop,
-        so a transaction of four statements takes four turns; this one takes one. Works that
-        arrive while one is committing are committed together, each in its own savepoint
-        (group commit): a failing work is rolled back alone. `work` runs outside the event
-        loop and must neither touch it nor begin or end transactions itself.
-        """
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._queued.append((work, future))
-        if self._committer is None or self._committer.done():
-            self._committer = asyncio.create_task(self._commit_queued())
-        result: T = await future
-        return result
-
-    async def _commit_queued(self) -> None:
-        while self._queued:
-            batch, self._queued = self._queued, []
-            try:
-                async with self._write_lock:
-                    # aiosqlite runs a function on its connection's thread with `_execute`; it
-                    # has no public name for it (pinned in pyproject.toml, held by the tests).
-                    run, connection = self._writer._execute, self._writer._conn
-                    works = [work for work, _ in batch]
-                    outcomes = await run(_commit_together, connection, works)  # type: ignore[no-untyped-call]
-            except BaseException as error:
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(error)
-                if not isinstance(error, Exception):
-                    raise
-                continue
-            for (_, future), (done, value) in zip(batch, outcomes, strict=True):
-                if future.done():
-                    continue
-                if done:
-                    future.set_result(value)
-                else:
-                    future.set_exception(value)
-
-    async def snapshot(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `work`'s queries on the reading connection in one read transaction (one
-        consistent view of the database), on its thread, in a single trip there and back.
-
-        For answers that read several tables: each awaited query waits its turn on a busy
-        event loop. `work` runs outside the event loop and must not write or touch the loop.
-        """
-
-        def in_snapshot(connection: sqlite3.Connection) -> T:
-            connection.execute("BEGIN")
-            try:
-                return work(connection)
-            finally:
-                connection.execute("COMMIT")  # ends the read transaction; nothing was written
-
-        run, connection = self._reader._execute, self._reader._conn
-        result: T = await run(in_snapshot, connection)  # type: ignore[no-untyped-call]
-        return result
-
-    async def trace(self, callback: Callable[[str], object] | None) -> None:
-        """Call `callback` with each statement either connection runs (None stops it): how a
-        test counts the queries a page costs."""
-        for connection in (self._reader, self._writer):
-            # On the connection's own thread, where sqlite3 lets it be changed.
-            run = connection._execute
-            await run(connection._conn.set_trace_callback, callback)  # type: ignore[no-untyped-call]
-
-    async def fetch_all(self, sql: str, parameters: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        """Rows of a query on the reading connection."""
-        return list(await self._reader.execute_fetchall(sql, tuple(parameters)))
-
-    async def fetch_one(self, sql: str, parameters: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        """The first row of a query, or None."""
-        rows = await self._reader.execute_fetchall(sql, tuple(parameters))
-        return next(iter(rows), None)
-
-
-def _commit_together(
-    connection: sqlite3.Connection, works: list[Callable[[sqlite3.Connection], Any]]
-) -> list[tuple[bool, Any]]:
-    """Run `works` in one BEGIN IMMEDIATE transaction, each in a savepoint of its own; (True,
-    result) or (False, exception) for each, in order. Runs on the database's thread."""
-    outcomes: list[tuple[bool, Any]] = []
-    connection.execute("BEGIN IMMEDIATE")
-    try:
-        for work in works:
-            connection.execute("SAVEPOINT work")
-            try:
-                outcomes.append((True, work(connection)))
-            except Exception as error:
-                connection.execute("ROLLBACK TO work")
-                outcomes.append((False, error))
-            connection.execute("RELEASE work")
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
-    connection.execute("COMMIT")
-    return outcomes
-
-
-def _statements(script: str) -> list[str]:
+def split_statements(script: str) -> list[str]:
     """Split a migration into complete statements (a trigger's body keeps its semicolons)."""
     statements = []
     pending = ""
@@ -253,3 +121,140 @@ def _statements(script: str) -> list[str]:
     ):
         raise RuntimeError(f"an incomplete statement ends the migration: {pending.strip()[:60]}")
     return statements
+
+
+def database_location(settings: Settings) -> Path | str:
+    """Where `settings` keep the database: the PostgreSQL URL, or the SQLite file in the data
+    directory."""
+    return settings.database_url or settings.data_dir / DATABASE_FILE
+
+
+def is_postgresql(location: Path | str) -> bool:
+    """Whether a database location is a PostgreSQL URL."""
+    return isinstance(location, str) and location.startswith(POSTGRESQL_SCHEMES)
+
+
+def read_saved(location: Path | str, queries: Sequence[str]) -> list[list[Any]] | None:
+    """The rows of each query, read without a running event loop (how the command line sees
+    what a running server saved); None when there is no database yet or it cannot be read."""
+    if is_postgresql(location):
+        from egovsim.storage.postgres import read_once as read_postgresql
+
+        return read_postgresql(str(location), queries)
+    from egovsim.storage.sqlite import read_once as read_sqlite
+
+    return read_sqlite(Path(location), queries)
+
+
+class Database(abc.ABC):
+    """An open database: `fetch_*` and `snapshot()` to read, `write()` and `transact()` to
+    change it, each write transaction alone (no other write runs beside it)."""
+
+    dialect: Dialect
+
+    @staticmethod
+    async def open(location: Path | str, migrations: Iterable[Migration] | None = None) -> Database:
+        """Open and migrate the database at `location`: a SQLite file (created if needed) or
+        a `postgresql://` URL."""
+        chosen = list(migrations) if migrations is not None else bundled_migrations()
+        if is_postgresql(location):
+            from egovsim.storage.postgres import PostgresDatabase
+
+            return await PostgresDatabase.connect(str(location), chosen)
+        from egovsim.storage.sqlite import SqliteDatabase
+
+        return await SqliteDatabase.connect(Path(location), chosen)
+
+    @property
+    @abc.abstractmethod
+    def described(self) -> str:
+        """Which database this is, for logs and health pages (never a password)."""
+
+    @abc.abstractmethod
+    async def close(self) -> None:
+        """Close every connection (an unclosed one keeps the process alive)."""
+
+    @abc.abstractmethod
+    def write(self) -> AbstractAsyncContextManager[Connection]:
+        """One write transaction: committed at the end of the block, rolled back on error."""
+
+    @abc.abstractmethod
+    async def transact(self, work: Callable[[WorkConnection], T]) -> T:
+        """Run `work` in one write transaction, off the event loop, in a single trip; its
+        result, or its exception with nothing of it written. `work` must neither touch the
+        event loop nor begin or end transactions itself."""
+
+    @abc.abstractmethod
+    async def snapshot(self, work: Callable[[WorkConnection], T]) -> T:
+        """Run `work`'s queries in one read transaction (one consistent view), off the event
+        loop, in a single trip. `work` must not write or touch the event loop."""
+
+    @abc.abstractmethod
+    async def trace(self, callback: Callable[[str], object] | None) -> None:
+        """Call `callback` with each statement run (None stops it): how a test counts the
+        queries a page costs."""
+
+    @abc.abstractmethod
+    async def fetch_all(self, sql: str, parameters: Iterable[Any] = ()) -> list[Row]:
+        """Rows of a query."""
+
+    async def fetch_one(self, sql: str, parameters: Iterable[Any] = ()) -> Row | None:
+        """The first row of a query, or None."""
+        return next(iter(await self.fetch_all(sql, parameters)), None)
+
+    @abc.abstractmethod
+    async def tables(self) -> list[str]:
+        """The names of the schema's tables, sorted."""
+
+    @abc.abstractmethod
+    async def references(self) -> dict[str, set[str]]:
+        """Each table's foreign keys: the tables it refers to (itself aside)."""
+
+    @abc.abstractmethod
+    async def empty(self, kept: Iterable[str]) -> dict[str, int]:
+        """Delete every row of every table but `kept`, in one write transaction, ids starting
+        again from 1; the rows removed from each table that had any."""
+
+    @abc.abstractmethod
+    async def ids_taken(self, tables: Iterable[str]) -> None:
+        """After rows were written with ids chosen by the writer (a bulk copy): the next id
+        each table gives is past them."""
+
+    async def _migrate(self, migrations: list[Migration]) -> None:
+        """Apply the migrations not recorded yet, in one write transaction (an instance that
+        starts beside another waits for it, then finds nothing left to do)."""
+        async with self.write() as connection:
+            await connection.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+            cursor = await connection.execute("SELECT version FROM schema_migrations")
+            applied = {row[0] for row in await cursor.fetchall()}
+            for migration in migrations:
+                if migration.version in applied:
+                    continue
+                for statement in self._statements(migration):
+                    await connection.execute(statement)
+                await connection.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    (migration.version, migration.name, datetime.now(UTC).isoformat()),
+                )
+
+    @abc.abstractmethod
+    def _statements(self, migration: Migration) -> list[str]:
+        """A migration's statements in this dialect."""
+
+    async def applied_migrations(self) -> list[tuple[int, str]]:
+        """(version, name) of every applied migration."""
+        rows = await self.fetch_all("SELECT version, name FROM schema_migrations ORDER BY version")
+        return [(row["version"], row["name"]) for row in rows]
+
+
+@contextlib.asynccontextmanager
+async def opened(location: Path | str) -> AsyncIterator[Database]:
+    """The database at `location`, migrated, and closed at the end of the block."""
+    database = await Database.open(location)
+    try:
+        yield database
+    finally:
+        await database.close()

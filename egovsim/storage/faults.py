@@ -4,14 +4,12 @@ memory for every request."""
 
 from __future__ import annotations
 
-import contextlib
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from egovsim.storage.database import Database
+from egovsim.storage.database import Database, read_saved
 from egovsim.storage.rows import required_time
 
 OCSP_DOWN = "ocsp-down"
@@ -177,18 +175,18 @@ def _fault(name: str, switched_at: str, seconds: float | None) -> PkiFault:
     return PkiFault(name, required_time(switched_at), seconds)
 
 
-def saved_pki_faults(database_path: Path) -> PkiFaults:
+def saved_pki_faults(location: Path | str) -> PkiFaults:
     """The switches as a running server last saved them, read without an event loop (for the
     command line); none when there is no database yet."""
-    if not database_path.is_file():
+    found = read_saved(
+        location,
+        [
+            "SELECT name, seconds, switched_at FROM fault_switches",
+            "SELECT name, der FROM pki_frozen_crls",
+        ],
+    )
+    if found is None:
         return PkiFaults()
-    uri = f"file:{database_path}?mode=ro"
-    try:
-        with contextlib.closing(sqlite3.connect(uri, uri=True)) as connection:
-            rows = connection.execute("SELECT name, seconds, switched_at FROM fault_switches")
-            on = {name: _fault(name, at, seconds) for name, seconds, at in rows}
-            crls = connection.execute("SELECT name, der FROM pki_frozen_crls")
-            frozen = {name: bytes(der) for name, der in crls}
-    except sqlite3.Error:
-        return PkiFaults()
+    on = {name: _fault(name, at, seconds) for name, seconds, at in found[0]}
+    frozen = {name: bytes(der) for name, der in found[1]}
     return PkiFaults(on, frozen)

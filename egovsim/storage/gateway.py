@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
-from egovsim.storage.database import Database
+from egovsim.storage.database import Database, Row, WorkConnection
 from egovsim.storage.gateway_messages import (
     INSERT_ATTEMPT,
     INSERT_MESSAGE,
@@ -54,7 +51,7 @@ class Route:
     fault: dict[str, Any] | None = None  # a fault switched on for this receiver
 
 
-def _route(row: aiosqlite.Row) -> Route:
+def _route(row: Row) -> Route:
     fault = json.loads(row["fault_json"]) if row["fault_json"] else None
     return Route(
         row["service_id"], row["receiver"], row["url"], row["provider_id"], row["sender_id"], fault
@@ -216,7 +213,7 @@ class GatewayStore:
         marks = ", ".join("?" for _ in ids)
         selected = select_messages()
 
-        def store(connection: sqlite3.Connection) -> list[StoredMessage]:
+        def store(connection: WorkConnection) -> list[StoredMessage]:
             # The batch goes in where its messageIds are new and is read back; a request's own
             # sessionId on the stored answer says that its row is the one stored. Bodies are
             # stored (deflated) only for messages not already there.
@@ -279,7 +276,7 @@ class GatewayStore:
             for m, _, state, next_at, delivered in outcomes
         ]
 
-        def record(connection: sqlite3.Connection) -> None:
+        def record(connection: WorkConnection) -> None:
             connection.executemany(
                 INSERT_ATTEMPT, [attempt_row(connection, m.id, a) for m, a, _, _, _ in outcomes]
             )

@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from egovsim.storage import bodies
+from egovsim.storage.database import Row, WorkConnection
 from egovsim.storage.rows import required_time, time_or_none
 
 
@@ -82,7 +82,7 @@ SELECT_ATTEMPTS = (
 )
 
 
-def message(row: sqlite3.Row) -> StoredMessage:
+def message(row: Row) -> StoredMessage:
     """A stored message from a row of `select_messages`."""
     if row["security_content"] is not None:
         security = json.loads(bodies.unpacked(row["security_encoding"], row["security_content"]))
@@ -115,7 +115,7 @@ def message(row: sqlite3.Row) -> StoredMessage:
     )
 
 
-def attempt(row: sqlite3.Row) -> Attempt:
+def attempt(row: Row) -> Attempt:
     """A delivery attempt from a row of `SELECT_ATTEMPTS`."""
     return Attempt(
         required_time(row["at"]),
@@ -127,7 +127,7 @@ def attempt(row: sqlite3.Row) -> Attempt:
     )
 
 
-def message_row(connection: sqlite3.Connection, fields: Mapping[str, Any]) -> tuple[Any, ...]:
+def message_row(connection: WorkConnection, fields: Mapping[str, Any]) -> tuple[Any, ...]:
     """The values of `INSERT_MESSAGE` for a message to accept: its envelope and report stored
     once (by reference), its data deflated against the envelope."""
     envelope: bytes = fields["envelope"]
@@ -142,6 +142,7 @@ def message_row(connection: sqlite3.Connection, fields: Mapping[str, Any]) -> tu
         fields["sender_id"],
         fields.get("receiver", "route"),
         fields["content_hash"],
+        b"",  # the envelope itself is in message_bodies
         bodies.put(connection, envelope),
         data,
         data_encoding,
@@ -152,17 +153,16 @@ def message_row(connection: sqlite3.Connection, fields: Mapping[str, Any]) -> tu
 
 
 INSERT_MESSAGE = (
-    "INSERT OR IGNORE INTO gateway_messages (message_id, correlation_id, service_id,"
+    "INSERT INTO gateway_messages (message_id, correlation_id, service_id,"
     " message_type, channel, sender_id, receiver, content_hash, envelope, envelope_body,"
     " data_xml, data_encoding, security_json, security_body, state, attempts, next_attempt_at,"
     " accepted_at, answer_json)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, X'', ?, ?, ?, '', ?, 'ON_DELIVERY', 0, NULL, ?, ?)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, 'ON_DELIVERY', 0, NULL, ?, ?)"
+    " ON CONFLICT DO NOTHING"
 )
 
 
-def attempt_row(
-    connection: sqlite3.Connection, message_id: int, attempt: Attempt
-) -> tuple[Any, ...]:
+def attempt_row(connection: WorkConnection, message_id: int, attempt: Attempt) -> tuple[Any, ...]:
     """The values of `INSERT_ATTEMPT` for an attempt: its request and response stored once."""
     request = bodies.put(connection, attempt.request) if attempt.request is not None else None
     response = bodies.put(connection, attempt.response) if attempt.response is not None else None

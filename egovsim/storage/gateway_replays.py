@@ -3,17 +3,16 @@ ends, so that one sent again is refused as a replay after a restart too."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from egovsim.storage.database import Database
+from egovsim.storage.database import Database, Row, WorkConnection
 
 
 def remember_accepted(
-    connection: sqlite3.Connection,
+    connection: WorkConnection,
     batch: list[dict[str, Any]],
-    found: list[sqlite3.Row],
+    found: list[Row],
     now: float,
 ) -> None:
     """In the transaction that accepts a batch of messages: keep the signatures (`"replay"`:
@@ -21,7 +20,8 @@ def remember_accepted(
     let go of those whose window has ended by `now`."""
     hashes = {row["message_id"]: row["content_hash"] for row in found}
     connection.executemany(
-        "INSERT OR REPLACE INTO gateway_replays (signature_hash, fresh_until) VALUES (?, ?)",
+        "INSERT INTO gateway_replays (signature_hash, fresh_until) VALUES (?, ?)"
+        " ON CONFLICT (signature_hash) DO UPDATE SET fresh_until = excluded.fresh_until",
         [
             fields["replay"]
             for fields in batch

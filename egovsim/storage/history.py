@@ -9,7 +9,6 @@ template's own, reused as they were made.
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -17,7 +16,8 @@ from functools import lru_cache
 from typing import Any
 
 from egovsim.storage.bodies import BODY_COLUMNS
-from egovsim.storage.database import Database
+from egovsim.storage.database import Database, WorkConnection
+from egovsim.storage.dialect import insertion_order
 
 #: Tables with keys others refer to: their ids are given by the copy, in this order.
 KEYED = ("portal_applications", "gateway_messages", "applications", "statecorp_packages")
@@ -165,7 +165,7 @@ class HistoryStore:
         if not wanted:
             return []
         marks = ",".join("?" * len(wanted))
-        order = "rowid"
+        order = insertion_order(self._db.dialect)
         rows = await self._db.fetch_all(
             f"SELECT * FROM {table} WHERE {column} IN ({marks}) ORDER BY {order}", wanted
         )
@@ -175,7 +175,7 @@ class HistoryStore:
         """Store a template's message bodies here (each once, found by its digest) and point
         the template's rows at them: its copies then share them, as identical bytes are."""
 
-        def work(connection: sqlite3.Connection) -> dict[int, int]:
+        def work(connection: WorkConnection) -> dict[int, int]:
             found = {}
             for body in template.bodies:
                 connection.execute(
@@ -225,7 +225,7 @@ class HistoryStore:
     ) -> list[Citizen]:
         """Portal accounts for generated applicants (kind, IIN or BIN, name), one password."""
 
-        def work(connection: sqlite3.Connection) -> list[Citizen]:
+        def work(connection: WorkConnection) -> list[Citizen]:
             connection.executemany(
                 "INSERT INTO portal_accounts (kind, login, name, password_hash, created_at)"
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (login) DO NOTHING",
@@ -244,16 +244,19 @@ class HistoryStore:
     async def write(self, batch: Mapping[str, tuple[list[str], list[tuple[Any, ...]]]]) -> None:
         """One batch of copies in one transaction, table by table with `executemany`."""
 
-        def work(connection: sqlite3.Connection) -> None:
+        sqlite = self._db.dialect == "sqlite"
+
+        def work(connection: WorkConnection) -> None:
             # A bulk load touches the same index pages batch after batch: keep them in memory.
-            connection.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+            if sqlite:
+                connection.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
             for table in (*KEYED, *CHILDREN):
                 if table not in batch:
                     continue
                 columns, rows = batch[table]
                 if not rows:
                     continue
-                names = ", ".join(columns)
+                names = ", ".join(f'"{column}"' for column in columns)
                 marks = ", ".join("?" * len(columns))
                 connection.executemany(
                     f"INSERT INTO {table} ({names}) VALUES ({marks})",
@@ -261,6 +264,8 @@ class HistoryStore:
                 )
 
         await self._db.transact(work)
+        # The copies' ids were chosen here: the next row any table makes must come after them.
+        await self._db.ids_taken(table for table in KEYED if table in batch)
 
 
 def _mark_times(template: Template) -> None:

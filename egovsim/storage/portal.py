@@ -5,15 +5,12 @@ transaction (what comes back lands through `egovsim.storage.portal_cabinet`)."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
-from egovsim.storage.database import Database
+from egovsim.storage.database import Connection, Database, Row, WorkConnection
 from egovsim.storage.rows import required_time, time_or_none
 
 
@@ -72,7 +69,7 @@ class TimelineEntry:
     id: int | None = None
 
 
-def application_from_row(row: sqlite3.Row) -> PortalApplication:
+def application_from_row(row: Row) -> PortalApplication:
     """A `portal_applications` row as the dataclass."""
     return PortalApplication(
         id=row["id"],
@@ -103,7 +100,7 @@ def application_from_row(row: sqlite3.Row) -> PortalApplication:
     )
 
 
-def attachment_from_row(row: sqlite3.Row) -> Attachment:
+def attachment_from_row(row: Row) -> Attachment:
     """A `portal_attachments` row as the dataclass."""
     return Attachment(
         row["document_id"],
@@ -115,7 +112,7 @@ def attachment_from_row(row: sqlite3.Row) -> Attachment:
     )
 
 
-def entry_from_row(row: sqlite3.Row) -> TimelineEntry:
+def entry_from_row(row: Row) -> TimelineEntry:
     """A `portal_timeline` row as the dataclass."""
     return TimelineEntry(
         required_time(row["at"]),
@@ -149,13 +146,13 @@ INSERT_ENTRY = (
 
 
 async def append_timeline(
-    connection: aiosqlite.Connection, application_id: int, entries: Iterable[TimelineEntry]
+    connection: Connection, application_id: int, entries: Iterable[TimelineEntry]
 ) -> None:
     """Append entries to an application's timeline, inside the caller's transaction."""
     await connection.executemany(INSERT_ENTRY, timeline_rows(application_id, entries))
 
 
-async def next_number(connection: aiosqlite.Connection) -> str:
+async def next_number(connection: Connection) -> str:
     """The portal's number for the next application, inside the caller's transaction."""
     cursor = await connection.execute("SELECT COALESCE(MAX(id), 0) FROM portal_applications")
     row = await cursor.fetchone()
@@ -283,7 +280,7 @@ class PortalStore:
         )
         rows = timeline_rows(application_id, entries)
 
-        def sign(connection: sqlite3.Connection) -> bool:
+        def sign(connection: WorkConnection) -> bool:
             cursor = connection.execute(
                 "UPDATE portal_applications SET status = 'signed', edocument = ?, signature = ?,"
                 " verification_json = ?, signed_at = ?, message_id = ?, updated_at = ?"
@@ -302,7 +299,7 @@ class PortalStore:
         """The gateway took the signed request (P7)."""
         rows = timeline_rows(application_id, [entry])
 
-        def send(connection: sqlite3.Connection) -> None:
+        def send(connection: WorkConnection) -> None:
             cursor = connection.execute(
                 "UPDATE portal_applications SET status = 'sent', sent_at = ?, updated_at = ?"
                 " WHERE id = ? AND status = 'signed'",

@@ -4,13 +4,12 @@ timeline entries and status), the notices they bring and the signed results (P9)
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from egovsim.storage import bodies
-from egovsim.storage.database import Database
+from egovsim.storage.database import Database, Row, WorkConnection
 from egovsim.storage.portal import (
     Attachment,
     PortalApplication,
@@ -157,7 +156,7 @@ class CabinetStore:
                 await connection.execute(
                     "INSERT INTO portal_results (application_id, message_id, kind, refusal,"
                     " grounds, provider_number, cms, cms_body, document, verification_json,"
-                    " received_at) VALUES (?, ?, ?, ?, ?, ?, X'', ?, ?, ?, ?)"
+                    " received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                     " ON CONFLICT (application_id) DO NOTHING",
                     (
                         application.id,
@@ -166,6 +165,7 @@ class CabinetStore:
                         int(result.refusal),
                         result.grounds,
                         result.provider_number,
+                        b"",  # the CMS itself is in message_bodies
                         cms,
                         result.document,
                         json.dumps(result.verification, ensure_ascii=False),
@@ -281,7 +281,7 @@ class CabinetStore:
     async def detail(self, application_id: int) -> CabinetDetail | None:
         """An application as the cabinet shows it, read in one trip from one snapshot."""
 
-        def read(connection: sqlite3.Connection) -> CabinetDetail | None:
+        def read(connection: WorkConnection) -> CabinetDetail | None:
             by_id = (application_id,)
             row = connection.execute(
                 "SELECT * FROM portal_applications WHERE id = ?", by_id
@@ -315,7 +315,7 @@ _SELECT_RESULT = (
 )
 
 
-def _result(row: sqlite3.Row) -> PortalResult:
+def _result(row: Row) -> PortalResult:
     return PortalResult(
         row["application_id"],
         row["message_id"],

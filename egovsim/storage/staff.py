@@ -5,16 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-import aiosqlite
-
-from egovsim.storage.database import Database
+from egovsim.storage.database import Database, Row
 from egovsim.storage.records import (
     Provider,
     StaffMember,
 )
 
 
-def _provider(row: aiosqlite.Row, services: Sequence[str]) -> Provider:
+def _provider(row: Row, services: Sequence[str]) -> Provider:
     return Provider(
         row["id"],
         row["bin"],
@@ -24,7 +22,7 @@ def _provider(row: aiosqlite.Row, services: Sequence[str]) -> Provider:
     )
 
 
-def _staff(row: aiosqlite.Row) -> StaffMember:
+def _staff(row: Row) -> StaffMember:
     return StaffMember(
         row["id"],
         row["provider_id"],

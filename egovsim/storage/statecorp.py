@@ -8,9 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-import aiosqlite
-
-from egovsim.storage.database import Database
+from egovsim.storage.database import Database, Row
 from egovsim.storage.rows import required_time, time_or_none
 
 
@@ -71,7 +69,7 @@ class PackageStep:
     details: dict[str, Any]
 
 
-def _operator(row: aiosqlite.Row) -> Operator:
+def _operator(row: Row) -> Operator:
     return Operator(
         row["id"], row["centre_id"], row["login"], row["password_hash"], row["name"], row["iin"]
     )
@@ -81,7 +79,7 @@ def _json_or_none(value: str | None) -> Any:
     return json.loads(value) if value else None
 
 
-def _package(row: aiosqlite.Row) -> Package:
+def _package(row: Row) -> Package:
     return Package(
         id=row["id"],
         number=row["number"],
@@ -109,7 +107,7 @@ def _package(row: aiosqlite.Row) -> Package:
     )
 
 
-def _step(row: aiosqlite.Row) -> PackageStep:
+def _step(row: Row) -> PackageStep:
     return PackageStep(
         row["id"],
         row["package_id"],
@@ -167,8 +165,8 @@ class StateCorpStore:
         """Add an operator (the login is unique; an existing one is kept)."""
         async with self._db.write() as connection:
             await connection.execute(
-                "INSERT OR IGNORE INTO statecorp_operators (centre_id, login, password_hash,"
-                " name, iin) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO statecorp_operators (centre_id, login, password_hash,"
+                " name, iin) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (
                     operator.centre_id,
                     operator.login,
@@ -223,7 +221,8 @@ class StateCorpStore:
             cursor = await connection.execute(
                 "INSERT INTO statecorp_packages (centre_id, operator_login, regulation_id,"
                 " variant, category, applicant_iin, applicant_name, form_json, checklist_json,"
-                " status, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'at_counter', ?)",
+                " status, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'at_counter', ?)"
+                " RETURNING id",
                 (
                     fields["centre_id"],
                     fields["operator_login"],
@@ -237,8 +236,9 @@ class StateCorpStore:
                     fields["opened_at"].isoformat(),
                 ),
             )
-            package_id = cursor.lastrowid
-            assert package_id is not None
+            row = await cursor.fetchone()
+            assert row is not None
+            package_id = int(row[0])
             await connection.execute(
                 "INSERT INTO statecorp_steps (package_id, step, started_at, deadline)"
                 " VALUES (?, ?, ?, ?)",
@@ -264,7 +264,8 @@ class StateCorpStore:
                 " variant, category, applicant_iin, applicant_name, form_json, status, opened_at,"
                 " request_message_id, portal_request_id, provider_number, result_json,"
                 " arrived_at, kept_until) VALUES ('collection', ?, ?, ?, ?, ?, ?, ?, ?,"
-                " 'at_centre', ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_message_id) DO NOTHING",
+                " 'at_centre', ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_message_id) DO NOTHING"
+                " RETURNING id",
                 (
                     fields["centre_id"],
                     fields["operator_login"],
@@ -283,10 +284,10 @@ class StateCorpStore:
                     fields["kept_until"].isoformat(),
                 ),
             )
-            if cursor.rowcount != 1:
+            row = await cursor.fetchone()
+            if row is None:
                 return None
-            package_id = cursor.lastrowid
-            assert package_id is not None
+            package_id = int(row[0])
             await connection.execute(
                 "UPDATE statecorp_packages SET number = ? WHERE id = ?",
                 (number(package_id), package_id),

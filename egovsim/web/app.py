@@ -40,7 +40,7 @@ from egovsim.storage.accounts import AccountStore
 from egovsim.storage.application_lists import ApplicationLists
 from egovsim.storage.applications import ApplicationStore
 from egovsim.storage.clock_state import ClockStore
-from egovsim.storage.database import DATABASE_FILE, Database
+from egovsim.storage.database import Database, database_location
 from egovsim.storage.faults import FaultStore
 from egovsim.storage.gateway import GatewayStore
 from egovsim.storage.portal import PortalStore
@@ -128,7 +128,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     pki = await loop.run_in_executor(None, open_pki, settings, clock)
     app[PKI] = pki
     app[OCSP] = OcspResponder(pki, settings.ocsp_validity)
-    database = await Database.open(settings.data_dir / DATABASE_FILE)
+    database = await Database.open(database_location(settings))
     try:
         app[DATABASE] = database
         app[CLOCK_STORE] = ClockStore(database)

@@ -20,7 +20,7 @@ from egovsim.ncalayer.stamping import Stamper
 from egovsim.pki.authority import TestPki
 from egovsim.signatures.fetching_http import HttpFetcher
 from egovsim.signatures.fetching_local import LocalPkiFetcher
-from egovsim.storage.database import DATABASE_FILE
+from egovsim.storage.database import database_location
 from egovsim.storage.faults import PkiFaults, saved_pki_faults
 from egovsim.web.common.errors import error_middleware
 from egovsim.web.common.keys import CLOCK, FETCHER, NCALAYER_KEYS, PKI, PKI_FAULTS, SETTINGS
@@ -111,7 +111,7 @@ async def open_stamper(app: web.Application) -> AsyncIterator[None]:
             store = app[PKI_FAULTS]
             faults: Callable[[], PkiFaults] = lambda: store.current  # noqa: E731
         else:
-            saved = settings.data_dir / DATABASE_FILE
+            saved = database_location(settings)
             faults = lambda: saved_pki_faults(saved)  # noqa: E731
         fetcher = LocalPkiFetcher(http, pki, app[CLOCK].now, faults)
         app[STAMPER] = Stamper(

@@ -1,0 +1,279 @@
+"""PostgreSQL, the store several instances share (`--database-url postgresql://…`): asyncpg with a
+connection pool, behind the same interface as the SQLite file.
+
+A write transaction holds a transaction-scoped advisory lock (`WRITE_LOCK`) that every instance
+on the database takes, so writes never interleave, as with SQLite's one writer, whichever
+instance makes them (an instance's own writers wait their turn before taking a connection).
+A `transact()` or `snapshot()` work (plain blocking code written for one trip to SQLite's
+thread) runs on a worker thread, each of its statements handed to the event loop's connection
+and waited for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+import threading
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import asyncpg
+
+from egovsim.storage.database import Connection, Database, Migration, Row, split_statements
+from egovsim.storage.dialect import numbered_placeholders, postgresql_statements
+
+T = TypeVar("T")
+
+#: The advisory lock every write transaction holds ("egovsim" in ASCII).
+WRITE_LOCK = 0x65676F7673696D
+#: Connections in the pool: enough for reads beside the one write that runs at a time.
+POOL_SIZE = 8
+#: Seconds to reach the server before giving up.
+CONNECT_TIMEOUT = 10.0
+_RETURNS_ROWS = re.compile(r"^\s*(?:SELECT|WITH|VALUES)\b|\bRETURNING\b", re.IGNORECASE)
+Tracer = Callable[[str], object] | None
+
+
+async def _run(
+    connection: asyncpg.Connection, sql: str, parameters: tuple[Any, ...], tracer: Tracer
+) -> tuple[list[Any], int]:
+    """One statement: its rows (if it returns any) and how many rows it touched."""
+    if tracer is not None:
+        tracer(sql)
+    text = numbered_placeholders(sql)
+    if _RETURNS_ROWS.search(text):
+        rows = await connection.fetch(text, *parameters)
+        return rows, len(rows)
+    status = await connection.execute(text, *parameters)
+    count = status.rsplit(" ", 1)[-1]
+    return [], int(count) if count.isdigit() else -1
+
+
+class _Cursor:
+    """A statement's rows and row count, for both the awaited and the blocking connection."""
+
+    def __init__(self, rows: list[Any], rowcount: int) -> None:
+        self._rows = rows
+        self.rowcount = rowcount
+
+    async def fetchone(self) -> Row | None:
+        return self._rows[0] if self._rows else None
+
+    async def fetchall(self) -> Sequence[Row]:
+        return self._rows
+
+
+class _BlockingCursor:
+    def __init__(self, rows: list[Any], rowcount: int) -> None:
+        self._rows = rows
+        self.rowcount = rowcount
+
+    def fetchone(self) -> Any:
+        return self._rows[0] if self._rows else None
+
+    def fetchall(self) -> list[Any]:
+        return self._rows
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._rows)
+
+
+class _Connection:
+    """The connection of a `write()` block."""
+
+    def __init__(self, connection: asyncpg.Connection, tracer: Tracer) -> None:
+        self._connection = connection
+        self._tracer = tracer
+
+    async def execute(self, sql: str, parameters: Iterable[Any] = ()) -> _Cursor:
+        return _Cursor(*await _run(self._connection, sql, tuple(parameters), self._tracer))
+
+    async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
+        if self._tracer is not None:
+            self._tracer(sql)
+        await self._connection.executemany(numbered_placeholders(sql), [tuple(row) for row in rows])
+
+
+class _BlockingConnection:
+    """The connection a work sees on its worker thread: each statement is run by the event
+    loop on the transaction's connection, and waited for."""
+
+    def __init__(self, connection: _Connection, loop: asyncio.AbstractEventLoop) -> None:
+        self._connection = connection
+        self._loop = loop
+
+    def execute(self, sql: str, parameters: Iterable[Any] = ()) -> _BlockingCursor:
+        coroutine = self._connection.execute(sql, parameters)
+        cursor = asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()
+        return _BlockingCursor(cursor._rows, cursor.rowcount)
+
+    def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
+        coroutine = self._connection.executemany(sql, list(rows))
+        asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()
+
+
+class PostgresDatabase(Database):
+    """A PostgreSQL database reached through a pool of asyncpg connections."""
+
+    dialect = "postgresql"
+
+    def __init__(self, url: str, pool: asyncpg.Pool) -> None:
+        self.url = url
+        self._pool = pool
+        self._tracer: Tracer = None
+        self._writers = asyncio.Lock()
+
+    @classmethod
+    async def connect(cls, url: str, migrations: list[Migration]) -> PostgresDatabase:
+        """Connect to `url` and bring its schema up to date (one instance migrates; the others
+        wait for it on the write lock)."""
+        pool = await asyncpg.create_pool(
+            url, min_size=1, max_size=POOL_SIZE, timeout=CONNECT_TIMEOUT
+        )
+        database = cls(url, pool)
+        try:
+            await database._migrate(migrations)
+        except BaseException:
+            await pool.close()
+            raise
+        return database
+
+    @property
+    def described(self) -> str:
+        """Host, port and database, without user or password."""
+        parts = urlsplit(self.url)
+        return f"PostgreSQL {parts.hostname}:{parts.port or 5432}{parts.path}"
+
+    def _statements(self, migration: Migration) -> list[str]:
+        """With the column types and the triggers turned into PostgreSQL's (from its own form
+        of the migration where it has one)."""
+        script = migration.sql if migration.postgresql is None else migration.postgresql
+        return [
+            turned
+            for statement in split_statements(script)
+            for turned in postgresql_statements(statement)
+        ]
+
+    async def close(self) -> None:
+        """Close the pool's connections."""
+        await self._pool.close()
+
+    @contextlib.asynccontextmanager
+    async def write(self) -> AsyncIterator[Connection]:
+        """A transaction holding the write lock: committed at the end, rolled back on error."""
+        # Writers of this instance queue here, not in the pool: a writer waiting for the lock
+        # while holding a connection would leave none for the reads the lock holder makes.
+        async with (
+            self._writers,
+            self._pool.acquire() as connection,
+            connection.transaction(),
+        ):
+            await connection.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
+            yield _Connection(connection, self._tracer)
+
+    async def transact(self, work: Callable[[Any], T]) -> T:
+        """`work` in a write transaction, its statements run for it from a worker thread."""
+        loop = asyncio.get_running_loop()
+        async with self.write() as connection:
+            blocking = _BlockingConnection(connection, loop)  # type: ignore[arg-type]
+            return await loop.run_in_executor(None, work, blocking)
+
+    async def snapshot(self, work: Callable[[Any], T]) -> T:
+        """`work` in a read-only transaction that sees one moment of the database."""
+        loop = asyncio.get_running_loop()
+        async with (
+            self._pool.acquire() as connection,
+            connection.transaction(isolation="repeatable_read", readonly=True),
+        ):
+            blocking = _BlockingConnection(_Connection(connection, self._tracer), loop)
+            return await loop.run_in_executor(None, work, blocking)
+
+    async def trace(self, callback: Callable[[str], object] | None) -> None:
+        """Call `callback` with each statement this database runs from now (None stops it)."""
+        self._tracer = callback
+
+    async def fetch_all(self, sql: str, parameters: Iterable[Any] = ()) -> list[Row]:
+        """Rows of a query, on any connection of the pool."""
+        async with self._pool.acquire() as connection:
+            rows, _ = await _run(connection, sql, tuple(parameters), self._tracer)
+        return rows
+
+    async def tables(self) -> list[str]:
+        """The tables of the connection's schema."""
+        rows = await self.fetch_all(
+            "SELECT table_name FROM information_schema.tables"
+            " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+            " ORDER BY table_name"
+        )
+        return [str(row[0]) for row in rows]
+
+    async def references(self) -> dict[str, set[str]]:
+        """From the catalogue's foreign-key constraints of the connection's schema."""
+        found: dict[str, set[str]] = {table: set() for table in await self.tables()}
+        rows = await self.fetch_all(
+            "SELECT c.relname AS child, p.relname AS parent FROM pg_constraint k"
+            " JOIN pg_class c ON c.oid = k.conrelid JOIN pg_class p ON p.oid = k.confrelid"
+            " WHERE k.contype = 'f' AND c.relnamespace = current_schema()::regnamespace"
+        )
+        for row in rows:
+            if row["child"] in found and row["child"] != row["parent"]:
+                found[row["child"]].add(str(row["parent"]))
+        return found
+
+    async def empty(self, kept: Iterable[str]) -> dict[str, int]:
+        """Counted, then emptied with one TRUNCATE (which fires no row trigger, so the
+        append-only rules stay on) that restarts the identities."""
+        tables = [table for table in await self.tables() if table not in set(kept)]
+        rows: dict[str, int] = {}
+        async with self.write() as connection:
+            for table in tables:
+                cursor = await connection.execute(f'SELECT COUNT(*) FROM "{table}"')
+                found = await cursor.fetchone()
+                if found is not None and found[0]:
+                    rows[table] = int(found[0])
+            if tables:
+                names = ", ".join(f'"{table}"' for table in tables)
+                await connection.execute(f"TRUNCATE {names} RESTART IDENTITY")
+        return rows
+
+    async def ids_taken(self, tables: Iterable[str]) -> None:
+        """Move each table's identity (where its `id` has one) past the largest id written."""
+        async with self.write() as connection:
+            for table in tables:
+                cursor = await connection.execute(
+                    "SELECT pg_get_serial_sequence(?, 'id')", (f'"{table}"',)
+                )
+                found = await cursor.fetchone()
+                if found is None or found[0] is None:
+                    continue
+                await connection.execute(
+                    f'SELECT setval(?, COALESCE(MAX(id), 0) + 1, false) FROM "{table}"',
+                    (found[0],),
+                )
+
+
+def read_once(url: str, queries: Sequence[str]) -> list[list[Any]] | None:
+    """The rows of each query, on a connection of its own opened and closed on a thread of
+    its own (so it works with or without an event loop running here); None if unreachable."""
+
+    async def read() -> list[list[Any]]:
+        connection = await asyncpg.connect(url, timeout=CONNECT_TIMEOUT)
+        try:
+            return [list(await connection.fetch(query)) for query in queries]
+        finally:
+            await connection.close()
+
+    found: list[list[list[Any]] | None] = [None]
+
+    def run() -> None:
+        try:
+            found[0] = asyncio.run(read())
+        except (OSError, asyncpg.PostgresError, TimeoutError):
+            found[0] = None
+
+    thread = threading.Thread(target=run, name="egovsim-read-once")
+    thread.start()
+    thread.join()
+    return found[0]
