@@ -8,6 +8,7 @@ notice a change by the state file's modification time.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -90,6 +91,8 @@ class TestPki:
 
     def __init__(self, directory: Path, publication: Publication | None = None) -> None:
         self.directory = directory
+        #: The state file as text: `reload` stats it on every OCSP request.
+        self._state_path = str(directory / STATE_FILE)
         self.publication = publication or Publication()
         self._authorities: dict[str, Authority] = {}
         self._state: dict[str, Any] = {}
@@ -146,15 +149,16 @@ class TestPki:
 
     def reload(self) -> bool:
         """Read the state again if another process changed it; True when it did."""
-        path = self.directory / STATE_FILE
         try:
-            info = path.stat()
+            # `os.stat` of the path as text: pathlib's joining and stat cost several times the
+            # system call, and this runs on every OCSP request.
+            info = os.stat(self._state_path)
         except FileNotFoundError:
             return False
         stamp = (info.st_ino, info.st_mtime_ns, info.st_size)
         if stamp == self._stamp:
             return False
-        self._state = json.loads(path.read_text())
+        self._state = json.loads(Path(self._state_path).read_text())
         self._records = {}
         for raw in self._state["certificates"]:
             record = IssuedCertificate.from_json(raw)
