@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.types import (
 )
 
 from egovsim.clock import as_utc
-from egovsim.magic import REVOCATION_UNAVAILABLE, REVOKED, UNAVAILABLE_CRL_PATH, holder_outcome
+from egovsim.magic import REVOCATION_UNAVAILABLE, REVOKED, holder_outcome
 from egovsim.pki import profiles
 from egovsim.pki.disk import key_pem, locked, write_atomic
 from egovsim.pki.hierarchy import (
@@ -38,7 +38,7 @@ from egovsim.pki.hierarchy import (
 )
 from egovsim.pki.oids import Usage
 from egovsim.pki.profiles import Endpoints, Holder, KeyKind
-from egovsim.pki.publishing import Publication, publish_crls
+from egovsim.pki.publishing import Publication, UnavailableCrls, publish_crls
 from egovsim.pki.records import REASONS, IssuedCertificate, Revocation
 
 __all__ = [
@@ -70,18 +70,6 @@ class Issued:
     record: IssuedCertificate
     certificate: x509.Certificate
     key: PrivateKeyTypes
-
-
-class _UnavailableCrls(Endpoints):
-    """The addresses of a certificate whose CRLs can never be had (the magic IIN or BIN whose
-    revocation status is unavailable): its CRL distribution points name a place that answers
-    HTTP 503, while its OCSP and caIssuers addresses are the usual ones."""
-
-    __slots__ = ()
-
-    def crl(self, name: str) -> str:
-        """Where this certificate says its CRLs are: nowhere that answers."""
-        return f"{self.base_url}{UNAVAILABLE_CRL_PATH}/crl/{name}.crl"
 
 
 class TestPki:
@@ -276,7 +264,7 @@ class TestPki:
         magic = holder_outcome(holder.iin, holder.bin) if usage == "sign" else None
         endpoints = self.endpoints
         if magic == REVOCATION_UNAVAILABLE:
-            endpoints = _UnavailableCrls(self.base_url)
+            endpoints = UnavailableCrls(self.base_url)
         certificate = profiles.end_entity(
             holder,
             usage,

@@ -1,6 +1,6 @@
-"""What a CA of the test PKI publishes and for how long: its full CRL and, for an issuer that has
-one, the delta CRL against the last base, each current until its next update or the next change
-recorded for the future."""
+"""What a CA of the test PKI publishes, where and for how long: its full CRL and, for an issuer
+that has one, the delta CRL against the last base, each current until its next update or the next
+change recorded for the future; and the CRL address that never answers, for the magic numbers."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 
 from egovsim.clock import as_utc
+from egovsim.magic import UNAVAILABLE_CRL_PATH
 from egovsim.pki.crl import CrlPlan, build_crl, delta_entries, full_entries, revoked_at
 from egovsim.pki.disk import write_atomic
 from egovsim.pki.hierarchy import ISSUERS, Authority
@@ -26,6 +27,18 @@ class Publication:
     crl_validity: timedelta = timedelta(days=1)
     delta_crl_validity: timedelta = timedelta(hours=1)
     ocsp_validity: timedelta = timedelta(hours=1)
+
+
+class UnavailableCrls(Endpoints):
+    """The addresses of a certificate whose CRLs can never be had (the magic IIN or BIN whose
+    revocation status is unavailable): its CRL distribution points name a place that answers
+    HTTP 503, while its OCSP and caIssuers addresses are the usual ones."""
+
+    __slots__ = ()
+
+    def crl(self, name: str) -> str:
+        """Where this certificate says its CRLs are: nowhere that answers."""
+        return f"{self.base_url}{UNAVAILABLE_CRL_PATH}/crl/{name}.crl"
 
 
 def publish_crls(
