@@ -43,6 +43,7 @@ from egovsim.conformance.signers import Signers, prepare_signers
 from egovsim.pki.keystore import Keystore
 from egovsim.pki.oids import SIGNING_ROLES
 from egovsim.signatures.checks import Expectations
+from egovsim.simulator.served import Serve
 from egovsim.storage.gateway import StoredMessage
 from egovsim.workstation.providers import PROVIDERS
 
@@ -110,11 +111,13 @@ def _quiet(_: str) -> None:
 async def run_conformance(
     options: ConformanceOptions,
     *,
+    serve: Serve,
     on_ready: Callable[[str], None] | None = None,
     progress: Progress = _quiet,
 ) -> ConformanceRun:
-    """Run every check against the system at `options.provider_url`; `on_ready` is told the
-    gateway's URL once the system is registered, before the first push."""
+    """Run every check against the system at `options.provider_url`, the gateway served by
+    `serve` (`egovsim.web.serving.serve`); `on_ready` is told the gateway's URL once the
+    system is registered, before the first push."""
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="egovsim-conformance-") as scratch:
         certs = Path(scratch) / "certs"
@@ -124,6 +127,7 @@ async def run_conformance(
         port = options.port if options.port is not None else pki_port(certs)
         provider_host = (urlsplit(options.provider_url).hostname or "").lower()
         gateway = ConformanceGateway(
+            serve,
             certs,
             Path(scratch) / "data",
             port,
