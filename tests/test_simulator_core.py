@@ -13,6 +13,8 @@ import pytest
 
 from egovsim.clock import Clock
 from egovsim.config import Settings
+from egovsim.console.state import ConsoleState
+from egovsim.errors import EgovsimError
 from egovsim.simulator import Simulator
 from egovsim.storage.faults import OCSP_DOWN, PkiFault
 from tests.conftest import NOW
@@ -88,3 +90,28 @@ async def test_a_simulator_that_is_not_started_stops_without_harm(settings: Sett
     async with simulator:
         with pytest.raises(RuntimeError, match="already started"):
             await simulator.start()
+
+
+async def test_the_consoles_run_lock_holds_across_instances_on_one_database(
+    settings: Settings,
+) -> None:
+    async with Simulator(settings) as first, Simulator(settings) as second:
+        here, there = ConsoleState(first.run_locks), ConsoleState(second.run_locks)
+        async with here.exclusive("reset"):
+            assert await there.busy_anywhere() == "reset"
+            with pytest.raises(EgovsimError) as refused:
+                async with there.exclusive("try CERT_REVOKED"):
+                    pytest.fail("a second run went ahead")
+            assert refused.value.code == "CONSOLE_BUSY"
+            assert refused.value.details["under_way"] == "reset"
+        assert await there.busy_anywhere() is None
+        async with there.exclusive("try CERT_REVOKED"):
+            assert await here.busy_anywhere() == "try CERT_REVOKED"
+
+
+async def test_a_lease_whose_holder_died_is_taken_over(settings: Settings) -> None:
+    async with Simulator(settings) as simulator:
+        assert await simulator.run_locks.take("console", "tour", "gone", seconds=0.0) is None
+        assert await simulator.run_locks.doing("console") is None
+        assert await simulator.run_locks.take("console", "reset", "here", seconds=60.0) is None
+        assert await simulator.run_locks.take("console", "try", "there", seconds=60.0) == "reset"

@@ -38,6 +38,7 @@ from egovsim.storage.faults import FaultStore
 from egovsim.storage.gateway import GatewayStore
 from egovsim.storage.records import ClockState
 from egovsim.storage.reset import Emptied
+from egovsim.storage.run_locks import RunLocks
 from egovsim.storage.runtime_state import NcalayerStateStore
 from egovsim.storage.staff import StaffStore
 from egovsim.workstation.answers import ProviderAnswers
@@ -82,6 +83,8 @@ class Simulator:
     #: The NCALayer signer's key sets and the current one (its choice kept in the database).
     keyring: KeyRing
     ncalayer_state: NcalayerStateStore
+    #: Leases on runs that must be alone across requests and instances (the console's).
+    run_locks: RunLocks
     #: The TSA the NCALayer signer asks when a page's tsaProfile wants a timestamp.
     stamper: Stamper
     #: What the start left to catch up with in the background (see `catch_up`).
@@ -157,6 +160,7 @@ class Simulator:
         await seed_demo(self)
         await self.gateway.load_replays()
         self.ncalayer_state = NcalayerStateStore(database)
+        self.run_locks = RunLocks(database)
         self.keyring = await loop.run_in_executor(
             None, KeyRing.load, settings.certs_dir, self.pki, settings.persona_password
         )

@@ -48,7 +48,7 @@ routes = web.RouteTableDef()
 
 async def console_state(app: web.Application) -> AsyncIterator[None]:
     """The console's state for the app's life; a tour under way is ended with the app."""
-    app[CONSOLE] = ConsoleState()
+    app[CONSOLE] = ConsoleState(app[SIMULATOR].run_locks)
     yield
     await app[CONSOLE].end_tour()
 
@@ -196,7 +196,7 @@ async def overview(request: web.Request) -> web.Response:
             "troubles": [{"part": t.part, "reason": t.reason} for t in parts.troubles],
             "tour": state.tour.tour.id if state.tour is not None else None,
             "ncalayer_persona": current.id if current is not None else None,
-            "busy": state.busy,
+            "busy": await state.busy_anywhere(),
         }
     )
 
