@@ -58,19 +58,25 @@ class Judges:
         (push,) = self.exchanges["request-acknowledged"]
         result.see(push.label, *acknowledgement(push))
 
-    async def _judge_updates(self, result: CheckResult) -> None:
+    async def _answers_to_first(self, result: CheckResult, kind: str) -> list[StoredMessage]:
+        """The answers of `kind` to the first check's REQUEST, with the gateway's exchanges as
+        evidence; none seen (and why) when there are none."""
         request_id = self.requests["request-acknowledged"].message_id
         answers = await self.gateway.answers_to(request_id)
-        updates = [a for a in answers if a.message_type == "UPDATE"]
-        self._answers_evidence(result, request_id, "UPDATE")
-        if not updates:
+        found = [a for a in answers if a.message_type == kind]
+        self._answers_evidence(result, request_id, kind)
+        if not found:
             result.see(
-                f"an UPDATE with correlationId {request_id}",
+                f"an {kind} with correlationId {request_id}"
+                if kind == "UPDATE"
+                else f"a {kind} with correlationId {request_id}",
                 False,
-                self._missing(result, "request-acknowledged", "UPDATE"),
+                self._missing(result, "request-acknowledged", kind),
             )
-            return
-        for update in updates:
+        return found
+
+    async def _judge_updates(self, result: CheckResult) -> None:
+        for update in await self._answers_to_first(result, "UPDATE"):
             self._judge_sender(result, update)
 
     def _missing(self, result: CheckResult, check: str, kind: str) -> str:
@@ -121,16 +127,8 @@ class Judges:
         result.see(title, True, f"WS-Security signed by {who}; the gateway passed the certificate")
 
     async def _judge_response(self, result: CheckResult) -> None:
-        request_id = self.requests["request-acknowledged"].message_id
-        answers = await self.gateway.answers_to(request_id)
-        responses = [a for a in answers if a.message_type == "RESPONSE"]
-        self._answers_evidence(result, request_id, "RESPONSE")
+        responses = await self._answers_to_first(result, "RESPONSE")
         if not responses:
-            result.see(
-                f"a RESPONSE with correlationId {request_id}",
-                False,
-                self._missing(result, "request-acknowledged", "RESPONSE"),
-            )
             return
         response = responses[0]
         self._judge_sender(result, response)

@@ -237,7 +237,8 @@ class Simulator:
 
     def clear_caches(self) -> None:
         """Forget what the parts keep in memory beyond the database: the verifier's CRLs and
-        OCSP answers, the gateway store's routes."""
+        OCSP answers, the gateway store's routes. The one way each is invalidated from outside
+        its owner (the console's button, a try-it run, the reset)."""
         self.verifier.clear_revocation_caches()
         self.gateway_store.forget_cache()
 
@@ -251,7 +252,7 @@ class Simulator:
         await self.faults.load()
         with contextlib.suppress(UnknownPersona):  # a PKI made without the demo personas
             self.keyring.make_current(DEFAULT_PERSONA)
-        self.clear_caches()
+        self.clear_caches()  # what was fetched while a switch was on must not outlive it
         return emptied
 
 

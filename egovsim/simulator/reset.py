@@ -40,7 +40,7 @@ async def empty_and_seed(sim: Simulator) -> Emptied:
     """Empty the database, remove the stored attachments, seed the demo again; what was
     removed."""
     emptied = await empty_database(sim.database)
-    sim.gateway_store.forget_cache()
+    sim.clear_caches()  # before the seeds, which read the gateway's routes
     attachments = sim.settings.data_dir / "attachments"
     await asyncio.get_running_loop().run_in_executor(None, remove_contents, attachments)
     await seed_demo(sim)
