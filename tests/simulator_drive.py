@@ -103,7 +103,7 @@ async def happy_path(sim: Simulator) -> dict[str, Any]:
         "result": result.kind,
         "refusal": result.refusal,
         "result_signature": result.verification.get("indication"),
-        "applications": len(await sim.portal.applications(applicant)),
+        "applications": len((await sim.portal.applications(applicant)).views),
     }
 
 
@@ -122,7 +122,7 @@ async def drive(certs: Path, data: Path, issued: datetime) -> dict[str, Any]:
         assert applicant is not None, "the reset seeds the demo accounts again"
         seen["removed"] = emptied.rows
         seen["after_reset"] = {
-            "applications": len(await sim.portal.applications(applicant)),
+            "applications": len((await sim.portal.applications(applicant)).views),
             "clock": sim.clock.mode,
             "messages": len(await sim.gateway_store.search(limit=10)),
             "staff": (await sim.staff.staff_by_login("alm-office")) is not None,
