@@ -15,6 +15,7 @@ from junitparser import JUnitXml
 from egovsim.cli import main
 from egovsim.conformance import CHECK_IDS, ConformanceOptions, ConformanceRun, run_conformance
 from egovsim.testing.ports import free_port
+from egovsim.web.serving import serve
 from examples.broken_provider import BREAKAGES, BrokenProvider
 from examples.provider_system import ProviderSystem
 
@@ -60,6 +61,7 @@ async def conformance_of(
                 port=0,
                 settle=1.0,
             ),
+            serve=serve,
             on_ready=ready,
         )
     finally:

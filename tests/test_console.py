@@ -28,6 +28,7 @@ from egovsim.storage.faults import FAULT_NAMES
 from egovsim.web.app import create_app
 from egovsim.web.common.i18n import word
 from egovsim.web.common.keys import CONSOLE
+from egovsim.web.serving import serve
 from tests.conftest import NOW, PASSWORD
 from tests.test_openapi import Api, fits
 
@@ -473,7 +474,7 @@ def test_every_tour_step_has_its_narration_in_three_languages() -> None:
 
 async def test_the_tour_files_run_as_scenario_files(certs_dir: Path) -> None:
     files = [load_scenario_file(path) for path in sorted(tours_folder().glob("*.yaml"))]
-    results = await run_files(InProcess(certs_dir), files)
+    results = await run_files(InProcess(certs_dir, serve), files)
     outcomes = {s.scenario.name: (s.passed, s.failure()) for f in results for s in f.scenarios}
     assert all(passed for passed, _ in outcomes.values()), outcomes
 

@@ -57,16 +57,6 @@ WEB_ONLY = ("aiohttp.web", "aiohttp.test_utils", "jinja2")
 # not listed fails the test of its rule.
 KNOWN: frozenset[tuple[str, str]] = frozenset(
     {
-        # wt17a, the simulator core: scenarios, conformance and the command line build a
-        # `Simulator`, not the web app; the catalogue stops importing the refusal codes.
-        ("egovsim.scenarios.targets", "egovsim.web"),
-        ("egovsim.scenarios.targets", "aiohttp.test_utils"),
-        ("egovsim.scenarios.targets", "aiohttp.web"),
-        ("egovsim.conformance.gateway", "egovsim.web"),
-        ("egovsim.conformance.gateway", "aiohttp.web"),
-        ("egovsim.cli.reset_command", "aiohttp.web"),
-        ("egovsim.cli.fill_command", "aiohttp.web"),
-        ("egovsim.catalogue", "egovsim.errors"),
         # wt17c, one description of each API shape: the OpenAPI document comes from the models
         # each part declares, so the shared part stops reaching into the gateway's.
         ("egovsim.web.common.openapi", "egovsim.web.gateway"),

@@ -28,7 +28,6 @@ from egovsim.web.common.keys import (
     CLOCK,
     DATABASE,
     DELIVERY,
-    GATEWAY,
     PORTAL,
     STARTUP_CATCH_UP,
     VERIFIER,
@@ -686,10 +685,12 @@ async def test_a_signed_request_the_gateway_did_not_take_is_sent_at_the_next_sta
     async with started(gateway_settings, clock) as before:
         application_id = await licence_draft(before, applicant)
 
-        async def gone(channel: str, envelope: bytes) -> Any:
+        async def gone(*request: Any) -> Any:
             raise ConnectionError("the process stops here")
 
-        monkeypatch.setattr(before.app[GATEWAY], "handle", gone)
+        # The portal's sender holds the gateway's `handle` since the start: the request is
+        # lost on the way to it.
+        monkeypatch.setattr(before.app[PORTAL].exchange, "_send_request", gone)
         with pytest.raises(EgovsimError) as unsent:
             await sign_and_send(before, applicant, application_id, owner.sign)
         assert refusal(unsent) == ("REQUEST_NOT_SENT", "P7")

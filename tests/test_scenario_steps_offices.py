@@ -10,6 +10,7 @@ from pathlib import Path
 from egovsim.scenarios.model import load_scenario_file
 from egovsim.scenarios.runner import ScenarioResult, run_files
 from egovsim.scenarios.targets import InProcess
+from egovsim.web.serving import serve
 
 OPEN = """\
       - counter:
@@ -26,7 +27,7 @@ ALL_THREE = "{documents: [application, identity-document, photo]}"
 async def _run(certs_dir: Path, tmp_path: Path, steps: str) -> ScenarioResult:
     path = tmp_path / "scenario.yaml"
     path.write_text(f"scenarios:\n  - name: one\n    steps:\n{steps}", encoding="utf-8")
-    (result,) = await run_files(InProcess(certs_dir), [load_scenario_file(path)])
+    (result,) = await run_files(InProcess(certs_dir, serve), [load_scenario_file(path)])
     (scenario,) = result.scenarios
     return scenario
 

@@ -26,6 +26,7 @@ from egovsim.signatures import cms
 from egovsim.signatures.certs import CertCache
 from egovsim.signatures.signing_keys import SignatureMismatch, verify_certificate_signature
 from egovsim.signatures.verifier import Verifier
+from egovsim.web.serving import serve
 from tests.conftest import NOW
 
 CONTENT = b'{"service": "almaty-small-vessel-licence", "variant": "duplicate"}'
@@ -45,7 +46,7 @@ def _bits(first: bytes, second: bytes) -> int:
 async def _run(certs_dir: Path, tmp_path: Path, steps: str) -> ScenarioResult:
     path = tmp_path / "scenario.yaml"
     path.write_text(f"scenarios:\n  - name: one\n    steps:\n{steps}", encoding="utf-8")
-    (result,) = await run_files(InProcess(certs_dir), [load_scenario_file(path)])
+    (result,) = await run_files(InProcess(certs_dir, serve), [load_scenario_file(path)])
     (scenario,) = result.scenarios
     return scenario
 

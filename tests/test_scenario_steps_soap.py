@@ -22,6 +22,7 @@ from egovsim.scenarios.runner import ScenarioResult, run_files
 from egovsim.scenarios.steps.soap import DIGESTS, METHODS, reshape
 from egovsim.scenarios.targets import InProcess
 from egovsim.signatures.xmldsig import DS, canonical
+from egovsim.web.serving import serve
 from tests.conftest import NOW
 from tests.test_workstation import passport_request
 from tests.test_wssecurity import ENVELOPE
@@ -49,7 +50,7 @@ async def _run(certs_dir: Path, tmp_path: Path, steps: str, clock: str = "") -> 
     path = tmp_path / "scenario.yaml"
     start = f"    clock: {clock}\n" if clock else ""
     path.write_text(f"scenarios:\n  - name: one\n{start}    steps:\n{steps}", encoding="utf-8")
-    (result,) = await run_files(InProcess(certs_dir), [load_scenario_file(path)])
+    (result,) = await run_files(InProcess(certs_dir, serve), [load_scenario_file(path)])
     (scenario,) = result.scenarios
     return scenario
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from egovsim.catalogue import Language
 from egovsim.catalogue.trigger_words_portal import PORTAL_HOW_WORDS
 from egovsim.catalogue.trigger_words_provider import PROVIDER_HOW_WORDS
-from egovsim.errors import Language
 
 #: code -> language -> how to reach it.
 HOW_WORDS: Mapping[str, Mapping[Language, str]] = {

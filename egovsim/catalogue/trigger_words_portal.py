@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from egovsim.errors import Language
+from egovsim.catalogue import Language
 
 _MAGIC_REVOKED_KK = (
     "Сұрауға қайтарылған персонамен немесе сиқырлы 000101300009 ЖСН-ның кез келген қол қою "

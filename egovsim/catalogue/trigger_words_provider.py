@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from egovsim.errors import Language
+from egovsim.catalogue import Language
 
 PROVIDER_HOW_WORDS: Mapping[str, Mapping[Language, str]] = {
     "SERVICE_NOT_PROVIDED": {

@@ -80,6 +80,7 @@ def _run(arguments: argparse.Namespace, settings: Settings) -> int:
     from egovsim.gateway.seed import PORTAL_SENDER, WORKSTATION_SENDER
     from egovsim.pki.authority import TestPki
     from egovsim.statecorp.centres import STATECORP_SENDER
+    from egovsim.web.serving import serve
 
     if not str(arguments.provider_url).startswith(("http://", "https://")):
         raise UsageError(f"--provider-url must be an http(s) address: {arguments.provider_url}")
@@ -136,7 +137,7 @@ def _run(arguments: argparse.Namespace, settings: Settings) -> int:
         print(line, file=sys.stderr, flush=True)
 
     try:
-        run = asyncio.run(run_conformance(options, on_ready=ready, progress=progress))
+        run = asyncio.run(run_conformance(options, serve=serve, on_ready=ready, progress=progress))
     except (GatewayNotReady, SignersMissing) as error:
         raise CommandError(str(error)) from None
     write_conformance_reports(run, arguments.junit, arguments.html)

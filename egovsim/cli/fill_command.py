@@ -190,6 +190,7 @@ def _provider_of(template: Template) -> str:
 async def played_templates(password: str) -> list[Template]:
     """Every kind of `KINDS` played once on a scratch simulator; its rows, as templates."""
     from egovsim.testing.running import in_process, make_pki
+    from egovsim.web.serving import serve
 
     with tempfile.TemporaryDirectory(prefix="egovsim-fill-") as folder:
         workdir = Path(folder)
@@ -198,7 +199,7 @@ async def played_templates(password: str) -> list[Template]:
             listener.listen(64)
             url = f"http://127.0.0.1:{listener.getsockname()[1]}"
             certs = make_pki(workdir / "pki", url)
-            async with in_process(listener, certs, workdir / "run") as simulator:
+            async with in_process(listener, certs, workdir / "run", serve) as simulator:
                 played = await simulator.play(scenario_file())
         database = await Database.open(workdir / "run" / "data" / DATABASE_FILE)
         try:
@@ -216,14 +217,11 @@ async def played_templates(password: str) -> list[Template]:
 async def _seeded(settings: Settings) -> None:
     """Start the simulator on the data directory without listening, so its start seeds the
     providers, staff, accounts and centres the history refers to; stop it."""
-    from aiohttp import web
-
-    from egovsim.web.app import create_app
+    from egovsim.simulator import Simulator
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    runner = web.AppRunner(create_app(settings.with_overrides(gateway_worker=False)))
-    await runner.setup()
-    await runner.cleanup()
+    async with Simulator(settings.with_overrides(gateway_worker=False)):
+        pass
 
 
 async def _applicants(

@@ -42,7 +42,7 @@ def _run(arguments: argparse.Namespace, settings: Settings) -> int:
     from aiohttp import web
 
     from egovsim.ncalayer.tls import HOSTS, server_files
-    from egovsim.web.app import open_pki
+    from egovsim.simulator.opening import open_pki
     from egovsim.web.portal.ncalayer_ws import standalone_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")

@@ -44,18 +44,11 @@ def _run(arguments: argparse.Namespace, settings: Settings) -> int:
 async def _reset_stopped(settings: Settings) -> dict[str, int]:
     """Start the simulator on the data directory without listening (its start seeds what it
     seeds), reset it as the console does, stop it."""
-    from aiohttp import web
-
-    from egovsim.web.app import create_app
-    from egovsim.web.trainer.console_routes import reset_app
+    from egovsim.simulator import Simulator
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    runner = web.AppRunner(create_app(settings.with_overrides(gateway_worker=False)))
-    await runner.setup()
-    try:
-        emptied = await reset_app(runner.app)
-    finally:
-        await runner.cleanup()
+    async with Simulator(settings.with_overrides(gateway_worker=False)) as simulator:
+        emptied = await simulator.reset()
     return emptied.rows
 
 

@@ -74,6 +74,7 @@ async def _run_files(
     from egovsim.pki.personas import create_personas
     from egovsim.scenarios.runner import run_files
     from egovsim.scenarios.targets import InProcess, Remote, loopback_socket, socket_url
+    from egovsim.web.serving import serve
 
     with contextlib.ExitStack() as stack:
         scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="egovsim-run-"))
@@ -107,7 +108,7 @@ async def _run_files(
             )
             pki = TestPki.init(certs, base_url, now)
             create_personas(pki, now, settings.persona_password)
-            target = InProcess(certs, settings.persona_password, listen=listener)
+            target = InProcess(certs, serve, settings.persona_password, listen=listener)
         results = await run_files(target, files, _progress_line)
     write_reports(results, arguments.junit, arguments.html)
     cases = [s for f in results for s in f.scenarios]

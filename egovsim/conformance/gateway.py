@@ -6,6 +6,7 @@ reaches the gateway over HTTP kept with the gateway's answer, as the report's ev
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import socket
 from collections.abc import Awaitable, Callable
@@ -16,7 +17,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
-from aiohttp import web
 from lxml import etree
 
 from egovsim.clock import Clock
@@ -24,15 +24,14 @@ from egovsim.config import Settings
 from egovsim.conformance.exchanges import Exchange
 from egovsim.gateway.seed import PORTAL_SENDER
 from egovsim.gateway.sending import GatewaySender
-from egovsim.gateway.service import Answer
+from egovsim.gateway.service import MAX_ENVELOPE, Answer
 from egovsim.pki.authority import TestPki
 from egovsim.pki.keystore import Keystore
 from egovsim.signatures.verifier import Verifier
 from egovsim.signatures.xmlsafe import XmlRefused, parse_xml
+from egovsim.simulator import Simulator
+from egovsim.simulator.served import Serve
 from egovsim.storage.gateway import Attempt, StoredMessage
-from egovsim.web.app import create_app
-from egovsim.web.common.keys import CLOCK, GATEWAY, GATEWAY_STORE, SOAP_OBSERVERS, VERIFIER
-from egovsim.web.gateway.shep import MAX_ENVELOPE
 
 
 class GatewayNotReady(Exception):
@@ -100,10 +99,12 @@ class _NotTheAddressWarning(logging.Filter):
 
 
 class ConformanceGateway:
-    """The in-process gateway of one run; `start()` it, `close()` it."""
+    """The in-process gateway of one run, served by `serve` (the web front end's); `start()` it,
+    `close()` it."""
 
     def __init__(
         self,
+        serve: Serve,
         certs_dir: Path,
         data_dir: Path,
         port: int,
@@ -111,6 +112,7 @@ class ConformanceGateway:
         persona_password: str,
         receiver_hosts: tuple[str, ...] = (),
     ) -> None:
+        self._serve = serve
         self._receiver_hosts = receiver_hosts
         self._certs_dir = certs_dir
         self._data_dir = data_dir
@@ -119,8 +121,8 @@ class ConformanceGateway:
         self._password = persona_password
         self.arrivals: list[Arrival] = []
         self.url = ""
-        self._runner: web.AppRunner | None = None
-        self._app: web.Application | None = None
+        self._running = contextlib.AsyncExitStack()
+        self._simulator: Simulator | None = None
         self._http: aiohttp.ClientSession | None = None
 
     async def start(self) -> str:
@@ -134,6 +136,8 @@ class ConformanceGateway:
             raise GatewayNotReady(
                 f"cannot listen on 127.0.0.1:{self._port}: {error.strerror or error}"
             ) from None
+        self._running.callback(listening.close)
+        listening.listen(128)
         self.url = f"http://127.0.0.1:{listening.getsockname()[1]}"
         self._data_dir.mkdir(parents=True, exist_ok=True)
         settings = Settings(
@@ -150,17 +154,16 @@ class ConformanceGateway:
             # The system under test may be on another machine: its host is the one it named.
             receiver_hosts=self._receiver_hosts,
         )
-        app = create_app(settings, self._clock)
-        app[SOAP_OBSERVERS].append(_recorder(self.arrivals))
-        self._app = app
-        self._runner = web.AppRunner(app, access_log=None)
         quiet = _NotTheAddressWarning()
         logging.getLogger("egovsim").addFilter(quiet)
         try:
-            await self._runner.setup()
+            served = await self._running.enter_async_context(
+                self._serve(settings, self._clock, listening)
+            )
         finally:
             logging.getLogger("egovsim").removeFilter(quiet)
-        await web.SockSite(self._runner, listening).start()
+        self._simulator = served.simulator
+        served.simulator.soap_observers.append(_recorder(self.arrivals))
         self._http = aiohttp.ClientSession(base_url=self.url)
         return self.url
 
@@ -168,23 +171,22 @@ class ConformanceGateway:
         """Stop the gateway (its worker finishes the message at hand)."""
         if self._http is not None:
             await self._http.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await self._running.aclose()
 
     @property
-    def app(self) -> web.Application:
+    def simulator(self) -> Simulator:
         """The running simulator."""
-        assert self._app is not None, "start() the gateway first"
-        return self._app
+        assert self._simulator is not None, "start() the gateway first"
+        return self._simulator
 
     @property
     def verifier(self) -> Verifier:
         """egovsim's one verifier, as the portal uses it."""
-        return self.app[VERIFIER]
+        return self.simulator.verifier
 
     def now(self) -> datetime:
         """The gateway's clock."""
-        return self.app[CLOCK].now()
+        return self.simulator.clock.now()
 
     async def _api(self, method: str, path: str, body: dict[str, Any]) -> None:
         assert self._http is not None
@@ -225,10 +227,10 @@ class ConformanceGateway:
         the portal's sender requires: its answers go back to the portal, which checks a
         RESPONSE's signature before it lands."""
         sender = GatewaySender(
-            self.app[GATEWAY].handle, PORTAL_SENDER, self._password, self.now, signer
+            self.simulator.gateway.handle, PORTAL_SENDER, self._password, self.now, signer
         )
         accepted, detail = await sender.send(service_id, "REQUEST", message_id, None, data)
-        stored = await self.app[GATEWAY_STORE].message(message_id)
+        stored = await self.simulator.gateway_store.message(message_id)
         if not accepted or stored is None:
             raise GatewayNotReady(f"the gateway did not accept the REQUEST: {detail}")
         return stored
@@ -236,12 +238,12 @@ class ConformanceGateway:
     async def answers_to(self, request_id: str) -> list[StoredMessage]:
         """What the gateway accepted with the request's messageId as correlationId, oldest
         first."""
-        found = await self.app[GATEWAY_STORE].search(correlation_id=request_id, limit=1000)
+        found = await self.simulator.gateway_store.search(correlation_id=request_id, limit=1000)
         return sorted((m for m in found if m.message_id != request_id), key=lambda m: m.id)
 
     async def attempts(self, message: StoredMessage) -> list[Attempt]:
         """The gateway's delivery attempts of a message."""
-        return await self.app[GATEWAY_STORE].attempts(message)
+        return await self.simulator.gateway_store.attempts(message)
 
     def arrivals_about(self, request_id: str) -> list[Arrival]:
         """The SOAP requests that reached the gateway naming the request as correlationId."""

@@ -9,7 +9,6 @@ should not come (a second RESPONSE, an answer to a refused push) would arrive.
 from __future__ import annotations
 
 import asyncio
-import json
 import shutil
 import tempfile
 import time
@@ -24,7 +23,7 @@ import aiohttp
 
 from egovsim.clock import Clock
 from egovsim.conformance.application import sample_application
-from egovsim.conformance.checks import CHECKS, CheckResult, CheckSpec, result_signature
+from egovsim.conformance.checks import CHECKS, CheckResult, CheckSpec
 from egovsim.conformance.exchanges import (
     Exchange,
     Poster,
@@ -32,17 +31,15 @@ from egovsim.conformance.exchanges import (
     broken_xml,
     not_an_envelope,
     push_envelope,
-    refusal,
-    refused_for,
     signed_push,
     status_notification,
     tampered,
 )
 from egovsim.conformance.gateway import ConformanceGateway, pki_port, wait_until
+from egovsim.conformance.judging import Judges
 from egovsim.conformance.signers import Signers, prepare_signers
 from egovsim.pki.keystore import Keystore
-from egovsim.pki.oids import SIGNING_ROLES
-from egovsim.signatures.checks import Expectations
+from egovsim.simulator.served import Serve
 from egovsim.storage.gateway import StoredMessage
 from egovsim.workstation.providers import PROVIDERS
 
@@ -110,11 +107,13 @@ def _quiet(_: str) -> None:
 async def run_conformance(
     options: ConformanceOptions,
     *,
+    serve: Serve,
     on_ready: Callable[[str], None] | None = None,
     progress: Progress = _quiet,
 ) -> ConformanceRun:
-    """Run every check against the system at `options.provider_url`; `on_ready` is told the
-    gateway's URL once the system is registered, before the first push."""
+    """Run every check against the system at `options.provider_url`, the gateway served by
+    `serve` (`egovsim.web.serving.serve`); `on_ready` is told the gateway's URL once the
+    system is registered, before the first push."""
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="egovsim-conformance-") as scratch:
         certs = Path(scratch) / "certs"
@@ -124,6 +123,7 @@ async def run_conformance(
         port = options.port if options.port is not None else pki_port(certs)
         provider_host = (urlsplit(options.provider_url).hostname or "").lower()
         gateway = ConformanceGateway(
+            serve,
             certs,
             Path(scratch) / "data",
             port,
@@ -175,23 +175,11 @@ class _Suite:
         self.progress("judging")
         await self._notify()
         results = []
-        judges = {
-            "request-acknowledged": self._judge_request_acknowledged,
-            "updates-signed-and-correlated": self._judge_updates,
-            "response-signed-by-authorized-person": self._judge_response,
-            "duplicate-handled-once": self._judge_duplicate,
-            "redelivery-handled-once": self._judge_redelivery,
-            "malformed-refused": self._judge_refused,
-            "unsigned-refused": self._judge_refused,
-            "revoked-signer-refused": self._judge_refused,
-            "untrusted-signer-refused": self._judge_refused,
-            "tampered-body-refused": self._judge_refused,
-            "status-notification-acknowledged": self._judge_notification,
-        }
+        judges = Judges(self.options, self.gateway, self.requests, self.exchanges)
         for spec in CHECKS:
             result = CheckResult(spec)
             began = time.perf_counter()
-            await judges[spec.id](result)
+            await judges.judge(result)
             result.seconds = (
                 time.perf_counter() - began + sum(e.seconds for e in self.exchanges[spec.id])
             )
@@ -327,174 +315,3 @@ class _Suite:
             f"changeMassageStatusNotification: {message_id} DELIVERED",
             status_notification(message_id, self.signers.gateway, self.gateway.now()),
         )
-
-    # -- judging -------------------------------------------------------------------------------
-
-    def _answers_evidence(self, result: CheckResult, request_id: str, kind: str | None) -> None:
-        for arrival in self.gateway.arrivals_about(request_id):
-            if kind is None or arrival.message_type == kind:
-                result.exchanges.append(arrival.exchange)
-
-    async def _judge_request_acknowledged(self, result: CheckResult) -> None:
-        (push,) = self.exchanges["request-acknowledged"]
-        result.see(push.label, *acknowledgement(push))
-
-    async def _judge_updates(self, result: CheckResult) -> None:
-        request_id = self.requests["request-acknowledged"].message_id
-        answers = await self.gateway.answers_to(request_id)
-        updates = [a for a in answers if a.message_type == "UPDATE"]
-        self._answers_evidence(result, request_id, "UPDATE")
-        if not updates:
-            result.see(
-                f"an UPDATE with correlationId {request_id}",
-                False,
-                self._missing(result, "request-acknowledged", "UPDATE"),
-            )
-            return
-        for update in updates:
-            self._judge_sender(result, update)
-
-    def _missing(self, result: CheckResult, check: str, kind: str) -> str:
-        """Why no answer of that kind to the check's REQUEST is there, in words: the push was
-        not taken, or the gateway refused what came, or it came about another request."""
-        if not any(acknowledgement(e)[0] for e in self.exchanges[check]):
-            return "none: the REQUEST was not acknowledged"
-        request_id = self.requests[check].message_id
-        words = f"none was accepted by the gateway within {self.options.answer_timeout:g} s"
-        refused = [
-            a
-            for a in self.gateway.arrivals_about(request_id)
-            if a.message_type == kind and a.exchange.status != 200
-        ]
-        if refused:
-            return f"{words}; it refused {len(refused)} (the faults are below)"
-        strays = [
-            a
-            for a in self.gateway.arrivals
-            if a.message_type == kind and a.correlation_id not in self._request_ids()
-        ]
-        result.exchanges.extend(stray.exchange for stray in strays)
-        if strays:
-            named = ", ".join(sorted({str(a.correlation_id) for a in strays}))
-            return f"{words}; {len(strays)} came with another correlationId ({named})"
-        return words
-
-    def _request_ids(self) -> set[str]:
-        return {r.message_id for r in self.requests.values()}
-
-    def _judge_sender(self, result: CheckResult, message: StoredMessage) -> None:
-        title = f"{message.message_type} {message.message_id}"
-        if message.channel != "async":
-            result.see(title, False, f"came through the {message.channel} channel, not async")
-        if message.sender_id != self.options.sender_id:
-            result.see(title, False, f"sent as {message.sender_id}, not {self.options.sender_id}")
-            return
-        security = message.security
-        if not security.get("signed"):
-            result.see(title, False, "the envelope has no WS-Security signature")
-            return
-        signer = security.get("signer") or {}
-        who = f"{signer.get('name')} (BIN {signer.get('bin')}, {signer.get('role')})"
-        expected = self.options.expected_bin
-        if expected is not None and signer.get("bin") != expected:
-            result.see(title, False, f"WS-Security signed by {who}, not of the BIN {expected}")
-            return
-        result.see(title, True, f"WS-Security signed by {who}; the gateway passed the certificate")
-
-    async def _judge_response(self, result: CheckResult) -> None:
-        request_id = self.requests["request-acknowledged"].message_id
-        answers = await self.gateway.answers_to(request_id)
-        responses = [a for a in answers if a.message_type == "RESPONSE"]
-        self._answers_evidence(result, request_id, "RESPONSE")
-        if not responses:
-            result.see(
-                f"a RESPONSE with correlationId {request_id}",
-                False,
-                self._missing(result, "request-acknowledged", "RESPONSE"),
-            )
-            return
-        response = responses[0]
-        self._judge_sender(result, response)
-        title = f"the result in RESPONSE {response.message_id}"
-        found = result_signature(response.data_xml)
-        if isinstance(found, str):
-            result.see(title, False, found)
-            return
-        cms, document = found
-        expected = self.options.expected_bin
-        report = await self.gateway.verifier.verify_cms(
-            cms, content=document, at=self.gateway.now(), expect=Expectations(bin=expected)
-        )
-        result.notes.append(
-            "── egovsim's verifier on the result's CMS ──\n"
-            + json.dumps(report.to_json(), ensure_ascii=False, indent=1)
-        )
-        for attempt in await self.gateway.attempts(response):
-            result.notes.append(f"── the portal took it: {attempt.outcome}: {attempt.detail} ──")
-        if not report.passed:
-            failed = next((c for c in report.checks if c.code == report.code), None)
-            why = f"{report.code}: {failed.detail}" if failed is not None else str(report.code)
-            result.see(title, False, f"egovsim's verifier says {report.indication}, {why}")
-            return
-        signer = report.signer
-        assert signer is not None
-        who = f"{signer.common_name} (IIN {signer.iin}, BIN {signer.bin}, {signer.role})"
-        if signer.bin is None or signer.role not in SIGNING_ROLES:
-            result.see(
-                title,
-                False,
-                f"signed by {who}: not a provider's first head or person with signing right",
-            )
-            return
-        result.see(title, True, f"TOTAL_PASSED, signed by {who}")
-
-    async def _judge_once(self, result: CheckResult, check: str) -> None:
-        request_id = self.requests[check].message_id
-        answers = await self.gateway.answers_to(request_id)
-        responses = [a for a in answers if a.message_type == "RESPONSE"]
-        self._answers_evidence(result, request_id, "RESPONSE")
-        title = f"RESPONSEs with correlationId {request_id}"
-        if not responses:
-            result.see(title, False, self._missing(result, check, "RESPONSE"))
-        elif len(responses) > 1:
-            ids = ", ".join(r.message_id for r in responses)
-            result.see(title, False, f"{len(responses)} ({ids}): the request was handled again")
-        else:
-            result.see(title, True, f"one ({responses[0].message_id})")
-
-    async def _judge_duplicate(self, result: CheckResult) -> None:
-        for push in self.exchanges["duplicate-handled-once"]:
-            result.see(push.label, *acknowledgement(push))
-        await self._judge_once(result, "duplicate-handled-once")
-
-    async def _judge_redelivery(self, result: CheckResult) -> None:
-        cut, again = self.exchanges["redelivery-handled-once"]
-        result.see(cut.label, True, cut.note)
-        result.see(again.label, *acknowledgement(again))
-        await self._judge_once(result, "redelivery-handled-once")
-
-    async def _judge_refused(self, result: CheckResult) -> None:
-        check = result.spec.id
-        said = []
-        expected = result.spec.refusal
-        for push in self.exchanges[check]:
-            refused, words = refusal(push)
-            if refused and expected is not None:
-                refused, why = refused_for(push, expected.codes, expected.words)
-                words = f"{words} ({why})" if refused else f"{why} ({words})"
-            result.see(push.label, refused, words)
-            said.append(words)
-        result.summary = "; ".join(said)
-        request_id = self.requests[check].message_id
-        answers = await self.gateway.answers_to(request_id)
-        self._answers_evidence(result, request_id, None)
-        title = f"answers to the refused {request_id}"
-        if answers:
-            sent = ", ".join(f"{a.message_type} {a.message_id}" for a in answers)
-            result.see(title, False, f"the system answered it all the same: {sent}")
-        else:
-            result.see(title, True, "none came")
-
-    async def _judge_notification(self, result: CheckResult) -> None:
-        (push,) = self.exchanges["status-notification-acknowledged"]
-        result.see(push.label, *acknowledgement(push, "changeMassageStatusNotification"))

@@ -1,5 +1,5 @@
-"""Where scenarios run: in-process (a fresh app on a loopback port per scenario, with its own
-data directory, a copy of the test PKI and the clock frozen where the scenario starts) or a
+"""Where scenarios run: in-process (a fresh simulator on a loopback port per scenario, with its
+own data directory, a copy of the test PKI and the clock frozen where the scenario starts) or a
 running `egovsim serve` at a base URL; and the clock words scenario files start from."""
 
 from __future__ import annotations
@@ -18,9 +18,12 @@ from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from egovsim.clock import parse_time
+from egovsim.clock import Clock, parse_time
+from egovsim.config import Settings
+from egovsim.pki.authority import TestPki
 from egovsim.regulations.calendar import WorkingCalendar
 from egovsim.scenarios.actors import ActorError, Http, Personas
+from egovsim.simulator.served import Serve
 
 ALMATY = ZoneInfo("Asia/Almaty")
 #: How long a remote `deliver` step waits for the message log to settle.
@@ -101,35 +104,33 @@ def socket_url(listener: socket.socket) -> str:
 
 
 class InProcess:
-    """Each scenario gets its own app on 127.0.0.1: a fresh data directory, a copy of the test
-    PKI, the clock frozen at the scenario's start, deliveries run by the runner.
+    """Each scenario gets its own simulator on 127.0.0.1, served by `serve` (the web front
+    end's): a fresh data directory, a copy of the test PKI, the clock frozen at the scenario's
+    start, deliveries run by the runner.
 
-    With `listen`, every scenario's app answers on that socket: a PKI made for its address
-    then has its CRLs and OCSP answered by the scenario's own simulator, on its own clock
-    (without it, on a free port, the PKI's address must be one nothing else answers at).
+    With `listen`, every scenario's simulator answers on that socket: a PKI made for its
+    address then has its CRLs and OCSP answered by the scenario's own simulator, on its own
+    clock (without it, on a free port, the PKI's address must be one nothing else answers at).
     """
 
     def __init__(
-        self, certs_dir: Path, password: str = "Qwerty12", listen: socket.socket | None = None
+        self,
+        certs_dir: Path,
+        serve: Serve,
+        password: str = "Qwerty12",
+        listen: socket.socket | None = None,
     ) -> None:
         self.certs_dir = certs_dir
         self.personas = Personas(certs_dir, password)
         self.password = password
         self.listen = listen
+        self._serve = serve
 
     @asynccontextmanager
     async def session(
         self, start: datetime
     ) -> AsyncIterator[tuple[Http, Callable[[], Awaitable[None]]]]:
         """A fresh simulator for one scenario."""
-        from aiohttp.test_utils import TestServer
-
-        from egovsim.clock import Clock
-        from egovsim.config import Settings
-        from egovsim.pki.authority import TestPki
-        from egovsim.web.app import create_app
-        from egovsim.web.common.keys import DELIVERY
-
         with tempfile.TemporaryDirectory(prefix="egovsim-scenario-") as directory:
             certs = Path(directory) / "certs"
             shutil.copytree(self.certs_dir, certs)
@@ -143,50 +144,20 @@ class InProcess:
                 gateway_max_attempts=3,
                 persona_password=self.password,
             )
-            app = create_app(settings, Clock(frozen_at=start))
-            server = (
-                OnSocket(app, self.listen) if self.listen else TestServer(app, host="127.0.0.1")
-            )
-            await server.start_server()
-            http = Http(str(server.make_url("/")))
+            async with self._serve(settings, Clock(frozen_at=start), self.listen) as served:
+                http = Http(served.url)
+                delivery = served.simulator.delivery
 
-            async def deliver() -> None:
-                for _ in range(20):
-                    if not await app[DELIVERY].deliver_due():
-                        return
-                raise ActorError("the gateway's deliveries never settle")
+                async def deliver() -> None:
+                    for _ in range(20):
+                        if not await delivery.deliver_due():
+                            return
+                    raise ActorError("the gateway's deliveries never settle")
 
-            try:
-                yield http, deliver
-            finally:
-                await http.close()
-                await server.close()
-
-
-class OnSocket:
-    """An app served on a socket the run keeps listening (each scenario's app in turn): the
-    server closes its own copy of the socket, never the run's."""
-
-    def __init__(self, app: Any, listener: socket.socket) -> None:
-        from aiohttp import web
-
-        self._runner = web.AppRunner(app, handler_cancellation=True)
-        self._listener = listener
-
-    async def start_server(self) -> None:
-        """Start answering on the socket."""
-        from aiohttp import web
-
-        await self._runner.setup()
-        await web.SockSite(self._runner, self._listener.dup()).start()
-
-    def make_url(self, path: str) -> str:
-        """The address of `path` on this server."""
-        return socket_url(self._listener) + path
-
-    async def close(self) -> None:
-        """Stop answering; the socket stays the run's."""
-        await self._runner.cleanup()
+                try:
+                    yield http, deliver
+                finally:
+                    await http.close()
 
 
 class Remote:

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 from egovsim.storage.database import Database
 
-#: Tables a reset keeps: the schema's own record of its migrations.
-KEPT = frozenset({"schema_migrations"})
+#: Tables a reset keeps: the schema's own record of its migrations, and the leases of runs under
+#: way (the reset itself holds one).
+KEPT = frozenset({"schema_migrations", "run_locks"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,7 +97,10 @@ def egovsim_persona(egovsim_pki: Path) -> Callable[[str], Persona]:
 async def _in_process(
     address: socket.socket, pki: Path, workdir: Path, operator_token: str | None
 ) -> AsyncIterator[Simulator]:
-    async with in_process(address, pki, workdir, operator_token) as simulator:
+    # The kit's one use of the web front end: an in-process simulator answers HTTP.
+    from egovsim.web.serving import serve
+
+    async with in_process(address, pki, workdir, serve, operator_token) as simulator:
         yield simulator
 
 

@@ -18,7 +18,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from egovsim.scenarios.targets import OnSocket, socket_url
+from egovsim.clock import Clock
+from egovsim.config import Settings
+from egovsim.scenarios.targets import socket_url
+from egovsim.simulator.served import Serve
 from egovsim.testing.ports import address_in_use, free_port
 from egovsim.testing.simulator import PASSWORD, Simulator
 
@@ -44,28 +47,21 @@ async def in_process(
     listener: socket.socket,
     certs_template: Path,
     workdir: Path,
+    serve: Serve,
     operator_token: str | None = None,
 ) -> AsyncIterator[Simulator]:
-    """The whole app in this event loop, answering on `listener` (the address the PKI of
-    `certs_template` names, so what the certificates point at is this simulator), with a
-    copy of that PKI and a data directory of its own in `workdir`, guarded by
+    """A whole simulator in this event loop, served by `serve` on `listener` (the address the
+    PKI of `certs_template` names, so what the certificates point at is this simulator), with
+    a copy of that PKI and a data directory of its own in `workdir`, guarded by
     `operator_token` when given; stopped on the way out."""
-    from egovsim.clock import Clock
-    from egovsim.config import Settings
-    from egovsim.web.app import create_app
-
     certs = workdir / "certs"
     shutil.copytree(certs_template, certs)
     url = socket_url(listener)
     settings = Settings(
         data_dir=workdir / "data", certs_dir=certs, public_url=url, operator_token=operator_token
     )
-    server = OnSocket(create_app(settings, Clock()), listener)
-    await server.start_server()
-    try:
+    async with serve(settings, Clock(), listener):
         yield Simulator(url, certs, operator_token=operator_token)
-    finally:
-        await server.close()
 
 
 @contextmanager

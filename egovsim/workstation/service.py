@@ -58,6 +58,7 @@ class Workstation:
         key_missing: Callable[[], bool] = lambda: False,
         *,
         lists: ApplicationLists,
+        fetch_attachment: FetchAttachment | None = None,
     ) -> None:
         self._applications = applications
         self._lists = lists
@@ -70,10 +71,10 @@ class Workstation:
             applications, staff, regulations, calendar, now, verifier, certs_dir, key_missing
         )
         #: Called after each transition is committed, with the fresh view and the action (the
-        #: gateway's answers to the portal hang here); assignable once the gateway exists.
+        #: gateway's answers to the portal hang here).
         self.on_change = on_change
-        #: Fetches a portal attachment's content through the gateway (set with the gateway).
-        self.fetch_attachment: FetchAttachment | None = None
+        #: Fetches a portal attachment's content through the gateway.
+        self.fetch_attachment = fetch_attachment
 
     # -- receiving ----------------------------------------------------------------------------
 

@@ -11,16 +11,18 @@ from egovsim.clock import Clock
 from egovsim.config import Settings
 from egovsim.console.state import ConsoleState
 from egovsim.gateway.delivery import DeliveryWorker
-from egovsim.gateway.service import Answer, Gateway
+from egovsim.gateway.service import Gateway
 from egovsim.ncalayer.keys import KeyRing
+from egovsim.ncalayer.stamping import Stamper
 from egovsim.pki.authority import TestPki
 from egovsim.pki.ocsp import OcspResponder
 from egovsim.portal.accounts import Accounts
 from egovsim.portal.applications import Portal
 from egovsim.regulations.calendar import WorkingCalendar
 from egovsim.regulations.model import Regulation
-from egovsim.signatures.fetching_http import HttpFetcher
 from egovsim.signatures.verifier import Verifier
+from egovsim.simulator import Simulator
+from egovsim.simulator.core import SoapObserver
 from egovsim.statecorp.service import StateCorp
 from egovsim.storage.clock_state import ClockStore
 from egovsim.storage.database import Database
@@ -29,11 +31,12 @@ from egovsim.storage.gateway import GatewayStore
 from egovsim.storage.staff import StaffStore
 from egovsim.workstation.service import Workstation
 
+#: The simulator the app serves; the keys below are its parts, under the names handlers read.
+SIMULATOR = web.AppKey("simulator", Simulator)
 SETTINGS = web.AppKey("settings", Settings)
 CLOCK = web.AppKey("clock", Clock)
 PKI = web.AppKey("pki", TestPki)
 OCSP = web.AppKey("ocsp", OcspResponder)
-FETCHER = web.AppKey("fetcher", HttpFetcher)
 VERIFIER = web.AppKey("verifier", Verifier)
 DATABASE = web.AppKey("database", Database)
 CLOCK_STORE = web.AppKey("clock_store", ClockStore)
@@ -50,6 +53,8 @@ PORTAL = web.AppKey("portal", Portal)
 STATECORP = web.AppKey("statecorp", StateCorp)
 #: The NCALayer signer's key sets and the server-wide current one.
 NCALAYER_KEYS = web.AppKey("ncalayer_keys", KeyRing)
+#: The TSA the NCALayer signer asks when a page's tsaProfile wants a timestamp.
+STAMPER = web.AppKey("ncalayer_stamper", Stamper)
 #: The trainer's fault switches (OCSP down, slow, unknown; CRLs stale; the gateway down).
 PKI_FAULTS = web.AppKey("pki_faults", FaultStore)
 #: Sends what the gateway did not take (the portal's requests, the workstation's answers) and
@@ -57,10 +62,8 @@ PKI_FAULTS = web.AppKey("pki_faults", FaultStore)
 GATEWAY_CATCH_UP: web.AppKey[Callable[[], Awaitable[None]]] = web.AppKey("gateway_catch_up")
 #: The catch-up the start left running in the background (awaited by whoever needs it done).
 STARTUP_CATCH_UP: web.AppKey[asyncio.Task[None]] = web.AppKey("startup_catch_up")
-#: Called with each SOAP request the gateway's endpoints answered: (address, channel, body,
-#: answer). The conformance suite keeps the exchanges as its evidence.
-SOAP_OBSERVERS: web.AppKey[list[Callable[[str, str, bytes, Answer], None]]] = web.AppKey(
-    "soap_observers"
-)
+#: The simulator's `soap_observers`, told of each SOAP request the gateway's endpoints
+#: answered.
+SOAP_OBSERVERS: web.AppKey[list[SoapObserver]] = web.AppKey("soap_observers")
 #: The trainer's console: the one run under way (try-it, tour step, reset) and the tour.
 CONSOLE = web.AppKey("console", ConsoleState)

@@ -1,20 +1,16 @@
-"""Pushing messages to external provider systems (IAsyncChannelClient `sendMessage`), and the
-answers to signed requests, signed with the gateway's own certificate (`egov-gateway`)."""
+"""Pushing messages to external provider systems (IAsyncChannelClient `sendMessage`) and their
+messages' final states, signed with the gateway's own key (`egovsim.gateway.own_key`)."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 
 import aiohttp
-from cryptography.hazmat.primitives.asymmetric import ec
 from lxml import etree
 
 from egovsim.clock import utcnow
-from egovsim.config import Settings
 from egovsim.gateway import soap
 from egovsim.gateway.delivery import (
     Delivered,
@@ -23,12 +19,9 @@ from egovsim.gateway.delivery import (
     Receiver,
     Unavailable,
 )
-from egovsim.gateway.service import ReplySigner
-from egovsim.gateway.wssign import signed_envelope
-from egovsim.pki.keystore import Keystore, load_keystore
-from egovsim.pki.personas import load_personas
+from egovsim.gateway.own_key import signed_as_gateway
+from egovsim.pki.keystore import Keystore
 from egovsim.signatures.fetching_http import read_limited
-from egovsim.signatures.xmldsig import SigningKey
 from egovsim.signatures.xmlsafe import XmlRefused, parse_xml
 from egovsim.storage.gateway import GatewayStore, Route, StoredMessage
 
@@ -147,38 +140,3 @@ def status_notifier(
             await read_limited(reply.content, MAX_ANSWER)
 
     return notify
-
-
-def reply_signer(keystore: Keystore | None) -> ReplySigner | None:
-    """How the gateway signs its answers to signed requests: as `egov-gateway`."""
-    if keystore is None:
-        return None
-
-    async def sign(content: etree._Element, at: datetime) -> bytes:
-        return await signed_as_gateway(keystore, content, at)
-
-    return sign
-
-
-async def signed_as_gateway(keystore: Keystore, content: etree._Element, at: datetime) -> bytes:
-    """An envelope around `content` (the Body's one element) signed with the gateway's key, its
-    Timestamp created `at`. An RSA key signs
-    beside the event loop (its private-key operation takes about a millisecond and releases the
-    GIL, so acceptance goes on meanwhile); an ECDSA one, a tenth of that, signs in place, as
-    handing it to a thread would cost more than the signature."""
-    signer = SigningKey.of(keystore.key, keystore.certificate)
-    if isinstance(keystore.key, ec.EllipticCurvePrivateKey):
-        return signed_envelope(content, signer, created=at)
-    return await asyncio.to_thread(signed_envelope, content, signer, created=at)
-
-
-def gateway_keystore(settings: Settings) -> Keystore | None:
-    """The gateway's own signing key (the `egov-gateway` persona), if the PKI has it."""
-    persona = next(
-        (p for p in load_personas(settings.certs_dir) if p["id"] == "egov-gateway"), None
-    )
-    if persona is None:
-        return None
-    return load_keystore(
-        settings.certs_dir / persona["keystores"]["sign"]["file"], persona["password"]
-    )

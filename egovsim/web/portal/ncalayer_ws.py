@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -21,9 +20,9 @@ from egovsim.pki.authority import TestPki
 from egovsim.signatures.fetching_http import HttpFetcher
 from egovsim.signatures.fetching_local import LocalPkiFetcher
 from egovsim.storage.database import database_location
-from egovsim.storage.faults import PkiFaults, saved_pki_faults
+from egovsim.storage.faults import saved_pki_faults
 from egovsim.web.common.errors import error_middleware
-from egovsim.web.common.keys import CLOCK, FETCHER, NCALAYER_KEYS, PKI, PKI_FAULTS, SETTINGS
+from egovsim.web.common.keys import CLOCK, NCALAYER_KEYS, PKI, SETTINGS, SIMULATOR, STAMPER
 from egovsim.web.common.openapi import api, component
 from egovsim.web.common.operator import operator_only
 from egovsim.web.common.requests import json_object
@@ -32,8 +31,6 @@ from egovsim.web.portal.ncalayer_guard import check_client
 log = logging.getLogger("egovsim.ncalayer")
 
 routes = web.RouteTableDef()
-#: The TSA the signer asks when a page's tsaProfile wants a timestamp.
-STAMPER = web.AppKey("ncalayer_stamper", Stamper)
 
 #: The largest message a client may send: documents travel inside it as base64.
 MAX_MESSAGE = 64 * 1024 * 1024
@@ -88,32 +85,14 @@ CHOICE = {
 }
 
 
-async def open_key_ring(app: web.Application) -> AsyncIterator[None]:
-    """Load the personas' key sets once the PKI is open (a cleanup context after the one that
-    opens it)."""
-    settings = app[SETTINGS]
-    loop = asyncio.get_running_loop()
-    app[NCALAYER_KEYS] = await loop.run_in_executor(
-        None, KeyRing.load, settings.certs_dir, app[PKI], settings.persona_password
-    )
-    yield
-
-
 async def open_stamper(app: web.Application) -> AsyncIterator[None]:
-    """The signer's TSA: the simulator's `/tsp` at the PKI's address, answered from the certs
-    directory with the TSA's fault switches when nothing listens there (as `sign cms --tsp`)."""
+    """The standalone signer's TSA: the simulator's `/tsp` at the PKI's address, answered from
+    the certs directory with the TSA's fault switches when nothing listens there (as `sign cms
+    --tsp`). The simulator's own signer uses the simulator's stamper."""
     settings, pki = app[SETTINGS], app[PKI]
-    async with contextlib.AsyncExitStack() as stack:
-        http = app.get(FETCHER)
-        if http is None:
-            http = await stack.enter_async_context(HttpFetcher(settings.fetch_timeout))
-        if PKI_FAULTS in app:
-            store = app[PKI_FAULTS]
-            faults: Callable[[], PkiFaults] = lambda: store.current  # noqa: E731
-        else:
-            saved = database_location(settings)
-            faults = lambda: saved_pki_faults(saved)  # noqa: E731
-        fetcher = LocalPkiFetcher(http, pki, app[CLOCK].now, faults)
+    saved = database_location(settings)
+    async with HttpFetcher(settings.fetch_timeout) as http:
+        fetcher = LocalPkiFetcher(http, pki, app[CLOCK].now, lambda: saved_pki_faults(saved))
         app[STAMPER] = Stamper(
             fetcher.post,
             pki.base_url + "/tsp",
@@ -181,7 +160,10 @@ async def choose_persona(request: web.Request) -> web.Response:
             await asyncio.to_thread(keyring.unlock, persona, password)
         except WrongPassword:
             raise EgovsimError("NCALAYER_PASSWORD_WRONG", {"persona": persona_id}) from None
-    keyring.make_current(persona.id)
+    if SIMULATOR in request.app:  # kept across restarts; the standalone signer keeps none
+        await request.app[SIMULATOR].choose_key_set(persona.id)
+    else:
+        keyring.make_current(persona.id)
     log.info("NCALayer key set is now %s", persona.id)
     return web.json_response(_state(keyring))
 

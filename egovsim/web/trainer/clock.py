@@ -8,12 +8,9 @@ from typing import Any
 
 from aiohttp import web
 
-from egovsim.clock import Clock, in_range, parse_time
-from egovsim.config import Settings
+from egovsim.clock import parse_time
 from egovsim.errors import EgovsimError
-from egovsim.storage.clock_state import ClockStore
-from egovsim.storage.records import ClockState
-from egovsim.web.common.keys import CALENDAR, CLOCK, CLOCK_STORE, STATECORP
+from egovsim.web.common.keys import CALENDAR, CLOCK, SIMULATOR
 from egovsim.web.common.models import answer, read_body, shown
 from egovsim.web.common.openapi import api
 from egovsim.web.common.operator import operator_only
@@ -89,11 +86,7 @@ async def clock_changed(app: web.Application) -> None:
     """After the clock moved: its setting is kept, so a restart keeps it, and what fell due
     happens now rather than when somebody looks: results uncollected for their month go back to
     the provider's storage (the State Corporation's sweep, which tells the provider)."""
-    clock = app[CLOCK]
-    await app[CLOCK_STORE].save_clock_state(
-        ClockState(clock.frozen_at, clock.offset.total_seconds()), clock.now()
-    )
-    await app[STATECORP].returns.sweep()
+    await app[SIMULATOR].clock_changed()
 
 
 def _advance(request: web.Request, advance: ClockAdvance) -> timedelta:
@@ -116,19 +109,3 @@ def _advance(request: web.Request, advance: ClockAdvance) -> timedelta:
         while not calendar.is_working_day(day):
             day += timedelta(days=1)
     return local.replace(year=day.year, month=day.month, day=day.day) - local
-
-
-async def restore_clock(store: ClockStore, clock: Clock, settings: Settings) -> None:
-    """A restart keeps the simulated time, unless the settings freeze the clock explicitly."""
-    saved = await store.clock_state()
-    if saved is not None and settings.clock_frozen_at is None:
-        restored = Clock(frozen_at=saved.frozen_at)
-        try:
-            restored.restore(saved.frozen_at, timedelta(seconds=saved.offset_seconds))
-            in_range(restored.now())
-        except (ValueError, OverflowError):
-            # A clock saved outside the range (by a version that let it be) would leave every
-            # page failing: the start goes on real time instead.
-            log.warning("the saved clock is outside its range; starting on real time")
-            return
-        clock.restore(saved.frozen_at, timedelta(seconds=saved.offset_seconds))

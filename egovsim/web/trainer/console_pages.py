@@ -21,7 +21,7 @@ from aiohttp import web
 
 from egovsim.console.health import ClockReading, describe, moved, read_clock
 from egovsim.errors import EgovsimError
-from egovsim.web.common.keys import CALENDAR, CLOCK, CONSOLE, NCALAYER_KEYS, STATECORP, VERIFIER
+from egovsim.web.common.keys import CALENDAR, CLOCK, CONSOLE, NCALAYER_KEYS, SIMULATOR, STATECORP
 from egovsim.web.common.operator import operator_only
 from egovsim.web.common.render import render
 from egovsim.web.common.requests import local_path
@@ -84,7 +84,7 @@ async def _console_page(request: web.Request, error: EgovsimError | None = None)
         people=parts.people,
         tours=parts.tours,
         tour=state.tour,
-        busy=state.busy,
+        busy=await state.busy_anywhere(),
         ncalayer_persona=current.id if current is not None else None,
         troubles=parts.troubles,
         reason=_reason(error),
@@ -276,7 +276,7 @@ async def caches_form(request: web.Request) -> web.StreamResponse:
     await checked_form(request)
 
     async def act() -> web.HTTPSeeOther:
-        request.app[VERIFIER].clear_revocation_caches()
+        request.app[SIMULATOR].clear_caches()
         return _back("caches", "#faults")
 
     return await _acting(request, act)

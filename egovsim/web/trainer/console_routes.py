@@ -8,10 +8,8 @@ API's (`/api/v1/faults`, `/api/v1/gateway/routes/{id}/fault`); the console's pag
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -19,29 +17,20 @@ from aiohttp import web
 from egovsim.console.clock_moves import jump_target, parse_clock_time
 from egovsim.console.faults import codes_for_switch
 from egovsim.console.health import ClockReading, Trouble, Troubles, out_of_reach, read_clock
-from egovsim.console.reset import reset_demo
 from egovsim.console.state import ConsoleState
 from egovsim.console.tour import Tour, shipped_tours
 from egovsim.errors import EgovsimError
-from egovsim.gateway.seed import seed_gateway
-from egovsim.ncalayer.keys import DEFAULT_PERSONA, UnknownPersona
-from egovsim.pki.personas import load_personas
 from egovsim.storage.faults import FAULT_NAMES
 from egovsim.storage.reset import Emptied
 from egovsim.web.common.keys import (
-    ACCOUNTS,
     CALENDAR,
     CLOCK,
     CONSOLE,
-    DATABASE,
-    GATEWAY,
     GATEWAY_STORE,
     NCALAYER_KEYS,
     PKI_FAULTS,
-    SETTINGS,
-    STAFF,
+    SIMULATOR,
     STATECORP,
-    VERIFIER,
 )
 from egovsim.web.common.models import shown
 from egovsim.web.common.openapi import api, component
@@ -53,14 +42,13 @@ from egovsim.web.trainer.clock import clock_changed, clock_json
 from egovsim.web.trainer.console_logins import people_json
 from egovsim.web.trainer.console_tours import TOUR, tour_json
 from egovsim.web.trainer.faults import switch_json
-from egovsim.workstation.seed import seed_providers
 
 routes = web.RouteTableDef()
 
 
 async def console_state(app: web.Application) -> AsyncIterator[None]:
     """The console's state for the app's life; a tour under way is ended with the app."""
-    app[CONSOLE] = ConsoleState()
+    app[CONSOLE] = ConsoleState(app[SIMULATOR].run_locks)
     yield
     await app[CONSOLE].end_tour()
 
@@ -208,7 +196,7 @@ async def overview(request: web.Request) -> web.Response:
             "troubles": [{"part": t.part, "reason": t.reason} for t in parts.troubles],
             "tour": state.tour.tour.id if state.tour is not None else None,
             "ncalayer_persona": current.id if current is not None else None,
-            "busy": state.busy,
+            "busy": await state.busy_anywhere(),
         }
     )
 
@@ -265,45 +253,13 @@ async def jump_clock(request: web.Request) -> web.Response:
 # -- the reset ----------------------------------------------------------------------------------
 
 
-async def seed_demo(app: web.Application) -> None:
-    """What every start seeds into a fresh database, with the same calls: the providers and
-    their staff, the portal's accounts, the gateway's senders and routes, the centres."""
-    settings = app[SETTINGS]
-    personas = load_personas(settings.certs_dir)
-    await seed_providers(app[STAFF], personas, settings.persona_password)
-    await app[ACCOUNTS].seed_from_personas(personas)
-    await seed_gateway(
-        app[GATEWAY_STORE],
-        app[GATEWAY].parties,
-        settings.persona_password,
-        app[CLOCK].now(),
-        signed=any(p["id"] == "egov-gateway" for p in personas),
-        optional=settings.wss_optional_senders,
-    )
-    await app[STATECORP].seed(settings.persona_password)
-
-
 async def reset_app(app: web.Application) -> Emptied:
-    """Reset the simulator to a clean demo: its data emptied and seeded again, the clock on
-    real time, every switch off, the NCALayer key set the default one, the verifier's caches
-    empty, no tour under way. CONSOLE_BUSY while a run is under way."""
+    """Reset the simulator to a clean demo (`Simulator.reset`) with no tour under way;
+    CONSOLE_BUSY while a run is under way."""
     state = app[CONSOLE]
     async with state.exclusive("reset"):
         await state.end_tour()
-        # The clock first: the seeds read it, and it may stand where no date can be told.
-        app[CLOCK].restore(None, timedelta(0))
-        emptied = await reset_demo(
-            app[DATABASE],
-            app[GATEWAY_STORE],
-            app[SETTINGS].data_dir / "attachments",
-            lambda: seed_demo(app),
-        )
-        await app[PKI_FAULTS].load()
-        keyring = app[NCALAYER_KEYS]
-        with contextlib.suppress(UnknownPersona):  # a PKI made without the demo personas
-            keyring.make_current(DEFAULT_PERSONA)
-        app[VERIFIER].clear_revocation_caches()
-    return emptied
+        return await app[SIMULATOR].reset()
 
 
 @routes.post("/api/v1/console/reset")
@@ -347,9 +303,10 @@ async def reset(request: web.Request) -> web.Response:
     }
 )
 async def clear_caches(request: web.Request) -> web.Response:
-    """Forget the CRLs and OCSP answers the verifier keeps until their nextUpdate, so a fault
-    switched on or off takes effect at the next check rather than when they expire."""
-    request.app[VERIFIER].clear_revocation_caches()
+    """Forget the CRLs and OCSP answers the verifier keeps until their nextUpdate (and every
+    other cache of `Simulator.clear_caches`), so a fault switched on or off takes effect at
+    the next check rather than when they expire."""
+    request.app[SIMULATOR].clear_caches()
     return web.json_response({"cleared": True})
 
 

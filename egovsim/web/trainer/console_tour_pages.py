@@ -179,7 +179,7 @@ async def _tour_page(
         steps=steps,
         last=last,
         upcoming=upcoming,
-        busy=request.app[CONSOLE].busy,
+        busy=await request.app[CONSOLE].busy_anywhere(),
         state=run.state if run is not None else None,
         diagrams=diagrams,
         troubles=troubles.found,

@@ -18,7 +18,7 @@ from egovsim.scenarios.actors import ActorError, Http
 from egovsim.scenarios.model import Scenario
 from egovsim.storage.accounts import AccountStore
 from egovsim.web.common.i18n import word
-from egovsim.web.common.keys import CALENDAR, CONSOLE, DATABASE, SETTINGS, VERIFIER
+from egovsim.web.common.keys import CALENDAR, CONSOLE, DATABASE, SETTINGS, SIMULATOR
 from egovsim.web.common.openapi import WORDS, api, component
 from egovsim.web.common.operator import operator_only
 from egovsim.web.trainer.console_forms import own_address
@@ -33,7 +33,7 @@ async def prepare_run(app: web.Application, scenario: Scenario, http: Http) -> l
     done = await switches_off(http)
     personas = load_personas(app[SETTINGS].certs_dir)
     done += await prepare_accounts(AccountStore(app[DATABASE]), needs_of(scenario, personas))
-    app[VERIFIER].clear_revocation_caches()
+    app[SIMULATOR].clear_caches()
     return done
 
 

@@ -21,7 +21,7 @@ from egovsim.errors import CATALOGUE, LANGUAGES, EgovsimError, Refusal
 from egovsim.scenarios.index import scenarios_for
 from egovsim.storage.faults import FAULT_NAMES
 from egovsim.web.common.i18n import language
-from egovsim.web.common.keys import CALENDAR, CLOCK, CONSOLE, SETTINGS, VERIFIER
+from egovsim.web.common.keys import CALENDAR, CLOCK, CONSOLE, SETTINGS, SIMULATOR
 from egovsim.web.common.openapi import WORDS, api, component
 from egovsim.web.common.operator import operator_only
 from egovsim.web.common.render import render
@@ -352,7 +352,7 @@ async def try_code(request: web.Request, code: str) -> Trial:
             clock.restore(frozen_at, offset)
             await save_clock(app)
             # Answers cached while a switch was on must not outlive the run.
-            app[VERIFIER].clear_revocation_caches()
+            app[SIMULATOR].clear_caches()
 
 
 @routes.post("/api/v1/refusals/{code}/try")

@@ -1,0 +1,55 @@
+"""Serving a simulator's app for a run that drives it over HTTP from this process (scenario
+runs, the testing kit): `serve` is their `egovsim.simulator.served.Serve`."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from egovsim.clock import Clock
+from egovsim.config import Settings
+from egovsim.scenarios.targets import socket_url
+from egovsim.simulator.served import Served
+from egovsim.web.app import create_app
+from egovsim.web.common.keys import SIMULATOR
+
+
+@asynccontextmanager
+async def serve(
+    settings: Settings, clock: Clock, listener: socket.socket | None = None
+) -> AsyncIterator[Served]:
+    """The app of a simulator made from `settings`, answering on `listener` (kept listening
+    after) or on a free loopback port; stopped on the way out."""
+    app = create_app(settings, clock)
+    server = OnSocket(app, listener) if listener else TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        yield Served(str(server.make_url("/")).rstrip("/"), app[SIMULATOR])
+    finally:
+        await server.close()
+
+
+class OnSocket:
+    """An app served on a socket the run keeps listening (each scenario's app in turn): the
+    server closes its own copy of the socket, never the run's."""
+
+    def __init__(self, app: web.Application, listener: socket.socket) -> None:
+        self._runner = web.AppRunner(app, handler_cancellation=True)
+        self._listener = listener
+
+    async def start_server(self) -> None:
+        """Start answering on the socket."""
+        await self._runner.setup()
+        await web.SockSite(self._runner, self._listener.dup()).start()
+
+    def make_url(self, path: str) -> str:
+        """The address of `path` on this server."""
+        return socket_url(self._listener) + path
+
+    async def close(self) -> None:
+        """Stop answering; the socket stays the run's."""
+        await self._runner.cleanup()
