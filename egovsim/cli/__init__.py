@@ -63,9 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="the operator's secret: `serve` requires it on privileged routes; `reset` and "
         "`scenario run` send it with --base-url (or EGOVSIM_OPERATOR_TOKEN)",
     )
+    # No abbreviations: a prefix that names one option today (`--data` for `--data-dir`) becomes
+    # ambiguous, or silently another option, when a later one shares it.
     parser = argparse.ArgumentParser(
         prog="egovsim",
         parents=[shared],
+        allow_abbrev=False,
         description="A simulator of Kazakhstan's e-government portal with real EDS checks.",
     )
     parser.add_argument("--version", action="version", version=f"egovsim {__version__}")
