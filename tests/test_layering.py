@@ -57,9 +57,6 @@ WEB_ONLY = ("aiohttp.web", "aiohttp.test_utils", "jinja2")
 # not listed fails the test of its rule.
 KNOWN: frozenset[tuple[str, str]] = frozenset(
     {
-        # wt17c, one description of each API shape: the OpenAPI document comes from the models
-        # each part declares, so the shared part stops reaching into the gateway's.
-        ("egovsim.web.common.openapi", "egovsim.web.gateway"),
         # The command line's `serve` and `ncalayer` run an aiohttp server themselves; a `web`
         # function that runs it removes these (the issue-17 branch that next changes `cli`).
         ("egovsim.cli", "aiohttp.web"),

@@ -67,3 +67,8 @@ STARTUP_CATCH_UP: web.AppKey[asyncio.Task[None]] = web.AppKey("startup_catch_up"
 SOAP_OBSERVERS: web.AppKey[list[SoapObserver]] = web.AppKey("soap_observers")
 #: The trainer's console: the one run under way (try-it, tour step, reset) and the tour.
 CONSOLE = web.AppKey("console", ConsoleState)
+
+
+def simulator_of(request: web.Request) -> Simulator:
+    """The simulator the request's app serves (the one way handlers reach its parts)."""
+    return request.app[SIMULATOR]

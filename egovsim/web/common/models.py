@@ -10,14 +10,17 @@ the document, so the document describes exactly what the handlers check and send
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, ClassVar, TypeVar, get_args
 
 from aiohttp import web
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
+    Field,
     PlainSerializer,
     ValidationError,
     WithJsonSchema,
@@ -26,7 +29,7 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode
 from pydantic_core import ErrorDetails
 
 from egovsim.errors import EgovsimError
-from egovsim.web.common.requests import MAX_JSON, read_json
+from egovsim.web.common.requests import MAX_FIELD, MAX_JSON, read_json
 
 Schema = dict[str, Any]
 Model = TypeVar("Model", bound=BaseModel)
@@ -52,6 +55,20 @@ Day = Annotated[
     date,
     PlainSerializer(date.isoformat, return_type=str),
     WithJsonSchema({"type": "string", "format": "date"}),
+]
+
+
+def _no_control_character(value: str) -> str:
+    # No id, name, password or URL holds one, and logs and pages would show it raw.
+    if any(unicodedata.category(c) == "Cc" for c in value):
+        raise ValueError("it holds a control character")
+    return value
+
+
+#: A text an operator or a trainer types (an id, a name, a password, a URL): not empty, at most
+#: MAX_FIELD characters, no control character.
+Text = Annotated[
+    str, Field(min_length=1, max_length=MAX_FIELD), AfterValidator(_no_control_character)
 ]
 
 

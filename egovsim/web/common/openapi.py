@@ -35,8 +35,6 @@ becomes the parameter's description), `headers` (the same, for optional request 
 docstring's first sentence is not one). `component(name, schema)` registers
 a reusable schema and returns its `$ref`; two different schemas under one name are refused.
 `WORDS` is the `$ref` of a kk/ru/en text (the `Words` model).
-`declare(method, path, ...)` does what `api` does, for a handler declared elsewhere
-(`egovsim.web.gateway.schemas` declares the operator's gateway routes that way).
 This module imports no route module, so any of them may import it.
 """
 
@@ -83,7 +81,6 @@ class ApiDoc:
     headers: Mapping[str, Schema] = field(default_factory=dict)
 
 
-_DECLARED: dict[tuple[str, str], ApiDoc] = {}
 _COMPONENTS: dict[str, Schema] = {}
 _SECURITY: dict[str, Schema] = {}
 
@@ -120,16 +117,6 @@ def api(
         return handler
 
     return mark
-
-
-def declare(method: str, path: str, **declared: Any) -> None:
-    """What `api(...)` declares, for the route `method path` (its path as in the router)."""
-    _DECLARED[(method.upper(), path)] = ApiDoc(**declared)
-
-
-def declared_routes() -> set[tuple[str, str]]:
-    """The routes declared with `declare` (a test checks that each still exists)."""
-    return set(_DECLARED)
 
 
 def component(name: str, schema: Schema) -> Schema:
@@ -215,10 +202,6 @@ The test PKI's certificates, CRLs and OCSP responder are at `/cert/`, `/crl/` an
 
 def build_document(app: web.Application) -> dict[str, Any]:
     """The OpenAPI 3.1 document of every route under /api/v1/ of `app`'s router."""
-    # Imported here, not at the top: that module imports this one, and route modules must be
-    # able to import this one without pulling anything in.
-    from egovsim.web.gateway import schemas  # noqa: F401
-
     paths: dict[str, dict[str, Any]] = {}
     tags: dict[str, str] = {}
     for route in app.router.routes():
@@ -229,7 +212,7 @@ def build_document(app: web.Application) -> dict[str, Any]:
         path = resource.canonical
         if not path.startswith(PREFIX):
             continue
-        doc = getattr(route.handler, _ATTRIBUTE, None) or _DECLARED.get((method, path), ApiDoc())
+        doc = getattr(route.handler, _ATTRIBUTE, None) or ApiDoc()
         tag = _tag(path)
         tags.setdefault(tag, _module_line(route.handler))
         paths.setdefault(path, {})[method.lower()] = _operation(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import unicodedata
 from typing import Any
 
 from aiohttp import web
@@ -53,31 +52,6 @@ async def json_object(request: web.Request) -> dict[str, Any]:
 
 #: The longest text an operator's or a console's field takes (ids, names, passwords, URLs).
 MAX_FIELD = 2048
-
-
-def text_field(body: dict[str, Any], name: str) -> str:
-    """The string under `name` in a JSON body; BAD_REQUEST naming the field for anything else:
-    absent, another type, empty, more than MAX_FIELD characters or a control character (no id,
-    name, password or URL holds one, and logs and pages would show it raw). Lone surrogates
-    never get here (`json_object`)."""
-    value = body.get(name)
-    if not isinstance(value, str):
-        raise EgovsimError("BAD_REQUEST", {"field": name, "reason": "a string is needed"})
-    reason = None
-    if not value:
-        reason = "it is empty"
-    elif len(value) > MAX_FIELD:
-        reason = f"more than {MAX_FIELD} characters"
-    elif any(unicodedata.category(c) == "Cc" for c in value):
-        reason = "it holds a control character"
-    if reason is not None:
-        raise EgovsimError("BAD_REQUEST", {"field": name, "reason": reason})
-    return value
-
-
-def optional_text_field(body: dict[str, Any], name: str) -> str | None:
-    """`text_field`, or None when the field is absent or null."""
-    return None if body.get(name) is None else text_field(body, name)
 
 
 def path_id(request: web.Request, name: str, code: str, detail: str) -> int:

@@ -12,7 +12,8 @@ from egovsim.errors import EgovsimError
 from egovsim.web.common.keys import GATEWAY_STORE
 from egovsim.web.common.operator import operator_only
 from egovsim.web.common.render import render
-from egovsim.web.gateway.shep import FAULTS, set_fault
+from egovsim.web.gateway.operator_api import fault_switch, set_fault
+from egovsim.web.gateway.operator_models import FAULTS
 
 routes = web.RouteTableDef()
 CSRF_COOKIE = "egovsim_csrf"
@@ -85,5 +86,5 @@ async def switch(request: web.Request) -> web.StreamResponse:
         seconds = float(str(data.get("seconds", "5")))
     except ValueError:
         seconds = -1
-    await set_fault(request, None if kind == "off" else kind, seconds)
+    await set_fault(request, None if kind == "off" else fault_switch(kind, seconds))
     raise web.HTTPSeeOther("/gateway")

@@ -23,9 +23,9 @@ from egovsim.storage.database import database_location
 from egovsim.storage.faults import saved_pki_faults
 from egovsim.web.common.errors import error_middleware
 from egovsim.web.common.keys import CLOCK, NCALAYER_KEYS, PKI, SETTINGS, SIMULATOR, STAMPER
+from egovsim.web.common.models import RequestModel, read_body
 from egovsim.web.common.openapi import api, component
 from egovsim.web.common.operator import operator_only
-from egovsim.web.common.requests import json_object
 from egovsim.web.portal.ncalayer_guard import check_client
 
 log = logging.getLogger("egovsim.ncalayer")
@@ -78,11 +78,13 @@ KEY_STATE = component(
         },
     },
 )
-CHOICE = {
-    "type": "object",
-    "required": ["persona"],
-    "properties": {"persona": {"type": "string"}, "password": {"type": "string"}},
-}
+
+
+class NcalayerChoice(RequestModel):
+    """The key set to sign with, and the password its keystores must open with, if given."""
+
+    persona: str
+    password: str | None = None
 
 
 async def open_stamper(app: web.Application) -> AsyncIterator[None]:
@@ -137,16 +139,12 @@ async def show_persona(request: web.Request) -> web.Response:
 
 @routes.put("/api/v1/ncalayer/persona")
 @operator_only
-@api(request=CHOICE, response=KEY_STATE)
+@api(request=NcalayerChoice, response=KEY_STATE)
 async def choose_persona(request: web.Request) -> web.Response:
     """`{"persona": ID}` makes that persona the current key set for every connection that has
     not chosen its own; with `"password"` the keystores must open with it, as in NCALayer."""
-    body = await json_object(request)
-    persona_id, password = body.get("persona"), body.get("password")
-    if not isinstance(persona_id, str) or not (password is None or isinstance(password, str)):
-        raise EgovsimError(
-            "BAD_REQUEST", {"reason": 'give {"persona": ID} and optionally "password"'}
-        )
+    body = await read_body(request, NcalayerChoice)
+    persona_id, password = body.persona, body.password
     keyring = request.app[NCALAYER_KEYS]
     try:
         persona = keyring.persona(persona_id)

@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
+from pydantic import Field, model_validator
 
 from egovsim.clock import utcnow
 from egovsim.console import logins
@@ -27,10 +28,10 @@ from egovsim.web.common.keys import (
     STAFF,
     STATECORP,
 )
-from egovsim.web.common.models import shown
+from egovsim.web.common.models import RequestModel, read_body, shown
 from egovsim.web.common.openapi import api
 from egovsim.web.common.operator import operator_only
-from egovsim.web.common.requests import json_object, local_path
+from egovsim.web.common.requests import local_path
 from egovsim.web.offices import statecorp_api, workstation_api
 from egovsim.web.offices.statecorp_models import StatecorpOperator
 from egovsim.web.offices.workstation_models import WorkstationStaff
@@ -81,6 +82,26 @@ def people_json(app: web.Application) -> dict[str, Any]:
 
 #: Where each kind of login lands.
 HOMES = {"persona": "/cabinet", "staff": "/workstation", "operator": "/statecorp"}
+
+
+class ConsoleLogin(RequestModel):
+    """Whom to sign in as, one of persona, staff or operator; `next` is where to go after."""
+
+    persona: str | None = Field(default=None, examples=["citizen-valid", "company-first-head"])
+    staff: str | None = Field(default=None, examples=["alm-executor"])
+    operator: str | None = Field(default=None, examples=["gk-alm-1"])
+    next: str | None = Field(default=None, examples=["/cabinet/applications/1"])
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ConsoleLogin:
+        if len([kind for kind in HOMES if kind in self.model_fields_set]) != 1:
+            raise ValueError('give one of "persona", "staff" or "operator"')
+        return self
+
+    def who(self) -> tuple[str, str | None]:
+        """The kind of login asked for and whom (None when the id was null)."""
+        kind = next(kind for kind in HOMES if kind in self.model_fields_set)
+        return kind, getattr(self, kind)
 
 
 async def quick_login(
@@ -164,16 +185,7 @@ def set_session_cookie(response: web.StreamResponse, cookie: str, token: str) ->
 @routes.post("/api/v1/console/login")
 @operator_only
 @api(
-    request={
-        "type": "object",
-        "description": "One of persona, staff or operator; `next` is where to go after.",
-        "properties": {
-            "persona": {"type": "string", "examples": ["citizen-valid", "company-first-head"]},
-            "staff": {"type": "string", "examples": ["alm-executor"]},
-            "operator": {"type": "string", "examples": ["gk-alm-1"]},
-            "next": {"type": "string", "examples": ["/cabinet/applications/1"]},
-        },
-    },
+    request=ConsoleLogin,
     response={
         "type": "object",
         "required": ["redirect"],
@@ -191,14 +203,9 @@ async def login(request: web.Request) -> web.Response:
     company's BIN, the demo password and a fresh challenge signed with its AUTH key, so a
     persona whose key C1 refuses is refused here too), a staff member or a State Corporation
     operator; the session cookie is set and `redirect` names the page to open."""
-    body = await json_object(request)
-    kinds = [kind for kind in HOMES if kind in body]
-    if len(kinds) != 1:
-        raise EgovsimError(
-            "BAD_REQUEST", {"reason": 'give one of "persona", "staff" or "operator"'}
-        )
-    kind = kinds[0]
-    cookie, token, shown = await quick_login(request, kind, body[kind])
-    response = web.json_response({"redirect": local_path(body.get("next"), HOMES[kind]), **shown})
+    body = await read_body(request, ConsoleLogin)
+    kind, who = body.who()
+    cookie, token, shown = await quick_login(request, kind, who)
+    response = web.json_response({"redirect": local_path(body.next, HOMES[kind]), **shown})
     set_session_cookie(response, cookie, token)
     return response

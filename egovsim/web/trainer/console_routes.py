@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from aiohttp import web
+from pydantic import Field
 
 from egovsim.console.clock_moves import jump_target, parse_clock_time
 from egovsim.console.faults import codes_for_switch
@@ -32,11 +33,10 @@ from egovsim.web.common.keys import (
     SIMULATOR,
     STATECORP,
 )
-from egovsim.web.common.models import shown
+from egovsim.web.common.models import RequestModel, read_body, shown
 from egovsim.web.common.openapi import api, component
 from egovsim.web.common.operator import operator_only
-from egovsim.web.common.requests import json_object
-from egovsim.web.gateway.shep import FAULTS as RECEIVER_FAULTS
+from egovsim.web.gateway.operator_models import FAULTS as RECEIVER_FAULTS
 from egovsim.web.offices.statecorp_models import StatecorpPackage
 from egovsim.web.trainer.clock import clock_changed, clock_json
 from egovsim.web.trainer.console_logins import people_json
@@ -228,25 +228,25 @@ async def jump(app: web.Application, day: Any, at: Any) -> None:
     await save_clock(app)
 
 
+class ConsoleClockJump(RequestModel):
+    """A day to jump to (MM-DD: the next one; or YYYY-MM-DD) and the hour, 10:00 unless
+    given; anything else is CLOCK_CHANGE_INVALID."""
+
+    refusal: ClassVar[str] = "CLOCK_CHANGE_INVALID"
+
+    date: str = Field(examples=["08-15", "2027-08-15"])
+    time: str | None = Field(default=None, examples=["10:00"])
+
+
 @routes.post("/api/v1/console/clock/jump")
 @operator_only
-@api(
-    request={
-        "type": "object",
-        "required": ["date"],
-        "properties": {
-            "date": {"type": "string", "examples": ["08-15", "2027-08-15"]},
-            "time": {"type": "string", "examples": ["10:00"], "default": "10:00"},
-        },
-    },
-    response=CLOCK_STATE,
-)
+@api(request=ConsoleClockJump, response=CLOCK_STATE)
 async def jump_clock(request: web.Request) -> web.Response:
     """Jump to a day: `{"date": "08-15"}` is the next 15 August at 10:00 Almaty time (a
     working morning); `"2027-08-15"` that very day; `"time": "HH:MM"` another hour. The clock
     stays frozen or running as it was. Every other move is `POST /api/v1/clock`."""
-    body = await json_object(request)
-    await jump(request.app, body.get("date"), body.get("time"))
+    body = await read_body(request, ConsoleClockJump)
+    await jump(request.app, body.date, body.time)
     return web.json_response(clock_json(request.app))
 
 

@@ -13,10 +13,11 @@ gateway's faults per receiver
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from aiohttp import web
 from cryptography import x509
+from pydantic import Field
 
 from egovsim.errors import EgovsimError
 from egovsim.pki.authority import TestPki
@@ -38,9 +39,9 @@ from egovsim.web.common.keys import (
     PKI_FAULTS,
     VERIFIER,
 )
+from egovsim.web.common.models import RequestModel, read_body
 from egovsim.web.common.openapi import api, component
 from egovsim.web.common.operator import operator_only
-from egovsim.web.common.requests import json_object
 
 routes = web.RouteTableDef()
 
@@ -130,19 +131,19 @@ LISTING = component(
         },
     },
 )
-CHANGE = {
-    "type": "object",
-    "properties": {
-        "on": {"type": "boolean", "default": True},
-        "seconds": {
-            "type": "number",
-            "exclusiveMinimum": 0,
-            "maximum": MAX_SLOW_SECONDS,
-            "description": "ocsp-slow and tsa-slow only: the delay, "
-            f"{DEFAULT_SLOW_SECONDS:g} s unless given.",
-        },
-    },
-}
+
+
+class PkiFaultChange(RequestModel):
+    """A switch turned on (the default) or off, with the delay of a slow one."""
+
+    on: bool = True
+    seconds: Annotated[float, Field(gt=0, le=MAX_SLOW_SECONDS, allow_inf_nan=False)] | None = Field(
+        default=None,
+        description="ocsp-slow and tsa-slow only: the delay, "
+        f"{DEFAULT_SLOW_SECONDS:g} s unless given.",
+    )
+
+
 _PARAMETERS = {"name": {**_NAME, "description": "The switch."}}
 
 
@@ -204,30 +205,18 @@ async def list_faults(request: web.Request) -> web.Response:
 
 @routes.put("/api/v1/faults/{name}")
 @operator_only
-@api(request=CHANGE, response=SWITCH, parameters=_PARAMETERS)
+@api(request=PkiFaultChange, response=SWITCH, parameters=_PARAMETERS)
 async def switch_on(request: web.Request) -> web.Response:
     """`{"on": true}` switches a fault on until it is switched off (`{"on": false}` or DELETE);
     `ocsp-slow` and `tsa-slow` take `"seconds"` (at most 60)."""
     name = _switch_name(request)
-    body = await json_object(request)
-    on, seconds = body.get("on", True), body.get("seconds")
-    if not isinstance(on, bool):
-        raise EgovsimError("BAD_REQUEST", {"reason": '"on" is true or false'})
+    change = await read_body(request, PkiFaultChange)
     store = request.app[PKI_FAULTS]
-    if not on:
+    if not change.on:
         return web.json_response(switch_json(name, await _switch_off(request, name)))
     delay = None
     if name in SLOW_SWITCHES:
-        delay = DEFAULT_SLOW_SECONDS if seconds is None else seconds
-        if (
-            not isinstance(delay, int | float)
-            or isinstance(delay, bool)
-            or not 0 < delay <= MAX_SLOW_SECONDS
-        ):
-            raise EgovsimError(
-                "BAD_REQUEST",
-                {"reason": f"seconds must be a number > 0 and <= {MAX_SLOW_SECONDS:g}"},
-            )
+        delay = DEFAULT_SLOW_SECONDS if change.seconds is None else change.seconds
     now = request.app[CLOCK].now()
     frozen = None
     if name == CRL_STALE and not store.current.is_on(CRL_STALE):

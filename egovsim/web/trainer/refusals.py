@@ -25,7 +25,7 @@ from egovsim.web.common.keys import CALENDAR, CLOCK, CONSOLE, SETTINGS, SIMULATO
 from egovsim.web.common.openapi import WORDS, api, component
 from egovsim.web.common.operator import operator_only
 from egovsim.web.common.render import render
-from egovsim.web.gateway.shep import FAULTS as RECEIVER_FAULTS
+from egovsim.web.gateway.operator_models import FAULTS as RECEIVER_FAULTS
 from egovsim.web.trainer.console_forms import checked_form, form_token, own_address, with_token
 from egovsim.web.trainer.console_routes import save_clock
 from egovsim.web.trainer.console_tours import preparation
