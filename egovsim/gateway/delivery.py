@@ -45,6 +45,8 @@ class DeliveryPolicy:
     # Deliveries under way at once: a push waits on its receiver's round trip, during which
     # others can be signed and sent; more than a few take the event loop from acceptance.
     parallel: int = 4
+    # Messages one pass claims: the rest are left to the other instances' workers meanwhile.
+    batch: int = 50
 
     def backoff(self, attempts_made: int) -> timedelta:
         """The wait before the next attempt, after `attempts_made` failed ones."""
@@ -150,7 +152,7 @@ class DeliveryWorker:
         many were claimed. The pass's outcomes are recorded in one transaction: a crash before
         it means those messages are delivered again once their leases end, which at-least-once
         allows and messageIds make harmless."""
-        due = await self._queue.claim(self._clock())
+        due = await self._queue.claim(self._clock(), self._policy.batch)
         if not due:
             return 0
         async with kept_renewed(self._queue.renew, self._queue.lease / 3):
