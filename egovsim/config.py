@@ -59,8 +59,16 @@ class Settings:
     #: before the second attempt (doubled for each further one).
     gateway_max_attempts: int = 5
     gateway_first_backoff: float = 1.0
-    #: Run the delivery worker in the background (tests drive deliveries themselves).
+    #: Run the workers in the background: the gateway's delivery and the jobs that keep the
+    #: simulator moving (`serve --workers none` leaves them to `egovsim work`; tests drive
+    #: deliveries themselves).
     gateway_worker: bool = True
+    #: Seconds a worker's claim on a row lasts unless renewed (`EGOVSIM_WORKER_LEASE`): how
+    #: long the work of an instance that died waits before another instance takes it over.
+    worker_lease: float = 15.0
+    #: Seconds between the workers' rounds of the catch-up and the State Corporation's sweep
+    #: (`EGOVSIM_JOBS_EVERY`): what an instance that died left undone is done within it.
+    jobs_every: float = 30.0
     #: The password of every demo persona's keystore (the NCA's test keys use the same).
     persona_password: str = "Qwerty12"
     #: Seeded gateway senders whose messages may come unsigned (`--wss-optional`,
@@ -175,6 +183,12 @@ def settings_from_env(env: Mapping[str, str] | None = None, **overrides: Any) ->
         )
     if "EGOVSIM_CLOCK" in source:
         values["clock_frozen_at"] = parse_time(source["EGOVSIM_CLOCK"])
+    for variable, name in (
+        ("EGOVSIM_WORKER_LEASE", "worker_lease"),
+        ("EGOVSIM_JOBS_EVERY", "jobs_every"),
+    ):
+        if variable in source:
+            values[name] = _seconds(variable, source[variable])
     values.update({key: value for key, value in overrides.items() if value is not None})
     return Settings(**values)
 
@@ -199,3 +213,17 @@ def _positive(variable: str, text: str) -> int:
     if number < 1:
         raise ValueError(f"{variable} must be a positive whole number, not {text!r}")
     return number
+
+
+def _seconds(variable: str, text: str) -> float:
+    """A positive number of seconds from the environment; ValueError naming the variable if
+    not."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < 86400:
+        raise ValueError(
+            f"{variable} must be a number of seconds above 0 and below a day, not {text!r}"
+        )
+    return seconds

@@ -38,19 +38,27 @@ def _message(number: int, correlation_id: str | None) -> StoredMessage:
 
 
 class _Store:
-    """What the worker asks of the gateway's store, in memory."""
+    """What the worker asks of the gateway's store and of its queue, in memory."""
+
+    lease = 15.0
 
     def __init__(self, messages: list[StoredMessage]) -> None:
         self.messages = messages
         self.recorded: list[tuple[Any, ...]] = []
 
-    async def due(self, now: datetime) -> list[StoredMessage]:
+    async def claim(self, now: datetime, limit: int = 50) -> list[StoredMessage]:
         return [m for m in self.messages if m.id not in {r[0].id for r in self.recorded}]
+
+    async def renew(self) -> None:
+        return None
+
+    async def release(self) -> None:
+        return None
 
     async def route(self, service_id: str) -> Route:
         return ROUTE
 
-    async def record_attempts(self, outcomes: list[tuple[Any, ...]]) -> None:
+    async def record(self, outcomes: list[tuple[Any, ...]]) -> None:
         self.recorded.extend(outcomes)
 
 
@@ -74,6 +82,7 @@ async def _deliver(
         return Delivered("ok")
 
     worker = DeliveryWorker(
+        store,  # type: ignore[arg-type]
         store,  # type: ignore[arg-type]
         {"external": receiver},
         DeliveryPolicy(parallel=parallel),

@@ -24,6 +24,7 @@ from egovsim.cli import (
     reset_command,
     scenario_command,
     signature_commands,
+    work_command,
 )
 from egovsim.cli.common import CommandError, UsageError
 from egovsim.config import Settings, database_url, settings_from_env
@@ -118,6 +119,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="the portal's sign-in and request pages ask NCALayer for a timestamp from the "
         "simulator's TSA on each signature (CAdES-T; or EGOVSIM_PORTAL_TIMESTAMPS=1)",
     )
+    serve.add_argument(
+        "--workers",
+        choices=("all", "none"),
+        default=argparse.SUPPRESS,
+        help="all (the default): this instance delivers the gateway's messages and runs the "
+        "catch-up and the sweep, sharing them with the other instances on its database; none: "
+        "it only serves, and `egovsim work` processes do the rest",
+    )
     serve.set_defaults(run=_serve)
 
     pki_commands.register(commands, shared)
@@ -128,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     reset_command.register(commands, shared)
     conformance_command.register(commands, shared)
     db_commands.register(commands, shared)
+    work_command.register(commands, shared)
     return parser
 
 
@@ -154,6 +164,8 @@ def settings_for(arguments: argparse.Namespace) -> Settings:
         overrides["ncalayer_origins"] = tuple(origins)
     if getattr(arguments, "ncalayer_remote", False):
         overrides["ncalayer_remote"] = True
+    if getattr(arguments, "workers", None):
+        overrides["gateway_worker"] = arguments.workers == "all"
     return settings_from_env(os.environ, **overrides)
 
 
@@ -174,6 +186,8 @@ def _serve(arguments: argparse.Namespace, settings: Settings) -> int:
     print(f"egovsim {__version__} on {settings.base_url} (certs in {settings.certs_dir})")
     if settings.database_url:
         print(f"database: PostgreSQL at {urlsplit(settings.database_url).hostname}")
+    if not settings.gateway_worker:
+        print("workers: none here (deliveries, the catch-up and the sweep are `egovsim work`'s)")
     if settings.operator_token is None:
         print(
             "no operator secret: the console, the clock, the switches and the gateway's "

@@ -5,6 +5,10 @@ workstation, or an external system's IAsyncChannelClient endpoint. A failure is 
 exponential backoff; after the last attempt the message is DELIVERY_STOPPED; a receiver that
 refuses a message for good makes it NOT_DELIVERED. Delivery runs on real time, not on the
 simulator's clock: a frozen clock must not freeze the retries.
+
+The worker claims what it delivers (`DeliveryQueue`: a lease on each row, renewed while it
+works), so the workers of several instances on one database share the messages, each delivered
+by one of them; a worker that dies leaves leases that end by themselves.
 """
 
 from __future__ import annotations
@@ -14,15 +18,17 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from lxml import etree
 
 from egovsim.clock import utcnow
 from egovsim.magic import DELIVERY_UNREACHABLE, magic_outcome, numbers_with
 from egovsim.storage.gateway import Attempt, GatewayStore, Route, StoredMessage
+from egovsim.storage.run_locks import kept_renewed
 
 log = logging.getLogger("egovsim.gateway")
 
@@ -39,6 +45,8 @@ class DeliveryPolicy:
     # Deliveries under way at once: a push waits on its receiver's round trip, during which
     # others can be signed and sent; more than a few take the event loop from acceptance.
     parallel: int = 4
+    # Messages one pass claims: the rest are left to the other instances' workers meanwhile.
+    batch: int = 50
 
     def backoff(self, attempts_made: int) -> timedelta:
         """The wait before the next attempt, after `attempts_made` failed ones."""
@@ -64,6 +72,32 @@ class Delivered:
 
 
 Receiver = Callable[[StoredMessage, Route], Awaitable[Delivered]]
+#: What an attempt came to, as recorded: (message, attempt, new state, next attempt, delivered).
+Recorded = tuple[StoredMessage, Attempt, str, datetime | None, datetime | None]
+
+
+class Queue(Protocol):
+    """The messages a worker claims and records (`egovsim.storage.delivery_queue`)."""
+
+    #: Seconds a claim lasts unless renewed.
+    lease: float
+
+    async def claim(self, now: datetime, limit: int = ...) -> list[StoredMessage]:
+        """Lease the due messages to this worker; the messages."""
+
+    async def renew(self) -> None:
+        """Renew every lease this worker holds."""
+
+    async def release(self) -> None:
+        """Give back what this worker still holds."""
+
+    async def record(self, outcomes: Sequence[Recorded]) -> None:
+        """Log the attempts and end their leases with the messages' new states."""
+
+    async def postpone(self, message: StoredMessage, until: datetime) -> None:
+        """Hold a message back until `until`, its lease ended."""
+
+
 #: Told of a message's final state (to tell its sender: changeMassageStatusNotification).
 Notifier = Callable[[StoredMessage, str, str], Awaitable[None]]
 
@@ -74,6 +108,7 @@ class DeliveryWorker:
     def __init__(
         self,
         store: GatewayStore,
+        queue: Queue,
         receivers: dict[str, Receiver],
         policy: DeliveryPolicy | None = None,
         clock: Callable[[], datetime] = utcnow,
@@ -81,6 +116,7 @@ class DeliveryWorker:
     ) -> None:
         self._notify = notify
         self._store = store
+        self._queue = queue
         self._receivers = receivers
         self._policy = policy or DeliveryPolicy()
         self._clock = clock
@@ -93,9 +129,14 @@ class DeliveryWorker:
         self._event.set()
 
     async def run(self) -> None:
-        """Deliver until `stop()`; what was pending at start (a restart) goes first."""
+        """Deliver until `stop()`; what was pending at start (a restart) goes first. Another
+        instance's acceptances are seen at the next look, half a second at most."""
         while not self._stopping:
-            worked = await self.deliver_due()
+            try:
+                worked = await self.deliver_due()
+            except Exception:  # the database away for a moment: what is claimed waits its lease
+                log.exception("a delivery pass failed")
+                worked = 0
             if not worked:
                 self._event.clear()
                 with contextlib.suppress(TimeoutError):
@@ -107,10 +148,20 @@ class DeliveryWorker:
         self._event.set()
 
     async def deliver_due(self) -> int:
-        """One pass over the messages whose attempt is due; how many were tried. The pass's
-        outcomes are recorded in one transaction: a crash before it means those messages are
-        delivered again, which at-least-once allows and messageIds make harmless."""
-        due = await self._store.due(self._clock())
+        """One pass over the messages whose attempt is due and that this worker claimed; how
+        many were claimed. The pass's outcomes are recorded in one transaction: a crash before
+        it means those messages are delivered again once their leases end, which at-least-once
+        allows and messageIds make harmless."""
+        due = await self._queue.claim(self._clock(), self._policy.batch)
+        if not due:
+            return 0
+        async with kept_renewed(self._queue.renew, self._queue.lease / 3):
+            await self._deliver(due)
+        if self._stopping:  # what the stop left untried goes to whoever looks next
+            await self._queue.release()
+        return len(due)
+
+    async def _deliver(self, due: list[StoredMessage]) -> None:
         # At most `parallel` attempts in flight, the next starting as soon as one ends (a slow
         # receiver holds one slot, not the whole pass); the messages of one conversation (one
         # correlation id) go one after the other, in the order they were accepted.
@@ -134,20 +185,11 @@ class DeliveryWorker:
 
         tried = await asyncio.gather(*(in_order(group) for group in conversations.values()))
         await self._record([outcome for group in tried for outcome in group])
-        return len(due)
-
-    async def deliver(self, message: StoredMessage) -> str:
-        """One attempt at one message, recorded; its new state."""
-        outcome = await self._attempt(message)
-        if outcome is None:
-            return "ON_DELIVERY"
-        await self._record([outcome])
-        return outcome.state
 
     async def _record(self, outcomes: list[Outcome]) -> None:
         if not outcomes:
             return
-        await self._store.record_attempts(
+        await self._queue.record(
             [(o.message, o.attempt, o.state, o.next_at, o.delivered_at) for o in outcomes]
         )
         if self._notify is None:
@@ -172,7 +214,7 @@ class DeliveryWorker:
         kind = fault.get("kind")
         if kind == "delay" and message.attempts == 0 and message.next_attempt_at is None:
             later = now + timedelta(seconds=float(fault.get("seconds", 60)))
-            await self._store.postpone(message, later)
+            await self._queue.postpone(message, later)
             return None
         state, next_at, delivered_at = "ON_DELIVERY", None, None
         request = response = None

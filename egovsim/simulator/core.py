@@ -26,6 +26,7 @@ from egovsim.regulations.loader import load_regulations
 from egovsim.regulations.model import Regulation
 from egovsim.signatures.fetching_local import LocalPkiFetcher
 from egovsim.signatures.verifier import Verifier
+from egovsim.simulator.jobs import run_rounds
 from egovsim.simulator.network import Network, Offline
 from egovsim.simulator.opening import open_pki, restore_clock
 from egovsim.simulator.reset import empty_and_seed, seed_demo
@@ -38,13 +39,15 @@ from egovsim.storage.faults import FaultStore
 from egovsim.storage.gateway import GatewayStore
 from egovsim.storage.records import ClockState
 from egovsim.storage.reset import Emptied
-from egovsim.storage.run_locks import RunLocks
+from egovsim.storage.run_locks import RunLocks, instance_id, kept_renewed
 from egovsim.storage.runtime_state import NcalayerStateStore
 from egovsim.storage.staff import StaffStore
 from egovsim.workstation.answers import ProviderAnswers
 from egovsim.workstation.service import Workstation
 
 log = logging.getLogger("egovsim")
+#: The lease that keeps the catch-up to one instance at a time.
+CATCH_UP = "gateway-catch-up"
 #: Told of each SOAP request the gateway's endpoints answered: (address, channel, body, answer).
 SoapObserver = Callable[[str, str, bytes, Answer], None]
 
@@ -175,6 +178,17 @@ class Simulator:
         if settings.gateway_worker:
             worker = asyncio.create_task(self.delivery.run(), name="gateway-delivery")
             stack.push_async_callback(_stopped, self.delivery, worker)
+            rounds = asyncio.create_task(
+                run_rounds(
+                    [
+                        ("catch-up", lambda: self.catch_up(wait=False)),
+                        ("sweep", self.statecorp.returns.sweep),
+                    ],
+                    settings.jobs_every,
+                ),
+                name="simulator-rounds",
+            )
+            stack.push_async_callback(_cancelled, rounds)
 
     def _parties(self) -> None:
         """The gateway and the parties joined through it (`egovsim.simulator.wiring`)."""
@@ -205,12 +219,23 @@ class Simulator:
 
     # -- what runs while the simulator runs --------------------------------------------------
 
-    async def catch_up(self) -> None:
+    async def catch_up(self, wait: bool = True) -> None:
         """What a stop (or the gateway being down) left between a commit and the next one,
         each party's in turn (`Parties.catch_up`: the workstation's answers, the portal's
-        signed requests, the requests' final states). Run at start, and when the trainer
-        switches the gateway on again."""
-        await self.gateway.parties.catch_up()
+        signed requests, the requests' final states). Run at start, in the workers' rounds,
+        and when the trainer switches the gateway on again; one instance at a time on a
+        database (a lease), the others waiting for it, or with `wait` False leaving it be."""
+        holder, lease = instance_id(), self.settings.worker_lease
+        locks = self.run_locks
+        while await locks.take(CATCH_UP, "the gateway's catch-up", holder, lease) is not None:
+            if not wait:
+                return
+            await asyncio.sleep(0.5)
+        try:
+            async with kept_renewed(lambda: locks.renew(CATCH_UP, holder, lease), lease / 3):
+                await self.gateway.parties.catch_up()
+        finally:
+            await locks.give_back(CATCH_UP, holder)
 
     async def clock_changed(self) -> None:
         """After the clock moved: its setting is kept, so a restart keeps it, and what fell

@@ -29,6 +29,7 @@ from egovsim.statecorp.service import StateCorp
 from egovsim.storage.application_lists import ApplicationLists
 from egovsim.storage.applications import ApplicationStore
 from egovsim.storage.database import Database
+from egovsim.storage.delivery_queue import DeliveryQueue
 from egovsim.storage.faults import FaultStore
 from egovsim.storage.gateway import GatewayStore
 from egovsim.storage.portal import PortalStore
@@ -92,7 +93,8 @@ def join(core: Core) -> Joined:
         max_attempts=settings.gateway_max_attempts, first_backoff=settings.gateway_first_backoff
     )
     parties = Parties(store)
-    delivery = DeliveryWorker(store, parties.receivers, policy, notify=parties.settled)
+    queue = DeliveryQueue(database, settings.worker_lease)
+    delivery = DeliveryWorker(store, queue, parties.receivers, policy, notify=parties.settled)
     gateway = Gateway(
         store,
         core.verifier,
@@ -150,6 +152,7 @@ def join(core: Core) -> Joined:
         sender(STATECORP_SENDER).send,
         core.enforces_period,
     )
+    statecorp.returns.lease = settings.worker_lease
     join_statecorp(parties, statecorp.arrivals, core.verifier, now)
     allows: Callable[[str], bool] = settings.allows_receiver
     parties.register("external", core.network.external_receiver(keystore, policy, allows))

@@ -79,3 +79,9 @@ def postgresql_statements(statement: str) -> list[str]:
     for pattern, replacement in _TYPES:
         statement = pattern.sub(replacement, statement)
     return [statement]
+
+
+def skip_locked(dialect: Dialect) -> str:
+    """What ends a worker's SELECT of the rows it claims: PostgreSQL locks them and passes over
+    those another transaction holds; SQLite's one writer at a time needs nothing."""
+    return "" if dialect == "sqlite" else " FOR UPDATE SKIP LOCKED"

@@ -11,14 +11,13 @@ from datetime import datetime
 from typing import Any
 
 from egovsim.storage.database import Database, Row, WorkConnection
+from egovsim.storage.delivery_queue import Outcome, record_attempts
 from egovsim.storage.gateway_messages import (
-    INSERT_ATTEMPT,
     INSERT_MESSAGE,
     SELECT_ATTEMPTS,
     Attempt,
     StoredMessage,
     attempt,
-    attempt_row,
     message,
     message_row,
     select_messages,
@@ -252,49 +251,10 @@ class GatewayStore:
         row = await self._db.fetch_one(f"{select_messages()} WHERE m.message_id = ?", (message_id,))
         return message(row) if row else None
 
-    async def due(self, now: datetime, limit: int = 50) -> list[StoredMessage]:
-        """Messages waiting for delivery whose next attempt is due."""
-        rows = await self._db.fetch_all(
-            f"{select_messages()} WHERE m.state = 'ON_DELIVERY'"
-            " AND (m.next_attempt_at IS NULL OR m.next_attempt_at <= ?) ORDER BY m.id LIMIT ?",
-            (now.isoformat(), limit),
-        )
-        return [message(row) for row in rows]
-
-    async def record_attempts(
-        self,
-        outcomes: list[tuple[StoredMessage, Attempt, str, datetime | None, datetime | None]],
-    ) -> None:
-        """Log attempts and move their messages to their new states, in one transaction."""
-        states = [
-            (
-                state,
-                next_at.isoformat() if next_at else None,
-                delivered.isoformat() if delivered else None,
-                m.id,
-            )
-            for m, _, state, next_at, delivered in outcomes
-        ]
-
-        def record(connection: WorkConnection) -> None:
-            connection.executemany(
-                INSERT_ATTEMPT, [attempt_row(connection, m.id, a) for m, a, _, _, _ in outcomes]
-            )
-            connection.executemany(
-                "UPDATE gateway_messages SET state = ?, attempts = attempts + 1,"
-                " next_attempt_at = ?, delivered_at = ? WHERE id = ?",
-                states,
-            )
-
-        await self._db.transact(record)
-
-    async def postpone(self, message: StoredMessage, until: datetime) -> None:
-        """Hold a message back until a later moment (a delay switched on for its receiver)."""
-        async with self._db.write() as connection:
-            await connection.execute(
-                "UPDATE gateway_messages SET next_attempt_at = ? WHERE id = ?",
-                (until.isoformat(), message.id),
-            )
+    async def record_attempts(self, outcomes: list[Outcome]) -> None:
+        """Log attempts and move their messages to their new states, in one transaction (the
+        delivery worker records through its `DeliveryQueue`, which holds the messages)."""
+        await record_attempts(self._db, outcomes)
 
     async def attempts(self, message: StoredMessage) -> list[Attempt]:
         """A message's delivery attempts, oldest first."""

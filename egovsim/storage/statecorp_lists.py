@@ -1,5 +1,6 @@
 """A centre's packages a page at a time, newest first (of one status), with their steps read in
-one query for the page; and the results due back to storage, found by their index."""
+one query for the page; and the results due back to storage, found by their index and claimed
+by the sweep that returns them (a lease on each row, as the gateway's delivery claims)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from egovsim.storage.database import Database
+from egovsim.storage.database import Database, WorkConnection
+from egovsim.storage.dialect import skip_locked
 from egovsim.storage.statecorp import Package, PackageStep, _package, _step
 
 
@@ -54,3 +56,46 @@ class PackageLists:
             (now.astimezone(UTC).isoformat(), limit),
         )
         return [_package(row) for row in rows]
+
+    async def claim_due_back(
+        self, now: datetime, limit: int, holder: str, machine_now: float, lease: float
+    ) -> list[Package]:
+        """Lease to `holder` the results due back that no live lease holds, oldest first, at
+        most `limit` of them (`machine_now` and `lease` in seconds on the machine's clock)."""
+        claim = (
+            "UPDATE statecorp_packages SET claimed_by = ?, claimed_until = ? WHERE id IN ("
+            " SELECT id FROM statecorp_packages WHERE status = 'at_centre' AND kept_until <= ?"
+            " AND (claimed_until IS NULL OR claimed_until <= ?)"
+            f" ORDER BY kept_until LIMIT ?{skip_locked(self._db.dialect)}) RETURNING id"
+        )
+        values = (holder, machine_now + lease, now.astimezone(UTC).isoformat(), machine_now, limit)
+
+        def take(connection: WorkConnection) -> list[Package]:
+            ids = [row[0] for row in connection.execute(claim, values).fetchall()]
+            if not ids:
+                return []
+            marks = ", ".join("?" for _ in ids)
+            rows = connection.execute(
+                f"SELECT * FROM statecorp_packages WHERE id IN ({marks}) ORDER BY kept_until, id",
+                ids,
+            ).fetchall()
+            return [_package(row) for row in rows]
+
+        return await self._db.transact(take)
+
+    async def renew_claims(self, holder: str, until: float) -> None:
+        """Move the end of every lease `holder` holds to `until`."""
+        async with self._db.write() as connection:
+            await connection.execute(
+                "UPDATE statecorp_packages SET claimed_until = ? WHERE claimed_by = ?",
+                (until, holder),
+            )
+
+    async def release_claims(self, holder: str) -> None:
+        """End every lease `holder` holds."""
+        async with self._db.write() as connection:
+            await connection.execute(
+                "UPDATE statecorp_packages SET claimed_by = NULL, claimed_until = NULL"
+                " WHERE claimed_by = ?",
+                (holder,),
+            )
