@@ -54,6 +54,8 @@ class SharedPki:
         #: Each file's stamp when the copy last matched the database.
         self._known: dict[str, Stamp] = {}
         self.pki: TestPki | None = None
+        # One sync at a time in this instance (the refresh, and a caller's own).
+        self._syncing = asyncio.Lock()
 
     async def open(self, create: Callable[[], TestPki]) -> TestPki:
         """At start: the database's PKI copied into the directory (with what the directory
@@ -80,7 +82,11 @@ class SharedPki:
     async def sync(self, shared: int | None = None) -> bool:
         """Send what changed in the copy, or copy in what changed in the database (`shared`:
         its counter when the caller has just read it); True when the copy changed."""
-        if shared is None:
+        async with self._syncing:
+            return await self._sync(shared)
+
+    async def _sync(self, shared: int | None) -> bool:
+        if shared is None or shared < self.version:  # read before a sync that went further
             shared = await self._files.version()
         local = await asyncio.to_thread(self._local_changes)
         if not local and shared == self.version:

@@ -45,6 +45,7 @@ class SharedState:
         self.interval = interval
         self._seen: dict[str, int] = {}
         self._task: asyncio.Task[None] | None = None
+        self._refreshing = asyncio.Lock()
 
     async def remember(self) -> None:
         """Take the counters as they are, before the start reads what they guard (a change
@@ -72,6 +73,10 @@ class SharedState:
     async def refresh(self) -> list[str]:
         """Reload what another instance changed, and send what this one changed of the PKI;
         the topics reloaded."""
+        async with self._refreshing:
+            return await self._refresh()
+
+    async def _refresh(self) -> list[str]:
         versions = await self._versions.read()
         moved = [
             topic
