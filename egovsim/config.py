@@ -101,6 +101,10 @@ class Settings:
     #: The portal's sign-in and request pages ask NCALayer for CAdES-T signatures: a token from
     #: the simulator's TSA on each (`serve --portal-timestamps`, `EGOVSIM_PORTAL_TIMESTAMPS=1`).
     portal_timestamps: bool = False
+    #: How often, in seconds, an instance reads what others on its database changed (the clock,
+    #: the switches, the key set, the PKI, the gateway's routes): the longest another instance
+    #: serves the old state (`EGOVSIM_SHARED_REFRESH`, 0.05 to 60).
+    shared_refresh: float = 1.0
 
     @property
     def base_url(self) -> str:
@@ -181,6 +185,8 @@ def settings_from_env(env: Mapping[str, str] | None = None, **overrides: Any) ->
             "yes",
             "on",
         )
+    if "EGOVSIM_SHARED_REFRESH" in source:
+        values["shared_refresh"] = _refresh_seconds(source["EGOVSIM_SHARED_REFRESH"])
     if "EGOVSIM_CLOCK" in source:
         values["clock_frozen_at"] = parse_time(source["EGOVSIM_CLOCK"])
     for variable, name in (
@@ -202,6 +208,17 @@ def database_url(text: str) -> str:
             "(without one, the database is the SQLite file in the data directory)"
         )
     return text
+
+
+def _refresh_seconds(text: str) -> float:
+    """`EGOVSIM_SHARED_REFRESH`: seconds from 0.05 to 60; ValueError saying so if not."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0.05 <= seconds <= 60:
+        raise ValueError(f"EGOVSIM_SHARED_REFRESH must be seconds from 0.05 to 60, not {text!r}")
+    return seconds
 
 
 def _positive(variable: str, text: str) -> int:

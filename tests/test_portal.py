@@ -466,11 +466,12 @@ async def test_attachments_are_checked_by_content_and_stored_by_digest(
     (photo,) = detail.attachments
     assert photo.content_type == "image/png"
     assert photo.file_name == "passwd"
-    stored = gateway_settings.data_dir / "attachments" / photo.sha256[:2] / photo.sha256
-    assert stored.read_bytes() == PNG
-    assert [
-        p.name for p in (gateway_settings.data_dir / "attachments").rglob("*") if p.is_file()
-    ] == [photo.sha256]
+    kept = await app_client.app[DATABASE].fetch_all(
+        "SELECT sha256, size, content FROM attachment_contents"
+    )
+    assert [(row["sha256"], row["size"], bytes(row["content"])) for row in kept] == [
+        (photo.sha256, len(PNG), PNG)
+    ]
     assert not list(Path(gateway_settings.data_dir).rglob("passwd"))
 
     with pytest.raises(EgovsimError) as missing:

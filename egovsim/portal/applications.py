@@ -11,7 +11,6 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any, NoReturn
 
 from egovsim.errors import EgovsimError
@@ -66,7 +65,7 @@ class Portal:
         calendar: WorkingCalendar,
         verifier: Verifier,
         now: Callable[[], datetime],
-        attachments_dir: Path,
+        attachments: AttachmentFiles,
         enforce_effective_period: Callable[[], bool],
         send_request: SendRequest,
         limits: ApplicantLimits | None = None,
@@ -78,7 +77,7 @@ class Portal:
         self._calendar = calendar
         self._verifier = verifier
         self._now = now
-        self._files = AttachmentFiles(attachments_dir)
+        self._files = attachments
         self._enforce_period = enforce_effective_period
         #: P7 and the way back: the hand-off of signed requests and the landing of answers.
         self.exchange = Exchange(store, cabinet, now, send_request, regulations, self._files)

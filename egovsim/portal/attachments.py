@@ -1,22 +1,21 @@
 """The electronic copies of documents an applicant attaches at P3: the limits, the type told by
 the file's first bytes (never by its name or its declared type), and storage by content.
 
-A file is kept under its SHA-256 (`ab/abcdef…`) in the attachments directory, written to a
-temporary file beside it and renamed into place, so a reader never sees half a file and a name
-the user chose never reaches the file system. The same content attached twice is stored once.
+A copy is kept in the database under its SHA-256, so every instance on the database reads it
+and a name the user chose never reaches the file system. The same content attached twice is
+stored once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import os
 import re
-import tempfile
 import unicodedata
 from pathlib import Path
 
 from egovsim.errors import EgovsimError
+from egovsim.storage.attachment_contents import AttachmentContents
 
 #: The most one document's copy may weigh.
 MAX_ATTACHMENT = 10 * 1024 * 1024
@@ -63,39 +62,33 @@ def clean_file_name(name: str | None, fallback: str) -> str:
 
 
 class AttachmentFiles:
-    """Attachments on disk, addressed by their SHA-256."""
+    """Attachments addressed by their SHA-256, kept in the database that every instance shares.
 
-    def __init__(self, directory: Path) -> None:
-        self._directory = directory
+    Copies stored by a version that kept them as files (`ab/abcdef…` in the attachments
+    directory) are still read, and moved into the database the first time they are.
+    """
 
-    def path(self, sha256: str) -> Path:
-        """Where the content with that digest lives."""
-        if not _SHA256.match(sha256):
-            raise ValueError(f"not a SHA-256 digest: {sha256!r}")
-        return self._directory / sha256[:2] / sha256
+    def __init__(self, contents: AttachmentContents, legacy_directory: Path | None = None) -> None:
+        self._contents = contents
+        self._legacy = legacy_directory
 
     async def save(self, data: bytes) -> str:
         """Store the content (once); its SHA-256."""
-        return await asyncio.to_thread(self._save, data)
-
-    def _save(self, data: bytes) -> str:
         digest = hashlib.sha256(data).hexdigest()
-        target = self.path(digest)
-        if target.is_file() and target.stat().st_size == len(data):
-            return digest
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        if not await self._contents.has(digest):
+            await self._contents.put(digest, data)
         return digest
 
     async def read(self, sha256: str) -> bytes:
-        """The content with that digest."""
-        return await asyncio.to_thread(self.path(sha256).read_bytes)
+        """The content with that digest; FileNotFoundError when nothing is stored under it."""
+        if not _SHA256.match(sha256):
+            raise ValueError(f"not a SHA-256 digest: {sha256!r}")
+        found = await self._contents.get(sha256)
+        if found is not None:
+            return found
+        legacy = None if self._legacy is None else self._legacy / sha256[:2] / sha256
+        if legacy is None or not legacy.is_file():
+            raise FileNotFoundError(f"no attachment with SHA-256 {sha256}")
+        data = await asyncio.to_thread(legacy.read_bytes)
+        await self._contents.put(sha256, data)
+        return data

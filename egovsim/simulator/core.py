@@ -29,7 +29,9 @@ from egovsim.signatures.verifier import Verifier
 from egovsim.simulator.jobs import run_rounds
 from egovsim.simulator.network import Network, Offline
 from egovsim.simulator.opening import open_pki, restore_clock
+from egovsim.simulator.pki_sharing import SharedPki
 from egovsim.simulator.reset import empty_and_seed, seed_demo
+from egovsim.simulator.sharing import CACHES, Reload, SharedState
 from egovsim.simulator.wiring import Core, join
 from egovsim.statecorp.service import StateCorp
 from egovsim.storage.accounts import AccountStore
@@ -41,6 +43,7 @@ from egovsim.storage.records import ClockState
 from egovsim.storage.reset import Emptied
 from egovsim.storage.run_locks import RunLocks, instance_id, kept_renewed
 from egovsim.storage.runtime_state import NcalayerStateStore
+from egovsim.storage.shared_versions import CLOCK, FAULTS, KEY_SET, ROUTES
 from egovsim.storage.staff import StaffStore
 from egovsim.workstation.answers import ProviderAnswers
 from egovsim.workstation.service import Workstation
@@ -90,6 +93,8 @@ class Simulator:
     run_locks: RunLocks
     #: The TSA the NCALayer signer asks when a page's tsaProfile wants a timestamp.
     stamper: Stamper
+    #: What other instances on the database change, reloaded here (`simulator.sharing`).
+    shared: SharedState
     #: What the start left to catch up with in the background (see `catch_up`).
     startup_catch_up: asyncio.Task[None]
 
@@ -117,10 +122,11 @@ class Simulator:
         await self.stop()
 
     async def start(self) -> None:
-        """Open and start every part, in this order: the PKI, the database (with the saved
-        clock and switches), the regulations, the verifier, the parties and the gateway, the
-        seeds, the NCALayer key set; then the catch-up and the delivery worker in the
-        background. A part that fails to open closes what was opened before it."""
+        """Open and start every part, in this order: the database (with the saved clock), the
+        PKI it shares, the switches, the regulations, the verifier, the parties and the
+        gateway, the seeds, the NCALayer key set; then the catch-up, the delivery worker and
+        the refresh of what other instances change, in the background. A part that fails to
+        open closes what was opened before it."""
         if self._started:
             raise RuntimeError("the simulator is already started")
         self._started = True
@@ -133,13 +139,17 @@ class Simulator:
     async def _open(self) -> None:
         settings, clock, stack = self.settings, self.clock, self._running
         loop = asyncio.get_running_loop()
-        self.pki = await loop.run_in_executor(None, open_pki, settings, clock)
-        self.ocsp = OcspResponder(self.pki, settings.ocsp_validity)
         database = await Database.open(database_location(settings))
         stack.push_async_callback(database.close)
         self.database = database
+        shared_pki = SharedPki(settings.certs_dir, database)
+        self.shared = SharedState(database, shared_pki, self._reloads(), settings.shared_refresh)
+        await self.shared.remember()
         self.clock_store = ClockStore(database)
         await restore_clock(self.clock_store, clock, settings)
+        # The PKI the database holds (or this directory's, made if need be, when it holds none).
+        self.pki = await shared_pki.open(lambda: open_pki(settings, clock))
+        self.ocsp = OcspResponder(self.pki, settings.ocsp_validity)
         faults = self.faults = FaultStore(database)
         await faults.load()  # a restart keeps the fault switches
         self.staff = StaffStore(database)
@@ -189,6 +199,8 @@ class Simulator:
                 name="simulator-rounds",
             )
             stack.push_async_callback(_cancelled, rounds)
+        self.shared.start()
+        stack.push_async_callback(self.shared.stop)
 
     def _parties(self) -> None:
         """The gateway and the parties joined through it (`egovsim.simulator.wiring`)."""
@@ -254,11 +266,43 @@ class Simulator:
 
     async def _restore_key_set(self) -> None:
         chosen = await self.ncalayer_state.persona()
-        if chosen is not None:
-            with contextlib.suppress(UnknownPersona):  # a PKI made again without it
-                self.keyring.make_current(chosen)
+        with contextlib.suppress(UnknownPersona):  # a PKI made again without it
+            self.keyring.make_current(chosen or DEFAULT_PERSONA)
 
     # -- the reset --------------------------------------------------------------------------
+
+    def _reloads(self) -> dict[str, Reload]:
+        """What this instance reloads when another instance on the database changed it."""
+        return {
+            CLOCK: self._reload_clock,
+            FAULTS: self._reload_faults,
+            KEY_SET: self._restore_key_set,
+            ROUTES: self._forget_routes,
+            CACHES: self._forget_caches,
+        }
+
+    async def _reload_clock(self) -> None:
+        saved = await self.clock_store.clock_state()
+        if saved is None:  # emptied by a reset: real time
+            self.clock.restore(None, timedelta(0))
+        else:
+            self.clock.restore(saved.frozen_at, timedelta(seconds=saved.offset_seconds))
+
+    async def _reload_faults(self) -> None:
+        await self.faults.load()
+        self.verifier.revocation.forget_unreachable()  # as a switch changed here does
+
+    async def _forget_routes(self) -> None:
+        self.gateway_store.forget_cache()
+
+    async def _forget_caches(self) -> None:
+        self.clear_caches()
+
+    async def clear_caches_everywhere(self) -> None:
+        """`clear_caches` here, and in every other instance on the database at its next
+        refresh (the console's button)."""
+        self.clear_caches()
+        await self.shared.announce(CACHES)
 
     def clear_caches(self) -> None:
         """Forget what the parts keep in memory beyond the database: the verifier's CRLs and
@@ -278,6 +322,9 @@ class Simulator:
         with contextlib.suppress(UnknownPersona):  # a PKI made without the demo personas
             self.keyring.make_current(DEFAULT_PERSONA)
         self.clear_caches()  # what was fetched while a switch was on must not outlive it
+        # The other instances on the database follow: real time, no switch, the default key
+        # set, the seeded routes, empty caches.
+        await self.shared.announce(CLOCK, FAULTS, KEY_SET, ROUTES, CACHES)
         return emptied
 
 

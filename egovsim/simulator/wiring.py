@@ -18,6 +18,7 @@ from egovsim.gateway.service import Gateway
 from egovsim.gateway.wsfresh import Freshness
 from egovsim.pki.keystore import Keystore
 from egovsim.portal.applications import ApplicantLimits, Portal
+from egovsim.portal.attachments import AttachmentFiles
 from egovsim.portal.gateway_party import join_gateway as join_portal
 from egovsim.regulations.calendar import WorkingCalendar
 from egovsim.regulations.model import Regulation
@@ -28,6 +29,7 @@ from egovsim.statecorp.gateway_party import join_gateway as join_statecorp
 from egovsim.statecorp.service import StateCorp
 from egovsim.storage.application_lists import ApplicationLists
 from egovsim.storage.applications import ApplicationStore
+from egovsim.storage.attachment_contents import AttachmentContents
 from egovsim.storage.database import Database
 from egovsim.storage.delivery_queue import DeliveryQueue
 from egovsim.storage.faults import FaultStore
@@ -138,7 +140,7 @@ def join(core: Core) -> Joined:
         core.calendar,
         core.verifier,
         now,
-        settings.data_dir / "attachments",
+        AttachmentFiles(AttachmentContents(database), settings.data_dir / "attachments"),
         core.enforces_period,
         sender(PORTAL_SENDER).send_request,
         ApplicantLimits(settings.max_open_drafts, settings.max_draft_attachment_bytes),

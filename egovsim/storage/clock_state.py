@@ -10,6 +10,7 @@ from egovsim.storage.records import (
     ClockState,
 )
 from egovsim.storage.rows import time_or_none
+from egovsim.storage.shared_versions import CLOCK, bump
 
 
 class ClockStore:
@@ -28,7 +29,8 @@ class ClockStore:
         return ClockState(time_or_none(row["frozen_at"]), row["offset_seconds"])
 
     async def save_clock_state(self, state: ClockState, now: datetime) -> None:
-        """Remember how the clock is set, so a restart keeps the simulated time."""
+        """Remember how the clock is set, so a restart keeps the simulated time and the other
+        instances on the database move theirs."""
         async with self._db.write() as connection:
             await connection.execute(
                 "INSERT INTO clock_state (id, frozen_at, offset_seconds, updated_at)"
@@ -41,6 +43,7 @@ class ClockStore:
                     now.isoformat(),
                 ),
             )
+            await bump(connection, CLOCK)
 
 
 def saved_clock_state(location: Path | str) -> ClockState | None:

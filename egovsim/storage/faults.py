@@ -11,6 +11,7 @@ from pathlib import Path
 
 from egovsim.storage.database import Database, read_saved
 from egovsim.storage.rows import required_time
+from egovsim.storage.shared_versions import FAULTS, bump
 
 OCSP_DOWN = "ocsp-down"
 OCSP_SLOW = "ocsp-slow"
@@ -160,6 +161,7 @@ class FaultStore:
                     "INSERT INTO pki_frozen_crls (name, der) VALUES (?, ?)",
                     list(frozen_crls.items()),
                 )
+            await bump(connection, FAULTS)
         return await self.load()
 
     async def switch_off(self, name: str) -> PkiFaults:
@@ -168,6 +170,7 @@ class FaultStore:
             await connection.execute("DELETE FROM fault_switches WHERE name = ?", (name,))
             if name == CRL_STALE:
                 await connection.execute("DELETE FROM pki_frozen_crls")
+            await bump(connection, FAULTS)
         return await self.load()
 
 

@@ -24,6 +24,7 @@ from egovsim.storage.gateway_messages import (
 )
 from egovsim.storage.gateway_replays import ReplayStore, remember_accepted
 from egovsim.storage.paging import Page, decode_cursor, encode_cursor
+from egovsim.storage.shared_versions import ROUTES, bump
 
 __all__ = ["Attempt", "GatewayStore", "Route", "Sender", "StoredMessage"]
 
@@ -70,7 +71,8 @@ class GatewayStore:
         self._pending: list[tuple[dict[str, Any], asyncio.Future[tuple[StoredMessage, bool]]]] = []
         self._flusher: asyncio.Task[None] | None = None
         # Senders and routes change rarely and are read for every message: kept in memory,
-        # refreshed by this store's own writes (the only writer of them).
+        # refreshed by this store's own writes, and forgotten when another instance on the
+        # database changed them (`shared_versions.ROUTES`).
         self._sender_cache: dict[str, Sender | None] = {}
         self._route_cache: dict[str, Route | None] = {}
         # The whole table too: each delivered message asks which route names its sender.
@@ -100,6 +102,7 @@ class GatewayStore:
                     now.isoformat(),
                 ),
             )
+            await bump(connection, ROUTES)
         self._sender_cache[sender.sender_id] = sender
 
     async def sender(self, sender_id: str) -> Sender | None:
@@ -146,6 +149,7 @@ class GatewayStore:
                     now.isoformat(),
                 ),
             )
+            await bump(connection, ROUTES)
         self._route_cache[route.service_id] = route
         self._routes, self._routes_version = None, self._routes_version + 1
 

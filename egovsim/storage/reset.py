@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 from egovsim.storage.database import Database
 
-#: Tables a reset keeps: the schema's own record of its migrations, and the leases of runs under
-#: way (the reset itself holds one).
-KEPT = frozenset({"schema_migrations", "run_locks"})
+#: Tables a reset keeps: the schema's own record of its migrations, the leases of runs under
+#: way (the reset itself holds one), the counters that tell other instances what changed (the
+#: reset raises them), and the test PKI (a reset keeps the certificates, as it keeps `certs/`).
+KEPT = frozenset({"schema_migrations", "run_locks", "shared_versions", "pki_files"})
 
 
 @dataclass(frozen=True, slots=True)

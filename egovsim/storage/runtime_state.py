@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from egovsim.storage.database import Database
+from egovsim.storage.shared_versions import KEY_SET, bump
 
 
 class NcalayerStateStore:
@@ -28,3 +29,4 @@ class NcalayerStateStore:
                 " updated_at = excluded.updated_at",
                 (persona, now.isoformat()),
             )
+            await bump(connection, KEY_SET)

@@ -276,7 +276,7 @@ async def caches_form(request: web.Request) -> web.StreamResponse:
     await checked_form(request)
 
     async def act() -> web.HTTPSeeOther:
-        request.app[SIMULATOR].clear_caches()
+        await request.app[SIMULATOR].clear_caches_everywhere()
         return _back("caches", "#faults")
 
     return await _acting(request, act)

@@ -305,8 +305,8 @@ async def reset(request: web.Request) -> web.Response:
 async def clear_caches(request: web.Request) -> web.Response:
     """Forget the CRLs and OCSP answers the verifier keeps until their nextUpdate (and every
     other cache of `Simulator.clear_caches`), so a fault switched on or off takes effect at
-    the next check rather than when they expire."""
-    request.app[SIMULATOR].clear_caches()
+    the next check rather than when they expire; in every instance on the database."""
+    await request.app[SIMULATOR].clear_caches_everywhere()
     return web.json_response({"cleared": True})
 
 
