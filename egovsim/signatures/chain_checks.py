@@ -80,6 +80,26 @@ class ChainChecker:
                 return None
         return verdict
 
+    def warm(
+        self,
+        leaf: CertInfo,
+        when: datetime,
+        expect: Expectations,
+        checks: list[Check],
+        revocation_at: datetime | None = None,
+    ) -> tuple[CertInfo, ...] | None:
+        """`check` answered from a verdict that still holds (see `kept`), without a coroutine:
+        the checks appended and the path; None when the certificate must be checked anew."""
+        verdict = self.kept(leaf, when, expect, revocation_at)
+        if verdict is None:
+            return None
+        if revocation_at is None:
+            checks.extend(verdict.checks)
+        else:
+            chain, _, *others = verdict.checks
+            checks.extend((chain, _valid_at_timestamp(when), *others))
+        return verdict.chain
+
     async def check(
         self,
         leaf: CertInfo,
@@ -92,14 +112,9 @@ class ChainChecker:
         """Path, validity and revocation at `when`; with `revocation_at` (validation at the time
         of signing), the revocation status is asked as of then and judged at `when`. Appends the
         checks and returns the path."""
-        verdict = self.kept(leaf, when, expect, revocation_at)
-        if verdict is not None:
-            if revocation_at is None:
-                checks.extend(verdict.checks)
-            else:
-                chain, _, *others = verdict.checks
-                checks.extend((chain, _valid_at_timestamp(when), *others))
-            return verdict.chain
+        kept = self.warm(leaf, when, expect, checks, revocation_at)
+        if kept is not None:
+            return kept
         paths = self._paths
         path = paths.cached(leaf) or await paths.build(leaf, pool, when)
         start = len(checks)

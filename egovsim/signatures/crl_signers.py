@@ -7,7 +7,6 @@ the revocation checker again, nested at most MAX_NESTING deep.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
@@ -17,10 +16,10 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from egovsim.signatures.algorithms import digest_weakness, key_weakness
 from egovsim.signatures.certs import CertInfo
 from egovsim.signatures.crls import ParsedCrl, Problems
+from egovsim.signatures.revocation_status import StatusOf
 
 if TYPE_CHECKING:
     from egovsim.signatures.path import PathBuilder
-    from egovsim.signatures.revocation import RevocationStatus
 
 #: How deep the checks of CRL signers' and OCSP responders' own status may go.
 MAX_NESTING = 3
@@ -40,11 +39,6 @@ class _Refusal(NamedTuple):
 
     message: str
     weak: bool = False
-
-
-StatusOf = Callable[
-    [CertInfo, CertInfo, datetime, "CertInfo | None"], Awaitable["RevocationStatus"]
-]
 
 
 class CrlSigners:

@@ -275,3 +275,17 @@ def delta_matches(complete: ParsedCrl, delta: ParsedCrl) -> bool:
 def entry_for(crl: ParsedCrl, cert: CertInfo) -> Entry | None:
     """The CRL's entry for `cert`, looked up with the issuer the entry names (§5.3.3)."""
     return crl.entries.get((cert.serial, cert.issuer_key))
+
+
+def load_crl(data: bytes) -> x509.CertificateRevocationList:
+    """A CRL from DER or PEM; ValueError when it is neither or cannot be read whole."""
+    try:
+        if b"-----BEGIN" in data[:4096]:
+            crl = x509.load_pem_x509_crl(data[data.index(b"-----BEGIN") :])
+        else:
+            crl = x509.load_der_x509_crl(data)
+        crl.issuer.rfc4514_string()  # parsed lazily: a broken one must fail here, not later
+        crl.last_update_utc  # noqa: B018
+    except UNREADABLE as error:
+        raise ValueError(f"{type(error).__name__}: {error}") from None
+    return crl

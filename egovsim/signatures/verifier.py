@@ -35,6 +35,35 @@ __all__ = ["Expectations", "PathInputs", "TimestampPolicy", "Verifier"]
 
 MAX_INPUT = 64 * 1024 * 1024
 _MAX_POOLS = 1_000
+_MAX_KEPT = 10_000
+
+
+def _parse(signature: bytes) -> cms.SignedData:
+    """The SignedData of DER, PEM or bare base64 (`der.DerError` when it is none of them).
+
+    DER, what nearly every caller sends, is read at once; the armour is looked for only when it
+    does not read, which gives the same outcome: PEM and base64 text never read as DER.
+    """
+    try:
+        return cms.parse(signature)
+    except der.DerError:
+        converted = to_der(signature)
+        if converted is signature:
+            raise
+    return cms.parse(converted)
+
+
+#: The "signed-data" check by the content's length (its wording depends on nothing else).
+_SIGNED_DATA: dict[int, Check] = {}
+
+
+def _signed_data_check(length: int) -> Check:
+    found = _SIGNED_DATA.get(length)
+    if found is None:
+        if len(_SIGNED_DATA) >= _MAX_KEPT:
+            _SIGNED_DATA.clear()
+        found = _SIGNED_DATA[length] = Check("signed-data", Status.PASSED, f"{length} bytes")
+    return found
 
 
 class Verifier:
@@ -130,7 +159,7 @@ class Verifier:
             )
             return conclude(checks, when)
         try:
-            signed = cms.parse(to_der(signature))
+            signed = _parse(signature)
         except der.DerError as error:
             checks.append(failed("format", "SIGNATURE_MALFORMED", f"not a CMS SignedData: {error}"))
             return conclude(checks, when)
@@ -155,7 +184,7 @@ class Verifier:
                 )
             )
             return conclude(checks, when)
-        checks.append(Check("signed-data", Status.PASSED, f"{len(data)} bytes"))
+        checks.append(_signed_data_check(len(data)))
 
         try:
             pool = self._pool(signed.certificates)
