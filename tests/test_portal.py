@@ -460,7 +460,7 @@ async def test_attachments_are_checked_by_content_and_stored_by_digest(
     (photo,) = detail.attachments
     assert photo.content_type == "image/png"
     assert photo.file_name == "passwd"
-    kept = await app_client.app[DATABASE].fetch_all(
+    kept = await app_client.app[SIMULATOR].database.fetch_all(
         "SELECT sha256, size, content FROM attachment_contents"
     )
     assert [(row["sha256"], row["size"], bytes(row["content"])) for row in kept] == [
