@@ -7,7 +7,7 @@ from typing import Any
 
 from egovsim.pki.keystore import Keystore
 from egovsim.signatures import cms
-from egovsim.web.common.keys import CLOCK
+from egovsim.web.common.keys import SIMULATOR
 
 PASSWORD = "Qwerty12"
 
@@ -15,7 +15,7 @@ PASSWORD = "Qwerty12"
 def sign_nonce(keystore: Keystore, nonce: bytes, client: Any) -> str:
     """Base64 of an attached CMS over `nonce` made with `keystore` at the server's clock."""
     signed = cms.sign(
-        nonce, keystore.key, keystore.certificate, keystore.chain, client.app[CLOCK].now()
+        nonce, keystore.key, keystore.certificate, keystore.chain, client.app[SIMULATOR].clock.now()
     )
     return base64.b64encode(signed).decode()
 

@@ -14,7 +14,8 @@ from cryptography import x509
 from egovsim.clock import Clock
 from egovsim.errors import EgovsimError
 from egovsim.pki.personas import COMPANY, COMPANY_BIN, load_personas
-from egovsim.portal.accounts import Accounts, check_login_id, password_problems
+from egovsim.portal.accounts import Accounts
+from egovsim.portal.credentials import check_login_id, password_problems
 from egovsim.signatures import cms
 from egovsim.signatures.verifier import Verifier
 from egovsim.storage.accounts import AccountStore

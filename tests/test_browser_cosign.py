@@ -17,7 +17,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from egovsim.clock import Clock
 from egovsim.pki.personas import COMPANY_BIN
 from egovsim.web.app import create_app
-from egovsim.web.common.keys import SETTINGS
+from egovsim.web.common.keys import SIMULATOR
 from tests.browser import chromium, needs_chromium
 from tests.test_browser import choose_key, new_page, sign_in
 from tests.test_portal import PASSPORT, PASSPORT_DOCUMENTS, passport_day
@@ -88,4 +88,4 @@ async def test_the_head_and_the_accountant_sign_one_request_in_the_browser(
         persona("company-finance").iin,
     ]
     timestamped = [s["timestamp"] is not None for s in signers]
-    assert timestamped == [live.server.app[SETTINGS].portal_timestamps] * 2
+    assert timestamped == [live.server.app[SIMULATOR].settings.portal_timestamps] * 2

@@ -12,7 +12,7 @@ import pytest
 
 from egovsim.clock import Clock
 from egovsim.console.health import REACH, moved, out_of_reach, read_clock
-from egovsim.web.common.keys import CLOCK, GATEWAY_STORE, STATECORP
+from egovsim.web.common.keys import SIMULATOR
 from tests.conftest import NOW
 from tests.test_console import _clock, _post_form
 
@@ -21,7 +21,7 @@ THE_END_OF_DATES = datetime(9999, 12, 31, 20, 0, tzinfo=UTC)
 
 def _break_clock(client, how: str) -> None:
     """Put the clock where a hostile move leaves it, whatever the clock API accepts today."""
-    clock: Clock = client.app[CLOCK]
+    clock: Clock = client.app[SIMULATOR].clock
     if how == "frozen at the end of dates":
         clock.restore(THE_END_OF_DATES, timedelta(0))
     else:  # running, ahead by more than a date can hold
@@ -78,7 +78,7 @@ async def test_other_moves_are_refused_until_the_clock_is_back(client) -> None:
         assert reply.status == 400, fields
         assert "CLOCK_CHANGE_INVALID" in html
         assert "set the clock back to now first" in html
-    assert client.app[CLOCK].frozen_at == THE_END_OF_DATES
+    assert client.app[SIMULATOR].clock.frozen_at == THE_END_OF_DATES
 
 
 @pytest.mark.parametrize(
@@ -121,7 +121,7 @@ async def test_a_failing_store_is_shown_on_the_page_not_a_500(client, monkeypatc
     async def failing() -> None:
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(client.app[GATEWAY_STORE], "routes", failing)
+    monkeypatch.setattr(client.app[SIMULATOR].gateway_store, "routes", failing)
     reply = await client.get("/console?lang=en")
     html = await reply.text()
     assert reply.status == 200
@@ -134,7 +134,7 @@ async def test_a_failing_action_comes_back_to_the_page_with_its_reason(client, m
     async def failing() -> None:
         raise sqlite3.OperationalError("database is locked")
 
-    monkeypatch.setattr(client.app[STATECORP].returns, "sweep", failing)
+    monkeypatch.setattr(client.app[SIMULATOR].statecorp.returns, "sweep", failing)
     reply = await _post_form(client, "/console/sweep")
     html = await reply.text()
     assert reply.status == 500
@@ -167,7 +167,7 @@ async def test_the_overview_answers_whatever_the_state_and_lists_the_troubles(
         raise sqlite3.OperationalError("disk I/O error")
 
     _break_clock(client, "frozen at the end of dates")
-    monkeypatch.setattr(client.app[GATEWAY_STORE], "routes", failing)
+    monkeypatch.setattr(client.app[SIMULATOR].gateway_store, "routes", failing)
     reply = await client.get("/api/v1/console")
     body = await reply.json()
     assert reply.status == 200, body

@@ -16,7 +16,7 @@ from egovsim.clock import Clock
 from egovsim.console.tour import shipped_tours
 from egovsim.scenarios.targets import ALMATY
 from egovsim.web.app import create_app
-from egovsim.web.common.keys import CLOCK
+from egovsim.web.common.keys import SIMULATOR
 from tests.browser import chromium, needs_chromium
 from tests.conftest import NOW
 
@@ -53,10 +53,10 @@ async def test_the_console_survives_a_hostile_clock_move_and_sets_it_back(page, 
     assert "CLOCK_CHANGE_INVALID" in await page.locator(".alert--error").first.inner_text()
     assert await page.locator("#refusal-reason").is_visible()
     assert await page.locator("#clock-now").inner_text() == before
-    assert live.app[CLOCK].now() == NOW
+    assert live.app[SIMULATOR].clock.now() == NOW
 
     # Whatever let the clock get there, the console finds it at the end of dates.
-    live.app[CLOCK].restore(datetime(9999, 12, 31, 20, tzinfo=UTC), timedelta(0))
+    live.app[SIMULATOR].clock.restore(datetime(9999, 12, 31, 20, tzinfo=UTC), timedelta(0))
     reply = await page.goto("/console?lang=en")
     assert reply is not None
     assert reply.status == 200
@@ -68,7 +68,7 @@ async def test_the_console_survives_a_hostile_clock_move_and_sets_it_back(page, 
     await page.locator("#trouble-now").click()
     await page.wait_for_url("**/console?done=clock*")
     assert await page.locator("#troubles").count() == 0
-    assert live.app[CLOCK].mode == "real"
+    assert live.app[SIMULATOR].clock.mode == "real"
     shown = datetime.strptime(await page.locator("#clock-now").inner_text(), "%Y-%m-%d %H:%M")
     assert abs(shown - datetime.now(ALMATY).replace(tzinfo=None)) < timedelta(hours=1)
 

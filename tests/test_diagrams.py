@@ -37,7 +37,7 @@ from egovsim.regulations.sequence import Stage
 from egovsim.storage.portal import TimelineEntry
 from egovsim.web.app import create_app
 from egovsim.web.common.i18n import word
-from egovsim.web.common.keys import CALENDAR
+from egovsim.web.common.keys import SIMULATOR
 from egovsim.web.portal.diagrams import words_in
 from tests.test_portal import DUPLICATE_DOCUMENTS, LICENCE, deliver_all, staff, working_morning
 from tests.test_portal_api import egovsim_cms, signed_in
@@ -322,7 +322,7 @@ def _callout(svg: Any) -> str:
 
 
 def _local(client: Any, moment: str) -> str:
-    zone = client.app[CALENDAR].zone
+    zone = client.app[SIMULATOR].calendar.zone
     return datetime.fromisoformat(moment).astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 

@@ -13,7 +13,7 @@ from lxml import etree
 
 from egovsim.clock import Clock
 from egovsim.web.app import create_app
-from egovsim.web.common.keys import DELIVERY
+from egovsim.web.common.keys import SIMULATOR
 from tests.test_workstation import day_in_certificate_window, passport_request
 
 ASYNC = "http://bip.bee.kz/AsyncChannel/v10/Types"
@@ -80,7 +80,7 @@ async def post(client, path: str, body: bytes) -> tuple[int, etree._Element]:
 
 
 async def deliver(client) -> int:
-    return int(await client.app[DELIVERY].deliver_due())
+    return int(await client.app[SIMULATOR].delivery.deliver_due())
 
 
 async def test_a_request_is_accepted_durably_then_registered_at_the_workstation(shep) -> None:
@@ -359,12 +359,11 @@ async def test_a_tampered_signed_body_is_refused(shep, persona) -> None:
 
 
 async def test_a_bug_inside_the_gateway_is_still_a_soap_fault(shep, monkeypatch) -> None:
-    from egovsim.web.common.keys import GATEWAY_STORE
 
     async def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("the disk is gone")
 
-    monkeypatch.setattr(shep.app[GATEWAY_STORE], "accept", broken)
+    monkeypatch.setattr(shep.app[SIMULATOR].gateway_store, "accept", broken)
     status, fault = await post(shep, "/shep/async", send_message(message_id=str(uuid.uuid4())))
     assert status == 500
     assert first(fault, "faultcode") == "soapenv:Server"

@@ -18,7 +18,7 @@ from zeep import xsd
 
 from egovsim.clock import Clock
 from egovsim.web.app import create_app
-from egovsim.web.common.keys import DELIVERY
+from egovsim.web.common.keys import SIMULATOR
 from tests.conftest import UNSIGNED_SENDERS
 from tests.test_workstation import day_in_certificate_window, passport_request
 
@@ -123,7 +123,7 @@ async def test_a_client_generated_from_the_served_wsdl_talks_to_both_channels(li
     base = str(live.make_url("")).rstrip("/")
     result = await asyncio.to_thread(_async_exchange, f"{base}/shep/async?wsdl", base)
     _check_async(result)
-    assert await live.app[DELIVERY].deliver_due() == 1
+    assert await live.app[SIMULATOR].delivery.deliver_due() == 1
     answer = await asyncio.to_thread(_sync_exchange, f"{base}/shep/sync?wsdl", base)
     assert answer.responseInfo.status.code == "OK"
 

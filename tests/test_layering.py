@@ -9,8 +9,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 PACKAGE = Path(__file__).resolve().parents[1] / "egovsim"
 
 Layers = tuple[tuple[str, frozenset[str]], ...]
@@ -51,18 +49,10 @@ WEB_LAYERS: Layers = (
 # Serving HTTP and rendering pages is `web`'s alone (an aiohttp client session is not).
 WEB_ONLY = ("aiohttp.web", "aiohttp.test_utils", "jinja2")
 
-# The violations still on main: (importing module or package, imported name), each with the part
-# of issue 17 that removes it. Empty the list as those parts land: an entry that no longer
-# matches an import fails `test_every_known_violation_is_still_there`, and a violation that is
-# not listed fails the test of its rule.
-KNOWN: frozenset[tuple[str, str]] = frozenset(
-    {
-        # The command line's `serve` and `ncalayer` run an aiohttp server themselves; a `web`
-        # function that runs it removes these (the issue-17 branch that next changes `cli`).
-        ("egovsim.cli", "aiohttp.web"),
-        ("egovsim.cli.ncalayer_command", "aiohttp.web"),
-    }
-)
+# Violations let stand for a while: (importing module or package, imported name), each with the
+# work that removes it. None is left; an entry that no longer matches an import fails
+# `test_every_known_violation_is_still_there`, and a violation not listed fails its rule's test.
+KNOWN: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -263,11 +253,15 @@ def test_the_readme_states_these_layers() -> None:
     assert sorted(name for name in named if f"`{name}`" not in section) == []
 
 
-@pytest.mark.parametrize(("module", "target"), sorted(KNOWN))
-def test_every_known_violation_is_still_there(module: str, target: str) -> None:
-    """A violation removed is taken off the list, so the list says what is left to do."""
-    left = [each for each in IMPORTS if within(each.module, module) and within(each.target, target)]
-    assert left, f"{module} no longer imports {target}: take it off KNOWN"
+def test_every_known_violation_is_still_there() -> None:
+    """A violation removed is taken off the list, so the list says what is left to do (it is
+    empty now: every rule holds without exception)."""
+    gone = [
+        (module, target)
+        for module, target in sorted(KNOWN)
+        if not any(within(e.module, module) and within(e.target, target) for e in IMPORTS)
+    ]
+    assert gone == [], "no longer imported: take these off KNOWN"
 
 
 def test_an_import_up_the_layers_is_found() -> None:

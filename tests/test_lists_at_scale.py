@@ -15,7 +15,7 @@ from egovsim.storage.gateway import GatewayStore
 from egovsim.storage.portal_cabinet import CabinetStore
 from egovsim.storage.statecorp import StateCorpStore
 from egovsim.storage.statecorp_lists import PackageLists
-from egovsim.web.common.keys import DATABASE
+from egovsim.web.common.keys import SIMULATOR
 from tests.conftest import later
 from tests.test_workstation import (
     PASSWORD,
@@ -83,7 +83,7 @@ async def test_a_page_of_the_inbox_and_of_every_application_costs_the_same_queri
 ) -> None:
     await set_clock(client, day_in_certificate_window(3, 3))
     office = await desk("alm-office")
-    database = client.server.app[DATABASE]
+    database = client.server.app[SIMULATOR].database
 
     async def pages() -> None:
         await office.call("GET", "/api/v1/workstation/inbox")
@@ -145,7 +145,7 @@ async def test_every_list_query_is_served_by_an_index(client, desk) -> None:
     await set_clock(client, day_in_certificate_window(3, 3))
     office = await desk("alm-office")
     made = await _receive(office, 3)
-    database = client.server.app[DATABASE]
+    database = client.server.app[SIMULATOR].database
     lists = ApplicationLists(database)
 
     async def every_list() -> None:

@@ -39,7 +39,7 @@ from egovsim.signatures.report import Report
 from egovsim.signatures.verifier import Expectations, Verifier
 from egovsim.storage.gateway import Attempt
 from egovsim.web.app import create_app
-from egovsim.web.common.keys import GATEWAY_STORE
+from egovsim.web.common.keys import SIMULATOR
 from tests.conftest import BASE_URL, NOW, later
 from tests.portal_helpers import PASSWORD, login_reply
 from tests.test_accounts_api import register_reply
@@ -358,7 +358,7 @@ async def stopped_attempts(client: Any, shown: dict[str, Any]) -> list[Attempt]:
         "RECEIVER_UNREACHABLE",
     )
     assert last["details"]["state"] == "DELIVERY_STOPPED"
-    store = client.app[GATEWAY_STORE]
+    store = client.app[SIMULATOR].gateway_store
     message = await store.message(last["details"]["message_id"])
     assert message is not None and message.state == "DELIVERY_STOPPED"
     attempts = await store.attempts(message)

@@ -15,8 +15,9 @@ from aiohttp.test_utils import TestClient, TestServer, make_mocked_request
 from egovsim.config import Settings, settings_from_env
 from egovsim.errors import EgovsimError
 from egovsim.ncalayer import protocol
+from egovsim.simulator import Simulator
 from egovsim.web.app import create_app
-from egovsim.web.common.keys import SETTINGS
+from egovsim.web.common.keys import SIMULATOR
 from egovsim.web.portal.ncalayer_guard import check_client, origin_of
 
 
@@ -103,7 +104,7 @@ def test_the_operators_secret_lets_another_machine_in() -> None:
 
 def _app(settings: Settings) -> web.Application:
     app = web.Application()
-    app[SETTINGS] = settings
+    app[SIMULATOR] = Simulator(settings)  # not started: its settings are there at once
     return app
 
 

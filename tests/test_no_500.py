@@ -16,6 +16,7 @@ from cryptography.x509 import ocsp
 
 from egovsim.pki.hierarchy import NCA
 from egovsim.web.app import create_app
+from egovsim.web.common.keys import SIMULATOR
 from tests.test_gateway import first, post, send_message
 from tests.test_workstation import day_in_certificate_window
 
@@ -223,13 +224,12 @@ async def test_a_clock_saved_outside_its_range_is_not_restored(settings) -> None
     from datetime import UTC, datetime
 
     from egovsim.storage.records import ClockState
-    from egovsim.web.common.keys import CLOCK_STORE
 
     running = settings.with_overrides(clock_frozen_at=None)
     async with TestClient(TestServer(create_app(running), host="127.0.0.1")) as first_run:
         # What an earlier version let a trainer save: the year 9999.
         beyond = ClockState(datetime(9999, 1, 1, tzinfo=UTC), 0.0)
-        await first_run.app[CLOCK_STORE].save_clock_state(beyond, datetime.now(UTC))
+        await first_run.app[SIMULATOR].clock_store.save_clock_state(beyond, datetime.now(UTC))
     async with TestClient(TestServer(create_app(running), host="127.0.0.1")) as second_run:
         clock = await (await second_run.get("/api/v1/clock")).json()
         assert clock["mode"] == "real"

@@ -13,7 +13,7 @@ from typing import Any
 from egovsim.gateway.seed import PORTAL_ROUTE, WORKSTATION_SENDER
 from egovsim.identity import generate_bin
 from egovsim.pki.personas import COMPANY_BIN, PROVIDER_ENTITIES
-from egovsim.web.common.keys import GATEWAY_STORE
+from egovsim.web.common.keys import SIMULATOR
 from egovsim.workstation.office_results import CABINET_RESULT_IDS
 from tests.test_pages_words import untranslated, visible_text
 from tests.test_portal import app_client, deliver_all, passport_day, staff  # noqa: F401
@@ -71,7 +71,7 @@ async def test_an_office_application_gets_its_result_in_the_cabinet_as_p8(
     number = await result_signed_at_office(app_client, COMPANY_BIN)
 
     message_id = str(uuid.uuid5(CABINET_RESULT_IDS, f"shymkent-energy:{number}"))
-    sent = await app_client.app[GATEWAY_STORE].message(message_id)
+    sent = await app_client.app[SIMULATOR].gateway_store.message(message_id)
     assert sent is not None
     assert (sent.sender_id, sent.message_type, sent.receiver) == (
         WORKSTATION_SENDER,
@@ -135,7 +135,7 @@ async def test_without_a_portal_account_the_result_stays_at_the_office(
     number = await result_signed_at_office(app_client, stranger)
 
     message_id = str(uuid.uuid5(CABINET_RESULT_IDS, f"shymkent-energy:{number}"))
-    store = app_client.app[GATEWAY_STORE]
+    store = app_client.app[SIMULATOR].gateway_store
     sent = await store.message(message_id)
     assert sent is not None
     assert sent.state == "NOT_DELIVERED"

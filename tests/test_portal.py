@@ -25,13 +25,7 @@ from egovsim.signatures import cms
 from egovsim.signatures.verifier import Expectations
 from egovsim.web.app import create_app
 from egovsim.web.common.keys import (
-    CLOCK,
-    DATABASE,
-    DELIVERY,
-    PORTAL,
-    STARTUP_CATCH_UP,
-    VERIFIER,
-    WORKSTATION,
+    SIMULATOR,
 )
 from tests.conftest import NOW
 from tests.test_gateway import first, post, send_message, status_request
@@ -106,7 +100,7 @@ def company(who: Any, account_id: int = 202) -> Applicant:
 
 def signed(client: Any, keystore: Any, data: bytes, detached: bool = False) -> bytes:
     """A CMS over `data` with `keystore`, at the app's clock."""
-    now = client.app[CLOCK].now()
+    now = client.app[SIMULATOR].clock.now()
     return cms.sign(
         data, keystore.key, keystore.certificate, keystore.chain, now, detached=detached
     )
@@ -115,7 +109,7 @@ def signed(client: Any, keystore: Any, data: bytes, detached: bool = False) -> b
 async def deliver_all(client: Any) -> None:
     """Run the gateway's deliveries until nothing is due (answers beget answers)."""
     for _ in range(10):
-        if not await client.app[DELIVERY].deliver_due():
+        if not await client.app[SIMULATOR].delivery.deliver_due():
             return
     raise AssertionError("deliveries never settle")
 
@@ -175,7 +169,7 @@ async def started(settings: Any, clock: Clock) -> AsyncIterator[TestClient]:
     """The whole app on `clock`, started (again: a restart keeps the data directory), with what
     the start found owing to the gateway caught up."""
     async with TestClient(TestServer(create_app(settings, clock), host="127.0.0.1")) as client:
-        await client.app[STARTUP_CATCH_UP]
+        await client.app[SIMULATOR].startup_catch_up
         yield client
 
 
@@ -188,7 +182,7 @@ async def app_client(gateway_settings) -> AsyncIterator[TestClient]:
 
 async def licence_draft(client: Any, applicant: Applicant, attach: bool = True) -> int:
     """A draft for a duplicate licence, with its documents attached."""
-    portal = client.app[PORTAL]
+    portal = client.app[SIMULATOR].portal
     detail = await portal.start(applicant, LICENCE, "duplicate", {"request-kind": "duplicate"})
     application_id = detail.application.id
     if attach:
@@ -202,7 +196,7 @@ async def licence_draft(client: Any, applicant: Applicant, attach: bool = True) 
 async def passport_draft(client: Any, applicant: Applicant) -> int:
     """A draft for the readiness passport as an energy-producing organization, with its
     documents attached."""
-    portal = client.app[PORTAL]
+    portal = client.app[SIMULATOR].portal
     detail = await portal.start(
         applicant,
         PASSPORT,
@@ -216,7 +210,7 @@ async def passport_draft(client: Any, applicant: Applicant) -> int:
 
 async def sign_and_send(client: Any, applicant: Applicant, application_id: int, keystore) -> Any:
     """P4-P7: sign the e-document with `keystore`; the detail once the request left."""
-    portal = client.app[PORTAL]
+    portal = client.app[SIMULATOR].portal
     document = await portal.document_to_sign(applicant, application_id)
     return await portal.sign(applicant, application_id, signed(client, keystore, document))
 
@@ -231,10 +225,10 @@ def refusal(error: pytest.ExceptionInfo[EgovsimError]) -> tuple[str, str]:
 async def test_a_citizen_gets_the_vessel_licence_from_request_to_signed_result(
     app_client, persona
 ) -> None:
-    portal = app_client.app[PORTAL]
+    portal = app_client.app[SIMULATOR].portal
     who = persona("citizen-valid")
     applicant = citizen(who)
-    signed_in_at = app_client.app[CLOCK].now() - timedelta(minutes=3)
+    signed_in_at = app_client.app[SIMULATOR].clock.now() - timedelta(minutes=3)
     detail = await portal.start(
         applicant, LICENCE, "duplicate", {"request-kind": "duplicate"}, signed_in_at=signed_in_at
     )
@@ -288,7 +282,7 @@ async def test_a_citizen_gets_the_vessel_licence_from_request_to_signed_result(
     assert moves == ["register", "check", "prepare", "sign", "hand_over"]
 
     result = await portal.result(applicant, application_id)
-    report = await app_client.app[VERIFIER].verify_cms(
+    report = await app_client.app[SIMULATOR].verifier.verify_cms(
         result.cms, expect=Expectations(bin=PROVIDER_ENTITIES["almaty-transport"][0])
     )
     assert report.passed, report.to_json()
@@ -297,7 +291,7 @@ async def test_a_citizen_gets_the_vessel_licence_from_request_to_signed_result(
     assert json.loads(result.document)["application"] == detail.application.provider_number
     assert result.verification["indication"] == "TOTAL_PASSED"
     # The provider's result and the portal's copy of it are one stored body.
-    kept = await app_client.app[DATABASE].fetch_one(
+    kept = await app_client.app[SIMULATOR].database.fetch_one(
         "SELECT p.cms_body, r.signature_body FROM portal_results p, results r"
         " WHERE p.application_id = ? AND r.application_id = (SELECT id FROM applications"
         " WHERE number = ?)",
@@ -320,7 +314,7 @@ async def test_the_energy_company_gets_its_readiness_passport_in_the_cabinet(
 ) -> None:
     start = passport_day(lambda day: day + timedelta(days=14))
     await set_clock(app_client, start)
-    portal = app_client.app[PORTAL]
+    portal = app_client.app[SIMULATOR].portal
     head_of_company = persona("company-first-head")
     applicant = company(head_of_company)
     application_id = await passport_draft(app_client, applicant)
@@ -347,7 +341,7 @@ async def test_the_energy_company_gets_its_readiness_passport_in_the_cabinet(
     assert executor_step["id"] == "prepare-result"
     assert datetime.fromisoformat(executor_step["deadline"]) > start + timedelta(days=16)
     result = await portal.result(applicant, application_id)
-    report = await app_client.app[VERIFIER].verify_cms(
+    report = await app_client.app[SIMULATOR].verifier.verify_cms(
         result.cms, expect=Expectations(bin=PROVIDER_ENTITIES["shymkent-energy"][0])
     )
     assert report.passed, report.to_json()
@@ -360,7 +354,7 @@ async def test_the_energy_company_gets_its_readiness_passport_in_the_cabinet(
 
 async def test_a_reasoned_refusal_lands_as_p8_then_p9(app_client, persona) -> None:
     await set_clock(app_client, passport_day())
-    portal = app_client.app[PORTAL]
+    portal = app_client.app[SIMULATOR].portal
     who = persona("company-signer")
     applicant = company(who)
     application_id = await passport_draft(app_client, applicant)
@@ -394,7 +388,7 @@ async def test_an_individual_cannot_order_the_passport_nor_a_company_the_licence
     app_client, persona
 ) -> None:
     await set_clock(app_client, passport_day())
-    portal = app_client.app[PORTAL]
+    portal = app_client.app[SIMULATOR].portal
     with pytest.raises(EgovsimError) as individual:
         await portal.start(citizen(persona("citizen-valid")), PASSPORT, None, {})
     assert refusal(individual) == ("APPLICANT_NOT_ELIGIBLE", "P3")
@@ -407,7 +401,7 @@ async def test_the_passport_is_refused_outside_its_window_and_other_p3_rules_hol
     app_client, persona
 ) -> None:
     applicant = company(persona("company-first-head"))
-    portal = app_client.app[PORTAL]
+    portal = app_client.app[SIMULATOR].portal
     form = {"applicant-category": "energy-producing-organization", "heating-season": 2027}
     await set_clock(app_client, outside_passport_window())
     with pytest.raises(EgovsimError) as late:
@@ -442,7 +436,7 @@ async def test_the_passport_is_refused_outside_its_window_and_other_p3_rules_hol
 async def test_attachments_are_checked_by_content_and_stored_by_digest(
     app_client, persona, gateway_settings
 ) -> None:
-    portal = app_client.app[PORTAL]
+    portal = app_client.app[SIMULATOR].portal
     applicant = citizen(persona("citizen-valid"))
     application_id = await licence_draft(app_client, applicant, attach=False)
 
@@ -466,7 +460,7 @@ async def test_attachments_are_checked_by_content_and_stored_by_digest(
     (photo,) = detail.attachments
     assert photo.content_type == "image/png"
     assert photo.file_name == "passwd"
-    kept = await app_client.app[DATABASE].fetch_all(
+    kept = await app_client.app[SIMULATOR].database.fetch_all(
         "SELECT sha256, size, content FROM attachment_contents"
     )
     assert [(row["sha256"], row["size"], bytes(row["content"])) for row in kept] == [
@@ -482,7 +476,7 @@ async def test_attachments_are_checked_by_content_and_stored_by_digest(
     for document_id in ("application", "identity-document"):
         await portal.attach(applicant, application_id, document_id, "scan.pdf", "", PDF)
     frozen = await portal.document_to_sign(applicant, application_id)
-    app_client.app[CLOCK].advance(timedelta(minutes=5))
+    app_client.app[SIMULATOR].clock.advance(timedelta(minutes=5))
     assert await portal.document_to_sign(applicant, application_id) == frozen
     replaced = await portal.attach(applicant, application_id, "photo", "new.jpg", "", JPEG)
     assert replaced.timeline[-1].event == "attachment_replaced"
@@ -499,7 +493,7 @@ async def test_attachments_are_checked_by_content_and_stored_by_digest(
 async def test_a_refused_signature_is_on_the_timeline_and_another_key_may_sign(
     app_client, persona
 ) -> None:
-    portal = app_client.app[PORTAL]
+    portal = app_client.app[SIMULATOR].portal
     owner = persona("citizen-valid")
     applicant = citizen(owner)
     application_id = await licence_draft(app_client, applicant)
@@ -535,7 +529,7 @@ async def test_a_refused_signature_is_on_the_timeline_and_another_key_may_sign(
 
 
 async def test_a_signature_over_other_content_is_not_the_request(app_client, persona) -> None:
-    portal = app_client.app[PORTAL]
+    portal = app_client.app[SIMULATOR].portal
     owner = persona("citizen-valid")
     applicant = citizen(owner)
     application_id = await licence_draft(app_client, applicant)
@@ -561,7 +555,7 @@ async def test_a_signature_over_other_content_is_not_the_request(app_client, per
 
 
 async def test_an_applicant_sees_only_their_own_accounts_applications(app_client, persona) -> None:
-    portal = app_client.app[PORTAL]
+    portal = app_client.app[SIMULATOR].portal
     owner = citizen(persona("citizen-valid"), account_id=1)
     stranger = citizen(persona("citizen-second"), account_id=2)
     application_id = await licence_draft(app_client, owner)
@@ -618,7 +612,9 @@ async def test_a_result_whose_signature_fails_is_not_delivered_to_the_cabinet(
     applicant, application_id, request_id = await _sent_licence(app_client, persona)
     await deliver_all(app_client)
     message_id = str(uuid.uuid4())
-    body = _response(request_id, persona(signer).sign, app_client.app[CLOCK].now(), message_id)
+    body = _response(
+        request_id, persona(signer).sign, app_client.app[SIMULATOR].clock.now(), message_id
+    )
     status, _ = await post(app_client, "/shep/async", body)
     assert status == 200
     await deliver_all(app_client)
@@ -626,19 +622,19 @@ async def test_a_result_whose_signature_fails_is_not_delivered_to_the_cabinet(
     assert first(state, "messageState") == "NOT_DELIVERED"
     log = await (await app_client.get(f"/api/v1/gateway/messages/{message_id}")).json()
     assert code in log["attempts"][-1]["detail"]
-    detail = await app_client.app[PORTAL].application(applicant, application_id)
+    detail = await app_client.app[SIMULATOR].portal.application(applicant, application_id)
     assert detail.application.status == "in_progress"
     assert detail.result is None
 
 
 async def test_an_answer_lands_once_however_often_it_is_delivered(app_client, persona) -> None:
     applicant, application_id, request_id = await _sent_licence(app_client, persona)
-    portal = app_client.app[PORTAL]
+    portal = app_client.app[SIMULATOR].portal
     answer = ProviderAnswer(
         "update-1",
         request_id,
         "UPDATE",
-        app_client.app[CLOCK].now(),
+        app_client.app[SIMULATOR].clock.now(),
         None,
         "IN_PROGRESS",
     )
@@ -664,13 +660,13 @@ async def test_a_request_the_provider_refuses_is_not_delivered_and_the_cabinet_s
     await sign_and_send(app_client, applicant, application_id, head_of_company.sign)
     await set_clock(app_client, window_end(start))  # the window closes before delivery
     await deliver_all(app_client)
-    detail = await app_client.app[PORTAL].application(applicant, application_id)
+    detail = await app_client.app[SIMULATOR].portal.application(applicant, application_id)
     assert detail.application.status == "not_delivered"
     assert (detail.timeline[-1].step, detail.timeline[-1].code) == (
         "P7",
         "OUTSIDE_ACCEPTANCE_WINDOW",
     )
-    notices = await app_client.app[PORTAL].notifications(applicant)
+    notices = await app_client.app[SIMULATOR].portal.notifications(applicant)
     assert [n.kind for n in notices] == ["not_delivered"]
 
 
@@ -691,17 +687,17 @@ async def test_a_signed_request_the_gateway_did_not_take_is_sent_at_the_next_sta
 
         # The portal's sender holds the gateway's `handle` since the start: the request is
         # lost on the way to it.
-        monkeypatch.setattr(before.app[PORTAL].exchange, "_send_request", gone)
+        monkeypatch.setattr(before.app[SIMULATOR].portal.exchange, "_send_request", gone)
         with pytest.raises(EgovsimError) as unsent:
             await sign_and_send(before, applicant, application_id, owner.sign)
         assert refusal(unsent) == ("REQUEST_NOT_SENT", "P7")
-        detail = await before.app[PORTAL].application(applicant, application_id)
+        detail = await before.app[SIMULATOR].portal.application(applicant, application_id)
         assert detail.application.status == "signed"
     async with started(gateway_settings, clock) as after:
-        detail = await after.app[PORTAL].application(applicant, application_id)
+        detail = await after.app[SIMULATOR].portal.application(applicant, application_id)
         assert detail.application.status == "sent"
         await deliver_all(after)
-        detail = await after.app[PORTAL].application(applicant, application_id)
+        detail = await after.app[SIMULATOR].portal.application(applicant, application_id)
         assert detail.application.status == "in_progress"
 
 
@@ -712,15 +708,15 @@ async def test_a_transition_whose_answer_was_not_sent_is_answered_at_the_next_st
     async with started(gateway_settings, clock) as before:
         applicant, application_id, _ = await _sent_licence(before, persona)
         await deliver_all(before)
-        before.app[WORKSTATION].on_change = None  # the process stops after the commit
+        before.app[SIMULATOR].workstation.on_change = None  # the process stops after the commit
         office = await staff(before, "alm-office")
         await office.act(await inbox_number(office), "register")
         await deliver_all(before)
-        detail = await before.app[PORTAL].application(applicant, application_id)
+        detail = await before.app[SIMULATOR].portal.application(applicant, application_id)
         assert "register" not in [e.details.get("action") for e in detail.timeline]
     async with started(gateway_settings, clock) as after:
         await deliver_all(after)
-        detail = await after.app[PORTAL].application(applicant, application_id)
+        detail = await after.app[SIMULATOR].portal.application(applicant, application_id)
         actions = [e.details.get("action") for e in detail.timeline if e.step in ("P7", "C3")]
         assert actions.count("register") == 1
         assert actions.count("receive") == 1
@@ -738,11 +734,11 @@ async def test_a_final_state_the_portal_missed_is_settled_at_the_next_start(
         await sign_and_send(before, applicant, application_id, head_of_company.sign)
         clock.set(window_end(start))
         # The state is recorded, and the process stops before the portal is told.
-        monkeypatch.setattr(before.app[DELIVERY], "_notify", None)
+        monkeypatch.setattr(before.app[SIMULATOR].delivery, "_notify", None)
         await deliver_all(before)
-        detail = await before.app[PORTAL].application(applicant, application_id)
+        detail = await before.app[SIMULATOR].portal.application(applicant, application_id)
         assert detail.application.status == "sent"
     async with started(gateway_settings, clock) as after:
-        detail = await after.app[PORTAL].application(applicant, application_id)
+        detail = await after.app[SIMULATOR].portal.application(applicant, application_id)
         assert detail.application.status == "not_delivered"
         assert detail.timeline[-1].code == "OUTSIDE_ACCEPTANCE_WINDOW"

@@ -21,7 +21,7 @@ from egovsim.pki.personas import COMPANY_BIN, PROVIDER_ENTITIES
 from egovsim.signatures import cms
 from egovsim.signatures.revocation import RevocationChecker
 from egovsim.web.app import create_app
-from egovsim.web.common.keys import CLOCK, VERIFIER
+from egovsim.web.common.keys import SIMULATOR
 from tests.conftest import BOTH_DATABASES, NOW
 from tests.portal_helpers import log_in
 from tests.test_openssl_interop import ca_files, openssl, write_cert, write_key
@@ -118,7 +118,7 @@ def egovsim_cms(client: Any, keystore: Any, data: bytes, detached: bool = False)
         keystore.key,
         keystore.certificate,
         keystore.chain,
-        client.app[CLOCK].now(),
+        client.app[SIMULATOR].clock.now(),
         detached=detached,
     )
 
@@ -223,9 +223,10 @@ async def test_the_citizen_does_the_whole_path_with_an_openssl_made_cms(
 
     (tmp_path / "result.cms").write_bytes(result_cms)
     root, _ = ca_files(pki, tmp_path)
+    at = str(int(api.app[SIMULATOR].clock.now().timestamp()))
     verified = openssl(
         "cms", "-verify", "-binary", "-inform", "DER", "-in", tmp_path / "result.cms",
-        "-CAfile", root, "-purpose", "any", "-attime", str(int(api.app[CLOCK].now().timestamp())),
+        "-CAfile", root, "-purpose", "any", "-attime", at,
     )  # fmt: skip
     assert verified.returncode == 0, verified.stderr
 
@@ -288,7 +289,7 @@ async def test_the_companys_first_head_gets_the_readiness_passport(api, persona)
 async def _login_at(client: Any, persona: Any, persona_id: str, at: datetime) -> Cabinet:
     """Log in when the persona's AUTH certificate is good (sessions live in real time), then
     come back to the signing day."""
-    signing_day = client.app[CLOCK].now()
+    signing_day = client.app[SIMULATOR].clock.now()
     await set_clock(client, at)
     cabinet = await signed_in(client, persona, persona_id)
     await set_clock(client, signing_day)
@@ -337,7 +338,7 @@ async def test_each_citizen_persona_meets_its_c2_refusal(api, persona, signer_id
     if code == "CERT_REVOKED":
         revocation = next(c for c in report["checks"] if c["name"] == "revocation")
         assert revocation["data"]["reason"] == "keyCompromise"
-        assert revocation["data"]["revoked_at"] < api.app[CLOCK].now().isoformat()
+        assert revocation["data"]["revoked_at"] < api.app[SIMULATOR].clock.now().isoformat()
     shown = await cabinet.call("GET", f"/applications/{number}")
     assert shown["status"] == "draft"  # signable again with another key
     assert [(e["step"], e["code"]) for e in shown["timeline"][-2:]] == [("C2", code), ("P5", code)]
@@ -392,7 +393,7 @@ async def test_unreachable_revocation_data_is_refused_to_try_later(
     number = await cabinet.licence_draft()
     document = await cabinet.document(number)
     # Neither the OCSP responder nor the CRLs can be reached from now on.
-    monkeypatch.setattr(api.app[VERIFIER], "revocation", RevocationChecker(None))
+    monkeypatch.setattr(api.app[SIMULATOR].verifier, "revocation", RevocationChecker(None))
     signature = egovsim_cms(api, persona("citizen-valid").sign, document)
     refused = await cabinet.sign(number, signature, 503)
     assert (refused["error"]["code"], refused["error"]["step"]) == ("REVOCATION_UNAVAILABLE", "C2")

@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from egovsim.signatures import cades, cms
 from egovsim.web.app import create_app
-from egovsim.web.common.keys import CLOCK
+from egovsim.web.common.keys import SIMULATOR
 from tests.test_portal import (
     PASSPORT,
     PASSPORT_DOCUMENTS,
@@ -29,7 +29,7 @@ from tests.test_workstation import advance, set_clock
 
 def _signed_by(client: Any, persona: Any, document: bytes, *people: str) -> bytes:
     """The e-document signed by the first person, each next one added as `sign cms --add`."""
-    now = client.app[CLOCK].now()
+    now = client.app[SIMULATOR].clock.now()
     first = persona(people[0]).sign
     signature = cms.sign(document, first.key, first.certificate, first.chain, now)
     for other in people[1:]:

@@ -16,7 +16,7 @@ from egovsim.errors import EgovsimError
 from egovsim.regulations.loader import load_regulations
 from egovsim.regulations.model import Duration
 from egovsim.regulations.terms import route_deadline, step_deadline
-from egovsim.web.common.keys import CLOCK, PORTAL
+from egovsim.web.common.keys import SIMULATOR
 from tests.test_portal import (
     LICENCE,
     app_client,
@@ -91,7 +91,7 @@ async def test_almaty_condition_2_counts_from_the_state_corporation_acceptance(
 ) -> None:
     client = counter_client
     gk = await clerk(client)
-    accepted_at = client.app[CLOCK].now()
+    accepted_at = client.app[SIMULATOR].clock.now()
     package = await gk.take("duplicate", DOCUMENTS["duplicate"])
     await set_clock(client, when(step(package, "forward")["deadline"]))  # forwarded at the last
     await gk.act(package["id"], "forward")
@@ -117,7 +117,7 @@ async def test_the_receipts_ready_date_is_the_routes_deadline(counter_client, va
     gk = await clerk(client)
     form: dict[str, str] = {}
     if variant == "licence-after-exam":
-        exam = client.app[CLOCK].now().astimezone(ALMATY).date() - timedelta(days=2)
+        exam = client.app[SIMULATOR].clock.now().astimezone(ALMATY).date() - timedelta(days=2)
         form = {"exam-date": exam.isoformat()}
     opened = await gk.call(
         "POST",
@@ -143,7 +143,7 @@ async def test_the_receipts_ready_date_is_the_routes_deadline(counter_client, va
     # Each step takes its whole term: the route's deadline is the last step's deadline.
     for desk, action, params in moves:
         deadline = when(open_step(await view_of(desk, number))["deadline"])
-        if action != "check" and deadline > client.app[CLOCK].now():
+        if action != "check" and deadline > client.app[SIMULATOR].clock.now():
             await set_clock(client, deadline)
         await desk.act(number, action, **params)
     last = open_step(await view_of(office, number))
@@ -195,14 +195,14 @@ async def test_almaty_item_8_2_a_portal_application_skips_the_heads_resolution(
 async def test_the_licence_after_the_exam_needs_an_exam_date_not_in_the_future(
     app_client, persona
 ) -> None:
-    portal = app_client.app[PORTAL]
+    portal = app_client.app[SIMULATOR].portal
     applicant = citizen(persona("citizen-valid"))
     kind = {"request-kind": "licence-after-exam"}
     with pytest.raises(EgovsimError) as missing:
         await portal.start(applicant, LICENCE, "licence-after-exam", kind)
     assert (missing.value.code, missing.value.step) == ("TERM_DATE_INVALID", "P3")
     assert missing.value.details["field"] == "exam-date"
-    tomorrow = app_client.app[CLOCK].now().astimezone(ALMATY).date() + timedelta(days=1)
+    tomorrow = app_client.app[SIMULATOR].clock.now().astimezone(ALMATY).date() + timedelta(days=1)
     with pytest.raises(EgovsimError) as future:
         await portal.start(
             applicant, LICENCE, "licence-after-exam", {**kind, "exam-date": tomorrow.isoformat()}

@@ -16,7 +16,7 @@ from egovsim.clock import Clock
 from egovsim.regulations.model import Duration
 from egovsim.statecorp.centres import CENTRES
 from egovsim.web.app import create_app
-from egovsim.web.common.keys import CLOCK
+from egovsim.web.common.keys import SIMULATOR
 from tests.conftest import NOW
 from tests.test_portal import deliver_all, staff, working_morning
 from tests.test_workstation import ALMATY, CALENDAR, PASSWORD, ApiUser, advance, set_clock
@@ -39,7 +39,7 @@ class Clerk(ApiUser):
         after the exam passed today)."""
         form = {}
         if variant == "licence-after-exam":
-            today = self.client.app[CLOCK].now().astimezone(ALMATY).date()
+            today = self.client.app[SIMULATOR].clock.now().astimezone(ALMATY).date()
             form["exam-date"] = today.isoformat()
         opened = await self.call(
             "POST",
@@ -107,7 +107,7 @@ async def provider_route(client: Any, variant: str, documents: list[str]) -> str
 async def counter_path(client: Any, variant: str) -> dict[str, Any]:
     """Accept, forward, the provider's route, the paper result at the centre."""
     gk = await clerk(client)
-    accepted_at = client.app[CLOCK].now()
+    accepted_at = client.app[SIMULATOR].clock.now()
     package = await gk.take(variant, DOCUMENTS[variant])
     assert package["status"] == "accepted"
     receipt = package["receipt"]
@@ -301,7 +301,7 @@ async def requested_again(
 ) -> dict[str, Any]:
     """The applicant asks for the returned result: the provider sends it again within a working
     day, as its history says; the package, at the centre again."""
-    asked_at = client.app[CLOCK].now()
+    asked_at = client.app[SIMULATOR].clock.now()
     package = await gk.act(package["id"], "request_again")
     assert package["status"] == "requested_again"
     again = step(package, "request_again")

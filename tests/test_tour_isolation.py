@@ -14,7 +14,7 @@ from egovsim.console.tour import shipped_tours
 from egovsim.pki.personas import load_personas
 from egovsim.scenarios.index import scenarios_for
 from egovsim.storage.accounts import AccountStore
-from egovsim.web.common.keys import CLOCK, DATABASE, SETTINGS
+from egovsim.web.common.keys import SIMULATOR
 from tests.test_console import _json
 
 
@@ -50,13 +50,15 @@ async def test_a_tour_starts_from_what_it_needs_whatever_was_left(client) -> Non
     service_id = routes["routes"][0]["service_id"]
     fault = {"kind": "unreachable", "seconds": 1}
     await _json(await client.put(f"/api/v1/gateway/routes/{service_id}/fault", json=fault))
-    settings = client.app[SETTINGS]
+    settings = client.app[SIMULATOR].settings
     revoked = next(p for p in load_personas(settings.certs_dir) if p["id"] == "citizen-revoked")
-    store = AccountStore(client.app[DATABASE])
+    store = AccountStore(client.app[SIMULATOR].database)
     account = await store.account(revoked["iin"])
     assert account is not None
     for _ in range(4):
-        await store.record_failure(account.id, client.app[CLOCK].now(), 5, timedelta(minutes=30))
+        await store.record_failure(
+            account.id, client.app[SIMULATOR].clock.now(), 5, timedelta(minutes=30)
+        )
 
     started = await _json(await client.post("/api/v1/console/tours/refusal-revoked/start"))
     assert "switch ocsp-down: off" in started["prepared"]

@@ -14,7 +14,7 @@ import pytest
 from egovsim.pki.personas import COMPANY_BIN
 from egovsim.regulations.calendar import WorkingCalendar
 from egovsim.regulations.model import Duration
-from egovsim.web.common.keys import CLOCK
+from egovsim.web.common.keys import SIMULATOR
 from tests.conftest import NOW
 from tests.vessel_licence import DOCUMENTS, RESULTS, TERMS
 
@@ -338,7 +338,7 @@ async def test_vessel_licence_variants_have_their_own_terms(client, desk) -> Non
         await desk("alm-head"),
         await desk("alm-executor"),
     )
-    exam = client.app[CLOCK].now().astimezone(ALMATY).date() - timedelta(days=1)
+    exam = client.app[SIMULATOR].clock.now().astimezone(ALMATY).date() - timedelta(days=1)
     for variant, days in TERMS.items():
         after_exam = variant == "licence-after-exam"
         view = await office.call(
@@ -492,14 +492,13 @@ async def test_every_refused_registration_has_its_code(client, desk, change, cod
 
 
 async def test_the_history_is_never_rewritten(server, client, desk) -> None:
-    from egovsim.web.common.keys import DATABASE
 
     await set_clock(client, day_in_certificate_window(9, 1))
     office = await desk("shym-office")
     number = (
         await office.call("POST", "/api/v1/workstation/applications", passport_request(), 201)
     )["id"]
-    database = server.app[DATABASE]
+    database = server.app[SIMULATOR].database
     for statement in ("UPDATE transitions SET actor = 'someone else'", "DELETE FROM transitions"):
         with pytest.raises(Exception, match="never"):
             async with database.write() as connection:

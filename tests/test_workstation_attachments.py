@@ -13,7 +13,7 @@ import pytest
 from egovsim.errors import EgovsimError
 from egovsim.gateway.attachments import AttachmentFetcher
 from egovsim.statecorp.centres import STATECORP_SENDER
-from egovsim.web.common.keys import CLOCK, GATEWAY, GATEWAY_STORE
+from egovsim.web.common.keys import SIMULATOR
 from tests.test_portal import (  # noqa: F401
     DUPLICATE_DOCUMENTS,
     PNG,
@@ -88,7 +88,7 @@ async def test_an_attached_document_is_opened_before_it_is_marked_compliant(
 
     # The content came through the gateway, logged like any message: a synchronous REQUEST of
     # the workstation routed to the portal.
-    store = app_client.app[GATEWAY_STORE]
+    store = app_client.app[SIMULATOR].gateway_store
     asked = [
         m
         for m in await store.for_receiver("almaty-small-vessel-licence", None, 100)
@@ -135,7 +135,10 @@ async def test_an_attachment_cannot_be_had_while_the_gateway_is_down_nor_by_anot
     view = await executor.call("GET", f"/api/v1/workstation/applications/{number}")
     request_id = view["history"][0]["details"]["message_id"]
     stranger = AttachmentFetcher(
-        _handle(app_client), PASSWORD, app_client.app[CLOCK].now, sender_id=STATECORP_SENDER
+        _handle(app_client),
+        PASSWORD,
+        app_client.app[SIMULATOR].clock.now,
+        sender_id=STATECORP_SENDER,
     )
     with pytest.raises(EgovsimError) as refused:
         await stranger.fetch(
@@ -149,6 +152,6 @@ def _handle(client: Any) -> Any:
     """`Gateway.handle` of the app, as an in-process sender calls it."""
 
     async def handle(channel: str, envelope: bytes) -> Any:
-        return await client.app[GATEWAY].handle(channel, envelope)
+        return await client.app[SIMULATOR].gateway.handle(channel, envelope)
 
     return handle

@@ -172,11 +172,8 @@ def settings_for(arguments: argparse.Namespace) -> Settings:
 def _serve(arguments: argparse.Namespace, settings: Settings) -> int:
     import logging
 
-    from aiohttp import web
-
-    from egovsim.web.app import create_app
     from egovsim.web.common.operator import bind_refusal
-    from egovsim.web.pki.publication import AccessLog
+    from egovsim.web.serving import run_simulator
 
     refusal = bind_refusal(settings)
     if refusal is not None:
@@ -197,13 +194,7 @@ def _serve(arguments: argparse.Namespace, settings: Settings) -> int:
     else:
         print("the operator's secret guards the console, the clock, the switches and the gateway")
     try:
-        web.run_app(
-            create_app(settings),
-            host=settings.host,
-            port=settings.port,
-            print=None,
-            access_log_class=AccessLog,
-        )
+        run_simulator(settings)
     except OSError as error:
         if error.errno != errno.EADDRINUSE:
             raise

@@ -39,11 +39,9 @@ def register(commands: Any, shared: argparse.ArgumentParser) -> None:
 def _run(arguments: argparse.Namespace, settings: Settings) -> int:
     import logging
 
-    from aiohttp import web
-
     from egovsim.ncalayer.tls import HOSTS, server_files
     from egovsim.simulator.opening import open_pki
-    from egovsim.web.portal.ncalayer_ws import standalone_app
+    from egovsim.web.serving import run_signer
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     clock = clock_for(settings)
@@ -74,13 +72,8 @@ def _run(arguments: argparse.Namespace, settings: Settings) -> int:
         print("\n".join(lines), flush=True)
 
     try:
-        web.run_app(
-            standalone_app(settings, clock, keyring, pki),
-            host=host,
-            port=port,
-            ssl_context=context,
-            print=ready,
-            access_log=None,
+        run_signer(
+            settings, clock, keyring, pki, host=host, port=port, ssl_context=context, ready=ready
         )
     except OSError as error:
         raise CommandError(f"cannot listen on {shown}:{port}: {error.strerror or error}") from None

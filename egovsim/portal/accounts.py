@@ -39,8 +39,6 @@ hours of real time after it opened, so moving the simulator's clock signs nobody
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import functools
 import secrets
 from collections.abc import Callable, Iterable, Mapping
@@ -49,78 +47,32 @@ from typing import Any, TypeVar
 
 from egovsim.clock import utcnow
 from egovsim.errors import EgovsimError
-from egovsim.identity import classify, explain_bin, explain_iin
+from egovsim.identity import classify
 from egovsim.passwords import check_password, hash_password, new_token, token_hash
 from egovsim.pki.personas import COMPANY_BIN
+from egovsim.portal.credentials import (
+    LOCK_DURATION,
+    check_certificate_names,
+    check_login_id,
+    decode_signature,
+    is_locked,
+    password_problems,
+    refused,
+    signature_refused,
+    signed_content,
+)
 from egovsim.portal.model import Applicant, ApplicantKind
-from egovsim.signatures import cms, der
 from egovsim.signatures.checks import Expectations
-from egovsim.signatures.encoding import to_der
-from egovsim.signatures.report import Report, SignerIdentity
+from egovsim.signatures.report import SignerIdentity
 from egovsim.signatures.verifier import Verifier
 from egovsim.storage.accounts import AccountRecord, AccountStore, EmployeeRecord
 
 CHALLENGE_LIFETIME = timedelta(minutes=5)
 SESSION_LIFETIME = timedelta(hours=12)
 MAX_FAILED_ATTEMPTS = 5
-LOCK_DURATION = timedelta(minutes=30)
 NONCE_BYTES = 32
-MIN_PASSWORD_LENGTH = 8
-REFUSAL_STEP = "P2"
 
 T = TypeVar("T")
-
-
-def refused(code: str, **details: Any) -> EgovsimError:
-    """A C1 refusal; the portal answers it with P2, which the details say."""
-    return EgovsimError(code, {**details, "refusal_step": REFUSAL_STEP})
-
-
-def check_login_id(login: str) -> str:
-    """The login as an IIN or BIN (whitespace stripped); LOGIN_ID_INVALID with every problem."""
-    number = login.strip()
-    if classify(number) is not None:
-        return number
-    # Digit 5 is a day's tens digit (0-3) in an IIN and the entity type (4-6) in a BIN.
-    as_bin = len(number) == 12 and number[4:5] in ("4", "5", "6")
-    problems = explain_bin(number) if as_bin else explain_iin(number)
-    raise refused(
-        "LOGIN_ID_INVALID",
-        login=login,
-        kind="bin" if as_bin else "iin",
-        problems=[
-            {"code": p.code, "position": list(p.position), "message": p.message} for p in problems
-        ],
-    )
-
-
-def password_problems(password: str) -> list[str]:
-    """What the password policy finds wrong with `password` (empty when it passes)."""
-    problems = []
-    if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(f"shorter than {MIN_PASSWORD_LENGTH} characters")
-    if not any(c.isalpha() for c in password):
-        problems.append("no letter")
-    if not any(c.isdigit() for c in password):
-        problems.append("no digit")
-    return problems
-
-
-def decode_signature(signature: str) -> bytes:
-    """The CMS a client sent: base64 (as NCALayer gives it) or PEM; undecodable text is handed
-    to the verifier as it is, which reports it as malformed."""
-    try:
-        return base64.b64decode("".join(signature.split()), validate=True)
-    except (binascii.Error, ValueError):
-        return signature.encode("utf-8", "replace")
-
-
-def signed_content(signature: bytes) -> bytes | None:
-    """The content an attached CMS carries (None when detached or unreadable)."""
-    try:
-        return cms.parse(to_der(signature)).content
-    except (der.DerError, ValueError):
-        return None
 
 
 class Accounts:
@@ -202,9 +154,9 @@ class Accounts:
             cms_bytes, at=self._now(), expect=Expectations(purpose="auth")
         )
         if not report.passed:
-            raise _signature_refused(report, report.code or "SIGNATURE_MALFORMED")
+            raise signature_refused(report, report.code or "SIGNATURE_MALFORMED")
         if signed_content(cms_bytes) != nonce:
-            raise _signature_refused(
+            raise signature_refused(
                 report, None, reason="the signed content is not this challenge's nonce"
             )
         assert report.signer is not None
@@ -224,7 +176,7 @@ class Accounts:
         nonce = await self._spend_challenge(challenge_id)
         signer = await self._proof(signature, nonce)
         kind: ApplicantKind = "legal_entity" if classify(number) == "bin" else "individual"
-        _check_certificate_names(kind, number, signer)
+        check_certificate_names(kind, number, signer)
         if await self._store.account(number) is not None:
             raise refused("ACCOUNT_EXISTS", login=number)
         person_iin = signer.iin or ""
@@ -253,14 +205,14 @@ class Accounts:
             raise refused("ACCOUNT_UNKNOWN", login=number)
         now = self._now()
         locked_until = account.locked_until
-        if locked_until is not None and _locked(locked_until, now):
+        if locked_until is not None and is_locked(locked_until, now):
             raise refused("ACCOUNT_LOCKED", login=number, locked_until=_iso(locked_until))
         try:
             if not await _in_executor(check_password, password, account.password_hash):
                 raise refused("PASSWORD_WRONG")
             signer = await self._proof(signature, nonce)
             kind: ApplicantKind = "legal_entity" if account.kind == "legal_entity" else "individual"
-            _check_certificate_names(kind, number, signer)
+            check_certificate_names(kind, number, signer)
             person_iin = signer.iin or ""
             if kind == "legal_entity":
                 employee = await self._store.employee(account.id, person_iin)
@@ -336,44 +288,6 @@ class Accounts:
     async def logout(self, token: str) -> None:
         """End the session of `token` (nothing happens for an unknown one)."""
         await self._store.close_session(token_hash(token))
-
-
-def _locked(locked_until: datetime, now: datetime) -> bool:
-    """Whether a lock holds at `now`: it began `LOCK_DURATION` before its end. A lock that
-    begins after `now` does not hold: the trainer set the clock back before the failures (or a
-    scenario tried on the live simulator ran in its future and the clock was put back)."""
-    return locked_until - LOCK_DURATION <= now < locked_until
-
-
-def _check_certificate_names(kind: ApplicantKind, login: str, signer: SignerIdentity) -> None:
-    if kind == "individual":
-        if signer.iin != login or signer.bin is not None:
-            raise refused(
-                "AUTH_CERT_ID_MISMATCH",
-                login=login,
-                certificate_iin=signer.iin,
-                certificate_bin=signer.bin,
-                reason="the certificate's IIN is not the login"
-                if signer.iin != login
-                else "a legal entity's certificate cannot open an individual's account",
-            )
-    elif signer.bin != login:
-        raise refused(
-            "AUTH_CERT_ID_MISMATCH",
-            login=login,
-            certificate_iin=signer.iin,
-            certificate_bin=signer.bin,
-            reason="the certificate's BIN is not the login",
-        )
-
-
-def _signature_refused(report: Report, code: str | None, **extra: Any) -> EgovsimError:
-    return refused(
-        "AUTH_SIGNATURE_REFUSED",
-        verifier_code=code,
-        report=report.to_json(),
-        **extra,
-    )
 
 
 def _applicant(

@@ -13,32 +13,7 @@ from egovsim.simulator import Simulator
 from egovsim.web.common import openapi
 from egovsim.web.common.errors import error_middleware
 from egovsim.web.common.headers import secure_headers
-from egovsim.web.common.keys import (
-    ACCOUNTS,
-    CALENDAR,
-    CLOCK,
-    CLOCK_STORE,
-    DATABASE,
-    DELIVERY,
-    GATEWAY,
-    GATEWAY_CATCH_UP,
-    GATEWAY_STORE,
-    NCALAYER_KEYS,
-    OCSP,
-    PKI,
-    PKI_FAULTS,
-    PORTAL,
-    REGULATIONS,
-    SETTINGS,
-    SIMULATOR,
-    SOAP_OBSERVERS,
-    STAFF,
-    STAMPER,
-    STARTUP_CATCH_UP,
-    STATECORP,
-    VERIFIER,
-    WORKSTATION,
-)
+from egovsim.web.common.keys import SIMULATOR, simulator_of
 from egovsim.web.common.operator import operator_middleware
 from egovsim.web.common.render import STATIC
 from egovsim.web.gateway import routing as gateway_routing
@@ -51,24 +26,9 @@ from egovsim.web.trainer import routing as trainer_routing
 
 
 async def _simulator(app: web.Application) -> AsyncIterator[None]:
-    """The simulator runs for the app's life (its network closed after it); its parts under
-    the app's keys."""
-    simulator = app[SIMULATOR]
-    async with app[NETWORK], simulator:
-        _parts_under_keys(app, simulator)
+    """The simulator runs for the app's life (its network closed after it)."""
+    async with app[NETWORK], app[SIMULATOR]:
         yield
-
-
-def _parts_under_keys(app: web.Application, sim: Simulator) -> None:
-    """The simulator's parts under the keys the handlers read them by."""
-    app[PKI], app[OCSP] = sim.pki, sim.ocsp
-    app[DATABASE], app[CLOCK_STORE], app[PKI_FAULTS] = sim.database, sim.clock_store, sim.faults
-    app[STAFF], app[REGULATIONS], app[CALENDAR] = sim.staff, sim.regulations, sim.calendar
-    app[VERIFIER], app[ACCOUNTS] = sim.verifier, sim.accounts
-    app[GATEWAY_STORE], app[GATEWAY], app[DELIVERY] = sim.gateway_store, sim.gateway, sim.delivery
-    app[WORKSTATION], app[PORTAL], app[STATECORP] = sim.workstation, sim.portal, sim.statecorp
-    app[NCALAYER_KEYS], app[STAMPER] = sim.keyring, sim.stamper
-    app[GATEWAY_CATCH_UP], app[STARTUP_CATCH_UP] = sim.catch_up, sim.startup_catch_up
 
 
 async def favicon(request: web.Request) -> web.Response:
@@ -78,7 +38,7 @@ async def favicon(request: web.Request) -> web.Response:
 
 async def healthz(request: web.Request) -> web.Response:
     """Liveness and the simulator's time."""
-    clock = request.app[CLOCK]
+    clock = simulator_of(request).clock
     return web.json_response(
         {
             "status": "ok",
@@ -96,9 +56,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
         middlewares=[error_middleware, operator_middleware], client_max_size=64 * 1024 * 1024
     )
     network = app[NETWORK] = HttpNetwork(settings.fetch_timeout)
-    simulator = app[SIMULATOR] = Simulator(settings, clock, network)
-    app[SETTINGS], app[CLOCK] = settings, simulator.clock
-    app[SOAP_OBSERVERS] = simulator.soap_observers
+    app[SIMULATOR] = Simulator(settings, clock, network)
     app.on_response_prepare.append(secure_headers)
     app.cleanup_ctx.append(_simulator)
     app.cleanup_ctx.append(console_routes.console_state)

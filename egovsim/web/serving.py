@@ -1,10 +1,12 @@
-"""Serving a simulator's app for a run that drives it over HTTP from this process (scenario
-runs, the testing kit): `serve` is their `egovsim.simulator.served.Serve`."""
+"""Serving the apps: `run_simulator` and `run_signer` until interrupted (`egovsim serve`,
+`egovsim ncalayer`), and `serve` for a run that drives a simulator over HTTP from this process
+(scenario runs, the testing kit), their `egovsim.simulator.served.Serve`."""
 
 from __future__ import annotations
 
 import socket
-from collections.abc import AsyncIterator
+import ssl
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from aiohttp import web
@@ -12,10 +14,49 @@ from aiohttp.test_utils import TestServer
 
 from egovsim.clock import Clock
 from egovsim.config import Settings
+from egovsim.ncalayer.keys import KeyRing
+from egovsim.pki.authority import TestPki
 from egovsim.scenarios.targets import socket_url
 from egovsim.simulator.served import Served
 from egovsim.web.app import create_app
 from egovsim.web.common.keys import SIMULATOR
+from egovsim.web.pki.publication import AccessLog
+from egovsim.web.portal.ncalayer_ws import standalone_app
+
+
+def run_simulator(settings: Settings) -> None:
+    """Serve the simulator made from `settings` on its host and port until interrupted; an
+    OSError when it cannot listen there."""
+    web.run_app(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        print=None,
+        access_log_class=AccessLog,
+    )
+
+
+def run_signer(
+    settings: Settings,
+    clock: Clock,
+    keyring: KeyRing,
+    pki: TestPki,
+    *,
+    host: str,
+    port: int,
+    ssl_context: ssl.SSLContext | None,
+    ready: Callable[[str], None],
+) -> None:
+    """Serve the NCALayer signer alone (its TSA from `pki`) on `host`:`port` until interrupted,
+    calling `ready` once it listens; an OSError when it cannot listen there."""
+    web.run_app(
+        standalone_app(settings, clock, keyring, pki),
+        host=host,
+        port=port,
+        ssl_context=ssl_context,
+        print=ready,
+        access_log=None,
+    )
 
 
 @asynccontextmanager

@@ -1,2 +1,3 @@
-"""What every part of the web layer shares: the app's keys, the error middleware, headers,
-rendering, the UI's words, reading requests, the operator's secret and the OpenAPI machinery."""
+"""What every part of the web layer shares: the key the app holds the simulator under, the error
+middleware, headers, rendering, the UI's words, the API's models and reading requests, the
+operator's secret and the OpenAPI document."""

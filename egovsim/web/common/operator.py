@@ -19,7 +19,7 @@ from aiohttp import web
 
 from egovsim.config import Settings, is_loopback
 from egovsim.errors import EgovsimError
-from egovsim.web.common.keys import SETTINGS
+from egovsim.web.common.keys import simulator_of
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 
@@ -96,7 +96,7 @@ def secret_matches(secret: str, sent: str) -> bool:
 def is_operator(request: web.Request) -> bool:
     """Whether the request comes from the operator: no secret is set, or it carries it (the
     bearer token) or the operator's session cookie."""
-    secret = request.app[SETTINGS].operator_token
+    secret = simulator_of(request).settings.operator_token
     if secret is None:
         return True
     header = request.headers.get("Authorization", "")

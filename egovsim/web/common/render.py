@@ -38,7 +38,7 @@ from egovsim.web.common.i18n import (
     translations,
     value_word,
 )
-from egovsim.web.common.keys import CALENDAR, CLOCK, REGULATIONS
+from egovsim.web.common.keys import simulator_of
 
 TEMPLATES = Path(__file__).resolve().parents[3] / "templates"
 STATIC = Path(__file__).resolve().parents[3] / "static"
@@ -217,9 +217,9 @@ def render(
     """An HTML page in the request's language; a refusal shown on it keeps its code, step and
     message. A `?lang=` switch is remembered in the language cookie."""
     lang = language(request)
-    times = LocalTime(request.app[CALENDAR].zone, lang)
+    times = LocalTime(simulator_of(request).calendar.zone, lang)
     try:
-        now: datetime | None = request.app[CLOCK].now()
+        now: datetime | None = simulator_of(request).clock.now()
     except (OverflowError, ValueError):  # a clock beyond dates: the console still renders
         now = None
     shown = None
@@ -235,7 +235,7 @@ def render(
         now_local=times.short(now),
         now_iso=now.isoformat() if now is not None else "",
         zone_label=times.zone_label(now),
-        regulations=request.app[REGULATIONS],
+        regulations=simulator_of(request).regulations,
         error=shown,
         **context,
     )

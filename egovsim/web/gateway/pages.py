@@ -9,7 +9,7 @@ import secrets
 from aiohttp import web
 
 from egovsim.errors import EgovsimError
-from egovsim.web.common.keys import GATEWAY_STORE
+from egovsim.web.common.keys import simulator_of
 from egovsim.web.common.operator import operator_only
 from egovsim.web.common.render import render
 from egovsim.web.gateway.operator_api import fault_switch, set_fault
@@ -31,7 +31,7 @@ def _csrf(request: web.Request) -> str:
 async def log_page(request: web.Request) -> web.Response:
     """Routes with their faults, and a page of the message log, filtered (`after`: the
     cursor of the page before's "older" link)."""
-    store = request.app[GATEWAY_STORE]
+    store = simulator_of(request).gateway_store
     filters = {name: request.query[name] for name in FILTERS if request.query.get(name)}
     page = await store.log(
         PAGE,
@@ -65,7 +65,7 @@ async def log_page(request: web.Request) -> web.Response:
 @operator_only
 async def message_page(request: web.Request) -> web.Response:
     """One message: its envelope's check, its attempts, the download of its bytes."""
-    store = request.app[GATEWAY_STORE]
+    store = simulator_of(request).gateway_store
     message = await store.message(request.match_info["message_id"])
     if message is None:
         raise EgovsimError("NOT_FOUND", {"message_id": request.match_info["message_id"]})

@@ -7,7 +7,7 @@ from aiohttp import StreamReader, web
 
 from egovsim.signatures.fetching_http import read_limited
 from egovsim.signatures.revocation import FetchError
-from egovsim.web.common.keys import GATEWAY, SETTINGS, SOAP_OBSERVERS
+from egovsim.web.common.keys import simulator_of
 from egovsim.web.gateway.push import wsdl
 
 routes = web.RouteTableDef()
@@ -19,7 +19,7 @@ XML = "text/xml"
 
 
 async def _soap(request: web.Request, channel: str) -> web.Response:
-    gateway = request.app[GATEWAY]
+    gateway = simulator_of(request).gateway
     head = await _head(request.content)
     try:
         body = head + await read_limited(request.content, MAX_ENVELOPE - len(head))
@@ -30,7 +30,7 @@ async def _soap(request: web.Request, channel: str) -> web.Response:
         )
     else:
         answer = await gateway.handle(channel, body)
-    for observe in request.app[SOAP_OBSERVERS]:
+    for observe in simulator_of(request).soap_observers:
         observe(str(request.url), channel, body, answer)
     return web.Response(body=answer.body, status=answer.status, content_type=XML, charset="utf-8")
 
@@ -44,7 +44,7 @@ async def _head(stream: StreamReader) -> bytes:
 
 
 def _wsdl(request: web.Request, name: str) -> web.Response:
-    body = wsdl(name, request.app[SETTINGS].base_url)
+    body = wsdl(name, simulator_of(request).settings.base_url)
     return web.Response(body=body, content_type=XML, charset="utf-8")
 
 

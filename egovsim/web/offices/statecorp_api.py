@@ -11,7 +11,7 @@ from egovsim.errors import EgovsimError
 from egovsim.passwords import new_token, token_hash
 from egovsim.storage.paging import ListRequest
 from egovsim.storage.statecorp import Operator
-from egovsim.web.common.keys import STATECORP
+from egovsim.web.common.keys import simulator_of
 from egovsim.web.common.models import answer, read_body
 from egovsim.web.common.openapi import api
 from egovsim.web.common.requests import path_id, session_token
@@ -46,7 +46,9 @@ async def current_operator(request: web.Request) -> Operator:
     if not token:
         raise EgovsimError("OPERATOR_NOT_SIGNED_IN")
     # Sessions live in real time: moving the simulator's clock must not sign anyone out.
-    operator = await request.app[STATECORP].store.session_operator(token_hash(token), utcnow())
+    operator = await simulator_of(request).statecorp.store.session_operator(
+        token_hash(token), utcnow()
+    )
     if operator is None:
         raise EgovsimError("OPERATOR_NOT_SIGNED_IN")
     return operator
@@ -54,10 +56,10 @@ async def current_operator(request: web.Request) -> Operator:
 
 async def open_session(request: web.Request, login: str, password: str) -> tuple[str, Operator]:
     """Check a login and open a session: (its token, the operator)."""
-    operator = await request.app[STATECORP].sign_in(login, password)
+    operator = await simulator_of(request).statecorp.sign_in(login, password)
     token, hashed = new_token()
     now = utcnow()
-    await request.app[STATECORP].store.open_session(
+    await simulator_of(request).statecorp.store.open_session(
         hashed, operator.id, now, now + timedelta(hours=SESSION_HOURS)
     )
     return token, operator
@@ -86,7 +88,7 @@ async def sign_out(request: web.Request) -> web.Response:
     """End the session."""
     token = session_token(request, COOKIE)
     if token:
-        await request.app[STATECORP].store.close_session(token_hash(token))
+        await simulator_of(request).statecorp.store.close_session(token_hash(token))
     response = answer(StatecorpSignedOut())
     response.del_cookie(COOKIE, path="/")
     return response
@@ -97,7 +99,7 @@ async def sign_out(request: web.Request) -> web.Response:
 async def checklist(request: web.Request) -> web.Response:
     """`?service=&variant=` → item 9's documents, each with whether it is required."""
     await current_operator(request)
-    counter = request.app[STATECORP].counter
+    counter = simulator_of(request).statecorp.counter
     service = request.query.get("service", "")
     variant = request.query.get("variant") or None
     found = counter.checklist(service, variant)
@@ -112,7 +114,7 @@ async def open_package(request: web.Request) -> web.Response:
     operator = await current_operator(request)
     body = await read_body(request, StatecorpNewPackage)
     applicant = body.applicant or StatecorpApplicantIn()
-    view = await request.app[STATECORP].counter.open_package(
+    view = await simulator_of(request).statecorp.counter.open_package(
         operator,
         body.service.strip(),
         (body.variant or "").strip() or None,
@@ -130,7 +132,7 @@ async def packages(request: web.Request) -> web.Response:
     waiting; `limit`, `after`: `next` is the following page's address; `?q=` an applicant's
     IIN, a receipt's or the provider's application number: the packages found)."""
     operator = await current_operator(request)
-    counter = request.app[STATECORP].counter
+    counter = simulator_of(request).statecorp.counter
     if "q" in request.query:
         views = await counter.find(operator, request.query["q"])
         found = [StatecorpPackage.of(v) for v in views]
@@ -149,7 +151,7 @@ async def packages(request: web.Request) -> web.Response:
 async def package(request: web.Request) -> web.Response:
     """One package with its receipt and timeline."""
     operator = await current_operator(request)
-    view = await request.app[STATECORP].counter.package(operator, _package_id(request))
+    view = await simulator_of(request).statecorp.counter.package(operator, _package_id(request))
     return answer(StatecorpPackage.of(view))
 
 
@@ -159,7 +161,7 @@ async def act(request: web.Request) -> web.Response:
     """Do `check` (`{"documents": [...]}`), `forward`, `serve`, `hand_out` (`{"document",
     "document_number", "representative", "notarized"}`) or `request_again`."""
     operator = await current_operator(request)
-    statecorp = request.app[STATECORP]
+    statecorp = simulator_of(request).statecorp
     package_id = _package_id(request)
     action = request.match_info["action"]
     body = await read_body(request, StatecorpAction) if request.can_read_body else StatecorpAction()
@@ -191,5 +193,5 @@ async def act(request: web.Request) -> web.Response:
 async def sweep(request: web.Request) -> web.Response:
     """Send results uncollected for a month back to the provider's storage now."""
     await current_operator(request)
-    returned = await request.app[STATECORP].returns.sweep()
+    returned = await simulator_of(request).statecorp.returns.sweep()
     return answer(StatecorpReturned(returned=[StatecorpPackage.of(v) for v in returned]))

@@ -13,7 +13,7 @@ from egovsim.passwords import token_hash
 from egovsim.statecorp.centres import centre
 from egovsim.storage.paging import ListRequest
 from egovsim.storage.statecorp import Operator
-from egovsim.web.common.keys import STATECORP
+from egovsim.web.common.keys import simulator_of
 from egovsim.web.common.models import shown
 from egovsim.web.common.render import render
 from egovsim.web.common.requests import path_id
@@ -59,7 +59,7 @@ async def home(request: web.Request) -> web.StreamResponse:
     operator = await _operator_or_login(request)
     if isinstance(operator, web.Response):
         return operator
-    counter = request.app[STATECORP].counter
+    counter = simulator_of(request).statecorp.counter
     everything = await counter.packages(operator, ListRequest(after=request.query.get("after")))
     waiting = await counter.packages(operator, ListRequest(status="at_centre"))
     query = request.query.get("q", "").strip()
@@ -99,7 +99,7 @@ async def logout(request: web.Request) -> web.StreamResponse:
     """Sign out from the form."""
     await _form(request)
     if token := request.cookies.get(COOKIE):
-        await request.app[STATECORP].store.close_session(token_hash(token))
+        await simulator_of(request).statecorp.store.close_session(token_hash(token))
     response = web.HTTPSeeOther("/statecorp")
     response.del_cookie(COOKIE, path="/")
     raise response
@@ -111,7 +111,7 @@ async def open_package(request: web.Request) -> web.StreamResponse:
     operator = await current_operator(request)
     form = await _form(request)
     service, _, variant = _one(form, "service").partition(":")
-    view = await request.app[STATECORP].counter.open_package(
+    view = await simulator_of(request).statecorp.counter.open_package(
         operator, service, variant or None, _one(form, "iin"), _one(form, "name"), {}
     )
     raise web.HTTPSeeOther(f"/statecorp/packages/{view.package.id}")
@@ -127,7 +127,7 @@ async def package(request: web.Request) -> web.StreamResponse:
     operator = await _operator_or_login(request)
     if isinstance(operator, web.Response):
         return operator
-    view = await request.app[STATECORP].counter.package(operator, _package_id(request))
+    view = await simulator_of(request).statecorp.counter.package(operator, _package_id(request))
     return render(
         request,
         "statecorp_package.html",
@@ -143,7 +143,7 @@ async def package(request: web.Request) -> web.StreamResponse:
 async def act(request: web.Request) -> web.StreamResponse:
     """Do an action from a form; its refusal is shown on the package's page."""
     operator = await current_operator(request)
-    statecorp = request.app[STATECORP]
+    statecorp = simulator_of(request).statecorp
     package_id = _package_id(request)
     action = request.match_info["action"]
     form = await _form(request)

@@ -16,7 +16,7 @@ from egovsim.passwords import check_password, new_token, token_hash
 from egovsim.portal.attachments import sniff
 from egovsim.storage.paging import ListRequest, Page
 from egovsim.storage.records import StaffMember
-from egovsim.web.common.keys import STAFF, WORKSTATION
+from egovsim.web.common.keys import simulator_of
 from egovsim.web.common.models import answer, read_body
 from egovsim.web.common.openapi import api
 from egovsim.web.common.requests import json_object, path_id, session_token
@@ -59,7 +59,7 @@ async def current_staff(request: web.Request) -> StaffMember:
 async def current_staff_by_token(request: web.Request, token: str) -> StaffMember:
     """The staff member of a session token."""
     # Sessions live in real time: moving the simulator's clock must not sign anyone out.
-    member = await request.app[STAFF].session_staff(token_hash(token), utcnow())
+    member = await simulator_of(request).staff.session_staff(token_hash(token), utcnow())
     if member is None:
         raise EgovsimError("STAFF_NOT_SIGNED_IN")
     return member
@@ -67,7 +67,7 @@ async def current_staff_by_token(request: web.Request, token: str) -> StaffMembe
 
 async def sign_in_member(request: web.Request, login: str, password: str) -> str:
     """Check a login and password and open a session; its token. STAFF_LOGIN_FAILED else."""
-    member = await request.app[STAFF].staff_by_login(login)
+    member = await simulator_of(request).staff.staff_by_login(login)
     # The password is checked even for an unknown login, so timing does not tell logins apart.
     stored = member.password_hash if member else "scrypt$16384$8$1$AAAA$AAAA"
     matches = await asyncio.get_running_loop().run_in_executor(
@@ -77,7 +77,7 @@ async def sign_in_member(request: web.Request, login: str, password: str) -> str
         raise EgovsimError("STAFF_LOGIN_FAILED")
     token, hashed = new_token()
     now = utcnow()
-    await request.app[STAFF].open_session(
+    await simulator_of(request).staff.open_session(
         hashed, member.id, now, now + timedelta(hours=SESSION_HOURS)
     )
     return token
@@ -107,7 +107,7 @@ async def sign_out(request: web.Request) -> web.Response:
     """End the session."""
     token = session_token(request, COOKIE)
     if token:
-        await request.app[STAFF].close_session(token_hash(token))
+        await simulator_of(request).staff.close_session(token_hash(token))
     response = answer(SignedOut())
     response.del_cookie(COOKIE, path="/")
     return response
@@ -127,7 +127,7 @@ async def inbox(request: web.Request) -> web.Response:
     (`limit`, `step`, `overdue=true`; `next` is the following page's address)."""
     member = await current_staff(request)
     asked = ListRequest.from_query(request.query)
-    page = await request.app[WORKSTATION].inbox(member, asked)
+    page = await simulator_of(request).workstation.inbox(member, asked)
     return answer(page_of(request, page, asked))
 
 
@@ -138,7 +138,7 @@ async def applications(request: web.Request) -> web.Response:
     `status`; `next` is the following page's address)."""
     member = await current_staff(request)
     asked = ListRequest.from_query(request.query, APPLICATION_STATUSES)
-    page = await request.app[WORKSTATION].all_applications(member, asked)
+    page = await simulator_of(request).workstation.all_applications(member, asked)
     return answer(page_of(request, page, asked))
 
 
@@ -164,7 +164,7 @@ async def receive(request: web.Request) -> web.Response:
         str(body.get("service", "")),
         _counter_channel(body.get("channel", "provider_office")),
     )
-    view = await request.app[WORKSTATION].receive(member, submission)
+    view = await simulator_of(request).workstation.receive(member, submission)
     return answer(WorkstationApplication.of(view), status=201)
 
 
@@ -188,7 +188,7 @@ def _application_id(request: web.Request) -> int:
 async def application(request: web.Request) -> web.Response:
     """One application of the member's provider."""
     member = await current_staff(request)
-    view = await request.app[WORKSTATION].application(member, _application_id(request))
+    view = await simulator_of(request).workstation.application(member, _application_id(request))
     return answer(WorkstationApplication.of(view))
 
 
@@ -203,7 +203,7 @@ async def act(request: web.Request) -> web.Response:
     """Do the open step's action; the body carries its parameters."""
     member = await current_staff(request)
     body = await json_object(request)
-    view = await request.app[WORKSTATION].act(
+    view = await simulator_of(request).workstation.act(
         member, _application_id(request), request.match_info["action"], body
     )
     return answer(WorkstationApplication.of(view))
@@ -214,7 +214,7 @@ async def act(request: web.Request) -> web.Response:
 async def result(request: web.Request) -> web.Response:
     """The result e-document, its CMS (base64) and the verifier's report."""
     member = await current_staff(request)
-    view = await request.app[WORKSTATION].application(member, _application_id(request))
+    view = await simulator_of(request).workstation.application(member, _application_id(request))
     if view.result is None:
         raise EgovsimError("NOT_FOUND", {"result": "not prepared yet"})
     signature = view.result.signature
@@ -237,7 +237,7 @@ async def attachment(request: web.Request) -> web.Response:
     """An attached document's electronic copy, fetched from the portal through the gateway;
     the opening is recorded in the history (C3 asks for it before a verdict on the content)."""
     member = await current_staff(request)
-    opened = await request.app[WORKSTATION].open_attachment(
+    opened = await simulator_of(request).workstation.open_attachment(
         member, _application_id(request), request.match_info["document_id"]
     )
     # The type is the content's own (never the name's or the sender's word), and the browser
@@ -259,7 +259,7 @@ async def attachment(request: web.Request) -> web.Response:
 async def result_cms(request: web.Request) -> web.Response:
     """The signed result as a DER CMS SignedData (attached)."""
     member = await current_staff(request)
-    view = await request.app[WORKSTATION].application(member, _application_id(request))
+    view = await simulator_of(request).workstation.application(member, _application_id(request))
     if view.result is None or view.result.signature is None:
         raise EgovsimError("NOT_FOUND", {"result": "not signed yet"})
     return web.Response(

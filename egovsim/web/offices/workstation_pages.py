@@ -12,7 +12,7 @@ from egovsim.errors import EgovsimError
 from egovsim.passwords import token_hash
 from egovsim.storage.paging import ListRequest
 from egovsim.storage.records import StaffMember
-from egovsim.web.common.keys import STAFF, WORKSTATION
+from egovsim.web.common.keys import simulator_of
 from egovsim.web.common.render import render
 from egovsim.web.common.requests import path_id
 from egovsim.web.offices.staff_login import sign_in_from_form
@@ -49,7 +49,7 @@ async def home(request: web.Request) -> web.StreamResponse:
     member = await _staff_or_login(request)
     if isinstance(member, web.Response):
         return member
-    workstation = request.app[WORKSTATION]
+    workstation = simulator_of(request).workstation
     query = request.query
     # The lists show where each application is, not its history: their steps alone.
     inbox = await workstation.inbox(member, ListRequest.from_query(query), history=False)
@@ -89,7 +89,7 @@ async def logout(request: web.Request) -> web.StreamResponse:
     """Sign out from the form."""
     await _form(request)
     if token := request.cookies.get(COOKIE):
-        await request.app[STAFF].close_session(token_hash(token))
+        await simulator_of(request).staff.close_session(token_hash(token))
     response = web.HTTPSeeOther("/workstation")
     response.del_cookie(COOKIE, path="/")
     raise response
@@ -101,7 +101,7 @@ async def _page(
     application_id: int,
     error: EgovsimError | None = None,
 ) -> web.Response:
-    workstation = request.app[WORKSTATION]
+    workstation = simulator_of(request).workstation
     view = await workstation.application(member, application_id)
     regulation = view.regulation
     actions: list[str] = []
@@ -115,7 +115,7 @@ async def _page(
             except EgovsimError:
                 continue
             actions.append(action)
-    colleagues = await request.app[STAFF].staff_of(member.provider_id)
+    colleagues = await simulator_of(request).staff.staff_of(member.provider_id)
     executors = [s.login for s in colleagues if s.role == "executor"]
     # The head may approve a result another person signs, with his own signature on it.
     approvers = [s for s in colleagues if s.role == "head" and s.id != member.id and s.keystore]
@@ -181,7 +181,7 @@ async def act(request: web.Request) -> web.StreamResponse:
             "grounds": data.get("grounds", ""),
         }
     try:
-        await request.app[WORKSTATION].act(member, _id(request), action, params)
+        await simulator_of(request).workstation.act(member, _id(request), action, params)
     except EgovsimError as error:
         return await _page(request, member, _id(request), error)
     raise web.HTTPSeeOther(f"/workstation/applications/{_id(request)}")
@@ -191,7 +191,7 @@ async def act(request: web.Request) -> web.StreamResponse:
 async def result(request: web.Request) -> web.StreamResponse:
     """The printable rendering of the signed result."""
     member = await current_staff(request)
-    view = await request.app[WORKSTATION].application(member, _id(request))
+    view = await simulator_of(request).workstation.application(member, _id(request))
     if view.result is None or view.result.verification is None:
         raise EgovsimError("NOT_FOUND", {"result": "not signed yet"})
     verification = view.result.verification

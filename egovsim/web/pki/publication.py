@@ -24,7 +24,7 @@ from egovsim.signatures.fetching_local import served_crl
 from egovsim.signatures.revocation import FetchError
 from egovsim.storage.faults import OCSP_DOWN, OCSP_UNKNOWN
 from egovsim.web.common.errors import error_response
-from egovsim.web.common.keys import CLOCK, OCSP, PKI, PKI_FAULTS
+from egovsim.web.common.keys import simulator_of
 
 routes = web.RouteTableDef()
 
@@ -48,7 +48,8 @@ class AccessLog(web_log.AccessLogger):
 @routes.get("/cert/{name}.cer")
 async def ca_certificate(request: web.Request) -> web.Response:
     """A CA certificate, DER, as the AIA caIssuers address names it."""
-    certificate = request.app[PKI].published_certificates().get(request.match_info["name"])
+    published = simulator_of(request).pki.published_certificates()
+    certificate = published.get(request.match_info["name"])
     if certificate is None:
         return error_response("NOT_FOUND", {"certificate": request.match_info["name"]})
     body = certificate.public_bytes(serialization.Encoding.DER)
@@ -59,18 +60,17 @@ async def ca_certificate(request: web.Request) -> web.Response:
 async def crl(request: web.Request) -> web.Response:
     """A full or delta CRL, DER, published anew when it is stale at the simulator's time
     (unless `crl-stale` holds the one published before it was switched on)."""
-    faults = request.app[PKI_FAULTS].current
+    sim = simulator_of(request)
     try:
-        body = served_crl(
-            request.app[PKI], faults, request.match_info["name"], request.app[CLOCK].now()
-        )
+        body = served_crl(sim.pki, sim.faults.current, request.match_info["name"], sim.clock.now())
     except PkiError:
         return error_response("NOT_FOUND", {"crl": request.match_info["name"]})
     return web.Response(body=body, content_type="application/pkix-crl")
 
 
 async def _ocsp_response(request: web.Request, der: bytes) -> web.Response:
-    faults = request.app[PKI_FAULTS].current
+    sim = simulator_of(request)
+    faults = sim.faults.current
     if faults.is_on(OCSP_DOWN):
         return web.Response(
             status=503, text="the OCSP responder is down (fault switch ocsp-down)\n"
@@ -78,9 +78,7 @@ async def _ocsp_response(request: web.Request, der: bytes) -> web.Response:
     delay = faults.ocsp_delay()
     if delay:
         await asyncio.sleep(delay)
-    body = request.app[OCSP].respond(
-        der, request.app[CLOCK].now(), all_unknown=faults.is_on(OCSP_UNKNOWN)
-    )
+    body = sim.ocsp.respond(der, sim.clock.now(), all_unknown=faults.is_on(OCSP_UNKNOWN))
     return web.Response(body=body, content_type="application/ocsp-response")
 
 

@@ -16,7 +16,7 @@ from egovsim.signatures.fetching_http import read_limited
 from egovsim.signatures.revocation import FetchError
 from egovsim.storage.faults import TSA_DOWN, TSA_UNTRUSTED_SWITCH, TSA_WRONG_IMPRINT
 from egovsim.web.common.errors import error_response
-from egovsim.web.common.keys import CLOCK, PKI, PKI_FAULTS
+from egovsim.web.common.keys import simulator_of
 
 routes = web.RouteTableDef()
 #: The TSA's serial numbers and count of issued tokens live as long as the application.
@@ -44,14 +44,15 @@ async def time_stamp(request: web.Request) -> web.Response:
         body = await read_limited(request.content, MAX_REQUEST)
     except FetchError:
         return error_response("REQUEST_TOO_LARGE", {"limit": MAX_REQUEST})
-    faults = request.app[PKI_FAULTS].current
+    sim = simulator_of(request)
+    faults = sim.faults.current
     if faults.is_on(TSA_DOWN):
         return web.Response(status=503, text="the TSA is down (fault switch tsa-down)\n")
     delay = faults.tsa_delay()
     if delay:
         await asyncio.sleep(delay)
     authority = request.app[TSA]
-    now = request.app[CLOCK].now()
-    signer = tsa_key(request.app[PKI], now, untrusted=faults.is_on(TSA_UNTRUSTED_SWITCH))
+    now = sim.clock.now()
+    signer = tsa_key(sim.pki, now, untrusted=faults.is_on(TSA_UNTRUSTED_SWITCH))
     reply = authority.respond(body, now, signer, wrong_imprint=faults.is_on(TSA_WRONG_IMPRINT))
     return web.Response(body=reply, content_type=REPLY_TYPE)

@@ -37,7 +37,7 @@ from egovsim.signatures.revocation import FetchError
 from egovsim.signatures.verifier import Expectations, TimestampPolicy
 from egovsim.storage.paging import ListRequest
 from egovsim.web.common.i18n import language
-from egovsim.web.common.keys import CALENDAR, CLOCK, PORTAL, REGULATIONS, VERIFIER
+from egovsim.web.common.keys import simulator_of
 from egovsim.web.common.models import answer, parse_body, read_body, read_query
 from egovsim.web.common.openapi import api
 from egovsim.web.common.requests import path_id
@@ -99,12 +99,12 @@ async def services(request: web.Request) -> web.Response:
     egovsim_lang cookie): basis, terms and route, documents per variant, who is eligible (and
     whether the signed-in applicant is), acceptance windows, fee, channels."""
     lang = language(request)
-    calendar = request.app[CALENDAR]
-    today = request.app[CLOCK].now().astimezone(calendar.zone).date()
+    calendar = simulator_of(request).calendar
+    today = simulator_of(request).clock.now().astimezone(calendar.zone).date()
     applicant = await optional_applicant(request)
     shown = [
         PortalService.of(regulation, lang, today, applicant)
-        for regulation in request.app[REGULATIONS].values()
+        for regulation in simulator_of(request).regulations.values()
     ]
     return answer(PortalCatalogue(language=lang, services=shown))
 
@@ -127,7 +127,7 @@ async def start(request: web.Request) -> web.Response:
     await check_csrf(request)
     body = await read_body(request, PortalNewApplication)
     session = await portal_session(request)
-    detail = await request.app[PORTAL].start(
+    detail = await simulator_of(request).portal.start(
         applicant,
         body.service,
         body.variant,
@@ -145,8 +145,8 @@ async def applications(request: web.Request) -> web.Response:
     `after`, `status`); `next` is the following page's address."""
     applicant = await current_applicant(request)
     asked = ListRequest.from_query(request.query, PORTAL_STATUSES)
-    page = await request.app[PORTAL].applications(applicant, asked)
-    regulations = request.app[REGULATIONS]
+    page = await simulator_of(request).portal.applications(applicant, asked)
+    regulations = simulator_of(request).regulations
     shown = [PortalApplicationSummary.of(a, regulations[a.regulation_id]) for a in page.views]
     following = None
     if page.next_cursor is not None:
@@ -159,7 +159,7 @@ async def applications(request: web.Request) -> web.Response:
 async def application(request: web.Request) -> web.Response:
     """One application with its documents, signature, timeline and result."""
     applicant = await current_applicant(request)
-    detail = await request.app[PORTAL].application(applicant, _id(request))
+    detail = await simulator_of(request).portal.application(applicant, _id(request))
     return answer(PortalApplication.of_detail(detail))
 
 
@@ -183,7 +183,7 @@ async def attach(request: web.Request) -> web.Response:
             "ATTACHMENT_TOO_LARGE", {"size": request.content_length, "limit": MAX_ATTACHMENT}
         )
     name, declared, data = await read_upload(request)
-    detail = await request.app[PORTAL].attach(
+    detail = await simulator_of(request).portal.attach(
         applicant, _id(request), request.match_info["document_id"], name, declared, data
     )
     return answer(PortalApplication.of_detail(detail))
@@ -198,7 +198,7 @@ async def attach(request: web.Request) -> web.Response:
 async def attachment(request: web.Request) -> web.Response:
     """An attached copy, as it was uploaded."""
     applicant = await current_applicant(request)
-    found, data = await request.app[PORTAL].attachment(
+    found, data = await simulator_of(request).portal.attachment(
         applicant, _id(request), request.match_info["document_id"]
     )
     return web.Response(
@@ -213,7 +213,7 @@ async def document(request: web.Request) -> web.Response:
     changes; sign it attached or detached and POST the CMS to `.../signature`."""
     applicant = await current_applicant(request)
     application_id = _id(request)
-    data = await request.app[PORTAL].document_to_sign(applicant, application_id)
+    data = await simulator_of(request).portal.document_to_sign(applicant, application_id)
     return web.Response(
         body=data,
         content_type="application/json",
@@ -239,7 +239,7 @@ async def signature(request: web.Request) -> web.Response:
     raw = await _limited(request, MAX_SIGNATURE)
     if request.content_type == "application/json":
         raw = parse_body(raw, PortalSignatureBody).cms.encode()
-    detail = await request.app[PORTAL].sign(applicant, _id(request), raw)
+    detail = await simulator_of(request).portal.sign(applicant, _id(request), raw)
     return answer(PortalApplication.of_detail(detail))
 
 
@@ -253,7 +253,7 @@ async def result(request: web.Request) -> web.Response:
     """P9: the provider's signed result as a CMS (DER), signed by the authorized person."""
     applicant = await current_applicant(request)
     application_id = _id(request)
-    found = await request.app[PORTAL].result(applicant, application_id)
+    found = await simulator_of(request).portal.result(applicant, application_id)
     return web.Response(
         body=found.cms,
         content_type="application/pkcs7-signature",
@@ -267,7 +267,7 @@ async def result_document(request: web.Request) -> web.Response:
     """P9: the document the provider's CMS signs."""
     applicant = await current_applicant(request)
     application_id = _id(request)
-    found = await request.app[PORTAL].result(applicant, application_id)
+    found = await simulator_of(request).portal.result(applicant, application_id)
     return web.Response(
         body=found.document,
         content_type="application/json",
@@ -280,7 +280,7 @@ async def result_document(request: web.Request) -> web.Response:
 async def notifications(request: web.Request) -> web.Response:
     """The personal cabinet's notices, newest first."""
     applicant = await current_applicant(request)
-    found = await request.app[PORTAL].notifications(applicant)
+    found = await simulator_of(request).portal.notifications(applicant)
     shown = [PortalNotification.of(n) for n in found]
     return answer(PortalNotifications(notifications=shown))
 
@@ -308,10 +308,10 @@ async def check_document(request: web.Request) -> web.Response:
     expect = Expectations(
         iin=query.expect_iin or None, bin=query.expect_bin or None, purpose=query.purpose
     )
-    report = await request.app[VERIFIER].verify_cms(
+    report = await simulator_of(request).verifier.verify_cms(
         to_der(cms),
         content=data,
-        at=request.app[CLOCK].now(),
+        at=simulator_of(request).clock.now(),
         expect=expect,
         policy=TimestampPolicy(required=True) if query.require_timestamp == "true" else None,
     )

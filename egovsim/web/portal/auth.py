@@ -8,7 +8,7 @@ from aiohttp import web
 
 from egovsim.errors import EgovsimError
 from egovsim.portal.accounts import SESSION_LIFETIME
-from egovsim.web.common.keys import ACCOUNTS
+from egovsim.web.common.keys import simulator_of
 from egovsim.web.common.models import answer, read_body
 from egovsim.web.common.openapi import api
 from egovsim.web.portal.auth_models import (
@@ -41,7 +41,7 @@ def _fields(proof: AuthProof) -> tuple[str, str, str, str]:
 @api(response=AuthChallenge)
 async def challenge(request: web.Request) -> web.Response:
     """A one-time nonce to sign with the AUTH key, valid five minutes of the simulator's clock."""
-    challenge_id, nonce, expires_at = await request.app[ACCOUNTS].challenge()
+    challenge_id, nonce, expires_at = await simulator_of(request).accounts.challenge()
     nonce_text = base64.b64encode(nonce).decode()
     return answer(AuthChallenge(challenge_id=challenge_id, nonce=nonce_text, expires_at=expires_at))
 
@@ -51,7 +51,7 @@ async def challenge(request: web.Request) -> web.Response:
 async def register(request: web.Request) -> web.Response:
     """A new account for an IIN or BIN, proved by a challenge signed with its AUTH key."""
     proof = await read_body(request, AuthProof)
-    applicant = await request.app[ACCOUNTS].register(*_fields(proof))
+    applicant = await simulator_of(request).accounts.register(*_fields(proof))
     return answer(AuthRegistered(applicant=AuthApplicant.of(applicant)), status=201)
 
 
@@ -59,7 +59,7 @@ async def register(request: web.Request) -> web.Response:
 @api(request=AuthProof, response=AuthSignedIn)
 async def login(request: web.Request) -> web.Response:
     """C1: check the login, password and signed challenge; open a session and set its cookie."""
-    accounts = request.app[ACCOUNTS]
+    accounts = simulator_of(request).accounts
     proof = await read_body(request, AuthProof)
     token, applicant, csrf = await accounts.login(*_fields(proof))
     previous = request.cookies.get(SESSION_COOKIE)
@@ -84,7 +84,7 @@ async def login(request: web.Request) -> web.Response:
 async def logout(request: web.Request) -> web.Response:
     """End the session (the CSRF token is required) and drop its cookie."""
     await check_csrf(request)
-    await request.app[ACCOUNTS].logout(request.cookies.get(SESSION_COOKIE, ""))
+    await simulator_of(request).accounts.logout(request.cookies.get(SESSION_COOKIE, ""))
     forget_session(request)
     response = answer(AuthSignedOut())
     response.del_cookie(SESSION_COOKIE, path="/")

@@ -27,7 +27,7 @@ from egovsim.errors import EgovsimError, Language
 from egovsim.portal.applications import ApplicationDetail
 from egovsim.regulations.model import Regulation
 from egovsim.web.common.i18n import counted, language, word
-from egovsim.web.common.keys import CALENDAR, CLOCK, REGULATIONS
+from egovsim.web.common.keys import simulator_of
 from egovsim.web.common.openapi import api
 from egovsim.web.common.render import render
 from egovsim.web.portal.session import csrf_token, optional_applicant
@@ -55,7 +55,7 @@ def words_in(lang: Language) -> Words:
 
 
 def _regulation(request: web.Request, key: str) -> Regulation:
-    regulation = request.app[REGULATIONS].get(request.match_info[key])
+    regulation = simulator_of(request).regulations.get(request.match_info[key])
     if regulation is None:
         raise EgovsimError("NOT_FOUND", {"service": request.match_info[key]})
     return regulation
@@ -86,8 +86,8 @@ def diagram_view(
         lang,
         words,
         lighting,
-        zone=request.app[CALENDAR].zone,
-        now=request.app[CLOCK].now(),
+        zone=simulator_of(request).calendar.zone,
+        now=simulator_of(request).clock.now(),
     )
     files = f"{API}/{regulation.id}/diagrams/{annex}"
     steps = []

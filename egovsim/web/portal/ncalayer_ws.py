@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -19,10 +20,11 @@ from egovsim.ncalayer.stamping import Stamper
 from egovsim.pki.authority import TestPki
 from egovsim.signatures.fetching_http import HttpFetcher
 from egovsim.signatures.fetching_local import LocalPkiFetcher
+from egovsim.simulator import Simulator
 from egovsim.storage.database import database_location
 from egovsim.storage.faults import saved_pki_faults
 from egovsim.web.common.errors import error_middleware
-from egovsim.web.common.keys import CLOCK, NCALAYER_KEYS, PKI, SETTINGS, SIMULATOR, STAMPER
+from egovsim.web.common.keys import SIMULATOR
 from egovsim.web.common.models import RequestModel, read_body
 from egovsim.web.common.openapi import api, component
 from egovsim.web.common.operator import operator_only
@@ -80,6 +82,28 @@ KEY_STATE = component(
 )
 
 
+@dataclass
+class StandaloneSigner:
+    """What `egovsim ncalayer` serves without a simulator: the key sets, the clock, and the
+    PKI whose TSA stamps (its stamper there once the app starts)."""
+
+    settings: Settings
+    clock: Clock
+    keyring: KeyRing
+    pki: TestPki | None = None
+    stamper: Stamper | None = None
+
+
+#: The standalone signer's parts (the simulator's app has them in its `Simulator`).
+STANDALONE = web.AppKey("ncalayer_standalone", StandaloneSigner)
+
+
+def signer_of(request: web.Request) -> Simulator | StandaloneSigner:
+    """The simulator the socket signs for, or the standalone signer's parts."""
+    app = request.app
+    return app[SIMULATOR] if SIMULATOR in app else app[STANDALONE]
+
+
 class NcalayerChoice(RequestModel):
     """The key set to sign with, and the password its keystores must open with, if given."""
 
@@ -91,11 +115,13 @@ async def open_stamper(app: web.Application) -> AsyncIterator[None]:
     """The standalone signer's TSA: the simulator's `/tsp` at the PKI's address, answered from
     the certs directory with the TSA's fault switches when nothing listens there (as `sign cms
     --tsp`). The simulator's own signer uses the simulator's stamper."""
-    settings, pki = app[SETTINGS], app[PKI]
+    signer = app[STANDALONE]
+    settings, pki = signer.settings, signer.pki
+    assert pki is not None, "open_stamper runs only for a signer with its PKI"
     saved = database_location(settings)
     async with HttpFetcher(settings.fetch_timeout) as http:
-        fetcher = LocalPkiFetcher(http, pki, app[CLOCK].now, lambda: saved_pki_faults(saved))
-        app[STAMPER] = Stamper(
+        fetcher = LocalPkiFetcher(http, pki, signer.clock.now, lambda: saved_pki_faults(saved))
+        signer.stamper = Stamper(
             fetcher.post,
             pki.base_url + "/tsp",
             asyncio.get_running_loop(),
@@ -108,7 +134,7 @@ async def open_stamper(app: web.Application) -> AsyncIterator[None]:
 async def socket(request: web.Request) -> web.StreamResponse:
     """NCALayer's JSON protocol over a WebSocket, for this machine and the simulator's own
     pages (`egovsim.web.portal.ncalayer_guard`)."""
-    check_client(request, request.app[SETTINGS])
+    check_client(request, signer_of(request).settings)
     return await serve_socket(request)
 
 
@@ -117,9 +143,8 @@ async def serve_socket(request: web.Request) -> web.WebSocketResponse:
     ws = web.WebSocketResponse(max_msg_size=MAX_MESSAGE, heartbeat=None)
     await ws.prepare(request)
     await ws.send_str(protocol.INIT_MESSAGE)
-    session = protocol.Session(
-        request.app[NCALAYER_KEYS], request.app[CLOCK].now, stamper=request.app.get(STAMPER)
-    )
+    signer = signer_of(request)
+    session = protocol.Session(signer.keyring, signer.clock.now, stamper=signer.stamper)
     async for message in ws:
         if message.type == WSMsgType.TEXT:
             # Opening a keystore and signing take CPU time: off the event loop, in order.
@@ -134,7 +159,7 @@ async def serve_socket(request: web.Request) -> web.WebSocketResponse:
 @api(response=KEY_STATE)
 async def show_persona(request: web.Request) -> web.Response:
     """The key set clients sign with unless they choose one, and every key set there is."""
-    return web.json_response(_state(request.app[NCALAYER_KEYS]))
+    return web.json_response(_state(signer_of(request).keyring))
 
 
 @routes.put("/api/v1/ncalayer/persona")
@@ -145,7 +170,8 @@ async def choose_persona(request: web.Request) -> web.Response:
     not chosen its own; with `"password"` the keystores must open with it, as in NCALayer."""
     body = await read_body(request, NcalayerChoice)
     persona_id, password = body.persona, body.password
-    keyring = request.app[NCALAYER_KEYS]
+    signer = signer_of(request)
+    keyring = signer.keyring
     try:
         persona = keyring.persona(persona_id)
     except UnknownPersona:
@@ -158,8 +184,8 @@ async def choose_persona(request: web.Request) -> web.Response:
             await asyncio.to_thread(keyring.unlock, persona, password)
         except WrongPassword:
             raise EgovsimError("NCALAYER_PASSWORD_WRONG", {"persona": persona_id}) from None
-    if SIMULATOR in request.app:  # kept across restarts; the standalone signer keeps none
-        await request.app[SIMULATOR].choose_key_set(persona.id)
+    if isinstance(signer, Simulator):  # kept across restarts; the standalone signer keeps none
+        await signer.choose_key_set(persona.id)
     else:
         keyring.make_current(persona.id)
     log.info("NCALayer key set is now %s", persona.id)
@@ -181,7 +207,7 @@ async def _root(request: web.Request) -> web.StreamResponse:
     if web.WebSocketResponse().can_prepare(request).ok:
         # Any page on this machine, as the standalone signer exists for pages under test,
         # unless the operator named the origins.
-        check_client(request, request.app[SETTINGS], any_origin=True)
+        check_client(request, signer_of(request).settings, any_origin=True)
         return await serve_socket(request)
     return web.Response(text="egovsim NCALayer: connect with a WebSocket\n")
 
@@ -192,11 +218,8 @@ def standalone_app(
     """The signer alone, as `egovsim ncalayer` serves it: the socket at `/` (where NCALayer
     listens) and at `/ncalayer`, and the persona API; with `pki`, its TSA for tsaProfile."""
     app = web.Application(middlewares=[error_middleware], client_max_size=1024 * 1024)
-    app[SETTINGS] = settings
-    app[CLOCK] = clock
-    app[NCALAYER_KEYS] = keyring
+    app[STANDALONE] = StandaloneSigner(settings, clock, keyring, pki)
     if pki is not None:
-        app[PKI] = pki
         app.cleanup_ctx.append(open_stamper)
     app.router.add_get("/", _root)
     app.router.add_routes(routes)

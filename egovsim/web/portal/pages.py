@@ -19,13 +19,7 @@ from egovsim.signatures.encoding import to_der
 from egovsim.storage.paging import ListRequest
 from egovsim.web.common.i18n import language
 from egovsim.web.common.keys import (
-    ACCOUNTS,
-    CALENDAR,
-    CLOCK,
-    PORTAL,
-    REGULATIONS,
-    SETTINGS,
-    VERIFIER,
+    simulator_of,
 )
 from egovsim.web.common.models import shown
 from egovsim.web.common.render import render
@@ -67,17 +61,18 @@ async def _page(request: web.Request, template: str, **context: Any) -> web.Resp
 def _tsa_profile(request: web.Request) -> str:
     """The tsaProfile the pages give NCALayer: the TSA's default policy when the setting asks
     for timestamps, else none (`{}`, as the captured exchanges send)."""
-    if not request.app[SETTINGS].portal_timestamps:
+    if not simulator_of(request).settings.portal_timestamps:
         return ""
     return json.dumps({"policy": TSA_POLICY})
 
 
 def _today(request: web.Request) -> date:
-    return request.app[CLOCK].now().astimezone(request.app[CALENDAR].zone).date()
+    sim = simulator_of(request)
+    return sim.clock.now().astimezone(sim.calendar.zone).date()
 
 
 def _regulation(request: web.Request) -> Regulation:
-    regulation = request.app[REGULATIONS].get(request.match_info["service"])
+    regulation = simulator_of(request).regulations.get(request.match_info["service"])
     if regulation is None:
         raise EgovsimError("NOT_FOUND", {"service": request.match_info["service"]})
     return regulation
@@ -103,7 +98,8 @@ async def home(request: web.Request) -> web.Response:
     lang = language(request)
     applicant = await optional_applicant(request)
     services = [
-        _service(r, lang, _today(request), applicant) for r in request.app[REGULATIONS].values()
+        _service(r, lang, _today(request), applicant)
+        for r in simulator_of(request).regulations.values()
     ]
     return await _page(request, "portal_home.html", services=services)
 
@@ -114,7 +110,8 @@ async def services(request: web.Request) -> web.Response:
     lang = language(request)
     applicant = await optional_applicant(request)
     shown = [
-        _service(r, lang, _today(request), applicant) for r in request.app[REGULATIONS].values()
+        _service(r, lang, _today(request), applicant)
+        for r in simulator_of(request).regulations.values()
     ]
     return await _page(request, "portal_services.html", services=shown, nav_current="services")
 
@@ -160,7 +157,7 @@ async def order(request: web.Request) -> web.Response:
             form[field.id] = value
     session = await portal_session(request)
     try:
-        detail = await request.app[PORTAL].start(
+        detail = await simulator_of(request).portal.start(
             applicant,
             regulation.id,
             variant,
@@ -218,7 +215,7 @@ async def logout(request: web.Request) -> web.Response:
     await check_csrf(request)
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        await request.app[ACCOUNTS].logout(token)
+        await simulator_of(request).accounts.logout(token)
     forget_session(request)
     response = web.HTTPSeeOther("/")
     response.del_cookie(SESSION_COOKIE, path="/")
@@ -238,8 +235,8 @@ async def cabinet(request: web.Request) -> web.Response:
     """A page of the account's applications (`after`: the cursor of the "older" link), and
     the newest notifications."""
     applicant = await _applicant_or_login(request)
-    portal = request.app[PORTAL]
-    regulations = request.app[REGULATIONS]
+    portal = simulator_of(request).portal
+    regulations = simulator_of(request).regulations
     page = await portal.applications(applicant, ListRequest.from_query(request.query))
     older = None
     if page.next_cursor is not None:
@@ -261,7 +258,7 @@ async def cabinet(request: web.Request) -> web.Response:
 async def application(request: web.Request) -> web.Response:
     """One application: its form, documents to attach, the signing, the timeline, the result."""
     applicant = await _applicant_or_login(request)
-    detail = await request.app[PORTAL].application(applicant, _id(request))
+    detail = await simulator_of(request).portal.application(applicant, _id(request))
     lang = language(request)
     return await _page(
         request,
@@ -278,7 +275,7 @@ async def application(request: web.Request) -> web.Response:
 async def printable_result(request: web.Request) -> web.Response:
     """The signed result as a printable page, with the verifier's verdict on its signature."""
     applicant = await _applicant_or_login(request)
-    found = await request.app[PORTAL].result(applicant, _id(request))
+    found = await simulator_of(request).portal.result(applicant, _id(request))
     try:
         document = json.loads(found.document)
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -332,8 +329,8 @@ async def check(request: web.Request) -> web.Response:
         return await _page(
             request, "portal_check.html", report=None, error=error, status=400, nav_current="check"
         )
-    report = await request.app[VERIFIER].verify_cms(
-        to_der(signature), content=data, at=request.app[CLOCK].now()
+    report = await simulator_of(request).verifier.verify_cms(
+        to_der(signature), content=data, at=simulator_of(request).clock.now()
     )
     return await _page(request, "portal_check.html", report=report.to_json(), nav_current="check")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from egovsim.errors import EgovsimError
-from egovsim.web.common.keys import CLOCK, REGULATIONS
+from egovsim.web.common.keys import simulator_of
 from egovsim.web.common.models import answer
 from egovsim.web.common.openapi import api
 from egovsim.web.portal.service_models import Service, ServiceList
@@ -17,8 +17,8 @@ routes = web.RouteTableDef()
 @api(response=ServiceList)
 async def catalogue(request: web.Request) -> web.Response:
     """Every service egovsim runs, with its route and terms."""
-    today = request.app[CLOCK].now().date()
-    services = [Service.of(r, today) for r in request.app[REGULATIONS].values()]
+    today = simulator_of(request).clock.now().date()
+    services = [Service.of(r, today) for r in simulator_of(request).regulations.values()]
     return answer(ServiceList(services=services))
 
 
@@ -26,7 +26,7 @@ async def catalogue(request: web.Request) -> web.Response:
 @api(response=Service)
 async def service(request: web.Request) -> web.Response:
     """One service."""
-    regulation = request.app[REGULATIONS].get(request.match_info["service_id"])
+    regulation = simulator_of(request).regulations.get(request.match_info["service_id"])
     if regulation is None:
         raise EgovsimError("NOT_FOUND", {"service": request.match_info["service_id"]})
-    return answer(Service.of(regulation, request.app[CLOCK].now().date()))
+    return answer(Service.of(regulation, simulator_of(request).clock.now().date()))

@@ -15,7 +15,7 @@ from aiohttp import web
 
 from egovsim.errors import EgovsimError
 from egovsim.portal.model import Applicant
-from egovsim.web.common.keys import ACCOUNTS
+from egovsim.web.common.keys import simulator_of
 
 SESSION_COOKIE = "egovsim_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -49,7 +49,7 @@ async def portal_session(request: web.Request) -> PortalSession | None:
     token = request.cookies.get(SESSION_COOKIE)
     session: PortalSession | None = None
     if token:
-        found = await request.app[ACCOUNTS].applicant_for_session(token)
+        found = await simulator_of(request).accounts.applicant_for_session(token)
         if found is not None:
             session = PortalSession(*found)
     request[_LOOKUP] = _Lookup(session)

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from egovsim.clock import parse_time
 from egovsim.errors import EgovsimError
-from egovsim.web.common.keys import CALENDAR, CLOCK, SIMULATOR
+from egovsim.web.common.keys import SIMULATOR, simulator_of
 from egovsim.web.common.models import answer, read_body, shown
 from egovsim.web.common.openapi import api
 from egovsim.web.common.operator import operator_only
@@ -27,7 +27,8 @@ MAX_WORKING_DAYS = 100 * 366
 def clock_of(app: web.Application) -> ClockAnswer:
     """The clock as the API and the console show it: UTC, local time, frozen or running, and
     whether today is a working day."""
-    clock, calendar = app[CLOCK], app[CALENDAR]
+    sim = app[SIMULATOR]
+    clock, calendar = sim.clock, sim.calendar
     now = clock.now()
     local = now.astimezone(calendar.zone)
     return ClockAnswer(
@@ -65,7 +66,7 @@ async def change(request: web.Request) -> web.Response:
     The clock stands between 2000-01-01T00:00:00Z and 2099-12-31T23:59:59Z: a move beyond is
     refused CLOCK_CHANGE_INVALID and changes nothing."""
     body = await read_body(request, ClockChange)
-    clock = request.app[CLOCK]
+    clock = simulator_of(request).clock
     try:
         if body.advance is not None:
             clock.advance(_advance(request, body.advance))
@@ -100,8 +101,8 @@ def _advance(request: web.Request, advance: ClockAdvance) -> timedelta:
     working_days = advance.working_days or 0
     if working_days > MAX_WORKING_DAYS:
         raise EgovsimError("CLOCK_CHANGE_INVALID", {"reason": "past the clock's range"})
-    calendar = request.app[CALENDAR]
-    now = request.app[CLOCK].now()
+    calendar = simulator_of(request).calendar
+    now = simulator_of(request).clock.now()
     local = now.astimezone(calendar.zone)
     day = local.date()
     for _ in range(working_days):

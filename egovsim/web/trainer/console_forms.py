@@ -11,7 +11,7 @@ from aiohttp import web
 
 from egovsim.errors import CATALOGUE, EgovsimError
 from egovsim.scenarios.actors import ActorError, Http
-from egovsim.web.common.keys import SETTINGS
+from egovsim.web.common.keys import simulator_of
 
 #: The console's forms carry this cookie's value (a double-submit token: another site's form
 #: cannot read the cookie to copy it).
@@ -30,7 +30,7 @@ def own_address(request: web.Request) -> str:
             host, port = str(sockname[0]), int(sockname[1])
             scheme = "https" if transport.get_extra_info("sslcontext") else "http"
             return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
-    return request.app[SETTINGS].base_url
+    return simulator_of(request).settings.base_url
 
 
 def form_token(request: web.Request) -> str:
@@ -62,7 +62,7 @@ async def checked_form(request: web.Request) -> dict[str, str]:
 async def call_api(request: web.Request, method: str, path: str, body: Any = None) -> Any:
     """One request to the simulator's own API, as a script would send it; its refusal is
     raised as the same refusal."""
-    http = Http(own_address(request), request.app[SETTINGS].operator_token)
+    http = Http(own_address(request), simulator_of(request).settings.operator_token)
     try:
         reply = await http.request(method, path, json_body=body)
     except ActorError as error:

@@ -20,13 +20,8 @@ from egovsim.portal.accounts import SESSION_LIFETIME
 from egovsim.statecorp.centres import CENTRES
 from egovsim.storage.accounts import AccountStore
 from egovsim.web.common.keys import (
-    ACCOUNTS,
-    CLOCK,
-    DATABASE,
-    NCALAYER_KEYS,
-    SETTINGS,
-    STAFF,
-    STATECORP,
+    SIMULATOR,
+    simulator_of,
 )
 from egovsim.web.common.models import RequestModel, read_body, shown
 from egovsim.web.common.openapi import api
@@ -43,7 +38,7 @@ routes = web.RouteTableDef()
 
 def people_json(app: web.Application) -> dict[str, Any]:
     """Who the trainer can sign in as: personas with a portal account, staff, operators."""
-    listing = load_personas(app[SETTINGS].certs_dir)
+    listing = load_personas(app[SIMULATOR].settings.certs_dir)
     return {
         "personas": [
             {
@@ -113,17 +108,17 @@ async def quick_login(
     if kind == "persona" and isinstance(who, str):
         return await (_showing(request, who) if show else _as_persona(request, who))
     if kind == "staff" and isinstance(who, str):
-        member = await request.app[STAFF].staff_by_login(who)
+        member = await simulator_of(request).staff.staff_by_login(who)
         if member is None:
             raise EgovsimError("NOT_FOUND", {"staff": who})
         token, hashed = new_token()
         now = utcnow()  # sessions live in real time, as the workstation's own sign-in makes them
-        await request.app[STAFF].open_session(
+        await simulator_of(request).staff.open_session(
             hashed, member.id, now, now + timedelta(hours=workstation_api.SESSION_HOURS)
         )
         return workstation_api.COOKIE, token, {"staff": shown(WorkstationStaff.of(member))}
     if kind == "operator" and isinstance(who, str):
-        store = request.app[STATECORP].store
+        store = simulator_of(request).statecorp.store
         operator = await store.operator_by_login(who)
         if operator is None:
             raise EgovsimError("NOT_FOUND", {"operator": who})
@@ -140,7 +135,9 @@ async def quick_login(
 
 def _persona(app: web.Application, persona_id: str) -> Mapping[str, Any]:
     """A persona with a portal account; NOT_FOUND otherwise."""
-    listing = {p["id"]: p for p in logins.portal_personas(load_personas(app[SETTINGS].certs_dir))}
+    listing = {
+        p["id"]: p for p in logins.portal_personas(load_personas(app[SIMULATOR].settings.certs_dir))
+    }
     persona = listing.get(persona_id)
     if persona is None:
         raise EgovsimError("NOT_FOUND", {"persona": persona_id, "known": sorted(listing)})
@@ -149,25 +146,25 @@ def _persona(app: web.Application, persona_id: str) -> Mapping[str, Any]:
 
 async def _showing(request: web.Request, persona_id: str) -> tuple[str, str, dict[str, Any]]:
     app = request.app
-    store = AccountStore(app[DATABASE])
+    store = AccountStore(app[SIMULATOR].database)
     persona = _persona(app, persona_id)
-    token = await logins.open_watching_session(store, persona, app[CLOCK].now(), utcnow())
+    token = await logins.open_watching_session(store, persona, app[SIMULATOR].clock.now(), utcnow())
     return SESSION_COOKIE, token, {"persona": persona_id}
 
 
 async def _as_persona(request: web.Request, persona_id: str) -> tuple[str, str, dict[str, Any]]:
     app = request.app
     persona = _persona(app, persona_id)
-    keyring = app[NCALAYER_KEYS]
+    keyring = app[SIMULATOR].keyring
     keys = keyring.persona(persona_id)
     # Opening a keystore runs its key derivation: off the event loop; the ring keeps it open.
     keystore = await asyncio.to_thread(keyring.open, keyring.select(keys, "auth"), keys.password)
     token, applicant, csrf = await logins.sign_in(
-        app[ACCOUNTS],
+        app[SIMULATOR].accounts,
         logins.portal_login_id(persona),
-        app[SETTINGS].persona_password,
+        app[SIMULATOR].settings.persona_password,
         keystore,
-        app[CLOCK].now(),
+        app[SIMULATOR].clock.now(),
     )
     return SESSION_COOKIE, token, {"applicant": applicant.to_json(), "csrf_token": csrf}
 

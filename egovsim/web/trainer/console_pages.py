@@ -21,7 +21,11 @@ from aiohttp import web
 
 from egovsim.console.health import ClockReading, describe, moved, read_clock
 from egovsim.errors import EgovsimError
-from egovsim.web.common.keys import CALENDAR, CLOCK, CONSOLE, NCALAYER_KEYS, SIMULATOR, STATECORP
+from egovsim.web.common.keys import (
+    CONSOLE,
+    SIMULATOR,
+    simulator_of,
+)
 from egovsim.web.common.operator import operator_only
 from egovsim.web.common.render import render
 from egovsim.web.common.requests import local_path
@@ -66,7 +70,7 @@ async def _console_page(request: web.Request, error: EgovsimError | None = None)
     state = app[CONSOLE]
     done = request.query.get("done")
     parts = await console_parts(app)
-    current = app[NCALAYER_KEYS].current
+    current = app[SIMULATOR].keyring.current
     response = render(
         request,
         "console.html",
@@ -164,10 +168,11 @@ async def clock_form(request: web.Request) -> web.StreamResponse:
         if action == "real":
             # Back to now first, in memory, so whatever fails after (saving it) leaves the
             # clock readable.
-            app[CLOCK].restore(None, timedelta(0))
+            app[SIMULATOR].clock.restore(None, timedelta(0))
             await save_clock(app)
             return _back("clock", "#clock")
-        reading = read_clock(app[CLOCK], app[CALENDAR].zone)
+        sim = app[SIMULATOR]
+        reading = read_clock(sim.clock, sim.calendar.zone)
         _readable(reading)
         if action in ("freeze", "unfreeze"):
             await call_api(request, "POST", "/api/v1/clock", {"freeze": action == "freeze"})
@@ -289,7 +294,7 @@ async def sweep_form(request: web.Request) -> web.StreamResponse:
     await checked_form(request)
 
     async def act() -> web.HTTPSeeOther:
-        returned = await request.app[STATECORP].returns.sweep()
+        returned = await simulator_of(request).statecorp.returns.sweep()
         return web.HTTPSeeOther(f"/console?done=sweep&returned={len(returned)}#statecorp")
 
     return await _acting(request, act)

@@ -24,14 +24,9 @@ from egovsim.errors import EgovsimError
 from egovsim.storage.faults import FAULT_NAMES
 from egovsim.storage.reset import Emptied
 from egovsim.web.common.keys import (
-    CALENDAR,
-    CLOCK,
     CONSOLE,
-    GATEWAY_STORE,
-    NCALAYER_KEYS,
-    PKI_FAULTS,
     SIMULATOR,
-    STATECORP,
+    simulator_of,
 )
 from egovsim.web.common.models import RequestModel, read_body, shown
 from egovsim.web.common.openapi import api, component
@@ -58,7 +53,7 @@ async def console_state(app: web.Application) -> AsyncIterator[None]:
 
 def switches_json(app: web.Application) -> list[dict[str, Any]]:
     """Every named switch as `GET /api/v1/faults` shows it, with the refusals it leads to."""
-    faults = app[PKI_FAULTS].current
+    faults = app[SIMULATOR].faults.current
     return [{**switch_json(name, faults), "codes": codes_for_switch(name)} for name in FAULT_NAMES]
 
 
@@ -72,7 +67,7 @@ async def receivers_json(app: web.Application) -> list[dict[str, Any]]:
             "url": route.url,
             "fault": route.fault,
         }
-        for route in await app[GATEWAY_STORE].routes()
+        for route in await app[SIMULATOR].gateway_store.routes()
     ]
 
 
@@ -147,7 +142,8 @@ class ConsoleParts:
 async def console_parts(app: web.Application) -> ConsoleParts:
     """Read what the console shows without failing, whatever state the simulator is in."""
     troubles = Troubles()
-    reading = read_clock(app[CLOCK], app[CALENDAR].zone)
+    sim = app[SIMULATOR]
+    reading = read_clock(sim.clock, sim.calendar.zone)
     if reading.problem is not None:
         troubles.note("clock", reading.problem)
 
@@ -183,7 +179,7 @@ async def overview(request: web.Request) -> web.Response:
     Whatever state the simulator is in it answers: what cannot be read is in `troubles`."""
     app = request.app
     state = app[CONSOLE]
-    current = app[NCALAYER_KEYS].current
+    current = app[SIMULATOR].keyring.current
     parts = await console_parts(app)
     return web.json_response(
         {
@@ -214,15 +210,16 @@ async def jump(app: web.Application, day: Any, at: Any) -> None:
     unless given), frozen or running as it is; CLOCK_CHANGE_INVALID for what is not a day."""
     if not isinstance(day, str) or not (at is None or isinstance(at, str)):
         raise EgovsimError("CLOCK_CHANGE_INVALID", {"date": day, "time": at})
+    sim = app[SIMULATOR]
     try:
-        moment = jump_target(app[CLOCK].now(), app[CALENDAR].zone, day, parse_clock_time(at))
+        moment = jump_target(sim.clock.now(), sim.calendar.zone, day, parse_clock_time(at))
         reason = out_of_reach(moment)
     except (ValueError, OverflowError) as error:
         reason = str(error)
     if reason is not None:
         raise EgovsimError("CLOCK_CHANGE_INVALID", {"date": day, "reason": reason})
     try:
-        app[CLOCK].set(moment)  # ClockRangeError beyond the clock's range, nothing changed
+        sim.clock.set(moment)  # ClockRangeError beyond the clock's range, nothing changed
     except ValueError as error:
         raise EgovsimError("CLOCK_CHANGE_INVALID", {"date": day, "reason": str(error)}) from None
     await save_clock(app)
@@ -322,5 +319,5 @@ async def clear_caches(request: web.Request) -> web.Response:
 async def sweep(request: web.Request) -> web.Response:
     """The State Corporation's storage sweep now (as `POST /api/v1/statecorp/sweep`, without
     an operator's session): results uncollected for a month go back to the provider."""
-    returned = await request.app[STATECORP].returns.sweep()
+    returned = await simulator_of(request).statecorp.returns.sweep()
     return web.json_response({"returned": [shown(StatecorpPackage.of(v)) for v in returned]})

@@ -18,13 +18,8 @@ from egovsim.pki.personas import load_personas
 from egovsim.portal.applications import ApplicationDetail
 from egovsim.portal.model import Applicant
 from egovsim.web.common.keys import (
-    ACCOUNTS,
     CONSOLE,
-    PORTAL,
-    REGULATIONS,
-    SETTINGS,
-    STAFF,
-    WORKSTATION,
+    SIMULATOR,
 )
 from egovsim.web.common.operator import operator_only
 from egovsim.web.common.render import render
@@ -81,12 +76,12 @@ def _shown(run: TourRun, kind: str) -> list[str]:
 async def _applicant_of(app: web.Application, persona_id: str) -> Applicant | None:
     """The portal account a persona acts for, as its cabinet knows it (the console looks over
     the room's shoulder, without a session of its own); None for a persona without one."""
-    listing = logins.portal_personas(load_personas(app[SETTINGS].certs_dir))
+    listing = logins.portal_personas(load_personas(app[SIMULATOR].settings.certs_dir))
     persona = next((p for p in listing if p["id"] == persona_id), None)
     if persona is None:
         return None
     legal = bool(persona.get("bin"))
-    return await app[ACCOUNTS].applicant(
+    return await app[SIMULATOR].accounts.applicant(
         logins.portal_login_id(persona),
         str(persona["iin"]),
         str(persona["name"]),
@@ -104,7 +99,7 @@ async def _portal_application(app: web.Application, run: TourRun) -> Application
     if applicant is None:
         return None
     try:
-        return await app[PORTAL].application(applicant, state.application)
+        return await app[SIMULATOR].portal.application(applicant, state.application)
     except EgovsimError:
         return None  # gone with a reset, or another account's
 
@@ -116,11 +111,11 @@ async def _provider_application(app: web.Application, run: TourRun) -> Applicati
     staff = _shown(run, "staff")
     if state is None or state.provider_application is None or not staff:
         return None
-    member = await app[STAFF].staff_by_login(staff[0])
+    member = await app[SIMULATOR].staff.staff_by_login(staff[0])
     if member is None:
         return None
     try:
-        return await app[WORKSTATION].application(member, state.provider_application)
+        return await app[SIMULATOR].workstation.application(member, state.provider_application)
     except EgovsimError:
         return None
 
@@ -144,7 +139,7 @@ async def tour_diagrams(
         facts = workstation_progress(view, 1)
     else:
         ordered = _ordered(tour)
-        found = app[REGULATIONS].get(ordered[0]) if ordered is not None else None
+        found = app[SIMULATOR].regulations.get(ordered[0]) if ordered is not None else None
         if ordered is None or found is None:
             return []
         regulation, variant = found, ordered[1]

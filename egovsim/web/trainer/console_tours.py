@@ -18,7 +18,7 @@ from egovsim.scenarios.actors import ActorError, Http
 from egovsim.scenarios.model import Scenario
 from egovsim.storage.accounts import AccountStore
 from egovsim.web.common.i18n import word
-from egovsim.web.common.keys import CALENDAR, CONSOLE, DATABASE, SETTINGS, SIMULATOR
+from egovsim.web.common.keys import CONSOLE, SIMULATOR
 from egovsim.web.common.openapi import WORDS, api, component
 from egovsim.web.common.operator import operator_only
 from egovsim.web.trainer.console_forms import own_address
@@ -31,8 +31,10 @@ async def prepare_run(app: web.Application, scenario: Scenario, http: Http) -> l
     outcome: every switch off (through the fault APIs, at `http`), its accounts without failed
     logins or a lock and free to register again, the verifier's caches empty; what was done."""
     done = await switches_off(http)
-    personas = load_personas(app[SETTINGS].certs_dir)
-    done += await prepare_accounts(AccountStore(app[DATABASE]), needs_of(scenario, personas))
+    personas = load_personas(app[SIMULATOR].settings.certs_dir)
+    done += await prepare_accounts(
+        AccountStore(app[SIMULATOR].database), needs_of(scenario, personas)
+    )
     app[SIMULATOR].clear_caches()
     return done
 
@@ -145,7 +147,7 @@ async def start_tour(request: web.Request, tour: Tour) -> TourRun:
     while a run is under way."""
     app = request.app
     state = app[CONSOLE]
-    settings = app[SETTINGS]
+    settings = app[SIMULATOR].settings
     async with state.exclusive(f"tour {tour.id}"):
         await state.end_tour()
         run = TourRun(
@@ -153,7 +155,7 @@ async def start_tour(request: web.Request, tour: Tour) -> TourRun:
             own_address(request),
             settings.certs_dir,
             settings.persona_password,
-            app[CALENDAR],
+            app[SIMULATOR].calendar,
             settings.operator_token,
         )
         http = Http(own_address(request), settings.operator_token)

@@ -31,14 +31,7 @@ from egovsim.storage.faults import (
     PkiFault,
     PkiFaults,
 )
-from egovsim.web.common.keys import (
-    CLOCK,
-    GATEWAY_CATCH_UP,
-    GATEWAY_STORE,
-    PKI,
-    PKI_FAULTS,
-    VERIFIER,
-)
+from egovsim.web.common.keys import simulator_of
 from egovsim.web.common.models import RequestModel, read_body
 from egovsim.web.common.openapi import api, component
 from egovsim.web.common.operator import operator_only
@@ -189,10 +182,10 @@ def _current_crls(pki: TestPki, now: datetime) -> dict[str, bytes]:
 @api(response=LISTING)
 async def list_faults(request: web.Request) -> web.Response:
     """Every fault switch, on or off, and the gateway's receivers with a fault on."""
-    faults = request.app[PKI_FAULTS].current
+    faults = simulator_of(request).faults.current
     routes_with_fault = [
         {"service_id": route.service_id, "fault": route.fault}
-        for route in await request.app[GATEWAY_STORE].routes()
+        for route in await simulator_of(request).gateway_store.routes()
         if route.fault
     ]
     return web.json_response(
@@ -211,18 +204,18 @@ async def switch_on(request: web.Request) -> web.Response:
     `ocsp-slow` and `tsa-slow` take `"seconds"` (at most 60)."""
     name = _switch_name(request)
     change = await read_body(request, PkiFaultChange)
-    store = request.app[PKI_FAULTS]
+    store = simulator_of(request).faults
     if not change.on:
         return web.json_response(switch_json(name, await _switch_off(request, name)))
     delay = None
     if name in SLOW_SWITCHES:
         delay = DEFAULT_SLOW_SECONDS if change.seconds is None else change.seconds
-    now = request.app[CLOCK].now()
+    now = simulator_of(request).clock.now()
     frozen = None
     if name == CRL_STALE and not store.current.is_on(CRL_STALE):
         # Switching on again keeps the CRLs held since the first time. Made on the event loop,
         # as the CRL route makes them: the PKI object is not shared across threads.
-        frozen = _current_crls(request.app[PKI], now)
+        frozen = _current_crls(simulator_of(request).pki, now)
     faults = await store.switch_on(PkiFault(name, now, float(delay) if delay else None), frozen)
     _retry_responders(request)
     return web.json_response(switch_json(name, faults))
@@ -239,19 +232,18 @@ async def switch_off(request: web.Request) -> web.Response:
 
 
 async def _switch_off(request: web.Request, name: str) -> PkiFaults:
-    store = request.app[PKI_FAULTS]
+    store = simulator_of(request).faults
     was_down = store.current.gateway_down
     faults = await store.switch_off(name)
     _retry_responders(request)
     if name == GATEWAY_DOWN and was_down:
         # What the portal and the workstation could not send while it was down goes now, as a
         # trainer switching the gateway back on expects, rather than at the next start.
-        await request.app[GATEWAY_CATCH_UP]()
+        await simulator_of(request).catch_up()
     return faults
 
 
 def _retry_responders(request: web.Request) -> None:
     # The verifier leaves a responder it could not reach alone for a while: a switch changed
     # by the trainer takes effect at the next check instead.
-    if VERIFIER in request.app:
-        request.app[VERIFIER].revocation.forget_unreachable()
+    simulator_of(request).verifier.revocation.forget_unreachable()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from egovsim.errors import EgovsimError
-from egovsim.web.common.keys import SETTINGS
+from egovsim.web.common.keys import simulator_of
 from egovsim.web.common.operator import (
     OPERATOR_COOKIE,
     SESSION_SECONDS,
@@ -29,7 +29,7 @@ def _page(request: web.Request, next_path: str, error: EgovsimError | None = Non
         status=error.http_status if error else 200,
         csrf=form_token(request),
         next=next_path,
-        needed=request.app[SETTINGS].operator_token is not None,
+        needed=simulator_of(request).settings.operator_token is not None,
     )
     return with_token(request, response)
 
@@ -45,7 +45,7 @@ async def sign_in(request: web.Request) -> web.StreamResponse:
     """Check the secret (the console's form token too) and set the operator's session."""
     form = await checked_form(request)
     next_path = local_path(form.get("next"), "/console")
-    secret = request.app[SETTINGS].operator_token
+    secret = simulator_of(request).settings.operator_token
     if secret is not None and not secret_matches(secret, form.get("secret", "")):
         refused = EgovsimError("OPERATOR_REQUIRED", {"reason": "the secret does not match"})
         return _page(request, next_path, refused)

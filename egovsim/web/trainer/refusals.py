@@ -21,7 +21,7 @@ from egovsim.errors import CATALOGUE, LANGUAGES, EgovsimError, Refusal
 from egovsim.scenarios.index import scenarios_for
 from egovsim.storage.faults import FAULT_NAMES
 from egovsim.web.common.i18n import language
-from egovsim.web.common.keys import CALENDAR, CLOCK, CONSOLE, SETTINGS, SIMULATOR
+from egovsim.web.common.keys import CONSOLE, SIMULATOR
 from egovsim.web.common.openapi import WORDS, api, component
 from egovsim.web.common.operator import operator_only
 from egovsim.web.common.render import render
@@ -333,7 +333,8 @@ async def try_code(request: web.Request, code: str) -> Trial:
             "NOT_FOUND", {"code": code, "reason": "no shipped scenario reaches this refusal"}
         )
     app = request.app
-    settings, clock, state = app[SETTINGS], app[CLOCK], app[CONSOLE]
+    sim, state = app[SIMULATOR], app[CONSOLE]
+    settings, clock = sim.settings, sim.clock
     async with state.exclusive(f"try {code}"):
         frozen_at, offset = clock.frozen_at, clock.offset
         try:
@@ -343,7 +344,7 @@ async def try_code(request: web.Request, code: str) -> Trial:
                 own_address(request),
                 settings.certs_dir,
                 settings.persona_password,
-                app[CALENDAR],
+                app[SIMULATOR].calendar,
                 state.try_seconds,
                 preparation(app, found[0].load()[1]),
                 settings.operator_token,
