@@ -355,9 +355,7 @@ async def test_the_diagrams_follow_a_licence_from_the_draft_to_the_result(api, p
     executor = await staff(api, "alm-executor")
     inbox = (await office.call("GET", "/api/v1/workstation/inbox"))["applications"]
     provider_number = int(inbox[0]["id"])
-    register_deadline = next(
-        s["deadline"] for s in inbox[0]["steps"] if s["id"] == inbox[0]["current_step"]
-    )
+    register_deadline = inbox[0]["step"]["deadline"]
     drawn = await _cabinet_page(api, number)
     assert _state(drawn[1], "P7") == "current"
     assert f"until {_local(api, register_deadline)}" in _callout(drawn[1])

@@ -127,6 +127,21 @@ async def test_the_inbox_pages_by_cursor_nearest_deadline_first_and_says_where_t
     assert len(at_register["applications"]) == 5
 
 
+async def test_a_list_row_says_where_the_application_is_and_points_at_the_whole_of_it(
+    client, desk
+) -> None:
+    await set_clock(client, day_in_certificate_window(3, 3))
+    office = await desk("alm-office")
+    (made,) = await _receive(office, 1)
+    for listing in ("inbox", "applications"):
+        (row,) = (await office.call("GET", f"/api/v1/workstation/{listing}"))["applications"]
+        assert row["id"] == made and row["current_step"] == row["step"]["id"] == "register"
+        # A row is what a list shows: the route, history, checks and form are the whole view's.
+        assert not {"steps", "history", "checks", "form", "attachments", "result"} & row.keys()
+        whole = await office.call("GET", row["href"])
+        assert whole["id"] == made and whole["history"] and whole["steps"] == [row["step"]]
+
+
 @pytest.mark.parametrize(
     "query",
     ["after=not-a-cursor", "limit=0", "limit=201", "limit=x", "overdue=maybe", "status=lost"],

@@ -110,10 +110,12 @@ class ApplicationLists:
         return application_of(row) if row else None
 
     async def details(self, ids: Sequence[int], history: bool = True) -> Details:
-        """Steps, history, checks and results of the applications `ids`, four queries; their
-        steps alone without `history` (a list that shows where each one is), one query."""
+        """Steps, history, checks and results of the applications `ids`, four queries; without
+        `history` (a list, which shows where each one is) their open steps alone, one query."""
         marks = ",".join("?" * len(ids))
         where = f"WHERE application_id IN ({marks})"
+        if not history:
+            where += " AND finished_at IS NULL"
         steps: dict[int, list[StepRecord]] = defaultdict(list)
         for row in await self._db.fetch_all(
             f"SELECT * FROM application_steps {where} ORDER BY application_id, seq", ids

@@ -271,7 +271,7 @@ class Workstation:
     ) -> Page[ApplicationView]:
         """A page of the member's provider's open applications whose current step is the
         member's, nearest deadline first: one indexed query, and four for what it shows (one
-        without `history`: the steps alone)."""
+        without `history`: the open step alone)."""
         request = request or ListRequest()
         after = None
         if request.after is not None:
@@ -297,7 +297,7 @@ class Workstation:
         self, member: StaffMember, request: ListRequest | None = None, history: bool = True
     ) -> Page[ApplicationView]:
         """A page of every application of the member's provider (of one status), newest
-        first (without `history`: the steps alone)."""
+        first (without `history`: the open step alone)."""
         request = request or ListRequest()
         before = int(decode_cursor(request.after, int)[0]) if request.after else None
         found = await self._lists.newest(

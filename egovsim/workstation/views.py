@@ -87,7 +87,7 @@ async def read_views(
     history: bool = True,
 ) -> list[ApplicationView]:
     """The views of a page of applications, read in a fixed few queries whatever its length;
-    without `history`, their steps only (no transitions, checks or result), for a list."""
+    without `history`, their open steps only (no transitions, checks or result), for a list."""
     if not found:
         return []
     details = await lists.details([a.id for a in found], history)

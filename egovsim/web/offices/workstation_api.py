@@ -124,10 +124,11 @@ async def me(request: web.Request) -> web.Response:
 @api(response=WorkstationPage, parameters=INBOX_QUERY, security=STAFF_SECURITY)
 async def inbox(request: web.Request) -> web.Response:
     """A page of the applications waiting for the member's role, nearest deadline first
-    (`limit`, `step`, `overdue=true`; `next` is the following page's address)."""
+    (`limit`, `step`, `overdue=true`; `next` is the following page's address): each one where
+    it is on its route, the whole application at its `href`."""
     member = await current_staff(request)
     asked = ListRequest.from_query(request.query)
-    page = await simulator_of(request).workstation.inbox(member, asked)
+    page = await simulator_of(request).workstation.inbox(member, asked, history=False)
     return answer(page_of(request, page, asked))
 
 
@@ -135,22 +136,23 @@ async def inbox(request: web.Request) -> web.Response:
 @api(response=WorkstationPage, parameters=LIST_QUERY, security=STAFF_SECURITY)
 async def applications(request: web.Request) -> web.Response:
     """A page of every application of the member's provider, newest first (`limit`,
-    `status`; `next` is the following page's address)."""
+    `status`; `next` is the following page's address): each one where it is on its route,
+    the whole application at its `href`."""
     member = await current_staff(request)
     asked = ListRequest.from_query(request.query, APPLICATION_STATUSES)
-    page = await simulator_of(request).workstation.all_applications(member, asked)
+    page = await simulator_of(request).workstation.all_applications(member, asked, history=False)
     return answer(page_of(request, page, asked))
 
 
 def page_of(
     request: web.Request, page: Page[ApplicationView], asked: ListRequest
 ) -> WorkstationPage:
-    """A page of applications and the address of the next one (null on the last)."""
+    """A page of applications as a list shows them (the open step; the rest is at each one's
+    `href`) and the address of the next one (null on the last)."""
     following = None
     if page.next_cursor is not None:
         following = str(request.rel_url.with_query(asked.query(page.next_cursor)))
-    shown = [WorkstationApplication.of(v) for v in page.views]
-    return WorkstationPage(applications=shown, next=following)
+    return WorkstationPage.of(page.views, following)
 
 
 @routes.post("/api/v1/workstation/applications")

@@ -13,7 +13,7 @@ from egovsim.storage.records import StaffMember
 from egovsim.web.common.models import Refusal, RequestModel, ResponseModel, Schema, Time, Words
 from egovsim.web.common.openapi import security_scheme
 from egovsim.workstation.attachments import OPEN_ACTION, attachment_refs
-from egovsim.workstation.views import ApplicationView
+from egovsim.workstation.views import ApplicationView, StepView
 
 #: Where the workstation's applications are.
 BASE = "/api/v1/workstation/applications"
@@ -192,22 +192,7 @@ def _values(view: ApplicationView) -> dict[str, Any]:
         "received_at": application.received_at,
         "status": application.status,
         "current_step": current.record.step_id if current else None,
-        "steps": [
-            {
-                "seq": s.record.seq,
-                "id": s.record.step_id,
-                "role": s.record.role,
-                "action": s.record.action,
-                "name": s.name,
-                "started_at": s.record.started_at,
-                "deadline": s.record.deadline,
-                "refusal_deadline": s.refusal_deadline,
-                "finished_at": s.record.finished_at,
-                "outcome": s.record.outcome,
-                "overdue": s.overdue,
-            }
-            for s in view.steps
-        ],
+        "steps": [_step(s) for s in view.steps],
         "checks": [
             {
                 "document": c.document_id,
@@ -256,11 +241,75 @@ def _values(view: ApplicationView) -> dict[str, Any]:
     }
 
 
+class WorkstationListEntry(ResponseModel):
+    """An application as a list shows it: who applied for what, its status, and its open step
+    with the deadline (its route, form, checks, result, attachments and history are at `href`,
+    the whole application)."""
+
+    id: int
+    number: str
+    service: str
+    variant: str | None
+    channel: Channel
+    category: str
+    applicant: WorkstationApplicant
+    received_at: Time
+    status: Literal["in_progress", "completed", "refused"]
+    current_step: str | None
+    step: WorkstationStep | None = Field(description="The open step (null once it is over).")
+    href: str
+
+
 class WorkstationPage(ResponseModel):
     """A page of applications and the address of the next one (null on the last)."""
 
-    applications: list[WorkstationApplication]
+    applications: list[WorkstationListEntry]
     next: str | None
+
+    @classmethod
+    def of(cls, views: list[ApplicationView], following: str | None) -> WorkstationPage:
+        """A page of `views` (each with its open step), validated once as a whole."""
+        rows = [_entry(view) for view in views]
+        return cls.model_validate({"applications": rows, "next": following})
+
+
+def _entry(view: ApplicationView) -> dict[str, Any]:
+    application, current = view.application, view.current
+    return {
+        "id": application.id,
+        "number": application.number,
+        "service": application.regulation_id,
+        "variant": application.variant,
+        "channel": application.channel,
+        "category": application.category,
+        "applicant": {
+            "iin": application.applicant_iin,
+            "bin": application.applicant_bin,
+            "name": application.applicant_name,
+        },
+        "received_at": application.received_at,
+        "status": application.status,
+        "current_step": current.record.step_id if current else None,
+        "step": _step(current) if current else None,
+        "href": f"{BASE}/{application.id}",
+    }
+
+
+def _step(step: StepView) -> dict[str, Any]:
+    record = step.record
+    return {
+        "seq": record.seq,
+        "id": record.step_id,
+        "role": record.role,
+        "action": record.action,
+        "name": step.name,
+        "started_at": record.started_at,
+        "deadline": record.deadline,
+        "refusal_deadline": step.refusal_deadline,
+        "finished_at": record.finished_at,
+        "outcome": record.outcome,
+        "overdue": step.overdue,
+    }
 
 
 class WorkstationResultFiles(ResponseModel):

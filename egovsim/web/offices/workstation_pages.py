@@ -51,7 +51,7 @@ async def home(request: web.Request) -> web.StreamResponse:
         return member
     workstation = simulator_of(request).workstation
     query = request.query
-    # The lists show where each application is, not its history: their steps alone.
+    # The lists show where each application is, not its history: their open steps alone.
     inbox = await workstation.inbox(member, ListRequest.from_query(query), history=False)
     everything = await workstation.all_applications(
         member, ListRequest(after=query.get("all_after") or None), history=False
