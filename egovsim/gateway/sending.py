@@ -24,7 +24,13 @@ class Handle(Protocol):
     """`Gateway.handle`: a SOAP request's bytes in, the answer out."""
 
     def __call__(
-        self, channel: str, envelope: bytes, /, *, signed_by: x509.Certificate | None = None
+        self,
+        channel: str,
+        envelope: bytes,
+        /,
+        *,
+        signed_by: x509.Certificate | None = None,
+        written_from: etree._Element | None = None,
     ) -> Awaitable[Answer]: ...
 
 
@@ -100,7 +106,8 @@ class GatewaySender:
         )
         certificate = None
         if self._keystore is None:
-            envelope = soap.serialize(soap.envelope(content))
+            written_from = soap.envelope(content)
+            envelope = soap.serialize(written_from)
         else:
             signer = SigningKey.of(self._keystore.key, self._keystore.certificate)
             certificate = signer.certificate
@@ -114,7 +121,13 @@ class GatewaySender:
                 envelope = await asyncio.to_thread(
                     signed_envelope, content, signer, created=self._now()
                 )
-        answer = await self._handle("async", envelope, signed_by=certificate)
+            # The gateway reads the signed Body as it was built, not parsed back from the
+            # bytes; its Header, the signature it does not verify again, is left out.
+            written_from = etree.Element(f"{{{soap.SOAP}}}Envelope", nsmap={"soapenv": soap.SOAP})
+            written_from.append(content.getparent())
+        answer = await self._handle(
+            "async", envelope, signed_by=certificate, written_from=written_from
+        )
         if answer.status == 200:
             return True, f"accepted as {message_id}"
         root = etree.fromstring(answer.body)

@@ -61,6 +61,8 @@ class _Request:
     signed: bool = False  # the request carried a WS-Security signature (valid or not)
     #: Signed inside this process a moment ago with this certificate's key (`handle`).
     signed_by: x509.Certificate | None = None
+    #: The Envelope element a sender inside this process wrote the bytes from (`handle`).
+    written_from: etree._Element | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +118,12 @@ class Gateway:
         self._signatures.replays.load(await self._store.replays.unexpired())
 
     async def handle(
-        self, channel: str, envelope_bytes: bytes, *, signed_by: Signer = None
+        self,
+        channel: str,
+        envelope_bytes: bytes,
+        *,
+        signed_by: Signer = None,
+        written_from: etree._Element | None = None,
     ) -> Answer:
         """Answer one SOAP request of `channel` ("sync" or "async"); while the gateway is down
         (the trainer's switch), every request is answered GATEWAY_UNAVAILABLE unread. The answer
@@ -124,8 +131,10 @@ class Gateway:
 
         `signed_by` is for a sender inside this process that has just signed the envelope with
         that certificate's key: the signature is not verified again (the certificate still is,
-        at the simulator's clock), and the answer, which no one outside sees, is not signed."""
-        request = _Request(signed_by=signed_by)
+        at the simulator's clock), and the answer, which no one outside sees, is not signed.
+        `written_from` is the Envelope element such a sender wrote the bytes from: it is read
+        as it is, not parsed again from the bytes (which the message log keeps as sent)."""
+        request = _Request(signed_by=signed_by, written_from=written_from)
         if self._is_down():
             request.signed = looks_signed(envelope_bytes)
         answer = await self._answer(channel, envelope_bytes, request)
@@ -162,7 +171,9 @@ class Gateway:
         if self._is_down():
             return self._fault(namespace, operation_name, _down())
         try:
-            root = self._parse(envelope_bytes)
+            root = request.written_from
+            if root is None:
+                root = self._parse(envelope_bytes)
             body = self._body(root)
             if carries_signature(root):
                 request.signed = True

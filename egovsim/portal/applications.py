@@ -1,31 +1,26 @@
 """The portal's requests and the personal cabinet: P3 (the request and its attachments), P4-P6
-(the signature and its C2 check), after which the request leaves through the portal's
-`Exchange` with the gateway (P7), and what the cabinet shows of it (P9).
+(the signature and its C2 check, in `applications_signing`), after which the request leaves
+through the portal's `Exchange` with the gateway (P7), and what the cabinet shows of it (P9).
 
 Plain Python: the web layer calls it; the gateway reaches the way back through `Portal.exchange`.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
-from datetime import date, datetime
-from typing import Any, NoReturn
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from egovsim.errors import EgovsimError
+from egovsim.portal.applications_signing import RequestSigning, day_of
 from egovsim.portal.attachments import AttachmentFiles, check_attachment, clean_file_name
-from egovsim.portal.edocument import request_document
 from egovsim.portal.exchange import Exchange, SendRequest
 from egovsim.portal.model import Applicant
-from egovsim.portal.rules import applicant_category, is_required, own_ids, portal_submission
+from egovsim.portal.rules import applicant_category, own_ids, portal_submission
 from egovsim.regulations.calendar import WorkingCalendar
 from egovsim.regulations.model import Regulation
-from egovsim.signatures import cms as cms_reader
-from egovsim.signatures import der
-from egovsim.signatures.encoding import to_der
-from egovsim.signatures.report import Report
-from egovsim.signatures.verifier import Expectations, Verifier
+from egovsim.signatures.verifier import Verifier
 from egovsim.storage.paging import ListRequest, Page, decode_cursor, encode_cursor
 from egovsim.storage.portal import Attachment, PortalApplication, PortalStore, TimelineEntry
 from egovsim.storage.portal_cabinet import CabinetStore, Notification, PortalResult
@@ -75,12 +70,14 @@ class Portal:
         self._cabinet = cabinet
         self._regulations = regulations
         self._calendar = calendar
-        self._verifier = verifier
         self._now = now
         self._files = attachments
         self._enforce_period = enforce_effective_period
         #: P7 and the way back: the hand-off of signed requests and the landing of answers.
         self.exchange = Exchange(store, cabinet, now, send_request, regulations, self._files)
+        self._signing = RequestSigning(
+            store, regulations, calendar, verifier, now, enforce_effective_period, self.exchange
+        )
 
     # -- P3: the request ----------------------------------------------------------------------
 
@@ -110,7 +107,7 @@ class Portal:
             check_submission(
                 regulation,
                 portal_submission(regulation, applicant, chosen, variant, filled),
-                self._day(now),
+                day_of(self._calendar, now),
                 self._enforce_period(),
             )
             entries = []
@@ -233,12 +230,7 @@ class Portal:
     async def document_to_sign(self, applicant: Applicant, application_id: int) -> bytes:
         """The request e-document to sign: the same bytes until the draft changes (and, once
         signed, the bytes that were signed)."""
-        application = await self._owned(applicant, application_id)
-        if application.status != "draft":
-            assert application.edocument is not None
-            return application.edocument
-        edocument, _ = await self._frozen_document(application)
-        return edocument
+        return await self._signing.document(await self._owned(applicant, application_id))
 
     async def sign(
         self, applicant: Applicant, application_id: int, cms: bytes
@@ -247,142 +239,9 @@ class Portal:
         simulator's clock. A refusal (P5) is on the timeline and raised with the verifier's full
         report; the draft stays signable. A pass is P6, and the request leaves for the gateway
         (P7)."""
-        application = await self._draft(applicant, application_id)
-        regulation = self._regulations[application.regulation_id]
-        with regulation.portal.numbering():
-            attachments = await self._store.attachments(application.id)
-            now = self._now()
-            # P3 holds until the request leaves: a window may have closed since the draft began.
-            check_submission(
-                regulation,
-                portal_submission(
-                    regulation,
-                    applicant,
-                    application.category,
-                    application.variant,
-                    application.form,
-                    tuple(a.document_id for a in attachments),
-                ),
-                self._day(now),
-                self._enforce_period(),
-            )
-            edocument, frozen_at = await self._frozen_document(application, attachments)
-            signature = to_der(cms)
-            # A company's request may carry its head's signature and then a second person's
-            # (the chief accountant's): each of the BIN, only the first with the right to sign.
-            expect = (
-                Expectations(iin=application.applicant_iin, purpose="sign")
-                if application.applicant_kind == "individual"
-                else Expectations(bin=application.applicant_bin, purpose="sign", cosigners=True)
-            )
-            signed_content = _attached_content(signature)
-            if signed_content is not None and signed_content != edocument:
-                report = await self._verifier.verify_cms(signature, at=now, expect=expect)
-                await self._refuse(application, regulation, now, "SIGNED_CONTENT_MISMATCH", report)
-            report = await self._verifier.verify_cms(
-                signature, content=edocument, at=now, expect=expect
-            )
-            if not report.passed:
-                assert report.code is not None
-                await self._refuse(application, regulation, now, report.code, report)
-            signer = report.signer.to_json() if report.signer else None
-            verification = report.to_json()
-            # Every signer of a co-signed request is named where the first is.
-            cosigners = (
-                {
-                    "cosigners": [
-                        s.verdict.signer.to_json() for s in report.signers[1:] if s.verdict.signer
-                    ]
-                }
-                if len(report.signers) > 1
-                else {}
-            )
-            message_id = str(uuid.uuid4())
-            signed = await self._store.mark_signed(
-                application.id,
-                frozen_at,
-                {
-                    "edocument": edocument,
-                    "signature": signature,
-                    "verification": verification,
-                    "signed_at": now,
-                    "message_id": message_id,
-                },
-                [
-                    TimelineEntry(
-                        now, "P4", "certificate_chosen", None, {"signer": signer, **cosigners}
-                    ),
-                    TimelineEntry(now, "C2", "signature_confirmed", None, {"report": verification}),
-                    TimelineEntry(
-                        now,
-                        "P6",
-                        "signed",
-                        None,
-                        {"signer": signer, **cosigners, "message_id": message_id},
-                    ),
-                ],
-            )
-            if not signed:
-                raise EgovsimError(
-                    "SIGNED_CONTENT_MISMATCH",
-                    {**_c2_steps(regulation), "reason": "the draft changed while it was signed"},
-                )
-            # What mark_signed wrote, without reading it back.
-            fresh = replace(
-                application,
-                status="signed",
-                frozen_at=frozen_at,
-                edocument=edocument,
-                signature=signature,
-                verification=verification,
-                signed_at=now,
-                message_id=message_id,
-                updated_at=now,
-            )
-            if not await self.exchange.send(fresh, attachments):
-                raise EgovsimError("REQUEST_NOT_SENT", {"application": application.id})
-            return await self._detail(fresh)
-
-    async def _refuse(
-        self,
-        application: PortalApplication,
-        regulation: Regulation,
-        now: datetime,
-        code: str,
-        report: Report,
-    ) -> NoReturn:
-        """Record a refused signature (C2, then the refusal: Almaty's P5, Shymkent's P4) and
-        raise it with the full report."""
-        shown = {**report.to_json(), "step": regulation.portal.show(report.step)}
-        await self._store.record(
-            application.id,
-            [
-                TimelineEntry(now, "C2", "signature_refused", code, {"report": shown}),
-                TimelineEntry(now, "P5", "refused", code, {"check_code": report.code}),
-            ],
-        )
-        raise EgovsimError(code, {**_c2_steps(regulation), "report": shown})
-
-    async def _frozen_document(
-        self, application: PortalApplication, attachments: list[Attachment] | None = None
-    ) -> tuple[bytes, datetime]:
-        """The e-document to sign and when it was frozen, freezing it now if it was not (a
-        draft read as frozen and changed since fails mark_signed's check of the moment)."""
-        regulation = self._regulations[application.regulation_id]
-        if attachments is None:
-            attachments = await self._store.attachments(application.id)
-        missing = [
-            d.id
-            for d in regulation.documents_for(application.variant)
-            if is_required(d, application.variant)
-            and d.id not in {a.document_id for a in attachments}
-        ]
-        if missing:
-            raise EgovsimError("REQUEST_DOCUMENTS_MISSING", {"missing": missing})
-        frozen_at = application.frozen_at or await self._store.freeze(application.id, self._now())
-        if frozen_at is None:  # signed in the meantime
-            raise EgovsimError("APPLICATION_NOT_DRAFT", {"application": application.id})
-        return request_document(application, regulation, attachments, frozen_at), frozen_at
+        application, attachments = await self._draft_with_attachments(applicant, application_id)
+        sent = await self._signing.sign(applicant, application, attachments, cms)
+        return await self._detail(sent)
 
     # -- the cabinet --------------------------------------------------------------------------
 
@@ -436,6 +295,21 @@ class Portal:
             )
         return application
 
+    async def _draft_with_attachments(
+        self, applicant: Applicant, application_id: int
+    ) -> tuple[PortalApplication, list[Attachment]]:
+        """One of the account's drafts and its attachments, read in one trip."""
+        found = await self._store.with_attachments(application_id)
+        if found is None or found[0].account_id != applicant.account_id:
+            raise EgovsimError("APPLICATION_NOT_FOUND", {"application": application_id})
+        application, attachments = found
+        if application.status != "draft":
+            raise EgovsimError(
+                "APPLICATION_NOT_DRAFT",
+                {"application": application_id, "status": application.status},
+            )
+        return application, attachments
+
     async def _detail(self, application: PortalApplication) -> ApplicationDetail:
         found = await self._cabinet.detail(application.id)
         assert found is not None
@@ -446,20 +320,3 @@ class Portal:
             found.timeline,
             found.result,
         )
-
-    def _day(self, moment: datetime) -> date:
-        return moment.astimezone(self._calendar.zone).date()
-
-
-def _c2_steps(regulation: Regulation) -> dict[str, str | None]:
-    """The check and the refusal of a refused signature, as the regulation numbers them."""
-    return {"step": regulation.portal.show("C2"), "refusal": regulation.portal.show("P5")}
-
-
-def _attached_content(signature: bytes) -> bytes | None:
-    """The content inside an attached CMS (None when detached or unreadable: the verifier
-    reports those)."""
-    try:
-        return cms_reader.parse(signature).content
-    except der.DerError:
-        return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import zlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -57,17 +58,35 @@ def unpacked(encoding: str, content: bytes) -> bytes:
     return bytes(content)
 
 
-def put(connection: WorkConnection, body: bytes) -> int:
+@dataclass(frozen=True, slots=True)
+class Packed:
+    """A body made ready to store before its transaction: its digest, its length and what
+    `packed` makes of it (so that a write transaction, which is one at a time, does not
+    deflate)."""
+
+    digest: bytes
+    size: int
+    encoding: str
+    content: bytes
+
+
+def pack(body: bytes) -> Packed:
+    """`body` ready for `put`; thread-safe, and zlib and hashlib let go of the GIL meanwhile."""
+    encoding, content = packed(body)
+    return Packed(hashlib.sha256(body).digest(), len(body), encoding, content)
+
+
+def put(connection: WorkConnection, body: bytes | Packed) -> int:
     """The id of `body` in `message_bodies`, stored now if these bytes are new."""
-    digest = hashlib.sha256(body).digest()
+    digest = body.digest if isinstance(body, Packed) else hashlib.sha256(body).digest()
     row = connection.execute("SELECT id FROM message_bodies WHERE digest = ?", (digest,)).fetchone()
     if row is not None:
         return int(row[0])
-    encoding, content = packed(body)
+    ready = body if isinstance(body, Packed) else pack(body)
     made = connection.execute(
         "INSERT INTO message_bodies (digest, size, encoding, content) VALUES (?, ?, ?, ?)"
         " RETURNING id",
-        (digest, len(body), encoding, content),
+        (ready.digest, ready.size, ready.encoding, ready.content),
     ).fetchone()
     return int(made[0])
 

@@ -127,12 +127,32 @@ def attempt(row: Row) -> Attempt:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class PackedMessage:
+    """A message's bodies made ready to store (`packed_message`)."""
+
+    envelope: bodies.Packed
+    data: tuple[str, bytes]
+    security: bodies.Packed
+
+
+def packed_message(fields: Mapping[str, Any]) -> PackedMessage:
+    """The bodies of a message to accept, deflated and digested: done before its write
+    transaction (and beside the event loop), not inside it."""
+    envelope: bytes = fields["envelope"]
+    return PackedMessage(
+        bodies.pack(envelope),
+        bodies.packed_data(fields["data_xml"], envelope),
+        bodies.pack(json.dumps(fields["security"]).encode()),
+    )
+
+
 def message_row(connection: WorkConnection, fields: Mapping[str, Any]) -> tuple[Any, ...]:
     """The values of `INSERT_MESSAGE` for a message to accept: its envelope and report stored
-    once (by reference), its data deflated against the envelope."""
-    envelope: bytes = fields["envelope"]
-    data_encoding, data = bodies.packed_data(fields["data_xml"], envelope)
-    security = json.dumps(fields["security"]).encode()
+    once (by reference), its data deflated against the envelope (`fields["packed"]`, when
+    `packed_message` made them ready before)."""
+    ready: PackedMessage = fields.get("packed") or packed_message(fields)
+    data_encoding, data = ready.data
     return (
         fields["message_id"],
         fields["correlation_id"],
@@ -143,10 +163,10 @@ def message_row(connection: WorkConnection, fields: Mapping[str, Any]) -> tuple[
         fields.get("receiver", "route"),
         fields["content_hash"],
         b"",  # the envelope itself is in message_bodies
-        bodies.put(connection, envelope),
+        bodies.put(connection, ready.envelope),
         data,
         data_encoding,
-        bodies.put(connection, security),
+        bodies.put(connection, ready.security),
         fields["accepted_at"].isoformat(),
         json.dumps(fields["answer"]),
     )

@@ -334,6 +334,26 @@ class PortalStore:
         )
         return application_from_row(row) if row else None
 
+    async def with_attachments(
+        self, application_id: int
+    ) -> tuple[PortalApplication, list[Attachment]] | None:
+        """An application and its attachments (by document id), read in one trip from one
+        snapshot: what a signature checks."""
+
+        def read(connection: WorkConnection) -> tuple[PortalApplication, list[Attachment]] | None:
+            row = connection.execute(
+                "SELECT * FROM portal_applications WHERE id = ?", (application_id,)
+            ).fetchone()
+            if row is None:
+                return None
+            attachments = connection.execute(
+                "SELECT * FROM portal_attachments WHERE application_id = ? ORDER BY document_id",
+                (application_id,),
+            ).fetchall()
+            return application_from_row(row), [attachment_from_row(a) for a in attachments]
+
+        return await self._db.snapshot(read)
+
     async def draft_attachment_bytes(self, account_id: int, but: tuple[int, str]) -> int:
         """The bytes attached to an account's drafts, but the attachment `but` (application,
         document) that an upload would replace."""
