@@ -64,3 +64,13 @@ def test_the_limits_come_from_the_environment_and_a_bad_value_is_a_usage_error(
     monkeypatch.setenv("EGOVSIM_MAX_OPEN_DRAFTS", "many")
     assert main(["serve", "--data-dir", str(tmp_path)]) == 2
     assert "EGOVSIM_MAX_OPEN_DRAFTS must be a positive whole number" in capsys.readouterr().err
+
+
+def test_the_shared_refresh_comes_from_the_environment_within_its_bounds() -> None:
+    from egovsim.config import settings_from_env
+
+    assert settings_from_env({}).shared_refresh == 1.0
+    assert settings_from_env({"EGOVSIM_SHARED_REFRESH": "0.25"}).shared_refresh == 0.25
+    for wrong in ("0", "61", "soon", "nan"):
+        with pytest.raises(ValueError, match="EGOVSIM_SHARED_REFRESH must be seconds"):
+            settings_from_env({"EGOVSIM_SHARED_REFRESH": wrong})

@@ -16,6 +16,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
 
+from egovsim.cli import main
 from egovsim.clock import Clock
 from egovsim.config import Settings
 from egovsim.pki.authority import NCA, NCA_DELTA, TestPki
@@ -194,3 +195,74 @@ async def test_a_pki_change_made_while_no_instance_ran_is_shared_at_the_next_sta
     first, _ = instances(settings, tmp_path, BY_HAND)
     async with first, second:
         assert ocsp_status(second, certificate) == ocsp.OCSPCertStatus.REVOKED
+
+
+async def test_egovsim_pki_revoke_on_another_machine_reaches_a_running_instance(
+    settings: Settings, tmp_path: Path, persona: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, _ = instances(settings, tmp_path, BY_HAND)
+    certificate = persona("citizen-valid").sign.certificate
+    database = (
+        ["--database-url", settings.database_url]
+        if settings.database_url
+        else ["--data-dir", str(settings.data_dir)]
+    )
+    elsewhere = tmp_path / "third-machine" / "certs"
+    async with first:
+        assert ocsp_status(first, certificate) == ocsp.OCSPCertStatus.GOOD
+        arguments = [*database, "--certs", str(elsewhere), "pki", "revoke"]
+        serial = f"{certificate.serial_number:X}"
+        at = (NOW - timedelta(hours=1)).isoformat()
+        code = await asyncio.to_thread(main, [*arguments, "--serial", serial, "--at", at])
+        assert code == 0, capsys.readouterr().err
+        assert "revoked" in capsys.readouterr().out
+        # The machine that ran the command holds the whole PKI now, with the revocation.
+        assert TestPki.open(elsewhere).find(certificate.serial_number).revocation is not None
+
+        assert PKI in await first.shared.refresh()
+        assert ocsp_status(first, certificate) == ocsp.OCSPCertStatus.REVOKED
+
+
+async def test_two_changes_to_the_pki_in_one_interval_keep_the_databases_and_say_so(
+    settings: Settings, tmp_path: Path, persona: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    first, second = instances(settings, tmp_path, BY_HAND)
+    here = persona("citizen-valid").sign.certificate
+    there = persona("citizen-second").sign.certificate
+    an_hour_ago = NOW - timedelta(hours=1)
+    async with first, second:
+        first.pki.revoke(here.serial_number, "keyCompromise", an_hour_ago, NOW)
+        second.pki.revoke(there.serial_number, "keyCompromise", an_hour_ago, NOW)
+        await first.shared.refresh()
+        await second.shared.refresh()
+
+        assert "the shared copy wins" in caplog.text
+        assert ocsp_status(second, here) == ocsp.OCSPCertStatus.REVOKED
+        assert ocsp_status(second, there) == ocsp.OCSPCertStatus.GOOD
+        assert second.pki.crl("nca_rsa", NOW) == first.pki.crl("nca_rsa", NOW)
+
+
+async def test_an_imported_database_brings_its_pki_to_the_instances_on_it(
+    settings: Settings, tmp_path: Path
+) -> None:
+    exported = tmp_path / "state.jsonl"
+    async with Simulator(settings, Clock(frozen_at=NOW)) as first:
+        anchors, serials = first.pki.trust_anchors, [r.serial for r in first.pki.records()]
+    database = (
+        ["--database-url", settings.database_url]
+        if settings.database_url
+        else ["--data-dir", str(settings.data_dir)]
+    )
+    assert await asyncio.to_thread(main, [*database, "db", "export", str(exported)]) == 0
+    elsewhere = Settings(
+        data_dir=tmp_path / "elsewhere" / "data",
+        certs_dir=tmp_path / "elsewhere" / "certs",
+        public_url=settings.public_url,
+        clock_frozen_at=NOW,
+    )
+    imported = ["--data-dir", str(elsewhere.data_dir), "db", "import", str(exported)]
+    assert await asyncio.to_thread(main, imported) == 0
+
+    async with Simulator(elsewhere, Clock(frozen_at=NOW)) as second:
+        assert second.pki.trust_anchors == anchors
+        assert [r.serial for r in second.pki.records()] == serials

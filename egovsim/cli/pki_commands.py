@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ def register(commands: Any, shared: argparse.ArgumentParser) -> None:
     init = actions.add_parser("init", parents=[shared], help="create the CAs and the personas")
     init.add_argument("--force", action="store_true", help="replace an existing PKI")
     init.add_argument("--no-personas", action="store_true", help="create only the CAs")
-    init.set_defaults(run=_init)
+    init.set_defaults(run=_in_step(_init))
 
     issue = actions.add_parser("issue", parents=[shared], help="issue a certificate and keystore")
     issue.add_argument("--iin", required=True, help="the holder's IIN (12 digits)")
@@ -68,7 +69,7 @@ def register(commands: Any, shared: argparse.ArgumentParser) -> None:
     )
     issue.add_argument("--password", required=True, help="the keystore's password")
     issue.add_argument("--json", action="store_true", help="print the record as JSON")
-    issue.set_defaults(run=_issue)
+    issue.set_defaults(run=_in_step(_issue))
 
     revoke = actions.add_parser("revoke", parents=[shared], help="revoke or hold a certificate")
     which = revoke.add_mutually_exclusive_group(required=True)
@@ -77,22 +78,39 @@ def register(commands: Any, shared: argparse.ArgumentParser) -> None:
     revoke.add_argument("--password", help="the password, when --cert is a .p12")
     revoke.add_argument("--reason", choices=list(REASONS), default="unspecified")
     revoke.add_argument("--at", type=time_option, help="when it takes effect (default: now)")
-    revoke.set_defaults(run=_revoke)
+    revoke.set_defaults(run=_in_step(_revoke))
 
     release = actions.add_parser("release", parents=[shared], help="take a certificate off hold")
     which = release.add_mutually_exclusive_group(required=True)
     which.add_argument("--cert", type=Path)
     which.add_argument("--serial")
     release.add_argument("--password")
-    release.set_defaults(run=_release)
+    release.set_defaults(run=_in_step(_release))
 
     listing = actions.add_parser("list", parents=[shared], help="every issued certificate")
     listing.add_argument("--json", action="store_true")
-    listing.set_defaults(run=_list)
+    listing.set_defaults(run=_in_step(_list))
 
     personas = actions.add_parser("personas", parents=[shared], help="the demo personas")
     personas.add_argument("--json", action="store_true")
-    personas.set_defaults(run=_personas)
+    personas.set_defaults(run=_in_step(_personas))
+
+
+#: A command of `egovsim pki`: its exit status.
+Command = Callable[[argparse.Namespace, Settings], int]
+
+
+def _in_step(command: Command) -> Command:
+    """The command run on the certs directory in step with the database's PKI (shared by the
+    instances on it): brought up to it before, what it changed sent after."""
+
+    def run(arguments: argparse.Namespace, settings: Settings) -> int:
+        from egovsim.simulator.pki_sharing import certs_in_step  # the database, when it is used
+
+        with certs_in_step(settings):
+            return command(arguments, settings)
+
+    return run
 
 
 def open_pki(settings: Settings) -> TestPki:

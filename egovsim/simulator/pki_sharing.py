@@ -13,22 +13,27 @@ both changed the same version, the database's copy wins and this instance's chan
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from egovsim.config import Settings
 from egovsim.pki.authority import TestPki
 from egovsim.pki.disk import locked, write_atomic
-from egovsim.storage.database import Database
+from egovsim.storage.database import Database, database_location, is_postgresql, opened
 from egovsim.storage.pki_files import PkiFiles, locked_version, publish
 
 log = logging.getLogger("egovsim")
 #: What the copy last agreed with the database on, kept beside the files (so a change made
 #: while no server ran, by `egovsim pki`, is sent at the next start).
 MARKER = ".shared.json"
+#: Folders of the certs directory that stay with their machine: the NCALayer bridge's TLS
+#: server key and certificate, issued for the names of the machine it runs on.
+MACHINE_ONLY = frozenset({"ncalayer"})
 #: A file's modification time and size: how a change to the copy is noticed.
 Stamp = tuple[int, int]
 
@@ -58,26 +63,30 @@ class SharedPki:
         self._syncing = asyncio.Lock()
 
     async def open(self, create: Callable[[], TestPki]) -> TestPki:
-        """At start: the database's PKI copied into the directory (with what the directory
-        changed since it last matched, when nothing else did); or, on a database without
-        one, the directory's PKI (made by `create` when there is none) sent to it. One
-        instance at a time, so two that start together share one PKI."""
-        async with self._db.write() as connection:
-            shared = await locked_version(connection)
-            self._read_marker(shared)
-            local = await asyncio.to_thread(self._local_changes)
-            if shared == 0 or (shared == self.version and local):
-                if shared == 0:
-                    self.pki = await asyncio.to_thread(create)
-                    local = await asyncio.to_thread(self._local_changes)
-                self.version = await publish(connection, _contents(local))
-                self._remember(local)
-            elif shared != self.version or local:
-                await self._pull(shared, local)
+        """At start: `reconcile`, then the PKI of the directory (made by `create` if need be)."""
+        await self.reconcile(create)
         if self.pki is None:
             self.pki = await asyncio.to_thread(create)
-        await asyncio.to_thread(self._write_marker)
         return self.pki
+
+    async def reconcile(self, create: Callable[[], TestPki] | None = None) -> None:
+        """Bring the directory and the database's PKI together (at start, and around a command
+        of `egovsim pki`): the database's PKI copied in, with what the directory changed since
+        it last matched sent first when nothing else changed meanwhile; on a database without
+        one, the directory's PKI (made by `create` when there is none) sent to it. One at a
+        time across instances, so two that start together share one PKI."""
+        async with self._syncing, self._db.write() as connection:
+            shared = await locked_version(connection)
+            self._read_marker(shared)
+            if shared == 0 and create is not None:
+                self.pki = await asyncio.to_thread(create)
+            local = await asyncio.to_thread(self._local_changes)
+            if local and shared == self.version:
+                self.version = await publish(connection, _contents(local))
+                self._remember(local)
+            elif shared != self.version:
+                self._dropped(await self._pull(shared, local))
+        await asyncio.to_thread(self._write_marker)
 
     async def sync(self, shared: int | None = None) -> bool:
         """Send what changed in the copy, or copy in what changed in the database (`shared`:
@@ -99,21 +108,16 @@ class SharedPki:
                     self._remember(local)
                     await asyncio.to_thread(self._write_marker)
                     return False
-            log.warning(
-                "the test PKI changed on another instance while %d file(s) changed here; the "
-                "shared copy wins: %s",
-                len(local),
-                ", ".join(sorted(local)[:5]),
-            )
-        await self._pull(shared, local)
+        self._dropped(await self._pull(shared, local))
         await asyncio.to_thread(self._write_marker)
         if self.pki is not None:
             self.pki.reload()
         return True
 
-    async def _pull(self, shared: int, local: Mapping[str, LocalChange]) -> None:
+    async def _pull(self, shared: int, local: Mapping[str, LocalChange]) -> list[str]:
         """Copy in the files changed after our version, and the database's content of every
-        file changed here too (the database's copy wins)."""
+        file changed here too (the database's copy wins); the files whose change here was
+        replaced by another content."""
         # A database that went back (emptied, another one at the same URL) is copied whole.
         since = self.version if shared >= self.version else 0
         changes = await self._files.changed_since(since)
@@ -128,6 +132,21 @@ class SharedPki:
             if path not in wanted and change.stamp is not None:
                 self._known[path] = change.stamp
         self.version = changes.version
+        return sorted(
+            path
+            for path, change in local.items()
+            if wanted.get(path, change.content) != change.content
+        )
+
+    @staticmethod
+    def _dropped(paths: list[str]) -> None:
+        if paths:
+            log.warning(
+                "the test PKI changed on another instance while %d file(s) changed here; the "
+                "shared copy wins: %s",
+                len(paths),
+                ", ".join(paths[:5]),
+            )
 
     # -- the copy on disk -------------------------------------------------------------------
 
@@ -137,7 +156,12 @@ class SharedPki:
             return found
         root = str(self.directory)
         for folder, folders, names in os.walk(root):
-            folders[:] = [name for name in folders if not name.startswith(".")]
+            top = folder == root
+            folders[:] = [
+                name
+                for name in folders
+                if not name.startswith(".") and not (top and name in MACHINE_ONLY)
+            ]
             for name in names:
                 if name.startswith("."):  # the lock, temporary files, the marker
                     continue
@@ -205,3 +229,23 @@ def _safe(path: str) -> Path:
     if not parts or PurePosixPath(path).is_absolute() or ".." in parts:
         raise ValueError(f"not a path inside the certs directory: {path!r}")
     return Path(*parts)
+
+
+@contextlib.contextmanager
+def certs_in_step(settings: Settings) -> Iterator[None]:
+    """Around a command of `egovsim pki`: the certs directory brought up to the database's PKI
+    first, and what the command changed sent to it after, so a revocation made from any
+    machine is everyone's. Without a database yet, the directory is all there is (the first
+    start sends it)."""
+    location = database_location(settings)
+    if not is_postgresql(location) and not Path(location).is_file():
+        yield
+        return
+    asyncio.run(_reconciled(settings.certs_dir, location))
+    yield
+    asyncio.run(_reconciled(settings.certs_dir, location))
+
+
+async def _reconciled(directory: Path, location: Path | str) -> None:
+    async with opened(location) as database:
+        await SharedPki(directory, database).reconcile()

@@ -57,12 +57,18 @@ class SharedState:
         self._task = asyncio.create_task(self._run(), name="shared-state")
 
     async def stop(self) -> None:
-        """Stop the refreshes."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        """Stop the refreshes, and send what this instance changed of the PKI since the last."""
+        if self._task is None:
+            return
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._task = None
+        try:
+            await self._pki.sync()
+        except Exception:
+            # Not lost: the copy remembers what it last sent, and the next start sends it.
+            log.exception("could not send the test PKI's last changes to the database")
 
     async def announce(self, *topics: str) -> None:
         """Tell the other instances that `topics` changed here outside a store's own write (a

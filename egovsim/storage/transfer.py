@@ -13,13 +13,18 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
-from egovsim.storage.database import Database, WorkConnection
+from egovsim.storage.database import Connection, Database, WorkConnection
 from egovsim.storage.dialect import insertion_order
-from egovsim.storage.reset import KEPT
+from egovsim.storage.shared_versions import PKI, bump, current_version
 
 FORMAT = "egovsim-database"
 #: Rows read, or written, at a time.
 BATCH = 2000
+#: What stays with the database it is in: the schema's record of its migrations, the leases of
+#: runs under way, the counters that tell instances what changed (an import raises `pki`).
+NOT_CARRIED = frozenset({"schema_migrations", "run_locks", "shared_versions"})
+#: The test PKI's files: carried, and replacing those of the database imported into.
+PKI_FILES = "pki_files"
 
 
 class TransferError(Exception):
@@ -60,7 +65,7 @@ async def dump(database: Database, out: TextIO) -> dict[str, int]:
     """Write every row of `database` to `out`, from one consistent snapshot; the rows written
     of each table."""
     migrations = await database.applied_migrations()
-    tables = [t for t in parents_first(await database.references()) if t not in KEPT]
+    tables = [t for t in parents_first(await database.references()) if t not in NOT_CARRIED]
     order = insertion_order(database.dialect)
     header = {"format": FORMAT, "from": database.dialect, "migrations": migrations}
 
@@ -105,7 +110,11 @@ async def load(database: Database, lines: Iterable[str]) -> dict[str, int]:
             f"the file was exported at schema version {len(theirs)}, this database is at "
             f"{len(ours)}: bring both to the same version (`egovsim db migrate`) and export again"
         )
-    filled = [t for t in await database.tables() if t not in KEPT and await _has_rows(database, t)]
+    filled = [
+        t
+        for t in await database.tables()
+        if t not in NOT_CARRIED and t != PKI_FILES and await _has_rows(database, t)
+    ]
     if filled:
         raise TransferError(
             f"the database is not empty ({', '.join(filled)} have rows): import into a new "
@@ -121,6 +130,9 @@ async def load(database: Database, lines: Iterable[str]) -> dict[str, int]:
             batch: list[list[Any]] = []
             counts[table] = 0
             for row in rows:
+                if table == PKI_FILES and not counts[table] and not batch:
+                    # The file's PKI replaces the one the database's first start made.
+                    await connection.execute("DELETE FROM pki_files")
                 batch.append([_decoded(value) for value in row])
                 if len(batch) == BATCH:
                     await connection.executemany(insert, batch)
@@ -131,6 +143,8 @@ async def load(database: Database, lines: Iterable[str]) -> dict[str, int]:
                 counts[table] += len(batch)
             if "id" in columns:
                 keyed.append(table)
+        if counts.get(PKI_FILES):
+            await _pki_moved(connection)
     await database.ids_taken(keyed)
     return counts
 
@@ -154,6 +168,24 @@ def _tables(stream: Iterator[str]) -> Iterator[tuple[str, list[str], Iterator[li
             raise TransferError(f"a row before its table's line: {line[:60]}")
         yield str(item["table"]), [str(c) for c in item["columns"]], rows()
         line = pending.pop() if pending else next(stream, None)
+
+
+async def _pki_moved(connection: Connection) -> None:
+    """After the PKI's files came in: under a `pki` counter past any an instance has seen, so
+    each copies them whole at its next refresh or start."""
+    cursor = await connection.execute("SELECT COALESCE(MAX(version), 0) FROM pki_files")
+    row = await cursor.fetchone()
+    highest = max(0 if row is None else int(row[0]), await current_version(connection, PKI))
+    await connection.execute(
+        "INSERT INTO shared_versions (topic, version) VALUES (?, ?)"
+        " ON CONFLICT (topic) DO UPDATE SET version = excluded.version",
+        (PKI, highest),
+    )
+    await bump(connection, PKI)
+    await connection.execute(
+        "UPDATE pki_files SET version = (SELECT version FROM shared_versions WHERE topic = ?)",
+        (PKI,),
+    )
 
 
 async def _has_rows(database: Database, table: str) -> bool:
