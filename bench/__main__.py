@@ -16,6 +16,12 @@ def main() -> None:
         "submissions": submissions.run(),
         # The same on PostgreSQL, one instance (skipped without PostgreSQL's programs).
         **({"submissions_postgresql": submissions.run("postgresql")} if binaries() else {}),
+        # Two instances on one PostgreSQL database, the clients spread over both.
+        **(
+            {"submissions_postgresql_2": submissions.run("postgresql", instances=2)}
+            if binaries()
+            else {}
+        ),
         "api_models": api_models.run(),
     }
     results["scale"] = scale.run()

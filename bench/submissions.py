@@ -160,13 +160,16 @@ async def _prepare(base: str, applicant: Applicant, drafts: int) -> None:
             applicant.signed.append((number, signature))
 
 
-async def _burst(host: str, port: int, applicants: list[Applicant]) -> tuple[float, list[float]]:
+async def _burst(
+    host: str, ports: list[int], applicants: list[Applicant]
+) -> tuple[float, list[float]]:
     """Each applicant POSTs its next signed request over its own connection until it has none
-    left; (seconds, latencies in ms). The load generator speaks HTTP/1.1 on raw asyncio
+    left, the applicants spread over the instances on `ports` in turn (the harness's
+    round-robin); (seconds, latencies in ms). The load generator speaks HTTP/1.1 on raw asyncio
     streams: a client library would take more of the two cores than the server it measures."""
     latencies: list[float] = []
 
-    async def client(applicant: Applicant, count: int) -> None:
+    async def client(applicant: Applicant, count: int, port: int) -> None:
         reader, writer = await asyncio.open_connection(host, port)
         try:
             for _ in range(count):
@@ -196,7 +199,9 @@ async def _burst(host: str, port: int, applicants: list[Applicant]) -> tuple[flo
 
     share = SUBMISSIONS // len(applicants)
     started = time.perf_counter()
-    await asyncio.gather(*(client(a, share) for a in applicants))
+    await asyncio.gather(
+        *(client(a, share, ports[n % len(ports)]) for n, a in enumerate(applicants))
+    )
     return time.perf_counter() - started, latencies
 
 
@@ -241,12 +246,14 @@ class Burst:
     cpu: float
 
 
-def _measured(server: subprocess.Popen[bytes], port: int, applicants: list[Applicant]) -> Burst:
-    """One burst, with the server's CPU time over it: on a machine shared with other work the
+def _measured(
+    servers: list[subprocess.Popen[bytes]], ports: list[int], applicants: list[Applicant]
+) -> Burst:
+    """One burst, with the servers' CPU time over it: on a machine shared with other work the
     CPU per accepted submission says more than the wall rate."""
-    before = _cpu_seconds(server)
-    elapsed, latencies = asyncio.run(_burst("127.0.0.1", port, applicants))
-    return Burst(elapsed, latencies, _cpu_seconds(server) - before)
+    before = sum(_cpu_seconds(server) for server in servers)
+    elapsed, latencies = asyncio.run(_burst("127.0.0.1", ports, applicants))
+    return Burst(elapsed, latencies, sum(_cpu_seconds(server) for server in servers) - before)
 
 
 def _figures(label: str, burst: Burst) -> list[Figure]:
@@ -259,18 +266,21 @@ def _figures(label: str, burst: Burst) -> list[Figure]:
     ]
 
 
-def run(database: str = "sqlite") -> dict[str, object]:
+def run(database: str = "sqlite", instances: int = 1) -> dict[str, object]:
     """Measure and print on the SQLite file (or, with "postgresql", on a database of a
-    throwaway PostgreSQL cluster); return the figures."""
+    throwaway PostgreSQL cluster), served by `instances` `egovsim serve` on one database, the
+    clients spread over them; return the figures."""
     if database == "postgresql":
         with postgresql_database() as url:
-            return _run(url)
-    return _run(None)
+            return _run(url, instances)
+    return _run(None, instances)
 
 
-def _run(database_url: str | None) -> dict[str, object]:
+def _run(database_url: str | None, instances: int = 1) -> dict[str, object]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    # The other instances share the first one's data directory, database and certificates.
+    others = [free_port() for _ in range(instances - 1)]
     pki = make_pki(base)
     applicants = _applicants(pki)
     data_dir = scratch_directory()
@@ -279,6 +289,7 @@ def _run(database_url: str | None) -> dict[str, object]:
     if database_url:
         environment["EGOVSIM_DATABASE_URL"] = database_url
     server: subprocess.Popen[bytes] | None = start_server(pki, port, data_dir, environment)
+    servers: list[subprocess.Popen[bytes]] = []
     try:
         drafts = 2 * (SUBMISSIONS // CLIENTS)
 
@@ -289,21 +300,26 @@ def _run(database_url: str | None) -> dict[str, object]:
         # A fresh server: the same data directory, started anew, nothing in its caches.
         stop_server(server)
         server = start_server(pki, port, data_dir, environment)
+        servers += [start_server(pki, other, data_dir, environment) for other in others]
+        ports = [port, *others]
         with _profiled(server, "fresh"):
-            fresh = _measured(server, port, applicants)
+            fresh = _measured([server, *servers], ports, applicants)
         database = database_url or data_dir / "egovsim.sqlite3"
         drained = wait_until_delivered(database, time.monotonic() + DRAIN_SECONDS)
         with _profiled(server, "warm"):
-            warm = _measured(server, port, applicants)
+            warm = _measured([server, *servers], ports, applicants)
         wait_until_delivered(database, time.monotonic() + DRAIN_SECONDS)
     finally:
         if server is not None:
             stop_server(server)
+        for other_server in servers:
+            stop_server(other_server)
     raw = raw_rsa_verify_rate()
     return report(
-        f"submissions on {'PostgreSQL' if database_url else 'SQLite'}: {SUBMISSIONS} signed "
-        "requests per burst through the portal's JSON API, "
-        f"{CLIENTS} clients, server and load generator on the same cores",
+        f"submissions on {'PostgreSQL' if database_url else 'SQLite'}"
+        f"{f', {instances} instances on one database' if instances > 1 else ''}: "
+        f"{SUBMISSIONS} signed requests per burst through the portal's JSON API, "
+        f"{CLIENTS} clients, servers and load generator on the same cores",
         [
             *_figures("warm server", warm),
             *_figures("fresh server", fresh),
