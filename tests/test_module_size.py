@@ -13,8 +13,6 @@ LIMIT = 400
 SPLITTING: frozenset[str] = frozenset(
     {
         "gateway/service.py",  # the gateway's speed (issue 14)
-        "portal/applications.py",  # the submission path (issue 18s)
-        "signatures/revocation.py",  # the verifier's speed (issue 13)
     }
 )
 

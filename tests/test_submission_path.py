@@ -12,7 +12,7 @@ from lxml import etree
 from egovsim.gateway import soap
 from egovsim.signatures.xmldsig import canonical
 from egovsim.storage import bodies
-from egovsim.web.common.keys import DATABASE, GATEWAY_STORE
+from egovsim.web.common.keys import SIMULATOR
 from tests.test_portal_api import api, egovsim_cms, signed_in
 
 __all__ = ["api"]  # the fixture, used by name
@@ -31,7 +31,7 @@ async def test_the_gateway_keeps_the_portals_data_as_the_envelope_sent_carries_i
 ) -> None:
     cabinet, number, signature = await _signed_licence(api, persona)
     message_id = (await cabinet.sign(number, signature))["message_id"]
-    stored = await api.app[GATEWAY_STORE].message(message_id)
+    stored = await api.app[SIMULATOR].gateway_store.message(message_id)
     assert stored is not None
     # What a reader of the logged envelope finds: the same data, byte for byte, and the same
     # content hash (a request sent again after a crash is recognised by it).
@@ -53,7 +53,7 @@ async def test_a_submission_costs_one_read_of_the_draft_and_three_grouped_writes
 ) -> None:
     cabinet, number, signature = await _signed_licence(api, persona)
     seen: list[str] = []
-    database = api.app[DATABASE]
+    database = api.app[SIMULATOR].database
     await database.trace(seen.append)
     try:
         await cabinet.sign(number, signature)

@@ -21,14 +21,7 @@ from egovsim.web.common.models import answer, read_body
 from egovsim.web.common.openapi import api
 from egovsim.web.common.requests import json_object, path_id, session_token
 from egovsim.web.offices.workstation_models import (
-    ACTION,
-    ACTION_PARAMETERS,
-    APPLICATION_ID,
     BASE,
-    DOCUMENT_PARAMETERS,
-    INBOX_QUERY,
-    LIST_QUERY,
-    NEW_APPLICATION,
     STAFF_SECURITY,
     SignedOut,
     WorkstationApplication,
@@ -37,6 +30,15 @@ from egovsim.web.offices.workstation_models import (
     WorkstationSignedIn,
     WorkstationSignIn,
     WorkstationStaff,
+)
+from egovsim.web.offices.workstation_parameters import (
+    ACTION,
+    ACTION_PARAMETERS,
+    APPLICATION_ID,
+    DOCUMENT_PARAMETERS,
+    INBOX_QUERY,
+    LIST_QUERY,
+    NEW_APPLICATION,
 )
 from egovsim.workstation.intake import Submission
 from egovsim.workstation.views import ApplicationView
