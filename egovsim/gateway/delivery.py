@@ -113,8 +113,11 @@ class DeliveryWorker:
         policy: DeliveryPolicy | None = None,
         clock: Callable[[], datetime] = utcnow,
         notify: Notifier | None = None,
+        give_way: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._notify = notify
+        #: Waited on before each attempt of a pass: the gateway's requests go first (`priority`).
+        self._give_way = give_way
         self._store = store
         self._queue = queue
         self._receivers = receivers
@@ -175,6 +178,8 @@ class DeliveryWorker:
         async def in_order(messages: list[StoredMessage]) -> list[Outcome]:
             done: list[Outcome] = []
             for message in messages:
+                if self._give_way is not None:
+                    await self._give_way()
                 async with slots:
                     if self._stopping:
                         break
