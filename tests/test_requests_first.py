@@ -84,3 +84,30 @@ async def test_the_worker_gives_way_before_each_attempt_of_a_pass() -> None:
     await asyncio.gather(request(), worker.deliver_due())
     assert answered.is_set()
     assert sorted(pushed) == ["m-1", "m-2", "m-3"]
+
+
+async def test_a_pass_gives_way_in_its_slots_so_no_more_wait_at_once_than_push_at_once() -> None:
+    store = _Store([_message(number, None) for number in range(1, 21)])
+    waiting = most_waiting = turns = 0
+
+    async def give_way() -> None:
+        nonlocal waiting, most_waiting, turns
+        waiting += 1
+        turns += 1
+        most_waiting = max(most_waiting, waiting)
+        await asyncio.sleep(0.01)  # a request being answered
+        waiting -= 1
+
+    async def receiver(message: StoredMessage, route: Route) -> Delivered:
+        return Delivered("ok")
+
+    worker = DeliveryWorker(
+        store,  # type: ignore[arg-type]
+        {"external": receiver},
+        DeliveryPolicy(parallel=3),
+        clock=lambda: NOW,
+        give_way=give_way,
+    )
+    assert await worker.deliver_due() == 20
+    assert turns == 20
+    assert most_waiting == 3

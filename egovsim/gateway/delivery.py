@@ -178,9 +178,10 @@ class DeliveryWorker:
         async def in_order(messages: list[StoredMessage]) -> list[Outcome]:
             done: list[Outcome] = []
             for message in messages:
-                if self._give_way is not None:
-                    await self._give_way()
                 async with slots:
+                    if self._give_way is not None:
+                        # In the slot: a pass's many messages wait in turn, not all at once.
+                        await self._give_way()
                     if self._stopping:
                         break
                     outcome = await self._attempt(message)
