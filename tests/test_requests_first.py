@@ -68,6 +68,7 @@ async def test_the_worker_gives_way_before_each_attempt_of_a_pass() -> None:
 
     worker = DeliveryWorker(
         store,  # type: ignore[arg-type]
+        store,  # type: ignore[arg-type]
         {"external": receiver},
         DeliveryPolicy(parallel=4),
         clock=lambda: NOW,
@@ -102,6 +103,7 @@ async def test_a_pass_gives_way_in_its_slots_so_no_more_wait_at_once_than_push_a
         return Delivered("ok")
 
     worker = DeliveryWorker(
+        store,  # type: ignore[arg-type]
         store,  # type: ignore[arg-type]
         {"external": receiver},
         DeliveryPolicy(parallel=3),
