@@ -13,6 +13,7 @@ def main() -> None:
         "verify": verify.run(),
         "ocsp": ocsp.run(),
         "gateway": gateway.run(),
+        "gateway_deliveries_apart": gateway.run(deliveries="apart"),
         "submissions": submissions.run(),
         # The same on PostgreSQL, one instance (skipped without PostgreSQL's programs).
         **({"submissions_postgresql": submissions.run("postgresql")} if binaries() else {}),

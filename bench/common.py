@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,9 +115,11 @@ def start_server(
     port: int,
     data_dir: Path | None = None,
     environment: dict[str, str] | None = None,
+    arguments: Sequence[str] = (),
 ) -> subprocess.Popen[bytes]:
     """`egovsim serve` in its own process on the PKI's directory (a fresh data directory unless
-    one is given; `environment` adds EGOVSIM_* settings), ready to answer."""
+    one is given; `environment` adds EGOVSIM_* settings, `arguments` more of serve's), ready to
+    answer."""
     base = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
         [
@@ -135,6 +137,7 @@ def start_server(
             str(data_dir or scratch_directory()),
             "--public-url",
             base,
+            *arguments,
         ],
         env={**os.environ, **(environment or {})},
         stdout=subprocess.DEVNULL,

@@ -113,8 +113,11 @@ class DeliveryWorker:
         policy: DeliveryPolicy | None = None,
         clock: Callable[[], datetime] = utcnow,
         notify: Notifier | None = None,
+        give_way: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._notify = notify
+        #: Waited on before each attempt of a pass: the gateway's requests go first (`priority`).
+        self._give_way = give_way
         self._store = store
         self._queue = queue
         self._receivers = receivers
@@ -176,6 +179,9 @@ class DeliveryWorker:
             done: list[Outcome] = []
             for message in messages:
                 async with slots:
+                    if self._give_way is not None:
+                        # In the slot: a pass's many messages wait in turn, not all at once.
+                        await self._give_way()
                     if self._stopping:
                         break
                     outcome = await self._attempt(message)

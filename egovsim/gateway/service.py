@@ -17,9 +17,16 @@ from datetime import datetime
 from cryptography import x509
 from lxml import etree
 
-from egovsim.errors import CATALOGUE
 from egovsim.gateway import soap
+
+# Answer and GatewayFault are imported from here by the gateway's callers.
+from egovsim.gateway.answers import SERVER_FAULTS as SERVER_FAULTS
+from egovsim.gateway.answers import Answer as Answer
+from egovsim.gateway.answers import GatewayFault as GatewayFault
+from egovsim.gateway.answers import answer_of, down, fault_answer
+from egovsim.gateway.inquiries import Inquiries
 from egovsim.gateway.parties import Parties
+from egovsim.gateway.priority import RequestsFirst
 from egovsim.gateway.seed import PORTAL_ROUTE, PORTAL_SENDER
 from egovsim.gateway.wsfresh import (
     Freshness,
@@ -39,19 +46,6 @@ from egovsim.storage.gateway import GatewayStore, Route, Sender, StoredMessage
 log = logging.getLogger("egovsim.gateway")
 NEEDS_CORRELATION = frozenset({"UPDATE", "NOTIFICATION", "RESPONSE"})
 MAX_ENVELOPE = 10 * 1024 * 1024
-#: The faults that are the gateway's own (soapenv:Server), with their HTTP status; every other
-#: fault is the sender's (soapenv:Client) on HTTP 500, as SOAP 1.1 has it.
-SERVER_FAULTS = {"INTERNAL_ERROR": 500, "GATEWAY_UNAVAILABLE": 503}
-
-
-class GatewayFault(Exception):
-    """A refusal the gateway answers with an ErrorInfo fault."""
-
-    def __init__(self, code: str, detail: str = "", sub: tuple[str, str] | None = None):
-        super().__init__(code)
-        self.code = code
-        self.detail = detail
-        self.sub = sub
 
 
 @dataclass(slots=True)
@@ -63,17 +57,6 @@ class _Request:
     signed_by: x509.Certificate | None = None
     #: The Envelope element a sender inside this process wrote the bytes from (`handle`).
     written_from: etree._Element | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """What goes back on the wire. An answer the gateway makes has its Body's element `content`
-    and an empty `body` until `Gateway.handle` writes it, signed or not, so that a signed answer
-    is written once, from the element, and never parsed back."""
-
-    status: int
-    body: bytes
-    content: etree._Element | None = None
 
 
 #: Signs an answer with the gateway's key: the envelope around the Body's one element (which it
@@ -96,8 +79,11 @@ class Gateway:
         is_down: Callable[[], bool] | None = None,
         freshness: Freshness | None = None,
         reply_signer: ReplySigner | None = None,
+        requests_first: RequestsFirst | None = None,
     ) -> None:
         self._store = store
+        #: The requests being answered, which background deliveries give way to.
+        self.requests_first = requests_first or RequestsFirst()
         #: The parties on the bus: who answers the SyncChannel (and whom the worker delivers to).
         self.parties = parties
         self._reply_signer = reply_signer
@@ -112,6 +98,7 @@ class Gateway:
         # A password checked once is not hashed again for each message, nor by each message of
         # a first burst at once: scrypt costs tens of milliseconds and 16 MiB a hash.
         self._passwords = PasswordChecks()
+        self._inquiries = Inquiries(store, now, self._sender)
 
     async def load_replays(self) -> None:
         """Take the signatures accepted before a restart whose windows have not ended."""
@@ -135,16 +122,17 @@ class Gateway:
         `written_from` is the Envelope element such a sender wrote the bytes from: it is read
         as it is, not parsed again from the bytes (which the message log keeps as sent)."""
         request = _Request(signed_by=signed_by, written_from=written_from)
-        if self._is_down():
-            request.signed = looks_signed(envelope_bytes)
-        answer = await self._answer(channel, envelope_bytes, request)
-        return await self._signed_if(request.signed and signed_by is None, answer)
+        with self.requests_first.answer():
+            if self._is_down():
+                request.signed = looks_signed(envelope_bytes)
+            answer = await self._answer(channel, envelope_bytes, request)
+            return await self._signed_if(request.signed and signed_by is None, answer)
 
     async def refuse(self, channel: str, code: str, detail: str, head: bytes = b"") -> Answer:
         """A fault for a request that cannot even be read (too large to take in), signed when
         its first bytes (`head`) carry a WS-Security signature."""
         if self._is_down():
-            code, detail = "GATEWAY_UNAVAILABLE", _down().detail
+            code, detail = "GATEWAY_UNAVAILABLE", down().detail
         if channel == "sync":
             answer = self._fault(soap.SYNC_TYPES, "SendMessage", GatewayFault(code, detail))
         else:
@@ -169,7 +157,7 @@ class Gateway:
         namespace = soap.SYNC_TYPES if channel == "sync" else soap.ASYNC_TYPES
         operation_name = "SendMessage" if channel == "sync" else "sendMessage"
         if self._is_down():
-            return self._fault(namespace, operation_name, _down())
+            return self._fault(namespace, operation_name, down())
         try:
             root = request.written_from
             if root is None:
@@ -221,11 +209,11 @@ class Gateway:
         if op.name in ("sendMessage", "SendMessage"):
             return await self._send(op, root, raw, signed_by)
         if op.name == "getMessageStatus":
-            return await self._status(op)
+            return await self._inquiries.status(op)
         if op.name == "getMessages":
-            return await self._messages(op)
+            return await self._inquiries.messages(op)
         if op.name == "sendDeliveryNotification":
-            return await self._delivery_notification(op)
+            return await self._inquiries.delivery_notification(op)
         raise GatewayFault("ENVELOPE_MALFORMED", f"unknown operation {op.name}")
 
     async def _sender(self, sender_id: str, password: str | None) -> Sender:
@@ -314,7 +302,7 @@ class Gateway:
         response_wrapper, response = soap.wrapper(soap.ASYNC_TYPES, "sendMessageResponse")
         for name in ("messageId", "correlationId", "responseDate", "sessionId"):
             etree.SubElement(response, name).text = stored.answer[name]
-        return _answer(response_wrapper)
+        return answer_of(response_wrapper)
 
     async def _sync_answer(self, stored: StoredMessage, route: Route) -> Answer:
         receiver = self.parties.sync("portal" if stored.receiver == "portal" else "route")
@@ -340,114 +328,7 @@ class Gateway:
         if data is None:
             data = etree.Element("data")
         holder.append(data)
-        return _answer(outer)
-
-    async def _status(self, op: soap.Operation) -> Answer:
-        request = soap.request_of(op)
-        sender = soap.sender_of(request)
-        assert sender is not None
-        await self._sender(*sender)
-        message_id = soap.text_of(request, "messageId") or ""
-        stored = await self._store.message(message_id)
-        if stored is None:
-            raise GatewayFault("MESSAGE_UNKNOWN", message_id)
-        now = self._now()
-        outer, response = soap.wrapper(soap.ASYNC_TYPES, "getMessageStatusResponse")
-        etree.SubElement(response, "messageState").text = stored.state
-        soap.status_info(
-            response,
-            "status",
-            stored.state,
-            _state_text(stored),
-            stored.delivered_at or stored.accepted_at,
-        )
-        etree.SubElement(response, "responseDate").text = now.isoformat()
-        return _answer(outer)
-
-    async def _messages(self, op: soap.Operation) -> Answer:
-        request = soap.request_of(op)
-        sender = soap.sender_of(request, required=False)
-        if sender is not None:
-            await self._sender(*sender)
-        service_id = soap.text_of(request, "serviceId") or ""
-        if await self._store.route(service_id) is None:
-            raise GatewayFault("SERVICE_UNKNOWN", service_id)
-        amount_text = soap.text_of(request, "amount", required=False)
-        try:
-            amount = max(1, min(int(amount_text or 100), 1000))
-        except ValueError:
-            raise GatewayFault("ENVELOPE_MALFORMED", f"amount {amount_text!r}") from None
-        found = await self._store.for_receiver(
-            service_id, soap.text_of(request, "correlationId", required=False), amount
-        )
-        now = self._now()
-        outer, response = soap.wrapper(soap.ASYNC_TYPES, "getMessagesResponse")
-        etree.SubElement(response, "responseDate").text = now.isoformat()
-        etree.SubElement(response, "sessionId").text = str(uuid.uuid4())
-        for stored in found:
-            message = etree.SubElement(response, "messages")
-            info = soap.MessageInfo(
-                stored.message_id,
-                stored.correlation_id,
-                stored.service_id,
-                stored.message_type,
-                stored.accepted_at,
-                stored.sender_id,
-                None,
-            )
-            soap.message_info_element(message, "messageInfo", info, stored.message_id)
-            holder = etree.SubElement(message, "messageData")
-            holder.append(parse_xml(stored.data_xml))
-        return _answer(outer)
-
-    async def _delivery_notification(self, op: soap.Operation) -> Answer:
-        request = soap.request_of(op)
-        sender = soap.sender_of(request, required=False)
-        if sender is not None:
-            await self._sender(*sender)
-        notification = soap.child_of(request, "notification")
-        assert notification is not None
-        message_id = soap.text_of(notification, "messageId") or ""
-        stored = await self._store.message(message_id)
-        if stored is None:
-            raise GatewayFault("MESSAGE_UNKNOWN", message_id)
-        now = self._now()
-        outer, response = soap.wrapper(soap.ASYNC_TYPES, "sendDeliveryNotificationResponse")
-        etree.SubElement(response, "notificationId").text = str(uuid.uuid4())
-        etree.SubElement(response, "responseDate").text = now.isoformat()
-        etree.SubElement(response, "sessionId").text = str(uuid.uuid4())
-        return _answer(outer)
+        return answer_of(outer)
 
     def _fault(self, namespace: str, operation_name: str, fault: GatewayFault) -> Answer:
-        entry = CATALOGUE[fault.code]
-        body = soap.fault(
-            namespace,
-            operation_name,
-            fault.code,
-            entry.message("en"),
-            self._now(),
-            fault.detail or None,
-            fault.sub,
-            client_error=fault.code not in SERVER_FAULTS,
-        )
-        return Answer(SERVER_FAULTS.get(fault.code, 500), body)
-
-
-def _answer(content: etree._Element) -> Answer:
-    """A 200 answer whose Body holds `content`, written (signed or not) by `_signed_if`."""
-    return Answer(200, b"", content)
-
-
-def _down() -> GatewayFault:
-    return GatewayFault(
-        "GATEWAY_UNAVAILABLE", "the gateway is down (the trainer's fault switch gateway-down)"
-    )
-
-
-def _state_text(stored: StoredMessage) -> str:
-    return {
-        "ON_DELIVERY": "being delivered",
-        "DELIVERED": "delivered",
-        "NOT_DELIVERED": "the receiver refused the message",
-        "DELIVERY_STOPPED": "delivery stopped after the last attempt",
-    }[stored.state]
+        return fault_answer(namespace, operation_name, fault, self._now())

@@ -78,8 +78,35 @@ def _child(parent: etree._Element, name: str, required: bool = True) -> etree._E
     return found[0]
 
 
+class _Children:
+    """The child elements of one element by local name, read in one pass: messageInfo's dozen
+    fields are then found without a search each."""
+
+    def __init__(self, parent: etree._Element) -> None:
+        self._parent = parent
+        self._by_name: dict[str, list[etree._Element]] = {}
+        for child in parent:
+            tag = child.tag
+            if isinstance(tag, str):
+                self._by_name.setdefault(tag.rpartition("}")[2], []).append(child)
+
+    def child(self, name: str, required: bool = True) -> etree._Element | None:
+        """As `_child` finds it."""
+        found = self._by_name.get(name, ())
+        if len(found) == 1:
+            return found[0]
+        return _child(self._parent, name, required)  # its refusal, or None
+
+    def text(self, name: str, required: bool = True) -> str | None:
+        """As `_text` reads it."""
+        return _node_text(self.child(name, required), name, required)
+
+
 def _text(parent: etree._Element, name: str, required: bool = True) -> str | None:
-    node = _child(parent, name, required)
+    return _node_text(_child(parent, name, required), name, required)
+
+
+def _node_text(node: etree._Element | None, name: str, required: bool) -> str | None:
     if node is None:
         return None
     if len(node):
@@ -96,8 +123,7 @@ def _text(parent: etree._Element, name: str, required: bool = True) -> str | Non
     return value or None
 
 
-def _datetime(parent: etree._Element, name: str, required: bool = True) -> datetime | None:
-    value = _text(parent, name, required)
+def _datetime_of(value: str | None, name: str) -> datetime | None:
     if value is None:
         return None
     try:
@@ -108,9 +134,11 @@ def _datetime(parent: etree._Element, name: str, required: bool = True) -> datet
 
 def message_info(node: etree._Element) -> MessageInfo:
     """messageInfo / requestInfo."""
-    sender = _child(node, "sender")
-    assert sender is not None
-    message_type = _text(node, "messageType", required=False) or "REQUEST"
+    fields = _Children(node)
+    sender_node = fields.child("sender")
+    assert sender_node is not None
+    sender = _Children(sender_node)
+    message_type = fields.text("messageType", required=False) or "REQUEST"
     if message_type not in MESSAGE_TYPES:
         raise ContractError(f"messageType {message_type!r} is none of {', '.join(MESSAGE_TYPES)}")
     properties = tuple(
@@ -118,18 +146,18 @@ def message_info(node: etree._Element) -> MessageInfo:
         for p in node
         if isinstance(p.tag, str) and etree.QName(p).localname == "properties"
     )
-    date = _datetime(node, "messageDate")
+    date = _datetime_of(fields.text("messageDate"), "messageDate")
     assert date is not None
     return MessageInfo(
-        message_id=_text(node, "messageId", required=False),
-        correlation_id=_text(node, "correlationId", required=False),
-        service_id=_text(node, "serviceId") or "",
+        message_id=fields.text("messageId", required=False),
+        correlation_id=fields.text("correlationId", required=False),
+        service_id=fields.text("serviceId") or "",
         message_type=message_type,
         message_date=date,
-        sender_id=_text(sender, "senderId") or "",
-        password=_text(sender, "password", required=False),
-        route_id=_text(node, "routeId", required=False),
-        session_id=_text(node, "sessionId", required=False),
+        sender_id=sender.text("senderId") or "",
+        password=sender.text("password", required=False),
+        route_id=fields.text("routeId", required=False),
+        session_id=fields.text("sessionId", required=False),
         properties=properties,
     )
 

@@ -12,6 +12,7 @@ from egovsim.gateway.attachments import AttachmentFetcher
 from egovsim.gateway.delivery import DeliveryPolicy, DeliveryWorker
 from egovsim.gateway.own_key import reply_signer
 from egovsim.gateway.parties import Parties
+from egovsim.gateway.priority import RequestsFirst
 from egovsim.gateway.seed import PORTAL_SENDER, WORKSTATION_SENDER
 from egovsim.gateway.sending import GatewaySender
 from egovsim.gateway.service import Gateway
@@ -96,7 +97,16 @@ def join(core: Core) -> Joined:
     )
     parties = Parties(store)
     queue = DeliveryQueue(database, settings.worker_lease)
-    delivery = DeliveryWorker(store, queue, parties.receivers, policy, notify=parties.settled)
+    # The gateway's requests go before its deliveries (`egovsim.gateway.priority`).
+    requests_first = RequestsFirst()
+    delivery = DeliveryWorker(
+        store,
+        queue,
+        parties.receivers,
+        policy,
+        notify=parties.settled,
+        give_way=requests_first.give_way,
+    )
     gateway = Gateway(
         store,
         core.verifier,
@@ -106,6 +116,7 @@ def join(core: Core) -> Joined:
         is_down=lambda: faults.current.gateway_down,
         freshness=Freshness(settings.wss_future_skew, settings.wss_max_age),
         reply_signer=reply_signer(keystore),
+        requests_first=requests_first,
     )
 
     def sender(sender_id: str) -> GatewaySender:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections.abc import Callable
@@ -10,20 +9,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from egovsim.storage.database import Database, Row, WorkConnection
+from egovsim.storage.database import Database, Row
 from egovsim.storage.delivery_queue import Outcome, record_attempts
+from egovsim.storage.gateway_accepting import GroupCommit
 from egovsim.storage.gateway_messages import (
-    INSERT_MESSAGE,
     SELECT_ATTEMPTS,
     Attempt,
     StoredMessage,
     attempt,
     message,
-    message_row,
-    packed_message,
     select_messages,
 )
-from egovsim.storage.gateway_replays import ReplayStore, remember_accepted
+from egovsim.storage.gateway_replays import ReplayStore
 from egovsim.storage.paging import Page, decode_cursor, encode_cursor
 from egovsim.storage.shared_versions import ROUTES, bump
 
@@ -59,9 +56,6 @@ def _route(row: Row) -> Route:
     )
 
 
-BATCH = 500
-
-
 class GatewayStore:
     """Repository of everything the gateway keeps."""
 
@@ -69,8 +63,7 @@ class GatewayStore:
         self._db = database
         #: The signatures accepted, written with their messages (`accept`).
         self.replays = ReplayStore(database, machine_time)
-        self._pending: list[tuple[dict[str, Any], asyncio.Future[tuple[StoredMessage, bool]]]] = []
-        self._flusher: asyncio.Task[None] | None = None
+        self._accepting = GroupCommit(database, self.replays.machine_time)
         # Senders and routes change rarely and are read for every message: kept in memory,
         # refreshed by this store's own writes, and forgotten when another instance on the
         # database changed them (`shared_versions.ROUTES`).
@@ -185,74 +178,10 @@ class GatewayStore:
         """Store a message, or find the one with its messageId; (message, newly stored).
 
         The message is committed before this returns: that is the gateway's promise to a
-        sender that hears "accepted". Messages arriving together are committed together (group
-        commit), one transaction for the batch, so durability does not cost a transaction each.
+        sender that hears "accepted". Messages arriving together are committed together
+        (`GroupCommit`), so durability does not cost a transaction each.
         """
-        # Deflated and digested beside the event loop, before the batch's transaction: write
-        # transactions are one at a time, and zlib and hashlib let go of the GIL meanwhile.
-        fields = {**fields, "packed": await asyncio.to_thread(packed_message, fields)}
-        future: asyncio.Future[tuple[StoredMessage, bool]] = (
-            asyncio.get_running_loop().create_future()
-        )
-        self._pending.append((fields, future))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush())
-        return await future
-
-    async def _flush(self) -> None:
-        while self._pending:
-            batch, self._pending = self._pending[:BATCH], self._pending[BATCH:]
-            try:
-                results = await self._commit(batch)
-            except Exception as error:
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(error)
-                continue
-            for (_, future), result in zip(batch, results, strict=True):
-                if not future.done():
-                    future.set_result(result)
-
-    async def _commit(
-        self, batch: list[tuple[dict[str, Any], asyncio.Future[tuple[StoredMessage, bool]]]]
-    ) -> list[tuple[StoredMessage, bool]]:
-        ids = [fields["message_id"] for fields, _ in batch]
-        marks = ", ".join("?" for _ in ids)
-        selected = select_messages()
-
-        def store(connection: WorkConnection) -> list[StoredMessage]:
-            # The batch goes in where its messageIds are new and is read back; a request's own
-            # sessionId on the stored answer says that its row is the one stored. Bodies are
-            # stored (deflated) only for messages not already there.
-            there = {
-                row[0]
-                for row in connection.execute(
-                    f"SELECT message_id FROM gateway_messages WHERE message_id IN ({marks})", ids
-                )
-            }
-            new: dict[str, dict[str, Any]] = {}
-            for fields, _ in batch:
-                if fields["message_id"] not in there:
-                    new.setdefault(fields["message_id"], fields)
-            rows = [message_row(connection, fields) for fields in new.values()]
-            connection.executemany(INSERT_MESSAGE, rows)
-            found = connection.execute(
-                f"{selected} WHERE m.message_id IN ({marks})", ids
-            ).fetchall()
-            if replays:
-                remember_accepted(connection, [f for f, _ in batch], found, pruned_at)
-            return [message(row) for row in found]
-
-        replays = any(fields.get("replay") for fields, _ in batch)
-        pruned_at = self.replays.machine_time()
-        stored = {found.message_id: found for found in await self._db.transact(store)}
-        return [
-            (
-                stored[f["message_id"]],
-                stored[f["message_id"]].answer["sessionId"] == f["answer"]["sessionId"],
-            )
-            for f, _ in batch
-        ]
+        return await self._accepting.accept(fields)
 
     async def message(self, message_id: str) -> StoredMessage | None:
         """A message by its messageId."""
