@@ -76,10 +76,12 @@ def check_of(row: Row) -> DocumentCheck:
     )
 
 
-#: A result with its CMS (kept once, in `message_bodies`).
+_SIGNATURE = bodies.joined("r", "signature_body", "signature")
+_VERIFICATION = bodies.joined("r", "verification_body", "verification")
+#: A result with its CMS and the verifier's report (kept once, in `message_bodies`).
 SELECT_RESULTS = (
-    "SELECT r.*, b.encoding AS signature_encoding, b.content AS signature_content"
-    " FROM results r LEFT JOIN message_bodies b ON b.id = r.signature_body"
+    f"SELECT r.*, {_SIGNATURE[0]}, {_VERIFICATION[0]} FROM results r"
+    f"{_SIGNATURE[1]}{_VERIFICATION[1]}"
 )
 
 
@@ -95,5 +97,5 @@ def result_of(row: Row) -> ResultRecord:
         bodies.referred(row, "signature"),
         time_or_none(row["signed_at"]),
         row["signed_by"],
-        json.loads(row["verification_json"]) if row["verification_json"] else None,
+        bodies.referred_json(row, "verification"),
     )

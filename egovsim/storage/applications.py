@@ -274,7 +274,8 @@ class ApplicationStore:
                 " refusal = excluded.refusal, grounds = excluded.grounds,"
                 " document_json = excluded.document_json, prepared_at = excluded.prepared_at,"
                 " prepared_by = excluded.prepared_by, signature = NULL, signature_body = NULL,"
-                " signed_at = NULL, signed_by = NULL, verification_json = NULL",
+                " signed_at = NULL, signed_by = NULL, verification_json = NULL,"
+                " verification_body = NULL",
                 (
                     result.application_id,
                     result.kind,
@@ -296,18 +297,15 @@ class ApplicationStore:
     ) -> None:
         """Attach the authorized person's CMS and the verifier's report to the result."""
         async with self._db.write() as connection:
-            # Kept once in `message_bodies`: the portal's copy of the result is the same CMS.
+            # Kept once in `message_bodies`: the portal's copy of the result is the same CMS;
+            # the report too.
             body = await bodies.put_async(connection, signature)
+            report = await bodies.put_async(connection, bodies.json_bytes(verification))
             await connection.execute(
                 "UPDATE results SET signature = NULL, signature_body = ?, signed_at = ?,"
-                " signed_by = ?, verification_json = ? WHERE application_id = ?",
-                (
-                    body,
-                    signed_at.isoformat(),
-                    signed_by,
-                    json.dumps(verification, ensure_ascii=False),
-                    application_id,
-                ),
+                " signed_by = ?, verification_json = NULL, verification_body = ?"
+                " WHERE application_id = ?",
+                (body, signed_at.isoformat(), signed_by, report, application_id),
             )
 
     async def result(self, application_id: int) -> ResultRecord | None:

@@ -1,5 +1,6 @@
-"""The gateway's message bodies stored once: kept by their SHA-256 in `message_bodies`,
-deflated, read back byte for byte; a message's data deflated against its own envelope.
+"""The bodies stored once: the gateway's messages, the CMS and e-documents, the verifier's
+reports, kept by their SHA-256 in `message_bodies`, deflated, read back byte for byte; a
+message's data deflated against its own envelope.
 
 The functions take a `WorkConnection`: they run inside `Database.transact` and
 `Database.snapshot` works, on the database's thread.
@@ -8,10 +9,11 @@ The functions take a `WorkConnection`: they run inside `Database.transact` and
 from __future__ import annotations
 
 import hashlib
+import json
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from egovsim.storage.database import Connection, Row, WorkConnection
@@ -29,8 +31,23 @@ BODY_COLUMNS = frozenset(
         ("gateway_attempts", "response_body"),
         ("results", "signature_body"),
         ("portal_results", "cms_body"),
+        ("results", "verification_body"),
+        ("portal_results", "verification_body"),
+        ("portal_results", "document_body"),
+        ("portal_applications", "verification_body"),
+        ("portal_applications", "signature_body"),
+        ("portal_applications", "edocument_body"),
+        ("portal_timeline", "report_body"),
     }
 )
+#: Keeps a body unless the same bytes are kept already: `executemany` it with `body_row`s
+#: before the statement that refers to them by `BODY_ID`, in one transaction.
+INSERT_BODY = (
+    "INSERT INTO message_bodies (digest, size, encoding, content) VALUES (?, ?, ?, ?)"
+    " ON CONFLICT (digest) DO NOTHING"
+)
+#: A body's id by its digest, as a value in an INSERT or UPDATE (no trip back for the id).
+BODY_ID = "(SELECT id FROM message_bodies WHERE digest = ?)"
 
 
 def sha256(value: bytes | str | None) -> bytes | None:
@@ -76,6 +93,17 @@ def pack(body: bytes) -> Packed:
     return Packed(hashlib.sha256(body).digest(), len(body), encoding, content)
 
 
+def body_row(body: bytes) -> tuple[bytes, int, str, bytes]:
+    """`INSERT_BODY`'s values for `body`: its digest (`BODY_ID`'s value), size and packing."""
+    made = pack(body)
+    return made.digest, made.size, made.encoding, made.content
+
+
+def json_bytes(value: Any) -> bytes:
+    """A JSON value (a report) as kept: the bytes of the same value are the same."""
+    return json.dumps(value, ensure_ascii=False).encode()
+
+
 def put(connection: WorkConnection, body: bytes | Packed) -> int:
     """The id of `body` in `message_bodies`, stored now if these bytes are new."""
     digest = body.digest if isinstance(body, Packed) else hashlib.sha256(body).digest()
@@ -109,14 +137,33 @@ async def put_async(connection: Connection, body: bytes) -> int:
     return int(made[0])
 
 
-def referred(row: Row, name: str) -> bytes | None:
+def referred(row: Row, name: str, own: str | None = None) -> bytes | None:
     """The body a row refers to, read through its join (`{name}_encoding`, `{name}_content`),
-    or else the row's own column `name` (a value kept in the row)."""
+    or else the row's own column `own` (by default `name`: a value kept in the row)."""
     content = row[f"{name}_content"]
     if content is not None:
         return unpacked(row[f"{name}_encoding"], content)
-    own = row[name]
-    return bytes(own) if own is not None else None
+    kept = row[own or name]
+    if isinstance(kept, str):
+        return kept.encode()
+    return bytes(kept) if kept is not None else None
+
+
+def referred_json(row: Row, name: str) -> Any:
+    """A JSON value a row refers to (`name`'s body), or else keeps in `{name}_json`; None
+    without either."""
+    kept = referred(row, name, f"{name}_json")
+    return json.loads(kept) if kept else None
+
+
+def joined(alias: str, column: str, name: str) -> tuple[str, str]:
+    """(the selected columns, the join) that read the body `alias`.`column` refers to as
+    `{name}_encoding` and `{name}_content` (`referred`'s names)."""
+    table = f"{name}_b"
+    return (
+        f"{table}.encoding AS {name}_encoding, {table}.content AS {name}_content",
+        f" LEFT JOIN message_bodies {table} ON {table}.id = {alias}.{column}",
+    )
 
 
 def read(connection: WorkConnection, ids: Iterable[int | None]) -> dict[int, bytes]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from egovsim.storage import bodies
 from egovsim.storage.database import Connection, Database, Row, WorkConnection
 from egovsim.storage.rows import required_time, time_or_none
 
@@ -89,9 +90,9 @@ def application_from_row(row: Row) -> PortalApplication:
         created_at=required_time(row["created_at"]),
         updated_at=required_time(row["updated_at"]),
         frozen_at=time_or_none(row["frozen_at"]),
-        edocument=row["edocument"],
-        signature=row["signature"],
-        verification=json.loads(row["verification_json"]) if row["verification_json"] else None,
+        edocument=bodies.referred(row, "edocument"),
+        signature=bodies.referred(row, "signature"),
+        verification=bodies.referred_json(row, "verification"),
         signed_at=time_or_none(row["signed_at"]),
         message_id=row["message_id"],
         sent_at=time_or_none(row["sent_at"]),
@@ -112,36 +113,78 @@ def attachment_from_row(row: Row) -> Attachment:
     )
 
 
+def _joined_bodies(alias: str, columns: Iterable[tuple[str, str]]) -> tuple[str, str]:
+    selected, joins = zip(*(bodies.joined(alias, c, name) for c, name in columns), strict=True)
+    return ", ".join(selected), "".join(joins)
+
+
+_APPLICATION_BODIES = _joined_bodies(
+    "a",
+    (
+        ("edocument_body", "edocument"),
+        ("signature_body", "signature"),
+        ("verification_body", "verification"),
+    ),
+)
+#: An application with its e-document, CMS and the verifier's report (kept in
+#: `message_bodies`); a WHERE after it names the application's columns as `a.`.
+SELECT_APPLICATION = (
+    f"SELECT a.*, {_APPLICATION_BODIES[0]} FROM portal_applications a{_APPLICATION_BODIES[1]}"
+)
+_REPORT = _joined_bodies("t", (("report_body", "report"),))
+#: Timeline entries with their reports (kept in `message_bodies`); columns as `t.`.
+SELECT_ENTRIES = f"SELECT t.*, {_REPORT[0]} FROM portal_timeline t{_REPORT[1]}"
+
+
 def entry_from_row(row: Row) -> TimelineEntry:
-    """A `portal_timeline` row as the dataclass."""
+    """A `portal_timeline` row (of `SELECT_ENTRIES`) as the dataclass."""
+    details = json.loads(row["details_json"])
+    if row["report_content"] is not None:
+        details["report"] = json.loads(
+            bodies.unpacked(row["report_encoding"], row["report_content"])
+        )
     return TimelineEntry(
         required_time(row["at"]),
         row["step"],
         row["event"],
         row["code"],
-        json.loads(row["details_json"]),
+        details,
         row["id"],
     )
 
 
-def timeline_rows(application_id: int, entries: Iterable[TimelineEntry]) -> list[tuple[Any, ...]]:
-    """The `portal_timeline` rows of new entries (INSERT_ENTRY's parameters)."""
-    return [
-        (
-            application_id,
-            e.at.isoformat(),
-            e.step,
-            e.event,
-            e.code,
-            json.dumps(e.details, ensure_ascii=False),
+def timeline_rows(
+    application_id: int, entries: Iterable[TimelineEntry]
+) -> list[tuple[str, list[tuple[Any, ...]]]]:
+    """The statements that append new entries, each with its rows for `executemany`: the
+    entries' reports (a verifier's report is kept once, in `message_bodies`), then the entries."""
+    reports: list[tuple[Any, ...]] = []
+    rows: list[tuple[Any, ...]] = []
+    for e in entries:
+        details, digest = e.details, None
+        if isinstance(details.get("report"), dict):
+            details = {k: v for k, v in details.items() if k != "report"}
+            kept = bodies.body_row(bodies.json_bytes(e.details["report"]))
+            reports.append(kept)
+            digest = kept[0]
+        rows.append(
+            (
+                application_id,
+                e.at.isoformat(),
+                e.step,
+                e.event,
+                e.code,
+                json.dumps(details, ensure_ascii=False),
+                digest,
+            )
         )
-        for e in entries
-    ]
+    statements = [(bodies.INSERT_BODY, reports)] if reports else []
+    return [*statements, (INSERT_ENTRY, rows)]
 
 
 INSERT_ENTRY = (
-    "INSERT INTO portal_timeline (application_id, at, step, event, code, details_json)"
-    " VALUES (?, ?, ?, ?, ?, ?)"
+    "INSERT INTO portal_timeline (application_id, at, step, event, code, details_json,"
+    f" report_body) VALUES (?, ?, ?, ?, ?, ?, {bodies.BODY_ID})"
 )
 
 
@@ -149,7 +192,16 @@ async def append_timeline(
     connection: Connection, application_id: int, entries: Iterable[TimelineEntry]
 ) -> None:
     """Append entries to an application's timeline, inside the caller's transaction."""
-    await connection.executemany(INSERT_ENTRY, timeline_rows(application_id, entries))
+    for statement, rows in timeline_rows(application_id, entries):
+        await connection.executemany(statement, rows)
+
+
+def append_timeline_now(
+    connection: WorkConnection, application_id: int, entries: Iterable[TimelineEntry]
+) -> None:
+    """`append_timeline` inside `Database.transact`, on the database's thread."""
+    for statement, rows in timeline_rows(application_id, entries):
+        connection.executemany(statement, rows)
 
 
 async def next_number(connection: Connection) -> str:
@@ -268,28 +320,35 @@ class PortalStore:
     ) -> bool:
         """Keep the signed e-document and its CMS, if the draft is still the one that was
         signed (not changed in the meantime); False otherwise."""
+        # The e-document, its CMS and the report are kept once in `message_bodies`.
+        kept = [
+            bodies.body_row(fields["edocument"]),
+            bodies.body_row(fields["signature"]),
+            bodies.body_row(bodies.json_bytes(fields["verification"])),
+        ]
         values = (
-            fields["edocument"],
-            fields["signature"],
-            json.dumps(fields["verification"], ensure_ascii=False),
+            *(body[0] for body in kept),
             fields["signed_at"].isoformat(),
             fields["message_id"],
             fields["signed_at"].isoformat(),
             application_id,
             frozen_at.isoformat(),
         )
-        rows = timeline_rows(application_id, entries)
+        entries = list(entries)
 
         def sign(connection: WorkConnection) -> bool:
+            connection.executemany(bodies.INSERT_BODY, kept)
             cursor = connection.execute(
-                "UPDATE portal_applications SET status = 'signed', edocument = ?, signature = ?,"
-                " verification_json = ?, signed_at = ?, message_id = ?, updated_at = ?"
-                " WHERE id = ? AND status = 'draft' AND frozen_at = ?",
+                "UPDATE portal_applications SET status = 'signed', edocument = NULL,"
+                f" edocument_body = {bodies.BODY_ID}, signature = NULL,"
+                f" signature_body = {bodies.BODY_ID}, verification_json = NULL,"
+                f" verification_body = {bodies.BODY_ID}, signed_at = ?, message_id = ?,"
+                " updated_at = ? WHERE id = ? AND status = 'draft' AND frozen_at = ?",
                 values,
             )
             if cursor.rowcount != 1:
                 return False
-            connection.executemany(INSERT_ENTRY, rows)
+            append_timeline_now(connection, application_id, entries)
             return True
 
         # One trip to the database's thread: a submission's hot path (see Database.transact).
@@ -297,7 +356,6 @@ class PortalStore:
 
     async def mark_sent(self, application_id: int, at: datetime, entry: TimelineEntry) -> None:
         """The gateway took the signed request (P7)."""
-        rows = timeline_rows(application_id, [entry])
 
         def send(connection: WorkConnection) -> None:
             cursor = connection.execute(
@@ -306,7 +364,7 @@ class PortalStore:
                 (at.isoformat(), at.isoformat(), application_id),
             )
             if cursor.rowcount == 1:
-                connection.executemany(INSERT_ENTRY, rows)
+                append_timeline_now(connection, application_id, [entry])
 
         await self._db.transact(send)
 
@@ -314,14 +372,14 @@ class PortalStore:
         """The applications in a status, oldest first (the signed ones the gateway has not
         taken, the sent ones it has not settled)."""
         rows = await self._db.fetch_all(
-            "SELECT * FROM portal_applications WHERE status = ? ORDER BY id", (status,)
+            f"{SELECT_APPLICATION} WHERE a.status = ? ORDER BY a.id", (status,)
         )
         return [application_from_row(row) for row in rows]
 
     async def by_message_id(self, message_id: str) -> PortalApplication | None:
         """The application whose gateway REQUEST had this messageId."""
         row = await self._db.fetch_one(
-            "SELECT * FROM portal_applications WHERE message_id = ?", (message_id,)
+            f"{SELECT_APPLICATION} WHERE a.message_id = ?", (message_id,)
         )
         return application_from_row(row) if row else None
 
@@ -329,9 +387,7 @@ class PortalStore:
 
     async def application(self, application_id: int) -> PortalApplication | None:
         """An application by id."""
-        row = await self._db.fetch_one(
-            "SELECT * FROM portal_applications WHERE id = ?", (application_id,)
-        )
+        row = await self._db.fetch_one(f"{SELECT_APPLICATION} WHERE a.id = ?", (application_id,))
         return application_from_row(row) if row else None
 
     async def with_attachments(
@@ -377,7 +433,6 @@ class PortalStore:
     async def timeline(self, application_id: int) -> list[TimelineEntry]:
         """An application's timeline, oldest first."""
         rows = await self._db.fetch_all(
-            "SELECT * FROM portal_timeline WHERE application_id = ? ORDER BY id",
-            (application_id,),
+            f"{SELECT_ENTRIES} WHERE t.application_id = ? ORDER BY t.id", (application_id,)
         )
         return [entry_from_row(row) for row in rows]

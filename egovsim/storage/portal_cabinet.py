@@ -11,6 +11,8 @@ from typing import Any
 from egovsim.storage import bodies
 from egovsim.storage.database import Database, Row, WorkConnection
 from egovsim.storage.portal import (
+    SELECT_APPLICATION,
+    SELECT_ENTRIES,
     Attachment,
     PortalApplication,
     TimelineEntry,
@@ -151,12 +153,19 @@ class CabinetStore:
                 )
             if landing.result is not None:
                 result = landing.result
-                # The provider's own copy of this CMS is already kept: one body for both.
-                cms = await bodies.put_async(connection, result.cms)
+                # The CMS, the document and the report are kept in `message_bodies` (the
+                # provider's own copy of this CMS is already there: one body for both).
+                kept = [
+                    bodies.body_row(result.cms),
+                    bodies.body_row(result.document),
+                    bodies.body_row(bodies.json_bytes(result.verification)),
+                ]
+                await connection.executemany(bodies.INSERT_BODY, kept)
                 await connection.execute(
                     "INSERT INTO portal_results (application_id, message_id, kind, refusal,"
-                    " grounds, provider_number, cms, cms_body, document, verification_json,"
-                    " received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " grounds, provider_number, cms, cms_body, document, document_body,"
+                    f" verification_json, verification_body, received_at) VALUES (?, ?, ?, ?,"
+                    f" ?, ?, ?, {bodies.BODY_ID}, ?, {bodies.BODY_ID}, '', {bodies.BODY_ID}, ?)"
                     " ON CONFLICT (application_id) DO NOTHING",
                     (
                         application.id,
@@ -165,10 +174,11 @@ class CabinetStore:
                         int(result.refusal),
                         result.grounds,
                         result.provider_number,
-                        b"",  # the CMS itself is in message_bodies
-                        cms,
-                        result.document,
-                        json.dumps(result.verification, ensure_ascii=False),
+                        b"",
+                        kept[0][0],
+                        b"",
+                        kept[1][0],
+                        kept[2][0],
                         result.received_at.isoformat(),
                     ),
                 )
@@ -182,7 +192,7 @@ class CabinetStore:
         (`fields["message_id"]`), in progress until its result lands; None without an account."""
         async with self._db.write() as connection:
             cursor = await connection.execute(
-                "SELECT * FROM portal_applications WHERE message_id = ?", (fields["message_id"],)
+                f"{SELECT_APPLICATION} WHERE a.message_id = ?", (fields["message_id"],)
             )
             row = await cursor.fetchone()
             if row is not None:
@@ -200,7 +210,7 @@ class CabinetStore:
                 " regulation_id, variant, category, form_json, status, message_id,"
                 " provider_number, provider_status, created_at, updated_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}', 'in_progress', ?, ?,"
-                " 'in_progress', ?, ?) RETURNING *",
+                " 'in_progress', ?, ?) RETURNING id",
                 (
                     await next_number(connection),
                     account["id"],
@@ -219,9 +229,12 @@ class CabinetStore:
                     at,
                 ),
             )
+            made = await cursor.fetchone()
+            assert made is not None
+            await append_timeline(connection, int(made["id"]), entries)
+            cursor = await connection.execute(f"{SELECT_APPLICATION} WHERE a.id = ?", (made["id"],))
             row = await cursor.fetchone()
             assert row is not None
-            await append_timeline(connection, int(row["id"]), entries)
             return application_from_row(row)
 
     async def applications(
@@ -229,17 +242,16 @@ class CabinetStore:
     ) -> list[PortalApplication]:
         """Up to `limit` of an account's applications, newest first, older than the one
         `before` (a page's cursor), of one `status` when it is given."""
-        clauses: list[str] = ["account_id = ?"]
+        clauses: list[str] = ["a.account_id = ?"]
         values: list[Any] = [account_id]
         if status is not None:
-            clauses.append("status = ?")
+            clauses.append("a.status = ?")
             values.append(status)
         if before is not None:
-            clauses.append("id < ?")
+            clauses.append("a.id < ?")
             values.append(before)
         rows = await self._db.fetch_all(
-            f"SELECT * FROM portal_applications WHERE {' AND '.join(clauses)}"
-            " ORDER BY id DESC LIMIT ?",
+            f"{SELECT_APPLICATION} WHERE {' AND '.join(clauses)} ORDER BY a.id DESC LIMIT ?",
             (*values, limit),
         )
         return [application_from_row(row) for row in rows]
@@ -283,9 +295,7 @@ class CabinetStore:
 
         def read(connection: WorkConnection) -> CabinetDetail | None:
             by_id = (application_id,)
-            row = connection.execute(
-                "SELECT * FROM portal_applications WHERE id = ?", by_id
-            ).fetchone()
+            row = connection.execute(f"{SELECT_APPLICATION} WHERE a.id = ?", by_id).fetchone()
             if row is None:
                 return None
             attachments = connection.execute(
@@ -293,7 +303,7 @@ class CabinetStore:
                 by_id,
             ).fetchall()
             timeline = connection.execute(
-                "SELECT * FROM portal_timeline WHERE application_id = ? ORDER BY id", by_id
+                f"{SELECT_ENTRIES} WHERE t.application_id = ? ORDER BY t.id", by_id
             ).fetchall()
             result = connection.execute(
                 f"{_SELECT_RESULT} WHERE r.application_id = ?", by_id
@@ -308,10 +318,18 @@ class CabinetStore:
         return await self._db.snapshot(read)
 
 
-#: A landed result with its CMS (kept once, in `message_bodies`).
+_RESULT_BODIES = [
+    bodies.joined("r", column, name)
+    for column, name in (
+        ("cms_body", "cms"),
+        ("document_body", "document"),
+        ("verification_body", "verification"),
+    )
+]
+#: A landed result with its CMS, document and report (kept in `message_bodies`).
 _SELECT_RESULT = (
-    "SELECT r.*, b.encoding AS cms_encoding, b.content AS cms_content"
-    " FROM portal_results r LEFT JOIN message_bodies b ON b.id = r.cms_body"
+    f"SELECT r.*, {', '.join(selected for selected, _ in _RESULT_BODIES)}"
+    f" FROM portal_results r{''.join(join for _, join in _RESULT_BODIES)}"
 )
 
 
@@ -324,7 +342,7 @@ def _result(row: Row) -> PortalResult:
         row["grounds"],
         row["provider_number"],
         bodies.referred(row, "cms") or b"",
-        row["document"],
-        json.loads(row["verification_json"]),
+        bodies.referred(row, "document") or b"",
+        bodies.referred_json(row, "verification"),
         required_time(row["received_at"]),
     )
