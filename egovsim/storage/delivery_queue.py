@@ -44,6 +44,13 @@ _CLAIM = (
     " OR o.message_id = m.correlation_id))"
     " ORDER BY m.id LIMIT ?{lock}) RETURNING id"
 )
+# What an idle worker reads every half second before it claims: a claim is a write, and writes
+# are one at a time on the whole database.
+_ANY_DUE = (
+    "SELECT 1 FROM gateway_messages WHERE state = 'ON_DELIVERY'"
+    " AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
+    " AND (claimed_until IS NULL OR claimed_until <= ?) LIMIT 1"
+)
 _RECORD = (
     "UPDATE gateway_messages SET state = ?, attempts = attempts + 1, next_attempt_at = ?,"
     " delivered_at = ?, claimed_by = NULL, claimed_until = NULL WHERE id = ?"
@@ -72,6 +79,8 @@ class DeliveryQueue:
         """Lease the messages whose attempt is due (`now` on delivery's clock) to this worker,
         oldest first, at most `limit`; the messages, read with their bodies."""
         machine_now = self._machine_time()
+        if await self._db.fetch_one(_ANY_DUE, (now.isoformat(), machine_now)) is None:
+            return []
         claim = (
             self.holder,
             machine_now + self.lease,
