@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
@@ -28,6 +29,8 @@ from egovsim.storage.attachment_contents import AttachmentContents
 from egovsim.storage.database import Database, database_location
 from egovsim.storage.faults import OCSP_DOWN, PkiFault
 from egovsim.storage.shared_versions import PKI
+from egovsim.web.app import create_app
+from egovsim.web.common.keys import SIMULATOR
 from tests.conftest import BOTH_DATABASES, NOW, PASSWORD
 
 pytestmark = pytest.mark.parametrize("database_url", BOTH_DATABASES, indirect=True)
@@ -266,3 +269,38 @@ async def test_an_imported_database_brings_its_pki_to_the_instances_on_it(
     async with Simulator(elsewhere, Clock(frozen_at=NOW)) as second:
         assert second.pki.trust_anchors == anchors
         assert [r.serial for r in second.pki.records()] == serials
+
+
+async def test_two_served_instances_answer_a_revocation_made_on_one_over_http(
+    settings: Settings, tmp_path: Path, persona: Any
+) -> None:
+    first_settings = settings.with_overrides(shared_refresh=QUICK)
+    second_settings = first_settings.with_overrides(certs_dir=tmp_path / "second" / "certs")
+    certificate = persona("citizen-valid").sign.certificate
+    async with (
+        TestClient(TestServer(create_app(first_settings, Clock(frozen_at=NOW)))) as first,
+        TestClient(TestServer(create_app(second_settings, Clock(frozen_at=NOW)))) as second,
+    ):
+        issuer = first.app[SIMULATOR].pki.authority(NCA).certificate
+        request = ocsp.OCSPRequestBuilder().add_certificate(certificate, issuer, hashes.SHA1())
+        body = request.build().public_bytes(serialization.Encoding.DER)
+
+        async def second_says() -> ocsp.OCSPCertStatus:
+            answer = await second.post(
+                "/ocsp", data=body, headers={"Content-Type": "application/ocsp-request"}
+            )
+            return ocsp.load_der_ocsp_response(await answer.read()).certificate_status
+
+        assert await second_says() == ocsp.OCSPCertStatus.GOOD
+        # `egovsim pki revoke` on the first machine (its certs directory).
+        first.app[SIMULATOR].pki.revoke(
+            certificate.serial_number, "keyCompromise", NOW - timedelta(hours=1), NOW
+        )
+        for _ in range(200):
+            if await second_says() == ocsp.OCSPCertStatus.REVOKED:
+                break
+            await asyncio.sleep(QUICK)
+        assert await second_says() == ocsp.OCSPCertStatus.REVOKED
+        crl = await (await second.get("/crl/nca_rsa.crl")).read()
+        assert listed(crl, certificate.serial_number)
+        assert crl == await (await first.get("/crl/nca_rsa.crl")).read()

@@ -45,6 +45,7 @@ class SharedState:
         self.interval = interval
         self._seen: dict[str, int] = {}
         self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
         self._refreshing = asyncio.Lock()
 
     async def remember(self) -> None:
@@ -54,15 +55,17 @@ class SharedState:
 
     def start(self) -> None:
         """Refresh every `interval` seconds in the background until `stop`."""
+        self._stopping = asyncio.Event()
         self._task = asyncio.create_task(self._run(), name="shared-state")
 
     async def stop(self) -> None:
-        """Stop the refreshes, and send what this instance changed of the PKI since the last."""
+        """Stop the refreshes (one under way ends first: cancelled inside a write transaction,
+        it would leave the connection in it), and send what this instance changed of the PKI
+        since the last."""
         if self._task is None:
             return
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
+        self._stopping.set()
+        await self._task
         self._task = None
         try:
             await self._pki.sync()
@@ -98,11 +101,12 @@ class SharedState:
 
     async def _run(self) -> None:
         while True:
-            await asyncio.sleep(self.interval)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self.interval)
+            if self._stopping.is_set():
+                return
             try:
                 await self.refresh()
-            except asyncio.CancelledError:
-                raise
             except Exception:
                 # A database that is away for a moment (a PostgreSQL restart, a busy SQLite
                 # file): the next refresh tries again; the instance serves what it holds.
