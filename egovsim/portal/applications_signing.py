@@ -2,7 +2,7 @@
 the hand-off of a signed request to the gateway (P7) through the portal's `Exchange`.
 
 A submission's hot path: a load test posts signatures by the thousand, so each one reads the
-draft once, parses its CMS once and writes its P4-P6 in one transaction.
+draft and its attachments in one trip and writes its P4-P6 in one transaction.
 """
 
 from __future__ import annotations
