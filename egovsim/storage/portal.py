@@ -398,7 +398,7 @@ class PortalStore:
 
         def read(connection: WorkConnection) -> tuple[PortalApplication, list[Attachment]] | None:
             row = connection.execute(
-                "SELECT * FROM portal_applications WHERE id = ?", (application_id,)
+                f"{SELECT_APPLICATION} WHERE a.id = ?", (application_id,)
             ).fetchone()
             if row is None:
                 return None
