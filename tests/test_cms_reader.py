@@ -47,6 +47,11 @@ def test_a_signing_time_is_read_in_both_der_forms(tag: int, text: str, moment: d
         (0x17, "491331235959Z"),  # month 13
         (0x18, b"2050010100000\xd9Z"),  # a byte that is no ASCII digit
         (0x04, "20500101000000Z"),  # an octet string
+        (0x17, "491231245959Z"),  # hour 24
+        (0x17, "491231235960Z"),  # second 60
+        (0x18, "20270229000000Z"),  # 29 February of a common year
+        (0x18, "+0500101000000Z"),  # a sign where the year's first digit goes
+        (0x18, "00000101000000Z"),  # year 0
     ],
 )
 def test_anything_else_as_a_signing_time_is_a_der_error(tag: int, text: str | bytes) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 
 from cryptography import x509
@@ -297,3 +298,16 @@ async def test_an_aia_address_that_failed_is_not_asked_again_on_every_check(pers
     for _ in range(3):
         assert (await verifier.verify_cms(lone)).code == "CERT_UNTRUSTED"
     assert fetcher.calls == ["http://127.0.0.1:9/cert/nca_rsa.cer"]
+
+
+async def test_a_signature_armoured_as_pem_or_base64_is_verified_as_its_der(persona, pki) -> None:
+    signature = _sign(persona("citizen-valid").sign)
+    pem = b"-----BEGIN CMS-----\n" + base64.encodebytes(signature) + b"-----END CMS-----\n"
+    verifier = _offline(pki)
+
+    for given in (signature, pem, base64.b64encode(signature), b"\n" + pem):
+        report = await verifier.verify_cms(given)
+        assert report.passed, report.to_json()["checks"]
+    for junk in (b"not a signature", signature + b"\x00", pem.replace(b"M", b"Q", 3)):
+        refused = await verifier.verify_cms(junk)
+        assert refused.code == "SIGNATURE_MALFORMED", refused.to_json()["checks"]

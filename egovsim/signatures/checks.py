@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from egovsim.pki.oids import SIGNING_ROLES
 from egovsim.signatures import cms, der
@@ -31,9 +31,9 @@ CLIENT_AUTH = "1.3.6.1.5.5.7.3.2"
 ANY_EKU = "2.5.29.37.0"
 
 
-@dataclass(frozen=True, slots=True)
-class Expectations:
-    """What the request says of its signer, and what the key is used for."""
+class Expectations(NamedTuple):
+    """What the request says of its signer, and what the key is used for (a tuple: it keys the
+    verdicts kept, and a tuple hashes without a Python call)."""
 
     iin: str | None = None
     bin: str | None = None
