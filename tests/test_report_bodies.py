@@ -13,7 +13,7 @@ from egovsim.storage.applications import ApplicationStore
 from egovsim.storage.database import Database, bundled_migrations
 from egovsim.storage.portal import PortalStore
 from egovsim.storage.portal_cabinet import CabinetStore
-from egovsim.web.common.keys import DATABASE
+from egovsim.web.common.keys import SIMULATOR
 from tests.conftest import BOTH_DATABASES
 from tests.test_pages_time import _completed_licence
 from tests.test_portal_api import api  # noqa: F401
@@ -40,7 +40,7 @@ async def test_a_signed_and_answered_application_keeps_each_report_once_and_read
     persona,
 ) -> None:
     cabinet, number = await _completed_licence(api, persona)
-    database = api.server.app[DATABASE]
+    database = api.server.app[SIMULATOR].database
     detail = await CabinetStore(database).detail(number)
     assert detail is not None and detail.result is not None
     application = detail.application
