@@ -558,3 +558,13 @@ async def test_a_c2_refusal_carries_the_verifiers_report_as_declared(portal_app,
     check = PORTAL + "/check-document"
     found = await api_.call("POST", check, check, data=form)
     assert (found["code"], found["step"]) == ("CERT_REVOKED", "C2")
+
+
+async def test_the_ncalayer_persona_answers_fit_their_schemas(client) -> None:
+    api_ = Api(client, await _document(client))
+    persona = "/api/v1/ncalayer/persona"
+    shown = await api_.call("GET", persona, persona)
+    chosen = shown["available"][-1]["id"]
+    changed = await api_.call("PUT", persona, persona, {"persona": chosen})
+    assert (changed["persona"], changed["key"]["id"]) == (chosen, chosen)
+    assert len(api_.checked) == 2

@@ -10,7 +10,7 @@ from typing import Any
 
 from egovsim.storage import bodies
 from egovsim.storage.database import Database, Row, WorkConnection
-from egovsim.storage.portal import (
+from egovsim.storage.portal_rows import (
     SELECT_APPLICATION,
     SELECT_ENTRIES,
     Attachment,

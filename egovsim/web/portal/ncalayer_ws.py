@@ -7,7 +7,6 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
 
 from aiohttp import WSMsgType, web
 
@@ -25,10 +24,11 @@ from egovsim.storage.database import database_location
 from egovsim.storage.faults import saved_pki_faults
 from egovsim.web.common.errors import error_middleware
 from egovsim.web.common.keys import SIMULATOR
-from egovsim.web.common.models import RequestModel, read_body
-from egovsim.web.common.openapi import api, component
+from egovsim.web.common.models import answer, read_body
+from egovsim.web.common.openapi import api
 from egovsim.web.common.operator import operator_only
 from egovsim.web.portal.ncalayer_guard import check_client
+from egovsim.web.portal.ncalayer_models import NcalayerChoice, NcalayerPersona
 
 log = logging.getLogger("egovsim.ncalayer")
 
@@ -36,50 +36,6 @@ routes = web.RouteTableDef()
 
 #: The largest message a client may send: documents travel inside it as base64.
 MAX_MESSAGE = 64 * 1024 * 1024
-
-_TEXT_OR_NULL = {"type": ["string", "null"]}
-KEY_SET = component(
-    "NcalayerKeySet",
-    {
-        "type": "object",
-        "description": "A persona as a key set of the NCALayer signer (never its password).",
-        "required": ["id", "name", "iin", "bin", "organization", "role", "usages", "keys"],
-        "properties": {
-            "id": {"type": "string"},
-            "name": {"type": "string"},
-            "iin": {"type": "string"},
-            "bin": _TEXT_OR_NULL,
-            "organization": _TEXT_OR_NULL,
-            "role": {"type": "string"},
-            "summary": {"type": "string"},
-            "usages": {"type": "array", "items": {"enum": ["sign", "auth"]}},
-            "keys": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["usage", "notBefore", "notAfter"],
-                    "properties": {
-                        "usage": {"enum": ["sign", "auth"]},
-                        "notBefore": _TEXT_OR_NULL,
-                        "notAfter": _TEXT_OR_NULL,
-                    },
-                },
-            },
-        },
-    },
-)
-KEY_STATE = component(
-    "NcalayerPersona",
-    {
-        "type": "object",
-        "required": ["persona", "key", "available"],
-        "properties": {
-            "persona": _TEXT_OR_NULL,
-            "key": {"anyOf": [KEY_SET, {"type": "null"}]},
-            "available": {"type": "array", "items": KEY_SET},
-        },
-    },
-)
 
 
 @dataclass
@@ -102,13 +58,6 @@ def signer_of(request: web.Request) -> Simulator | StandaloneSigner:
     """The simulator the socket signs for, or the standalone signer's parts."""
     app = request.app
     return app[SIMULATOR] if SIMULATOR in app else app[STANDALONE]
-
-
-class NcalayerChoice(RequestModel):
-    """The key set to sign with, and the password its keystores must open with, if given."""
-
-    persona: str
-    password: str | None = None
 
 
 async def open_stamper(app: web.Application) -> AsyncIterator[None]:
@@ -156,15 +105,15 @@ async def serve_socket(request: web.Request) -> web.WebSocketResponse:
 
 
 @routes.get("/api/v1/ncalayer/persona")
-@api(response=KEY_STATE)
+@api(response=NcalayerPersona)
 async def show_persona(request: web.Request) -> web.Response:
     """The key set clients sign with unless they choose one, and every key set there is."""
-    return web.json_response(_state(signer_of(request).keyring))
+    return answer(NcalayerPersona.of(signer_of(request).keyring))
 
 
 @routes.put("/api/v1/ncalayer/persona")
 @operator_only
-@api(request=NcalayerChoice, response=KEY_STATE)
+@api(request=NcalayerChoice, response=NcalayerPersona)
 async def choose_persona(request: web.Request) -> web.Response:
     """`{"persona": ID}` makes that persona the current key set for every connection that has
     not chosen its own; with `"password"` the keystores must open with it, as in NCALayer."""
@@ -189,16 +138,7 @@ async def choose_persona(request: web.Request) -> web.Response:
     else:
         keyring.make_current(persona.id)
     log.info("NCALayer key set is now %s", persona.id)
-    return web.json_response(_state(keyring))
-
-
-def _state(keyring: KeyRing) -> dict[str, Any]:
-    current = keyring.current
-    return {
-        "persona": current.id if current is not None else None,
-        "key": current.describe() if current is not None else None,
-        "available": [persona.describe() for persona in keyring.personas],
-    }
+    return answer(NcalayerPersona.of(keyring))
 
 
 async def _root(request: web.Request) -> web.StreamResponse:

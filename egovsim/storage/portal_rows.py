@@ -1,0 +1,212 @@
+"""The rows of the portal's requests as the domain reads them (applications, attachments, the
+timeline), the queries that read them, and the timeline's appends and the application numbers
+made inside a caller's transaction; `egovsim.storage.portal` and `portal_cabinet` use them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from egovsim.storage import bodies
+from egovsim.storage.database import Connection, Row, WorkConnection
+from egovsim.storage.rows import required_time, time_or_none
+
+
+@dataclass(frozen=True, slots=True)
+class PortalApplication:
+    """A request made on the portal, from its draft to its result."""
+
+    id: int
+    number: str
+    account_id: int
+    applicant_kind: str
+    applicant_iin: str | None
+    applicant_bin: str | None
+    applicant_name: str
+    person_iin: str
+    person_name: str
+    regulation_id: str
+    variant: str | None
+    category: str
+    form: dict[str, Any]
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    frozen_at: datetime | None = None
+    edocument: bytes | None = None
+    signature: bytes | None = None
+    verification: dict[str, Any] | None = None
+    signed_at: datetime | None = None
+    message_id: str | None = None
+    sent_at: datetime | None = None
+    provider_number: str | None = None
+    provider_status: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """An electronic copy of a document of item 9, stored by its SHA-256."""
+
+    document_id: str
+    file_name: str
+    content_type: str
+    size: int
+    sha256: str
+    attached_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One entry of an application's timeline: a step of the portal sequence and what happened."""
+
+    at: datetime
+    step: str
+    event: str
+    code: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+
+
+def application_from_row(row: Row) -> PortalApplication:
+    """A `portal_applications` row as the dataclass."""
+    return PortalApplication(
+        id=row["id"],
+        number=row["number"],
+        account_id=row["account_id"],
+        applicant_kind=row["applicant_kind"],
+        applicant_iin=row["applicant_iin"],
+        applicant_bin=row["applicant_bin"],
+        applicant_name=row["applicant_name"],
+        person_iin=row["person_iin"],
+        person_name=row["person_name"],
+        regulation_id=row["regulation_id"],
+        variant=row["variant"],
+        category=row["category"],
+        form=json.loads(row["form_json"]),
+        status=row["status"],
+        created_at=required_time(row["created_at"]),
+        updated_at=required_time(row["updated_at"]),
+        frozen_at=time_or_none(row["frozen_at"]),
+        edocument=bodies.referred(row, "edocument"),
+        signature=bodies.referred(row, "signature"),
+        verification=bodies.referred_json(row, "verification"),
+        signed_at=time_or_none(row["signed_at"]),
+        message_id=row["message_id"],
+        sent_at=time_or_none(row["sent_at"]),
+        provider_number=row["provider_number"],
+        provider_status=row["provider_status"],
+    )
+
+
+def attachment_from_row(row: Row) -> Attachment:
+    """A `portal_attachments` row as the dataclass."""
+    return Attachment(
+        row["document_id"],
+        row["file_name"],
+        row["content_type"],
+        row["size"],
+        row["sha256"],
+        required_time(row["attached_at"]),
+    )
+
+
+def _joined_bodies(alias: str, columns: Iterable[tuple[str, str]]) -> tuple[str, str]:
+    selected, joins = zip(*(bodies.joined(alias, c, name) for c, name in columns), strict=True)
+    return ", ".join(selected), "".join(joins)
+
+
+_APPLICATION_BODIES = _joined_bodies(
+    "a",
+    (
+        ("edocument_body", "edocument"),
+        ("signature_body", "signature"),
+        ("verification_body", "verification"),
+    ),
+)
+#: An application with its e-document, CMS and the verifier's report (kept in
+#: `message_bodies`); a WHERE after it names the application's columns as `a.`.
+SELECT_APPLICATION = (
+    f"SELECT a.*, {_APPLICATION_BODIES[0]} FROM portal_applications a{_APPLICATION_BODIES[1]}"
+)
+_REPORT = _joined_bodies("t", (("report_body", "report"),))
+#: Timeline entries with their reports (kept in `message_bodies`); columns as `t.`.
+SELECT_ENTRIES = f"SELECT t.*, {_REPORT[0]} FROM portal_timeline t{_REPORT[1]}"
+
+
+def entry_from_row(row: Row) -> TimelineEntry:
+    """A `portal_timeline` row (of `SELECT_ENTRIES`) as the dataclass."""
+    details = json.loads(row["details_json"])
+    if row["report_content"] is not None:
+        details["report"] = json.loads(
+            bodies.unpacked(row["report_encoding"], row["report_content"])
+        )
+    return TimelineEntry(
+        required_time(row["at"]),
+        row["step"],
+        row["event"],
+        row["code"],
+        details,
+        row["id"],
+    )
+
+
+def timeline_rows(
+    application_id: int, entries: Iterable[TimelineEntry]
+) -> list[tuple[str, list[tuple[Any, ...]]]]:
+    """The statements that append new entries, each with its rows for `executemany`: the
+    entries' reports (a verifier's report is kept once, in `message_bodies`), then the entries."""
+    reports: list[tuple[Any, ...]] = []
+    rows: list[tuple[Any, ...]] = []
+    for e in entries:
+        details, digest = e.details, None
+        if isinstance(details.get("report"), dict):
+            details = {k: v for k, v in details.items() if k != "report"}
+            kept = bodies.body_row(bodies.json_bytes(e.details["report"]))
+            reports.append(kept)
+            digest = kept[0]
+        rows.append(
+            (
+                application_id,
+                e.at.isoformat(),
+                e.step,
+                e.event,
+                e.code,
+                json.dumps(details, ensure_ascii=False),
+                digest,
+            )
+        )
+    statements = [(bodies.INSERT_BODY, reports)] if reports else []
+    return [*statements, (INSERT_ENTRY, rows)]
+
+
+INSERT_ENTRY = (
+    "INSERT INTO portal_timeline (application_id, at, step, event, code, details_json,"
+    f" report_body) VALUES (?, ?, ?, ?, ?, ?, {bodies.BODY_ID})"
+)
+
+
+async def append_timeline(
+    connection: Connection, application_id: int, entries: Iterable[TimelineEntry]
+) -> None:
+    """Append entries to an application's timeline, inside the caller's transaction."""
+    for statement, rows in timeline_rows(application_id, entries):
+        await connection.executemany(statement, rows)
+
+
+def append_timeline_now(
+    connection: WorkConnection, application_id: int, entries: Iterable[TimelineEntry]
+) -> None:
+    """`append_timeline` inside `Database.transact`, on the database's thread."""
+    for statement, rows in timeline_rows(application_id, entries):
+        connection.executemany(statement, rows)
+
+
+async def next_number(connection: Connection) -> str:
+    """The portal's number for the next application, inside the caller's transaction."""
+    cursor = await connection.execute("SELECT COALESCE(MAX(id), 0) FROM portal_applications")
+    row = await cursor.fetchone()
+    assert row is not None
+    return f"EGOV-{int(row[0]) + 1:06d}"
