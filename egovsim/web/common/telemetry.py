@@ -17,6 +17,8 @@ from aiohttp import web, web_log
 from aiohttp.web_request import BaseRequest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import choose_encoder
+from prometheus_client.metrics import Counter as CounterChild
+from prometheus_client.metrics import Histogram as HistogramChild
 from prometheus_client.registry import Collector
 
 from egovsim.telemetry.context import REQUEST_ID, request_id_for
@@ -45,6 +47,28 @@ def route_of(request: web.Request) -> str:
     return resource.canonical if resource is not None else UNMATCHED
 
 
+#: The methods counted by name; any other a client invents is counted as "other".
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+_Children = tuple[CounterChild, HistogramChild]
+#: The metrics' children by (method, route, status), made once: `labels()` validates and locks
+#: on each call, which would be most of what counting a request costs.
+_children: dict[tuple[str, str, str], _Children] = {}
+
+
+def _counted(method: str, route: str, status: str) -> _Children:
+    key = (method, route, status)
+    found = _children.get(key)
+    if found is None:
+        if method not in METHODS:
+            method = "other"
+        found = (
+            HTTP_REQUESTS.labels(method, route, status),
+            HTTP_DURATION.labels(method, route),
+        )
+        _children[key] = found
+    return found
+
+
 @web.middleware
 async def telemetry_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Give the request its id, then count and time its answer by route pattern and status."""
@@ -65,9 +89,9 @@ async def telemetry_middleware(request: web.Request, handler: Handler) -> web.St
         raise
     finally:
         REQUEST_ID.reset(token)
-        route = route_of(request)
-        HTTP_REQUESTS.labels(request.method, route, status).inc()
-        HTTP_DURATION.labels(request.method, route).observe(time.perf_counter() - started)
+        count, duration = _counted(request.method, route_of(request), status)
+        count.inc()
+        duration.observe(time.perf_counter() - started)
 
 
 async def request_id_header(request: web.Request, response: web.StreamResponse) -> None:
