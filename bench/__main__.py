@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import api_models, gateway, ocsp, scale, submissions, verify
+from bench import api_models, gateway, ocsp, scale, submissions, telemetry, verify
 from bench.common import save
 from tests.pg_cluster import binaries
 
@@ -24,6 +24,7 @@ def main() -> None:
             else {}
         ),
         "api_models": api_models.run(),
+        "telemetry": telemetry.run(),
     }
     results["scale"] = scale.run()
     print(f"saved to {save(results)}")

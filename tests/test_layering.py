@@ -31,7 +31,11 @@ LAYERS: Layers = (
     ("the identification numbers", frozenset({"identity"})),
     (
         "the ground floor",
-        frozenset({"", "clock", "config", "errors", "catalogue", "locale", "magic", "passwords"}),
+        # `telemetry`: the metrics and the request id every layer counts and logs by.
+        frozenset(
+            {"", "clock", "config", "errors", "catalogue", "locale", "magic", "passwords"}
+            | {"telemetry"}
+        ),
     ),
 )
 

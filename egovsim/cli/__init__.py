@@ -127,6 +127,13 @@ def build_parser() -> argparse.ArgumentParser:
         "catch-up and the sweep, sharing them with the other instances on its database; none: "
         "it only serves, and `egovsim work` processes do the rest",
     )
+    serve.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default="text",
+        help="text lines (the default), or one JSON object a line with the request id of the "
+        "request each line belongs to (see docs/reference/operations.md)",
+    )
     serve.set_defaults(run=_serve)
 
     pki_commands.register(commands, shared)
@@ -170,15 +177,14 @@ def settings_for(arguments: argparse.Namespace) -> Settings:
 
 
 def _serve(arguments: argparse.Namespace, settings: Settings) -> int:
-    import logging
-
+    from egovsim.telemetry import logs
     from egovsim.web.common.operator import bind_refusal
     from egovsim.web.serving import run_simulator
 
     refusal = bind_refusal(settings)
     if refusal is not None:
         raise UsageError(refusal)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logs.configure(arguments.log_format)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     print(f"egovsim {__version__} on {settings.base_url} (certs in {settings.certs_dir})")
     if settings.database_url:
@@ -194,7 +200,7 @@ def _serve(arguments: argparse.Namespace, settings: Settings) -> int:
     else:
         print("the operator's secret guards the console, the clock, the switches and the gateway")
     try:
-        run_simulator(settings)
+        run_simulator(settings, json_logs=arguments.log_format == "json")
     except OSError as error:
         if error.errno != errno.EADDRINUSE:
             raise

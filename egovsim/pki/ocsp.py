@@ -23,6 +23,7 @@ from cryptography.x509 import ocsp
 from egovsim.magic import REVOCATION_UNAVAILABLE, holder_outcome
 from egovsim.pki.authority import NCA, OCSP_SIGNER, ROOT, TSA, TSA_UNTRUSTED, UNTRUSTED, TestPki
 from egovsim.pki.records import REASONS
+from egovsim.telemetry.metrics import OCSP_STATUS
 
 MAX_REQUEST = 64 * 1024
 #: Pre-produced answers kept at most (about 3 KB each with the responder's certificate).
@@ -47,6 +48,7 @@ class _Cached:
     produced: datetime
     renew_at: datetime
     version: object
+    status: str = "GOOD"  # the certificate's (OCSPCertStatus's name), counted on each answer
 
 
 def issuer_key_hash(certificate: x509.Certificate, algorithm: hashes.HashAlgorithm) -> bytes:
@@ -104,6 +106,7 @@ class OcspResponder:
                 and kept.version == version
                 and kept.produced <= now < kept.renew_at
             ):
+                OCSP_STATUS[kept.status].inc()
                 return kept.body
         try:
             request = ocsp.load_der_ocsp_request(request_der)
@@ -124,12 +127,12 @@ class OcspResponder:
         if all_unknown:
             # Signed and valid, but never kept: the switch goes off without waiting.
             return self._answer(request, algorithm, signer, nonce, now, all_unknown=True)[0]
-        body, next_update = self._answer(request, algorithm, signer, nonce, now)
+        body, next_update, status = self._answer(request, algorithm, signer, nonce, now)
         if nonce is None:
             if len(self._cache) >= MAX_KEPT:
                 self._cache.clear()
             renew_at = next_update - self._validity / 4
-            self._cache[request_der] = _Cached(body, now, renew_at, version)
+            self._cache[request_der] = _Cached(body, now, renew_at, version, status)
         return body
 
     def _answer(
@@ -141,7 +144,8 @@ class OcspResponder:
         now: datetime,
         *,
         all_unknown: bool = False,
-    ) -> tuple[bytes, datetime]:
+    ) -> tuple[bytes, datetime, str]:
+        """The signed answer, its nextUpdate and the certificate's status (counted here)."""
         serial = request.serial_number
         status = ocsp.OCSPCertStatus.UNKNOWN
         revoked_at = None
@@ -181,7 +185,8 @@ class OcspResponder:
             builder = builder.add_extension(x509.OCSPNonce(nonce), critical=False)
         response = builder.sign(signer.key, hashes.SHA256())
         self.signed += 1
-        return response.public_bytes(serialization.Encoding.DER), next_update
+        OCSP_STATUS[status.name].inc()
+        return response.public_bytes(serialization.Encoding.DER), next_update, status.name
 
     def _never_available(self, serial: int, signer: _Signer) -> bool:
         """Whether `serial` is a signing certificate of the magic IIN or BIN whose revocation
@@ -212,5 +217,6 @@ def _nonce(request: ocsp.OCSPRequest) -> bytes | None:
 
 
 def _unsuccessful(status: ocsp.OCSPResponseStatus) -> bytes:
+    OCSP_STATUS[status.name].inc()
     response = ocsp.OCSPResponseBuilder.build_unsuccessful(status)
     return response.public_bytes(serialization.Encoding.DER)

@@ -20,6 +20,7 @@ from cryptography.x509.oid import AuthorityInformationAccessOID, ExtensionOID
 from egovsim.pki.profiles import CertificateSubject, key_description, read_subject
 from egovsim.signatures import der
 from egovsim.signatures.names import NameKey, name_key
+from egovsim.telemetry import metrics
 
 _E = TypeVar("_E", bound=x509.ExtensionType)
 
@@ -232,7 +233,9 @@ class CertCache:
         info = self._items.get(der_bytes)
         if info is not None:
             self._items.move_to_end(der_bytes)
+            metrics.CERTIFICATE_HIT.inc()
             return info
+        metrics.CERTIFICATE_MISS.inc()
         try:
             with warnings.catch_warnings():
                 # A negative serial or a DSA key is read with a deprecation warning: the

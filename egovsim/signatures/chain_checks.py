@@ -19,6 +19,7 @@ from egovsim.signatures.checks import Expectations
 from egovsim.signatures.path import PathBuilder, PathResult
 from egovsim.signatures.report import Check, Status, failed, passed, skipped, warning
 from egovsim.signatures.revocation import RevocationChecker, RevocationStatus
+from egovsim.telemetry import metrics
 
 _MAX_KEPT = 10_000
 _SECOND = timedelta(seconds=1)
@@ -92,7 +93,9 @@ class ChainChecker:
         the checks appended and the path; None when the certificate must be checked anew."""
         verdict = self.kept(leaf, when, expect, revocation_at)
         if verdict is None:
+            metrics.VERDICT_MISS.inc()
             return None
+        metrics.VERDICT_HIT.inc()
         if revocation_at is None:
             checks.extend(verdict.checks)
         else:

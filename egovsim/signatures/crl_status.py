@@ -30,6 +30,7 @@ from egovsim.signatures.crls import (
 )
 from egovsim.signatures.fetching import Fetcher, FetchError
 from egovsim.signatures.revocation_status import RevocationStatus, StatusOf
+from egovsim.telemetry import metrics
 
 if TYPE_CHECKING:
     from egovsim.signatures.path import PathBuilder
@@ -134,7 +135,9 @@ class CrlSource:
     async def _fetch(self, url: str, at: datetime, problems: Problems) -> ParsedCrl | None:
         cached = self._fetched.get(url)
         if cached is not None and (cached.next_update is None or at <= cached.next_update):
+            metrics.REVOCATION_HIT.inc()
             return cached
+        metrics.REVOCATION_MISS.inc()
         assert self._fetcher is not None
         try:
             parsed = read_crl(load_crl(await self._fetcher.get(url)), url)

@@ -17,6 +17,7 @@ from egovsim.signatures.crl_signers import MAX_NESTING, NESTING
 from egovsim.signatures.fetching import Fetcher, FetchError
 from egovsim.signatures.ocsp_check import OcspRefused, load_response, needs_no_check, read_answer
 from egovsim.signatures.revocation_status import RevocationStatus, StatusOf
+from egovsim.telemetry import metrics
 
 #: Seconds (of real time) an OCSP responder that could not be reached is not asked again: the
 #: CRLs answer meanwhile, so a responder down costs one failed request per interval, not one per
@@ -78,7 +79,9 @@ class OcspSource:
         key = (issuer.fingerprint, cert.serial)
         cached = self.kept(cert, issuer, at)
         if cached is not None:
+            metrics.REVOCATION_HIT.inc()
             return cached
+        metrics.REVOCATION_MISS.inc()
         if not cert.ocsp_urls:
             return RevocationStatus("unavailable", "", "the certificate names no OCSP responder")
         if self._fetcher is None:

@@ -26,6 +26,7 @@ from egovsim.signatures.signing_keys import (
     verify_certificate_signature,
 )
 from egovsim.signatures.validation import DEFAULT_INPUTS, PathInputs, PathRefused, validate_path
+from egovsim.telemetry import metrics
 
 MAX_DEPTH = 16
 #: Issuer candidates looked at per path built, and signatures checked among them: beyond either
@@ -131,7 +132,10 @@ class PathBuilder:
 
     def cached(self, leaf: CertInfo) -> PathResult | None:
         """A path validated before, without building anything."""
-        return self._paths.get(leaf.fingerprint)
+        found = self._paths.get(leaf.fingerprint)
+        if found is not None:
+            metrics.PATH_HIT.inc()  # a miss is counted by `build`, which follows one
+        return found
 
     async def build(
         self, leaf: CertInfo, pool: list[CertInfo], when: datetime | None = None
@@ -144,6 +148,7 @@ class PathBuilder:
         cached = self.cached(leaf)
         if cached is not None:
             return cached
+        metrics.PATH_MISS.inc()
         local: dict[NameKey, list[CertInfo]] = {}
         for info in pool:
             local.setdefault(info.subject_key, []).append(info)

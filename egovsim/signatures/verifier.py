@@ -30,6 +30,7 @@ from egovsim.signatures.several import combine
 from egovsim.signatures.signer_checks import SignerChecker
 from egovsim.signatures.timestamp_checks import TimestampChecker, TimestampPolicy
 from egovsim.signatures.validation import DEFAULT_INPUTS, PathInputs
+from egovsim.telemetry import metrics
 
 __all__ = ["Expectations", "PathInputs", "TimestampPolicy", "Verifier"]
 
@@ -146,6 +147,18 @@ class Verifier:
     ) -> Report:
         """Check a CMS SignedData (attached, or detached with `content`) and every one of its
         signers, and report."""
+        report = await self._verify_cms(signature, content, at, expect, policy)
+        metrics.verified("cms", report.code)
+        return report
+
+    async def _verify_cms(
+        self,
+        signature: bytes,
+        content: bytes | None,
+        at: datetime | None,
+        expect: Expectations,
+        policy: TimestampPolicy | None,
+    ) -> Report:
         policy = policy or self.timestamp_policy
         when = as_utc(at) if at is not None else self._clock()
         checks: list[Check] = []
@@ -233,6 +246,13 @@ class Verifier:
         expect: Expectations = c2.EXPECT_NOTHING,
     ) -> Report:
         """Check a certificate: path, validity, revocation, usage, role and binding."""
+        report = await self._verify_certificate(certificate, at, expect)
+        metrics.verified("certificate", report.code)
+        return report
+
+    async def _verify_certificate(
+        self, certificate: bytes, at: datetime | None, expect: Expectations
+    ) -> Report:
         when = as_utc(at) if at is not None else self._clock()
         checks: list[Check] = []
         try:

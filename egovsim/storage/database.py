@@ -75,6 +75,20 @@ class WorkConnection(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class Use:
+    """What a database's connections are doing at one moment (`/metrics`)."""
+
+    #: Write transactions of this instance waiting for their turn.
+    writers_waiting: int
+    #: Write transactions of this instance under way (0 or 1: a group commit is one).
+    writing: int
+    #: The pool's connections, open, idle and at most (PostgreSQL; None for SQLite's two).
+    connections: int | None = None
+    connections_idle: int | None = None
+    connections_max: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Migration:
     """One numbered schema change, and its PostgreSQL form when the SQLite one is not enough."""
 
@@ -188,6 +202,10 @@ class Database(abc.ABC):
     async def snapshot(self, work: Callable[[WorkConnection], T]) -> T:
         """Run `work`'s queries in one read transaction (one consistent view), off the event
         loop, in a single trip. `work` must not write or touch the event loop."""
+
+    @abc.abstractmethod
+    def use(self) -> Use:
+        """What its connections are doing now: the writers waiting and working, the pool."""
 
     @abc.abstractmethod
     async def trace(self, callback: Callable[[str], object] | None) -> None:

@@ -26,6 +26,7 @@ from egovsim.storage.gateway_messages import (
     select_messages,
 )
 from egovsim.storage.run_locks import instance_id
+from egovsim.telemetry import metrics
 
 #: What an attempt came to: (message, attempt, new state, next attempt, delivered at).
 Outcome = tuple[StoredMessage, Attempt, str, datetime | None, datetime | None]
@@ -163,3 +164,4 @@ async def record_attempts(
             )
 
     await database.transact(record)
+    metrics.delivery_recorded([state for _, _, state, _, _ in outcomes])

@@ -23,6 +23,8 @@ from egovsim.storage.gateway_messages import (
 from egovsim.storage.gateway_replays import ReplayStore
 from egovsim.storage.paging import Page, decode_cursor, encode_cursor
 from egovsim.storage.shared_versions import ROUTES, bump
+from egovsim.telemetry import metrics
+from egovsim.telemetry.context import current_request_id
 
 __all__ = ["Attempt", "GatewayStore", "Route", "Sender", "StoredMessage"]
 
@@ -181,7 +183,19 @@ class GatewayStore:
         sender that hears "accepted". Messages arriving together are committed together
         (`GroupCommit`), so durability does not cost a transaction each.
         """
-        return await self._accepting.accept(fields)
+        if "http_request_id" not in fields:
+            fields = {**fields, "http_request_id": current_request_id()}
+        stored, new = await self._accepting.accept(fields)
+        if new:
+            metrics.MESSAGE_ACCEPTED.inc()
+        return stored, new
+
+    async def backlog(self) -> int:
+        """How many messages wait for delivery (ON_DELIVERY), due or not."""
+        row = await self._db.fetch_one(
+            "SELECT COUNT(*) FROM gateway_messages WHERE state = 'ON_DELIVERY'"
+        )
+        return int(row[0]) if row is not None else 0
 
     async def message(self, message_id: str) -> StoredMessage | None:
         """A message by its messageId."""

@@ -36,6 +36,8 @@ class StoredMessage:
     accepted_at: datetime
     delivered_at: datetime | None
     answer: dict[str, Any]
+    #: The X-Request-Id of the HTTP request that brought the message in (None: none did).
+    http_request_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,7 @@ _LISTED = (
     "m.id, m.message_id, m.correlation_id, m.service_id, m.message_type, m.channel,"
     " m.sender_id, m.receiver, m.content_hash, m.security_json, m.security_body, m.state,"
     " m.attempts, m.next_attempt_at, m.accepted_at, m.delivered_at, m.answer_json,"
+    " m.http_request_id,"
     " s.encoding AS security_encoding, s.content AS security_content"
 )
 _BODIES = (
@@ -112,6 +115,7 @@ def message(row: Row) -> StoredMessage:
         accepted_at=required_time(row["accepted_at"]),
         delivered_at=time_or_none(row["delivered_at"]),
         answer=json.loads(row["answer_json"]),
+        http_request_id=row["http_request_id"],
     )
 
 
@@ -169,6 +173,7 @@ def message_row(connection: WorkConnection, fields: Mapping[str, Any]) -> tuple[
         bodies.put(connection, ready.security),
         fields["accepted_at"].isoformat(),
         json.dumps(fields["answer"]),
+        fields.get("http_request_id"),
     )
 
 
@@ -176,8 +181,8 @@ INSERT_MESSAGE = (
     "INSERT INTO gateway_messages (message_id, correlation_id, service_id,"
     " message_type, channel, sender_id, receiver, content_hash, envelope, envelope_body,"
     " data_xml, data_encoding, security_json, security_body, state, attempts, next_attempt_at,"
-    " accepted_at, answer_json)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, 'ON_DELIVERY', 0, NULL, ?, ?)"
+    " accepted_at, answer_json, http_request_id)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, 'ON_DELIVERY', 0, NULL, ?, ?, ?)"
     " ON CONFLICT DO NOTHING"
 )
 

@@ -4,9 +4,14 @@ connection pool, behind the same interface as the SQLite file.
 A write transaction holds a transaction-scoped advisory lock (`WRITE_LOCK`) that every instance
 on the database takes, so writes never interleave, as with SQLite's one writer, whichever
 instance makes them (an instance's own writers wait their turn before taking a connection).
-A `transact()` or `snapshot()` work (plain blocking code written for one trip to SQLite's
-thread) runs on a worker thread, each of its statements handed to the event loop's connection
-and waited for.
+
+A `transact()` or `snapshot()` work is plain blocking code written for one trip to SQLite's
+thread. It runs on a worker thread, and its statements go to connections of their own driven by
+an event loop of their own on another thread (`_SideLoop`): never to the server's loop, where
+each statement would wait its turn behind every request being answered. `transact()` works that
+arrive while one commits are committed together (group commit, as on SQLite): one transaction,
+one advisory lock and one commit for the batch, each work in its own savepoint, so a failing
+work is rolled back alone.
 """
 
 from __future__ import annotations
@@ -15,13 +20,21 @@ import asyncio
 import contextlib
 import re
 import threading
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import asyncpg
 
-from egovsim.storage.database import Connection, Database, Migration, Row, split_statements
+from egovsim.storage.database import (
+    Connection,
+    Database,
+    Migration,
+    Row,
+    Use,
+    WorkConnection,
+    split_statements,
+)
 from egovsim.storage.dialect import numbered_placeholders, postgresql_statements
 
 T = TypeVar("T")
@@ -30,6 +43,10 @@ T = TypeVar("T")
 WRITE_LOCK = 0x65676F7673696D
 #: Connections in the pool: enough for reads beside the one write that runs at a time.
 POOL_SIZE = 8
+#: Connections of the side loop's pool: one for the group commit, the rest for snapshots.
+SIDE_POOL_SIZE = 4
+#: The most works one group commit takes (the rest wait for the next).
+GROUP_LIMIT = 256
 #: Seconds to reach the server before giving up.
 CONNECT_TIMEOUT = 10.0
 _RETURNS_ROWS = re.compile(r"^\s*(?:SELECT|WITH|VALUES)\b|\bRETURNING\b", re.IGNORECASE)
@@ -114,16 +131,85 @@ class _BlockingConnection:
         asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()
 
 
+class _SideLoop:
+    """An event loop on a thread of its own with a pool of its own, where the statements of
+    `transact()` and `snapshot()` works run (each work on a worker thread of this loop)."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self.loop.run_forever, name="egovsim-postgresql", daemon=True
+        )
+        self._pool: asyncpg.Pool | None = None
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        """The side loop's connections."""
+        assert self._pool is not None, "the side loop is started by `start`"
+        return self._pool
+
+    async def start(self, url: str) -> None:
+        """Run the loop and open its pool."""
+        self._thread.start()
+
+        async def opened() -> asyncpg.Pool:
+            return await asyncpg.create_pool(
+                url, min_size=1, max_size=SIDE_POOL_SIZE, timeout=CONNECT_TIMEOUT
+            )
+
+        self._pool = await self.call(opened())
+
+    def call(self, coroutine: Coroutine[Any, Any, T]) -> asyncio.Future[T]:
+        """Run `coroutine` on the side loop, awaited from the caller's."""
+        return asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coroutine, self.loop))
+
+    async def stop(self) -> None:
+        """Close the pool and end the loop and its thread."""
+        if self._thread.is_alive():
+            if self._pool is not None:
+                await self.call(self._pool.close())
+            await self.call(self.loop.shutdown_default_executor())
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            await asyncio.to_thread(self._thread.join)
+        self.loop.close()
+
+
+def _commit_together(
+    connection: _BlockingConnection, works: list[Callable[[WorkConnection], Any]]
+) -> list[tuple[bool, Any]]:
+    """Run `works` in the transaction under way, each in a savepoint of its own (a lone work
+    needs none: its failure rolls the transaction back); (True, result) or (False, exception)
+    for each, in order. Runs on a worker thread of the side loop."""
+    if len(works) == 1:
+        return [(True, works[0](connection))]
+    outcomes: list[tuple[bool, Any]] = []
+    for work in works:
+        connection.execute("SAVEPOINT work")
+        try:
+            outcomes.append((True, work(connection)))
+        except Exception as error:
+            connection.execute("ROLLBACK TO SAVEPOINT work")
+            outcomes.append((False, error))
+        connection.execute("RELEASE SAVEPOINT work")
+    return outcomes
+
+
 class PostgresDatabase(Database):
     """A PostgreSQL database reached through a pool of asyncpg connections."""
 
     dialect = "postgresql"
 
-    def __init__(self, url: str, pool: asyncpg.Pool) -> None:
+    def __init__(self, url: str, pool: asyncpg.Pool, side: _SideLoop) -> None:
         self.url = url
         self._pool = pool
+        self._side = side
         self._tracer: Tracer = None
         self._writers = asyncio.Lock()
+        #: Works waiting for the next group commit, the task that commits them, and how many
+        #: the commit under way holds.
+        self._queued: list[tuple[Callable[[WorkConnection], Any], asyncio.Future[Any]]] = []
+        self._committer: asyncio.Task[None] | None = None
+        self._committing = 0
 
     @classmethod
     async def connect(cls, url: str, migrations: list[Migration]) -> PostgresDatabase:
@@ -132,10 +218,13 @@ class PostgresDatabase(Database):
         pool = await asyncpg.create_pool(
             url, min_size=1, max_size=POOL_SIZE, timeout=CONNECT_TIMEOUT
         )
-        database = cls(url, pool)
+        side = _SideLoop()
+        database = cls(url, pool, side)
         try:
+            await side.start(url)
             await database._migrate(migrations)
         except BaseException:
+            await side.stop()
             await pool.close()
             raise
         return database
@@ -157,7 +246,11 @@ class PostgresDatabase(Database):
         ]
 
     async def close(self) -> None:
-        """Close the pool's connections."""
+        """Close the pools' connections (after the group commit under way, if any)."""
+        if self._committer is not None:
+            with contextlib.suppress(Exception):
+                await self._committer
+        await self._side.stop()
         await self._pool.close()
 
     @contextlib.asynccontextmanager
@@ -173,22 +266,80 @@ class PostgresDatabase(Database):
             await connection.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
             yield _Connection(connection, self._tracer)
 
-    async def transact(self, work: Callable[[Any], T]) -> T:
-        """`work` in a write transaction, its statements run for it from a worker thread."""
-        loop = asyncio.get_running_loop()
-        async with self.write() as connection:
-            blocking = _BlockingConnection(connection, loop)  # type: ignore[arg-type]
-            return await loop.run_in_executor(None, work, blocking)
+    async def transact(self, work: Callable[[WorkConnection], T]) -> T:
+        """`work` in a write transaction holding the write lock, with the works that arrive
+        while one commits (group commit, each in its own savepoint); its result, or its
+        exception with nothing of it written."""
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._queued.append((work, future))
+        if self._committer is None or self._committer.done():
+            self._committer = asyncio.create_task(self._commit_queued())
+        result: T = await future
+        return result
 
-    async def snapshot(self, work: Callable[[Any], T]) -> T:
+    async def _commit_queued(self) -> None:
+        while self._queued:
+            batch = self._queued[:GROUP_LIMIT]
+            self._queued = self._queued[GROUP_LIMIT:]
+            self._committing = len(batch)
+            try:
+                outcomes = await self._side.call(self._commit([work for work, _ in batch]))
+            except BaseException as error:
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(error)
+                if not isinstance(error, Exception):
+                    raise
+                continue
+            finally:
+                self._committing = 0
+            for (_, future), (done, value) in zip(batch, outcomes, strict=True):
+                if future.done():
+                    continue
+                if done:
+                    future.set_result(value)
+                else:
+                    future.set_exception(value)
+
+    async def _commit(self, works: list[Callable[[WorkConnection], Any]]) -> list[tuple[bool, Any]]:
+        """One transaction for `works`, on the side loop (a lone work that fails rolls it back
+        and is its only outcome)."""
+        loop = asyncio.get_running_loop()
+        try:
+            async with self._side.pool.acquire() as connection, connection.transaction():
+                await connection.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
+                blocking = _BlockingConnection(_Connection(connection, self._tracer), loop)
+                return await loop.run_in_executor(None, _commit_together, blocking, works)
+        except Exception as error:
+            if len(works) == 1:
+                return [(False, error)]
+            raise
+
+    async def snapshot(self, work: Callable[[WorkConnection], T]) -> T:
         """`work` in a read-only transaction that sees one moment of the database."""
+        result: T = await self._side.call(self._snapshot(work))
+        return result
+
+    async def _snapshot(self, work: Callable[[WorkConnection], T]) -> T:
         loop = asyncio.get_running_loop()
         async with (
-            self._pool.acquire() as connection,
+            self._side.pool.acquire() as connection,
             connection.transaction(isolation="repeatable_read", readonly=True),
         ):
             blocking = _BlockingConnection(_Connection(connection, self._tracer), loop)
             return await loop.run_in_executor(None, work, blocking)
+
+    def use(self) -> Use:
+        """The works queued for the next group commit and under way, and both pools'
+        connections (the server loop's and the side loop's)."""
+        side = self._side.pool
+        return Use(
+            writers_waiting=len(self._queued),
+            writing=int(self._committing > 0 or self._writers.locked()),
+            connections=self._pool.get_size() + side.get_size(),
+            connections_idle=self._pool.get_idle_size() + side.get_idle_size(),
+            connections_max=self._pool.get_max_size() + side.get_max_size(),
+        )
 
     async def trace(self, callback: Callable[[str], object] | None) -> None:
         """Call `callback` with each statement this database runs from now (None stops it)."""

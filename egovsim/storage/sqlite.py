@@ -22,6 +22,7 @@ from egovsim.storage.database import (
     Database,
     Migration,
     Row,
+    Use,
     WorkConnection,
     split_statements,
 )
@@ -160,6 +161,10 @@ class SqliteDatabase(Database):
         run, connection = self._reader._execute, self._reader._conn
         result: T = await run(in_snapshot, connection)  # type: ignore[no-untyped-call]
         return result
+
+    def use(self) -> Use:
+        """The works queued for the next group commit, and whether a write is under way."""
+        return Use(writers_waiting=len(self._queued), writing=int(self._write_lock.locked()))
 
     async def trace(self, callback: Callable[[str], object] | None) -> None:
         """Call `callback` with each statement either connection runs (None stops it): how a

@@ -10,12 +10,13 @@ from egovsim import __version__
 from egovsim.clock import Clock
 from egovsim.config import Settings
 from egovsim.simulator import Simulator
-from egovsim.web.common import openapi
+from egovsim.web.common import openapi, telemetry
 from egovsim.web.common.errors import error_middleware
 from egovsim.web.common.headers import secure_headers
 from egovsim.web.common.keys import SIMULATOR, simulator_of
 from egovsim.web.common.operator import operator_middleware
 from egovsim.web.common.render import STATIC
+from egovsim.web.common.telemetry import telemetry_middleware
 from egovsim.web.gateway import routing as gateway_routing
 from egovsim.web.network import NETWORK, HttpNetwork
 from egovsim.web.offices import routing as offices_routing
@@ -53,7 +54,8 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     """The simulator as an aiohttp application: its `Simulator` starts on startup and stops
     on cleanup."""
     app = web.Application(
-        middlewares=[error_middleware, operator_middleware], client_max_size=64 * 1024 * 1024
+        middlewares=[telemetry_middleware, error_middleware, operator_middleware],
+        client_max_size=64 * 1024 * 1024,
     )
     network = app[NETWORK] = HttpNetwork(settings.fetch_timeout)
     app[SIMULATOR] = Simulator(settings, clock, network)
@@ -62,6 +64,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     app.cleanup_ctx.append(console_routes.console_state)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/favicon.ico", favicon)
+    telemetry.add_routes(app)
     pki_routing.add_routes(app)
     portal_routing.add_routes(app)
     offices_routing.add_routes(app)

@@ -20,19 +20,19 @@ from egovsim.scenarios.targets import socket_url
 from egovsim.simulator.served import Served
 from egovsim.web.app import create_app
 from egovsim.web.common.keys import SIMULATOR
-from egovsim.web.pki.publication import AccessLog
+from egovsim.web.pki.publication import AccessLog, JsonAccessLog
 from egovsim.web.portal.ncalayer_ws import standalone_app
 
 
-def run_simulator(settings: Settings) -> None:
-    """Serve the simulator made from `settings` on its host and port until interrupted; an
-    OSError when it cannot listen there."""
+def run_simulator(settings: Settings, json_logs: bool = False) -> None:
+    """Serve the simulator made from `settings` on its host and port until interrupted (its
+    access log as JSON lines with `json_logs`); an OSError when it cannot listen there."""
     web.run_app(
         create_app(settings),
         host=settings.host,
         port=settings.port,
         print=None,
-        access_log_class=AccessLog,
+        access_log_class=JsonAccessLog if json_logs else AccessLog,
     )
 
 

@@ -233,6 +233,10 @@ class GatewayMessageFields(ResponseModel):
     delivered_at: Time | None
     next_attempt_at: Time | None
     security: dict[str, Any] = Field(description="The WS-Security check of the envelope.")
+    http_request_id: str | None = Field(
+        description="The X-Request-Id of the HTTP request that brought the message in (null:"
+        " none did, as for the answers the delivery worker sends)."
+    )
 
     @staticmethod
     def fields_of(message: StoredMessage) -> dict[str, Any]:
@@ -249,6 +253,7 @@ class GatewayMessageFields(ResponseModel):
             "delivered_at": message.delivered_at,
             "next_attempt_at": message.next_attempt_at,
             "security": message.security,
+            "http_request_id": message.http_request_id,
         }
 
 

@@ -25,6 +25,7 @@ from egovsim.signatures.revocation import FetchError
 from egovsim.storage.faults import OCSP_DOWN, OCSP_UNKNOWN
 from egovsim.web.common.errors import error_response
 from egovsim.web.common.keys import simulator_of
+from egovsim.web.common.telemetry import JsonAccessLine
 
 routes = web.RouteTableDef()
 
@@ -43,6 +44,11 @@ class AccessLog(web_log.AccessLogger):
         ):
             return
         super().log(request, response, time)
+
+
+class JsonAccessLog(AccessLog, JsonAccessLine):
+    """The access log of `serve --log-format json`: `AccessLog` decides which requests are
+    logged (its `super().log` is `JsonAccessLine.log` here), `JsonAccessLine` writes them."""
 
 
 @routes.get("/cert/{name}.cer")
