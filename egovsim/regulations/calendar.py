@@ -14,10 +14,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 from zoneinfo import ZoneInfo
 
-import holidays as holidays_package
+if TYPE_CHECKING:
+    from holidays import HolidayBase
 
 from egovsim.regulations.model import Duration
 from egovsim.regulations.moved_days import MovedDays, load_moved_days
@@ -68,13 +69,28 @@ class _KazakhstanHolidays(Mapping[date, str]):
     expanded a year at a time on lookup so that any year works.
 
     Iteration and length cover only the years looked up so far; the calendar only looks up.
+    The package is loaded at the first lookup (a third of a second of a start otherwise).
     """
 
     def __init__(self) -> None:
-        # en_US pins the names: the package's default language is Kazakh, and its fallback
-        # depends on the environment.
-        self._calendar = holidays_package.country_holidays("KZ", language="en_US")
+        self._loaded: HolidayBase | None = None
         self._lock = threading.Lock()  # expansion mutates the package's dict
+
+    @property
+    def _calendar(self) -> HolidayBase:
+        """The package's calendar; call it holding the lock."""
+        if self._loaded is None:
+            import holidays
+
+            # en_US pins the names: the package's default language is Kazakh, and its
+            # fallback depends on the environment.
+            self._loaded = holidays.country_holidays("KZ", language="en_US")
+        return self._loaded
+
+    def load(self) -> None:
+        """Load the package's calendar now (a start does it in the background)."""
+        with self._lock:
+            _ = self._calendar
 
     def __getitem__(self, day: date) -> str:
         with self._lock:
@@ -163,6 +179,12 @@ class WorkingCalendar:
             working_days=_KazakhstanWorkingDays(listed.working_days, source),
         )
         return cls(source, moved, hours)
+
+    def load(self) -> None:
+        """Load what lookups would load at their first use (a start does it in the
+        background, after it listens)."""
+        if isinstance(self._holidays, _KazakhstanHolidays):
+            self._holidays.load()
 
     @property
     def hours(self) -> WorkingHours:

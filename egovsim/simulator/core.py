@@ -181,6 +181,10 @@ class Simulator:
         self.stamper = Stamper(
             self.fetcher.post, self.pki.base_url + "/tsp", loop, self.network.timeout + 5.0
         )
+        # The holidays package loads while the server starts listening, not before (a load
+        # that fails is tried again, and says why, at the first lookup).
+        loaded = loop.run_in_executor(None, self.calendar.load)
+        stack.push_async_callback(_settled, loaded)
         # What a stop left owing is durable work: done in the background, so a start does not
         # wait for it, however long the history.
         self.startup_catch_up = asyncio.create_task(self.catch_up(), name="gateway-catch-up")
@@ -326,6 +330,11 @@ class Simulator:
         # set, the seeded routes, empty caches.
         await self.shared.announce(CLOCK, FAULTS, KEY_SET, ROUTES, CACHES)
         return emptied
+
+
+async def _settled(future: asyncio.Future[None]) -> None:
+    with contextlib.suppress(Exception):
+        await future
 
 
 async def _cancelled(task: asyncio.Task[None]) -> None:

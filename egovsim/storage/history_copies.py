@@ -33,6 +33,9 @@ class _Table:
     columns: list[str]
     rules: list[tuple[int, str]]  # (rule, parent table for _PARENT)
     rows: list[tuple[Any, ...]]
+    #: Per row: its values as a copy starts them (what a copy keeps, as it is), and the
+    #: (position, rule, parent, template value) of each value a copy changes.
+    changes: list[tuple[tuple[Any, ...], list[tuple[int, int, str, Any]]]]
 
 
 class Copier:
@@ -69,7 +72,7 @@ class Copier:
     def _plan(self, table: str) -> _Table:
         rows = self.template.rows.get(table, [])
         if not rows:
-            return _Table(table, [], [], [])
+            return _Table(table, [], [], [], [])
         columns = [c for c in rows[0] if not (c == "id" and table in SELF_NUMBERED)]
         parent_column = CHILDREN.get(table)
         rules: list[tuple[int, str]] = []
@@ -95,7 +98,18 @@ class Copier:
             )
             for row in rows
         ]
-        return _Table(table, columns, rules, values)
+        changes = [
+            (
+                row,
+                [
+                    (at, rule, parent, value)
+                    for at, ((rule, parent), value) in enumerate(zip(rules, row, strict=True))
+                    if value is not None and rule != _KEEP
+                ],
+            )
+            for row in values
+        ]
+        return _Table(table, columns, rules, values, changes)
 
     def _pieces(self, text: str) -> tuple[str, ...]:
         """`text` cut at the texts a copy swaps: literal, swapped, literal, ..., literal."""
@@ -138,29 +152,27 @@ class Copier:
                 swaps[login] = citizen.login
             swaps[name] = citizen.name
             account = citizen.account_id
+        # Only the values a copy changes are visited; the rest are the template's, as they are.
         for plan in self._tables:
             _, made = batch.setdefault(plan.name, (plan.columns, []))
-            rules = plan.rules
-            for values in plan.rows:
-                row = []
-                for (rule, parent), value in zip(rules, values, strict=True):
-                    if value is None or rule == _KEEP:
-                        row.append(value)
-                    elif rule == _OWN_ID:
-                        row.append(keys[parent][value])
+            for kept, changed in plan.changes:
+                row = list(kept)
+                for at, rule, parent, value in changed:
+                    if rule == _OWN_ID:
+                        row[at] = keys[parent][value]
                     elif rule == _PARENT:
-                        row.append(keys[parent].get(value, value))
+                        row[at] = keys[parent].get(value, value)
                     elif rule == _TIME:
-                        row.append(moved(value, weeks))
+                        row[at] = moved(value, weeks)
                     elif rule == _ACCOUNT:
-                        row.append(account)
+                        row[at] = account
                     elif rule == _JSON:
                         pieces = list(value)
-                        for at in range(1, len(pieces), 2):
-                            pieces[at] = swaps.get(pieces[at], pieces[at])
-                        row.append("".join(pieces))
+                        for index in range(1, len(pieces), 2):
+                            pieces[index] = swaps.get(pieces[index], pieces[index])
+                        row[at] = "".join(pieces)
                     else:
-                        row.append(swaps.get(value, value))
+                        row[at] = swaps.get(value, value)
                 made.append(tuple(row))
 
 
