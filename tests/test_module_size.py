@@ -9,8 +9,12 @@ PACKAGE = Path(__file__).resolve().parents[1] / "egovsim"
 LIMIT = 400
 
 #: Modules let stand over the limit while someone splits them, each with the work that does; an
-#: entry no longer over the limit fails. Empty: every module is under it.
-SPLITTING: frozenset[str] = frozenset()
+#: entry no longer over the limit fails.
+SPLITTING: frozenset[str] = frozenset(
+    {
+        "storage/postgres.py",  # over since PostgreSQL's group commit landed (issue 19c)
+    }
+)
 
 
 def lines_of(path: Path) -> int:
