@@ -110,7 +110,13 @@ async def happy_path(sim: Simulator) -> dict[str, Any]:
 async def drive(certs: Path, data: Path, issued: datetime) -> dict[str, Any]:
     """Start a simulator on the working morning after the PKI was `issued`, run the happy
     path, reset it, and tell what was there before and after the reset."""
-    settings = Settings(data_dir=data, certs_dir=certs, public_url=TestPki.open(certs).base_url)
+    # The script delivers itself (`deliver`): a background worker would claim the messages first.
+    settings = Settings(
+        data_dir=data,
+        certs_dir=certs,
+        public_url=TestPki.open(certs).base_url,
+        gateway_worker=False,
+    )
     clock = Clock(frozen_at=working_morning(issued, WorkingCalendar.kazakhstan()))
     async with Simulator(settings, clock, network=None) as sim:
         await sim.startup_catch_up

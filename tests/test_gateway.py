@@ -107,7 +107,14 @@ async def test_a_request_is_accepted_durably_then_registered_at_the_workstation(
         await shep.get("/api/v1/workstation/inbox", headers={"Authorization": f"Bearer {token}"})
     ).json()
     assert [a["channel"] for a in inbox["applications"]] == ["portal"]
-    assert inbox["applications"][0]["history"][0]["details"]["message_id"] == message_id
+    # A list row says where the application is; the whole application, its history with the
+    # gateway's messageId, is at the row's href.
+    whole = await (
+        await shep.get(
+            inbox["applications"][0]["href"], headers={"Authorization": f"Bearer {token}"}
+        )
+    ).json()
+    assert whole["history"][0]["details"]["message_id"] == message_id
 
 
 async def test_the_same_message_twice_gets_the_same_answer_and_is_applied_once(shep) -> None:

@@ -7,7 +7,7 @@ instance makes them (an instance's own writers wait their turn before taking a c
 
 A `transact()` or `snapshot()` work is plain blocking code written for one trip to SQLite's
 thread. It runs on a worker thread, and its statements go to connections of their own driven by
-an event loop of their own on another thread (`_SideLoop`): never to the server's loop, where
+an event loop of their own on another thread (`SideLoop`): never to the server's loop, where
 each statement would wait its turn behind every request being answered. `transact()` works that
 arrive while one commits are committed together (group commit, as on SQLite): one transaction,
 one advisory lock and one commit for the batch, each work in its own savepoint, so a failing
@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
 import threading
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -35,7 +34,15 @@ from egovsim.storage.database import (
     WorkConnection,
     split_statements,
 )
-from egovsim.storage.dialect import numbered_placeholders, postgresql_statements
+from egovsim.storage.dialect import postgresql_statements
+from egovsim.storage.postgres_connections import (
+    CONNECT_TIMEOUT,
+    BlockingConnection,
+    PgConnection,
+    SideLoop,
+    Tracer,
+    run_statement,
+)
 
 T = TypeVar("T")
 
@@ -43,139 +50,12 @@ T = TypeVar("T")
 WRITE_LOCK = 0x65676F7673696D
 #: Connections in the pool: enough for reads beside the one write that runs at a time.
 POOL_SIZE = 8
-#: Connections of the side loop's pool: one for the group commit, the rest for snapshots.
-SIDE_POOL_SIZE = 4
 #: The most works one group commit takes (the rest wait for the next).
 GROUP_LIMIT = 256
-#: Seconds to reach the server before giving up.
-CONNECT_TIMEOUT = 10.0
-_RETURNS_ROWS = re.compile(r"^\s*(?:SELECT|WITH|VALUES)\b|\bRETURNING\b", re.IGNORECASE)
-Tracer = Callable[[str], object] | None
-
-
-async def _run(
-    connection: asyncpg.Connection, sql: str, parameters: tuple[Any, ...], tracer: Tracer
-) -> tuple[list[Any], int]:
-    """One statement: its rows (if it returns any) and how many rows it touched."""
-    if tracer is not None:
-        tracer(sql)
-    text = numbered_placeholders(sql)
-    if _RETURNS_ROWS.search(text):
-        rows = await connection.fetch(text, *parameters)
-        return rows, len(rows)
-    status = await connection.execute(text, *parameters)
-    count = status.rsplit(" ", 1)[-1]
-    return [], int(count) if count.isdigit() else -1
-
-
-class _Cursor:
-    """A statement's rows and row count, for both the awaited and the blocking connection."""
-
-    def __init__(self, rows: list[Any], rowcount: int) -> None:
-        self._rows = rows
-        self.rowcount = rowcount
-
-    async def fetchone(self) -> Row | None:
-        return self._rows[0] if self._rows else None
-
-    async def fetchall(self) -> Sequence[Row]:
-        return self._rows
-
-
-class _BlockingCursor:
-    def __init__(self, rows: list[Any], rowcount: int) -> None:
-        self._rows = rows
-        self.rowcount = rowcount
-
-    def fetchone(self) -> Any:
-        return self._rows[0] if self._rows else None
-
-    def fetchall(self) -> list[Any]:
-        return self._rows
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self._rows)
-
-
-class _Connection:
-    """The connection of a `write()` block."""
-
-    def __init__(self, connection: asyncpg.Connection, tracer: Tracer) -> None:
-        self._connection = connection
-        self._tracer = tracer
-
-    async def execute(self, sql: str, parameters: Iterable[Any] = ()) -> _Cursor:
-        return _Cursor(*await _run(self._connection, sql, tuple(parameters), self._tracer))
-
-    async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
-        if self._tracer is not None:
-            self._tracer(sql)
-        await self._connection.executemany(numbered_placeholders(sql), [tuple(row) for row in rows])
-
-
-class _BlockingConnection:
-    """The connection a work sees on its worker thread: each statement is run by the event
-    loop on the transaction's connection, and waited for."""
-
-    def __init__(self, connection: _Connection, loop: asyncio.AbstractEventLoop) -> None:
-        self._connection = connection
-        self._loop = loop
-
-    def execute(self, sql: str, parameters: Iterable[Any] = ()) -> _BlockingCursor:
-        coroutine = self._connection.execute(sql, parameters)
-        cursor = asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()
-        return _BlockingCursor(cursor._rows, cursor.rowcount)
-
-    def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
-        coroutine = self._connection.executemany(sql, list(rows))
-        asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()
-
-
-class _SideLoop:
-    """An event loop on a thread of its own with a pool of its own, where the statements of
-    `transact()` and `snapshot()` works run (each work on a worker thread of this loop)."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(
-            target=self.loop.run_forever, name="egovsim-postgresql", daemon=True
-        )
-        self._pool: asyncpg.Pool | None = None
-
-    @property
-    def pool(self) -> asyncpg.Pool:
-        """The side loop's connections."""
-        assert self._pool is not None, "the side loop is started by `start`"
-        return self._pool
-
-    async def start(self, url: str) -> None:
-        """Run the loop and open its pool."""
-        self._thread.start()
-
-        async def opened() -> asyncpg.Pool:
-            return await asyncpg.create_pool(
-                url, min_size=1, max_size=SIDE_POOL_SIZE, timeout=CONNECT_TIMEOUT
-            )
-
-        self._pool = await self.call(opened())
-
-    def call(self, coroutine: Coroutine[Any, Any, T]) -> asyncio.Future[T]:
-        """Run `coroutine` on the side loop, awaited from the caller's."""
-        return asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coroutine, self.loop))
-
-    async def stop(self) -> None:
-        """Close the pool and end the loop and its thread."""
-        if self._thread.is_alive():
-            if self._pool is not None:
-                await self.call(self._pool.close())
-            await self.call(self.loop.shutdown_default_executor())
-            self.loop.call_soon_threadsafe(self.loop.stop)
-            await asyncio.to_thread(self._thread.join)
-        self.loop.close()
 
 
 def _commit_together(
-    connection: _BlockingConnection, works: list[Callable[[WorkConnection], Any]]
+    connection: BlockingConnection, works: list[Callable[[WorkConnection], Any]]
 ) -> list[tuple[bool, Any]]:
     """Run `works` in the transaction under way, each in a savepoint of its own (a lone work
     needs none: its failure rolls the transaction back); (True, result) or (False, exception)
@@ -199,7 +79,7 @@ class PostgresDatabase(Database):
 
     dialect = "postgresql"
 
-    def __init__(self, url: str, pool: asyncpg.Pool, side: _SideLoop) -> None:
+    def __init__(self, url: str, pool: asyncpg.Pool, side: SideLoop) -> None:
         self.url = url
         self._pool = pool
         self._side = side
@@ -218,7 +98,7 @@ class PostgresDatabase(Database):
         pool = await asyncpg.create_pool(
             url, min_size=1, max_size=POOL_SIZE, timeout=CONNECT_TIMEOUT
         )
-        side = _SideLoop()
+        side = SideLoop()
         database = cls(url, pool, side)
         try:
             await side.start(url)
@@ -264,7 +144,7 @@ class PostgresDatabase(Database):
             connection.transaction(),
         ):
             await connection.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
-            yield _Connection(connection, self._tracer)
+            yield PgConnection(connection, self._tracer)
 
     async def transact(self, work: Callable[[WorkConnection], T]) -> T:
         """`work` in a write transaction holding the write lock, with the works that arrive
@@ -308,7 +188,7 @@ class PostgresDatabase(Database):
         try:
             async with self._side.pool.acquire() as connection, connection.transaction():
                 await connection.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
-                blocking = _BlockingConnection(_Connection(connection, self._tracer), loop)
+                blocking = BlockingConnection(PgConnection(connection, self._tracer), loop)
                 return await loop.run_in_executor(None, _commit_together, blocking, works)
         except Exception as error:
             if len(works) == 1:
@@ -326,7 +206,7 @@ class PostgresDatabase(Database):
             self._side.pool.acquire() as connection,
             connection.transaction(isolation="repeatable_read", readonly=True),
         ):
-            blocking = _BlockingConnection(_Connection(connection, self._tracer), loop)
+            blocking = BlockingConnection(PgConnection(connection, self._tracer), loop)
             return await loop.run_in_executor(None, work, blocking)
 
     def use(self) -> Use:
@@ -348,7 +228,7 @@ class PostgresDatabase(Database):
     async def fetch_all(self, sql: str, parameters: Iterable[Any] = ()) -> list[Row]:
         """Rows of a query, on any connection of the pool."""
         async with self._pool.acquire() as connection:
-            rows, _ = await _run(connection, sql, tuple(parameters), self._tracer)
+            rows, _ = await run_statement(connection, sql, tuple(parameters), self._tracer)
         return rows
 
     async def tables(self) -> list[str]:
