@@ -198,3 +198,27 @@ async def test_foreign_keys_refuse_an_orphan(database_location) -> None:
                 )
     finally:
         await database.close()
+
+
+async def test_a_write_cancelled_while_it_begins_leaves_the_writer_free(tmp_path) -> None:
+    database = await Database.open(
+        tmp_path / "t.sqlite3", [Migration(1, "t", "CREATE TABLE t (x INTEGER UNIQUE);")]
+    )
+    try:
+
+        async def write_one() -> None:
+            async with database.write() as connection:
+                await connection.execute("INSERT INTO t VALUES (1)")
+
+        # Cancelled at once: the BEGIN is on the database's thread already, or about to be.
+        for _ in range(20):
+            task = asyncio.create_task(write_one())
+            await asyncio.sleep(0)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+        async with database.write() as connection:
+            await connection.execute("INSERT INTO t VALUES (2)")
+        assert [tuple(row) for row in await database.fetch_all("SELECT x FROM t")] == [(2,)]
+    finally:
+        await database.close()

@@ -92,7 +92,17 @@ class SqliteDatabase(Database):
     async def write(self) -> AsyncIterator[Connection]:
         """One write transaction at a time: BEGIN IMMEDIATE, COMMIT, or ROLLBACK on error."""
         async with self._write_lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
+            # BEGIN runs on the connection's thread however the caller fares: a caller
+            # cancelled while it ran must not leave the writer inside a transaction that
+            # every later write would then fail to begin.
+            begun = asyncio.ensure_future(self._writer.execute("BEGIN IMMEDIATE"))
+            try:
+                await asyncio.shield(begun)
+            except asyncio.CancelledError:
+                with contextlib.suppress(Exception):
+                    await begun
+                    await self._writer.execute("ROLLBACK")
+                raise
             try:
                 yield cast(Connection, self._writer)
             except BaseException:
