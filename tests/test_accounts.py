@@ -129,6 +129,47 @@ async def test_logout_ends_the_session(accounts: Accounts, persona, certs_dir: P
     assert await accounts.applicant_for_session(token) is None
 
 
+async def test_a_session_is_read_from_the_database_once_a_moment_and_not_after_its_logout(
+    accounts: Accounts, store: AccountStore, persona, certs_dir: Path
+) -> None:
+    await accounts.seed_from_personas(load_personas(certs_dir))
+    valid = persona("citizen-valid")
+    token, applicant, csrf = await signed_login(accounts, valid.auth, valid.iin)
+    seen: list[str] = []
+    database = store._db
+    await database.trace(seen.append)
+    try:
+        # Every request of a signed-in applicant asks: the database is asked once a moment.
+        for _ in range(5):
+            assert await accounts.applicant_for_session(token) == (applicant, csrf, NOW)
+        reads = [sql for sql in seen if "portal_sessions" in sql and sql.startswith("SELECT")]
+        assert len(reads) <= 1, reads
+        await accounts.logout(token)
+        assert await accounts.applicant_for_session(token) is None
+        # Another instance's change (here: behind the store's back) is seen once the moment
+        # a session is kept for has passed, or the caches are cleared.
+        token, applicant, csrf = await signed_login(accounts, valid.auth, valid.iin)
+        assert await accounts.applicant_for_session(token) == (applicant, csrf, NOW)
+        async with database.write() as connection:
+            await connection.execute("DELETE FROM portal_sessions")
+        store.forget_cache()
+        assert await accounts.applicant_for_session(token) is None
+    finally:
+        await database.trace(None)
+
+
+async def test_a_kept_session_ends_when_its_time_is_up_however_recently_it_was_read(
+    accounts: Accounts, persona, certs_dir: Path, real_time: RealTime
+) -> None:
+    await accounts.seed_from_personas(load_personas(certs_dir))
+    valid = persona("citizen-valid")
+    token, applicant, csrf = await signed_login(accounts, valid.auth, valid.iin)
+    real_time.moment += timedelta(hours=11, minutes=59, seconds=59)
+    assert await accounts.applicant_for_session(token) == (applicant, csrf, NOW)
+    real_time.moment += timedelta(seconds=1)
+    assert await accounts.applicant_for_session(token) is None
+
+
 @pytest.mark.parametrize("login", ["850715330124", " 850715330124 ", "040340041272"])
 def test_a_valid_iin_or_bin_is_a_login(login: str) -> None:
     assert check_login_id(login) == login.strip()

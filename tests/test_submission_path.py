@@ -7,12 +7,15 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+import pytest
 from lxml import etree
 
+from egovsim.errors import EgovsimError
 from egovsim.gateway import soap
 from egovsim.signatures.xmldsig import canonical
 from egovsim.storage import bodies
 from egovsim.web.common.keys import SIMULATOR
+from tests.test_portal import PNG, citizen, licence_draft, signed
 from tests.test_portal_api import api, egovsim_cms, signed_in
 
 __all__ = ["api"]  # the fixture, used by name
@@ -48,7 +51,7 @@ async def test_the_gateway_keeps_the_portals_data_as_the_envelope_sent_carries_i
     assert root.find(f"{{{soap.SOAP}}}Header") is not None  # signed as the real portal signs
 
 
-async def test_a_submission_costs_one_read_of_the_draft_and_three_grouped_writes(
+async def test_a_submission_costs_one_read_of_the_draft_and_one_write_with_its_acceptance(
     api, persona
 ) -> None:
     cabinet, number, signature = await _signed_licence(api, persona)
@@ -64,16 +67,58 @@ async def test_a_submission_costs_one_read_of_the_draft_and_three_grouped_writes
     # leases) may run beside, whenever its turn comes: only the submission's own is counted.
     own = ("PORTAL_", "GATEWAY_MESSAGES")
     transactions = [t for t in _transactions(statements) if any(w in s for s in t for w in own)]
-    # The draft with its attachments (one snapshot); P4-P6; the gateway's acceptance; P7; the
-    # answer (one snapshot).
-    assert [t[0] for t in transactions] == ["BEGIN", *["BEGIN IMMEDIATE"] * 3, "BEGIN"], statements
-    # Outside those, the portal reads only the session.
+    # The draft with its attachments and timeline (one snapshot); P4-P7 with the gateway's
+    # acceptance. The answer is composed from those, not read back.
+    assert [t[0] for t in transactions] == ["BEGIN", "BEGIN IMMEDIATE"], statements
+    written = " ".join(transactions[1])
+    assert "UPDATE PORTAL_APPLICATIONS SET STATUS = 'SIGNED'" in written
+    assert "INSERT INTO GATEWAY_MESSAGES" in written
+    assert "UPDATE PORTAL_APPLICATIONS SET STATUS = 'SENT'" in written
+    # Outside those, the portal reads only the session (at most: it is kept a moment).
     portal_reads = [
         sql
         for sql in _outside_transactions(statements)
         if sql.startswith("SELECT") and "PORTAL_" in sql
     ]
-    assert len(portal_reads) == 1 and "PORTAL_SESSIONS" in portal_reads[0], portal_reads
+    assert len(portal_reads) <= 1, portal_reads
+    assert all("PORTAL_SESSIONS" in sql for sql in portal_reads), portal_reads
+
+
+async def test_the_answer_to_a_signature_is_the_application_as_reading_it_back_shows_it(
+    api, persona
+) -> None:
+    cabinet, number, signature = await _signed_licence(api, persona)
+    composed = await cabinet.sign(number, signature)
+    read = await cabinet.call("GET", f"/applications/{number}")
+    assert composed["status"] == "sent"
+    assert [e["step"] for e in composed["timeline"]][-4:] == ["P4", "C2", "P6", "P7"]
+    assert composed == read
+
+
+async def test_a_draft_changed_while_it_was_signed_is_neither_kept_signed_nor_sent(
+    api, persona
+) -> None:
+    owner = persona("citizen-valid")
+    applicant = citizen(owner)
+    portal = api.app[SIMULATOR].portal
+    application_id = await licence_draft(api, applicant)
+    document = await portal.document_to_sign(applicant, application_id)
+    draft = await portal._store.to_sign(application_id)
+    assert draft is not None
+    # A copy replaced between the draft's reading and the signature's write: the write that
+    # goes in with the gateway's acceptance finds the e-document thawed, and withdraws both.
+    await portal.attach(applicant, application_id, "photo", "photo.png", "", PNG)
+    with pytest.raises(EgovsimError) as refused:
+        await portal._signing.sign(applicant, draft[0], draft[1], signed(api, owner.sign, document))
+    assert refused.value.code == "SIGNED_CONTENT_MISMATCH"
+    detail = await portal.application(applicant, application_id)
+    assert detail.application.status == "draft" and detail.application.message_id is None
+    assert "P6" not in [entry.step for entry in detail.timeline]
+    assert await api.app[SIMULATOR].database.fetch_all("SELECT id FROM gateway_messages") == []
+    # Signed again over the e-document as it is now, it goes.
+    again = await portal.document_to_sign(applicant, application_id)
+    sent = await portal.sign(applicant, application_id, signed(api, owner.sign, again))
+    assert sent.application.status == "sent"
 
 
 def _transactions(statements: list[str]) -> list[list[str]]:

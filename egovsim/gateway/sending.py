@@ -18,6 +18,7 @@ from egovsim.gateway.service import Answer
 from egovsim.gateway.wssign import signed_envelope
 from egovsim.pki.keystore import Keystore
 from egovsim.signatures.xmldsig import SigningKey
+from egovsim.storage.gateway_accepting import Alongside
 
 
 class Handle(Protocol):
@@ -31,6 +32,7 @@ class Handle(Protocol):
         *,
         signed_by: x509.Certificate | None = None,
         written_from: etree._Element | None = None,
+        alongside: Alongside | None = None,
     ) -> Awaitable[Answer]: ...
 
 
@@ -91,8 +93,10 @@ class GatewaySender:
         correlation_id: str | None,
         data: str,
         route_id: str | None = None,
+        alongside: Alongside | None = None,
     ) -> tuple[bool, str]:
-        """(accepted, what the gateway said): "accepted as …", or the fault's code and words."""
+        """(accepted, what the gateway said): "accepted as …", or the fault's code and words;
+        `alongside`, the sender's own writes committed with the acceptance (`Gateway.handle`)."""
         content = send_message_content(
             message_id=message_id,
             correlation_id=correlation_id,
@@ -126,7 +130,11 @@ class GatewaySender:
             written_from = etree.Element(f"{{{soap.SOAP}}}Envelope", nsmap={"soapenv": soap.SOAP})
             written_from.append(content.getparent())
         answer = await self._handle(
-            "async", envelope, signed_by=certificate, written_from=written_from
+            "async",
+            envelope,
+            signed_by=certificate,
+            written_from=written_from,
+            alongside=alongside,
         )
         if answer.status == 200:
             return True, f"accepted as {message_id}"
@@ -137,6 +145,8 @@ class GatewaySender:
         )
         return False, f"{code}: {words}"
 
-    async def send_request(self, message_id: str, service_id: str, data: str) -> tuple[bool, str]:
-        """A REQUEST (the portal's `send_request`)."""
-        return await self.send(service_id, "REQUEST", message_id, None, data)
+    async def send_request(
+        self, message_id: str, service_id: str, data: str, alongside: Alongside | None = None
+    ) -> tuple[bool, str]:
+        """A REQUEST (the portal's `send_request`), the portal's own writes `alongside`."""
+        return await self.send(service_id, "REQUEST", message_id, None, data, alongside=alongside)

@@ -42,6 +42,7 @@ from egovsim.signatures.verifier import Verifier
 from egovsim.signatures.xmldsig import canonical
 from egovsim.signatures.xmlsafe import XmlRefused, parse_xml
 from egovsim.storage.gateway import GatewayStore, Route, Sender, StoredMessage
+from egovsim.storage.gateway_accepting import Alongside, Withdrawn
 
 log = logging.getLogger("egovsim.gateway")
 NEEDS_CORRELATION = frozenset({"UPDATE", "NOTIFICATION", "RESPONSE"})
@@ -57,6 +58,8 @@ class _Request:
     signed_by: x509.Certificate | None = None
     #: The Envelope element a sender inside this process wrote the bytes from (`handle`).
     written_from: etree._Element | None = None
+    #: That sender's own writes, committed with the message's acceptance (`handle`).
+    alongside: Alongside | None = None
 
 
 #: Signs an answer with the gateway's key: the envelope around the Body's one element (which it
@@ -111,6 +114,7 @@ class Gateway:
         *,
         signed_by: Signer = None,
         written_from: etree._Element | None = None,
+        alongside: Alongside | None = None,
     ) -> Answer:
         """Answer one SOAP request of `channel` ("sync" or "async"); while the gateway is down
         (the trainer's switch), every request is answered GATEWAY_UNAVAILABLE unread. The answer
@@ -120,8 +124,10 @@ class Gateway:
         that certificate's key: the signature is not verified again (the certificate still is,
         at the simulator's clock), and the answer, which no one outside sees, is not signed.
         `written_from` is the Envelope element such a sender wrote the bytes from: it is read
-        as it is, not parsed again from the bytes (which the message log keeps as sent)."""
-        request = _Request(signed_by=signed_by, written_from=written_from)
+        as it is, not parsed again from the bytes (which the message log keeps as sent).
+        `alongside` are its own writes, committed in the transaction that accepts the message
+        (`Withdrawn` is raised when they withdrew it)."""
+        request = _Request(signed_by=signed_by, written_from=written_from, alongside=alongside)
         with self.requests_first.answer():
             if self._is_down():
                 request.signed = looks_signed(envelope_bytes)
@@ -172,7 +178,7 @@ class Gateway:
                 raise GatewayFault(
                     "ENVELOPE_MALFORMED", f"{op.name} is not an operation of the {channel} channel"
                 )
-            return await self._dispatch(op, root, envelope_bytes, request.signed_by)
+            return await self._dispatch(op, root, envelope_bytes, request)
         except GatewayFault as fault:
             return self._fault(namespace, operation_name, fault)
         except Stale as refused:
@@ -182,6 +188,8 @@ class Gateway:
             return self._fault(
                 namespace, operation_name, GatewayFault("ENVELOPE_MALFORMED", str(error))
             )
+        except Withdrawn:
+            raise  # the sender's own decision, for the sender inside this process
         except Exception:
             # A peer system gets a SOAP fault even for egovsim's own bug; the log has the rest.
             log.exception("the gateway failed on a %s request", channel)
@@ -204,10 +212,10 @@ class Gateway:
         return bodies[0]
 
     async def _dispatch(
-        self, op: soap.Operation, root: etree._Element, raw: bytes, signed_by: Signer
+        self, op: soap.Operation, root: etree._Element, raw: bytes, request: _Request
     ) -> Answer:
         if op.name in ("sendMessage", "SendMessage"):
-            return await self._send(op, root, raw, signed_by)
+            return await self._send(op, root, raw, request)
         if op.name == "getMessageStatus":
             return await self._inquiries.status(op)
         if op.name == "getMessages":
@@ -227,8 +235,9 @@ class Gateway:
     # -- operations ---------------------------------------------------------------------------
 
     async def _send(
-        self, op: soap.Operation, root: etree._Element, raw: bytes, signed_by: Signer
+        self, op: soap.Operation, root: etree._Element, raw: bytes, received: _Request
     ) -> Answer:
+        signed_by = received.signed_by
         request = soap.request_of(op)
         sync = op.channel == "sync"
         info_node = soap.child_of(request, "requestInfo" if sync else "messageInfo")
@@ -287,7 +296,8 @@ class Gateway:
                 "accepted_at": now,
                 "answer": answer,
                 "replay": checked.replay,
-            }
+            },
+            received.alongside,
         )
         if not fresh and stored.content_hash != digest.hexdigest():
             raise GatewayFault("MESSAGE_ID_DUPLICATE", message_id)

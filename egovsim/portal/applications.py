@@ -239,9 +239,12 @@ class Portal:
         simulator's clock. A refusal (P5) is on the timeline and raised with the verifier's full
         report; the draft stays signable. A pass is P6, and the request leaves for the gateway
         (P7)."""
-        application, attachments = await self._draft_with_attachments(applicant, application_id)
-        sent = await self._signing.sign(applicant, application, attachments, cms)
-        return await self._detail(sent)
+        application, attachments, timeline = await self._draft_to_sign(applicant, application_id)
+        sent, entries = await self._signing.sign(applicant, application, attachments, cms)
+        # The answer is composed, not read back: the draft as read, and what the signature and
+        # the hand-off wrote (a submission's hot path; a test holds it equal to reading it).
+        regulation = self._regulations[sent.regulation_id]
+        return ApplicationDetail(sent, regulation, attachments, [*timeline, *entries], None)
 
     # -- the cabinet --------------------------------------------------------------------------
 
@@ -295,20 +298,20 @@ class Portal:
             )
         return application
 
-    async def _draft_with_attachments(
+    async def _draft_to_sign(
         self, applicant: Applicant, application_id: int
-    ) -> tuple[PortalApplication, list[Attachment]]:
-        """One of the account's drafts and its attachments, read in one trip."""
-        found = await self._store.with_attachments(application_id)
+    ) -> tuple[PortalApplication, list[Attachment], list[TimelineEntry]]:
+        """One of the account's drafts, its attachments and its timeline, read in one trip."""
+        found = await self._store.to_sign(application_id)
         if found is None or found[0].account_id != applicant.account_id:
             raise EgovsimError("APPLICATION_NOT_FOUND", {"application": application_id})
-        application, attachments = found
+        application, attachments, timeline = found
         if application.status != "draft":
             raise EgovsimError(
                 "APPLICATION_NOT_DRAFT",
                 {"application": application_id, "status": application.status},
             )
-        return application, attachments
+        return application, attachments, timeline
 
     async def _detail(self, application: PortalApplication) -> ApplicationDetail:
         found = await self._cabinet.detail(application.id)

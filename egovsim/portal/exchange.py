@@ -26,14 +26,16 @@ from egovsim.portal.timeline import (
     response_landing,
     update_landing,
 )
-from egovsim.storage.portal import Attachment, PortalApplication, PortalStore, TimelineEntry
+from egovsim.storage.gateway_accepting import Alongside, Withdrawn
+from egovsim.storage.portal import Attachment, PortalApplication, PortalStore, TimelineEntry, Work
 from egovsim.storage.portal_cabinet import CabinetStore
 
 log = logging.getLogger("egovsim.portal")
 
-#: Hands a signed REQUEST to the gateway: (messageId, serviceId, data) -> (accepted, what the
-#: gateway said). The same messageId with the same data may be sent again: it is applied once.
-SendRequest = Callable[[str, str, str], Awaitable[tuple[bool, str]]]
+#: Hands a signed REQUEST to the gateway: (messageId, serviceId, data, alongside) -> (accepted,
+#: what the gateway said), the portal's own writes committed with the acceptance (`Alongside`).
+#: The same messageId with the same data may be sent again: it is applied once.
+SendRequest = Callable[[str, str, str, Alongside | None], Awaitable[tuple[bool, str]]]
 
 
 class Exchange:
@@ -58,55 +60,64 @@ class Exchange:
 
     # -- P7: through the gateway --------------------------------------------------------------
 
-    async def send(self, application: PortalApplication, attachments: list[Attachment]) -> bool:
-        """Hand the signed request to the gateway; True once it has taken it."""
+    async def send(
+        self,
+        application: PortalApplication,
+        attachments: list[Attachment],
+        signing: Work | None = None,
+    ) -> TimelineEntry:
+        """Hand the signed request to the gateway; its P7 entry, "sent" once the gateway has
+        taken it, "not_sent" when not (the request is sent again later). `signing` is
+        the write that keeps the signature (P6) when it is not kept yet: it commits in the
+        transaction that accepts the request, with P7 (`Withdrawn` when it found the draft
+        changed: nothing is kept, nothing sent)."""
         assert application.message_id is not None
         # Answers to the request wait until "sent" is recorded, so the timeline keeps its order
         # even when the gateway delivers before this call returns.
         async with self._request_lock(application.message_id):
-            return await self._hand_over(application, attachments)
+            return await self._hand_over(application, attachments, signing)
 
     async def _hand_over(
-        self, application: PortalApplication, attachments: list[Attachment]
-    ) -> bool:
+        self,
+        application: PortalApplication,
+        attachments: list[Attachment],
+        signing: Work | None,
+    ) -> TimelineEntry:
         assert application.message_id is not None
         assert application.edocument is not None
         assert application.signature is not None
+        message_id = application.message_id
         data = json.dumps(_request_payload(application, attachments), ensure_ascii=False)
+        now = self._now()
+        # P6 and P7 go in with the gateway's acceptance: one write transaction for the whole
+        # submission, and no moment where the request is signed but not yet taken.
+        sent = _sent(now, message_id)
+        alongside = Alongside(signing or _going_on, self._store.sending(application.id, now, sent))
         try:
             accepted, detail = await self._send_request(
-                application.message_id, application.regulation_id, data
+                message_id, application.regulation_id, data, alongside
             )
+        except Withdrawn:
+            raise
         except Exception as error:  # the gateway's own failure: the request is sent again later
             log.exception("sending %s failed", application.number)
             accepted, detail = False, f"{type(error).__name__}: {error}"
+        if alongside.accepted:
+            return sent
+        # Not taken (or taken without the portal's writes): whatever of P6 did not go in with
+        # the gateway goes in now, with what became of P7.
         now = self._now()
         if accepted:
-            await self._store.mark_sent(
-                application.id,
-                now,
-                TimelineEntry(
-                    now,
-                    "P7",
-                    "sent",
-                    None,
-                    {"message_id": application.message_id, "detail": detail},
-                ),
-            )
+            entry = _sent(now, message_id, detail)
+            rest = self._store.sending(application.id, now, entry)
         else:
-            await self._store.record(
-                application.id,
-                [
-                    TimelineEntry(
-                        now,
-                        "P7",
-                        "not_sent",
-                        None,
-                        {"message_id": application.message_id, "detail": detail},
-                    )
-                ],
-            )
-        return accepted
+            details = {"message_id": message_id, "detail": detail}
+            entry = TimelineEntry(now, "P7", "not_sent", None, details)
+            rest = self._store.recording(application.id, [entry])
+        works = [rest] if signing is None or alongside.committed else [signing, rest]
+        if not await self._store.commit(*works):
+            raise Withdrawn()
+        return entry
 
     async def send_pending(self) -> int:
         """Send again every signed request the gateway has not taken (after a crash between
@@ -114,7 +125,7 @@ class Exchange:
         taken = 0
         for application in await self._store.with_status("signed"):
             attachments = await self._store.attachments(application.id)
-            taken += await self.send(application, attachments)
+            taken += (await self.send(application, attachments)).event == "sent"
         return taken
 
     async def awaiting_delivery(self) -> list[str]:
@@ -232,6 +243,19 @@ class Exchange:
         if lock is None:
             lock = self._locks[message_id] = asyncio.Lock()
         return lock
+
+
+def _sent(at: datetime, message_id: str, detail: str | None = None) -> TimelineEntry:
+    """P7: the gateway took the request (`detail`: what it said; by default the words it says
+    when it takes one)."""
+    if detail is None:
+        detail = f"accepted as {message_id}"
+    return TimelineEntry(at, "P7", "sent", None, {"message_id": message_id, "detail": detail})
+
+
+def _going_on(connection: Any) -> bool:
+    """Nothing of the portal's to write before the acceptance (a request signed earlier)."""
+    return True
 
 
 def _signed_json(document: bytes | None) -> dict[str, Any]:

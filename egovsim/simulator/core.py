@@ -79,6 +79,8 @@ class Simulator:
     fetcher: LocalPkiFetcher
     verifier: Verifier
     accounts: Accounts
+    #: The portal's accounts and sessions (the sessions kept in memory a moment: `clear_caches`).
+    account_store: AccountStore
     gateway_store: GatewayStore
     gateway: Gateway
     delivery: DeliveryWorker
@@ -165,8 +167,9 @@ class Simulator:
             policy=settings.revocation_policy,
             clock=clock.now,
         )
+        self.account_store = AccountStore(database, settings.shared_refresh)
         self.accounts = Accounts(
-            AccountStore(database), self.verifier, clock.now, settings.persona_password
+            self.account_store, self.verifier, clock.now, settings.persona_password
         )
         self.gateway_store = GatewayStore(database)
         self._parties()
@@ -310,10 +313,11 @@ class Simulator:
 
     def clear_caches(self) -> None:
         """Forget what the parts keep in memory beyond the database: the verifier's CRLs and
-        OCSP answers, the gateway store's routes. The one way each is invalidated from outside
-        its owner (the console's button, a try-it run, the reset)."""
+        OCSP answers, the gateway store's routes, the portal's sessions. The one way each is
+        invalidated from outside its owner (the console's button, a try-it run, the reset)."""
         self.verifier.clear_revocation_caches()
         self.gateway_store.forget_cache()
+        self.account_store.forget_cache()
 
     async def reset(self) -> Emptied:
         """Back to a clean demo: the data emptied and seeded again, the clock on real time,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -67,11 +68,27 @@ def _account(row: Row) -> AccountRecord:
     )
 
 
+#: How long a session read from the database is taken as it was (seconds): every request of a
+#: signed-in applicant reads its session, and a load test sends hundreds a second. A logout or
+#: retirement through this instance forgets it at once; through another, within this long (as
+#: the instances' shared state is refreshed: `Settings.shared_refresh`).
+SESSION_KEPT = 1.0
+#: Sessions kept in memory at most (beyond, the memory is emptied and fills again).
+SESSIONS_KEPT = 10_000
+
+
 class AccountStore:
     """Accounts, employees, challenges and sessions of the portal."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, kept_for: float = SESSION_KEPT) -> None:
         self._db = database
+        self._kept_for = kept_for
+        #: Sessions by token hash, with the (monotonic) moment each was read.
+        self._sessions: dict[str, tuple[float, SessionRecord]] = {}
+
+    def forget_cache(self) -> None:
+        """Drop the sessions kept in memory (after the database was emptied behind its back)."""
+        self._sessions.clear()
 
     # -- accounts -------------------------------------------------------------------------------
 
@@ -191,7 +208,11 @@ class AccountStore:
             await connection.execute(
                 "DELETE FROM portal_sessions WHERE account_id = ?", (int(row[0]),)
             )
-            return True
+        retired = int(row[0])
+        for kept, (_, session) in list(self._sessions.items()):
+            if session.account.id == retired:
+                del self._sessions[kept]
+        return True
 
     # -- challenges -----------------------------------------------------------------------------
 
@@ -253,7 +274,22 @@ class AccountStore:
             )
 
     async def session(self, token_hash: str, real_now: datetime) -> SessionRecord | None:
-        """The session of a token's hash, if it has not ended by `real_now`."""
+        """The session of a token's hash, if it has not ended by `real_now` (as read at most
+        `SESSION_KEPT` seconds ago)."""
+        kept = self._sessions.get(token_hash)
+        if kept is not None and time.monotonic() - kept[0] < self._kept_for:
+            return kept[1] if kept[1].expires_at > real_now else None
+        read_at = time.monotonic()
+        found = await self._read_session(token_hash, real_now)
+        if found is None:
+            self._sessions.pop(token_hash, None)
+            return None
+        if len(self._sessions) >= SESSIONS_KEPT:
+            self._sessions.clear()
+        self._sessions[token_hash] = (read_at, found)
+        return found
+
+    async def _read_session(self, token_hash: str, real_now: datetime) -> SessionRecord | None:
         row = await self._db.fetch_one(
             "SELECT portal_accounts.*, portal_sessions.token_hash, portal_sessions.person_iin,"
             " portal_sessions.person_name, portal_sessions.role, portal_sessions.csrf_token,"
@@ -282,7 +318,10 @@ class AccountStore:
 
     async def close_session(self, token_hash: str) -> None:
         """End a session."""
+        self._sessions.pop(token_hash, None)
         async with self._db.write() as connection:
             await connection.execute(
                 "DELETE FROM portal_sessions WHERE token_hash = ?", (token_hash,)
             )
+        # Again: a request may have read it meanwhile, before the DELETE committed.
+        self._sessions.pop(token_hash, None)

@@ -11,7 +11,7 @@ from typing import Any
 
 from egovsim.storage.database import Database, Row
 from egovsim.storage.delivery_queue import Outcome, record_attempts
-from egovsim.storage.gateway_accepting import GroupCommit
+from egovsim.storage.gateway_accepting import Alongside, GroupCommit
 from egovsim.storage.gateway_messages import (
     SELECT_ATTEMPTS,
     Attempt,
@@ -176,16 +176,19 @@ class GatewayStore:
             self._routes = table
         return list(table)
 
-    async def accept(self, fields: dict[str, Any]) -> tuple[StoredMessage, bool]:
+    async def accept(
+        self, fields: dict[str, Any], alongside: Alongside | None = None
+    ) -> tuple[StoredMessage, bool]:
         """Store a message, or find the one with its messageId; (message, newly stored).
 
         The message is committed before this returns: that is the gateway's promise to a
         sender that hears "accepted". Messages arriving together are committed together
-        (`GroupCommit`), so durability does not cost a transaction each.
+        (`GroupCommit`), so durability does not cost a transaction each; a sender inside the
+        process may have its own writes committed with its message (`alongside`).
         """
         if "http_request_id" not in fields:
             fields = {**fields, "http_request_id": current_request_id()}
-        stored, new = await self._accepting.accept(fields)
+        stored, new = await self._accepting.accept(fields, alongside)
         if new:
             metrics.MESSAGE_ACCEPTED.inc()
         return stored, new

@@ -1,11 +1,17 @@
 """The gateway's group commit: the messages accepted together are stored in one transaction,
-each sender told "accepted" once the transaction that holds its message has committed."""
+each sender told "accepted" once the transaction that holds its message has committed.
+
+A sender inside the process may have its own writes committed with its message (`Alongside`):
+the portal's P6 and P7 go in the transaction that accepts its REQUEST, so a submission costs one
+write transaction, not three.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from egovsim.clock import as_utc
@@ -22,7 +28,26 @@ from egovsim.storage.gateway_replays import remember_accepted
 
 #: Messages stored in one transaction at most.
 BATCH = 500
-_Waiting = tuple[dict[str, Any], asyncio.Future[tuple[StoredMessage, bool]]]
+
+
+@dataclass(slots=True)
+class Alongside:
+    """A sender's own writes, committed in the transaction that accepts its message: `before`
+    (False withdraws the message, and nothing of either is stored), then `after` once the
+    message is stored (or found stored with the same content: accepted again)."""
+
+    before: Callable[[WorkConnection], bool]
+    after: Callable[[WorkConnection], object]
+    #: Set once `before`'s writes have committed (and `accepted` once `after`'s have).
+    committed: bool = False
+    accepted: bool = False
+
+
+class Withdrawn(Exception):
+    """The sender's `Alongside.before` withdrew its message: nothing of it was stored."""
+
+
+_Waiting = tuple[dict[str, Any], Alongside | None, asyncio.Future[tuple[StoredMessage, bool]]]
 
 
 class GroupCommit:
@@ -34,16 +59,19 @@ class GroupCommit:
         self._pending: list[_Waiting] = []
         self._flusher: asyncio.Task[None] | None = None
 
-    async def accept(self, fields: dict[str, Any]) -> tuple[StoredMessage, bool]:
+    async def accept(
+        self, fields: dict[str, Any], alongside: Alongside | None = None
+    ) -> tuple[StoredMessage, bool]:
         """Store a message, or find the one with its messageId; (message, newly stored), once
-        committed."""
+        committed, with the sender's own writes `alongside` (`Withdrawn` when they withdrew
+        it)."""
         # Deflated and digested beside the event loop, before the batch's transaction: write
         # transactions are one at a time, and zlib and hashlib let go of the GIL meanwhile.
         fields = {**fields, "packed": await asyncio.to_thread(packed_message, fields)}
         future: asyncio.Future[tuple[StoredMessage, bool]] = (
             asyncio.get_running_loop().create_future()
         )
-        self._pending.append((fields, future))
+        self._pending.append((fields, alongside, future))
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush())
         return await future
@@ -54,19 +82,38 @@ class GroupCommit:
             try:
                 results = await self._commit(batch)
             except Exception as error:
-                for _, future in batch:
+                for _, _, future in batch:
                     if not future.done():
                         future.set_exception(error)
                 continue
-            for (_, future), result in zip(batch, results, strict=True):
-                if not future.done():
+            for (_, alongside, future), result in zip(batch, results, strict=True):
+                if alongside is not None and not isinstance(result, BaseException):
+                    alongside.committed = True
+                if future.done():
+                    continue
+                if isinstance(result, BaseException):
+                    future.set_exception(result)
+                else:
                     future.set_result(result)
 
-    async def _commit(self, batch: list[_Waiting]) -> list[tuple[StoredMessage, bool]]:
-        ids = [fields["message_id"] for fields, _ in batch]
+    async def _commit(
+        self, batch: list[_Waiting]
+    ) -> list[tuple[StoredMessage, bool] | BaseException]:
+        ids = [fields["message_id"] for fields, _, _ in batch]
         marks = ", ".join("?" for _ in ids)
+        withdrawn: dict[int, BaseException] = {}
+        followed: set[int] = set()
 
         def store(connection: WorkConnection) -> list[StoredMessage]:
+            withdrawn.clear()  # a transaction run again starts over
+            followed.clear()
+            # The senders' own writes first, each alone: one that withdraws its message (or
+            # fails) leaves nothing of its own, and the others go on.
+            for index, (_, alongside, _) in enumerate(batch):
+                if alongside is not None:
+                    refused = _before(connection, alongside)
+                    if refused is not None:
+                        withdrawn[index] = refused
             # The batch goes in where its messageIds are new; a request's own sessionId on the
             # stored answer says that its row is the one stored. Bodies are stored (deflated)
             # only for messages not already there.
@@ -77,8 +124,8 @@ class GroupCommit:
                 )
             }
             new: dict[str, dict[str, Any]] = {}
-            for fields, _ in batch:
-                if fields["message_id"] not in there:
+            for index, (fields, _, _) in enumerate(batch):
+                if fields["message_id"] not in there and index not in withdrawn:
                     new.setdefault(fields["message_id"], fields)
             rows = [message_row(connection, fields) for fields in new.values()]
             connection.executemany(INSERT_MESSAGE, rows)
@@ -91,7 +138,7 @@ class GroupCommit:
                 ids,
             ).fetchall()
             if replays:
-                remember_accepted(connection, [f for f, _ in batch], found, pruned_at)
+                remember_accepted(connection, [f for f, _, _ in batch], found, pruned_at)
             stored: list[StoredMessage] = []
             earlier: list[str] = []
             for row in found:
@@ -109,18 +156,48 @@ class GroupCommit:
                         f"{select_messages()} WHERE m.message_id IN ({wanted})", earlier
                     ).fetchall()
                 )
+            # Accepted (stored now, or before with the same content): the senders' writes
+            # that follow an acceptance go in with it.
+            hashes = {m.message_id: m.content_hash for m in stored}
+            for index, (fields, alongside, _) in enumerate(batch):
+                accepted = hashes.get(fields["message_id"]) == fields["content_hash"]
+                if alongside is not None and index not in withdrawn and accepted:
+                    alongside.after(connection)
+                    followed.add(index)
             return stored
 
-        replays = any(fields.get("replay") for fields, _ in batch)
+        replays = any(fields.get("replay") for fields, _, _ in batch)
         pruned_at = self._machine_time()
         stored = {found.message_id: found for found in await self._db.transact(store)}
+        for index in followed:
+            alongside = batch[index][1]
+            assert alongside is not None
+            alongside.accepted = True
         return [
-            (
+            withdrawn[index]
+            if index in withdrawn
+            else (
                 stored[f["message_id"]],
                 stored[f["message_id"]].answer["sessionId"] == f["answer"]["sessionId"],
             )
-            for f, _ in batch
+            for index, (f, _, _) in enumerate(batch)
         ]
+
+
+def _before(connection: WorkConnection, alongside: Alongside) -> BaseException | None:
+    """Run a sender's `before` in a savepoint of its own; why it withdrew its message (rolled
+    back), or None when it goes on."""
+    connection.execute("SAVEPOINT alongside")
+    try:
+        going_on = alongside.before(connection)
+    except Exception as error:
+        connection.execute("ROLLBACK TO alongside")
+        connection.execute("RELEASE alongside")
+        return error
+    if not going_on:
+        connection.execute("ROLLBACK TO alongside")
+    connection.execute("RELEASE alongside")
+    return None if going_on else Withdrawn()
 
 
 def _just_stored(row_id: int, fields: dict[str, Any]) -> StoredMessage:

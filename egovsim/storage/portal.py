@@ -5,7 +5,7 @@ transaction (what comes back lands through `egovsim.storage.portal_cabinet`)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -18,16 +18,24 @@ from egovsim.storage.portal_rows import (
     PortalApplication,
     TimelineEntry,
     append_timeline,
-    append_timeline_now,
     application_from_row,
     attachment_from_row,
     entry_from_row,
     next_number,
+    timeline_rows,
 )
 from egovsim.storage.rows import time_or_none
 
 #: What the domain reads from here: the rows (from `portal_rows`) and the store.
-__all__ = ["Attachment", "PortalApplication", "PortalStore", "TimelineEntry"]
+__all__ = ["Attachment", "PortalApplication", "PortalStore", "TimelineEntry", "Work"]
+
+#: A write of the portal's, run on the database's thread inside a transaction (`commit`, or
+#: alongside the gateway's acceptance): False when it found it must not go on.
+Work = Callable[[WorkConnection], bool]
+
+
+class _Declined(Exception):
+    """A work of `PortalStore.commit` said False: the transaction is rolled back."""
 
 
 class PortalStore:
@@ -129,33 +137,34 @@ class PortalStore:
 
     # -- P6 and P7 ----------------------------------------------------------------------------
 
-    async def mark_signed(
+    def signing(
         self,
         application_id: int,
         frozen_at: datetime,
         fields: dict[str, Any],
         entries: Iterable[TimelineEntry],
-    ) -> bool:
-        """Keep the signed e-document and its CMS, if the draft is still the one that was
-        signed (not changed in the meantime); False otherwise."""
-        # The e-document, its CMS and the report are kept once in `message_bodies`.
-        kept = [
-            bodies.body_row(fields["edocument"]),
-            bodies.body_row(fields["signature"]),
-            bodies.body_row(bodies.json_bytes(fields["verification"])),
-        ]
+    ) -> Work:
+        """The write that keeps the signed e-document and its CMS (P6), if the draft is still
+        the one that was signed (not changed in the meantime): False otherwise, having written
+        nothing. Run it with `commit`, or alongside the gateway's acceptance."""
+        # The e-document, its CMS and the report are kept once in `message_bodies`, the report
+        # serialised and packed once for the application and its C2 entry both; all of it here,
+        # beside the event loop, not on the database's thread that every write waits for.
+        verification = bodies.body_row(bodies.json_bytes(fields["verification"]))
+        kept = [bodies.body_row(fields["edocument"]), bodies.body_row(fields["signature"])]
         values = (
             *(body[0] for body in kept),
+            verification[0],
             fields["signed_at"].isoformat(),
             fields["message_id"],
             fields["signed_at"].isoformat(),
             application_id,
             frozen_at.isoformat(),
         )
-        entries = list(entries)
+        timeline = timeline_rows(application_id, entries, (fields["verification"], verification))
 
         def sign(connection: WorkConnection) -> bool:
-            connection.executemany(bodies.INSERT_BODY, kept)
+            connection.executemany(bodies.INSERT_BODY, [*kept, verification])
             cursor = connection.execute(
                 "UPDATE portal_applications SET status = 'signed', edocument = NULL,"
                 f" edocument_body = {bodies.BODY_ID}, signature = NULL,"
@@ -166,25 +175,54 @@ class PortalStore:
             )
             if cursor.rowcount != 1:
                 return False
-            append_timeline_now(connection, application_id, entries)
+            for statement, rows in timeline:
+                connection.executemany(statement, rows)
             return True
 
-        # One trip to the database's thread: a submission's hot path (see Database.transact).
-        return await self._db.transact(sign)
+        return sign
 
-    async def mark_sent(self, application_id: int, at: datetime, entry: TimelineEntry) -> None:
-        """The gateway took the signed request (P7)."""
+    def sending(self, application_id: int, at: datetime, entry: TimelineEntry) -> Work:
+        """The write that says the gateway took the signed request (P7)."""
+        timeline = timeline_rows(application_id, [entry])
 
-        def send(connection: WorkConnection) -> None:
+        def send(connection: WorkConnection) -> bool:
             cursor = connection.execute(
                 "UPDATE portal_applications SET status = 'sent', sent_at = ?, updated_at = ?"
                 " WHERE id = ? AND status = 'signed'",
                 (at.isoformat(), at.isoformat(), application_id),
             )
             if cursor.rowcount == 1:
-                append_timeline_now(connection, application_id, [entry])
+                for statement, rows in timeline:
+                    connection.executemany(statement, rows)
+            return True
 
-        await self._db.transact(send)
+        return send
+
+    def recording(self, application_id: int, entries: Iterable[TimelineEntry]) -> Work:
+        """The write of `record`, to run with others (`commit`)."""
+        timeline = timeline_rows(application_id, entries)
+
+        def append(connection: WorkConnection) -> bool:
+            for statement, rows in timeline:
+                connection.executemany(statement, rows)
+            return True
+
+        return append
+
+    async def commit(self, *works: Work) -> bool:
+        """Run `works` in order in one transaction, in one trip to the database's thread; when
+        one says False, nothing of any is kept and False is the answer."""
+
+        def all_of(connection: WorkConnection) -> bool:
+            for work in works:
+                if not work(connection):
+                    raise _Declined
+            return True
+
+        try:
+            return await self._db.transact(all_of)
+        except _Declined:
+            return False
 
     async def with_status(self, status: str) -> list[PortalApplication]:
         """The applications in a status, oldest first (the signed ones the gateway has not
@@ -208,23 +246,32 @@ class PortalStore:
         row = await self._db.fetch_one(f"{SELECT_APPLICATION} WHERE a.id = ?", (application_id,))
         return application_from_row(row) if row else None
 
-    async def with_attachments(
+    async def to_sign(
         self, application_id: int
-    ) -> tuple[PortalApplication, list[Attachment]] | None:
-        """An application and its attachments (by document id), read in one trip from one
-        snapshot: what a signature checks."""
+    ) -> tuple[PortalApplication, list[Attachment], list[TimelineEntry]] | None:
+        """An application, its attachments (by document id) and its timeline, read in one trip
+        from one snapshot: what a signature checks, and what its answer shows beside what the
+        signature adds."""
 
-        def read(connection: WorkConnection) -> tuple[PortalApplication, list[Attachment]] | None:
-            row = connection.execute(
-                f"{SELECT_APPLICATION} WHERE a.id = ?", (application_id,)
-            ).fetchone()
+        def read(
+            connection: WorkConnection,
+        ) -> tuple[PortalApplication, list[Attachment], list[TimelineEntry]] | None:
+            by_id = (application_id,)
+            row = connection.execute(f"{SELECT_APPLICATION} WHERE a.id = ?", by_id).fetchone()
             if row is None:
                 return None
             attachments = connection.execute(
                 "SELECT * FROM portal_attachments WHERE application_id = ? ORDER BY document_id",
-                (application_id,),
+                by_id,
             ).fetchall()
-            return application_from_row(row), [attachment_from_row(a) for a in attachments]
+            timeline = connection.execute(
+                f"{SELECT_ENTRIES} WHERE t.application_id = ? ORDER BY t.id", by_id
+            ).fetchall()
+            return (
+                application_from_row(row),
+                [attachment_from_row(a) for a in attachments],
+                [entry_from_row(e) for e in timeline],
+            )
 
         return await self._db.snapshot(read)
 

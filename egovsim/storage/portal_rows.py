@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from egovsim.storage import bodies
-from egovsim.storage.database import Connection, Row, WorkConnection
+from egovsim.storage.database import Connection, Row
 from egovsim.storage.rows import required_time, time_or_none
 
 
@@ -154,19 +154,24 @@ def entry_from_row(row: Row) -> TimelineEntry:
 
 
 def timeline_rows(
-    application_id: int, entries: Iterable[TimelineEntry]
+    application_id: int,
+    entries: Iterable[TimelineEntry],
+    kept: tuple[dict[str, Any], tuple[Any, ...]] | None = None,
 ) -> list[tuple[str, list[tuple[Any, ...]]]]:
     """The statements that append new entries, each with its rows for `executemany`: the
-    entries' reports (a verifier's report is kept once, in `message_bodies`), then the entries."""
+    entries' reports (a verifier's report is kept once, in `message_bodies`), then the entries.
+    `kept` is a report already made into its body row (`bodies.body_row`), made once."""
     reports: list[tuple[Any, ...]] = []
     rows: list[tuple[Any, ...]] = []
     for e in entries:
         details, digest = e.details, None
-        if isinstance(details.get("report"), dict):
+        report = details.get("report")
+        if isinstance(report, dict):
             details = {k: v for k, v in details.items() if k != "report"}
-            kept = bodies.body_row(bodies.json_bytes(e.details["report"]))
-            reports.append(kept)
-            digest = kept[0]
+            made = kept[1] if kept is not None and kept[0] is report else None
+            kept_row = made or bodies.body_row(bodies.json_bytes(report))
+            reports.append(kept_row)
+            digest = kept_row[0]
         rows.append(
             (
                 application_id,
@@ -194,14 +199,6 @@ async def append_timeline(
     """Append entries to an application's timeline, inside the caller's transaction."""
     for statement, rows in timeline_rows(application_id, entries):
         await connection.executemany(statement, rows)
-
-
-def append_timeline_now(
-    connection: WorkConnection, application_id: int, entries: Iterable[TimelineEntry]
-) -> None:
-    """`append_timeline` inside `Database.transact`, on the database's thread."""
-    for statement, rows in timeline_rows(application_id, entries):
-        connection.executemany(statement, rows)
 
 
 async def next_number(connection: Connection) -> str:
