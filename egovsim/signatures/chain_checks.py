@@ -35,6 +35,10 @@ class _Verdict:
     valid_from: datetime  # the latest notBefore of the path (the anchor's dates aside)
     valid_until: datetime  # a second after the earliest notAfter (see `_keep`)
     links: tuple[tuple[CertInfo, CertInfo, RevocationStatus], ...]
+    #: The first failed check of `checks` (usage, role or binding; the others passed), if any,
+    #: and the path as a report names it: the warm path's report needs no scan and no lookup.
+    decisive: Check | None
+    labels: tuple[str, ...]
 
 
 class ChainChecker:
@@ -68,18 +72,19 @@ class ChainChecker:
     ) -> _Verdict | None:
         """The verdict of a certificate checked before, if it still holds: `when` inside the
         validity window, and the same revocation answers still the cache's fresh ones at
-        `revocation_at` (default `when`)."""
+        `revocation_at` (default `when`). Counted as a hit or a miss of the verdicts kept."""
         verdict = self._verdicts.get((leaf.fingerprint, expect, revocation_at is not None))
-        if verdict is None:
-            return None
-        if not verdict.valid_from <= when < verdict.valid_until:
-            return None
-        cached = self.revocation.cached
-        asked = revocation_at or when
-        for cert, issuer, status in verdict.links:
-            if cached(cert, issuer, asked) is not status:
-                return None
-        return verdict
+        if verdict is not None and verdict.valid_from <= when < verdict.valid_until:
+            cached = self.revocation.cached
+            asked = revocation_at or when
+            for cert, issuer, status in verdict.links:
+                if cached(cert, issuer, asked) is not status:
+                    break
+            else:
+                metrics.VERDICT_HIT.inc()
+                return verdict
+        metrics.VERDICT_MISS.inc()
+        return None
 
     def warm(
         self,
@@ -93,9 +98,7 @@ class ChainChecker:
         the checks appended and the path; None when the certificate must be checked anew."""
         verdict = self.kept(leaf, when, expect, revocation_at)
         if verdict is None:
-            metrics.VERDICT_MISS.inc()
             return None
-        metrics.VERDICT_HIT.inc()
         if revocation_at is None:
             checks.extend(verdict.checks)
         else:
@@ -118,6 +121,18 @@ class ChainChecker:
         kept = self.warm(leaf, when, expect, checks, revocation_at)
         if kept is not None:
             return kept
+        return await self.anew(leaf, pool, when, expect, checks, revocation_at)
+
+    async def anew(
+        self,
+        leaf: CertInfo,
+        pool: list[CertInfo],
+        when: datetime,
+        expect: Expectations,
+        checks: list[Check],
+        revocation_at: datetime | None = None,
+    ) -> tuple[CertInfo, ...]:
+        """`check` with no verdict kept to answer from (the caller looked already)."""
         paths = self._paths
         path = paths.cached(leaf) or await paths.build(leaf, pool, when)
         start = len(checks)
@@ -185,6 +200,8 @@ class ChainChecker:
             # counts the last one whole: valid while `when` is before the next second.
             min(cert.not_after for cert in certificates) + _SECOND,
             tuple(links),
+            next((check for check in made if check.status is Status.FAILED), None),
+            labels(chain),
         )
 
     async def _time_checks(

@@ -100,6 +100,25 @@ def _header(
     return found, start, stop
 
 
+def _span(data: bytes, position: int, end: int, tag: int, what: str) -> tuple[int, int]:
+    """(content start, value end) of the TLV at `position`, which must have `tag` and end by
+    `end`: `_header`'s answer, with DER's short and two-octet lengths read in place (anything
+    else, and every error, is `_header`'s). Reading past the data raises `IndexError`, which
+    `parse` reports as truncation."""
+    if data[position] == tag:
+        first = data[position + 1]
+        if first < 0x80:
+            stop = position + 2 + first
+            if stop <= end:
+                return position + 2, stop
+        elif first == 0x82:
+            stop = position + 4 + (data[position + 2] << 8 | data[position + 3])
+            if stop <= end:
+                return position + 4, stop
+    _, start, stop = _header(data, position, end, tag, what)
+    return start, stop
+
+
 def _after_version(data: bytes, position: int, end: int, what: str) -> int:
     """Where the field after a version INTEGER begins (the one octet every version has is
     read in place)."""
@@ -125,7 +144,14 @@ def parse(data: bytes) -> SignedData:
     """
     if not data:
         raise der.DerError("empty input")
-    _, start, end = _header(data, 0, len(data), 0x30, "ContentInfo")
+    try:
+        return _signed_data(data)
+    except IndexError:
+        raise der.DerError("truncated: a value runs past the end of the data") from None
+
+
+def _signed_data(data: bytes) -> SignedData:
+    start, end = _span(data, 0, len(data), 0x30, "ContentInfo")
     if end != len(data):
         raise der.DerError(f"{len(data) - end} bytes follow the encoded value")
     if data.startswith(_SIGNED_DATA_TLV, start):
@@ -134,15 +160,15 @@ def parse(data: bytes) -> SignedData:
         content_type, position = _oid_at(data, start, end)
         if content_type != SIGNED_DATA:
             raise der.DerError("not a CMS SignedData ContentInfo")
-    _, inner, inner_end = _header(data, position, end, 0xA0, "ContentInfo content")
+    inner, inner_end = _span(data, position, end, 0xA0, "ContentInfo content")
     if inner_end != end:
         raise der.DerError("trailing data in ContentInfo")
-    _, start, end = _header(data, inner, inner_end, 0x30, "SignedData")
+    start, end = _span(data, inner, inner_end, 0x30, "SignedData")
     if end != inner_end:
         raise der.DerError("trailing data after SignedData")
     position = _after_version(data, start, end, "SignedData")
-    _, _, position = _header(data, position, end, 0x31, "digestAlgorithms")
-    _, encap, encap_end = _header(data, position, end, 0x30, "encapContentInfo")
+    _, position = _span(data, position, end, 0x31, "digestAlgorithms")
+    encap, encap_end = _span(data, position, end, 0x30, "encapContentInfo")
     if data.startswith(_DATA_TLV, encap) and encap + len(_DATA_TLV) <= encap_end:
         content_type, cursor = _DATA, encap + len(_DATA_TLV)
     else:
@@ -155,8 +181,8 @@ def parse(data: bytes) -> SignedData:
         and data[cursor + 2] == 0x04
     ):
         # DER's [0] { OCTET STRING }, read without building nodes; BER's forms below.
-        _, inner, stop = _header(data, cursor, encap_end, 0xA0, "eContent")
-        _, start, after = _header(data, inner, stop, 0x04, "eContent")
+        inner, stop = _span(data, cursor, encap_end, 0xA0, "eContent")
+        start, after = _span(data, inner, stop, 0x04, "eContent")
         if after != stop or stop != encap_end:
             raise der.DerError("eContent must hold one octet string")
         content = data[start:after]
@@ -170,18 +196,18 @@ def parse(data: bytes) -> SignedData:
         content = der.octets(pieces[0])
     position = encap_end
     certificates: tuple[bytes, ...] = ()
-    tag, inner, stop = _header(data, position, end)
-    if tag == 0xA0:
-        certificates = _certificates(data, inner, stop)
-        position = stop
-        tag, inner, stop = _header(data, position, end)
-    if tag == 0xA1:  # CRLs carried in the CMS are not used: revocation comes from the PKI
-        position = stop
-        tag, inner, stop = _header(data, position, end)
-    if tag != 0x31 or stop != end:
+    if position < end and data[position] == 0xA0:
+        inner, position = _span(data, position, end, 0xA0, "certificates")
+        certificates = _certificates(data, inner, position)
+    if position < end and data[position] == 0xA1:
+        # CRLs carried in the CMS are not used: revocation comes from the PKI.
+        _, position = _span(data, position, end, 0xA1, "crls")
+    if position >= end or data[position] != 0x31:
+        raise der.DerError("signerInfos missing or followed by unexpected fields")
+    cursor, stop = _span(data, position, end, 0x31, "signerInfos")
+    if stop != end:
         raise der.DerError("signerInfos missing or followed by unexpected fields")
     signers = []
-    cursor = inner
     while cursor < stop:
         signer, cursor = _signer_info(data, cursor, stop)
         signers.append(signer)
@@ -215,17 +241,14 @@ _ALGORITHMS: dict[bytes, tuple[str, bytes | None]] = {}
 
 
 def _algorithm(data: bytes, position: int, end: int) -> tuple[str, bytes | None, int]:
-    if position + 2 <= end and data[position] == 0x30 and data[position + 1] < 0x80:
+    if data[position] == 0x30 and data[position + 1] < 0x80:
         # The short form every algorithm identifier has, looked up without reading its header.
         stop = position + 2 + data[position + 1]
         known = _ALGORITHMS.get(data[position:stop]) if stop <= end else None
         if known is not None:
             return known[0], known[1], stop
-    _, start, stop = _header(data, position, end, 0x30, "AlgorithmIdentifier")
+    start, stop = _span(data, position, end, 0x30, "AlgorithmIdentifier")
     encoded = data[position:stop]
-    known = _ALGORITHMS.get(encoded)
-    if known is not None:
-        return known[0], known[1], stop
     oid, cursor = _oid_at(data, start, stop)
     parameters = None
     if cursor < stop:
@@ -240,32 +263,35 @@ def _algorithm(data: bytes, position: int, end: int) -> tuple[str, bytes | None,
 
 
 def _signer_info(data: bytes, position: int, end: int) -> tuple[SignerInfo, int]:
-    _, start, stop = _header(data, position, end, 0x30, "SignerInfo")
+    start, stop = _span(data, position, end, 0x30, "SignerInfo")
     cursor = _after_version(data, start, stop, "SignerInfo")
     issuer = serial = subject_key_id = None
-    tag, inner, after = _header(data, cursor, stop)
+    tag = data[cursor]
     if tag == 0x30:
-        _, _, name_end = _header(data, inner, after, 0x30, "issuer Name")
+        inner, after = _span(data, cursor, stop, 0x30, "SignerIdentifier")
+        _, name_end = _span(data, inner, after, 0x30, "issuer Name")
         issuer = data[inner:name_end]
-        _, number_start, number_end = _header(data, name_end, after, 0x02, "serialNumber")
+        number_start, number_end = _span(data, name_end, after, 0x02, "serialNumber")
         if number_end != after or number_start == number_end:
             raise der.DerError("malformed IssuerAndSerialNumber")
         serial = int.from_bytes(data[number_start:number_end], "big", signed=True)
     elif tag == 0x80:
+        inner, after = _span(data, cursor, stop, 0x80, "SignerIdentifier")
         subject_key_id = data[inner:after]
     else:
+        _header(data, cursor, stop)  # a truncated or multi-byte tag is reported as such
         raise der.DerError("unknown SignerIdentifier")
     digest_oid, _, cursor = _algorithm(data, after, stop)
     signed_attributes = None
     attributes: dict[str, der.Node] = {}
-    tag, inner, after = _header(data, cursor, stop)
-    if tag == 0xA0:
+    if data[cursor] == 0xA0:
+        inner, after = _span(data, cursor, stop, 0xA0, "signedAttrs")
         # The signature covers the attributes with the SET OF tag, not the [0] IMPLICIT one.
         signed_attributes = b"\x31" + data[cursor + 1 : after]
         attributes = _attributes(data, inner, after)
         cursor = after
     signature_oid, signature_parameters, cursor = _algorithm(data, cursor, stop)
-    _, value_start, value_end = _header(data, cursor, stop, 0x04, "signature")
+    value_start, value_end = _span(data, cursor, stop, 0x04, "signature")
     unsigned: dict[str, der.Node] = {}
     if value_end < stop:
         tag, inner, after = _header(data, value_end, stop)

@@ -289,13 +289,26 @@ def conclude(
         if check.status is Status.FAILED:
             decisive = check
             break
+    return decided(tuple(checks), decisive, validation_time, signer, signing_time, chain)
+
+
+def decided(
+    checks: tuple[Check, ...],
+    decisive: Check | None,
+    validation_time: datetime,
+    signer: SignerIdentity | None = None,
+    signing_time: datetime | None = None,
+    chain: tuple[str, ...] = (),
+) -> Report:
+    """The report of checks whose first failed one, `decisive` (None when all held), is known
+    already: the warm path knows it without a scan."""
     if decisive is None:
         return Report(
             Indication.TOTAL_PASSED,
             None,
             None,
             validation_time,
-            tuple(checks),
+            checks,
             signer,
             signing_time,
             chain,
@@ -307,7 +320,7 @@ def conclude(
         decisive.subindication or subindication,
         decisive.code,
         validation_time,
-        tuple(checks),
+        checks,
         signer,
         signing_time,
         chain,

@@ -19,6 +19,7 @@ from egovsim.signatures.report import (
     SignerIdentity,
     Status,
     conclude,
+    decided,
     failed,
     passed,
 )
@@ -80,20 +81,32 @@ class SignerChecker:
         checks.append(c2.signature(signer, leaf, data))
         if checks[-1].status is Status.FAILED:
             return conclude(checks, when, identity, signing_time), None, CheckTimes(when)
-        stamp = stamp_json = None
-        if policy.required or timestamps.ATTR_SIGNATURE_TIME_STAMP in signer.unsigned:
-            stamp, stamp_json = await self._timestamps.check(signer, pool, when, checks, policy)
+        if not policy.required and timestamps.ATTR_SIGNATURE_TIME_STAMP not in signer.unsigned:
+            times = CheckTimes(when, checked=True)
+            verdict = self._chains.kept(leaf, when, expect)
+            if verdict is None:
+                chain = await self._chains.anew(leaf, pool, when, expect, checks)
+                checks.append(c2.algorithm_policy(signer, leaf, chain))
+                return conclude(checks, when, identity, signing_time, labels(chain)), None, times
+            # The warm path: every check before the path's passed (a failure returned above),
+            # the path's are known, so the report is made without a scan or a coroutine.
+            algorithms = c2.algorithm_policy(signer, leaf, verdict.chain)
+            decisive = verdict.decisive
+            if decisive is None and algorithms.status is Status.FAILED:
+                decisive = algorithms
+            made = (*checks, *verdict.checks, algorithms)
+            report = decided(made, decisive, when, identity, signing_time, verdict.labels)
+            return report, None, times
+        stamp, stamp_json = await self._timestamps.check(signer, pool, when, checks, policy)
         if stamp is not None and policy.at_signing_time and stamp != when:
             times = CheckTimes(when, checked=True, stamp=stamp)
-            chain = self._chains.warm(leaf, stamp, expect, checks, when)
-            if chain is None:
-                chain = await self._chains.check(leaf, pool, stamp, expect, checks, when)
+            # A certificate met before needs no coroutine: its verdict is a lookup.
+            warm = self._chains.warm(leaf, stamp, expect, checks, when)
+            chain = warm or await self._chains.anew(leaf, pool, stamp, expect, checks, when)
         else:
             times = CheckTimes(when, checked=True)
-            # A certificate met before needs no coroutine: its verdict is a lookup.
-            chain = self._chains.warm(leaf, when, expect, checks)
-            if chain is None:
-                chain = await self._chains.check(leaf, pool, when, expect, checks)
+            warm = self._chains.warm(leaf, when, expect, checks)
+            chain = warm or await self._chains.anew(leaf, pool, when, expect, checks)
         checks.append(c2.algorithm_policy(signer, leaf, chain))
         return conclude(checks, when, identity, signing_time, labels(chain)), stamp_json, times
 

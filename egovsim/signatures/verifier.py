@@ -4,11 +4,12 @@ answered with a report. Used by the portal (C2), the gateway and the command lin
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import partial
 
 from cryptography import x509
 
-from egovsim.clock import as_utc, utcnow
+from egovsim.clock import as_utc
 from egovsim.signatures import checks as c2
 from egovsim.signatures import cms, der
 from egovsim.signatures.certs import CertCache, CertInfo, WeakKey
@@ -37,6 +38,8 @@ __all__ = ["Expectations", "PathInputs", "TimestampPolicy", "Verifier"]
 MAX_INPUT = 64 * 1024 * 1024
 _MAX_POOLS = 1_000
 _MAX_KEPT = 10_000
+#: `clock.utcnow` without a Python frame: the default clock is read on every verification.
+_MACHINE_TIME = partial(datetime.now, UTC)
 
 
 def _parse(signature: bytes) -> cms.SignedData:
@@ -83,7 +86,7 @@ class Verifier:
         crls: list[x509.CertificateRevocationList] | None = None,
         prefer: str = "ocsp",
         policy: str = "hard-fail",
-        clock: Callable[[], datetime] = utcnow,
+        clock: Callable[[], datetime] = _MACHINE_TIME,
         inputs: PathInputs = DEFAULT_INPUTS,
         timestamp_policy: TimestampPolicy | None = None,
     ) -> None:
