@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from egovsim.storage import bodies
+from egovsim.storage import bodies, json_parts
 from egovsim.storage.database import Database, WorkConnection
 from egovsim.storage.portal_rows import (
     SELECT_APPLICATION,
@@ -253,4 +253,5 @@ class PortalStore:
         rows = await self._db.fetch_all(
             f"{SELECT_ENTRIES} WHERE t.application_id = ? ORDER BY t.id", (application_id,)
         )
-        return [entry_from_row(row) for row in rows]
+        parts = await json_parts.fetch(self._db, (row["details_json"] for row in rows))
+        return [entry_from_row(row, parts) for row in rows]
