@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
+from egovsim.storage import json_parts
 from egovsim.storage.bodies import BODY_COLUMNS
 from egovsim.storage.database import Database, WorkConnection
 from egovsim.storage.dialect import insertion_order
@@ -66,6 +67,8 @@ class Template:
     kind: str = "individual"
     #: The message bodies its rows refer to (`message_bodies` rows, each stored once).
     bodies: list[dict[str, Any]] = field(default_factory=list)
+    #: The parts of JSON its rows refer to (`json_parts`' (key, content), each kept once).
+    parts: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +113,14 @@ class HistoryStore:
             if row.get(column) is not None
         }
         template.bodies = await self._rows("message_bodies", "id", referred)
+        texts = [
+            value
+            for rows in template.rows.values()
+            for row in rows
+            for column, value in row.items()
+            if column.endswith("_json") and isinstance(value, str)
+        ]
+        template.parts = sorted((await json_parts.fetch(self._db, texts)).items())
         for rows in template.rows.values():
             for row in rows:
                 template.message_ids.update(
@@ -172,10 +183,13 @@ class HistoryStore:
         return [dict(row) for row in rows]
 
     async def adopt_bodies(self, template: Template) -> None:
-        """Store a template's message bodies here (each once, found by its digest) and point
-        the template's rows at them: its copies then share them, as identical bytes are."""
+        """Store a template's message bodies and JSON parts here (each once, found by its
+        digest) and point the template's rows at them: its copies then share them, as identical
+        bytes are."""
 
         def work(connection: WorkConnection) -> dict[int, int]:
+            if template.parts:
+                connection.executemany(json_parts.INSERT_PART, template.parts)
             found = {}
             for body in template.bodies:
                 connection.execute(

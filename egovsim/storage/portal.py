@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from egovsim.storage import bodies
+from egovsim.storage import bodies, json_parts
 from egovsim.storage.database import Database, WorkConnection
 from egovsim.storage.portal_rows import (
     SELECT_APPLICATION,
@@ -267,10 +267,11 @@ class PortalStore:
             timeline = connection.execute(
                 f"{SELECT_ENTRIES} WHERE t.application_id = ? ORDER BY t.id", by_id
             ).fetchall()
+            parts = json_parts.fetch_now(connection, (e["details_json"] for e in timeline))
             return (
                 application_from_row(row),
                 [attachment_from_row(a) for a in attachments],
-                [entry_from_row(e) for e in timeline],
+                [entry_from_row(e, parts) for e in timeline],
             )
 
         return await self._db.snapshot(read)
@@ -300,4 +301,5 @@ class PortalStore:
         rows = await self._db.fetch_all(
             f"{SELECT_ENTRIES} WHERE t.application_id = ? ORDER BY t.id", (application_id,)
         )
-        return [entry_from_row(row) for row in rows]
+        parts = await json_parts.fetch(self._db, (row["details_json"] for row in rows))
+        return [entry_from_row(row, parts) for row in rows]

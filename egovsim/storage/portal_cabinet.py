@@ -3,12 +3,11 @@ timeline entries and status), the notices they bring and the signed results (P9)
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from egovsim.storage import bodies
+from egovsim.storage import bodies, json_parts
 from egovsim.storage.database import Database, Row, WorkConnection
 from egovsim.storage.portal_rows import (
     SELECT_APPLICATION,
@@ -139,6 +138,13 @@ class CabinetStore:
                 )
             if landing.notification is not None:
                 notice = landing.notification
+                # Its text and the places, names and signers in it are parts kept once.
+                text, text_parts = json_parts.packed(notice.text)
+                details, details_parts = json_parts.packed(notice.details)
+                if text_parts or details_parts:
+                    await connection.executemany(
+                        json_parts.INSERT_PART, [*text_parts, *details_parts]
+                    )
                 await connection.execute(
                     "INSERT INTO portal_notifications (account_id, application_id, at, kind,"
                     " text_json, details_json) VALUES (?, ?, ?, ?, ?, ?)",
@@ -147,8 +153,8 @@ class CabinetStore:
                         application.id,
                         notice.at.isoformat(),
                         notice.kind,
-                        json.dumps(notice.text, ensure_ascii=False),
-                        json.dumps(notice.details, ensure_ascii=False),
+                        text,
+                        details,
                     ),
                 )
             if landing.result is not None:
@@ -270,6 +276,8 @@ class CabinetStore:
             "SELECT * FROM portal_notifications WHERE account_id = ? ORDER BY id DESC LIMIT ?",
             (account_id, limit),
         )
+        texts = [text for row in rows for text in (row["text_json"], row["details_json"])]
+        parts = await json_parts.fetch(self._db, texts)
         return [
             Notification(
                 row["id"],
@@ -277,8 +285,8 @@ class CabinetStore:
                 row["application_id"],
                 required_time(row["at"]),
                 row["kind"],
-                json.loads(row["text_json"]),
-                json.loads(row["details_json"]),
+                json_parts.unpacked(row["text_json"], parts),
+                json_parts.unpacked(row["details_json"], parts),
             )
             for row in rows
         ]
@@ -308,10 +316,11 @@ class CabinetStore:
             result = connection.execute(
                 f"{_SELECT_RESULT} WHERE r.application_id = ?", by_id
             ).fetchone()
+            parts = json_parts.fetch_now(connection, (e["details_json"] for e in timeline))
             return CabinetDetail(
                 application_from_row(row),
                 [attachment_from_row(a) for a in attachments],
-                [entry_from_row(e) for e in timeline],
+                [entry_from_row(e, parts) for e in timeline],
                 _result(result) if result is not None else None,
             )
 

@@ -5,12 +5,12 @@ made inside a caller's transaction; `egovsim.storage.portal` and `portal_cabinet
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from egovsim.storage import bodies
+from egovsim.storage import bodies, json_parts
 from egovsim.storage.database import Connection, Row
 from egovsim.storage.rows import required_time, time_or_none
 
@@ -136,9 +136,10 @@ _REPORT = _joined_bodies("t", (("report_body", "report"),))
 SELECT_ENTRIES = f"SELECT t.*, {_REPORT[0]} FROM portal_timeline t{_REPORT[1]}"
 
 
-def entry_from_row(row: Row) -> TimelineEntry:
-    """A `portal_timeline` row (of `SELECT_ENTRIES`) as the dataclass."""
-    details = json.loads(row["details_json"])
+def entry_from_row(row: Row, parts: Mapping[str, str]) -> TimelineEntry:
+    """A `portal_timeline` row (of `SELECT_ENTRIES`) as the dataclass, with the parts its
+    details refer to (`json_parts.fetch` of the rows' `details_json`)."""
+    details = json_parts.unpacked(row["details_json"], parts)
     if row["report_content"] is not None:
         details["report"] = json.loads(
             bodies.unpacked(row["report_encoding"], row["report_content"])
@@ -162,6 +163,7 @@ def timeline_rows(
     entries' reports (a verifier's report is kept once, in `message_bodies`), then the entries.
     `kept` is a report already made into its body row (`bodies.body_row`), made once."""
     reports: list[tuple[Any, ...]] = []
+    parts: list[tuple[str, str]] = []
     rows: list[tuple[Any, ...]] = []
     for e in entries:
         details, digest = e.details, None
@@ -172,6 +174,8 @@ def timeline_rows(
             kept_row = made or bodies.body_row(bodies.json_bytes(report))
             reports.append(kept_row)
             digest = kept_row[0]
+        stored, found = json_parts.packed(details)
+        parts += found
         rows.append(
             (
                 application_id,
@@ -179,11 +183,13 @@ def timeline_rows(
                 e.step,
                 e.event,
                 e.code,
-                json.dumps(details, ensure_ascii=False),
+                stored,
                 digest,
             )
         )
     statements = [(bodies.INSERT_BODY, reports)] if reports else []
+    if parts:
+        statements.append((json_parts.INSERT_PART, parts))
     return [*statements, (INSERT_ENTRY, rows)]
 
 
