@@ -304,3 +304,37 @@ async def test_two_served_instances_answer_a_revocation_made_on_one_over_http(
         crl = await (await second.get("/crl/nca_rsa.crl")).read()
         assert listed(crl, certificate.serial_number)
         assert crl == await (await first.get("/crl/nca_rsa.crl")).read()
+
+
+async def test_a_reload_under_way_does_not_put_back_a_clock_set_here_meanwhile(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The refusal tour's race: this instance's own earlier change makes the refresh reload the
+    # clock; the reload reads the database, the trainer sets the clock again before the reload
+    # applies what it read, and the reload must not leave the instance on the earlier time.
+    first, _ = instances(settings, tmp_path, BY_HAND)
+    earlier, later = NOW + timedelta(days=3), NOW + timedelta(days=40)
+    async with first:
+        first.clock.freeze(earlier)
+        await first.clock_changed()
+        read, release = asyncio.Event(), asyncio.Event()
+        reading = first.clock_store.clock_state
+
+        async def slow_read() -> Any:
+            state = await reading()
+            read.set()
+            await release.wait()
+            return state
+
+        monkeypatch.setattr(first.clock_store, "clock_state", slow_read)
+        refresh = asyncio.create_task(first.shared.refresh())
+        await read.wait()  # the reload holds the earlier time and has not applied it yet
+        first.clock.freeze(later)
+        change = asyncio.create_task(first.clock_changed())
+        await asyncio.sleep(0)
+        release.set()
+        await asyncio.gather(refresh, change)
+        assert first.clock.now() == later
+        monkeypatch.setattr(first.clock_store, "clock_state", reading)
+        await first.shared.refresh()  # the change's own counter: reloads the time it saved
+        assert first.clock.now() == later

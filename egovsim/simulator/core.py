@@ -152,7 +152,7 @@ class Simulator:
         # The PKI the database holds (or this directory's, made if need be, when it holds none).
         self.pki = await shared_pki.open(lambda: open_pki(settings, clock))
         self.ocsp = OcspResponder(self.pki, settings.ocsp_validity)
-        faults = self.faults = FaultStore(database)
+        faults = self.faults = FaultStore(database, self.shared.changing)
         await faults.load()  # a restart keeps the fault switches
         self.staff = StaffStore(database)
         self.regulations = load_regulations(settings.regulations_dir)
@@ -260,16 +260,20 @@ class Simulator:
         """After the clock moved: its setting is kept, so a restart keeps it, and what fell
         due happens now rather than when somebody looks (the State Corporation's sweep)."""
         clock = self.clock
-        await self.clock_store.save_clock_state(
-            ClockState(clock.frozen_at, clock.offset.total_seconds()), clock.now()
-        )
+        state = ClockState(clock.frozen_at, clock.offset.total_seconds())
+        async with self.shared.changing():
+            await self.clock_store.save_clock_state(state, clock.now())
+            # A refresh that reloaded meanwhile read the clock as it was before this change.
+            clock.restore(state.frozen_at, timedelta(seconds=state.offset_seconds))
         await self.statecorp.returns.sweep()
 
     async def choose_key_set(self, persona_id: str) -> None:
         """Make `persona_id` the NCALayer signer's key set, kept across restarts;
         `UnknownPersona` when there is no such persona."""
         persona = self.keyring.make_current(persona_id)
-        await self.ncalayer_state.choose(persona.id, self.clock.now())
+        async with self.shared.changing():
+            await self.ncalayer_state.choose(persona.id, self.clock.now())
+            self.keyring.make_current(persona.id)  # a reload meanwhile read the earlier choice
 
     async def _restore_key_set(self) -> None:
         chosen = await self.ncalayer_state.persona()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 
 from egovsim.simulator.pki_sharing import SharedPki
 from egovsim.storage.database import Database
@@ -72,6 +72,13 @@ class SharedState:
         except Exception:
             # Not lost: the copy remembers what it last sent, and the next start sends it.
             log.exception("could not send the test PKI's last changes to the database")
+
+    @contextlib.asynccontextmanager
+    async def changing(self) -> AsyncIterator[None]:
+        """Around a change made here to what a refresh reloads (written, then applied): no reload
+        runs meanwhile, so none can put back what the database held before the change."""
+        async with self._refreshing:
+            yield
 
     async def announce(self, *topics: str) -> None:
         """Tell the other instances that `topics` changed here outside a store's own write (a

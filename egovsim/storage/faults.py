@@ -4,7 +4,9 @@ memory for every request."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -129,8 +131,15 @@ class PkiFaults:
 class FaultStore:
     """Where the fault switches are kept; `current` is their state as of the last load or change."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(
+        self,
+        database: Database,
+        changing: Callable[[], AbstractAsyncContextManager[None]] = contextlib.nullcontext,
+    ) -> None:
         self._db = database
+        #: Held around a change (written, then loaded), so that a reload of the switches that
+        #: another instance changed cannot put back what was read before it.
+        self._changing = changing
         self.current = PkiFaults()
 
     async def load(self) -> PkiFaults:
@@ -149,6 +158,12 @@ class FaultStore:
         frozen_crls: Mapping[str, bytes] | None = None,
     ) -> PkiFaults:
         """Turn a switch on (or change its delay); `frozen_crls` replace the kept CRLs if given."""
+        async with self._changing():
+            return await self._switch_on(fault, frozen_crls)
+
+    async def _switch_on(
+        self, fault: PkiFault, frozen_crls: Mapping[str, bytes] | None
+    ) -> PkiFaults:
         async with self._db.write() as connection:
             await connection.execute(
                 "INSERT INTO fault_switches (name, seconds, switched_at) VALUES (?, ?, ?)"
@@ -166,12 +181,13 @@ class FaultStore:
 
     async def switch_off(self, name: str) -> PkiFaults:
         """Turn a switch off (nothing happens when it is off already)."""
-        async with self._db.write() as connection:
-            await connection.execute("DELETE FROM fault_switches WHERE name = ?", (name,))
-            if name == CRL_STALE:
-                await connection.execute("DELETE FROM pki_frozen_crls")
-            await bump(connection, FAULTS)
-        return await self.load()
+        async with self._changing():
+            async with self._db.write() as connection:
+                await connection.execute("DELETE FROM fault_switches WHERE name = ?", (name,))
+                if name == CRL_STALE:
+                    await connection.execute("DELETE FROM pki_frozen_crls")
+                await bump(connection, FAULTS)
+            return await self.load()
 
 
 def _fault(name: str, switched_at: str, seconds: float | None) -> PkiFault:
