@@ -64,11 +64,7 @@ def _header(
     data: bytes, position: int, end: int, tag: int = 0, what: str = ""
 ) -> tuple[int, int, int]:
     """(tag, content start, value end) of the TLV at `position`, which must have `tag` when one
-    is given; BER indefinite lengths are resolved by the general reader.
-
-    One call per field, with the tag checked here rather than by a wrapper: the parse runs once
-    per verified signature and its cost sits next to the RSA check itself.
-    """
+    is given; BER indefinite lengths are resolved by the general reader."""
     if position + 2 > end:
         raise der.DerError("truncated: no room for a tag and a length")
     found = data[position]
@@ -102,9 +98,8 @@ def _header(
 
 def _span(data: bytes, position: int, end: int, tag: int, what: str) -> tuple[int, int]:
     """(content start, value end) of the TLV at `position`, which must have `tag` and end by
-    `end`: `_header`'s answer, with DER's short and two-octet lengths read in place (anything
-    else, and every error, is `_header`'s). Reading past the data raises `IndexError`, which
-    `parse` reports as truncation."""
+    `end`: `_header`'s answer, DER's short, one- and two-octet lengths read in place (any other,
+    and every error, by `_header`). Reading past the data raises `IndexError`: truncation."""
     if data[position] == tag:
         first = data[position + 1]
         if first < 0x80:
@@ -115,6 +110,10 @@ def _span(data: bytes, position: int, end: int, tag: int, what: str) -> tuple[in
             stop = position + 4 + (data[position + 2] << 8 | data[position + 3])
             if stop <= end:
                 return position + 4, stop
+        elif first == 0x81:
+            stop = position + 3 + data[position + 2]
+            if stop <= end:
+                return position + 3, stop
     _, start, stop = _header(data, position, end, tag, what)
     return start, stop
 
@@ -345,15 +344,16 @@ def _attributes(data: bytes, start: int, end: int) -> dict[str, der.Node]:
                 attributes[oid] = der.Node(data, 0x31, values, values + 2, pair_end, pair_end)
                 walk = pair_end
                 continue
-        _, pair_start, pair_end = _header(data, walk, end, 0x30, "Attribute")
+        pair_start, pair_end = _span(data, walk, end, 0x30, "Attribute")
         # The type is an OID of a few octets: read in place, as `_oid_at` would.
         size = data[pair_start + 1] if pair_start + 2 <= pair_end else 0x80
         if data[pair_start] == 0x06 and size < 0x80 and pair_start + 2 + size <= pair_end:
             values = pair_start + 2 + size
-            oid = der.oid_from_content(data[pair_start + 2 : values])
+            raw = data[pair_start + 2 : values]
+            oid = _OIDS.get(raw) or _attribute_type(raw)
         else:
             oid, values = _oid_at(data, pair_start, pair_end)
-        _, values_start, values_end = _header(data, values, pair_end, 0x31, "Attribute values")
+        values_start, values_end = _span(data, values, pair_end, 0x31, "Attribute values")
         if values_end != pair_end:
             raise der.DerError("malformed Attribute")
         attributes[oid] = der.Node(data, 0x31, values, values_start, values_end, values_end)
