@@ -6,13 +6,14 @@ module also offers) builds the structure with asn1crypto.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import NamedTuple
 
 from egovsim.signatures import der
 from egovsim.signatures.cms_signing import asn1_certificate as asn1_certificate
 from egovsim.signatures.cms_signing import sign as sign
 from egovsim.signatures.cms_signing import signer_info_for as signer_info_for
+from egovsim.signatures.der_times import parse_time as parse_time
+from egovsim.signatures.der_times import time_of as time_of
 
 SIGNED_DATA = "1.2.840.113549.1.7.2"
 ATTR_CONTENT_TYPE = "1.2.840.113549.1.9.3"
@@ -150,7 +151,24 @@ def parse(data: bytes) -> SignedData:
 
 
 def _signed_data(data: bytes) -> SignedData:
-    start, end = _span(data, 0, len(data), 0x30, "ContentInfo")
+    size = len(data)
+    if (
+        # The envelope of every CMS from 256 bytes to 64 KiB, DER's two-octet lengths nested
+        # exactly (ContentInfo { signedData OID, [0] { SignedData } }), read at once.
+        size > 23
+        and data[1] == 0x82
+        and data[0] == 0x30
+        and data[15] == 0xA0
+        and data[16] == 0x82
+        and data[19] == 0x30
+        and data[20] == 0x82
+        and data.startswith(_SIGNED_DATA_TLV, 4)
+        and 4 + (data[2] << 8 | data[3]) == size
+        and 19 + (data[17] << 8 | data[18]) == size
+        and 23 + (data[21] << 8 | data[22]) == size
+    ):
+        return _signed_data_fields(data, 23, size)
+    start, end = _span(data, 0, size, 0x30, "ContentInfo")
     if end != len(data):
         raise der.DerError(f"{len(data) - end} bytes follow the encoded value")
     if data.startswith(_SIGNED_DATA_TLV, start):
@@ -165,6 +183,11 @@ def _signed_data(data: bytes) -> SignedData:
     start, end = _span(data, inner, inner_end, 0x30, "SignedData")
     if end != inner_end:
         raise der.DerError("trailing data after SignedData")
+    return _signed_data_fields(data, start, end)
+
+
+def _signed_data_fields(data: bytes, start: int, end: int) -> SignedData:
+    """The fields of the SignedData whose content lies between `start` and `end`."""
     position = _after_version(data, start, end, "SignedData")
     _, position = _span(data, position, end, 0x31, "digestAlgorithms")
     encap, encap_end = _span(data, position, end, 0x30, "encapContentInfo")
@@ -366,33 +389,3 @@ def _attribute_type(raw: bytes) -> str:
     if len(_OIDS) < 64:
         _OIDS[raw] = oid
     return oid
-
-
-def parse_time(node: der.Node) -> datetime:
-    """A UTCTime or GeneralizedTime value in the `...Z` form DER requires (signing-time)."""
-    return time_of(node.tag, node.content)
-
-
-def time_of(tag: int, raw: bytes) -> datetime:
-    """`parse_time` of a value's tag and content octets."""
-    if tag == 0x17 and len(raw) == 13:
-        century, digits = ("19" if raw[:2] >= b"50" else "20"), raw[:12]
-    elif tag == 0x18 and len(raw) == 15:
-        century, digits = "", raw[:14]
-    elif tag not in (0x17, 0x18):
-        raise der.DerError("signing-time is neither UTCTime nor GeneralizedTime")
-    else:
-        raise _not_a_time(raw)
-    if raw[-1:] != b"Z" or not digits.isdigit():  # ASCII digits only
-        raise _not_a_time(raw)
-    text = digits.decode()
-    # ISO 8601's basic form of the same digits, read by the C parser (which checks every
-    # field's range) at a quarter of the cost of six int() calls and a constructor.
-    try:
-        return datetime.fromisoformat(f"{century}{text[:-6]}T{text[-6:]}+00:00")
-    except ValueError:
-        raise _not_a_time(raw) from None
-
-
-def _not_a_time(raw: bytes) -> der.DerError:
-    return der.DerError(f"signing-time {raw.decode('ascii', 'replace')!r} is not a DER time")
