@@ -74,15 +74,13 @@ class ChainChecker:
         validity window, and the same revocation answers still the cache's fresh ones at
         `revocation_at` (default `when`). Counted as a hit or a miss of the verdicts kept."""
         verdict = self._verdicts.get((leaf.fingerprint, expect, revocation_at is not None))
-        if verdict is not None and verdict.valid_from <= when < verdict.valid_until:
-            cached = self.revocation.cached
-            asked = revocation_at or when
-            for cert, issuer, status in verdict.links:
-                if cached(cert, issuer, asked) is not status:
-                    break
-            else:
-                metrics.VERDICT_HIT.inc()
-                return verdict
+        if (
+            verdict is not None
+            and verdict.valid_from <= when < verdict.valid_until
+            and self.revocation.still(verdict.links, revocation_at or when)
+        ):
+            metrics.VERDICT_HIT.inc()
+            return verdict
         metrics.VERDICT_MISS.inc()
         return None
 

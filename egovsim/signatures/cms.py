@@ -6,13 +6,14 @@ module also offers) builds the structure with asn1crypto.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import NamedTuple
 
 from egovsim.signatures import der
 from egovsim.signatures.cms_signing import asn1_certificate as asn1_certificate
 from egovsim.signatures.cms_signing import sign as sign
 from egovsim.signatures.cms_signing import signer_info_for as signer_info_for
+from egovsim.signatures.der_times import parse_time as parse_time
+from egovsim.signatures.der_times import time_of as time_of
 
 SIGNED_DATA = "1.2.840.113549.1.7.2"
 ATTR_CONTENT_TYPE = "1.2.840.113549.1.9.3"
@@ -64,11 +65,7 @@ def _header(
     data: bytes, position: int, end: int, tag: int = 0, what: str = ""
 ) -> tuple[int, int, int]:
     """(tag, content start, value end) of the TLV at `position`, which must have `tag` when one
-    is given; BER indefinite lengths are resolved by the general reader.
-
-    One call per field, with the tag checked here rather than by a wrapper: the parse runs once
-    per verified signature and its cost sits next to the RSA check itself.
-    """
+    is given; BER indefinite lengths are resolved by the general reader."""
     if position + 2 > end:
         raise der.DerError("truncated: no room for a tag and a length")
     found = data[position]
@@ -102,9 +99,8 @@ def _header(
 
 def _span(data: bytes, position: int, end: int, tag: int, what: str) -> tuple[int, int]:
     """(content start, value end) of the TLV at `position`, which must have `tag` and end by
-    `end`: `_header`'s answer, with DER's short and two-octet lengths read in place (anything
-    else, and every error, is `_header`'s). Reading past the data raises `IndexError`, which
-    `parse` reports as truncation."""
+    `end`: `_header`'s answer, DER's short, one- and two-octet lengths read in place (any other,
+    and every error, by `_header`). Reading past the data raises `IndexError`: truncation."""
     if data[position] == tag:
         first = data[position + 1]
         if first < 0x80:
@@ -115,6 +111,10 @@ def _span(data: bytes, position: int, end: int, tag: int, what: str) -> tuple[in
             stop = position + 4 + (data[position + 2] << 8 | data[position + 3])
             if stop <= end:
                 return position + 4, stop
+        elif first == 0x81:
+            stop = position + 3 + data[position + 2]
+            if stop <= end:
+                return position + 3, stop
     _, start, stop = _header(data, position, end, tag, what)
     return start, stop
 
@@ -151,7 +151,24 @@ def parse(data: bytes) -> SignedData:
 
 
 def _signed_data(data: bytes) -> SignedData:
-    start, end = _span(data, 0, len(data), 0x30, "ContentInfo")
+    size = len(data)
+    if (
+        # The envelope of every CMS from 256 bytes to 64 KiB, DER's two-octet lengths nested
+        # exactly (ContentInfo { signedData OID, [0] { SignedData } }), read at once.
+        size > 23
+        and data[1] == 0x82
+        and data[0] == 0x30
+        and data[15] == 0xA0
+        and data[16] == 0x82
+        and data[19] == 0x30
+        and data[20] == 0x82
+        and data.startswith(_SIGNED_DATA_TLV, 4)
+        and 4 + (data[2] << 8 | data[3]) == size
+        and 19 + (data[17] << 8 | data[18]) == size
+        and 23 + (data[21] << 8 | data[22]) == size
+    ):
+        return _signed_data_fields(data, 23, size)
+    start, end = _span(data, 0, size, 0x30, "ContentInfo")
     if end != len(data):
         raise der.DerError(f"{len(data) - end} bytes follow the encoded value")
     if data.startswith(_SIGNED_DATA_TLV, start):
@@ -166,6 +183,11 @@ def _signed_data(data: bytes) -> SignedData:
     start, end = _span(data, inner, inner_end, 0x30, "SignedData")
     if end != inner_end:
         raise der.DerError("trailing data after SignedData")
+    return _signed_data_fields(data, start, end)
+
+
+def _signed_data_fields(data: bytes, start: int, end: int) -> SignedData:
+    """The fields of the SignedData whose content lies between `start` and `end`."""
     position = _after_version(data, start, end, "SignedData")
     _, position = _span(data, position, end, 0x31, "digestAlgorithms")
     encap, encap_end = _span(data, position, end, 0x30, "encapContentInfo")
@@ -345,15 +367,16 @@ def _attributes(data: bytes, start: int, end: int) -> dict[str, der.Node]:
                 attributes[oid] = der.Node(data, 0x31, values, values + 2, pair_end, pair_end)
                 walk = pair_end
                 continue
-        _, pair_start, pair_end = _header(data, walk, end, 0x30, "Attribute")
+        pair_start, pair_end = _span(data, walk, end, 0x30, "Attribute")
         # The type is an OID of a few octets: read in place, as `_oid_at` would.
         size = data[pair_start + 1] if pair_start + 2 <= pair_end else 0x80
         if data[pair_start] == 0x06 and size < 0x80 and pair_start + 2 + size <= pair_end:
             values = pair_start + 2 + size
-            oid = der.oid_from_content(data[pair_start + 2 : values])
+            raw = data[pair_start + 2 : values]
+            oid = _OIDS.get(raw) or _attribute_type(raw)
         else:
             oid, values = _oid_at(data, pair_start, pair_end)
-        _, values_start, values_end = _header(data, values, pair_end, 0x31, "Attribute values")
+        values_start, values_end = _span(data, values, pair_end, 0x31, "Attribute values")
         if values_end != pair_end:
             raise der.DerError("malformed Attribute")
         attributes[oid] = der.Node(data, 0x31, values, values_start, values_end, values_end)
@@ -366,33 +389,3 @@ def _attribute_type(raw: bytes) -> str:
     if len(_OIDS) < 64:
         _OIDS[raw] = oid
     return oid
-
-
-def parse_time(node: der.Node) -> datetime:
-    """A UTCTime or GeneralizedTime value in the `...Z` form DER requires (signing-time)."""
-    return time_of(node.tag, node.content)
-
-
-def time_of(tag: int, raw: bytes) -> datetime:
-    """`parse_time` of a value's tag and content octets."""
-    if tag == 0x17 and len(raw) == 13:
-        century, digits = ("19" if raw[:2] >= b"50" else "20"), raw[:12]
-    elif tag == 0x18 and len(raw) == 15:
-        century, digits = "", raw[:14]
-    elif tag not in (0x17, 0x18):
-        raise der.DerError("signing-time is neither UTCTime nor GeneralizedTime")
-    else:
-        raise _not_a_time(raw)
-    if raw[-1:] != b"Z" or not digits.isdigit():  # ASCII digits only
-        raise _not_a_time(raw)
-    text = digits.decode()
-    # ISO 8601's basic form of the same digits, read by the C parser (which checks every
-    # field's range) at a quarter of the cost of six int() calls and a constructor.
-    try:
-        return datetime.fromisoformat(f"{century}{text[:-6]}T{text[-6:]}+00:00")
-    except ValueError:
-        raise _not_a_time(raw) from None
-
-
-def _not_a_time(raw: bytes) -> der.DerError:
-    return der.DerError(f"signing-time {raw.decode('ascii', 'replace')!r} is not a DER time")

@@ -105,3 +105,17 @@ class RevocationChecker:
         # verifier is offline, the responder is down): `status` would answer with the CRLs'
         # verdict, kept there.
         return self._crls.kept(cert, issuer, at)
+
+    def still(
+        self, links: tuple[tuple[CertInfo, CertInfo, RevocationStatus], ...], at: datetime
+    ) -> bool:
+        """Whether the cache still gives each (certificate, issuer) the very answer it gave
+        when a verdict was kept: `cached` for every link, with the CRL-only case (the choice
+        made once) looked up directly, one call a link."""
+        # A plain loop rather than all() over a generator: this runs on every warm check.
+        ocsp = self._prefer == "ocsp" and self._fetcher is not None
+        kept = self.cached if ocsp else self._crls.kept
+        for cert, issuer, status in links:  # noqa: SIM110
+            if kept(cert, issuer, at) is not status:
+                return False
+        return True

@@ -17,6 +17,8 @@ from prometheus_client import (
     Histogram,
 )
 
+from egovsim.telemetry.tally import Tally, TallyChild
+
 #: Every metric the simulator counts, with the process's own (CPU, memory, open files,
 #: garbage collection), apart from any other library's in the default registry.
 REGISTRY = CollectorRegistry(auto_describe=True)
@@ -57,14 +59,14 @@ DELIVERY_EVENTS = {
     "NOT_DELIVERED": GATEWAY_MESSAGES.labels("not_delivered"),
 }
 
-VERIFICATIONS = Counter(
+VERIFICATIONS = Tally(
     "egovsim_verifications",
     "Signatures and certificates checked by the verifier, by what was checked (cms,"
     " certificate) and the result code (TOTAL_PASSED or the refusal's code)",
     ["kind", "code"],
     registry=REGISTRY,
 )
-VERIFIER_CACHE = Counter(
+VERIFIER_CACHE = Tally(
     "egovsim_verifier_cache_lookups",
     "The verifier's cache lookups, by cache (verdicts: a certificate's path, validity and"
     " revocation checked before and still holding; certificates: parsed certificates; paths:"
@@ -99,7 +101,7 @@ OCSP_STATUS = {
 
 #: The verifications' children by (kind, code), bound at first use: the label lookup costs
 #: more than the count itself on the verifier's warm path.
-_VERIFIED: dict[tuple[str, str | None], Counter] = {}
+_VERIFIED: dict[tuple[str, str | None], TallyChild] = {}
 
 
 def verified(kind: str, code: str | None) -> None:
