@@ -177,11 +177,8 @@ def _verify_signature(
     signature: etree._Element,
 ) -> SecurityCheck:
     signed_info = xmldsig.only(signature, "SignedInfo")
-    c14n = xmldsig.only(signed_info, "CanonicalizationMethod")
-    method = xmldsig.only(signed_info, "SignatureMethod").get("Algorithm", "")
-    xmldsig.check_algorithm(c14n.get("Algorithm", ""), {EXC_C14N}, "canonicalization")
-    xmldsig.check_algorithm(method, xmldsig.SIGNATURE_METHODS, "signature algorithm")
-    references = [xmldsig.reference(node) for node in signed_info.findall(f"{{{DS}}}Reference")]
+    read = xmldsig.read_signed_info(signed_info)
+    references = read.references
 
     by_id = _elements_by_id(root)
     timestamp = security.find(WSU_TIMESTAMP)
@@ -203,9 +200,8 @@ def _verify_signature(
     certificate, subject, der = _token(signature, by_id, security)
     value_text = xmldsig.only(signature, "SignatureValue").text or ""
     value = xmldsig.decode_base64(value_text, "invalid", "the SignatureValue")
-    prefixes = xmldsig.prefix_list(c14n)
     xmldsig.check_value(
-        certificate, method, value, canonical(signed_info, inclusive_prefixes=prefixes)
+        certificate, read.method, value, canonical(signed_info, inclusive_prefixes=read.prefixes)
     )
 
     signed_at = expires_at = None
@@ -217,12 +213,17 @@ def _verify_signature(
     return SecurityCheck(True, certificate, None, detail, signed_at, expires_at, der)
 
 
+#: The elements that carry a wsu:Id, found by libxml2 in one walk of the document.
+_WITH_ID = etree.XPath("//*[@wsu:Id]", namespaces={"wsu": WSU})
+
+
 def _elements_by_id(root: etree._Element) -> dict[str, etree._Element]:
     found: dict[str, etree._Element] = {}
-    for element in root.iter(etree.Element):
+    elements = _WITH_ID(root)
+    assert isinstance(elements, list)
+    for element in elements:
         value = element.get(WSU_ID)
-        if value is None:
-            continue
+        assert value is not None
         if value in found:
             raise _Refused("SIGNATURE_WRAPPING", f"more than one element has wsu:Id {value!r}")
         found[value] = element

@@ -35,12 +35,14 @@ __all__ = [
     "EXC_C14N",
     "Reference",
     "SignatureRefused",
+    "SignedInfo",
     "SigningKey",
     "XmlSigningError",
     "canonical",
     "check_algorithm",
     "check_digest",
     "check_value",
+    "read_signed_info",
     "reference",
     "reference_xml",
     "sign_enveloped",
@@ -320,10 +322,58 @@ def check_algorithm(algorithm: str, allowed: set[str] | Mapping[str, object], wh
 
 def only(parent: etree._Element, name: str) -> etree._Element:
     """The one `ds:name` child of `parent`."""
-    found = parent.findall(f"{{{DS}}}{name}")
+    found = _children(parent).get(f"{{{DS}}}{name}", ())
     if len(found) != 1:
         raise SignatureRefused("invalid", f"the signature must hold exactly one {name}")
     return found[0]
+
+
+def _children(parent: etree._Element) -> dict[str, list[etree._Element]]:
+    """The child elements of `parent` by tag, in one pass (each `find` walks the children and
+    parses its path again, and a Reference's are asked for four times)."""
+    by_tag: dict[str, list[etree._Element]] = {}
+    for child in parent:
+        tag = child.tag
+        if isinstance(tag, str):
+            found = by_tag.get(tag)
+            if found is None:
+                by_tag[tag] = [child]
+            else:
+                found.append(child)
+    return by_tag
+
+
+def _one(by_tag: dict[str, list[etree._Element]], name: str) -> etree._Element:
+    found = by_tag.get(f"{{{DS}}}{name}", ())
+    if len(found) != 1:
+        raise SignatureRefused("invalid", f"the signature must hold exactly one {name}")
+    return found[0]
+
+
+@dataclass(frozen=True, slots=True)
+class SignedInfo:
+    """A SignedInfo, as read: its canonicalization's PrefixList, its signature method and its
+    References (each checked by `reference`), in one pass over its children."""
+
+    prefixes: tuple[str, ...]
+    method: str
+    references: tuple[Reference, ...]
+
+
+def read_signed_info(node: etree._Element) -> SignedInfo:
+    """Read a SignedInfo whose canonicalization is exc-c14n and signature method is accepted."""
+    by_tag = _children(node)
+    c14n = _one(by_tag, "CanonicalizationMethod")
+    method = _one(by_tag, "SignatureMethod").get("Algorithm", "")
+    check_algorithm(c14n.get("Algorithm", ""), {EXC_C14N}, "canonicalization")
+    check_algorithm(method, SIGNATURE_METHODS, "signature algorithm")
+    references = tuple(reference(ref) for ref in by_tag.get(f"{{{DS}}}Reference", ()))
+    return SignedInfo(prefix_list(c14n), method, references)
+
+
+_TRANSFORMS = f"{{{DS}}}Transforms"
+_TRANSFORM = f"{{{DS}}}Transform"
+_INCLUSIVE = f"{{{EXC_C14N}}}InclusiveNamespaces"
 
 
 def reference(node: etree._Element) -> Reference:
@@ -334,20 +384,23 @@ def reference(node: etree._Element) -> Reference:
         raise SignatureRefused(
             "unsupported", f"Reference URI {uri!r} is not a same-document '#id' reference"
         )
-    transforms = node.find(f"{{{DS}}}Transforms")
-    steps = [] if transforms is None else transforms.findall(f"{{{DS}}}Transform")
+    by_tag = _children(node)
+    transforms = by_tag.get(_TRANSFORMS)
+    steps = [] if not transforms else _children(transforms[0]).get(_TRANSFORM, [])
     if len(steps) != 1:
         raise SignatureRefused("unsupported", f"Reference {uri} must have one exc-c14n transform")
     check_algorithm(steps[0].get("Algorithm", ""), {EXC_C14N}, "transform")
-    digest = only(node, "DigestMethod").get("Algorithm", "")
+    digest = _one(by_tag, "DigestMethod").get("Algorithm", "")
     check_algorithm(digest, DIGEST_METHODS, "digest algorithm")
-    value = only(node, "DigestValue").text or ""
+    value = _one(by_tag, "DigestValue").text or ""
     return Reference(uri, DIGEST_METHODS[digest], value, prefix_list(steps[0]))
 
 
 def prefix_list(method: etree._Element) -> tuple[str, ...]:
     """The InclusiveNamespaces PrefixList of an exc-c14n method or transform."""
-    inclusive = method.find(f"{{{EXC_C14N}}}InclusiveNamespaces")
+    if not len(method):
+        return ()
+    inclusive = method.find(_INCLUSIVE)
     return () if inclusive is None else tuple(inclusive.get("PrefixList", "").split())
 
 
