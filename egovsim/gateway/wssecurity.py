@@ -30,7 +30,7 @@ from egovsim.gateway.wsnames import WSU as WSU
 from egovsim.gateway.wsnames import X509V3 as X509V3
 from egovsim.gateway.wssign import DEFAULT_TTL as DEFAULT_TTL
 from egovsim.gateway.wssign import EnvelopeError, sign_envelope
-from egovsim.signatures import xmldsig
+from egovsim.signatures import xmldsig, xmldsig_checks
 from egovsim.signatures.xmldsig import DS as DS
 from egovsim.signatures.xmldsig import ECDSA_SHA256 as ECDSA_SHA256
 from egovsim.signatures.xmldsig import ECDSA_SHA384 as ECDSA_SHA384
@@ -176,13 +176,13 @@ def _verify_signature(
     security: etree._Element,
     signature: etree._Element,
 ) -> SecurityCheck:
-    signed_info = xmldsig.only(signature, "SignedInfo")
-    read = xmldsig.read_signed_info(signed_info)
+    signed_info = xmldsig_checks.only(signature, "SignedInfo")
+    read = xmldsig_checks.read_signed_info(signed_info)
     references = read.references
 
     by_id = _elements_by_id(root)
     timestamp = security.find(WSU_TIMESTAMP)
-    targets: list[tuple[xmldsig.Reference, etree._Element]] = []
+    targets: list[tuple[xmldsig_checks.Reference, etree._Element]] = []
     for reference in references:
         target = by_id.get(reference.uri[1:])
         if target is None:
@@ -195,12 +195,12 @@ def _verify_signature(
     if not any(target is body for _, target in targets):
         raise _Refused("WSS_BODY_NOT_SIGNED", "no Reference of the signature is the Body")
     for reference, target in targets:
-        xmldsig.check_digest(reference, target)
+        xmldsig_checks.check_digest(reference, target)
 
     certificate, subject, der = _token(signature, by_id, security)
-    value_text = xmldsig.only(signature, "SignatureValue").text or ""
-    value = xmldsig.decode_base64(value_text, "invalid", "the SignatureValue")
-    xmldsig.check_value(
+    value_text = xmldsig_checks.only(signature, "SignatureValue").text or ""
+    value = xmldsig_checks.decode_base64(value_text, "invalid", "the SignatureValue")
+    xmldsig_checks.check_value(
         certificate, read.method, value, canonical(signed_info, inclusive_prefixes=read.prefixes)
     )
 
@@ -273,7 +273,7 @@ def _certificate(text: str) -> _Token:
     known = _TOKENS.get(text)
     if known is not None:
         return known
-    der = xmldsig.decode_base64(text, "key", "the token")
+    der = xmldsig_checks.decode_base64(text, "key", "the token")
     try:
         certificate = x509.load_der_x509_certificate(der)
         subject = certificate.subject.rfc4514_string()
