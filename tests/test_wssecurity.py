@@ -25,9 +25,10 @@ from egovsim.gateway.wssecurity import (
     sign_envelope,
     verify_envelope,
 )
+from egovsim.gateway.wssign import signed_envelope
 from egovsim.pki.profiles import Holder
 from egovsim.signatures.verifier import Verifier
-from egovsim.signatures.xmldsig import canonical
+from egovsim.signatures.xmldsig import SigningKey, canonical
 from egovsim.signatures.xmlsafe import XmlRefused, parse_xml
 from tests.conftest import NOW
 
@@ -139,6 +140,23 @@ def test_signed_envelope_has_token_timestamp_and_signature_in_the_security_heade
     assert method == "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
     reference = _one(security, "ds:Signature/ds:KeyInfo/wsse:SecurityTokenReference/wsse:Reference")
     assert reference.get("URI") == f"#{token.get(f'{{{WSU}}}Id')}"
+
+
+def test_a_timestamp_before_the_year_1000_is_written_with_four_year_digits(persona) -> None:
+    # The simulator's clock goes back to year 1 (issue 14): xsd:dateTime needs four digits.
+    keystore = persona("citizen-valid").sign
+    early = NOW.replace(year=435)
+    signed = sign_envelope(ENVELOPE, keystore.key, keystore.certificate, created=early)
+    reply = signed_envelope(
+        etree.fromstring(b"<answer/>"),
+        SigningKey.of(keystore.key, keystore.certificate),
+        created=early,
+    )
+    for envelope in (signed, reply):
+        created = _one(etree.fromstring(envelope), "//wsu:Timestamp/wsu:Created").text or ""
+        assert created.startswith("0435-")
+        check = verify_envelope(envelope, require=True)
+        assert (check.code, check.signed_at) == (None, early.replace(microsecond=0))
 
 
 def test_signing_keeps_the_body_and_other_headers_as_they_were(persona) -> None:

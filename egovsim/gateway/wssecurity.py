@@ -30,7 +30,7 @@ from egovsim.gateway.wsnames import WSU as WSU
 from egovsim.gateway.wsnames import X509V3 as X509V3
 from egovsim.gateway.wssign import DEFAULT_TTL as DEFAULT_TTL
 from egovsim.gateway.wssign import EnvelopeError, sign_envelope
-from egovsim.signatures import xmldsig
+from egovsim.signatures import xmldsig, xmldsig_checks
 from egovsim.signatures.xmldsig import DS as DS
 from egovsim.signatures.xmldsig import ECDSA_SHA256 as ECDSA_SHA256
 from egovsim.signatures.xmldsig import ECDSA_SHA384 as ECDSA_SHA384
@@ -176,16 +176,13 @@ def _verify_signature(
     security: etree._Element,
     signature: etree._Element,
 ) -> SecurityCheck:
-    signed_info = xmldsig.only(signature, "SignedInfo")
-    c14n = xmldsig.only(signed_info, "CanonicalizationMethod")
-    method = xmldsig.only(signed_info, "SignatureMethod").get("Algorithm", "")
-    xmldsig.check_algorithm(c14n.get("Algorithm", ""), {EXC_C14N}, "canonicalization")
-    xmldsig.check_algorithm(method, xmldsig.SIGNATURE_METHODS, "signature algorithm")
-    references = [xmldsig.reference(node) for node in signed_info.findall(f"{{{DS}}}Reference")]
+    signed_info = xmldsig_checks.only(signature, "SignedInfo")
+    read = xmldsig_checks.read_signed_info(signed_info)
+    references = read.references
 
     by_id = _elements_by_id(root)
     timestamp = security.find(WSU_TIMESTAMP)
-    targets: list[tuple[xmldsig.Reference, etree._Element]] = []
+    targets: list[tuple[xmldsig_checks.Reference, etree._Element]] = []
     for reference in references:
         target = by_id.get(reference.uri[1:])
         if target is None:
@@ -198,14 +195,13 @@ def _verify_signature(
     if not any(target is body for _, target in targets):
         raise _Refused("WSS_BODY_NOT_SIGNED", "no Reference of the signature is the Body")
     for reference, target in targets:
-        xmldsig.check_digest(reference, target)
+        xmldsig_checks.check_digest(reference, target)
 
     certificate, subject, der = _token(signature, by_id, security)
-    value_text = xmldsig.only(signature, "SignatureValue").text or ""
-    value = xmldsig.decode_base64(value_text, "invalid", "the SignatureValue")
-    prefixes = xmldsig.prefix_list(c14n)
-    xmldsig.check_value(
-        certificate, method, value, canonical(signed_info, inclusive_prefixes=prefixes)
+    value_text = xmldsig_checks.only(signature, "SignatureValue").text or ""
+    value = xmldsig_checks.decode_base64(value_text, "invalid", "the SignatureValue")
+    xmldsig_checks.check_value(
+        certificate, read.method, value, canonical(signed_info, inclusive_prefixes=read.prefixes)
     )
 
     signed_at = expires_at = None
@@ -217,12 +213,17 @@ def _verify_signature(
     return SecurityCheck(True, certificate, None, detail, signed_at, expires_at, der)
 
 
+#: The elements that carry a wsu:Id, found by libxml2 in one walk of the document.
+_WITH_ID = etree.XPath("//*[@wsu:Id]", namespaces={"wsu": WSU})
+
+
 def _elements_by_id(root: etree._Element) -> dict[str, etree._Element]:
     found: dict[str, etree._Element] = {}
-    for element in root.iter(etree.Element):
+    elements = _WITH_ID(root)
+    assert isinstance(elements, list)
+    for element in elements:
         value = element.get(WSU_ID)
-        if value is None:
-            continue
+        assert value is not None
         if value in found:
             raise _Refused("SIGNATURE_WRAPPING", f"more than one element has wsu:Id {value!r}")
         found[value] = element
@@ -272,7 +273,7 @@ def _certificate(text: str) -> _Token:
     known = _TOKENS.get(text)
     if known is not None:
         return known
-    der = xmldsig.decode_base64(text, "key", "the token")
+    der = xmldsig_checks.decode_base64(text, "key", "the token")
     try:
         certificate = x509.load_der_x509_certificate(der)
         subject = certificate.subject.rfc4514_string()

@@ -11,20 +11,17 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.asymmetric.utils import (
     decode_dss_signature,
-    encode_dss_signature,
 )
 from lxml import etree
 
@@ -33,15 +30,10 @@ from egovsim.signatures.xmlsafe import XmlRefused
 __all__ = [
     "DS",
     "EXC_C14N",
-    "Reference",
     "SignatureRefused",
     "SigningKey",
     "XmlSigningError",
     "canonical",
-    "check_algorithm",
-    "check_digest",
-    "check_value",
-    "reference",
     "reference_xml",
     "sign_enveloped",
     "signed_info",
@@ -294,103 +286,3 @@ def _attribute(value: str) -> str:
         .replace("\n", "&#xA;")
         .replace("\r", "&#xD;")
     )
-
-
-# -- checking ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Reference:
-    """A same-document Reference of a SignedInfo, as read."""
-
-    uri: str
-    digest: str  # hashlib's name
-    digest_value: str
-    prefixes: tuple[str, ...]
-
-
-def check_algorithm(algorithm: str, allowed: set[str] | Mapping[str, object], what: str) -> None:
-    """Refuse an algorithm outside `allowed`: "weak" when it is a known weak one."""
-    if algorithm in allowed:
-        return
-    if algorithm in WEAK:
-        raise SignatureRefused("weak", f"the {what} {WEAK[algorithm]} is too weak")
-    raise SignatureRefused("unsupported", f"the {what} {algorithm or '(none)'} is not accepted")
-
-
-def only(parent: etree._Element, name: str) -> etree._Element:
-    """The one `ds:name` child of `parent`."""
-    found = parent.findall(f"{{{DS}}}{name}")
-    if len(found) != 1:
-        raise SignatureRefused("invalid", f"the signature must hold exactly one {name}")
-    return found[0]
-
-
-def reference(node: etree._Element) -> Reference:
-    """Read a Reference: a same-document `#id` URI with exactly one exc-c14n transform (without
-    it the digest would be taken over something else) and an accepted digest method."""
-    uri = node.get("URI")
-    if uri is None or not SAME_DOCUMENT.fullmatch(uri):
-        raise SignatureRefused(
-            "unsupported", f"Reference URI {uri!r} is not a same-document '#id' reference"
-        )
-    transforms = node.find(f"{{{DS}}}Transforms")
-    steps = [] if transforms is None else transforms.findall(f"{{{DS}}}Transform")
-    if len(steps) != 1:
-        raise SignatureRefused("unsupported", f"Reference {uri} must have one exc-c14n transform")
-    check_algorithm(steps[0].get("Algorithm", ""), {EXC_C14N}, "transform")
-    digest = only(node, "DigestMethod").get("Algorithm", "")
-    check_algorithm(digest, DIGEST_METHODS, "digest algorithm")
-    value = only(node, "DigestValue").text or ""
-    return Reference(uri, DIGEST_METHODS[digest], value, prefix_list(steps[0]))
-
-
-def prefix_list(method: etree._Element) -> tuple[str, ...]:
-    """The InclusiveNamespaces PrefixList of an exc-c14n method or transform."""
-    inclusive = method.find(f"{{{EXC_C14N}}}InclusiveNamespaces")
-    return () if inclusive is None else tuple(inclusive.get("PrefixList", "").split())
-
-
-def check_digest(ref: Reference, target: etree._Element) -> None:
-    """Refuse ("digest") a target whose canonical form no longer has the Reference's digest."""
-    expected = decode_base64(ref.digest_value, "digest", "a DigestValue")
-    actual = hashlib.new(ref.digest, canonical(target, inclusive_prefixes=ref.prefixes))
-    if not hmac.compare_digest(actual.digest(), expected):
-        name = etree.QName(target).localname
-        raise SignatureRefused("digest", f"{name} {ref.uri} changed after signing")
-
-
-def check_value(
-    certificate: x509.Certificate, method: str, value: bytes, signed_info_bytes: bytes
-) -> None:
-    """Refuse a SignatureValue that the certificate's key does not verify over the canonical
-    SignedInfo ("invalid"), or a key that cannot be read ("key")."""
-    family, algorithm = SIGNATURE_METHODS[method]
-    try:
-        public_key = certificate.public_key()
-    except (ValueError, UnsupportedAlgorithm) as error:
-        raise SignatureRefused("key", f"the token's key cannot be read: {error}") from None
-    try:
-        if family == "rsa" and isinstance(public_key, rsa.RSAPublicKey):
-            public_key.verify(value, signed_info_bytes, padding.PKCS1v15(), algorithm)
-            return
-        if family == "ec" and isinstance(public_key, ec.EllipticCurvePublicKey):
-            size = (public_key.curve.key_size + 7) // 8
-            if len(value) != 2 * size:
-                raise InvalidSignature
-            r, s = int.from_bytes(value[:size], "big"), int.from_bytes(value[size:], "big")
-            public_key.verify(encode_dss_signature(r, s), signed_info_bytes, ec.ECDSA(algorithm))
-            return
-    except InvalidSignature:
-        raise SignatureRefused(
-            "invalid", "the SignatureValue does not verify with the token's key"
-        ) from None
-    raise SignatureRefused("invalid", "the signature algorithm does not fit the token's key")
-
-
-def decode_base64(text: str, reason: Reason, what: str) -> bytes:
-    """Base64 text (white space allowed between the characters) as bytes, or a refusal."""
-    try:
-        return base64.b64decode("".join(text.split()), validate=True)
-    except ValueError:  # binascii.Error, and a character outside ASCII
-        raise SignatureRefused(reason, f"{what} is not base64") from None
