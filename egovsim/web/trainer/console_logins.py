@@ -111,7 +111,7 @@ async def quick_login(
 ) -> tuple[str, str, ConsoleSignedIn]:
     """Open a session as a persona (through C1 with the persona's AUTH key; to `show` a tour's
     effect, opened by the console without C1), a staff member or an operator: (its cookie's
-    name, its token, what the API shows of it, without its `redirect`)."""
+    name, its token, what the API shows of it with the kind's home as its `redirect`)."""
     if kind == "persona" and isinstance(who, str):
         return await (_showing(request, who) if show else _as_persona(request, who))
     if kind == "staff" and isinstance(who, str):
@@ -123,7 +123,8 @@ async def quick_login(
         await simulator_of(request).staff.open_session(
             hashed, member.id, now, now + timedelta(hours=workstation_api.SESSION_HOURS)
         )
-        return workstation_api.COOKIE, token, ConsoleSignedIn(staff=WorkstationStaff.of(member))
+        signed_in = ConsoleSignedIn(redirect=HOMES[kind], staff=WorkstationStaff.of(member))
+        return workstation_api.COOKIE, token, signed_in
     if kind == "operator" and isinstance(who, str):
         store = simulator_of(request).statecorp.store
         operator = await store.operator_by_login(who)
@@ -134,7 +135,7 @@ async def quick_login(
         await store.open_session(
             hashed, operator.id, now, now + timedelta(hours=statecorp_api.SESSION_HOURS)
         )
-        signed_in = ConsoleSignedIn(operator=StatecorpOperator.of(operator))
+        signed_in = ConsoleSignedIn(redirect=HOMES[kind], operator=StatecorpOperator.of(operator))
         return statecorp_api.COOKIE, token, signed_in
     raise EgovsimError(
         "BAD_REQUEST", {"reason": 'give one of "persona", "staff" or "operator" with its id'}
@@ -157,7 +158,7 @@ async def _showing(request: web.Request, persona_id: str) -> tuple[str, str, Con
     store = AccountStore(app[SIMULATOR].database)
     persona = _persona(app, persona_id)
     token = await logins.open_watching_session(store, persona, app[SIMULATOR].clock.now(), utcnow())
-    return SESSION_COOKIE, token, ConsoleSignedIn(persona=persona_id)
+    return SESSION_COOKIE, token, ConsoleSignedIn(redirect=HOMES["persona"], persona=persona_id)
 
 
 async def _as_persona(request: web.Request, persona_id: str) -> tuple[str, str, ConsoleSignedIn]:
@@ -174,7 +175,9 @@ async def _as_persona(request: web.Request, persona_id: str) -> tuple[str, str, 
         keystore,
         app[SIMULATOR].clock.now(),
     )
-    signed_in = ConsoleSignedIn(applicant=AuthApplicant.of(applicant), csrf_token=csrf)
+    signed_in = ConsoleSignedIn(
+        redirect=HOMES["persona"], applicant=AuthApplicant.of(applicant), csrf_token=csrf
+    )
     return SESSION_COOKIE, token, signed_in
 
 

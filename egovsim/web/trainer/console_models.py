@@ -170,7 +170,7 @@ class ConsoleSignedIn(ResponseModel):
     # Only the fields of the kind of login are sent.
     model_config = ConfigDict(frozen=True, json_schema_serialization_defaults_required=False)
 
-    redirect: str = ""
+    redirect: str = Field(description="The page to open.", examples=["/cabinet"])
     applicant: AuthApplicant | None = Field(default=None, exclude_if=absent)
     csrf_token: str | None = Field(default=None, exclude_if=absent)
     staff: WorkstationStaff | None = Field(default=None, exclude_if=absent)
