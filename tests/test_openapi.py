@@ -21,9 +21,10 @@ from egovsim.identity import generate_iin
 from egovsim.pki.profiles import Holder
 from egovsim.portal.attachments import ACCEPTED_TYPES
 from egovsim.web.app import create_app
+from egovsim.web.common.models import RequestModel, ResponseModel
 from egovsim.web.common.openapi import ERROR_RESPONSE, api, build_document
 from egovsim.web.gateway.operator_models import FAULTS
-from egovsim.web.portal.session import CSRF_HEADER, SESSION_COOKIE
+from egovsim.web.portal.session import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE
 from egovsim.web.portal.uploads import FILE_NAME_HEADER
 from egovsim.workstation.steps import VERDICTS
 from tests.conftest import NOW
@@ -176,10 +177,22 @@ async def test_the_soap_gateway_is_left_to_its_wsdl(client) -> None:
         assert wsdl in document["info"]["description"]
 
 
+class ThingOrder(RequestModel):
+    """A thing to make."""
+
+    colour: str
+
+
+class ThingMade(ResponseModel):
+    """The thing made."""
+
+    colour: str
+
+
 def test_a_new_route_appears_without_being_listed(settings: Settings) -> None:
     app = create_app(settings)
 
-    @api(request={"type": "object"}, response={"type": "object"}, status=201)
+    @api(request=ThingOrder, response=ThingMade, status=201)
     async def make_thing(request: web.Request) -> web.Response:
         """Make a thing of a kind.
 
@@ -198,7 +211,9 @@ def test_a_new_route_appears_without_being_listed(settings: Settings) -> None:
     assert made["description"].endswith("Longer words about it.")
     assert made["tags"] == ["things"]
     assert made["parameters"][0]["name"] == "kind"
-    assert made["requestBody"]["content"]["application/json"]["schema"] == {"type": "object"}
+    order = {"$ref": "#/components/schemas/ThingOrder"}
+    assert made["requestBody"]["content"]["application/json"]["schema"] == order
+    assert document["components"]["schemas"]["ThingOrder"]["required"] == ["colour"]
     assert set(made["responses"]) == {"201", "default"}
     other = document["paths"]["/api/v1/things/{kind}/other"]["get"]
     assert other["summary"] == "GET /api/v1/things/{kind}/other"
@@ -209,7 +224,7 @@ def test_a_route_may_take_other_media_types_and_headers(settings: Settings) -> N
     app = create_app(settings)
 
     @api(
-        request={"type": "object"},
+        request=ThingOrder,
         request_types={"image/png": {}, "text/plain": {"type": "string"}},
         headers={"X-Thing": {"type": "string", "description": "Which thing."}},
     )
@@ -222,7 +237,7 @@ def test_a_route_may_take_other_media_types_and_headers(settings: Settings) -> N
     validate(document)
     operation = document["paths"]["/api/v1/things/{kind}"]["put"]
     assert operation["requestBody"]["content"] == {
-        "application/json": {"schema": {"type": "object"}},
+        "application/json": {"schema": {"$ref": "#/components/schemas/ThingOrder"}},
         "image/png": {},
         "text/plain": {"schema": {"type": "string"}},
     }
@@ -413,17 +428,23 @@ async def test_the_cabinet_is_behind_the_session_cookie(client) -> None:
 
 
 async def test_uploads_and_signatures_may_be_forms_or_raw_bodies(client) -> None:
-    paths = (await _document(client))["paths"]
+    document = await _document(client)
+    paths, schemas = document["paths"], document["components"]["schemas"]
     attach = paths[ATTACHMENT]["post"]
     content = attach["requestBody"]["content"]
     assert set(content) == {"multipart/form-data", *ACCEPTED_TYPES}
-    assert content["multipart/form-data"]["schema"]["required"] == ["file"]
+    form = {"$ref": "#/components/schemas/PortalAttachmentForm"}
+    assert content["multipart/form-data"]["schema"] == form
+    assert schemas["PortalAttachmentForm"]["required"] == ["file"]
+    assert set(schemas["PortalAttachmentForm"]["properties"]) == {"file", CSRF_FIELD}
     headers = {p["name"]: p["required"] for p in attach["parameters"] if p["in"] == "header"}
     assert headers == {CSRF_HEADER: False, FILE_NAME_HEADER: False}
     signature = paths[APPLICATION + "/signature"]["post"]["requestBody"]["content"]
     assert set(signature) == {"application/json", "application/pkcs7-signature", "text/plain"}
     check = paths[PORTAL + "/check-document"]["post"]["requestBody"]["content"]
-    assert set(check["multipart/form-data"]["schema"]["properties"]) == {"cms", "data"}
+    check_form = {"$ref": "#/components/schemas/PortalCheckForm"}
+    assert check["multipart/form-data"]["schema"] == check_form
+    assert set(schemas["PortalCheckForm"]["properties"]) == {"cms", "data"}
 
 
 async def test_the_applicants_answers_fit_their_schemas_from_login_to_result(

@@ -45,23 +45,6 @@ class StepOutcome:
                 return {"code": self.step.refused.code, "step": self.step.refused.where()}
         return None
 
-    def to_json(self) -> dict[str, Any]:
-        """The outcome as the console's API shows it."""
-        refused = self.step.refused
-        return {
-            "line": self.step.line,
-            "kind": self.step.kind,
-            "title": self.step.title(),
-            "expected_refusal": None
-            if refused is None
-            else {"code": refused.code, "step": refused.where()},
-            "outcome": self.outcome,
-            "message": self.message,
-            "refusal": self.refusal(),
-            "evidence": self.evidence or "\n\n".join(reply.evidence() for reply in self.replies),
-            "seconds": round(self.seconds, 3),
-        }
-
 
 class LiveRun:
     """One scenario against the simulator at `base_url`: `start()` moves its clock to where the

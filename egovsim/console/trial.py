@@ -51,26 +51,6 @@ class Trial:
                 return step.refusal()
         return None
 
-    def to_json(self) -> dict[str, Any]:
-        """The outcome as `POST /api/v1/refusals/{code}/try` answers it."""
-        return {
-            "code": self.code,
-            "scenario": {
-                "file": self.ref.path.name,
-                "suite": self.ref.suite,
-                "name": self.ref.name,
-                "line": self.ref.line,
-            },
-            "passed": self.passed,
-            "timed_out": self.timed_out,
-            "error": self.error,
-            "seconds": round(self.seconds, 3),
-            "refusal": self.received(),
-            "steps": [step.to_json() for step in self.steps],
-            "prepared": self.prepared,
-            "restored": self.restored,
-        }
-
 
 async def run_trial(
     code: str,

@@ -19,6 +19,7 @@ from aiohttp import web
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -72,6 +73,21 @@ Text = Annotated[
 ]
 
 
+def _as_text(value: Any) -> Any:
+    # Identifiers may come as numbers (a script's 123456789012): they are read as text, as
+    # the gateway's REQUEST data is; a true or a 1.5 stays what it is, and is refused.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+#: An identifier a request names (an IIN, a BIN, a login, a service's id, a category), as text
+#: or as a whole number (read as its text).
+Identifier = Annotated[
+    str, BeforeValidator(_as_text), WithJsonSchema({"type": ["string", "integer"]})
+]
+
+
 class ResponseModel(BaseModel):
     """An answer's shape: every field is always sent (null when it has no value)."""
 
@@ -80,6 +96,12 @@ class ResponseModel(BaseModel):
         populate_by_name=True,
         json_schema_serialization_defaults_required=True,
     )
+
+
+def absent(value: Any) -> bool:
+    """Whether an optional field is left out of an answer: `Field(None, exclude_if=absent)`, in
+    a model whose config sets `json_schema_serialization_defaults_required=False`."""
+    return value is None
 
 
 class Words(ResponseModel):
@@ -208,6 +230,9 @@ def _reason(error: ErrorDetails) -> str:
     context = error.get("ctx") or {}
     if kind == "string_too_long":
         return f"more than {context.get('max_length')} characters"
+    if kind in ("literal_error", "enum") and "expected" in context:
+        # The values it takes, as the library lists them ('a', 'b' or 'c'): a user's own words.
+        return f"not one of the values it takes: {context['expected']}"
     if kind == "value_error":
         # Our own validators' words (a ValueError raised in a model of this project).
         return str(context.get("error", "not a valid value"))

@@ -22,19 +22,18 @@ runs. A route module declares them with the decorator (above or below `@routes.p
         return answer(AuthSignedIn(...))
 
 Each model becomes a component under its class name (name it with its area first,
-`PortalApplication`), and so does each model it holds. A route not yet described by models
-may still give a JSON Schema (2020-12, as OpenAPI 3.1 takes it) instead of a model, registered
-with `component(name, schema)`.
+`PortalApplication`), and so does each model it holds; two different schemas under one name
+are refused. A JSON body is always a model: no JSON Schema is written by hand
+(`tests/test_openapi_models.py` holds every route to it).
 
-`api(...)` takes `request`, `response` (models, or schemas), `status` (of success, default 200),
-`response_type` (default application/json; a binary answer names its type and no schema),
-`request_types` (the other media types the body may come in, each with its schema, or `{}` for
-any bytes), `parameters` (a schema per path or query parameter name; a `description` key in it
+`api(...)` takes `request`, `response` (models), `status` (of success, default 200),
+`response_type` (default application/json; a binary answer names its type and no model),
+`request_types` (the other media types the body may come in: a multipart form's model, the
+schema of a text, or `{}` for any bytes), `parameters` (a query model read with
+`models.read_query`, or a schema per path or query parameter name; a `description` key in it
 becomes the parameter's description), `headers` (the same, for optional request headers),
 `security` (names of schemes registered with `security_scheme`) and `summary` (when the
-docstring's first sentence is not one). `component(name, schema)` registers
-a reusable schema and returns its `$ref`; two different schemas under one name are refused.
-`WORDS` is the `$ref` of a kk/ru/en text (the `Words` model).
+docstring's first sentence is not one).
 This module imports no route module, so any of them may import it.
 """
 
@@ -48,16 +47,17 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from aiohttp import web
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from pydantic.json_schema import JsonSchemaMode
 
 from egovsim import __version__
 from egovsim.errors import CATALOGUE, LANGUAGES
 from egovsim.web.common import operator
-from egovsim.web.common.models import RequestModel, Words, json_schema
+from egovsim.web.common.models import RequestModel, ResponseModel, answer, json_schema
 from egovsim.web.common.models import Schema as Schema
 
-#: What a body is declared by: its model, or (for a route not yet described by models) a schema.
+#: What a body of another media type than JSON is declared by: a multipart form's model, the
+#: schema of a text, or `{}` for any bytes.
 Body = Schema | type[BaseModel]
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 
@@ -70,8 +70,8 @@ _ATTRIBUTE = "__egovsim_openapi__"
 class ApiDoc:
     """What a handler declares beyond its docstring and its route."""
 
-    request: Body | None = None
-    response: Body | None = None
+    request: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
     status: int = 200
     response_type: str = "application/json"
     parameters: Mapping[str, Schema] | type[RequestModel] = field(default_factory=dict)
@@ -87,8 +87,8 @@ _SECURITY: dict[str, Schema] = {}
 
 def api(
     *,
-    request: Body | None = None,
-    response: Body | None = None,
+    request: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None,
     status: int = 200,
     response_type: str = "application/json",
     parameters: Mapping[str, Schema] | type[RequestModel] | None = None,
@@ -100,6 +100,10 @@ def api(
     """Declare a handler's request body (JSON, and other media types), its success response
     (status and schema), the schemas of its path, query and header parameters (by name), and
     the security schemes that admit a caller."""
+    for body in (request, response):
+        if body is not None and not (isinstance(body, type) and issubclass(body, BaseModel)):
+            # One description of each shape: a JSON body is a model, never a schema by hand.
+            raise TypeError(f"a JSON body is declared by its model, not {body!r}")
     doc = ApiDoc(
         request,
         response,
@@ -119,8 +123,8 @@ def api(
     return mark
 
 
-def component(name: str, schema: Schema) -> Schema:
-    """Register a reusable schema under `#/components/schemas/<name>`; its `$ref`."""
+def _component(name: str, schema: Schema) -> Schema:
+    """Register a model's schema under `#/components/schemas/<name>`; its `$ref`."""
     if _COMPONENTS.get(name, schema) != schema:
         raise ValueError(f"the schema component {name!r} is declared twice, differently")
     _COMPONENTS[name] = schema
@@ -132,8 +136,8 @@ def model_component(model: type[BaseModel], mode: JsonSchemaMode = "serializatio
     `serialization`) and the models it holds as components; the `$ref` of `model`."""
     schema, nested = json_schema(model, mode)
     for name, each in nested.items():
-        component(name, each)
-    return component(model.__name__, schema)
+        _component(name, each)
+    return _component(model.__name__, schema)
 
 
 def body_schema(body: Body, mode: JsonSchemaMode) -> Schema:
@@ -153,10 +157,6 @@ def request_model(handler: Callable[..., Any]) -> type[RequestModel] | None:
 def security_scheme(name: str, scheme: Schema) -> None:
     """Register a security scheme under `#/components/securitySchemes/<name>`."""
     _SECURITY[name] = scheme
-
-
-#: A text in kk, ru and en, as the API gives names and messages.
-WORDS = model_component(Words)
 
 
 # -- the document -----------------------------------------------------------------------------
@@ -262,14 +262,14 @@ def _operation(
         operation["parameters"] = parameters
     content: dict[str, Any] = {}
     if doc.request is not None:
-        content["application/json"] = {"schema": body_schema(doc.request, "validation")}
+        content["application/json"] = {"schema": model_component(doc.request, "validation")}
     for media_type, body in doc.request_types.items():
         content[media_type] = {"schema": body_schema(body, "validation")} if body else {}
     if content:
         operation["requestBody"] = {"required": True, "content": content}
     success: dict[str, Any] = {"description": _STATUS_WORDS.get(doc.status, "Success.")}
     if doc.response is not None:
-        schema = body_schema(doc.response, "serialization")
+        schema = model_component(doc.response, "serialization")
         success["content"] = {doc.response_type: {"schema": schema}}
     elif doc.response_type != "application/json":
         success["content"] = {doc.response_type: {}}
@@ -340,8 +340,18 @@ def _module_line(handler: Callable[..., Any]) -> str:
 routes = web.RouteTableDef()
 
 
+class OpenApiDocument(ResponseModel):
+    """An OpenAPI 3.1 document (its parts as the OpenAPI specification describes them)."""
+
+    openapi: str = Field(examples=["3.1.0"])
+    info: dict[str, Any]
+    tags: list[dict[str, Any]]
+    paths: dict[str, Any]
+    components: dict[str, Any]
+
+
 @routes.get("/api/v1/openapi.json")
-@api(response={"type": "object", "description": "An OpenAPI 3.1 document."})
+@api(response=OpenApiDocument)
 async def openapi_document(request: web.Request) -> web.Response:
     """This document: the OpenAPI 3.1 description of every route under /api/v1/."""
-    return web.json_response(build_document(request.app))
+    return answer(OpenApiDocument.model_validate(build_document(request.app)))

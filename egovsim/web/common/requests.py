@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aiohttp import web
@@ -28,26 +27,6 @@ async def read_json(request: web.Request, limit: int = MAX_JSON) -> bytes:
     except FetchError:
         raise EgovsimError("REQUEST_TOO_LARGE", {"limit": limit}) from None
     return raw or b"{}"
-
-
-async def json_object(request: web.Request) -> dict[str, Any]:
-    """The request's body as a JSON object; BAD_REQUEST when it is not one (a route with a
-    request model reads it with `egovsim.web.common.models.read_body` instead)."""
-    raw = await read_json(request)
-    try:
-        body = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise EgovsimError("BAD_REQUEST", {"reason": f"not JSON: {error}"}) from None
-    if not isinstance(body, dict):
-        raise EgovsimError("BAD_REQUEST", {"reason": "the body must be a JSON object"})
-    try:
-        # JSON may escape a lone surrogate (\ud800), which no UTF-8 text (nor SQLite) holds.
-        json.dumps(body, ensure_ascii=False).encode()
-    except UnicodeEncodeError:
-        raise EgovsimError(
-            "BAD_REQUEST", {"reason": "a string holds a lone surrogate (\\ud800-\\udfff)"}
-        ) from None
-    return body
 
 
 #: The longest text an operator's or a console's field takes (ids, names, passwords, URLs).

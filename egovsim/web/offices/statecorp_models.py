@@ -13,7 +13,17 @@ from egovsim.errors import refusal
 from egovsim.statecorp.centres import centre
 from egovsim.statecorp.packages import PackageView
 from egovsim.storage.statecorp import Operator
-from egovsim.web.common.models import Day, Refusal, RequestModel, ResponseModel, Schema, Time, Words
+from egovsim.web.common.models import (
+    Day,
+    Identifier,
+    Refusal,
+    RequestModel,
+    ResponseModel,
+    Schema,
+    Time,
+    Words,
+    absent,
+)
 from egovsim.web.common.openapi import security_scheme
 
 #: A package's states, in the order a counter package goes through them.
@@ -123,10 +133,6 @@ class StatecorpPackageDocument(ResponseModel):
     presented: bool
 
 
-def _absent(value: Any) -> bool:
-    return value is None
-
-
 class StatecorpReceipt(ResponseModel):
     """The receipt of acceptance, or the refusal receipt (Annex 3) listing the missing
     documents."""
@@ -139,10 +145,10 @@ class StatecorpReceipt(ResponseModel):
     date: Time | None
     documents: list[str]
     ready_by: Day | None
-    code: Literal["PACKAGE_INCOMPLETE"] | None = Field(None, exclude_if=_absent)
-    step: str | None = Field(None, exclude_if=_absent)
-    message: Words | None = Field(None, exclude_if=_absent)
-    missing: list[str] | None = Field(None, exclude_if=_absent)
+    code: Literal["PACKAGE_INCOMPLETE"] | None = Field(None, exclude_if=absent)
+    step: str | None = Field(None, exclude_if=absent)
+    message: Words | None = Field(None, exclude_if=absent)
+    missing: list[str] | None = Field(None, exclude_if=absent)
 
 
 class StatecorpStep(ResponseModel):
@@ -298,6 +304,15 @@ class StatecorpNewPackage(RequestModel):
     form: dict[str, Any] | None = None
 
 
+class StatecorpRepresentative(RequestModel):
+    """Who collects a result on a power of attorney: the name and the IIN."""
+
+    refusal = "HANDOUT_DOCUMENT_INVALID"
+
+    name: str | None = None
+    iin: Identifier | None = None
+
+
 class StatecorpAction(RequestModel):
     """`check`: `{"documents": [ids presented]}`; `hand_out`: `{"document", "document_number",
     "representative", "notarized"}`; the other actions take no body."""
@@ -310,7 +325,7 @@ class StatecorpAction(RequestModel):
     # Read by the handout itself, with its codes: the model keeps them as they were sent.
     document: Annotated[Any, WithJsonSchema({"type": "string"})] = None
     document_number: Annotated[Any, WithJsonSchema({"type": "string"})] = None
-    representative: Annotated[Any, WithJsonSchema({"type": "object"})] = None
+    representative: StatecorpRepresentative | None = None
     notarized: Annotated[Any, WithJsonSchema({"type": "boolean"})] = None
 
 

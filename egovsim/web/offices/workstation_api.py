@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import base64
 from datetime import timedelta
-from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
@@ -19,7 +18,7 @@ from egovsim.storage.records import StaffMember
 from egovsim.web.common.keys import simulator_of
 from egovsim.web.common.models import answer, read_body
 from egovsim.web.common.openapi import api
-from egovsim.web.common.requests import json_object, path_id, session_token
+from egovsim.web.common.requests import path_id, session_token
 from egovsim.web.offices.workstation_models import (
     BASE,
     STAFF_SECURITY,
@@ -32,15 +31,14 @@ from egovsim.web.offices.workstation_models import (
     WorkstationStaff,
 )
 from egovsim.web.offices.workstation_parameters import (
-    ACTION,
     ACTION_PARAMETERS,
     APPLICATION_ID,
     DOCUMENT_PARAMETERS,
     INBOX_QUERY,
     LIST_QUERY,
-    NEW_APPLICATION,
+    WorkstationAction,
+    WorkstationPaperApplication,
 )
-from egovsim.workstation.intake import Submission
 from egovsim.workstation.views import ApplicationView
 
 routes = web.RouteTableDef()
@@ -158,29 +156,20 @@ def page_of(
 
 
 @routes.post("/api/v1/workstation/applications")
-@api(request=NEW_APPLICATION, response=WorkstationApplication, status=201, security=STAFF_SECURITY)
+@api(
+    request=WorkstationPaperApplication,
+    response=WorkstationApplication,
+    status=201,
+    security=STAFF_SECURITY,
+)
 async def receive(request: web.Request) -> web.Response:
-    """The office registers a paper application received at the counter."""
+    """The office registers a paper application received at the counter (or brought by the
+    State Corporation: paper reaches the office there; portal applications come only through
+    the gateway)."""
     member = await current_staff(request)
-    body = await json_object(request)
-    submission = Submission.from_json(
-        body,
-        str(body.get("service", "")),
-        _counter_channel(body.get("channel", "provider_office")),
-    )
-    view = await simulator_of(request).workstation.receive(member, submission)
+    body = await read_body(request, WorkstationPaperApplication)
+    view = await simulator_of(request).workstation.receive(member, body.submission())
     return answer(WorkstationApplication.of(view), status=201)
-
-
-def _counter_channel(value: Any) -> str:
-    """Paper reaches the office at its own counter or from the State Corporation; portal
-    applications come only through the gateway."""
-    if value not in ("provider_office", "state_corporation"):
-        raise EgovsimError(
-            "CHANNEL_NOT_ALLOWED",
-            {"channel": value, "allowed": ["provider_office", "state_corporation"]},
-        )
-    return str(value)
 
 
 def _application_id(request: web.Request) -> int:
@@ -198,7 +187,7 @@ async def application(request: web.Request) -> web.Response:
 
 @routes.post("/api/v1/workstation/applications/{application_id}/actions/{action}")
 @api(
-    request=ACTION,
+    request=WorkstationAction,
     response=WorkstationApplication,
     parameters=ACTION_PARAMETERS,
     security=STAFF_SECURITY,
@@ -206,9 +195,9 @@ async def application(request: web.Request) -> web.Response:
 async def act(request: web.Request) -> web.Response:
     """Do the open step's action; the body carries its parameters."""
     member = await current_staff(request)
-    body = await json_object(request)
+    body = await read_body(request, WorkstationAction)
     view = await simulator_of(request).workstation.act(
-        member, _application_id(request), request.match_info["action"], body
+        member, _application_id(request), request.match_info["action"], body.parameters()
     )
     return answer(WorkstationApplication.of(view))
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
 from egovsim.errors import LANGUAGES
 from egovsim.portal.attachments import ACCEPTED_TYPES
 from egovsim.web.common.models import Refusal, RequestModel, Schema
+from egovsim.web.common.openapi import Body
 from egovsim.web.portal.auth_models import CSRF
 from egovsim.web.portal.models import PORTAL_STATUSES
-from egovsim.web.portal.session import CSRF_FIELD
 
 #: The path parameters of an application's routes, and of its attachments'.
 BY_ID: dict[str, Schema] = {
@@ -85,28 +85,33 @@ ATTACHMENT_HEADERS: dict[str, Schema] = CSRF | {
         "description": "With a raw body: the file's name, percent-encoded UTF-8.",
     }
 }
-ATTACHMENT_TYPES: dict[str, Schema] = {
-    "multipart/form-data": {
-        "type": "object",
-        "required": ["file"],
-        "properties": {
-            "file": _BYTES | {"description": "The copy, with its file name."},
-            CSRF_FIELD: {"type": "string"},
-        },
-    },
+#: A file's bytes in a multipart form.
+FileBytes = Annotated[bytes, WithJsonSchema(_BYTES)]
+
+
+class PortalAttachmentForm(RequestModel):
+    """An electronic copy sent as a multipart form, with the session's CSRF token."""
+
+    file: FileBytes = Field(description="The copy, with its file name.")
+    # The form field `session.CSRF_FIELD`.
+    csrf_token: str = ""
+
+
+class PortalCheckForm(RequestModel):
+    """A CMS to check sent as a multipart form, with the signed data of a detached one."""
+
+    cms: FileBytes = Field(description="The CMS: DER, PEM or base64.")
+    data: FileBytes = Field(b"", description="The signed data of a detached CMS.")
+
+
+ATTACHMENT_TYPES: dict[str, Body] = {
+    "multipart/form-data": PortalAttachmentForm,
     # A raw body: its type is told by its content, never by the header.
     **{kind: {} for kind in ACCEPTED_TYPES},
 }
-SIGNATURE_TYPES: dict[str, Schema] = {"application/pkcs7-signature": {}, "text/plain": _CMS_TEXT}
-CHECK_TYPES: dict[str, Schema] = {
-    "multipart/form-data": {
-        "type": "object",
-        "required": ["cms"],
-        "properties": {
-            "cms": _BYTES | {"description": "The CMS: DER, PEM or base64."},
-            "data": _BYTES | {"description": "The signed data of a detached CMS."},
-        },
-    },
+SIGNATURE_TYPES: dict[str, Body] = {"application/pkcs7-signature": {}, "text/plain": _CMS_TEXT}
+CHECK_TYPES: dict[str, Body] = {
+    "multipart/form-data": PortalCheckForm,
     "application/pkcs7-signature": {},
     "text/plain": _CMS_TEXT,
 }

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any
 
 from aiohttp import web
 
 from egovsim.clock import parse_time
 from egovsim.errors import EgovsimError
 from egovsim.web.common.keys import SIMULATOR, simulator_of
-from egovsim.web.common.models import answer, read_body, shown
+from egovsim.web.common.models import answer, read_body
 from egovsim.web.common.openapi import api
 from egovsim.web.common.operator import operator_only
 from egovsim.web.trainer.clock_models import Clock as ClockAnswer
@@ -38,11 +37,6 @@ def clock_of(app: web.Application) -> ClockAnswer:
         working_day=calendar.is_working_day(local.date()),
         day_off=calendar.day_off_reason(local.date()),
     )
-
-
-def clock_json(app: web.Application) -> dict[str, Any]:
-    """`clock_of` as a plain dict, for the console's pages and answers."""
-    return shown(clock_of(app))
 
 
 @routes.get("/api/v1/clock")

@@ -23,56 +23,63 @@ from egovsim.web.common.keys import (
     SIMULATOR,
     simulator_of,
 )
-from egovsim.web.common.models import RequestModel, read_body, shown
+from egovsim.web.common.models import RequestModel, Words, answer, read_body
 from egovsim.web.common.openapi import api
 from egovsim.web.common.operator import operator_only
 from egovsim.web.common.requests import local_path
 from egovsim.web.offices import statecorp_api, workstation_api
 from egovsim.web.offices.statecorp_models import StatecorpOperator
 from egovsim.web.offices.workstation_models import WorkstationStaff
+from egovsim.web.portal.auth_models import AuthApplicant
 from egovsim.web.portal.session import SESSION_COOKIE
+from egovsim.web.trainer.console_models import (
+    ConsoleOperator,
+    ConsolePeople,
+    ConsolePersona,
+    ConsoleSignedIn,
+    ConsoleStaff,
+)
 from egovsim.workstation.providers import PROVIDERS
 
 routes = web.RouteTableDef()
 
 
-def people_json(app: web.Application) -> dict[str, Any]:
+def people_of(app: web.Application) -> ConsolePeople:
     """Who the trainer can sign in as: personas with a portal account, staff, operators."""
     listing = load_personas(app[SIMULATOR].settings.certs_dir)
-    return {
-        "personas": [
-            {
-                "id": persona["id"],
-                "name": persona["name"],
-                "login": logins.portal_login_id(persona),
-                "organization": persona.get("organization"),
-                "summary": persona.get("summary"),
-                "expected_code": persona.get("expected_code"),
-            }
-            for persona in logins.portal_personas(listing)
-        ],
-        "staff": [
-            {
-                "login": member.login,
-                "role": member.role,
-                "name": member.name,
-                "provider": provider.id,
-                "provider_name": provider.name,
-            }
-            for provider in PROVIDERS
-            for member in provider.staff
-        ],
-        "operators": [
-            {
-                "login": operator.login,
-                "name": operator.name,
-                "centre": centre.id,
-                "centre_name": centre.name,
-            }
-            for centre in CENTRES
-            for operator in centre.operators
-        ],
-    }
+    personas = [
+        ConsolePersona(
+            id=persona["id"],
+            name=persona["name"],
+            login=logins.portal_login_id(persona),
+            organization=persona.get("organization"),
+            summary=persona.get("summary"),
+            expected_code=persona.get("expected_code"),
+        )
+        for persona in logins.portal_personas(listing)
+    ]
+    staff = [
+        ConsoleStaff(
+            login=member.login,
+            role=member.role,
+            name=member.name,
+            provider=provider.id,
+            provider_name=Words.model_validate(provider.name),
+        )
+        for provider in PROVIDERS
+        for member in provider.staff
+    ]
+    operators = [
+        ConsoleOperator(
+            login=operator.login,
+            name=operator.name,
+            centre=centre.id,
+            centre_name=Words.model_validate(centre.name),
+        )
+        for centre in CENTRES
+        for operator in centre.operators
+    ]
+    return ConsolePeople(personas=personas, staff=staff, operators=operators)
 
 
 #: Where each kind of login lands.
@@ -101,10 +108,10 @@ class ConsoleLogin(RequestModel):
 
 async def quick_login(
     request: web.Request, kind: Any, who: Any, show: bool = False
-) -> tuple[str, str, dict[str, Any]]:
+) -> tuple[str, str, ConsoleSignedIn]:
     """Open a session as a persona (through C1 with the persona's AUTH key; to `show` a tour's
     effect, opened by the console without C1), a staff member or an operator: (its cookie's
-    name, its token, what the API shows of it)."""
+    name, its token, what the API shows of it with the kind's home as its `redirect`)."""
     if kind == "persona" and isinstance(who, str):
         return await (_showing(request, who) if show else _as_persona(request, who))
     if kind == "staff" and isinstance(who, str):
@@ -116,7 +123,8 @@ async def quick_login(
         await simulator_of(request).staff.open_session(
             hashed, member.id, now, now + timedelta(hours=workstation_api.SESSION_HOURS)
         )
-        return workstation_api.COOKIE, token, {"staff": shown(WorkstationStaff.of(member))}
+        signed_in = ConsoleSignedIn(redirect=HOMES[kind], staff=WorkstationStaff.of(member))
+        return workstation_api.COOKIE, token, signed_in
     if kind == "operator" and isinstance(who, str):
         store = simulator_of(request).statecorp.store
         operator = await store.operator_by_login(who)
@@ -127,7 +135,8 @@ async def quick_login(
         await store.open_session(
             hashed, operator.id, now, now + timedelta(hours=statecorp_api.SESSION_HOURS)
         )
-        return statecorp_api.COOKIE, token, {"operator": shown(StatecorpOperator.of(operator))}
+        signed_in = ConsoleSignedIn(redirect=HOMES[kind], operator=StatecorpOperator.of(operator))
+        return statecorp_api.COOKIE, token, signed_in
     raise EgovsimError(
         "BAD_REQUEST", {"reason": 'give one of "persona", "staff" or "operator" with its id'}
     )
@@ -144,15 +153,15 @@ def _persona(app: web.Application, persona_id: str) -> Mapping[str, Any]:
     return persona
 
 
-async def _showing(request: web.Request, persona_id: str) -> tuple[str, str, dict[str, Any]]:
+async def _showing(request: web.Request, persona_id: str) -> tuple[str, str, ConsoleSignedIn]:
     app = request.app
     store = AccountStore(app[SIMULATOR].database)
     persona = _persona(app, persona_id)
     token = await logins.open_watching_session(store, persona, app[SIMULATOR].clock.now(), utcnow())
-    return SESSION_COOKIE, token, {"persona": persona_id}
+    return SESSION_COOKIE, token, ConsoleSignedIn(redirect=HOMES["persona"], persona=persona_id)
 
 
-async def _as_persona(request: web.Request, persona_id: str) -> tuple[str, str, dict[str, Any]]:
+async def _as_persona(request: web.Request, persona_id: str) -> tuple[str, str, ConsoleSignedIn]:
     app = request.app
     persona = _persona(app, persona_id)
     keyring = app[SIMULATOR].keyring
@@ -166,7 +175,10 @@ async def _as_persona(request: web.Request, persona_id: str) -> tuple[str, str, 
         keystore,
         app[SIMULATOR].clock.now(),
     )
-    return SESSION_COOKIE, token, {"applicant": applicant.to_json(), "csrf_token": csrf}
+    signed_in = ConsoleSignedIn(
+        redirect=HOMES["persona"], applicant=AuthApplicant.of(applicant), csrf_token=csrf
+    )
+    return SESSION_COOKIE, token, signed_in
 
 
 def set_session_cookie(response: web.StreamResponse, cookie: str, token: str) -> None:
@@ -181,20 +193,7 @@ def set_session_cookie(response: web.StreamResponse, cookie: str, token: str) ->
 
 @routes.post("/api/v1/console/login")
 @operator_only
-@api(
-    request=ConsoleLogin,
-    response={
-        "type": "object",
-        "required": ["redirect"],
-        "properties": {
-            "redirect": {"type": "string"},
-            "applicant": {"type": "object"},
-            "csrf_token": {"type": "string"},
-            "staff": {"type": "object"},
-            "operator": {"type": "object"},
-        },
-    },
-)
+@api(request=ConsoleLogin, response=ConsoleSignedIn)
 async def login(request: web.Request) -> web.Response:
     """Sign in as a persona (a portal session made by C1 itself: the persona's IIN or the
     company's BIN, the demo password and a fresh challenge signed with its AUTH key, so a
@@ -202,7 +201,8 @@ async def login(request: web.Request) -> web.Response:
     operator; the session cookie is set and `redirect` names the page to open."""
     body = await read_body(request, ConsoleLogin)
     kind, who = body.who()
-    cookie, token, shown = await quick_login(request, kind, who)
-    response = web.json_response({"redirect": local_path(body.next, HOMES[kind]), **shown})
+    cookie, token, signed_in = await quick_login(request, kind, who)
+    redirect = local_path(body.next, HOMES[kind])
+    response = answer(signed_in.model_copy(update={"redirect": redirect}))
     set_session_cookie(response, cookie, token)
     return response

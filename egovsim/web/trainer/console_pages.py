@@ -26,6 +26,7 @@ from egovsim.web.common.keys import (
     SIMULATOR,
     simulator_of,
 )
+from egovsim.web.common.models import shown
 from egovsim.web.common.operator import operator_only
 from egovsim.web.common.render import render
 from egovsim.web.common.requests import local_path
@@ -35,10 +36,10 @@ from egovsim.web.trainer.console_logins import (
     quick_login,
     set_session_cookie,
 )
+from egovsim.web.trainer.console_models import ConsoleReceiverKind
 from egovsim.web.trainer.console_routes import (
     console_parts,
     jump,
-    receiver_kinds_json,
     reset_app,
     save_clock,
 )
@@ -79,13 +80,13 @@ async def _console_page(request: web.Request, error: EgovsimError | None = None)
         csrf=form_token(request),
         done=done if done in DONE else None,
         returned=request.query.get("returned", "0"),
-        clock=parts.clock,
+        clock=shown(parts.clock) if parts.clock is not None else None,
         clock_local=parts.reading.local,
         units=list(UNITS),
-        switches=parts.switches,
-        receivers=parts.receivers,
-        receiver_kinds=receiver_kinds_json(),
-        people=parts.people,
+        switches=[shown(switch) for switch in parts.switches],
+        receivers=[shown(route) for route in parts.receivers],
+        receiver_kinds=[shown(kind) for kind in ConsoleReceiverKind.every()],
+        people=shown(parts.people),
         tours=parts.tours,
         tour=state.tour,
         busy=await state.busy_anywhere(),

@@ -6,22 +6,22 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from aiohttp import web
 
 from egovsim.console.prepare import needs_of, prepare_accounts, switches_off
-from egovsim.console.tour import Sight, Tour, TourRun, shipped_tours
-from egovsim.errors import LANGUAGES, EgovsimError
+from egovsim.console.tour import Tour, TourRun, shipped_tours
+from egovsim.errors import EgovsimError
 from egovsim.pki.personas import load_personas
 from egovsim.scenarios.actors import ActorError, Http
 from egovsim.scenarios.model import Scenario
 from egovsim.storage.accounts import AccountStore
-from egovsim.web.common.i18n import word
 from egovsim.web.common.keys import CONSOLE, SIMULATOR
-from egovsim.web.common.openapi import WORDS, api, component
+from egovsim.web.common.models import answer
+from egovsim.web.common.openapi import api
 from egovsim.web.common.operator import operator_only
 from egovsim.web.trainer.console_forms import own_address
+from egovsim.web.trainer.console_models import ConsoleTour, ConsoleTours
 
 routes = web.RouteTableDef()
 
@@ -46,91 +46,6 @@ def preparation(app: web.Application, scenario: Scenario) -> Callable[[Http], Aw
         return await prepare_run(app, scenario, http)
 
     return prepare
-
-
-def words(msgid: str) -> dict[str, str]:
-    """A word of the catalogs in every language."""
-    return {lang: word(msgid, lang) for lang in LANGUAGES}
-
-
-def tour_json(tour: Tour, run: TourRun | None = None) -> dict[str, Any]:
-    """A tour with its steps' narrations, and how far it went when it is the one under way."""
-    steps = []
-    for position, step in enumerate(tour.scenario.steps):
-        shown: dict[str, Any] = {
-            "name": step.name,
-            "kind": step.kind,
-            "narration": words(tour.narration_msgid(step)),
-            "expected_refusal": step.refused.code if step.refused else None,
-            "outcome": None,
-        }
-        if run is not None and position < len(run.outcomes):
-            shown["outcome"] = run.outcomes[position].to_json()
-            shown["sight"] = sight_json(run.sights[position])
-        steps.append(shown)
-    state = run.state if run is not None else None
-    return {
-        "id": tour.id,
-        "title": words(tour.title_msgid()),
-        "total": len(tour.scenario.steps),
-        "position": run.position if run is not None else None,
-        "finished": run.finished if run is not None else None,
-        "application": state.application if state is not None else None,
-        "provider_application": state.provider_application if state is not None else None,
-        "package": state.package if state is not None else None,
-        "prepared": run.prepared if run is not None else None,
-        "steps": steps,
-    }
-
-
-def sight_json(sight: Sight | None) -> dict[str, Any] | None:
-    """Where the room sees a step's effect, and who the trainer signs in as to see it."""
-    if sight is None:
-        return None
-    who = {"kind": sight.who[0], "id": sight.who[1]} if sight.who else None
-    return {"path": sight.path, "who": who}
-
-
-TOUR = component(
-    "ConsoleTour",
-    {
-        "type": "object",
-        "description": "A guided tour: each step a narration and one action; with `position` "
-        "and each done step's outcome when it is the tour under way.",
-        "required": ["id", "title", "total", "position", "finished", "steps"],
-        "properties": {
-            "id": {"type": "string"},
-            "title": WORDS,
-            "total": {"type": "integer"},
-            "position": {"type": ["integer", "null"]},
-            "finished": {"type": ["boolean", "null"]},
-            "application": {"type": ["integer", "null"]},
-            "provider_application": {"type": ["integer", "null"]},
-            "package": {"type": ["integer", "null"]},
-            "prepared": {
-                "type": ["array", "null"],
-                "description": "What the tour's start set so earlier runs cannot change its "
-                "outcome: accounts' failed logins forgotten, switches off.",
-                "items": {"type": "string"},
-            },
-            "steps": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["name", "kind", "narration", "outcome"],
-                    "properties": {
-                        "name": {"type": "string"},
-                        "kind": {"type": "string"},
-                        "narration": WORDS,
-                        "expected_refusal": {"type": ["string", "null"]},
-                        "outcome": {"type": ["object", "null"]},
-                        "sight": {"type": ["object", "null"]},
-                    },
-                },
-            },
-        },
-    },
-)
 
 
 def find_tour(tour_id: str) -> Tour:
@@ -202,34 +117,29 @@ _TOUR_PARAMETERS = {"tour": {"type": "string", "examples": ["happy-path", "refus
 
 @routes.get("/api/v1/console/tours")
 @operator_only
-@api(response={"type": "object", "properties": {"tours": {"type": "array", "items": TOUR}}})
+@api(response=ConsoleTours)
 async def list_tours(request: web.Request) -> web.Response:
     """The guided tours, each step with its narration in kk, ru and en; the one under way
     with its steps' outcomes."""
-    return web.json_response(
-        {
-            "tours": [
-                tour_json(tour, current_run(request, tour)) for tour in shipped_tours().values()
-            ]
-        }
-    )
+    tours = shipped_tours().values()
+    return answer(ConsoleTours(tours=[ConsoleTour.of(t, current_run(request, t)) for t in tours]))
 
 
 @routes.post("/api/v1/console/tours/{tour}/start")
 @operator_only
-@api(response=TOUR, parameters=_TOUR_PARAMETERS)
+@api(response=ConsoleTour, parameters=_TOUR_PARAMETERS)
 async def start(request: web.Request) -> web.Response:
     """Start a tour from its beginning ("back to start"): the simulator's clock moves to where
     it starts; no step is done yet."""
     tour = find_tour(request.match_info["tour"])
-    return web.json_response(tour_json(tour, await start_tour(request, tour)))
+    return answer(ConsoleTour.of(tour, await start_tour(request, tour)))
 
 
 @routes.post("/api/v1/console/tours/{tour}/next")
 @operator_only
-@api(response=TOUR, parameters=_TOUR_PARAMETERS)
+@api(response=ConsoleTour, parameters=_TOUR_PARAMETERS)
 async def next_(request: web.Request) -> web.Response:
     """Do the tour's next step through the simulator's public interfaces, as a scenario step;
     the answer has its outcome and where the room sees it (`sight`)."""
     tour = find_tour(request.match_info["tour"])
-    return web.json_response(tour_json(tour, await next_step(request, tour)))
+    return answer(ConsoleTour.of(tour, await next_step(request, tour)))

@@ -13,28 +13,25 @@ gateway's faults per receiver
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
 
 from aiohttp import web
-from cryptography import x509
-from pydantic import Field
 
 from egovsim.errors import EgovsimError
 from egovsim.pki.authority import TestPki
 from egovsim.pki.hierarchy import ISSUERS
-from egovsim.storage.faults import (
-    CRL_STALE,
-    FAULT_NAMES,
-    GATEWAY_DOWN,
-    MAX_SLOW_SECONDS,
-    SLOW_SWITCHES,
-    PkiFault,
-    PkiFaults,
-)
+from egovsim.storage import faults as stored
+from egovsim.storage.faults import CRL_STALE, FAULT_NAMES, GATEWAY_DOWN, SLOW_SWITCHES, PkiFault
 from egovsim.web.common.keys import simulator_of
-from egovsim.web.common.models import RequestModel, read_body
-from egovsim.web.common.openapi import api, component
+from egovsim.web.common.models import answer, read_body
+from egovsim.web.common.openapi import api
 from egovsim.web.common.operator import operator_only
+from egovsim.web.trainer.fault_models import (
+    DEFAULT_SLOW_SECONDS,
+    PkiFaultChange,
+    PkiFaultReceiver,
+    PkiFaults,
+    PkiFaultSwitch,
+)
 
 routes = web.RouteTableDef()
 
@@ -71,98 +68,12 @@ EFFECTS = {
     "tsa-untrusted": "The time-stamping authority signs its tokens with a certificate issued by "
     "the untrusted CA: verifiers refuse the timestamp (TSA_UNTRUSTED).",
 }
-#: The delay of `ocsp-slow` when none is given, in seconds.
-DEFAULT_SLOW_SECONDS = 10.0
-
-_NAME = {"type": "string", "enum": list(FAULT_NAMES)}
-_TIME_OR_NULL = {"type": ["string", "null"], "format": "date-time"}
-SWITCH = component(
-    "PkiFaultSwitch",
-    {
-        "type": "object",
-        "required": ["name", "on", "seconds", "since", "effect"],
-        "properties": {
-            "name": _NAME,
-            "on": {"type": "boolean"},
-            "seconds": {"type": ["number", "null"]},
-            "since": _TIME_OR_NULL,
-            "effect": {"type": "string"},
-            "crls": {
-                "type": "array",
-                "description": "crl-stale only: the CRLs held, and when each goes stale.",
-                "items": {
-                    "type": "object",
-                    "required": ["name", "this_update", "next_update"],
-                    "properties": {
-                        "name": {"type": "string"},
-                        "this_update": {"type": "string", "format": "date-time"},
-                        "next_update": _TIME_OR_NULL,
-                    },
-                },
-            },
-        },
-    },
-)
-LISTING = component(
-    "PkiFaults",
-    {
-        "type": "object",
-        "description": "The trainer's switches (the PKI's and gateway-down) and the gateway's "
-        "receivers with a fault on.",
-        "required": ["faults", "gateway"],
-        "properties": {
-            "faults": {"type": "array", "items": SWITCH},
-            "gateway": {
-                "type": "array",
-                "description": "The gateway's receivers that have a fault switched on.",
-                "items": {
-                    "type": "object",
-                    "required": ["service_id", "fault"],
-                    "properties": {"service_id": {"type": "string"}, "fault": {"type": "object"}},
-                },
-            },
-        },
-    },
-)
+_PARAMETERS = {"name": {"type": "string", "enum": list(FAULT_NAMES), "description": "The switch."}}
 
 
-class PkiFaultChange(RequestModel):
-    """A switch turned on (the default) or off, with the delay of a slow one."""
-
-    on: bool = True
-    seconds: Annotated[float, Field(gt=0, le=MAX_SLOW_SECONDS, allow_inf_nan=False)] | None = Field(
-        default=None,
-        description="ocsp-slow and tsa-slow only: the delay, "
-        f"{DEFAULT_SLOW_SECONDS:g} s unless given.",
-    )
-
-
-_PARAMETERS = {"name": {**_NAME, "description": "The switch."}}
-
-
-def switch_json(name: str, faults: PkiFaults) -> dict[str, Any]:
+def switch_of(name: str, faults: stored.PkiFaults) -> PkiFaultSwitch:
     """One switch as the API shows it."""
-    fault = faults.on.get(name)
-    shown: dict[str, Any] = {
-        "name": name,
-        "on": fault is not None,
-        "seconds": fault.seconds if fault is not None else None,
-        "since": fault.switched_at.isoformat() if fault is not None else None,
-        "effect": EFFECTS[name],
-    }
-    if name == CRL_STALE and fault is not None:
-        shown["crls"] = [_crl_json(crl, der) for crl, der in sorted(faults.frozen_crls.items())]
-    return shown
-
-
-def _crl_json(name: str, der: bytes) -> dict[str, Any]:
-    crl = x509.load_der_x509_crl(der)
-    next_update = crl.next_update_utc
-    return {
-        "name": name,
-        "this_update": crl.last_update_utc.isoformat(),
-        "next_update": next_update.isoformat() if next_update is not None else None,
-    }
+    return PkiFaultSwitch.of(name, faults, EFFECTS[name])
 
 
 def _switch_name(request: web.Request) -> str:
@@ -179,26 +90,22 @@ def _current_crls(pki: TestPki, now: datetime) -> dict[str, bytes]:
 
 
 @routes.get("/api/v1/faults")
-@api(response=LISTING)
+@api(response=PkiFaults)
 async def list_faults(request: web.Request) -> web.Response:
     """Every fault switch, on or off, and the gateway's receivers with a fault on."""
     faults = simulator_of(request).faults.current
-    routes_with_fault = [
-        {"service_id": route.service_id, "fault": route.fault}
+    with_fault = [
+        PkiFaultReceiver.of(route)
         for route in await simulator_of(request).gateway_store.routes()
         if route.fault
     ]
-    return web.json_response(
-        {
-            "faults": [switch_json(name, faults) for name in FAULT_NAMES],
-            "gateway": routes_with_fault,
-        }
-    )
+    listing = [switch_of(name, faults) for name in FAULT_NAMES]
+    return answer(PkiFaults(faults=listing, gateway=with_fault))
 
 
 @routes.put("/api/v1/faults/{name}")
 @operator_only
-@api(request=PkiFaultChange, response=SWITCH, parameters=_PARAMETERS)
+@api(request=PkiFaultChange, response=PkiFaultSwitch, parameters=_PARAMETERS)
 async def switch_on(request: web.Request) -> web.Response:
     """`{"on": true}` switches a fault on until it is switched off (`{"on": false}` or DELETE);
     `ocsp-slow` and `tsa-slow` take `"seconds"` (at most 60)."""
@@ -206,7 +113,7 @@ async def switch_on(request: web.Request) -> web.Response:
     change = await read_body(request, PkiFaultChange)
     store = simulator_of(request).faults
     if not change.on:
-        return web.json_response(switch_json(name, await _switch_off(request, name)))
+        return answer(switch_of(name, await _switch_off(request, name)))
     delay = None
     if name in SLOW_SWITCHES:
         delay = DEFAULT_SLOW_SECONDS if change.seconds is None else change.seconds
@@ -218,20 +125,20 @@ async def switch_on(request: web.Request) -> web.Response:
         frozen = _current_crls(simulator_of(request).pki, now)
     faults = await store.switch_on(PkiFault(name, now, float(delay) if delay else None), frozen)
     _retry_responders(request)
-    return web.json_response(switch_json(name, faults))
+    return answer(switch_of(name, faults))
 
 
 @routes.delete("/api/v1/faults/{name}")
 @operator_only
-@api(response=SWITCH, parameters=_PARAMETERS)
+@api(response=PkiFaultSwitch, parameters=_PARAMETERS)
 async def switch_off(request: web.Request) -> web.Response:
     """Switch a fault off: the responder answers normally, the CRLs are published anew, the
     gateway takes messages again (and what it did not take is sent now)."""
     name = _switch_name(request)
-    return web.json_response(switch_json(name, await _switch_off(request, name)))
+    return answer(switch_of(name, await _switch_off(request, name)))
 
 
-async def _switch_off(request: web.Request, name: str) -> PkiFaults:
+async def _switch_off(request: web.Request, name: str) -> stored.PkiFaults:
     store = simulator_of(request).faults
     was_down = store.current.gateway_down
     faults = await store.switch_off(name)

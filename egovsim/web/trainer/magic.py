@@ -7,67 +7,58 @@ here too: they answer HTTP 503, as a distribution point that is down would.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Literal
 
 from aiohttp import web
+from pydantic import Field
 
-from egovsim.magic import MAGIC_NUMBERS, UNAVAILABLE_CRL_PATH, MagicNumber
-from egovsim.web.common.openapi import api, component
+from egovsim import magic as fixed
+from egovsim.magic import MAGIC_NUMBERS, UNAVAILABLE_CRL_PATH, MagicOutcome
+from egovsim.web.common.models import ResponseModel, answer
+from egovsim.web.common.openapi import api
 
 routes = web.RouteTableDef()
 
-MAGIC_NUMBER = component(
-    "MagicNumber",
-    {
-        "type": "object",
-        "description": "A documented IIN or BIN whose outcome is fixed whatever the configuration.",
-        "required": ["number", "kind", "outcome", "step", "code", "layer", "summary", "how"],
-        "properties": {
-            "number": {"type": "string", "pattern": "^[0-9]{12}$"},
-            "kind": {"type": "string", "enum": ["iin", "bin"]},
-            "outcome": {
-                "type": "string",
-                "enum": sorted({magic.outcome for magic in MAGIC_NUMBERS}),
-            },
-            "step": {"type": "string", "examples": ["C2", "P7"]},
-            "code": {"type": "string", "examples": ["CERT_REVOKED"]},
-            "layer": {"type": "string", "description": "Which part of egovsim fixes it."},
-            "summary": {"type": "string"},
-            "how": {"type": "string", "description": "How to use it, in English."},
-        },
-    },
-)
 
-MAGIC_LIST = component(
-    "MagicNumberList",
-    {
-        "type": "object",
-        "required": ["magic"],
-        "properties": {"magic": {"type": "array", "items": MAGIC_NUMBER}},
-    },
-)
+class MagicNumber(ResponseModel):
+    """A documented IIN or BIN whose outcome is fixed whatever the configuration."""
+
+    number: str = Field(pattern="^[0-9]{12}$")
+    kind: Literal["iin", "bin"]
+    outcome: MagicOutcome
+    step: str = Field(examples=["C2", "P7"])
+    code: str = Field(examples=["CERT_REVOKED"])
+    layer: str = Field(description="Which part of egovsim fixes it.")
+    summary: str
+    how: str = Field(description="How to use it, in English.")
+
+    @classmethod
+    def of(cls, magic: fixed.MagicNumber) -> MagicNumber:
+        """One magic number as the API gives it."""
+        return cls(
+            number=magic.number,
+            kind=magic.kind,
+            outcome=magic.outcome,
+            step=magic.step,
+            code=magic.code,
+            layer=magic.layer,
+            summary=magic.summary,
+            how=magic.how,
+        )
 
 
-def describe(magic: MagicNumber) -> dict[str, Any]:
-    """One magic number as the API gives it."""
-    return {
-        "number": magic.number,
-        "kind": magic.kind,
-        "outcome": magic.outcome,
-        "step": magic.step,
-        "code": magic.code,
-        "layer": magic.layer,
-        "summary": magic.summary,
-        "how": magic.how,
-    }
+class MagicNumberList(ResponseModel):
+    """Every magic IIN and BIN."""
+
+    magic: list[MagicNumber]
 
 
 @routes.get("/api/v1/magic")
-@api(response=MAGIC_LIST)
+@api(response=MagicNumberList)
 async def list_magic_numbers(request: web.Request) -> web.Response:
     """Every magic IIN and BIN with its fixed outcome, the step it shows at and the code it
     ends in."""
-    return web.json_response({"magic": [describe(magic) for magic in MAGIC_NUMBERS]})
+    return answer(MagicNumberList(magic=[MagicNumber.of(magic) for magic in MAGIC_NUMBERS]))
 
 
 @routes.get(UNAVAILABLE_CRL_PATH + "/{tail:.*}")

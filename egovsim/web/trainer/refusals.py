@@ -13,22 +13,20 @@ from typing import Any
 
 from aiohttp import web
 
-from egovsim.catalogue.trigger_words import HOW_WORDS
-from egovsim.catalogue.triggers import TRIGGERS, refusal_step, soap_fault
-from egovsim.console.faults import codes_for_switch, every_switch
+from egovsim import errors
 from egovsim.console.trial import Trial, run_trial
-from egovsim.errors import CATALOGUE, LANGUAGES, EgovsimError, Refusal
+from egovsim.errors import CATALOGUE, LANGUAGES, EgovsimError
 from egovsim.scenarios.index import scenarios_for
-from egovsim.storage.faults import FAULT_NAMES
 from egovsim.web.common.i18n import language
 from egovsim.web.common.keys import CONSOLE, SIMULATOR
-from egovsim.web.common.openapi import WORDS, api, component
+from egovsim.web.common.models import answer, shown
+from egovsim.web.common.openapi import api
 from egovsim.web.common.operator import operator_only
 from egovsim.web.common.render import render
-from egovsim.web.gateway.operator_models import FAULTS as RECEIVER_FAULTS
 from egovsim.web.trainer.console_forms import checked_form, form_token, own_address, with_token
 from egovsim.web.trainer.console_routes import save_clock
 from egovsim.web.trainer.console_tours import preparation
+from egovsim.web.trainer.refusal_models import Refusal, RefusalList, RefusalTrial
 
 routes = web.RouteTableDef()
 
@@ -50,144 +48,10 @@ STEP_ORDER = (
     "HTTP",
 )
 
-TRIGGER = component(
-    "RefusalTrigger",
-    {
-        "type": "object",
-        "description": "How to make the refusal happen on purpose.",
-        "required": ["interface", "how", "how_words", "persona", "fault_switch"],
-        "properties": {
-            "interface": {"type": "string", "examples": ["portal API", "gateway SOAP"]},
-            "how": {"type": "string", "description": "The input or action, in English."},
-            "how_words": {
-                "type": "object",
-                "description": "The same in kk, ru and en; what is between backticks (a "
-                "command, a body, an action) is the same in each.",
-                "required": ["kk", "ru", "en"],
-                "properties": {lang: {"type": "string"} for lang in ("kk", "ru", "en")},
-            },
-            "persona": {"type": ["string", "null"], "examples": ["citizen-expired"]},
-            "fault_switch": {"type": ["string", "null"]},
-        },
-    },
-)
-
-SOAP_FAULT = component(
-    "RefusalSoapFault",
-    {
-        "type": "object",
-        "description": "The gateway's answer: an ErrorInfo fault on HTTP 500 (503 while the "
-        "gateway is down).",
-        "required": ["http_status", "faultcode", "detail"],
-        "properties": {
-            "http_status": {"type": "integer", "enum": [500, 503]},
-            "faultcode": {"type": "string", "enum": ["soapenv:Client", "soapenv:Server"]},
-            "detail": {"type": "string", "const": "ErrorInfo"},
-        },
-    },
-)
-
-REFUSAL = component(
-    "Refusal",
-    {
-        "type": "object",
-        "description": "One entry of the refusal catalogue. A gateway refusal has no HTTP "
-        "status of its own (`http_status` is null) but a SOAP fault.",
-        "required": [
-            "code",
-            "step",
-            "refusal_step",
-            "http_status",
-            "soap_fault",
-            "messages",
-            "trigger",
-        ],
-        "properties": {
-            "code": {"type": "string", "enum": sorted(CATALOGUE)},
-            "step": {"type": "string", "examples": ["C1", "C2", "C3", "gateway"]},
-            "refusal_step": {
-                "type": ["string", "null"],
-                "description": "The seeds' refusal step after the condition: P2, P5 or P8.",
-            },
-            "http_status": {"type": ["integer", "null"]},
-            "soap_fault": {"oneOf": [SOAP_FAULT, {"type": "null"}]},
-            "messages": WORDS,
-            "trigger": TRIGGER,
-            "fault_switches": {
-                "type": "array",
-                "description": "The console's fault switches that lead to this refusal "
-                "(`ocsp-down`, or a gateway receiver's kind as `gateway:unreachable`).",
-                "items": {"type": "string"},
-            },
-            "scenarios": {
-                "type": "array",
-                "description": "The shipped scenarios that reach this refusal; the first is "
-                "the one `POST /api/v1/refusals/{code}/try` runs.",
-                "items": {
-                    "type": "object",
-                    "required": ["file", "name"],
-                    "properties": {"file": {"type": "string"}, "name": {"type": "string"}},
-                },
-            },
-        },
-    },
-)
-
-REFUSALS = component(
-    "RefusalList",
-    {
-        "type": "object",
-        "required": ["refusals"],
-        "properties": {"refusals": {"type": "array", "items": REFUSAL}},
-    },
-)
-
 STEP_PARAMETER = {
     "type": "string",
     "description": "Only the refusals of this step (C1, C2, C3, gateway, ...).",
 }
-
-
-def describe(entry: Refusal) -> dict[str, Any]:
-    """One catalogue entry with its trigger, as the API gives it."""
-    trigger = TRIGGERS[entry.code]
-    fault = soap_fault(entry)
-    return {
-        "code": entry.code,
-        "step": entry.step,
-        "refusal_step": refusal_step(entry),
-        "http_status": None if entry.step == "gateway" else entry.http_status,
-        "soap_fault": None
-        if fault is None
-        else {
-            "http_status": fault.http_status,
-            "faultcode": fault.faultcode,
-            "detail": fault.detail,
-        },
-        "messages": {lang: entry.messages[lang] for lang in LANGUAGES},
-        "trigger": {
-            "interface": trigger.interface,
-            "how": trigger.how,
-            # A code new to the catalogue shows its English until it is translated (a test
-            # fails meanwhile): never a 500 for a missing word.
-            "how_words": {
-                "kk": trigger.how,
-                "ru": trigger.how,
-                **HOW_WORDS.get(entry.code, {}),
-                "en": trigger.how,
-            },
-            "persona": trigger.persona,
-            "fault_switch": trigger.fault_switch,
-        },
-        "fault_switches": [
-            key
-            for key in every_switch(FAULT_NAMES, RECEIVER_FAULTS)
-            if entry.code in codes_for_switch(key)
-        ],
-        "scenarios": [
-            {"file": ref.path.name, "name": ref.name} for ref in scenarios_for(entry.code)
-        ],
-    }
 
 
 def steps() -> list[str]:
@@ -205,32 +69,31 @@ def _chosen_step(request: web.Request) -> str | None:
     return step
 
 
-def _entries(step: str | None) -> list[Refusal]:
+def _entries(step: str | None) -> list[errors.Refusal]:
     order = {name: position for position, name in enumerate(steps())}
     chosen = [e for e in CATALOGUE.values() if step is None or e.step == step]
     return sorted(chosen, key=lambda e: (order[e.step], e.code))
 
 
 @routes.get("/api/v1/refusals")
-@api(response=REFUSALS, parameters={"step": STEP_PARAMETER})
+@api(response=RefusalList, parameters={"step": STEP_PARAMETER})
 async def list_refusals(request: web.Request) -> web.Response:
     """Every refusal egovsim can give, with its step, status or SOAP fault, words and trigger.
 
     `?step=C2` keeps the refusals of one step; an unknown step is BAD_REQUEST."""
-    return web.json_response(
-        {"refusals": [describe(entry) for entry in _entries(_chosen_step(request))]}
-    )
+    chosen = _entries(_chosen_step(request))
+    return answer(RefusalList(refusals=[Refusal.of(entry) for entry in chosen]))
 
 
 @routes.get("/api/v1/refusals/{code}")
-@api(response=REFUSAL, parameters={"code": {"type": "string", "examples": ["CERT_EXPIRED"]}})
+@api(response=Refusal, parameters={"code": {"type": "string", "examples": ["CERT_EXPIRED"]}})
 async def show_refusal(request: web.Request) -> web.Response:
     """One refusal of the catalogue by its code; an unknown code is NOT_FOUND."""
     code = request.match_info["code"]
     entry = CATALOGUE.get(code)
     if entry is None:
         raise EgovsimError("NOT_FOUND", {"code": code})
-    return web.json_response(describe(entry))
+    return answer(Refusal.of(entry))
 
 
 @routes.get("/refusals")
@@ -240,7 +103,7 @@ async def refusals_page(request: web.Request) -> web.Response:
     lang = language(request)
     groups: dict[str, list[dict[str, Any]]] = {}
     for entry in _entries(step):
-        groups.setdefault(entry.step, []).append(describe(entry))
+        groups.setdefault(entry.step, []).append(shown(Refusal.of(entry)))
     response = render(
         request,
         "refusals.html",
@@ -254,70 +117,6 @@ async def refusals_page(request: web.Request) -> web.Response:
 
 
 # -- try it -------------------------------------------------------------------------------------
-
-_STEP_RESULT = {
-    "type": "object",
-    "required": ["line", "kind", "title", "outcome", "message", "refusal", "evidence"],
-    "properties": {
-        "line": {"type": "integer", "description": "The step's line in the scenario file."},
-        "kind": {"type": "string", "examples": ["login", "sign", "soap"]},
-        "title": {"type": "string"},
-        "expected_refusal": {
-            "type": ["object", "null"],
-            "properties": {"code": {"type": "string"}, "step": {"type": "string"}},
-        },
-        "outcome": {"enum": ["passed", "failed", "skipped"]},
-        "message": {"type": "string", "description": "Why the step failed."},
-        "refusal": {
-            "type": ["object", "null"],
-            "description": "The refusal the step received, as the simulator answered it.",
-        },
-        "evidence": {
-            "type": "string",
-            "description": "The step's requests and replies (status and body).",
-        },
-        "seconds": {"type": "number"},
-    },
-}
-TRIAL = component(
-    "RefusalTrial",
-    {
-        "type": "object",
-        "description": "A try-it run: the scenario, each step's outcome and evidence, the "
-        "refusal received. `passed` is true when the refusal came where it is expected.",
-        "required": ["code", "scenario", "passed", "timed_out", "refusal", "steps"],
-        "properties": {
-            "code": {"type": "string"},
-            "scenario": {
-                "type": "object",
-                "required": ["file", "suite", "name", "line"],
-                "properties": {
-                    "file": {"type": "string"},
-                    "suite": {"type": "string"},
-                    "name": {"type": "string"},
-                    "line": {"type": "integer"},
-                },
-            },
-            "passed": {"type": "boolean"},
-            "timed_out": {"type": "boolean"},
-            "error": {"type": ["string", "null"]},
-            "seconds": {"type": "number"},
-            "refusal": {"type": ["object", "null"]},
-            "steps": {"type": "array", "items": _STEP_RESULT},
-            "restored": {
-                "type": "array",
-                "description": "The fault switches the run left changed and that were put back.",
-                "items": {"type": "string"},
-            },
-            "prepared": {
-                "type": "array",
-                "description": "What was set before the run so earlier runs cannot change its "
-                "outcome: switches off, accounts' failed logins forgotten.",
-                "items": {"type": "string"},
-            },
-        },
-    },
-)
 
 
 async def try_code(request: web.Request, code: str) -> Trial:
@@ -358,7 +157,7 @@ async def try_code(request: web.Request, code: str) -> Trial:
 
 @routes.post("/api/v1/refusals/{code}/try")
 @operator_only
-@api(response=TRIAL, parameters={"code": {"type": "string", "examples": ["CERT_REVOKED"]}})
+@api(response=RefusalTrial, parameters={"code": {"type": "string", "examples": ["CERT_REVOKED"]}})
 async def try_refusal(request: web.Request) -> web.Response:
     """Run the shipped scenario that reaches the refusal against this running simulator and
     answer each step's outcome with its evidence, and the refusal received.
@@ -368,7 +167,7 @@ async def try_refusal(request: web.Request) -> web.Response:
     The clock is put back as it was, and so are the fault switches. One run at a time
     (CONSOLE_BUSY), stopped after the console's time limit (`timed_out`)."""
     trial = await try_code(request, request.match_info["code"])
-    return web.json_response(trial.to_json())
+    return answer(RefusalTrial.of(trial))
 
 
 @routes.post("/refusals/{code}/try")
