@@ -5,9 +5,4 @@
 CREATE TABLE json_parts (
     key TEXT PRIMARY KEY,
     content TEXT NOT NULL
-);
-
--- The message log is read by service through gateway_messages_by_service_newest (service_id,
--- id); the older index by (service_id, accepted_at) served no query and cost 0.7 KB an
--- application.
-DROP INDEX gateway_messages_by_service;
+) WITHOUT ROWID;
