@@ -12,4 +12,4 @@ ALTER TABLE json_parts_in_order RENAME TO json_parts;
 -- The message log is read by service through gateway_messages_by_service_newest (service_id,
 -- id); the older index by (service_id, accepted_at) served no query and cost 0.7 KB an
 -- application.
-DROP INDEX gateway_messages_by_service;
+DROP INDEX IF EXISTS gateway_messages_by_service;
