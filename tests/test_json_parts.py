@@ -11,10 +11,12 @@ from datetime import UTC, datetime
 import pytest
 
 from egovsim.storage import json_parts
+from egovsim.storage.applications import ApplicationStore
 from egovsim.storage.database import Database
 from egovsim.storage.portal import PortalStore
 from egovsim.storage.portal_cabinet import CabinetStore
 from egovsim.storage.portal_rows import TimelineEntry, append_timeline
+from egovsim.storage.statecorp import StateCorpStore
 from egovsim.web.common.keys import SIMULATOR
 from tests.conftest import BOTH_DATABASES
 from tests.test_pages_time import _completed_licence
@@ -133,3 +135,19 @@ async def test_a_routed_application_shows_its_steps_names_and_notice_from_the_pa
     assert not any('"serial"' in row[0] for row in rows), "the signer is a part"
     for notice in notices:
         assert set(notice.text) == {"kk", "ru", "en"}
+    # The provider's result names its service and itself in three languages: parts too.
+    rows = await database.fetch_all("SELECT document_json FROM results")
+    assert rows and not any('"kk"' in row[0] for row in rows)
+    provider_side = await database.fetch_one("SELECT application_id FROM results")
+    assert provider_side is not None
+    result = await ApplicationStore(database).result(provider_side[0])
+    assert result is not None and set(result.document["service"]["name"]) == {"kk", "ru", "en"}
+    packages = await database.fetch_all(
+        "SELECT id, result_json FROM statecorp_packages WHERE result_json IS NOT NULL"
+    )
+    assert packages, "the paper result waits at the centre"
+    for package_id, stored in packages:
+        assert '"serial"' not in stored, "the result's signer is a part"
+        package = await StateCorpStore(database).package(package_id)
+        assert package is not None and package.result is not None
+        assert "serial" in package.result["verification"]["signer"]

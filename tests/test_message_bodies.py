@@ -170,3 +170,25 @@ async def test_a_database_from_before_keeps_every_body_through_the_migration(tmp
     assert _stored(path, "SELECT COUNT(*) FROM gateway_messages WHERE length(envelope) > 0") == [
         (0,)
     ]
+
+
+def test_an_answer_keeps_its_ids_in_the_row_and_reads_back_as_it_was_given() -> None:
+    from egovsim.storage.gateway_messages import answer_json, answer_of
+
+    given = {
+        "messageId": "m-1",
+        "correlationId": "c-1",
+        "responseDate": "2026-03-02",
+        "sessionId": "s",
+    }
+    kept = answer_json(given, "m-1", "c-1")
+    assert "m-1" not in kept and "c-1" not in kept
+    assert answer_of(kept, "m-1", "c-1") == given
+    assert list(answer_of(kept, "m-1", "c-1")) == list(given)
+    # An answer whose ids are not the row's own, or one kept before, is kept and read whole.
+    other = answer_json(given, "m-2", "c-1")
+    assert answer_of(other, "m-2", "c-1") == given
+    assert answer_of('{"messageId": "m-1", "sessionId": "s"}', "m-1", None) == {
+        "messageId": "m-1",
+        "sessionId": "s",
+    }

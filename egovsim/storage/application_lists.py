@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from egovsim.storage import json_parts
 from egovsim.storage.application_rows import (
     SELECT_RESULTS,
     application_of,
@@ -133,12 +134,11 @@ class ApplicationLists:
             f"SELECT * FROM document_checks {where} ORDER BY application_id, document_id", ids
         ):
             checks[row["application_id"]].append(check_of(row))
-        results = {
-            row["application_id"]: result_of(row)
-            for row in await self._db.fetch_all(
-                f"{SELECT_RESULTS} WHERE r.application_id IN ({marks})", ids
-            )
-        }
+        found = await self._db.fetch_all(
+            f"{SELECT_RESULTS} WHERE r.application_id IN ({marks})", ids
+        )
+        parts = await json_parts.fetch(self._db, (row["document_json"] for row in found))
+        results = {row["application_id"]: result_of(row, parts) for row in found}
         return Details(steps, transitions, checks, results)
 
     async def owing_answers(self, after: int, limit: int) -> list[tuple[Application, int]]:

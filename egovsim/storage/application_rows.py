@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
-from egovsim.storage import bodies
+from egovsim.storage import bodies, json_parts
 from egovsim.storage.database import Row
 from egovsim.storage.records import (
     Application,
@@ -85,13 +86,15 @@ SELECT_RESULTS = (
 )
 
 
-def result_of(row: Row) -> ResultRecord:
+def result_of(row: Row, parts: Mapping[str, str]) -> ResultRecord:
+    """A row of `SELECT_RESULTS` as the dataclass, with the parts its document refers to
+    (`json_parts.fetch` of the rows' `document_json`)."""
     return ResultRecord(
         row["application_id"],
         row["kind"],
         bool(row["refusal"]),
         row["grounds"],
-        json.loads(row["document_json"]),
+        json_parts.unpacked(row["document_json"], parts),
         required_time(row["prepared_at"]),
         row["prepared_by"],
         bodies.referred(row, "signature"),

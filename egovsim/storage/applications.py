@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from egovsim.storage import bodies
+from egovsim.storage import bodies, json_parts
 from egovsim.storage.application_rows import (
     SELECT_RESULTS,
     application_of,
@@ -265,8 +265,12 @@ class ApplicationStore:
         return [check_of(row) for row in rows]
 
     async def save_result(self, result: ResultRecord) -> None:
-        """Store a prepared (unsigned) result or refusal."""
+        """Store a prepared (unsigned) result or refusal (the service's and provider's names in
+        its document are parts kept once: `json_parts`)."""
+        document, parts = json_parts.packed(result.document)
         async with self._db.write() as connection:
+            if parts:
+                await connection.executemany(json_parts.INSERT_PART, parts)
             await connection.execute(
                 "INSERT INTO results (application_id, kind, refusal, grounds, document_json,"
                 " prepared_at, prepared_by) VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -281,7 +285,7 @@ class ApplicationStore:
                     result.kind,
                     int(result.refusal),
                     result.grounds,
-                    json.dumps(result.document, ensure_ascii=False),
+                    document,
                     result.prepared_at.isoformat(),
                     result.prepared_by,
                 ),
@@ -315,7 +319,7 @@ class ApplicationStore:
         )
         if row is None:
             return None
-        return result_of(row)
+        return result_of(row, await json_parts.fetch(self._db, [row["document_json"]]))
 
 
 class StaleStep(Exception):

@@ -114,9 +114,35 @@ def message(row: Row) -> StoredMessage:
         next_attempt_at=time_or_none(row["next_attempt_at"]),
         accepted_at=required_time(row["accepted_at"]),
         delivered_at=time_or_none(row["delivered_at"]),
-        answer=json.loads(row["answer_json"]),
+        answer=answer_of(row["answer_json"], row["message_id"], row["correlation_id"]),
         http_request_id=row["http_request_id"],
     )
+
+
+#: The answer's keys that repeat the message's own columns: kept in the columns alone.
+_IDS = ("messageId", "correlationId")
+#: Marks an answer kept without them (`answer_json`).
+_WITH_IDS = "$ids"
+
+
+def answer_json(answer: Mapping[str, Any], message_id: str, correlation_id: str | None) -> str:
+    """The gateway's answer as kept: its messageId and correlationId, when they lead it and are
+    the message's own, left to the row's columns (about 80 bytes a message)."""
+    if list(answer)[:2] == list(_IDS) and (answer["messageId"], answer["correlationId"]) == (
+        message_id,
+        correlation_id,
+    ):
+        rest = {name: value for name, value in answer.items() if name not in _IDS}
+        return json.dumps({_WITH_IDS: 1, **rest})
+    return json.dumps(answer)
+
+
+def answer_of(stored: str, message_id: str, correlation_id: str | None) -> dict[str, Any]:
+    """The gateway's answer as it was given, from `answer_json`'s text and the row's ids."""
+    answer: dict[str, Any] = json.loads(stored)
+    if answer.pop(_WITH_IDS, None) is None:
+        return answer
+    return {"messageId": message_id, "correlationId": correlation_id, **answer}
 
 
 def attempt(row: Row) -> Attempt:
@@ -172,7 +198,7 @@ def message_row(connection: WorkConnection, fields: Mapping[str, Any]) -> tuple[
         data_encoding,
         bodies.put(connection, ready.security),
         fields["accepted_at"].isoformat(),
-        json.dumps(fields["answer"]),
+        answer_json(fields["answer"], fields["message_id"], fields["correlation_id"]),
         fields.get("http_request_id"),
     )
 

@@ -68,6 +68,7 @@ class Copier:
             for row in template.rows.get(table, [])
             if row.get("number")
         ]
+        self._make = self._compiled()
 
     def _plan(self, table: str) -> _Table:
         rows = self.template.rows.get(table, [])
@@ -152,28 +153,49 @@ class Copier:
                 swaps[login] = citizen.login
             swaps[name] = citizen.name
             account = citizen.account_id
-        # Only the values a copy changes are visited; the rest are the template's, as they are.
-        for plan in self._tables:
-            _, made = batch.setdefault(plan.name, (plan.columns, []))
+        self._make(batch, keys, swaps.get, weeks, account, moved)
+
+    def _compiled(self) -> Callable[..., None]:
+        """One function that appends a copy's rows to a batch: each value an expression
+        decided here, once (a constant, a new key, a swapped text, a moved time), so a copy
+        runs no rule of `_plan` again."""
+        constants: list[Any] = []
+
+        def constant(value: Any) -> str:
+            constants.append(value)
+            return f"c[{len(constants) - 1}]"
+
+        lines = ["def make(batch, keys, swap, weeks, account, moved):"]
+        for number, plan in enumerate(self._tables):
+            columns = constant(plan.columns)
+            lines.append(f"    rows{number} = batch.setdefault({plan.name!r}, ({columns}, []))[1]")
             for kept, changed in plan.changes:
-                row = list(kept)
+                values = [constant(value) for value in kept]
                 for at, rule, parent, value in changed:
                     if rule == _OWN_ID:
-                        row[at] = keys[parent][value]
+                        values[at] = f"keys[{parent!r}][{value!r}]"
                     elif rule == _PARENT:
-                        row[at] = keys[parent].get(value, value)
+                        known = value in self._keyed_ids.get(parent, ())
+                        values[at] = f"keys[{parent!r}][{value!r}]" if known else values[at]
                     elif rule == _TIME:
-                        row[at] = moved(value, weeks)
+                        values[at] = f"moved({values[at]}, weeks)"
                     elif rule == _ACCOUNT:
-                        row[at] = account
+                        values[at] = "account"
                     elif rule == _JSON:
-                        pieces = list(value)
-                        for index in range(1, len(pieces), 2):
-                            pieces[index] = swaps.get(pieces[index], pieces[index])
-                        row[at] = "".join(pieces)
+                        pieces = [
+                            constant(piece)
+                            if index % 2 == 0
+                            else f"swap({constant(piece)}, {constant(piece)})"
+                            for index, piece in enumerate(value)
+                        ]
+                        values[at] = "(" + " + ".join(pieces) + ")"
                     else:
-                        row[at] = swaps.get(value, value)
-                made.append(tuple(row))
+                        values[at] = f"swap({values[at]}, {values[at]})"
+                lines.append(f"    rows{number}.append(({', '.join(values)},))")
+        namespace: dict[str, Any] = {"c": constants}
+        exec(compile("\n".join(lines), f"<copy of {self.template.name}>", "exec"), namespace)
+        made: Callable[..., None] = namespace["make"]
+        return made
 
 
 def time_ordered_ids(rng: random.Random, start_ms: int) -> Iterator[str]:

@@ -1,6 +1,7 @@
 """The parts of stored JSON that recur, kept once: a text in three languages (a step's name, a
-centre's address) and a certificate holder's details are written into `json_parts` by their
-digest, and the row that carries them keeps a reference `{"$p": key}` in their place.
+centre's address), a certificate holder's details, a report's check and a chain are written
+into `json_parts` by their digest, and the row that carries them keeps a reference
+`{"$p": key}` in their place.
 
 Reading gives back the same value: `fetch` finds the parts a page's rows refer to (in one query,
 the rest from this process's cache: a part never changes, its key is its digest), `unpacked`
@@ -27,6 +28,8 @@ ESCAPED = "$e"
 INSERT_PART = "INSERT INTO json_parts (key, content) VALUES (?, ?) ON CONFLICT (key) DO NOTHING"
 _LANGUAGES = frozenset({"kk", "ru", "en"})
 _HOLDER = frozenset({"serial", "issuer"})
+#: A check of a verifier's report: the same for every signature of one certificate.
+_CHECK = frozenset({"name", "status", "detail"})
 #: A list of texts (a certificate chain) is kept apart from this length of JSON on.
 _LONG_LIST = 120
 #: How many parts this process remembers; parts are few (the regulations' texts, the signers).
@@ -35,12 +38,13 @@ _cache: dict[str, str] = {}
 
 
 def _is_part(value: Any) -> bool:
-    """A value that recurs from row to row: a text in languages, a certificate's holder, a chain."""
+    """A value that recurs from row to row: a text in languages, a certificate's holder, a
+    report's check, a chain."""
     if isinstance(value, dict):
         keys = value.keys()
         if len(keys) >= 2 and keys <= _LANGUAGES:
             return all(isinstance(text, str) for text in value.values())
-        if keys >= _HOLDER:
+        if keys >= _HOLDER or keys == _CHECK:
             return all(not isinstance(item, dict | list) for item in value.values())
         return False
     if isinstance(value, list) and len(value) >= 2 and all(isinstance(i, str) for i in value):

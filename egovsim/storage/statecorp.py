@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
+from egovsim.storage import json_parts
 from egovsim.storage.database import Database, Row
-from egovsim.storage.rows import required_time, time_or_none
+from egovsim.storage.statecorp_rows import Package, PackageStep, packages_of, step_of
+
+#: Read from `statecorp_rows`, named here too for the domain that reads them with the store.
+__all__ = ["Operator", "Package", "PackageStep", "StateCorpStore", "StepChange"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,100 +28,9 @@ class Operator:
     iin: str
 
 
-@dataclass(frozen=True, slots=True)
-class Package:
-    """A package of documents taken at the counter, and what became of it; or, of the kind
-    "collection", a portal application's paper result the provider sent for collection."""
-
-    id: int
-    number: str | None
-    centre_id: str
-    operator_login: str
-    regulation_id: str
-    variant: str | None
-    category: str
-    applicant_iin: str
-    applicant_name: str
-    form: dict[str, Any]
-    checklist: list[dict[str, Any]]
-    status: str
-    opened_at: datetime
-    decided_at: datetime | None
-    ready_by: date | None
-    request_message_id: str | None
-    provider_number: str | None
-    result: dict[str, Any] | None
-    arrived_at: datetime | None
-    kept_until: datetime | None
-    handout: dict[str, Any] | None
-    kind: str = "counter"
-    portal_request_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class PackageStep:
-    """One step of a package on the centre's side, with its deadline."""
-
-    id: int
-    package_id: int
-    step: str
-    started_at: datetime
-    deadline: datetime
-    finished_at: datetime | None
-    outcome: str | None
-    actor: str | None
-    details: dict[str, Any]
-
-
 def _operator(row: Row) -> Operator:
     return Operator(
         row["id"], row["centre_id"], row["login"], row["password_hash"], row["name"], row["iin"]
-    )
-
-
-def _json_or_none(value: str | None) -> Any:
-    return json.loads(value) if value else None
-
-
-def _package(row: Row) -> Package:
-    return Package(
-        id=row["id"],
-        number=row["number"],
-        centre_id=row["centre_id"],
-        operator_login=row["operator_login"],
-        regulation_id=row["regulation_id"],
-        variant=row["variant"],
-        category=row["category"],
-        applicant_iin=row["applicant_iin"],
-        applicant_name=row["applicant_name"],
-        form=json.loads(row["form_json"]),
-        checklist=json.loads(row["checklist_json"]),
-        status=row["status"],
-        opened_at=required_time(row["opened_at"]),
-        decided_at=time_or_none(row["decided_at"]),
-        ready_by=date.fromisoformat(row["ready_by"]) if row["ready_by"] else None,
-        request_message_id=row["request_message_id"],
-        provider_number=row["provider_number"],
-        result=_json_or_none(row["result_json"]),
-        arrived_at=time_or_none(row["arrived_at"]),
-        kept_until=time_or_none(row["kept_until"]),
-        handout=_json_or_none(row["handout_json"]),
-        kind=row["kind"],
-        portal_request_id=row["portal_request_id"],
-    )
-
-
-def _step(row: Row) -> PackageStep:
-    return PackageStep(
-        row["id"],
-        row["package_id"],
-        row["step"],
-        required_time(row["started_at"]),
-        required_time(row["deadline"]),
-        time_or_none(row["finished_at"]),
-        row["outcome"],
-        row["actor"],
-        json.loads(row["details_json"]),
     )
 
 
@@ -130,7 +43,7 @@ _COLUMNS: dict[str, Callable[[Any], str]] = {
     "ready_by": lambda v: v.isoformat(),
     "request_message_id": str,
     "provider_number": str,
-    "result": lambda v: json.dumps(v, ensure_ascii=False),
+    "result": lambda v: json_parts.packed(v)[0],  # its parts are written by `update`
     "arrived_at": lambda v: v.isoformat(),
     "kept_until": lambda v: v.isoformat(),
     "handout": lambda v: json.dumps(v, ensure_ascii=False),
@@ -258,7 +171,10 @@ class StateCorpStore:
         outcome, details) finished and its storage open; None when the message that brought
         it (`request_message_id`) was taken before."""
         at = fields["arrived_at"].isoformat()
+        result, parts = json_parts.packed(fields["result"])
         async with self._db.write() as connection:
+            if parts:
+                await connection.executemany(json_parts.INSERT_PART, parts)
             cursor = await connection.execute(
                 "INSERT INTO statecorp_packages (kind, centre_id, operator_login, regulation_id,"
                 " variant, category, applicant_iin, applicant_name, form_json, status, opened_at,"
@@ -279,7 +195,7 @@ class StateCorpStore:
                     fields["request_message_id"],
                     fields["portal_request_id"],
                     fields["provider_number"],
-                    json.dumps(fields["result"], ensure_ascii=False),
+                    result,
                     at,
                     fields["kept_until"].isoformat(),
                 ),
@@ -324,9 +240,13 @@ class StateCorpStore:
         """Set `values` and move the steps, atomically, if the package is still in one of
         `expected_status` (False when someone else moved it first)."""
         names = [f"{_STORED_AS.get(k, k)} = ?" for k in values]
-        parameters = [_COLUMNS[k](v) for k, v in values.items()]
+        # A result's signer, chain and checks are parts kept once (`json_parts`).
+        result, parts = json_parts.packed(values["result"]) if "result" in values else ("", [])
+        parameters = [result if k == "result" else _COLUMNS[k](v) for k, v in values.items()]
         marks = ", ".join("?" for _ in expected_status)
         async with self._db.write() as connection:
+            if parts:
+                await connection.executemany(json_parts.INSERT_PART, parts)
             cursor = await connection.execute(
                 f"UPDATE statecorp_packages SET {', '.join(names) or 'status = status'}"
                 f" WHERE id = ? AND status IN ({marks})",
@@ -360,14 +280,14 @@ class StateCorpStore:
         row = await self._db.fetch_one(
             "SELECT * FROM statecorp_packages WHERE id = ?", (package_id,)
         )
-        return _package(row) if row else None
+        return (await packages_of(self._db, [row]))[0] if row else None
 
     async def package_by_request(self, message_id: str) -> Package | None:
         """The package forwarded as the gateway REQUEST `message_id`."""
         row = await self._db.fetch_one(
             "SELECT * FROM statecorp_packages WHERE request_message_id = ?", (message_id,)
         )
-        return _package(row) if row else None
+        return (await packages_of(self._db, [row]))[0] if row else None
 
     async def find(self, centre_id: str, query: str) -> list[Package]:
         """A centre's packages of an applicant's IIN, or of a number (the centre's or the
@@ -377,11 +297,11 @@ class StateCorpStore:
             " AND (applicant_iin = ? OR number = ? OR provider_number = ?) ORDER BY id DESC",
             (centre_id, query, query, query),
         )
-        return [_package(row) for row in rows]
+        return await packages_of(self._db, rows)
 
     async def steps(self, package_id: int) -> list[PackageStep]:
         """A package's steps, oldest first."""
         rows = await self._db.fetch_all(
             "SELECT * FROM statecorp_steps WHERE package_id = ? ORDER BY id", (package_id,)
         )
-        return [_step(row) for row in rows]
+        return [step_of(row) for row in rows]

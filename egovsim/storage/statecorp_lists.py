@@ -10,7 +10,13 @@ from datetime import UTC, datetime
 
 from egovsim.storage.database import Database, WorkConnection
 from egovsim.storage.dialect import skip_locked
-from egovsim.storage.statecorp import Package, PackageStep, _package, _step
+from egovsim.storage.statecorp_rows import (
+    Package,
+    PackageStep,
+    packages_now,
+    packages_of,
+    step_of,
+)
 
 
 class PackageLists:
@@ -34,7 +40,7 @@ class PackageLists:
             parameters.append(before)
         sql.append("ORDER BY id DESC LIMIT ?")
         parameters.append(limit)
-        return [_package(row) for row in await self._db.fetch_all(" ".join(sql), parameters)]
+        return await packages_of(self._db, await self._db.fetch_all(" ".join(sql), parameters))
 
     async def steps_of(self, ids: Sequence[int]) -> dict[int, list[PackageStep]]:
         """The steps of the packages `ids`, oldest first, in one query."""
@@ -44,7 +50,7 @@ class PackageLists:
             f"SELECT * FROM statecorp_steps WHERE package_id IN ({marks}) ORDER BY package_id, id",
             ids,
         ):
-            found[row["package_id"]].append(_step(row))
+            found[row["package_id"]].append(step_of(row))
         return found
 
     async def due_back(self, now: datetime, limit: int) -> list[Package]:
@@ -55,7 +61,7 @@ class PackageLists:
             " ORDER BY kept_until LIMIT ?",
             (now.astimezone(UTC).isoformat(), limit),
         )
-        return [_package(row) for row in rows]
+        return await packages_of(self._db, rows)
 
     async def claim_due_back(
         self, now: datetime, limit: int, holder: str, machine_now: float, lease: float
@@ -79,7 +85,7 @@ class PackageLists:
                 f"SELECT * FROM statecorp_packages WHERE id IN ({marks}) ORDER BY kept_until, id",
                 ids,
             ).fetchall()
-            return [_package(row) for row in rows]
+            return packages_now(connection, rows)
 
         return await self._db.transact(take)
 
