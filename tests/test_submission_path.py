@@ -121,6 +121,26 @@ async def test_a_draft_changed_while_it_was_signed_is_neither_kept_signed_nor_se
     assert sent.application.status == "sent"
 
 
+async def test_a_final_state_the_portal_missed_is_landed_by_the_catch_up_and_only_that_one(
+    api, persona
+) -> None:
+    cabinet, first, signature = await _signed_licence(api, persona)
+    delivered = (await cabinet.sign(first, signature))["message_id"]
+    second = await cabinet.licence_draft()
+    document = await cabinet.document(second)
+    keystore = persona("citizen-valid").sign
+    await cabinet.sign(second, egovsim_cms(api, keystore, document))
+    simulator = api.app[SIMULATOR]
+    # Delivered while the portal was not told (a stop between the two commits).
+    async with simulator.database.write() as connection:
+        await connection.execute(
+            "UPDATE gateway_messages SET state = 'DELIVERED' WHERE message_id = ?", (delivered,)
+        )
+    await simulator.catch_up()
+    assert (await cabinet.call("GET", f"/applications/{first}"))["status"] == "delivered"
+    assert (await cabinet.call("GET", f"/applications/{second}"))["status"] == "sent"
+
+
 def _transactions(statements: list[str]) -> list[list[str]]:
     """The statements of each BEGIN ... COMMIT, in order."""
     return [group for inside, group in _runs(statements) if inside]
