@@ -54,9 +54,11 @@ async def test_the_gateway_keeps_the_portals_data_as_the_envelope_sent_carries_i
 async def test_a_submission_costs_one_read_of_the_draft_and_one_write_with_its_acceptance(
     api, persona
 ) -> None:
+    database = api.app[SIMULATOR].database
+    if database.dialect != "sqlite":  # EGOVSIM_TEST_DIALECT=postgresql
+        pytest.skip("PostgreSQL's statement trace has no BEGIN and COMMIT to count by")
     cabinet, number, signature = await _signed_licence(api, persona)
     seen: list[str] = []
-    database = api.app[SIMULATOR].database
     await database.trace(seen.append)
     try:
         await cabinet.sign(number, signature)
