@@ -4,6 +4,7 @@ deflated before the transaction) store exactly what reading the envelope as sent
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from typing import Any
 
@@ -121,6 +122,34 @@ async def test_a_draft_changed_while_it_was_signed_is_neither_kept_signed_nor_se
     again = await portal.document_to_sign(applicant, application_id)
     sent = await portal.sign(applicant, application_id, signed(api, owner.sign, again))
     assert sent.application.status == "sent"
+
+
+async def test_a_withdrawn_signature_leaves_a_signature_committed_beside_it_in_place(
+    api, persona
+) -> None:
+    owner = persona("citizen-valid")
+    applicant = citizen(owner)
+    portal = api.app[SIMULATOR].portal
+    stale_id = await licence_draft(api, applicant)
+    good_id = await licence_draft(api, applicant)
+    stale_document = await portal.document_to_sign(applicant, stale_id)
+    stale = await portal._store.to_sign(stale_id)
+    assert stale is not None
+    await portal.attach(applicant, stale_id, "photo", "photo.png", "", PNG)
+    good_document = await portal.document_to_sign(applicant, good_id)
+    # Both at once, so that their writes may share the gateway's group commit.
+    withdrawn, sent = await asyncio.gather(
+        portal._signing.sign(
+            applicant, stale[0], stale[1], signed(api, owner.sign, stale_document)
+        ),
+        portal.sign(applicant, good_id, signed(api, owner.sign, good_document)),
+        return_exceptions=True,
+    )
+    assert isinstance(withdrawn, EgovsimError) and withdrawn.code == "SIGNED_CONTENT_MISMATCH"
+    assert not isinstance(sent, BaseException) and sent.application.status == "sent"
+    stored = await api.app[SIMULATOR].database.fetch_all("SELECT message_id FROM gateway_messages")
+    assert [row[0] for row in stored] == [sent.application.message_id]
+    assert (await portal.application(applicant, stale_id)).application.status == "draft"
 
 
 async def test_a_final_state_the_portal_missed_is_landed_by_the_catch_up_and_only_that_one(
