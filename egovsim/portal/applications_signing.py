@@ -8,6 +8,7 @@ transaction: the one in which the gateway accepts the request.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -90,7 +91,7 @@ class RequestSigning:
             edocument, frozen_at = await self._frozen_document(application, attachments)
             signature = to_der(cms)
             report = await self._c2(application, regulation, signature, edocument, now)
-            signed, entries, signing = self._signed(
+            signed, entries, signing = await self._signed(
                 application, (edocument, signature), frozen_at, report, now
             )
             try:
@@ -135,7 +136,7 @@ class RequestSigning:
             await self._refuse(application, regulation, now, report.code, report)
         return report
 
-    def _signed(
+    async def _signed(
         self,
         application: PortalApplication,
         signed_pair: tuple[bytes, bytes],
@@ -166,7 +167,10 @@ class RequestSigning:
                 now, "P6", "signed", None, {"signer": signer, **cosigners, "message_id": message_id}
             ),
         ]
-        signing = self._store.signing(
+        # The bodies are serialised and deflated beside the event loop (zlib lets go of the
+        # GIL): the loop is what a burst of submissions waits for.
+        signing = await asyncio.to_thread(
+            self._store.signing,
             application.id,
             frozen_at,
             {

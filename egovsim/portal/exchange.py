@@ -131,7 +131,7 @@ class Exchange:
     async def awaiting_delivery(self) -> list[str]:
         """The messageIds of the requests the gateway took and has not settled for the portal
         yet (delivered or not)."""
-        return [a.message_id for a in await self._store.with_status("sent") if a.message_id]
+        return await self._store.message_ids_with_status("sent")
 
     # -- the way back -------------------------------------------------------------------------
 

@@ -125,7 +125,8 @@ async def settle_portal_requests(
     """Tell the portal the final state of its requests that it may have missed (the state is
     recorded before the portal is told: a stop in between is caught up at the next start)."""
     told = 0
-    for message_id in message_ids:
+    # Most are still on delivery: only the settled ones are read whole.
+    for message_id in await store.settled_among(list(message_ids)):
         message = await store.message(message_id)
         if message is None or message.state == "ON_DELIVERY":
             continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -204,6 +204,21 @@ class GatewayStore:
         """A message by its messageId."""
         row = await self._db.fetch_one(f"{select_messages()} WHERE m.message_id = ?", (message_id,))
         return message(row) if row else None
+
+    async def settled_among(self, message_ids: Sequence[str]) -> list[str]:
+        """Those of `message_ids` whose messages are no longer on delivery, in their order: one
+        small query a few hundred, whatever the messages' bodies."""
+        settled: set[str] = set()
+        for start in range(0, len(message_ids), 500):
+            chunk = message_ids[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            rows = await self._db.fetch_all(
+                f"SELECT message_id FROM gateway_messages WHERE message_id IN ({marks})"
+                " AND state != 'ON_DELIVERY'",
+                chunk,
+            )
+            settled.update(str(row[0]) for row in rows)
+        return [m for m in message_ids if m in settled]
 
     async def record_attempts(self, outcomes: list[Outcome]) -> None:
         """Log attempts and move their messages to their new states, in one transaction (the

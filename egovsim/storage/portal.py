@@ -232,6 +232,16 @@ class PortalStore:
         )
         return [application_from_row(row) for row in rows]
 
+    async def message_ids_with_status(self, status: str) -> list[str]:
+        """The messageIds of the applications in a status (the sent ones the gateway has not
+        settled), without reading the applications."""
+        rows = await self._db.fetch_all(
+            "SELECT message_id FROM portal_applications WHERE status = ?"
+            " AND message_id IS NOT NULL ORDER BY id",
+            (status,),
+        )
+        return [str(row[0]) for row in rows]
+
     async def by_message_id(self, message_id: str) -> PortalApplication | None:
         """The application whose gateway REQUEST had this messageId."""
         row = await self._db.fetch_one(
