@@ -103,8 +103,13 @@ class Settings:
     portal_timestamps: bool = False
     #: How often, in seconds, an instance reads what others on its database changed (the clock,
     #: the switches, the key set, the PKI, the gateway's routes): the longest another instance
-    #: serves the old state (`EGOVSIM_SHARED_REFRESH`, 0.05 to 60).
+    #: serves the old state (`EGOVSIM_SHARED_REFRESH`, 0.05 to 60). On PostgreSQL the
+    #: instances also announce each change (LISTEN/NOTIFY) and refresh as soon as they hear.
     shared_refresh: float = 1.0
+    #: Whether an instance on PostgreSQL LISTENs for the others' announcements
+    #: (`EGOVSIM_SHARED_LISTEN=0` turns it off, for a pooler that cannot pass LISTEN on, such as
+    #: PgBouncer in transaction mode: the refresh period alone then bounds the staleness).
+    shared_listen: bool = True
 
     @property
     def base_url(self) -> str:
@@ -184,6 +189,13 @@ def settings_from_env(env: Mapping[str, str] | None = None, **overrides: Any) ->
             "true",
             "yes",
             "on",
+        )
+    if "EGOVSIM_SHARED_LISTEN" in source:
+        values["shared_listen"] = source["EGOVSIM_SHARED_LISTEN"].strip().lower() not in (
+            "0",
+            "false",
+            "no",
+            "off",
         )
     if "EGOVSIM_SHARED_REFRESH" in source:
         values["shared_refresh"] = _refresh_seconds(source["EGOVSIM_SHARED_REFRESH"])

@@ -43,7 +43,8 @@ QUICK = 0.05
 def instances(settings: Settings, tmp_path: Path, refresh: float) -> tuple[Simulator, Simulator]:
     """Two instances on the test's database: the first with the test's PKI, the second with an
     empty certs directory of its own (another machine)."""
-    first = settings.with_overrides(shared_refresh=refresh)
+    # Refreshed by hand: no announcement (PostgreSQL's NOTIFY) refreshes it behind the test.
+    first = settings.with_overrides(shared_refresh=refresh, shared_listen=refresh != BY_HAND)
     second = first.with_overrides(certs_dir=tmp_path / "second-machine" / "certs")
     return Simulator(first, Clock(frozen_at=NOW)), Simulator(second, Clock(frozen_at=NOW))
 
@@ -151,6 +152,27 @@ async def test_the_clock_switches_and_key_set_changed_on_one_are_seen_on_the_oth
         assert await eventually(lambda: second.clock.mode == "real", QUICK)
         assert await eventually(lambda: not second.faults.current.is_on(OCSP_DOWN), QUICK)
         assert await eventually(lambda: key_set(second) == "citizen-valid", QUICK)
+
+
+async def test_on_postgresql_a_change_is_announced_and_served_by_the_other_before_its_period(
+    settings: Settings, tmp_path: Path, database_url: str | None
+) -> None:
+    if database_url is None:
+        pytest.skip("SQLite announces nothing: instances on one file read the counters")
+    # A period longer than the test: only the announcement can bring the change in time.
+    first = settings.with_overrides(shared_refresh=BY_HAND)
+    second = first.with_overrides(certs_dir=tmp_path / "second-machine" / "certs")
+    one, other = Simulator(first, Clock(frozen_at=NOW)), Simulator(second, Clock(frozen_at=NOW))
+    moved = NOW + timedelta(days=2)
+    async with one, other:
+        assert await eventually(lambda: other.shared.listening, QUICK)
+        one.clock.freeze(moved)
+        await one.clock_changed()
+        await one.faults.switch_on(PkiFault(OCSP_DOWN, one.clock.now()))
+
+        assert await eventually(lambda: other.clock.now() == moved, QUICK)
+        assert await eventually(lambda: other.faults.current.is_on(OCSP_DOWN), QUICK)
+        assert other.shared.announcements >= 2
 
 
 def key_set(sim: Simulator) -> str | None:

@@ -12,6 +12,7 @@ import asyncpg
 import pytest
 
 from egovsim.storage.database import Database, Migration, WorkConnection, bundled_migrations
+from egovsim.storage.dialect import for_update, named_lock
 from tests.conftest import BOTH_DATABASES
 
 both = pytest.mark.parametrize("database_url", BOTH_DATABASES, indirect=True)
@@ -62,22 +63,77 @@ async def test_a_failed_write_leaves_nothing_behind(database_location) -> None:
 
 
 @both
-async def test_concurrent_writes_are_serialized(database_location) -> None:
+async def test_read_modify_writes_that_hold_what_they_read_lose_no_update(
+    database_location: Path | str,
+) -> None:
     database = await Database.open(
-        database_location, [Migration(1, "t", "CREATE TABLE t (n INTEGER);")]
+        database_location,
+        [
+            Migration(
+                1,
+                "t",
+                "CREATE TABLE counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL);\n"
+                "CREATE TABLE t (n INTEGER UNIQUE);",
+            )
+        ],
     )
+    held = for_update(database.dialect)
+    lock = named_lock(database.dialect, "t numbering")
 
     async def bump() -> None:
         async with database.write() as connection:
+            cursor = await connection.execute(f"SELECT n FROM counter WHERE id = 1{held}")
+            (n,) = await cursor.fetchone()  # type: ignore[misc]
+            await asyncio.sleep(0)  # let the others try to write in between
+            await connection.execute("UPDATE counter SET n = ? WHERE id = 1", (n + 1,))
+
+    async def number() -> None:
+        async with database.write() as connection:
+            if lock is not None:
+                await connection.execute(*lock)
             cursor = await connection.execute("SELECT COUNT(*) FROM t")
             (count,) = await cursor.fetchone()  # type: ignore[misc]
-            await asyncio.sleep(0)  # let the others try to write in between
+            await asyncio.sleep(0)
             await connection.execute("INSERT INTO t VALUES (?)", (count,))
 
     try:
-        await asyncio.gather(*(bump() for _ in range(20)))
+        async with database.write() as connection:
+            await connection.execute("INSERT INTO counter (id, n) VALUES (1, 0)")
+        await asyncio.gather(*(bump() for _ in range(20)), *(number() for _ in range(20)))
         rows = await database.fetch_all("SELECT n FROM t ORDER BY n")
         assert [row["n"] for row in rows] == list(range(20))
+        assert (await database.fetch_one("SELECT n FROM counter"))["n"] == 20  # type: ignore[index]
+    finally:
+        await database.close()
+
+
+async def test_postgresql_writes_to_different_rows_run_side_by_side(postgres_url: str) -> None:
+    database = await Database.open(
+        postgres_url, [Migration(1, "t", "CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER);")]
+    )
+    try:
+        async with database.write() as connection:
+            await connection.executemany("INSERT INTO t VALUES (?, 0)", [(1,), (2,)])
+        first_holds = asyncio.Event()
+        second_done = asyncio.Event()
+
+        async def first() -> None:
+            async with database.write() as connection:
+                await connection.execute("UPDATE t SET n = 1 WHERE id = 1")
+                first_holds.set()
+                # Still open: with one lock for every write, the second would wait for this.
+                await asyncio.wait_for(second_done.wait(), 10)
+
+        async def second() -> None:
+            await first_holds.wait()
+            await database.transact(
+                lambda connection: connection.execute("UPDATE t SET n = 2 WHERE id = 2")
+            )
+            second_done.set()
+
+        await asyncio.gather(first(), second())
+        rows = await database.fetch_all("SELECT id, n FROM t ORDER BY id")
+        assert [(row["id"], row["n"]) for row in rows] == [(1, 1), (2, 2)]
     finally:
         await database.close()
 
@@ -107,19 +163,24 @@ async def test_a_transaction_in_one_trip_commits_or_leaves_nothing(
 
 
 @both
-async def test_transactions_in_one_trip_and_write_blocks_are_serialized(
+async def test_transactions_in_one_trip_and_write_blocks_holding_one_lock_take_turns(
     database_location: Path | str,
 ) -> None:
     database = await Database.open(
-        database_location, [Migration(1, "t", "CREATE TABLE t (n INTEGER);")]
+        database_location, [Migration(1, "t", "CREATE TABLE t (n INTEGER UNIQUE);")]
     )
+    lock = named_lock(database.dialect, "t numbering")
 
     def bump_now(connection: WorkConnection) -> None:
+        if lock is not None:
+            connection.execute(*lock)
         (count,) = connection.execute("SELECT COUNT(*) FROM t").fetchone()
         connection.execute("INSERT INTO t VALUES (?)", (count,))
 
     async def bump_in_steps() -> None:
         async with database.write() as connection:
+            if lock is not None:
+                await connection.execute(*lock)
             cursor = await connection.execute("SELECT COUNT(*) FROM t")
             (count,) = await cursor.fetchone()  # type: ignore[misc]
             await asyncio.sleep(0)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from egovsim.storage.database import Database, bundled_migrations, read_saved
-from egovsim.storage.dialect import numbered_placeholders, postgresql_statements
+from egovsim.storage.dialect import named_lock, numbered_placeholders, postgresql_statements
 from egovsim.storage.reset import empty_database
 from tests.conftest import BOTH_DATABASES
 from tests.test_storage import INTEGRITY
@@ -112,12 +112,17 @@ async def test_timestamps_compare_as_their_text_does(database_location) -> None:
 
 
 @both
-async def test_two_instances_on_one_database_write_one_at_a_time(database_location) -> None:
+async def test_two_instances_holding_one_lock_on_one_database_write_one_at_a_time(
+    database_location,
+) -> None:
     first = await Database.open(database_location)
     second = await Database.open(database_location)
 
     async def bump(database: Database) -> None:
         async with database.write() as connection:
+            lock = named_lock(database.dialect, "challenges numbering")
+            if lock is not None:
+                await connection.execute(*lock)
             cursor = await connection.execute("SELECT COUNT(*) FROM portal_challenges")
             found = await cursor.fetchone()
             assert found is not None

@@ -118,6 +118,48 @@ async def test_gateway_messages_are_counted_and_logged_with_their_request_id(she
     assert first(state, "messageState") == "DELIVERED"
 
 
+async def test_the_message_log_is_filtered_by_the_request_that_brought_the_messages(
+    shep,
+) -> None:
+    ours, theirs = "provider-" + uuid.uuid4().hex, "provider-" + uuid.uuid4().hex
+    sent = {ours: [str(uuid.uuid4()), str(uuid.uuid4())], theirs: [str(uuid.uuid4())]}
+    for request_id, message_ids in sent.items():
+        for message_id in message_ids:
+            reply = await shep.post(
+                "/shep/async",
+                data=send_message(message_id=message_id),
+                headers={"Content-Type": "text/xml", "X-Request-Id": request_id},
+            )
+            assert reply.status == 200
+
+    page = await (await shep.get("/api/v1/gateway/messages", params={"request_id": ours})).json()
+    assert sorted(m["message_id"] for m in page["messages"]) == sorted(sent[ours])
+    assert {m["http_request_id"] for m in page["messages"]} == {ours}
+    none = await shep.get("/api/v1/gateway/messages", params={"request_id": "nobody"})
+    assert (await none.json())["messages"] == []
+
+    html = await (await shep.get("/gateway", params={"request_id": theirs})).text()
+    assert sent[theirs][0] in html and not any(m in html for m in sent[ours])
+    detail = await (await shep.get(f"/gateway/messages/{sent[ours][0]}")).text()
+    assert f"/gateway?request_id={ours}" in detail
+
+
+async def test_the_message_log_by_request_id_reads_its_index(shep) -> None:
+    database = shep.app[SIMULATOR].database
+    if database.dialect == "sqlite":
+        plan = await database.fetch_all(
+            "EXPLAIN QUERY PLAN SELECT id FROM gateway_messages WHERE http_request_id = ?"
+            " ORDER BY id DESC LIMIT 101",
+            ("x",),
+        )
+        assert any("gateway_messages_by_request_id" in str(row["detail"]) for row in plan)
+    else:
+        found = await database.fetch_one(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'gateway_messages_by_request_id'"
+        )
+        assert found is not None and "http_request_id" in found["indexdef"]
+
+
 async def test_failed_deliveries_count_as_retried_then_stopped(shep) -> None:
     await shep.post(
         "/api/v1/gateway/routes",

@@ -145,7 +145,13 @@ class Simulator:
         stack.push_async_callback(database.close)
         self.database = database
         shared_pki = SharedPki(settings.certs_dir, database)
-        self.shared = SharedState(database, shared_pki, self._reloads(), settings.shared_refresh)
+        self.shared = SharedState(
+            database,
+            shared_pki,
+            self._reloads(),
+            settings.shared_refresh,
+            listen=settings.shared_listen,
+        )
         await self.shared.remember()
         self.clock_store = ClockStore(database)
         await restore_clock(self.clock_store, clock, settings)

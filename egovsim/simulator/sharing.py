@@ -4,9 +4,11 @@ senders and routes, the caches the trainer clears), reloaded when another instan
 
 Every change raises a counter in `shared_versions` in its own transaction; each instance reads
 the counters every `Settings.shared_refresh` seconds (one small query) and reloads the topics
-that moved. So a change made through one instance is served by every other one at most one
-refresh interval (plus the reload) later, on SQLite (several processes on one file) and
-PostgreSQL alike.
+that moved. On PostgreSQL the raise is also announced (NOTIFY, at the commit) and each instance
+LISTENs: it refreshes as soon as it hears, so another instance serves a change within
+milliseconds (plus the reload); the period stays as the fallback for an announcement missed
+while the listening connection was down. On SQLite (several processes on one file) a change is
+served at most one refresh interval later.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 
 from egovsim.simulator.pki_sharing import SharedPki
-from egovsim.storage.database import Database
-from egovsim.storage.shared_versions import PKI, TOPICS, SharedVersions, bump
+from egovsim.storage.database import Database, Listening
+from egovsim.storage.shared_versions import CHANNEL, PKI, TOPICS, SharedVersions, bump
 
 log = logging.getLogger("egovsim")
 #: The caches the trainer clears (the console's button, a reset): every instance clears its own.
@@ -37,6 +39,7 @@ class SharedState:
         pki: SharedPki,
         reloads: Mapping[str, Reload],
         interval: float,
+        listen: bool = True,
     ) -> None:
         self._db = database
         self._versions = SharedVersions(database)
@@ -47,6 +50,12 @@ class SharedState:
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self._refreshing = asyncio.Lock()
+        #: Set when another instance (or this one) announced a change; the LISTEN connection.
+        self._heard = asyncio.Event()
+        self._listening: Listening | None = None
+        self._listen_wanted = listen
+        #: Announcements heard since the start (how a test sees that they arrive).
+        self.announcements = 0
 
     async def remember(self) -> None:
         """Take the counters as they are, before the start reads what they guard (a change
@@ -107,14 +116,64 @@ class SharedState:
         return moved
 
     async def _run(self) -> None:
-        while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), self.interval)
-            if self._stopping.is_set():
-                return
-            try:
-                await self.refresh()
-            except Exception:
-                # A database that is away for a moment (a PostgreSQL restart, a busy SQLite
-                # file): the next refresh tries again; the instance serves what it holds.
-                log.exception("could not refresh the state shared with other instances")
+        try:
+            while True:
+                await self._listen()
+                await self._next_round()
+                if self._stopping.is_set():
+                    return
+                self._heard.clear()
+                try:
+                    await self.refresh()
+                except Exception:
+                    # A database that is away for a moment (a PostgreSQL restart, a busy SQLite
+                    # file): the next refresh tries again; the instance serves what it holds.
+                    log.exception("could not refresh the state shared with other instances")
+        finally:
+            if self._listening is not None:
+                with contextlib.suppress(Exception):
+                    await self._listening.close()
+                self._listening = None
+
+    async def _next_round(self) -> None:
+        """Wait for an announcement, the stop, or the end of the period."""
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        heard = asyncio.ensure_future(self._heard.wait())
+        try:
+            await asyncio.wait(
+                (stopping, heard), timeout=self.interval, return_when="FIRST_COMPLETED"
+            )
+        finally:
+            for waiting in (stopping, heard):
+                waiting.cancel()
+
+    @property
+    def listening(self) -> bool:
+        """Whether this instance hears the announcements now (PostgreSQL, listening wanted)."""
+        return self._listening is not None and self._listening.alive
+
+    async def _listen(self) -> None:
+        """LISTEN for the announcements (again, after the server dropped the connection), then
+        refresh at once: what changed before it heard (since the start, or while the connection
+        was down) was announced to no one here."""
+        if not self._listen_wanted or self.listening:
+            return
+        if self._listening is not None:
+            with contextlib.suppress(Exception):
+                await self._listening.close()
+            self._listening = None
+        try:
+            self._listening = await self._db.listen(CHANNEL, self._announced)
+            if self._listening is not None:
+                self._heard.set()
+        except Exception:
+            log.warning(
+                "could not listen for the other instances' changes: reading them every"
+                " %s s until it can",
+                self.interval,
+                exc_info=True,
+            )
+
+    def _announced(self, topic: str) -> None:
+        self.announcements += 1
+        self._heard.set()

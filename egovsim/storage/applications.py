@@ -17,6 +17,7 @@ from egovsim.storage.application_rows import (
     transition_of,
 )
 from egovsim.storage.database import Connection, Database
+from egovsim.storage.dialect import for_update
 from egovsim.storage.records import (
     Application,
     DocumentCheck,
@@ -114,6 +115,13 @@ class ApplicationStore:
         application is found and its id returned, nothing registered twice.
         """
         async with self._db.write() as connection:
+            # The provider's row is held until the commit: its applications are numbered by
+            # counting them, and a messageId is registered once, so two instances registering
+            # for one provider take turns (those of different providers do not wait).
+            await connection.execute(
+                f"SELECT id FROM providers WHERE id = ?{for_update(self._db.dialect)}",
+                (fields["provider_id"],),
+            )
             if fields.get("gateway_message_id"):
                 cursor = await connection.execute(
                     "SELECT id FROM applications WHERE gateway_message_id = ?",

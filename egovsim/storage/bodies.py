@@ -48,6 +48,11 @@ INSERT_BODY = (
 )
 #: A body's id by its digest, as a value in an INSERT or UPDATE (no trip back for the id).
 BODY_ID = "(SELECT id FROM message_bodies WHERE digest = ?)"
+# New bytes stored, or (written by another instance since the look) nothing returned.
+_INSERT_RETURNING = (
+    "INSERT INTO message_bodies (digest, size, encoding, content) VALUES (?, ?, ?, ?)"
+    " ON CONFLICT (digest) DO NOTHING RETURNING id"
+)
 
 
 def sha256(value: bytes | str | None) -> bytes | None:
@@ -112,10 +117,12 @@ def put(connection: WorkConnection, body: bytes | Packed) -> int:
         return int(row[0])
     ready = body if isinstance(body, Packed) else pack(body)
     made = connection.execute(
-        "INSERT INTO message_bodies (digest, size, encoding, content) VALUES (?, ?, ?, ?)"
-        " RETURNING id",
-        (ready.digest, ready.size, ready.encoding, ready.content),
+        _INSERT_RETURNING, (ready.digest, ready.size, ready.encoding, ready.content)
     ).fetchone()
+    if made is None:  # another instance stored the same bytes meanwhile
+        made = connection.execute(
+            "SELECT id FROM message_bodies WHERE digest = ?", (digest,)
+        ).fetchone()
     return int(made[0])
 
 
@@ -127,12 +134,13 @@ async def put_async(connection: Connection, body: bytes) -> int:
     if row is not None:
         return int(row[0])
     encoding, content = packed(body)
-    cursor = await connection.execute(
-        "INSERT INTO message_bodies (digest, size, encoding, content) VALUES (?, ?, ?, ?)"
-        " RETURNING id",
-        (digest, len(body), encoding, content),
-    )
+    cursor = await connection.execute(_INSERT_RETURNING, (digest, len(body), encoding, content))
     made = await cursor.fetchone()
+    if made is None:  # another instance stored the same bytes meanwhile
+        cursor = await connection.execute(
+            "SELECT id FROM message_bodies WHERE digest = ?", (digest,)
+        )
+        made = await cursor.fetchone()
     assert made is not None
     return int(made[0])
 

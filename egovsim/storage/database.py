@@ -74,13 +74,22 @@ class WorkConnection(Protocol):
     def executemany(self, sql: str, rows: Iterable[Iterable[Any]], /) -> Any: ...
 
 
+class Listening(Protocol):
+    """What `Database.listen` gives: whether it still hears, and how to stop it."""
+
+    @property
+    def alive(self) -> bool: ...
+    async def close(self) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Use:
     """What a database's connections are doing at one moment (`/metrics`)."""
 
     #: Write transactions of this instance waiting for their turn.
     writers_waiting: int
-    #: Write transactions of this instance under way (0 or 1: a group commit is one).
+    #: Write transactions of this instance under way (a group commit is one; SQLite has at
+    #: most one, PostgreSQL several side by side).
     writing: int
     #: The pool's connections, open, idle and at most (PostgreSQL; None for SQLite's two).
     connections: int | None = None
@@ -162,7 +171,9 @@ def read_saved(location: Path | str, queries: Sequence[str]) -> list[list[Any]] 
 
 class Database(abc.ABC):
     """An open database: `fetch_*` and `snapshot()` to read, `write()` and `transact()` to
-    change it, each write transaction alone (no other write runs beside it)."""
+    change it. SQLite runs one write transaction at a time; PostgreSQL runs them side by side,
+    so a read-modify-write holds what it guards (`dialect.for_update`, `dialect.named_lock`, an
+    upsert, or an `UPDATE … WHERE` that checks what it changes)."""
 
     dialect: Dialect
 
@@ -192,6 +203,11 @@ class Database(abc.ABC):
     def write(self) -> AbstractAsyncContextManager[Connection]:
         """One write transaction: committed at the end of the block, rolled back on error."""
 
+    def write_alone(self) -> AbstractAsyncContextManager[Connection]:
+        """A write transaction that no other `write_alone()` runs beside, in any instance on
+        the database (migrations, a reset): SQLite's every write is one."""
+        return self.write()
+
     @abc.abstractmethod
     async def transact(self, work: Callable[[WorkConnection], T]) -> T:
         """Run `work` in one write transaction, off the event loop, in a single trip; its
@@ -202,6 +218,12 @@ class Database(abc.ABC):
     async def snapshot(self, work: Callable[[WorkConnection], T]) -> T:
         """Run `work`'s queries in one read transaction (one consistent view), off the event
         loop, in a single trip. `work` must not write or touch the event loop."""
+
+    async def listen(self, channel: str, heard: Callable[[str], object]) -> Listening | None:
+        """Call `heard` with the payload of each announcement on `channel` (PostgreSQL's
+        LISTEN, on a connection of its own) until closed; None where a database announces
+        nothing (SQLite: the instances on one file read its counters instead)."""
+        return None
 
     @abc.abstractmethod
     def use(self) -> Use:
@@ -241,7 +263,7 @@ class Database(abc.ABC):
     async def _migrate(self, migrations: list[Migration]) -> None:
         """Apply the migrations not recorded yet, in one write transaction (an instance that
         starts beside another waits for it, then finds nothing left to do)."""
-        async with self.write() as connection:
+        async with self.write_alone() as connection:
             await connection.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations ("
                 " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"

@@ -13,10 +13,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
 
 from egovsim.storage.database import Database, WorkConnection
-from egovsim.storage.dialect import skip_locked
+from egovsim.storage.dialect import named_lock, skip_locked
 from egovsim.storage.gateway_messages import (
     INSERT_ATTEMPT,
     Attempt,
@@ -75,6 +74,7 @@ class DeliveryQueue:
         self.holder = holder or instance_id()
         self._machine_time = machine_time
         self._claim = _CLAIM.format(lock=skip_locked(database.dialect))
+        self._claims_lock = named_lock(database.dialect, "gateway-claims")
 
     async def claim(self, now: datetime, limit: int = 50) -> list[StoredMessage]:
         """Lease the messages whose attempt is due (`now` on delivery's clock) to this worker,
@@ -90,18 +90,22 @@ class DeliveryQueue:
             machine_now,
             limit,
         )
-        selected = select_messages()
-
-        def take(connection: WorkConnection) -> list[Any]:
-            ids = [row[0] for row in connection.execute(self._claim, claim).fetchall()]
+        # Claims are taken one at a time (a transaction of their own, so the lock is held no
+        # longer than the claim): a claim that ran beside another would not see the other's
+        # leases on the earlier messages of a conversation, and would take a later one.
+        async with self._db.write() as connection:
+            if self._claims_lock is not None:
+                await connection.execute(*self._claims_lock)
+            cursor = await connection.execute(self._claim, claim)
+            ids = [row[0] for row in await cursor.fetchall()]
             if not ids:
                 return []
             marks = ", ".join("?" for _ in ids)
-            return connection.execute(
-                f"{selected} WHERE m.id IN ({marks}) ORDER BY m.id", ids
-            ).fetchall()
-
-        return [message(row) for row in await self._db.transact(take)]
+            cursor = await connection.execute(
+                f"{select_messages()} WHERE m.id IN ({marks}) ORDER BY m.id", ids
+            )
+            rows = await cursor.fetchall()
+        return [message(row) for row in rows]
 
     async def renew(self) -> None:
         """Move the end of every lease this worker holds to a full lease from now."""

@@ -7,6 +7,7 @@ PostgreSQL's form here, and only here.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import lru_cache
 from typing import Literal
@@ -85,3 +86,29 @@ def skip_locked(dialect: Dialect) -> str:
     """What ends a worker's SELECT of the rows it claims: PostgreSQL locks them and passes over
     those another transaction holds; SQLite's one writer at a time needs nothing."""
     return "" if dialect == "sqlite" else " FOR UPDATE SKIP LOCKED"
+
+
+def for_update(dialect: Dialect) -> str:
+    """What ends a SELECT of the row a read-modify-write guards: PostgreSQL holds it against
+    the other writers (not against a row that refers to it) until the transaction ends; SQLite's
+    one writer at a time needs nothing."""
+    return "" if dialect == "sqlite" else " FOR NO KEY UPDATE"
+
+
+def named_lock(dialect: Dialect, name: str) -> tuple[str, tuple[int, ...]] | None:
+    """A statement that holds the lock `name` until the transaction ends, for a rule that no
+    single row can guard (PostgreSQL: a transaction-scoped advisory lock keyed by the name's
+    digest); None on SQLite, whose one writer at a time holds every lock already."""
+    if dialect == "sqlite":
+        return None
+    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+    return "SELECT pg_advisory_xact_lock(?)", (key,)
+
+
+def next_id(dialect: Dialect, table: str) -> str:
+    """A query of the id the next row of `table` takes, for a row numbered by its id before it
+    is written: PostgreSQL's identity gives it once whoever asks at the same time (a rolled
+    back row leaves a gap); SQLite's one writer counts on from the largest."""
+    if dialect == "sqlite":
+        return f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"
+    return f"SELECT nextval(pg_get_serial_sequence('{table}', 'id'))"

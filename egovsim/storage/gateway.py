@@ -239,15 +239,17 @@ class GatewayStore:
         correlation_id: str | None = None,
         service_id: str | None = None,
         sender_id: str | None = None,
+        request_id: str | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
         limit: int = 200,
         bodies: bool = True,
         before: int | None = None,
     ) -> list[StoredMessage]:
-        """The message log, newest first, filtered, from just before the row `before` (a
-        page's cursor); without `bodies` the envelopes and data are left unread (empty), for
-        a list that shows neither."""
+        """The message log, newest first, filtered (`request_id`: the HTTP request that brought
+        the messages in), from just before the row `before` (a page's cursor); without
+        `bodies` the envelopes and data are left unread (empty), for a list that shows
+        neither."""
         clauses: list[str] = []
         values: list[Any] = []
         for column, value in (
@@ -255,6 +257,7 @@ class GatewayStore:
             ("correlation_id", correlation_id),
             ("service_id", service_id),
             ("sender_id", sender_id),
+            ("http_request_id", request_id),
         ):
             if value:
                 clauses.append(f"m.{column} = ?")

@@ -51,8 +51,17 @@ class PkiFiles:
 
 
 async def locked_version(connection: Connection) -> int:
-    """The `pki` counter inside the caller's write transaction (which no other writer shares)."""
-    return await current_version(connection, PKI)
+    """The `pki` counter inside the caller's write transaction, its row held until the end of
+    it: the instances that send or copy the PKI at once take turns (the second sees the
+    first's files), as do two that start on a database without one (one makes it)."""
+    cursor = await connection.execute(
+        "INSERT INTO shared_versions (topic, version) VALUES (?, 0)"
+        " ON CONFLICT (topic) DO UPDATE SET version = shared_versions.version RETURNING version",
+        (PKI,),
+    )
+    row = await cursor.fetchone()
+    assert row is not None
+    return int(row[0])
 
 
 async def publish(connection: Connection, files: Mapping[str, bytes | None]) -> int:

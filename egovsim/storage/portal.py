@@ -51,14 +51,15 @@ class PortalStore:
     ) -> PortalApplication:
         """A new draft with its number and its first timeline entries, atomically."""
         async with self._db.write() as connection:
-            number = await next_number(connection)
+            made, number = await next_number(connection, self._db.dialect)
             now = fields["created_at"].isoformat()
             cursor = await connection.execute(
-                "INSERT INTO portal_applications (number, account_id, applicant_kind,"
+                "INSERT INTO portal_applications (id, number, account_id, applicant_kind,"
                 " applicant_iin, applicant_bin, applicant_name, person_iin, person_name,"
                 " regulation_id, variant, category, form_json, status, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?) RETURNING id",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?) RETURNING id",
                 (
+                    made,
                     number,
                     fields["account_id"],
                     fields["applicant_kind"],

@@ -210,15 +210,17 @@ class CabinetStore:
             if account is None:
                 return None
             at = fields["at"].isoformat()
+            # Made once per messageId even when two instances take its result at once: the
+            # later insert finds the earlier's row (committed while it waited) and reads it.
             cursor = await connection.execute(
-                "INSERT INTO portal_applications (number, account_id, applicant_kind,"
+                "INSERT INTO portal_applications (id, number, account_id, applicant_kind,"
                 " applicant_iin, applicant_bin, applicant_name, person_iin, person_name,"
                 " regulation_id, variant, category, form_json, status, message_id,"
                 " provider_number, provider_status, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}', 'in_progress', ?, ?,"
-                " 'in_progress', ?, ?) RETURNING id",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}', 'in_progress', ?, ?,"
+                " 'in_progress', ?, ?) ON CONFLICT (message_id) DO NOTHING RETURNING id",
                 (
-                    await next_number(connection),
+                    *await next_number(connection, self._db.dialect),
                     account["id"],
                     account["kind"],
                     fields["applicant_iin"],
@@ -236,7 +238,13 @@ class CabinetStore:
                 ),
             )
             made = await cursor.fetchone()
-            assert made is not None
+            if made is None:
+                cursor = await connection.execute(
+                    f"{SELECT_APPLICATION} WHERE a.message_id = ?", (fields["message_id"],)
+                )
+                row = await cursor.fetchone()
+                assert row is not None
+                return application_from_row(row)
             await append_timeline(connection, int(made["id"]), entries)
             cursor = await connection.execute(f"{SELECT_APPLICATION} WHERE a.id = ?", (made["id"],))
             row = await cursor.fetchone()

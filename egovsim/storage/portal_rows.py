@@ -12,6 +12,7 @@ from typing import Any
 
 from egovsim.storage import bodies, json_parts
 from egovsim.storage.database import Connection, Row
+from egovsim.storage.dialect import Dialect, next_id
 from egovsim.storage.rows import required_time, time_or_none
 
 
@@ -207,9 +208,10 @@ async def append_timeline(
         await connection.executemany(statement, rows)
 
 
-async def next_number(connection: Connection) -> str:
-    """The portal's number for the next application, inside the caller's transaction."""
-    cursor = await connection.execute("SELECT COALESCE(MAX(id), 0) FROM portal_applications")
+async def next_number(connection: Connection, dialect: Dialect) -> tuple[int, str]:
+    """The id and the portal's number of the next application, inside the caller's
+    transaction (the number follows the id, so instances writing at once never share one)."""
+    cursor = await connection.execute(next_id(dialect, "portal_applications"))
     row = await cursor.fetchone()
     assert row is not None
-    return f"EGOV-{int(row[0]) + 1:06d}"
+    return int(row[0]), f"EGOV-{int(row[0]):06d}"

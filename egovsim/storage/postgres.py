@@ -1,17 +1,20 @@
 """PostgreSQL, the store several instances share (`--database-url postgresql://…`): asyncpg with a
 connection pool, behind the same interface as the SQLite file.
 
-A write transaction holds a transaction-scoped advisory lock (`WRITE_LOCK`) that every instance
-on the database takes, so writes never interleave, as with SQLite's one writer, whichever
-instance makes them (an instance's own writers wait their turn before taking a connection).
+Write transactions of every instance run side by side: each read-modify-write holds the rows it
+guards (`SELECT … FOR NO KEY UPDATE`, `INSERT … ON CONFLICT`, an `UPDATE … WHERE` that checks
+what it changes), not the whole database. What must be alone (migrations, a reset, ids moved
+past a bulk copy) holds one advisory lock (`ALONE_LOCK`) that only such writes take. A
+transaction that PostgreSQL ends to break a deadlock, or that a snapshot conflict ends, is run
+again (`RETRIED`).
 
 A `transact()` or `snapshot()` work is plain blocking code written for one trip to SQLite's
 thread. It runs on a worker thread, and its statements go to connections of their own driven by
 an event loop of their own on another thread (`SideLoop`): never to the server's loop, where
 each statement would wait its turn behind every request being answered. `transact()` works that
-arrive while one commits are committed together (group commit, as on SQLite): one transaction,
-one advisory lock and one commit for the batch, each work in its own savepoint, so a failing
-work is rolled back alone.
+arrive while one commits are committed together (group commit, as on SQLite): one transaction
+and one commit for the batch, each work in its own savepoint, so a failing work is rolled back
+alone.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from egovsim.storage.postgres_connections import (
     CONNECT_TIMEOUT,
     BlockingConnection,
     PgConnection,
+    PgListening,
     SideLoop,
     Tracer,
     run_statement,
@@ -46,10 +50,19 @@ from egovsim.storage.postgres_connections import (
 
 T = TypeVar("T")
 
-#: The advisory lock every write transaction holds ("egovsim" in ASCII).
-WRITE_LOCK = 0x65676F7673696D
-#: Connections in the pool: enough for reads beside the one write that runs at a time.
+#: The advisory lock of the writes that must be alone: migrations, a reset, ids moved after a
+#: bulk copy ("egovsim" in ASCII). Other writes never take it.
+ALONE_LOCK = 0x65676F7673696D
+#: Connections in the pool.
 POOL_SIZE = 8
+#: `write()` blocks of this instance under way at once: the rest of the pool is for reads, so a
+#: writer that waits for a row another holds never leaves the reads without a connection.
+WRITERS = 4
+#: SQLSTATEs of a transaction PostgreSQL ended for a conflict that running it again resolves:
+#: a deadlock broken, a serialization failure.
+RETRIED = frozenset({"40P01", "40001"})
+#: How many times such a transaction (or a work of a group commit) is run again.
+RETRIES = 5
 #: The most works one group commit takes (the rest wait for the next).
 GROUP_LIMIT = 256
 
@@ -64,14 +77,25 @@ def _commit_together(
         return [(True, works[0](connection))]
     outcomes: list[tuple[bool, Any]] = []
     for work in works:
-        connection.execute("SAVEPOINT work")
-        try:
-            outcomes.append((True, work(connection)))
-        except Exception as error:
-            connection.execute("ROLLBACK TO SAVEPOINT work")
-            outcomes.append((False, error))
-        connection.execute("RELEASE SAVEPOINT work")
+        for attempt in range(RETRIES + 1):
+            connection.execute("SAVEPOINT work")
+            try:
+                outcome: tuple[bool, Any] = (True, work(connection))
+            except Exception as error:
+                connection.execute("ROLLBACK TO SAVEPOINT work")
+                outcome = (False, error)
+            connection.execute("RELEASE SAVEPOINT work")
+            # A work that PostgreSQL chose to break a deadlock gave its rows back with its
+            # savepoint: the others of the batch keep theirs, and it runs again.
+            if outcome[0] or not retried(outcome[1]) or attempt == RETRIES:
+                break
+        outcomes.append(outcome)
     return outcomes
+
+
+def retried(error: BaseException) -> bool:
+    """Whether `error` ended a transaction that runs again as it was (a deadlock broken)."""
+    return getattr(error, "sqlstate", None) in RETRIED
 
 
 class PostgresDatabase(Database):
@@ -84,7 +108,8 @@ class PostgresDatabase(Database):
         self._pool = pool
         self._side = side
         self._tracer: Tracer = None
-        self._writers = asyncio.Lock()
+        self._writers = asyncio.Semaphore(WRITERS)
+        self._writing = 0
         #: Works waiting for the next group commit, the task that commits them, and how many
         #: the commit under way holds.
         self._queued: list[tuple[Callable[[WorkConnection], Any], asyncio.Future[Any]]] = []
@@ -94,7 +119,7 @@ class PostgresDatabase(Database):
     @classmethod
     async def connect(cls, url: str, migrations: list[Migration]) -> PostgresDatabase:
         """Connect to `url` and bring its schema up to date (one instance migrates; the others
-        wait for it on the write lock)."""
+        wait for it on the lock of the writes that must be alone)."""
         pool = await asyncpg.create_pool(
             url, min_size=1, max_size=POOL_SIZE, timeout=CONNECT_TIMEOUT
         )
@@ -135,19 +160,26 @@ class PostgresDatabase(Database):
 
     @contextlib.asynccontextmanager
     async def write(self) -> AsyncIterator[Connection]:
-        """A transaction holding the write lock: committed at the end, rolled back on error."""
-        # Writers of this instance queue here, not in the pool: a writer waiting for the lock
-        # while holding a connection would leave none for the reads the lock holder makes.
-        async with (
-            self._writers,
-            self._pool.acquire() as connection,
-            connection.transaction(),
-        ):
-            await connection.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
-            yield PgConnection(connection, self._tracer)
+        """A write transaction beside the others (each holds the rows it changes): committed at
+        the end, rolled back on error."""
+        # Writers of this instance queue here, not in the pool: writers waiting for a row while
+        # holding every connection would leave none for the reads the row's holder makes.
+        async with self._writers, self._pool.acquire() as connection, connection.transaction():
+            self._writing += 1
+            try:
+                yield PgConnection(connection, self._tracer)
+            finally:
+                self._writing -= 1
+
+    @contextlib.asynccontextmanager
+    async def write_alone(self) -> AsyncIterator[Connection]:
+        """A write transaction that no other `write_alone()` of any instance runs beside."""
+        async with self.write() as connection:
+            await connection.execute("SELECT pg_advisory_xact_lock(?)", (ALONE_LOCK,))
+            yield connection
 
     async def transact(self, work: Callable[[WorkConnection], T]) -> T:
-        """`work` in a write transaction holding the write lock, with the works that arrive
+        """`work` in a write transaction, with the works that arrive
         while one commits (group commit, each in its own savepoint); its result, or its
         exception with nothing of it written."""
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
@@ -185,15 +217,20 @@ class PostgresDatabase(Database):
         """One transaction for `works`, on the side loop (a lone work that fails rolls it back
         and is its only outcome)."""
         loop = asyncio.get_running_loop()
-        try:
-            async with self._side.pool.acquire() as connection, connection.transaction():
-                await connection.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
-                blocking = BlockingConnection(PgConnection(connection, self._tracer), loop)
-                return await loop.run_in_executor(None, _commit_together, blocking, works)
-        except Exception as error:
-            if len(works) == 1:
-                return [(False, error)]
-            raise
+        for attempt in range(RETRIES + 1):
+            try:
+                async with self._side.pool.acquire() as connection, connection.transaction():
+                    blocking = BlockingConnection(PgConnection(connection, self._tracer), loop)
+                    return await loop.run_in_executor(None, _commit_together, blocking, works)
+            except Exception as error:
+                # A lone work (no savepoint) that PostgreSQL chose to break a deadlock, or a
+                # commit that failed so, took the whole transaction with it: run it again.
+                if retried(error) and attempt < RETRIES:
+                    continue
+                if len(works) == 1:
+                    return [(False, error)]
+                raise
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     async def snapshot(self, work: Callable[[WorkConnection], T]) -> T:
         """`work` in a read-only transaction that sees one moment of the database."""
@@ -209,13 +246,17 @@ class PostgresDatabase(Database):
             blocking = BlockingConnection(PgConnection(connection, self._tracer), loop)
             return await loop.run_in_executor(None, work, blocking)
 
+    async def listen(self, channel: str, heard: Callable[[str], object]) -> PgListening:
+        """Call `heard` with each payload NOTIFYed on `channel`, on a connection of its own."""
+        return await PgListening.open(self.url, channel, heard)
+
     def use(self) -> Use:
         """The works queued for the next group commit and under way, and both pools'
         connections (the server loop's and the side loop's)."""
         side = self._side.pool
         return Use(
             writers_waiting=len(self._queued),
-            writing=int(self._committing > 0 or self._writers.locked()),
+            writing=int(self._committing > 0) + self._writing,
             connections=self._pool.get_size() + side.get_size(),
             connections_idle=self._pool.get_idle_size() + side.get_idle_size(),
             connections_max=self._pool.get_max_size() + side.get_max_size(),
@@ -258,7 +299,7 @@ class PostgresDatabase(Database):
         append-only rules stay on) that restarts the identities."""
         tables = [table for table in await self.tables() if table not in set(kept)]
         rows: dict[str, int] = {}
-        async with self.write() as connection:
+        async with self.write_alone() as connection:
             for table in tables:
                 cursor = await connection.execute(f'SELECT COUNT(*) FROM "{table}"')
                 found = await cursor.fetchone()
@@ -271,7 +312,7 @@ class PostgresDatabase(Database):
 
     async def ids_taken(self, tables: Iterable[str]) -> None:
         """Move each table's identity (where its `id` has one) past the largest id written."""
-        async with self.write() as connection:
+        async with self.write_alone() as connection:
             for table in tables:
                 cursor = await connection.execute(
                     "SELECT pg_get_serial_sequence(?, 'id')", (f'"{table}"',)

@@ -1,6 +1,7 @@
 """The PostgreSQL store's plumbing: asyncpg connections dressed as the storage interface's
-connections (awaited, or blocking for `transact()` works on a worker thread), and the side loop
-whose pool runs those works' statements off the server's event loop."""
+connections (awaited, or blocking for `transact()` works on a worker thread), the side loop
+whose pool runs those works' statements off the server's event loop, and the connection that
+LISTENs for the other instances' announcements."""
 
 from __future__ import annotations
 
@@ -144,3 +145,36 @@ class SideLoop:
             self.loop.call_soon_threadsafe(self.loop.stop)
             await asyncio.to_thread(self._thread.join)
         self.loop.close()
+
+
+class PgListening:
+    """A connection of its own that LISTENs on one channel; dead once the server drops it (a
+    restart), when the caller listens again."""
+
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self._connection = connection
+
+    @classmethod
+    async def open(cls, url: str, channel: str, heard: Callable[[str], object]) -> PgListening:
+        """Connect to `url` and call `heard` with each payload announced on `channel`."""
+        connection = await asyncpg.connect(url, timeout=CONNECT_TIMEOUT)
+
+        def announced(_: object, __: int, ___: str, payload: str) -> None:
+            heard(payload)
+
+        try:
+            await connection.add_listener(channel, announced)
+        except BaseException:
+            await connection.close()
+            raise
+        return cls(connection)
+
+    @property
+    def alive(self) -> bool:
+        """Whether the connection still hears."""
+        return not self._connection.is_closed()
+
+    async def close(self) -> None:
+        """Stop listening and close the connection."""
+        if not self._connection.is_closed():
+            await self._connection.close(timeout=CONNECT_TIMEOUT)

@@ -1,5 +1,7 @@
 """The counters that tell the instances on one database what another changed: one per topic,
-raised in the transaction of the change, read by each instance at most once per refresh."""
+raised in the transaction of the change, read by each instance at most once per refresh; on
+PostgreSQL each raise is also announced (`NOTIFY` on `CHANNEL`, sent at the commit), so the
+others refresh at once rather than at their next period."""
 
 from __future__ import annotations
 
@@ -17,6 +19,9 @@ PKI = "pki"
 ROUTES = "gateway-routes"
 #: Every topic, in the order an instance reloads them (the clock first: the rest may read it).
 TOPICS = (CLOCK, FAULTS, KEY_SET, PKI, ROUTES)
+#: The channel a raised counter is announced on (PostgreSQL's LISTEN/NOTIFY; the payload is the
+#: topic). SQLite's `pg_notify` does nothing: instances on one file read the counters.
+CHANNEL = "egovsim_shared"
 
 
 async def bump(connection: Connection, *topics: str) -> None:
@@ -27,6 +32,7 @@ async def bump(connection: Connection, *topics: str) -> None:
             " ON CONFLICT (topic) DO UPDATE SET version = shared_versions.version + 1",
             (topic,),
         )
+        await connection.execute("SELECT pg_notify(?, ?)", (CHANNEL, topic))
 
 
 async def current_version(connection: Connection, topic: str) -> int:

@@ -30,10 +30,17 @@ from egovsim.storage.database import (
 T = TypeVar("T")
 
 
+def _announce_nothing(channel: str, payload: str) -> None:
+    """SQLite's stand-in for PostgreSQL's `pg_notify` (see `shared_versions.CHANNEL`)."""
+
+
 async def _configure(connection: aiosqlite.Connection) -> None:
     connection.row_factory = aiosqlite.Row
     # The migrations find a body by its digest, as PostgreSQL's own sha256() does.
     await connection.create_function("sha256", 1, sha256, deterministic=True)
+    # A raised shared counter is announced on PostgreSQL; instances on one SQLite file read
+    # the counters instead, so the announcement is nothing here.
+    await connection.create_function("pg_notify", 2, _announce_nothing)
     await connection.execute("PRAGMA foreign_keys = ON")
     await connection.execute("PRAGMA busy_timeout = 5000")
 

@@ -122,7 +122,7 @@ async def load(database: Database, lines: Iterable[str]) -> dict[str, int]:
         )
     counts: dict[str, int] = {}
     keyed: list[str] = []
-    async with database.write() as connection:
+    async with database.write_alone() as connection:
         for table, columns, rows in _tables(stream):
             names = ", ".join(f'"{column}"' for column in columns)
             marks = ", ".join("?" for _ in columns)

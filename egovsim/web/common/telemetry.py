@@ -136,14 +136,15 @@ async def _shared_state(app: web.Application) -> list[Metric]:
         _gauge(
             "egovsim_database_writers_waiting",
             "Write transactions of this instance waiting for their turn (SQLite's writer"
-            " queue; PostgreSQL's, before the write lock)",
+            " queue; PostgreSQL's, for the next group commit)",
             use.writers_waiting,
         )
     )
     families.append(
         _gauge(
             "egovsim_database_writing",
-            "Write transactions of this instance under way (0 or 1: a group commit is one)",
+            "Write transactions of this instance under way (a group commit is one; SQLite"
+            " has at most one, PostgreSQL several side by side)",
             use.writing,
         )
     )

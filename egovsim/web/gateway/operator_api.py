@@ -149,7 +149,8 @@ async def set_route(request: web.Request) -> web.Response:
 @operator_only
 async def message_log(request: web.Request) -> web.Response:
     """A page of the message log, newest first: `?message_id=&correlation_id=&service_id=
-    &sender_id=&since=&until=&limit=&after=`; `next` is the following page's address."""
+    &sender_id=&request_id=&since=&until=&limit=&after=`; `next` is the following page's
+    address."""
     query = read_query(request, GatewayLogQuery)
     page = await simulator_of(request).gateway_store.log(
         query.limit,
@@ -158,6 +159,7 @@ async def message_log(request: web.Request) -> web.Response:
         correlation_id=query.correlation_id,
         service_id=query.service_id,
         sender_id=query.sender_id,
+        request_id=query.request_id,
         since=query.since,
         until=query.until,
     )

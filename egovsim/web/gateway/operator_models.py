@@ -199,6 +199,11 @@ class GatewayLogQuery(RequestModel):
     correlation_id: str | None = None
     service_id: str | None = None
     sender_id: str | None = None
+    request_id: str | None = Field(
+        default=None,
+        description="The id of the HTTP request that brought the messages in (its"
+        " X-Request-Id, the `request_id` of the JSON log's line; a message's `http_request_id`).",
+    )
     since: Since | None = None
     until: Until | None = None
     limit: Annotated[

@@ -17,7 +17,7 @@ from egovsim.web.gateway.operator_models import FAULTS
 
 routes = web.RouteTableDef()
 CSRF_COOKIE = "egovsim_csrf"
-FILTERS = ("message_id", "correlation_id", "service_id", "sender_id")
+FILTERS = ("message_id", "correlation_id", "service_id", "sender_id", "request_id")
 #: Messages on one page of the log.
 PAGE = 100
 
@@ -40,6 +40,7 @@ async def log_page(request: web.Request) -> web.Response:
         correlation_id=filters.get("correlation_id"),
         service_id=filters.get("service_id"),
         sender_id=filters.get("sender_id"),
+        request_id=filters.get("request_id"),
     )
     older = None
     if page.next_cursor is not None:
@@ -53,6 +54,7 @@ async def log_page(request: web.Request) -> web.Response:
         older=older,
         newest=str(request.rel_url.with_query(filters)) if "after" in request.query else None,
         filters=filters,
+        filter_names=FILTERS,
         faults=FAULTS,
         csrf=token,
     )
