@@ -27,6 +27,9 @@ def main() -> None:
         "telemetry": telemetry.run(),
     }
     results["scale"] = scale.run()
+    if binaries():
+        # The same pages with the same history on PostgreSQL (filled through the same paths).
+        results["scale_postgresql"] = scale.run(database="postgresql")
     print(f"saved to {save(results)}")
 
 

@@ -211,6 +211,30 @@ def postgresql_database() -> Iterator[str]:
         pg_cluster.stop(cluster.directory, cluster.bindir)
 
 
+def postgresql_cpu_seconds(url: str) -> float:
+    """The CPU time (user and system) the PostgreSQL server at `url` has used so far: its
+    postmaster, the backends running now, and those ended (which the postmaster waited for)."""
+    from egovsim.storage.database import read_saved
+
+    found = read_saved(url, ["SELECT setting FROM pg_settings WHERE name = 'data_directory'"])
+    if not found:
+        return 0.0
+    postmaster = int((Path(found[0][0][0]) / "postmaster.pid").read_text().split()[0])
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:  # ended meanwhile
+            continue
+        pid = int(stat.parent.name)
+        if pid == postmaster:  # utime, stime, cutime, cstime
+            total += sum(int(value) for value in fields[11:15])
+        elif int(fields[1]) == postmaster:  # a backend or a worker: utime, stime
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
 def data_directory(process: subprocess.Popen[bytes]) -> Path:
     """The data directory a server from `start_server` was given."""
     arguments = list(process.args)  # type: ignore[arg-type]

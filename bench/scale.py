@@ -5,8 +5,9 @@ one citizen and the gateway's operator open are each requested in turn; the same
 database.
 
 `python -m bench.scale --applications 1000000` for the full measurement (an hour or more, and
-the disk it needs); `--applications 5000` for a quick one. Loopback only; every loop is bounded
-by a count.
+the disk it needs); `--applications 5000` for a quick one; `--database postgresql` for the same
+on a throwaway PostgreSQL cluster (`run(database="postgresql")`). Loopback only; every loop is
+bounded by a count.
 """
 
 from __future__ import annotations
@@ -29,8 +30,17 @@ from pathlib import Path
 import aiohttp
 
 import egovsim
-from bench.common import PASSWORD, Figure, free_port, make_pki, report, scratch_directory
+from bench.common import (
+    PASSWORD,
+    Figure,
+    free_port,
+    make_pki,
+    postgresql_database,
+    report,
+    scratch_directory,
+)
 from egovsim.pki.authority import TestPki
+from egovsim.storage.database import read_saved
 from egovsim.testing.simulator import Simulator
 
 #: What `make bench` fills: enough to see a page's cost not follow the history, in minutes.
@@ -48,11 +58,18 @@ STAFF = "alm-office"
 CITIZEN = "citizen-valid"
 
 
-def run(applications: int = APPLICATIONS) -> dict[str, object]:
+def run(applications: int = APPLICATIONS, database: str = "sqlite") -> dict[str, object]:
     """The figures of an empty database and of one with `applications` (fewer when the disk
-    cannot hold them: said in the title); printed and returned."""
-    empty = _measure(0)
-    filled = _measure(applications)
+    cannot hold them: said in the title), on the SQLite file or (`database="postgresql"`) on a
+    database of a throwaway PostgreSQL cluster; printed and returned."""
+    if database == "postgresql":
+        with postgresql_database() as url:
+            empty = _measure(0, url)
+        with postgresql_database() as url:
+            filled = _measure(applications, url)
+    else:
+        empty = _measure(0)
+        filled = _measure(applications)
     applications = int(filled.pop("applications"))
     figures = []
     for name, unit in _FIGURES:
@@ -71,7 +88,8 @@ def run(applications: int = APPLICATIONS) -> dict[str, object]:
         )
     )
     return report(
-        f"Scale: pages and start-up with {applications:,} applications "
+        f"Scale: pages and start-up with {applications:,} applications"
+        f"{' on PostgreSQL' if database == 'postgresql' else ''} "
         f"(load average {os.getloadavg()[0]:.2f} at the end)",
         figures,
     )
@@ -109,20 +127,20 @@ def _target(name: str, unit: str, empty: dict[str, float]) -> str:
     return ""
 
 
-def _measure(applications: int) -> dict[str, float]:
+def _measure(applications: int, url: str | None = None) -> dict[str, float]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     pki = make_pki(base)
     data = scratch_directory()
     rate = 0.0
     if applications:
-        applications, rate = _fill(pki, data, applications)
+        applications, rate = _fill(pki, data, applications, url)
     # An installed simulator has its bytecode (pip compiles it): the start-up timed is the
     # server's, not the compiler's, even where PYTHONDONTWRITEBYTECODE keeps imports from
     # writing it.
     compileall.compile_dir(Path(egovsim.__file__).parent, quiet=1)
     started = time.perf_counter()
-    process = _serve(pki, data, port)
+    process = _serve(pki, data, port, url)
     try:
         startup = _until_healthy(base, process) - started
         figures = asyncio.run(_pages(base, pki.directory))
@@ -131,20 +149,33 @@ def _measure(applications: int) -> dict[str, float]:
         process.terminate()
         process.wait(timeout=30)
     figures["start-up until /healthz"] = startup
-    size = sum(f.stat().st_size for f in data.glob("egovsim.sqlite3*"))
-    figures["database size"] = size / 2**20
+    figures["database size"] = _size(data, url) / 2**20
     figures["applications"] = applications
     figures["fill rate"] = rate
     return figures
 
 
-def _fill(pki: TestPki, data: Path, applications: int) -> tuple[int, float]:
+def _size(data: Path, url: str | None) -> int:
+    """The database's bytes on disk: the SQLite file and its journal, or PostgreSQL's
+    database."""
+    if url is None:
+        return sum(f.stat().st_size for f in data.glob("egovsim.sqlite3*"))
+    found = read_saved(url, ["SELECT pg_database_size(current_database())"])
+    return int(found[0][0][0]) if found else 0
+
+
+def _database(url: str | None) -> list[str]:
+    """The command line's option naming the database (none: the SQLite file in --data-dir)."""
+    return [] if url is None else ["--database-url", url]
+
+
+def _fill(pki: TestPki, data: Path, applications: int, url: str | None) -> tuple[int, float]:
     """Fill `applications` in two goes: a pilot whose bytes per application tell whether the
     rest fits in `DISK_SHARE` of the free disk, fewer when it does not; how many, and the
     copies written per second of the larger go."""
     pilot = min(applications, PILOT)
-    rate = _fill_more(pki, data, pilot, seed=1)
-    used = sum(f.stat().st_size for f in data.glob("egovsim.sqlite3*"))
+    rate = _fill_more(pki, data, pilot, 1, url)
+    used = _size(data, url)
     per_application = used / pilot
     room = shutil.disk_usage(data).free * DISK_SHARE / per_application
     rest = min(applications - pilot, int(room))
@@ -154,13 +185,13 @@ def _fill(pki: TestPki, data: Path, applications: int) -> tuple[int, float]:
             f"{per_application / 1024:.0f} KiB each, not {applications:,}: measuring that)"
         )
     if rest > 0:
-        rate = _fill_more(pki, data, rest, seed=2)
+        rate = _fill_more(pki, data, rest, 2, url)
     return pilot + rest, rate
 
 
-def _fill_more(pki: TestPki, data: Path, applications: int, seed: int) -> float:
+def _fill_more(pki: TestPki, data: Path, applications: int, seed: int, url: str | None) -> float:
     """Run `egovsim db fill`; the copies it wrote per second (after playing its templates)."""
-    command = [sys.executable, "-m", "egovsim", "--data-dir", str(data)]
+    command = [sys.executable, "-m", "egovsim", "--data-dir", str(data), *_database(url)]
     command += ["--certs", str(pki.directory), "--public-url", pki.base_url]
     command += ["db", "fill", "--applications", str(applications), "--seed", str(seed)]
     started = time.perf_counter()
@@ -175,8 +206,8 @@ def _fill_more(pki: TestPki, data: Path, applications: int, seed: int) -> float:
     return rate
 
 
-def _serve(pki: TestPki, data: Path, port: int) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "egovsim", "serve", "--host", "127.0.0.1"]
+def _serve(pki: TestPki, data: Path, port: int, url: str | None) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "egovsim", *_database(url), "serve", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--certs", str(pki.directory), "--data-dir", str(data)]
     command += ["--public-url", f"http://127.0.0.1:{port}"]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -255,4 +286,6 @@ def _peak_rss(pid: int) -> float:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--applications", type=int, default=APPLICATIONS)
-    run(parser.parse_args().applications)
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    arguments = parser.parse_args()
+    run(arguments.applications, arguments.database)

@@ -33,6 +33,7 @@ from bench.common import (
     free_port,
     make_pki,
     percentile,
+    postgresql_cpu_seconds,
     postgresql_database,
     raw_rsa_verify_rate,
     report,
@@ -239,21 +240,30 @@ def _cpu_seconds(server: subprocess.Popen[bytes]) -> float:
 
 @dataclass
 class Burst:
-    """One burst's outcome: its wall time, each answer's latency, the server's CPU time."""
+    """One burst's outcome: its wall time, each answer's latency, the servers' CPU time (and
+    PostgreSQL's, on PostgreSQL)."""
 
     elapsed: float
     latencies: list[float]
     cpu: float
+    database_cpu: float | None = None
 
 
 def _measured(
-    servers: list[subprocess.Popen[bytes]], ports: list[int], applicants: list[Applicant]
+    servers: list[subprocess.Popen[bytes]],
+    ports: list[int],
+    applicants: list[Applicant],
+    database_url: str | None = None,
 ) -> Burst:
-    """One burst, with the servers' CPU time over it: on a machine shared with other work the
-    CPU per accepted submission says more than the wall rate."""
+    """One burst, with the servers' CPU time over it (and PostgreSQL's): on a machine shared
+    with other work the CPU per accepted submission says more than the wall rate."""
     before = sum(_cpu_seconds(server) for server in servers)
+    database_before = postgresql_cpu_seconds(database_url) if database_url else 0.0
     elapsed, latencies = asyncio.run(_burst("127.0.0.1", ports, applicants))
-    return Burst(elapsed, latencies, sum(_cpu_seconds(server) for server in servers) - before)
+    cpu = sum(_cpu_seconds(server) for server in servers) - before
+    if database_url is None:
+        return Burst(elapsed, latencies, cpu)
+    return Burst(elapsed, latencies, cpu, postgresql_cpu_seconds(database_url) - database_before)
 
 
 def _figures(label: str, burst: Burst) -> list[Figure]:
@@ -263,6 +273,17 @@ def _figures(label: str, burst: Burst) -> list[Figure]:
         Figure(f"{label}: p50", percentile(burst.latencies, 0.5), "ms"),
         Figure(f"{label}: p99", percentile(burst.latencies, 0.99), "ms", TARGET_P99),
         Figure(f"{label}: server CPU per accepted", burst.cpu * 1000 / accepted, "ms"),
+        *(
+            [
+                Figure(
+                    f"{label}: PostgreSQL CPU per accepted",
+                    burst.database_cpu * 1000 / accepted,
+                    "ms",
+                )
+            ]
+            if burst.database_cpu is not None
+            else []
+        ),
     ]
 
 
@@ -303,11 +324,11 @@ def _run(database_url: str | None, instances: int = 1) -> dict[str, object]:
         servers += [start_server(pki, other, data_dir, environment) for other in others]
         ports = [port, *others]
         with _profiled(server, "fresh"):
-            fresh = _measured([server, *servers], ports, applicants)
+            fresh = _measured([server, *servers], ports, applicants, database_url)
         database = database_url or data_dir / "egovsim.sqlite3"
         drained = wait_until_delivered(database, time.monotonic() + DRAIN_SECONDS)
         with _profiled(server, "warm"):
-            warm = _measured([server, *servers], ports, applicants)
+            warm = _measured([server, *servers], ports, applicants, database_url)
         wait_until_delivered(database, time.monotonic() + DRAIN_SECONDS)
     finally:
         if server is not None:

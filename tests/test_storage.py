@@ -283,3 +283,41 @@ async def test_a_write_cancelled_while_it_begins_leaves_the_writer_free(tmp_path
         assert [tuple(row) for row in await database.fetch_all("SELECT x FROM t")] == [(2,)]
     finally:
         await database.close()
+
+
+@both
+async def test_rows_copied_in_bulk_come_back_as_written_with_their_types(
+    database_location: Path | str,
+) -> None:
+    database = await Database.open(
+        database_location,
+        [
+            Migration(
+                1,
+                "t",
+                "CREATE TABLE a (id INTEGER PRIMARY KEY, name TEXT NOT NULL, size REAL,"
+                " body BLOB);\n"
+                "CREATE TABLE b (a_id INTEGER NOT NULL REFERENCES a (id), n INTEGER);",
+            )
+        ],
+    )
+    rows = [(n, f"name {n}", n / 4, bytes([n % 256]) if n % 2 else None) for n in range(1, 501)]
+    try:
+        await database.copy_in(
+            [("a", ["id", "name", "size", "body"], rows), ("b", ["a_id", "n"], [(7, 1), (9, 2)])]
+        )
+        found = await database.fetch_all("SELECT id, name, size, body FROM a ORDER BY id")
+        assert [
+            (r["id"], r["name"], r["size"], None if r["body"] is None else bytes(r["body"]))
+            for r in found
+        ] == rows
+        assert [tuple(r) for r in await database.fetch_all("SELECT a_id, n FROM b")] == [
+            (7, 1),
+            (9, 2),
+        ]
+        # A batch whose rows break a rule leaves nothing of itself.
+        with pytest.raises(INTEGRITY):
+            await database.copy_in([("a", ["id", "name"], [(501, "x"), (1, "taken")])])
+        assert await database.fetch_one("SELECT id FROM a WHERE id = 501") is None
+    finally:
+        await database.close()

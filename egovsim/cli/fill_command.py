@@ -20,13 +20,20 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from egovsim.cli.common import UsageError
 from egovsim.cli.fill_templates import KINDS, scenario_file
 from egovsim.config import Settings
 from egovsim.identity import generate_bin, generate_iin
 from egovsim.passwords import hash_password
-from egovsim.storage.database import DATABASE_FILE, Database, database_location
+from egovsim.storage.database import (
+    DATABASE_FILE,
+    Database,
+    database_location,
+    is_postgresql,
+    read_saved,
+)
 from egovsim.storage.history import Citizen, HistoryStore, Template, renumbered
 from egovsim.storage.history_copies import Batch, Copier, time_ordered_ids
 
@@ -89,10 +96,15 @@ def _run(arguments: argparse.Namespace, settings: Settings) -> int:
             _progress,
         )
     )
-    size = (settings.data_dir / DATABASE_FILE).stat().st_size
     seconds = time.monotonic() - started
+    location = database_location(settings)
+    if is_postgresql(location):
+        found = read_saved(location, ["SELECT pg_database_size(current_database())"])
+        size = int(found[0][0][0]) if found else 0
+    else:
+        size = (settings.data_dir / DATABASE_FILE).stat().st_size
     print(
-        f"filled {written} applications into {settings.data_dir} in {seconds:.0f} s "
+        f"filled {written} applications into {_described(location)} in {seconds:.0f} s "
         f"(database {size / 2**20:.0f} MiB)"
     )
     return 0
@@ -247,3 +259,11 @@ async def _applicants(
         "individual": [c for c in made if c.kind == "individual"],
         "legal_entity": [c for c in made if c.kind == "legal_entity"],
     }
+
+
+def _described(location: Path | str) -> str:
+    """Where the fill wrote: the data directory's file, or PostgreSQL without its password."""
+    if not is_postgresql(location):
+        return str(Path(location).parent)
+    parts = urlsplit(str(location))
+    return f"PostgreSQL {parts.hostname}:{parts.port or 5432}{parts.path}"

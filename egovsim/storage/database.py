@@ -28,6 +28,8 @@ T = TypeVar("T")
 #: The database's file name in the data directory.
 DATABASE_FILE = "egovsim.sqlite3"
 MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)(\.postgresql)?\.sql$")
+#: SQLite's page cache during a bulk load (KiB): the indexes it fills stay in memory.
+BULK_CACHE_KIB = 256 * 1024
 #: What a `--database-url` of PostgreSQL starts with.
 POSTGRESQL_SCHEMES = ("postgresql://", "postgres://")
 
@@ -224,6 +226,23 @@ class Database(abc.ABC):
         LISTEN, on a connection of its own) until closed; None where a database announces
         nothing (SQLite: the instances on one file read its counters instead)."""
         return None
+
+    async def copy_in(self, tables: Sequence[tuple[str, Sequence[str], Sequence[Any]]]) -> None:
+        """Write rows (`(table, columns, rows)`, in order) in one transaction, as fast as the
+        engine takes many rows: `executemany` here; PostgreSQL's binary COPY."""
+        sqlite = self.dialect == "sqlite"
+
+        def work(connection: WorkConnection) -> None:
+            # A bulk load touches the same index pages batch after batch: keep them in memory.
+            if sqlite:
+                connection.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+            for table, columns, rows in tables:
+                if rows:
+                    names = ", ".join(f'"{column}"' for column in columns)
+                    marks = ", ".join("?" * len(columns))
+                    connection.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
+        await self.transact(work)
 
     @abc.abstractmethod
     def use(self) -> Use:

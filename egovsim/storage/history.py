@@ -42,8 +42,6 @@ CHILDREN: Mapping[str, tuple[str, str]] = {
 SELF_NUMBERED = {"portal_timeline", "portal_notifications", "gateway_attempts", "transitions"}
 SELF_NUMBERED.add("statecorp_steps")
 
-#: The page cache of a bulk load, in KiB.
-BULK_CACHE_KIB = 256 * 1024
 _MESSAGE_ID_COLUMNS = {"message_id", "correlation_id", "gateway_message_id"}
 _MESSAGE_ID_COLUMNS |= {"request_message_id", "portal_request_id"}
 _TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
@@ -256,28 +254,11 @@ class HistoryStore:
         return await self._db.transact(work)
 
     async def write(self, batch: Mapping[str, tuple[list[str], list[tuple[Any, ...]]]]) -> None:
-        """One batch of copies in one transaction, table by table with `executemany`."""
-
-        sqlite = self._db.dialect == "sqlite"
-
-        def work(connection: WorkConnection) -> None:
-            # A bulk load touches the same index pages batch after batch: keep them in memory.
-            if sqlite:
-                connection.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
-            for table in (*KEYED, *CHILDREN):
-                if table not in batch:
-                    continue
-                columns, rows = batch[table]
-                if not rows:
-                    continue
-                names = ", ".join(f'"{column}"' for column in columns)
-                marks = ", ".join("?" * len(columns))
-                connection.executemany(
-                    f"INSERT INTO {table} ({names}) VALUES ({marks})",
-                    rows,
-                )
-
-        await self._db.transact(work)
+        """One batch of copies in one transaction, table by table (`Database.copy_in`:
+        `executemany` on SQLite, binary COPY on PostgreSQL)."""
+        await self._db.copy_in(
+            [(table, *batch[table]) for table in (*KEYED, *CHILDREN) if table in batch]
+        )
         # The copies' ids were chosen here: the next row any table makes must come after them.
         await self._db.ids_taken(table for table in KEYED if table in batch)
 

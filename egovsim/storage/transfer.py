@@ -66,7 +66,7 @@ async def dump(database: Database, out: TextIO) -> dict[str, int]:
     of each table."""
     migrations = await database.applied_migrations()
     tables = [t for t in parents_first(await database.references()) if t not in NOT_CARRIED]
-    order = insertion_order(database.dialect)
+    orders = {table: await _order(database, table) for table in tables}
     header = {"format": FORMAT, "from": database.dialect, "migrations": migrations}
 
     def write(connection: WorkConnection) -> dict[str, int]:
@@ -76,7 +76,8 @@ async def dump(database: Database, out: TextIO) -> dict[str, int]:
             offset, count = 0, 0
             while True:
                 rows = connection.execute(
-                    f'SELECT * FROM "{table}" ORDER BY {order} LIMIT ? OFFSET ?', (BATCH, offset)
+                    f'SELECT * FROM "{table}" ORDER BY {orders[table]} LIMIT ? OFFSET ?',
+                    (BATCH, offset),
                 ).fetchall()
                 if offset == 0:
                     columns = list(rows[0].keys()) if rows else []
@@ -91,6 +92,21 @@ async def dump(database: Database, out: TextIO) -> dict[str, int]:
         return counts
 
     return await database.snapshot(write)
+
+
+async def _order(database: Database, table: str) -> str:
+    """What orders `table`'s rows in the file: the order they were written in, or (a SQLite
+    table made WITHOUT ROWID, which has none) its primary key."""
+    if database.dialect == "sqlite":
+        made = await database.fetch_one(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+        )
+        if made is not None and "WITHOUT ROWID" in str(made[0]).upper():
+            keys = await database.fetch_all(
+                "SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk", (table,)
+            )
+            return ", ".join(f'"{key[0]}"' for key in keys)
+    return insertion_order(database.dialect)
 
 
 async def load(database: Database, lines: Iterable[str]) -> dict[str, int]:
