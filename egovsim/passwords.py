@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
@@ -18,6 +19,13 @@ def hash_password(password: str) -> str:
     digest = hashlib.scrypt(password.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
     encode = base64.b64encode
     return f"scrypt${_N}${_R}${_P}${encode(salt).decode()}${encode(digest).decode()}"
+
+
+@functools.lru_cache(maxsize=4)
+def demo_password_hash(password: str) -> str:
+    """The hash of the demo's one documented password that every seeded login gets: made once
+    a process, not at every start and reset (each scrypt costs tens of milliseconds)."""
+    return hash_password(password)
 
 
 def check_password(password: str, stored: str) -> bool:

@@ -33,6 +33,9 @@ PASSWORD = "Qwerty12"
 #: Tests that need the HTTP endpoints route that address to their own server.
 BASE_URL = "http://127.0.0.1:9"
 
+#: `--cpu-durations=N` and `--cpu-log=PATH`: what each test costs in CPU seconds.
+pytest_plugins = ["tests.cpu_times"]
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The tests marked `long` first, the rest in their order: xdist hands tests out in this

@@ -1,5 +1,6 @@
 """The gateway's remembered password checks: one scrypt per sender and password, even when a
-first burst of messages asks all at once, and a failed check is not remembered."""
+first burst of messages asks all at once, and a failed check is not remembered; the demo's
+seeded logins share one hash of their password a process."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import asyncio
 import pytest
 
 from egovsim import passwords
-from egovsim.passwords import PasswordChecks, hash_password
+from egovsim.passwords import PasswordChecks, check_password, demo_password_hash, hash_password
 
 
 @pytest.fixture
@@ -78,3 +79,12 @@ async def test_a_waiter_given_up_on_leaves_the_check_to_the_others() -> None:
     await asyncio.sleep(0)
     first.cancel()
     assert await second
+
+
+def test_the_demo_password_is_hashed_once_a_process_and_the_hash_checks() -> None:
+    hashed = demo_password_hash("Demo-pass-1")
+    assert demo_password_hash("Demo-pass-1") is hashed
+    assert hashed.startswith("scrypt$")
+    assert check_password("Demo-pass-1", hashed)
+    assert not check_password("Demo-pass-2", hashed)
+    assert demo_password_hash("Demo-pass-2") != hashed

@@ -45,10 +45,30 @@ def run_cli(certs_dir: Path, tmp_path: Path, *files: Path) -> tuple[int, Path, P
     return code, junit, report
 
 
-@pytest.mark.long
-def test_every_shipped_scenario_passes_and_its_junit_xml_parses(
-    certs_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+#: The shipped files run in this many parts, so that the suite's workers run them side by side
+#: (each part makes a test PKI of its own: a few seconds of keys, so not one part a file).
+PARTS = 3
+
+
+def shipped_parts(parts: int = PARTS) -> list[list[Path]]:
+    """The shipped files in `parts` groups of about equal work (a simulator starts for each
+    scenario, then its steps run), each group in the files' own order."""
+    groups: list[list[Path]] = [[] for _ in range(parts)]
+    work = [0] * parts
+
+    def cost(path: Path) -> int:
+        scenarios = load_scenario_file(path).scenarios
+        return 4 * len(scenarios) + sum(len(scenario.steps) for scenario in scenarios)
+
+    for path in sorted(shipped_files(), key=cost, reverse=True):
+        lightest = work.index(min(work))
+        groups[lightest].append(path)
+        work[lightest] += cost(path)
+    order = {path: index for index, path in enumerate(shipped_files())}
+    return [sorted(group, key=order.__getitem__) for group in groups]
+
+
+def test_the_shipped_files_are_the_known_ones_and_each_is_in_one_part() -> None:
     shipped = shipped_files()
     assert {path.name for path in shipped} >= {
         "portal-vessel-licence.yaml",
@@ -60,8 +80,37 @@ def test_every_shipped_scenario_passes_and_its_junit_xml_parses(
         "refusals-gateway.yaml",
         "refusals-statecorp.yaml",
     }
+    parts = shipped_parts()
+    assert sorted(path for part in parts for path in part) == sorted(shipped)
+    assert all(parts)
 
-    code, junit, report = run_cli(certs_dir, tmp_path)
+
+def test_scenario_run_without_files_runs_every_shipped_one(
+    certs_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The files it would run, not the run itself: the parts below run every one of them.
+    chosen: list[str] = []
+
+    async def run_nothing(arguments: object, settings: object, files: list, reports: object) -> int:
+        chosen.extend(scenario_file.path.name for scenario_file in files)
+        return 0
+
+    monkeypatch.setattr("egovsim.cli.scenario_command._run_files", run_nothing)
+    code, _, _ = run_cli(certs_dir, tmp_path)
+    assert code == 0
+    assert chosen == [path.name for path in shipped_files()]
+
+
+@pytest.mark.long
+@pytest.mark.parametrize(
+    "part", range(PARTS), ids=[f"part-{n + 1}-of-{PARTS}" for n in range(PARTS)]
+)
+def test_every_shipped_scenario_passes_and_its_junit_xml_parses(
+    part: int, certs_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = shipped_parts()[part]
+
+    code, junit, report = run_cli(certs_dir, tmp_path, *files)
 
     progress = capsys.readouterr().err
     assert code == 0, progress
@@ -69,8 +118,8 @@ def test_every_shipped_scenario_passes_and_its_junit_xml_parses(
     assert "... ok" in progress and "... FAIL" not in progress
     parsed = JUnitXml.fromfile(str(junit))
     suites = list(parsed)
-    assert {suite.name for suite in suites} == {load_scenario_file(p).name for p in shipped}
-    scenarios = sum(len(load_scenario_file(p).scenarios) for p in shipped)
+    assert {suite.name for suite in suites} == {load_scenario_file(p).name for p in files}
+    scenarios = sum(len(load_scenario_file(p).scenarios) for p in files)
     cases = [case for suite in suites for case in suite]
     assert len(cases) == scenarios == parsed.tests
     assert all(case.is_passed for case in cases)

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from egovsim.gateway.parties import Parties
-from egovsim.passwords import hash_password
+from egovsim.passwords import demo_password_hash
 from egovsim.storage.gateway import GatewayStore, Route, Sender
 
 PORTAL_SENDER = "egov-portal"
@@ -36,8 +36,8 @@ async def seed_gateway(
         for sender_id, name in parties.senders
         if await store.sender(sender_id) is None
     ]
-    # They all use the personas' password; hashing it once spares a start 50 ms of scrypt.
-    hashed = hash_password(password) if missing else ""
+    # They all use the personas' password, hashed once a process: scrypt is slow on purpose.
+    hashed = demo_password_hash(password) if missing else ""
     for sender_id, name in missing:
         policy = "required" if signed and sender_id not in set(optional) else "optional"
         await store.save_sender(Sender(sender_id, hashed, policy, name), now)

@@ -39,7 +39,6 @@ hours of real time after it opened, so moving the simulator's clock signs nobody
 from __future__ import annotations
 
 import asyncio
-import functools
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
@@ -48,7 +47,13 @@ from typing import Any, TypeVar
 from egovsim.clock import utcnow
 from egovsim.errors import EgovsimError
 from egovsim.identity import classify
-from egovsim.passwords import check_password, hash_password, new_token, token_hash
+from egovsim.passwords import (
+    check_password,
+    demo_password_hash,
+    hash_password,
+    new_token,
+    token_hash,
+)
 from egovsim.pki.personas import COMPANY_BIN
 from egovsim.portal.credentials import (
     LOCK_DURATION,
@@ -124,7 +129,7 @@ class Accounts:
     ) -> None:
         account = await self._store.account(login)
         if account is None:
-            hashed = await _in_executor(_persona_hash, self._persona_password)
+            hashed = await _in_executor(demo_password_hash, self._persona_password)
             account = await self._store.create_account(
                 kind, login, name, hashed, employees, self._now()
             )
@@ -304,13 +309,6 @@ def _applicant(
         person_name=person_name,
         role=role,
     )
-
-
-@functools.lru_cache(maxsize=4)
-def _persona_hash(password: str) -> str:
-    # Every demo account has the one documented password: hash it once a process, not once an
-    # account at every start (scrypt is slow on purpose).
-    return hash_password(password)
 
 
 def _iso(moment: datetime) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from egovsim.errors import EgovsimError
-from egovsim.passwords import check_password, hash_password
+from egovsim.passwords import check_password, demo_password_hash
 from egovsim.regulations.calendar import WorkingCalendar
 from egovsim.regulations.model import Regulation
 from egovsim.statecorp.arrivals import Arrivals
@@ -27,8 +27,8 @@ from egovsim.storage.statecorp import Operator, StateCorpStore
 
 
 def seed_operators(password: str) -> list[Operator]:
-    """The seeded centres' operators, their password hashed once (they share it)."""
-    hashed = hash_password(password)
+    """The seeded centres' operators, their password hashed once a process (they share it)."""
+    hashed = demo_password_hash(password)
     return [
         Operator(0, spec.id, o.login, hashed, o.name, o.iin)
         for spec in CENTRES

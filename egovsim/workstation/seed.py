@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from egovsim.passwords import hash_password
+from egovsim.passwords import demo_password_hash
 from egovsim.storage.records import Provider, StaffMember
 from egovsim.storage.staff import StaffStore
 from egovsim.workstation.providers import PROVIDERS
@@ -26,7 +26,7 @@ async def seed_providers(staff: StaffStore, personas: list[dict[str, Any]], pass
             persona = by_id.get(member.persona) if member.persona else None
             if member.persona and persona is None:
                 raise LookupError(f"persona {member.persona} is missing from the test PKI")
-            password_hash = password_hash or hash_password(password)
+            password_hash = password_hash or demo_password_hash(password)
             await staff.save_staff(
                 StaffMember(
                     id=0,
