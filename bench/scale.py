@@ -47,7 +47,7 @@ from bench.common import (
     scratch_directory,
 )
 from egovsim.pki.authority import TestPki
-from egovsim.storage.database import read_saved
+from egovsim.storage.database import DATABASE_FILE, read_saved
 from egovsim.testing.simulator import Simulator
 
 #: What `make bench` fills: enough to see a page's cost not follow the history, in minutes.
@@ -134,7 +134,7 @@ class _Kept:
             raise SystemExit(f"{directory} holds no kept history (no {cls.MANIFEST}): --keep it")
         facts = json.loads(manifest.read_text())
         if "applications" not in facts:
-            raise SystemExit(f"the fill into {directory} did not finish: remove it, fill again")
+            raise SystemExit(f"the fill into {directory} did not finish: --keep it again to go on")
         return cls(directory, facts)
 
     def write(self) -> None:
@@ -183,15 +183,25 @@ def _fill_and_measure(applications: int, database: str, keep: Path | None) -> di
                 return _measure(applications, url)
         return _measure(applications)
     if (keep / _Kept.MANIFEST).exists():
-        raise SystemExit(f"{keep} already holds a kept history: --reuse it, or remove it first")
-    keep.mkdir(parents=True, exist_ok=True)
-    keep.chmod(0o755)  # PostgreSQL's server runs as its own user under root and must reach it
-    port = free_port()
-    kept = _Kept(keep, {"database": database, "port": port})
-    pki = make_pki(f"http://127.0.0.1:{port}", kept.pki)
+        # A fill stopped part way (the machine was needed, the session ended) goes on from
+        # what its committed batches hold.
+        kept = _Kept(keep, json.loads((keep / _Kept.MANIFEST).read_text()))
+        if int(str(kept.facts.get("applications", 0))) >= applications:
+            raise SystemExit(f"{keep} already holds a kept history: --reuse it, or remove it")
+        if kept.database != database:
+            raise SystemExit(f"{keep} holds a history on {kept.database}, not {database}")
+        pki = TestPki.open(kept.pki)
+    else:
+        keep.mkdir(parents=True, exist_ok=True)
+        keep.chmod(0o755)  # PostgreSQL's server runs as its own user under root: it must enter
+        kept = _Kept(keep, {"database": database, "port": free_port()})
+        pki = make_pki(f"http://127.0.0.1:{kept.port}", kept.pki)
     with kept.database_url() as url:
         kept.write()  # the database's name, before the long fill
-        filled, rate = _fill(pki, kept.data, applications, url)
+        have = _applications_in(kept.data, url)
+        if have:
+            print(f"  (going on from the {have:,} applications kept in {keep})")
+        filled, rate = _fill(pki, kept.data, applications, url, have)
         kept.facts.update(
             {
                 "applications": filled,
@@ -202,7 +212,21 @@ def _fill_and_measure(applications: int, database: str, keep: Path | None) -> di
         )
         kept.write()
         print(f"  (kept in {keep}: measure it again with --reuse {keep})")
-        return _measure_filled(pki, kept.data, port, url, filled, rate)
+        return _measure_filled(pki, kept.data, kept.port, url, filled, rate)
+
+
+def _applications_in(data: Path, url: str | None) -> int:
+    """The applications a filled database holds: one portal application a copy, or the
+    centre's package of a paper one (the kinds of `fill_templates`)."""
+    location = url if url is not None else data / DATABASE_FILE
+    found = read_saved(
+        location,
+        [
+            "SELECT (SELECT COUNT(*) FROM portal_applications)"
+            " + (SELECT COUNT(*) FROM statecorp_packages WHERE kind = 'counter')"
+        ],
+    )
+    return int(found[0][0][0]) if found else 0
 
 
 def _measure_kept(kept: _Kept) -> dict[str, float]:
@@ -316,24 +340,29 @@ def _database(url: str | None) -> list[str]:
     return [] if url is None else ["--database-url", url]
 
 
-def _fill(pki: TestPki, data: Path, applications: int, url: str | None) -> tuple[int, float]:
-    """Fill `applications` in two goes: a pilot whose bytes per application tell whether the
-    rest fits in `DISK_SHARE` of the free disk, fewer when it does not; how many, and the
-    copies written per second of the larger go."""
-    pilot = min(applications, PILOT)
-    rate = _fill_more(pki, data, pilot, 1, url)
-    used = _size(data, url)
-    per_application = used / pilot
+def _fill(
+    pki: TestPki, data: Path, applications: int, url: str | None, have: int = 0
+) -> tuple[int, float]:
+    """Fill up to `applications` (`have` there already) in two goes: a pilot whose bytes per
+    application tell whether the rest fits in `DISK_SHARE` of the free disk, fewer when it does
+    not; how many there are, and the copies written per second of the larger go."""
+    rate = 0.0
+    if have < PILOT:
+        pilot = min(applications, PILOT) - have
+        rate = _fill_more(pki, data, pilot, 1 + have, url)
+        have += pilot
+    per_application = _size(data, url) / have
     room = shutil.disk_usage(data).free * DISK_SHARE / per_application
-    rest = min(applications - pilot, int(room))
-    if rest < applications - pilot:
+    rest = min(applications - have, int(room))
+    if rest < applications - have:
         print(
-            f"  (the disk holds about {pilot + rest:,} applications at "
+            f"  (the disk holds about {have + rest:,} applications at "
             f"{per_application / 1024:.0f} KiB each, not {applications:,}: measuring that)"
         )
     if rest > 0:
-        rate = _fill_more(pki, data, rest, 2, url)
-    return pilot + rest, rate
+        # A seed of its own per go: a fill that goes on draws new applicants and choices.
+        rate = _fill_more(pki, data, rest, 2 + have, url)
+    return have + rest, rate
 
 
 def _fill_more(pki: TestPki, data: Path, applications: int, seed: int, url: str | None) -> float:
