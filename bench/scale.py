@@ -366,18 +366,30 @@ def _fill(
 
 
 def _fill_more(pki: TestPki, data: Path, applications: int, seed: int, url: str | None) -> float:
-    """Run `egovsim db fill`; the copies it wrote per second (after playing its templates)."""
+    """Run `egovsim db fill`, its progress passed on as it comes (a long fill says how far it
+    is); the copies it wrote per second (after playing its templates)."""
     command = [sys.executable, "-m", "egovsim", "--data-dir", str(data), *_database(url)]
     command += ["--certs", str(pki.directory), "--public-url", pki.base_url]
     command += ["db", "fill", "--applications", str(applications), "--seed", str(seed)]
     started = time.perf_counter()
-    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    said = []
+    with subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    ) as filling:
+        assert filling.stderr is not None
+        for line in filling.stderr:
+            said.append(line)
+            print(f"  {line.rstrip()}", flush=True)
+    if filling.returncode != 0:
+        raise RuntimeError(f"egovsim db fill failed:\n{''.join(said[-20:])}")
     took = time.perf_counter() - started
-    written = re.findall(r"written in (\d+) s \((\d+)/s\)", done.stderr)
-    rate = float(written[-1][1]) if written else applications / took
+    written = re.findall(r"written in \d+ s \((\d+)/s(?:; ([\d.]+) ms)?", "".join(said))
+    rate = float(written[-1][0]) if written else applications / took
+    cpu = f", {written[-1][1]} ms of the fill's CPU each" if written and written[-1][1] else ""
     print(
         f"  (filled {applications:,} in {took:.0f} s with the templates played, "
-        f"copies written at {rate:,.0f} per second)"
+        f"copies written at {rate:,.0f} per second{cpu})",
+        flush=True,
     )
     return rate
 
