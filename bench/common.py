@@ -36,9 +36,10 @@ def scratch_directory() -> Path:
     return directory
 
 
-def make_pki(base_url: str) -> TestPki:
-    """A fresh PKI with the personas, in a temporary directory, dated from now."""
-    directory = scratch_directory()
+def make_pki(base_url: str, directory: Path | None = None) -> TestPki:
+    """A fresh PKI with the personas, in `directory` (by default a temporary one), dated from
+    now."""
+    directory = directory or scratch_directory()
     now = utcnow()
     pki = TestPki.init(directory, base_url, now)
     create_personas(pki, now, PASSWORD)

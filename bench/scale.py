@@ -4,10 +4,13 @@ process is timed from its start until `/healthz`, and the pages one provider's s
 one citizen and the gateway's operator open are each requested in turn; the same with an empty
 database.
 
-`python -m bench.scale --applications 1000000` for the full measurement (an hour or more, and
-the disk it needs); `--applications 5000` for a quick one; `--database postgresql` for the same
-on a throwaway PostgreSQL cluster (`run(database="postgresql")`). Loopback only; every loop is
-bounded by a count.
+`python -m bench.scale --applications 1000000` for the full measurement (the disk it needs, and
+a fill that may take an hour on a busy machine); `--applications 5000` for a quick one;
+`--database postgresql` for the same on a throwaway PostgreSQL cluster. The fill and the
+measurement are separate steps when they must be: `--keep DIR` fills into DIR (the PKI, the data
+directory, and for PostgreSQL the cluster's own data directory) and keeps it;
+`--reuse DIR` measures that history again, on a quiet machine, without filling. Loopback only;
+every loop is bounded by a count.
 """
 
 from __future__ import annotations
@@ -15,16 +18,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import compileall
+import contextlib
+import json
 import os
 import re
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
@@ -40,7 +47,7 @@ from bench.common import (
     scratch_directory,
 )
 from egovsim.pki.authority import TestPki
-from egovsim.storage.database import read_saved
+from egovsim.storage.database import DATABASE_FILE, read_saved
 from egovsim.testing.simulator import Simulator
 
 #: What `make bench` fills: enough to see a page's cost not follow the history, in minutes.
@@ -58,18 +65,29 @@ STAFF = "alm-office"
 CITIZEN = "citizen-valid"
 
 
-def run(applications: int = APPLICATIONS, database: str = "sqlite") -> dict[str, object]:
+def run(
+    applications: int = APPLICATIONS,
+    database: str = "sqlite",
+    keep: Path | None = None,
+    reuse: Path | None = None,
+) -> dict[str, object]:
     """The figures of an empty database and of one with `applications` (fewer when the disk
     cannot hold them: said in the title), on the SQLite file or (`database="postgresql"`) on a
-    database of a throwaway PostgreSQL cluster; printed and returned."""
+    database of a throwaway PostgreSQL cluster; printed and returned. With `keep` the filled
+    history stays in that directory; with `reuse` the history kept there is measured, not
+    filled (its database and size are the kept one's)."""
+    if reuse is not None:
+        kept = _Kept.read(reuse)
+        database = kept.database
     if database == "postgresql":
         with postgresql_database() as url:
             empty = _measure(0, url)
-        with postgresql_database() as url:
-            filled = _measure(applications, url)
     else:
         empty = _measure(0)
-        filled = _measure(applications)
+    if reuse is not None:
+        filled = _measure_kept(kept)
+    else:
+        filled = _fill_and_measure(applications, database, keep)
     applications = int(filled.pop("applications"))
     figures = []
     for name, unit in _FIGURES:
@@ -81,7 +99,8 @@ def run(applications: int = APPLICATIONS, database: str = "sqlite") -> dict[str,
     figures.append(Figure("bytes per application", per_application, "B", "<= 8192"))
     figures.append(
         Figure(
-            "fill, copies written per second",
+            "fill, copies written per second"
+            + (f" (when kept, load average {filled['fill load']:.2f})" if reuse else ""),
             filled["fill rate"],
             "/s",
             f">= {FILL_TARGET:,.0f} (1,000,000 in 10 min)",
@@ -89,10 +108,154 @@ def run(applications: int = APPLICATIONS, database: str = "sqlite") -> dict[str,
     )
     return report(
         f"Scale: pages and start-up with {applications:,} applications"
-        f"{' on PostgreSQL' if database == 'postgresql' else ''} "
+        f"{' on PostgreSQL' if database == 'postgresql' else ''}"
+        f"{' (a kept history)' if reuse else ''} "
         f"(load average {os.getloadavg()[0]:.2f} at the end)",
         figures,
     )
+
+
+class _Kept:
+    """A filled history kept in a directory: `pki/` (its certificates name the port they were
+    made for, so the server is measured on that port again), `data/` (the SQLite file), for
+    PostgreSQL `postgresql/data` (the cluster's data directory, stopped between runs), and
+    `scale.json` (what was filled, how fast, on which database)."""
+
+    MANIFEST = "scale.json"
+
+    def __init__(self, directory: Path, facts: dict[str, object]) -> None:
+        self.directory = directory
+        self.facts = facts
+
+    @classmethod
+    def read(cls, directory: Path) -> _Kept:
+        manifest = directory / cls.MANIFEST
+        if not manifest.is_file():
+            raise SystemExit(f"{directory} holds no kept history (no {cls.MANIFEST}): --keep it")
+        facts = json.loads(manifest.read_text())
+        if "applications" not in facts:
+            raise SystemExit(f"the fill into {directory} did not finish: --keep it again to go on")
+        return cls(directory, facts)
+
+    def write(self) -> None:
+        (self.directory / self.MANIFEST).write_text(json.dumps(self.facts, indent=2) + "\n")
+
+    @property
+    def database(self) -> str:
+        return str(self.facts["database"])
+
+    @property
+    def port(self) -> int:
+        return int(str(self.facts["port"]))
+
+    @property
+    def pki(self) -> Path:
+        return self.directory / "pki"
+
+    @property
+    def data(self) -> Path:
+        return self.directory / "data"
+
+    @contextlib.contextmanager
+    def database_url(self) -> Iterator[str | None]:
+        """None for SQLite; for PostgreSQL the kept cluster started (its database made on
+        the first start) and stopped cleanly at the end, its data left in place."""
+        if self.database != "postgresql":
+            yield None
+            return
+        from tests import pg_cluster
+
+        cluster = pg_cluster.start(directory=self.directory / "postgresql")
+        try:
+            name = self.facts.get("database name")
+            if name is None:
+                name, _ = pg_cluster.new_database(cluster.url, cluster.bindir)
+                self.facts["database name"] = name
+            yield cluster.url.rsplit("/", 1)[0] + f"/{name}"
+        finally:
+            pg_cluster.stop(cluster.directory, cluster.bindir, keep=True)
+
+
+def _fill_and_measure(applications: int, database: str, keep: Path | None) -> dict[str, float]:
+    if keep is None:
+        if database == "postgresql":
+            with postgresql_database() as url:
+                return _measure(applications, url)
+        return _measure(applications)
+    if (keep / _Kept.MANIFEST).exists():
+        # A fill stopped part way (the machine was needed, the session ended) goes on from
+        # what its committed batches hold.
+        kept = _Kept(keep, json.loads((keep / _Kept.MANIFEST).read_text()))
+        if int(str(kept.facts.get("applications", 0))) >= applications:
+            raise SystemExit(f"{keep} already holds a kept history: --reuse it, or remove it")
+        if kept.database != database:
+            raise SystemExit(f"{keep} holds a history on {kept.database}, not {database}")
+        pki = TestPki.open(kept.pki)
+    else:
+        keep.mkdir(parents=True, exist_ok=True)
+        keep.chmod(0o755)  # PostgreSQL's server runs as its own user under root: it must enter
+        kept = _Kept(keep, {"database": database, "port": free_port()})
+        pki = make_pki(f"http://127.0.0.1:{kept.port}", kept.pki)
+    with kept.database_url() as url:
+        kept.write()  # the database's name, before the long fill
+        have = _applications_in(kept.data, url)
+        if have:
+            print(f"  (going on from the {have:,} applications kept in {keep})")
+        filled, rate = _fill(pki, kept.data, applications, url, have)
+        kept.facts.update(
+            {
+                "applications": filled,
+                "fill rate": rate,
+                "fill load": os.getloadavg()[0],
+                "filled at": datetime.now(UTC).isoformat(timespec="seconds"),
+            }
+        )
+        kept.write()
+        print(f"  (kept in {keep}: measure it again with --reuse {keep})")
+        return _measure_filled(pki, kept.data, kept.port, url, filled, rate)
+
+
+def _applications_in(data: Path, url: str | None) -> int:
+    """The applications a filled database holds: one portal application a copy, or the
+    centre's package of a paper one (the kinds of `fill_templates`)."""
+    location = url if url is not None else data / DATABASE_FILE
+    found = read_saved(
+        location,
+        [
+            "SELECT (SELECT COUNT(*) FROM portal_applications)"
+            " + (SELECT COUNT(*) FROM statecorp_packages WHERE kind = 'counter')"
+        ],
+    )
+    return int(found[0][0][0]) if found else 0
+
+
+def _measure_kept(kept: _Kept) -> dict[str, float]:
+    """The figures of a kept history, after bringing its schema to this code's (untimed)."""
+    pki = TestPki.open(kept.pki)
+    with socket.socket() as probe:
+        # As the server binds: connections of an earlier run waiting out TIME_WAIT do not count.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", kept.port))
+        except OSError:
+            raise SystemExit(
+                f"port {kept.port} is taken: the kept PKI's certificates name it, so the server "
+                "is measured there; free it and run again"
+            ) from None
+    with kept.database_url() as url:
+        command = [sys.executable, "-m", "egovsim", "--data-dir", str(kept.data), *_database(url)]
+        started = time.perf_counter()
+        done = subprocess.run([*command, "db", "migrate"], check=True, capture_output=True)
+        print(
+            f"  ({done.stdout.decode().strip()}, in {time.perf_counter() - started:.0f} s; "
+            "not part of the start-up timed)"
+        )
+        figures = _measure_filled(
+            pki, kept.data, kept.port, url, 0, float(str(kept.facts["fill rate"]))
+        )
+    figures["applications"] = float(str(kept.facts["applications"]))
+    figures["fill load"] = float(str(kept.facts.get("fill load", 0.0)))
+    return figures
 
 
 _PAGES = (
@@ -128,13 +291,21 @@ def _target(name: str, unit: str, empty: dict[str, float]) -> str:
 
 
 def _measure(applications: int, url: str | None = None) -> dict[str, float]:
+    """Fill `applications` (none: the empty database) into a scratch directory and measure."""
     port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    pki = make_pki(base)
+    pki = make_pki(f"http://127.0.0.1:{port}")
     data = scratch_directory()
     rate = 0.0
     if applications:
         applications, rate = _fill(pki, data, applications, url)
+    return _measure_filled(pki, data, port, url, applications, rate)
+
+
+def _measure_filled(
+    pki: TestPki, data: Path, port: int, url: str | None, applications: int, rate: float
+) -> dict[str, float]:
+    """Start the server on `data` and time its start-up and pages."""
+    base = f"http://127.0.0.1:{port}"
     # An installed simulator has its bytecode (pip compiles it): the start-up timed is the
     # server's, not the compiler's, even where PYTHONDONTWRITEBYTECODE keeps imports from
     # writing it.
@@ -169,39 +340,56 @@ def _database(url: str | None) -> list[str]:
     return [] if url is None else ["--database-url", url]
 
 
-def _fill(pki: TestPki, data: Path, applications: int, url: str | None) -> tuple[int, float]:
-    """Fill `applications` in two goes: a pilot whose bytes per application tell whether the
-    rest fits in `DISK_SHARE` of the free disk, fewer when it does not; how many, and the
-    copies written per second of the larger go."""
-    pilot = min(applications, PILOT)
-    rate = _fill_more(pki, data, pilot, 1, url)
-    used = _size(data, url)
-    per_application = used / pilot
+def _fill(
+    pki: TestPki, data: Path, applications: int, url: str | None, have: int = 0
+) -> tuple[int, float]:
+    """Fill up to `applications` (`have` there already) in two goes: a pilot whose bytes per
+    application tell whether the rest fits in `DISK_SHARE` of the free disk, fewer when it does
+    not; how many there are, and the copies written per second of the larger go."""
+    rate = 0.0
+    if have < PILOT:
+        pilot = min(applications, PILOT) - have
+        rate = _fill_more(pki, data, pilot, 1 + have, url)
+        have += pilot
+    per_application = _size(data, url) / have
     room = shutil.disk_usage(data).free * DISK_SHARE / per_application
-    rest = min(applications - pilot, int(room))
-    if rest < applications - pilot:
+    rest = min(applications - have, int(room))
+    if rest < applications - have:
         print(
-            f"  (the disk holds about {pilot + rest:,} applications at "
+            f"  (the disk holds about {have + rest:,} applications at "
             f"{per_application / 1024:.0f} KiB each, not {applications:,}: measuring that)"
         )
     if rest > 0:
-        rate = _fill_more(pki, data, rest, 2, url)
-    return pilot + rest, rate
+        # A seed of its own per go: a fill that goes on draws new applicants and choices.
+        rate = _fill_more(pki, data, rest, 2 + have, url)
+    return have + rest, rate
 
 
 def _fill_more(pki: TestPki, data: Path, applications: int, seed: int, url: str | None) -> float:
-    """Run `egovsim db fill`; the copies it wrote per second (after playing its templates)."""
+    """Run `egovsim db fill`, its progress passed on as it comes (a long fill says how far it
+    is); the copies it wrote per second (after playing its templates)."""
     command = [sys.executable, "-m", "egovsim", "--data-dir", str(data), *_database(url)]
     command += ["--certs", str(pki.directory), "--public-url", pki.base_url]
     command += ["db", "fill", "--applications", str(applications), "--seed", str(seed)]
     started = time.perf_counter()
-    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    said = []
+    with subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    ) as filling:
+        assert filling.stderr is not None
+        for line in filling.stderr:
+            said.append(line)
+            print(f"  {line.rstrip()}", flush=True)
+    if filling.returncode != 0:
+        raise RuntimeError(f"egovsim db fill failed:\n{''.join(said[-20:])}")
     took = time.perf_counter() - started
-    written = re.findall(r"written in (\d+) s \((\d+)/s\)", done.stderr)
-    rate = float(written[-1][1]) if written else applications / took
+    written = re.findall(r"written in \d+ s \((\d+)/s(?:; ([\d.]+) ms)?", "".join(said))
+    rate = float(written[-1][0]) if written else applications / took
+    cpu = f", {written[-1][1]} ms of the fill's CPU each" if written and written[-1][1] else ""
     print(
         f"  (filled {applications:,} in {took:.0f} s with the templates played, "
-        f"copies written at {rate:,.0f} per second)"
+        f"copies written at {rate:,.0f} per second{cpu})",
+        flush=True,
     )
     return rate
 
@@ -287,5 +475,12 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--applications", type=int, default=APPLICATIONS)
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    kept = parser.add_mutually_exclusive_group()
+    kept.add_argument(
+        "--keep", type=Path, metavar="DIR", help="fill into DIR and keep it (a new directory)"
+    )
+    kept.add_argument(
+        "--reuse", type=Path, metavar="DIR", help="measure the history kept in DIR, not filling"
+    )
     arguments = parser.parse_args()
-    run(arguments.applications, arguments.database)
+    run(arguments.applications, arguments.database, arguments.keep, arguments.reuse)

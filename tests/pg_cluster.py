@@ -89,30 +89,22 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start(bindir: Path | None = None) -> Cluster:
-    """initdb in a new temporary directory and start the server on a free loopback port."""
+def start(bindir: Path | None = None, directory: Path | None = None) -> Cluster:
+    """initdb in a new temporary directory (or in `directory`, where a cluster kept before is
+    started again as it is) and start the server on a free loopback port."""
     bindir = bindir or binaries()
     if bindir is None:
         raise RuntimeError("PostgreSQL is not installed (no initdb found)")
     owner = _owner()
-    directory = Path(tempfile.mkdtemp(prefix="egovsim-pg-"))
+    kept = directory is not None
+    if directory is None:
+        directory = Path(tempfile.mkdtemp(prefix="egovsim-pg-"))
+    directory.mkdir(parents=True, exist_ok=True)
     if owner is not None:
         os.chown(directory, owner.pw_uid, owner.pw_gid)
     data = directory / "data"
-    _run(
-        [
-            str(bindir / "initdb"),
-            "-D",
-            str(data),
-            "-U",
-            USER,
-            "--auth=trust",
-            "--no-sync",
-            "--encoding=UTF8",
-            "--locale=C",
-        ],
-        owner,
-    )
+    if not (data / "PG_VERSION").is_file():
+        _initdb(bindir, data, owner)
     # Durability across a power cut is not what a throwaway cluster is for: no fsync.
     options = (
         f"-h 127.0.0.1 -k {directory} -c fsync=off -c synchronous_commit=off"
@@ -130,7 +122,7 @@ def start(bindir: Path | None = None) -> Cluster:
                     str(directory / "server.log"),
                     "-w",
                     "-t",
-                    "60",
+                    "600",
                     "-o",
                     f"{options} -p {port}",
                     "start",
@@ -141,18 +133,39 @@ def start(bindir: Path | None = None) -> Cluster:
             continue  # the port was taken in between: another one
         return Cluster(directory, bindir, port)
     log = (directory / "server.log").read_text(errors="replace")[-2000:]
-    shutil.rmtree(directory, ignore_errors=True)
+    if not kept:
+        shutil.rmtree(directory, ignore_errors=True)
     raise RuntimeError(f"the PostgreSQL server did not start:\n{log}")
 
 
-def stop(directory: Path, bindir: Path | None = None) -> None:
-    """Stop the cluster in `directory` (if it runs) and remove the directory."""
+def _initdb(bindir: Path, data: Path, owner: pwd.struct_passwd | None) -> None:
+    _run(
+        [
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            USER,
+            "--auth=trust",
+            "--no-sync",
+            "--encoding=UTF8",
+            "--locale=C",
+        ],
+        owner,
+    )
+
+
+def stop(directory: Path, bindir: Path | None = None, *, keep: bool = False) -> None:
+    """Stop the cluster in `directory` (if it runs) and remove the directory; with `keep`,
+    stop it cleanly (its next start needs no recovery) and leave its data in place."""
     bindir = bindir or binaries()
     if bindir is not None and (directory / "data" / "postmaster.pid").exists():
-        stop_now = [str(bindir / "pg_ctl"), "-D", str(directory / "data"), "-m", "immediate"]
+        mode = "fast" if keep else "immediate"
+        stop_now = [str(bindir / "pg_ctl"), "-D", str(directory / "data"), "-m", mode]
         with contextlib.suppress(RuntimeError):  # already gone
-            _run([*stop_now, "-w", "stop"], _owner())
-    shutil.rmtree(directory, ignore_errors=True)
+            _run([*stop_now, "-w", "-t", "600", "stop"], _owner())
+    if not keep:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def psql(url: str, statement: str, bindir: Path | None = None) -> None:

@@ -227,6 +227,12 @@ class Database(abc.ABC):
         nothing (SQLite: the instances on one file read its counters instead)."""
         return None
 
+    @contextlib.asynccontextmanager
+    async def bulk_load(self) -> AsyncIterator[None]:
+        """While rows made consistent elsewhere are copied in (`db fill`): checks and
+        durability a bulk load does not need may be relaxed (SQLite's); restored after."""
+        yield
+
     async def copy_in(self, tables: Sequence[tuple[str, Sequence[str], Sequence[Any]]]) -> None:
         """Write rows (`(table, columns, rows)`, in order) in one transaction, as fast as the
         engine takes many rows: `executemany` here; PostgreSQL's binary COPY."""

@@ -18,7 +18,7 @@ from typing import Any
 from egovsim.storage import json_parts
 from egovsim.storage.bodies import BODY_COLUMNS
 from egovsim.storage.database import Database, WorkConnection
-from egovsim.storage.dialect import insertion_order
+from egovsim.storage.transfer import row_order
 
 #: Tables with keys others refer to: their ids are given by the copy, in this order.
 KEYED = ("portal_applications", "gateway_messages", "applications", "statecorp_packages")
@@ -174,7 +174,7 @@ class HistoryStore:
         if not wanted:
             return []
         marks = ",".join("?" * len(wanted))
-        order = insertion_order(self._db.dialect)
+        order = await row_order(self._db, table)
         rows = await self._db.fetch_all(
             f"SELECT * FROM {table} WHERE {column} IN ({marks}) ORDER BY {order}", wanted
         )

@@ -25,6 +25,9 @@ Batch = dict[str, tuple[list[str], list[tuple[Any, ...]]]]
 
 # What a column of a copy becomes.
 _KEEP, _OWN_ID, _PARENT, _SUBSTITUTE, _TIME, _JSON, _ACCOUNT = range(7)
+#: Columns that name the HTTP request a row was made by: a copy was made by none (and sharing
+#: the template's would put every copy under one request id, in its index too).
+_REQUEST_ONLY = {"http_request_id"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +97,11 @@ class Copier:
                 rules.append((_SUBSTITUTE, ""))
         values = [
             tuple(
-                self._pieces(row[c]) if rule == _JSON and row[c] is not None else row[c]
+                None
+                if c in _REQUEST_ONLY
+                else self._pieces(row[c])
+                if rule == _JSON and row[c] is not None
+                else row[c]
                 for c, (rule, _) in zip(columns, rules, strict=True)
             )
             for row in rows

@@ -12,6 +12,7 @@ from egovsim.storage.database import Database, Row, WorkConnection
 from egovsim.storage.portal_rows import (
     SELECT_APPLICATION,
     SELECT_ENTRIES,
+    SELECT_LISTED,
     Attachment,
     PortalApplication,
     TimelineEntry,
@@ -255,7 +256,8 @@ class CabinetStore:
         self, account_id: int, limit: int, before: int | None = None, status: str | None = None
     ) -> list[PortalApplication]:
         """Up to `limit` of an account's applications, newest first, older than the one
-        `before` (a page's cursor), of one `status` when it is given."""
+        `before` (a page's cursor), of one `status` when it is given; brief rows (no
+        e-document, CMS or report: `application` reads one whole)."""
         clauses: list[str] = ["a.account_id = ?"]
         values: list[Any] = [account_id]
         if status is not None:
@@ -265,10 +267,10 @@ class CabinetStore:
             clauses.append("a.id < ?")
             values.append(before)
         rows = await self._db.fetch_all(
-            f"{SELECT_APPLICATION} WHERE {' AND '.join(clauses)} ORDER BY a.id DESC LIMIT ?",
+            f"{SELECT_LISTED} WHERE {' AND '.join(clauses)} ORDER BY a.id DESC LIMIT ?",
             (*values, limit),
         )
-        return [application_from_row(row) for row in rows]
+        return [application_from_row(row, listed=True) for row in rows]
 
     async def drafts(self, account_id: int) -> int:
         """How many drafts an account has open."""

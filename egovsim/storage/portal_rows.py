@@ -71,8 +71,15 @@ class TimelineEntry:
     id: int | None = None
 
 
-def application_from_row(row: Row) -> PortalApplication:
-    """A `portal_applications` row as the dataclass."""
+def application_from_row(row: Row, listed: bool = False) -> PortalApplication:
+    """A `portal_applications` row as the dataclass: of `SELECT_APPLICATION`, or `listed` (of
+    `SELECT_LISTED`: a list's brief row, without the e-document, CMS and report)."""
+    if listed:
+        edocument = signature = verification = None
+    else:
+        edocument = bodies.referred(row, "edocument")
+        signature = bodies.referred(row, "signature")
+        verification = bodies.referred_json(row, "verification")
     return PortalApplication(
         id=row["id"],
         number=row["number"],
@@ -91,9 +98,9 @@ def application_from_row(row: Row) -> PortalApplication:
         created_at=required_time(row["created_at"]),
         updated_at=required_time(row["updated_at"]),
         frozen_at=time_or_none(row["frozen_at"]),
-        edocument=bodies.referred(row, "edocument"),
-        signature=bodies.referred(row, "signature"),
-        verification=bodies.referred_json(row, "verification"),
+        edocument=edocument,
+        signature=signature,
+        verification=verification,
         signed_at=time_or_none(row["signed_at"]),
         message_id=row["message_id"],
         sent_at=time_or_none(row["sent_at"]),
@@ -132,6 +139,9 @@ _APPLICATION_BODIES = _joined_bodies(
 SELECT_APPLICATION = (
     f"SELECT a.*, {_APPLICATION_BODIES[0]} FROM portal_applications a{_APPLICATION_BODIES[1]}"
 )
+#: An application as a list shows it: its row alone, none of its bodies read (a page of 50
+#: would inflate 150 of them, and parse 50 reports, to show numbers and statuses).
+SELECT_LISTED = "SELECT a.* FROM portal_applications a"
 _REPORT = _joined_bodies("t", (("report_body", "report"),))
 #: Timeline entries with their reports (kept in `message_bodies`); columns as `t.`.
 SELECT_ENTRIES = f"SELECT t.*, {_REPORT[0]} FROM portal_timeline t{_REPORT[1]}"

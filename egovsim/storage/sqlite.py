@@ -96,6 +96,21 @@ class SqliteDatabase(Database):
         await self._writer.close()
 
     @contextlib.asynccontextmanager
+    async def bulk_load(self) -> AsyncIterator[None]:
+        """Foreign keys unchecked (the copies' keys are chosen together: each check would be a
+        lookup per row for nothing) and no sync at commits (a crashed fill is done again, not
+        recovered); both set outside a transaction, as SQLite requires."""
+        async with self._write_lock:
+            await self._writer.execute("PRAGMA foreign_keys = OFF")
+            await self._writer.execute("PRAGMA synchronous = OFF")
+        try:
+            yield
+        finally:
+            async with self._write_lock:
+                await self._writer.execute("PRAGMA synchronous = NORMAL")
+                await self._writer.execute("PRAGMA foreign_keys = ON")
+
+    @contextlib.asynccontextmanager
     async def write(self) -> AsyncIterator[Connection]:
         """One write transaction at a time: BEGIN IMMEDIATE, COMMIT, or ROLLBACK on error."""
         async with self._write_lock:

@@ -66,7 +66,7 @@ async def dump(database: Database, out: TextIO) -> dict[str, int]:
     of each table."""
     migrations = await database.applied_migrations()
     tables = [t for t in parents_first(await database.references()) if t not in NOT_CARRIED]
-    orders = {table: await _order(database, table) for table in tables}
+    orders = {table: await row_order(database, table) for table in tables}
     header = {"format": FORMAT, "from": database.dialect, "migrations": migrations}
 
     def write(connection: WorkConnection) -> dict[str, int]:
@@ -94,7 +94,7 @@ async def dump(database: Database, out: TextIO) -> dict[str, int]:
     return await database.snapshot(write)
 
 
-async def _order(database: Database, table: str) -> str:
+async def row_order(database: Database, table: str) -> str:
     """What orders `table`'s rows in the file: the order they were written in, or (a SQLite
     table made WITHOUT ROWID, which has none) its primary key."""
     if database.dialect == "sqlite":
