@@ -9,6 +9,9 @@ import asyncio
 import json
 import os
 import signal
+import socket
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -19,6 +22,10 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from egovsim.cli import build_parser, settings_for
+from egovsim.config import settings_from_env
+from egovsim.testing.ports import free_port
+from tests.conftest import BASE_URL
 from tests.instances import API, Applicant, Instance, rows, settled
 from tests.test_gateway_crash import _message
 from tests.test_workstation import day_in_certificate_window
@@ -182,3 +189,59 @@ async def test_two_processes_answer_on_one_port_replace_a_killed_one_and_apply_e
     assert len(applied) == len(set(applied)), "a message applied twice at the workstation"
     portal = dict(rows(database, "SELECT id, message_id FROM portal_applications"))
     assert set(accepted) | {portal[number] for number in submitted} == set(applied)
+
+
+def _serve(*options: str, certs: Path, data: Path) -> subprocess.CompletedProcess[str]:
+    """`egovsim serve` run to its end (two minutes at most), its output kept."""
+    return subprocess.run(
+        [
+            *(sys.executable, "-m", "egovsim", "serve", *options),
+            *("--certs", str(certs), "--data-dir", str(data), "--public-url", BASE_URL),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_serve_with_processes_refuses_a_port_already_served_instead_of_sharing_it(
+    certs_dir, tmp_path
+) -> None:
+    # Another server's processes listening with SO_REUSEPORT, as `serve --processes` does: a
+    # second one would otherwise join them and take half of their connections.
+    with socket.socket() as other:
+        other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        ended = _serve(
+            "--port", str(port), "--processes", "2", certs=certs_dir, data=tmp_path / "data"
+        )
+    assert ended.returncode == 1
+    assert f"port {port} on 127.0.0.1 is taken" in ended.stderr
+    assert "answering" not in ended.stdout
+
+
+def test_serve_with_processes_stops_with_the_reason_when_its_first_process_cannot_start(
+    certs_dir, tmp_path
+) -> None:
+    # Nothing listens on port 9: the first process cannot open its database.
+    ended = _serve(
+        *("--port", str(free_port()), "--processes", "2"),
+        *("--database-url", "postgresql://egovsim@127.0.0.1:9/none"),
+        certs=certs_dir,
+        data=tmp_path / "data",
+    )
+    assert ended.returncode == 1
+    assert "process 1 ended during start-up (exit code 1); stopping the others" in ended.stderr
+    assert "answering" not in ended.stdout
+
+
+def test_the_number_of_processes_is_a_whole_number_from_one() -> None:
+    assert settings_from_env({"EGOVSIM_PROCESSES": "3"}).processes == 3
+    assert settings_from_env({}).processes == 1
+    with pytest.raises(ValueError, match="EGOVSIM_PROCESSES must be a positive whole number"):
+        settings_from_env({"EGOVSIM_PROCESSES": "0"})
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["serve", "--processes", "none"])
+    assert settings_for(build_parser().parse_args(["serve", "--processes", "2"])).processes == 2
