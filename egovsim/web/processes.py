@@ -28,6 +28,8 @@ FAILED_STARTS = 3
 #: How long the processes may take to finish the requests and deliveries at hand when stopped
 #: (aiohttp gives requests 60 s) before they are killed.
 STOP_SECONDS = 75.0
+#: The signals that stop the simulator.
+_STOPS = {signal.SIGINT, signal.SIGTERM}
 #: Linux's prctl option that sends a signal to a process when its parent ends.
 _PR_SET_PDEATHSIG = 1
 
@@ -80,9 +82,7 @@ class Supervisor:
         """Start the processes (the first alone, so that it makes or migrates the database
         before the others open it), keep them running until SIGTERM or SIGINT, stop them; 0,
         or 1 when they could not be started."""
-        handlers = {
-            number: signal.signal(number, self._stop) for number in (signal.SIGINT, signal.SIGTERM)
-        }
+        handlers = {number: signal.signal(number, self._stop) for number in _STOPS}
         try:
             self._start(1)
             if not self._until_ready():
@@ -118,7 +118,13 @@ class Supervisor:
             ),
             name=f"egovsim-serve-{number}",
         )
-        process.start()
+        # Blocked across the fork: a stop that came before the child's own handlers would be
+        # taken by the copy of this process's handler in it, and lost.
+        signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
+        try:
+            process.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPS)
         ours.close()  # the child's end: a child that dies unready closes it for good
         self._children[number] = Child(number, process, theirs, failed_starts=failed_starts)
 
@@ -221,6 +227,7 @@ def _serve_one(
     until its parent ends: it is not left serving without a supervisor)."""
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPS)  # blocked by the parent across the fork
     _end_with_parent(parent)
 
     def ready(_: str) -> None:
