@@ -164,15 +164,22 @@ def start_server(
 
 def server_cpu_seconds(server: subprocess.Popen[bytes]) -> float:
     """The CPU time (user and system, every thread) a server has used so far: its own process
-    and, for `serve --processes`, each of the processes it started."""
+    and, for `serve --processes`, each of the processes it started (those ended included)."""
+    return _tree_cpu_seconds(server.pid)
+
+
+def _tree_cpu_seconds(root: int) -> float:
+    """The CPU time of process `root`, of the children it waited for, and of those running."""
     total = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rpartition(")")[2].split()
         except OSError:  # ended meanwhile
             continue
-        if stat.parent.name == str(server.pid) or int(fields[1]) == server.pid:
-            # utime and stime, the 14th and 15th fields (the 12th and 13th after the name).
+        # utime, stime, cutime and cstime: the 14th to 17th fields (12th to 15th after the name).
+        if stat.parent.name == str(root):
+            total += sum(int(value) for value in fields[11:15])
+        elif int(fields[1]) == root:  # a child running now: utime, stime
             total += int(fields[11]) + int(fields[12])
     return total / os.sysconf("SC_CLK_TCK")
 
@@ -240,19 +247,7 @@ def postgresql_cpu_seconds(url: str) -> float:
     if not found:
         return 0.0
     postmaster = int((Path(found[0][0][0]) / "postmaster.pid").read_text().split()[0])
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rpartition(")")[2].split()
-        except OSError:  # ended meanwhile
-            continue
-        pid = int(stat.parent.name)
-        if pid == postmaster:  # utime, stime, cutime, cstime
-            total += sum(int(value) for value in fields[11:15])
-        elif int(fields[1]) == postmaster:  # a backend or a worker: utime, stime
-            total += int(fields[11]) + int(fields[12])
-    return total / tick
+    return _tree_cpu_seconds(postmaster)
 
 
 def data_directory(process: subprocess.Popen[bytes]) -> Path:
