@@ -13,8 +13,12 @@ def main() -> None:
         "verify": verify.run(),
         "ocsp": ocsp.run(),
         "gateway": gateway.run(),
+        # The same, accepted by two processes on the one port (serve --processes 2).
+        "gateway_2_processes": gateway.run(processes=2),
         "gateway_deliveries_apart": gateway.run(deliveries="apart"),
+        "gateway_deliveries_apart_2_processes": gateway.run(deliveries="apart", processes=2),
         "submissions": submissions.run(),
+        "submissions_2_processes": submissions.run(processes=2),
         # The same on PostgreSQL, one instance (skipped without PostgreSQL's programs).
         **({"submissions_postgresql": submissions.run("postgresql")} if binaries() else {}),
         # Two instances on one PostgreSQL database, the clients spread over both.

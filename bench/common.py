@@ -117,10 +117,13 @@ def start_server(
     data_dir: Path | None = None,
     environment: dict[str, str] | None = None,
     arguments: Sequence[str] = (),
+    processes: int = 1,
 ) -> subprocess.Popen[bytes]:
     """`egovsim serve` in its own process on the PKI's directory (a fresh data directory unless
     one is given; `environment` adds EGOVSIM_* settings, `arguments` more of serve's), ready to
-    answer."""
+    answer; with `processes` above 1, `serve --processes` and every one of them answering."""
+    if processes > 1:
+        arguments = [*arguments, "--processes", str(processes)]
     base = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
         [
@@ -145,17 +148,41 @@ def start_server(
         stderr=subprocess.DEVNULL,
     )
     # Two minutes or more (1,200 tries): a machine busy with other work starts it in over 30 s.
+    answering: set[int] = set()
     for _ in range(1200):
         if process.poll() is not None:
             raise RuntimeError("egovsim serve exited before it was ready")
         try:
             with urllib.request.urlopen(base + "/healthz", timeout=1) as reply:
-                if reply.status == 200:
-                    return process
+                answering.add(json.loads(reply.read())["pid"])
+            if len(answering) >= processes:
+                return process
         except OSError:
             time.sleep(0.1)
     process.terminate()
     raise RuntimeError("egovsim serve did not become ready")
+
+
+def server_cpu_seconds(server: subprocess.Popen[bytes]) -> float:
+    """The CPU time (user and system, every thread) a server has used so far: its own process
+    and, for `serve --processes`, each of the processes it started (those ended included)."""
+    return _tree_cpu_seconds(server.pid)
+
+
+def _tree_cpu_seconds(root: int) -> float:
+    """The CPU time of process `root`, of the children it waited for, and of those running."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:  # ended meanwhile
+            continue
+        # utime, stime, cutime and cstime: the 14th to 17th fields (12th to 15th after the name).
+        if stat.parent.name == str(root):
+            total += sum(int(value) for value in fields[11:15])
+        elif int(fields[1]) == root:  # a child running now: utime, stime
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def stop_server(process: subprocess.Popen[bytes]) -> None:
@@ -221,19 +248,7 @@ def postgresql_cpu_seconds(url: str) -> float:
     if not found:
         return 0.0
     postmaster = int((Path(found[0][0][0]) / "postmaster.pid").read_text().split()[0])
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rpartition(")")[2].split()
-        except OSError:  # ended meanwhile
-            continue
-        pid = int(stat.parent.name)
-        if pid == postmaster:  # utime, stime, cutime, cstime
-            total += sum(int(value) for value in fields[11:15])
-        elif int(fields[1]) == postmaster:  # a backend or a worker: utime, stime
-            total += int(fields[11]) + int(fields[12])
-    return total / tick
+    return _tree_cpu_seconds(postmaster)
 
 
 def data_directory(process: subprocess.Popen[bytes]) -> Path:

@@ -26,6 +26,7 @@ from bench.common import (
     load_average,
     make_pki,
     report,
+    server_cpu_seconds,
     start_server,
     wait_until_delivered,
 )
@@ -141,12 +142,6 @@ async def _setup(base: str, receiver: str) -> None:
                     raise RuntimeError(f"{path}: {reply.status} {await reply.text()}")
 
 
-def _cpu_seconds(process: subprocess.Popen[bytes]) -> float:
-    """The CPU time (user and system, every thread) a process has used so far."""
-    fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def _delivery_latencies(database: Path, deadline: float) -> tuple[list[float], float]:
     """Each delivered message's milliseconds from acceptance to delivery, and the seconds from
     the first acceptance to the last delivery."""
@@ -166,29 +161,32 @@ def _delivery_latencies(database: Path, deadline: float) -> tuple[list[float], f
     return [(b - a).total_seconds() * 1000 for a, b in pairs], span
 
 
-def run(deliveries: str = "inline") -> dict[str, object]:
-    """Measure and print; return the figures. `deliveries` "inline": the serving process
-    delivers too (`serve`, its deliveries giving way to its requests); "apart": it only serves
-    (`serve --workers none`) and an `egovsim work` process on the same database delivers."""
+def run(deliveries: str = "inline", processes: int = 1) -> dict[str, object]:
+    """Measure and print; return the figures. `deliveries` "inline": the serving processes
+    deliver too (`serve`, its deliveries giving way to its requests); "apart": they only serve
+    (`serve --workers none`) and an `egovsim work` process on the same database delivers.
+    `processes`: how many accept (`serve --processes`), their CPU summed."""
     port, receiver_port = free_port(), free_port()
     base = f"http://127.0.0.1:{port}"
     pki = make_pki(base)
     persona = next(p for p in load_personas(pki.directory) if p["id"] == "shymkent-energy-head")
     keystore = load_keystore(pki.directory / persona["keystores"]["sign"]["file"], PASSWORD)
     apart = deliveries == "apart"
-    server = start_server(pki, port, arguments=["--workers", "none"] if apart else [])
+    server = start_server(
+        pki, port, arguments=["--workers", "none"] if apart else [], processes=processes
+    )
     data_dir = data_directory(server)
-    processes = [server]
+    started = [server]
     if apart:
-        processes.append(_worker(pki.directory, data_dir, base))
-    processes.append(
+        started.append(_worker(pki.directory, data_dir, base))
+    started.append(
         subprocess.Popen(
             [sys.executable, "-c", RECEIVER, str(receiver_port)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
     )
-    delivering = processes[:2] if apart else processes[:1]
+    delivering = started[:2] if apart else started[:1]
     try:
         # Signed once the server is up, each Timestamp good for the gateway's whole window (15
         # minutes): on a loaded machine the server's start and the signing take minutes, and
@@ -205,16 +203,18 @@ def run(deliveries: str = "inline") -> dict[str, object]:
             for _ in range(MESSAGES)
         ]
         asyncio.run(_setup(base, f"http://127.0.0.1:{receiver_port}/receive"))
-        cpu_before = _cpu_seconds(server)
-        all_before = sum(_cpu_seconds(process) for process in delivering)
+        cpu_before = server_cpu_seconds(server)
+        all_before = sum(server_cpu_seconds(process) for process in delivering)
         elapsed, failed = asyncio.run(_send_all(base + "/shep/async", envelopes))
         # The server's CPU per message holds still on a busy machine where the rate does not:
         # the figure to compare two versions by when other work shares the cores.
-        cpu_accepting = _cpu_seconds(server) - cpu_before
+        cpu_accepting = server_cpu_seconds(server) - cpu_before
         latencies, span = _delivery_latencies(data_dir / "egovsim.sqlite3", time.monotonic() + 300)
-        cpu_through_delivery = sum(_cpu_seconds(process) for process in delivering) - all_before
+        cpu_through_delivery = (
+            sum(server_cpu_seconds(process) for process in delivering) - all_before
+        )
     finally:
-        for process in processes:
+        for process in started:
             process.terminate()
             process.wait(timeout=30)
     if failed:
@@ -224,10 +224,12 @@ def run(deliveries: str = "inline") -> dict[str, object]:
     where = (
         "deliveries in a second process (serve --workers none, egovsim work)"
         if apart
-        else "deliveries in the serving process"
+        else "deliveries in the serving processes"
     )
+    serving = f"serve --processes {processes}" if processes > 1 else "one serving process"
     return report(
-        f"gateway: {MESSAGES} signed async messages, {CONCURRENCY} connections, {where}; "
+        f"gateway: {MESSAGES} signed async messages, {CONCURRENCY} connections, {serving}, "
+        f"{where}; "
         f"server, receiver and load generator on the same 2 cores (load average "
         f"{load_average()})",
         [
@@ -238,7 +240,7 @@ def run(deliveries: str = "inline") -> dict[str, object]:
                 ">= 1000",
             ),
             Figure(
-                "serving process's CPU per message while accepting",
+                "server CPU per message while accepting (all its processes)",
                 cpu_accepting / MESSAGES * 1000,
                 "ms",
             ),
@@ -265,7 +267,11 @@ def run(deliveries: str = "inline") -> dict[str, object]:
                 "ms",
             ),
         ],
-    ) | {"raw": json.dumps({"messages": MESSAGES, "seconds": round(elapsed, 3)})}
+    ) | {
+        "raw": json.dumps(
+            {"messages": MESSAGES, "seconds": round(elapsed, 3), "processes": processes}
+        )
+    }
 
 
 def _worker(certs: Path, data_dir: Path, base: str) -> subprocess.Popen[bytes]:

@@ -38,6 +38,7 @@ from bench.common import (
     raw_rsa_verify_rate,
     report,
     scratch_directory,
+    server_cpu_seconds,
     start_server,
     stop_server,
     wait_until_delivered,
@@ -218,7 +219,7 @@ def _profiled(server: subprocess.Popen[bytes], label: str) -> Iterator[None]:
     spy = subprocess.Popen(
         [
             *(str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(server.pid)),
-            *("--format", "raw", "--rate", "200", "-o", str(output)),
+            *("--format", "raw", "--rate", "200", "--subprocesses", "-o", str(output)),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -229,13 +230,6 @@ def _profiled(server: subprocess.Popen[bytes], label: str) -> Iterator[None]:
     finally:
         spy.send_signal(signal.SIGINT)  # py-spy writes its file when interrupted
         spy.wait(timeout=60)
-
-
-def _cpu_seconds(server: subprocess.Popen[bytes]) -> float:
-    """The CPU time (user and system, all threads) the server process has used so far."""
-    fields = Path(f"/proc/{server.pid}/stat").read_text().rpartition(")")[2].split()
-    # utime and stime, the 14th and 15th fields (the 12th and 13th after the command's name).
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -257,10 +251,10 @@ def _measured(
 ) -> Burst:
     """One burst, with the servers' CPU time over it (and PostgreSQL's): on a machine shared
     with other work the CPU per accepted submission says more than the wall rate."""
-    before = sum(_cpu_seconds(server) for server in servers)
+    before = sum(server_cpu_seconds(server) for server in servers)
     database_before = postgresql_cpu_seconds(database_url) if database_url else 0.0
     elapsed, latencies = asyncio.run(_burst("127.0.0.1", ports, applicants))
-    cpu = sum(_cpu_seconds(server) for server in servers) - before
+    cpu = sum(server_cpu_seconds(server) for server in servers) - before
     if database_url is None:
         return Burst(elapsed, latencies, cpu)
     return Burst(elapsed, latencies, cpu, postgresql_cpu_seconds(database_url) - database_before)
@@ -287,17 +281,18 @@ def _figures(label: str, burst: Burst) -> list[Figure]:
     ]
 
 
-def run(database: str = "sqlite", instances: int = 1) -> dict[str, object]:
+def run(database: str = "sqlite", instances: int = 1, processes: int = 1) -> dict[str, object]:
     """Measure and print on the SQLite file (or, with "postgresql", on a database of a
     throwaway PostgreSQL cluster), served by `instances` `egovsim serve` on one database, the
-    clients spread over them; return the figures."""
+    clients spread over them, each serve with `processes` accepting on its port (`serve
+    --processes`, the kernel spreading the clients' connections); return the figures."""
     if database == "postgresql":
         with postgresql_database() as url:
-            return _run(url, instances)
-    return _run(None, instances)
+            return _run(url, instances, processes)
+    return _run(None, instances, processes)
 
 
-def _run(database_url: str | None, instances: int = 1) -> dict[str, object]:
+def _run(database_url: str | None, instances: int = 1, processes: int = 1) -> dict[str, object]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     # The other instances share the first one's data directory, database and certificates.
@@ -320,8 +315,10 @@ def _run(database_url: str | None, instances: int = 1) -> dict[str, object]:
         asyncio.run(prepare_all())
         # A fresh server: the same data directory, started anew, nothing in its caches.
         stop_server(server)
-        server = start_server(pki, port, data_dir, environment)
-        servers += [start_server(pki, other, data_dir, environment) for other in others]
+        server = start_server(pki, port, data_dir, environment, processes=processes)
+        servers += [
+            start_server(pki, other, data_dir, environment, processes=processes) for other in others
+        ]
         ports = [port, *others]
         with _profiled(server, "fresh"):
             fresh = _measured([server, *servers], ports, applicants, database_url)
@@ -338,7 +335,8 @@ def _run(database_url: str | None, instances: int = 1) -> dict[str, object]:
     raw = raw_rsa_verify_rate()
     return report(
         f"submissions on {'PostgreSQL' if database_url else 'SQLite'}"
-        f"{f', {instances} instances on one database' if instances > 1 else ''}: "
+        f"{f', {instances} instances on one database' if instances > 1 else ''}"
+        f"{f', serve --processes {processes}' if processes > 1 else ''}: "
         f"{SUBMISSIONS} signed requests per burst through the portal's JSON API, "
         f"{CLIENTS} clients, servers and load generator on the same cores",
         [

@@ -106,6 +106,10 @@ class Settings:
     #: serves the old state (`EGOVSIM_SHARED_REFRESH`, 0.05 to 60). On PostgreSQL the
     #: instances also announce each change (LISTEN/NOTIFY) and refresh as soon as they hear.
     shared_refresh: float = 1.0
+    #: How many processes `egovsim serve` accepts with on its one port (`--processes`,
+    #: `EGOVSIM_PROCESSES`): each a whole simulator on the shared database, the kernel spreading
+    #: the connections over them (SO_REUSEPORT), so that the signature checks use every core.
+    processes: int = 1
     #: Whether an instance on PostgreSQL LISTENs for the others' announcements
     #: (`EGOVSIM_SHARED_LISTEN=0` turns it off, for a pooler that cannot pass LISTEN on, such as
     #: PgBouncer in transaction mode: the refresh period alone then bounds the staleness).
@@ -180,6 +184,7 @@ def settings_from_env(env: Mapping[str, str] | None = None, **overrides: Any) ->
     for variable, name in (
         ("EGOVSIM_MAX_OPEN_DRAFTS", "max_open_drafts"),
         ("EGOVSIM_MAX_DRAFT_BYTES", "max_draft_attachment_bytes"),
+        ("EGOVSIM_PROCESSES", "processes"),
     ):
         if variable in source:
             values[name] = _positive(variable, source[variable])

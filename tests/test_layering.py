@@ -43,8 +43,9 @@ LAYERS: Layers = (
 # every part), the parts that each serve one kind of user, and what they all share.
 WEB_LAYERS: Layers = (
     # `serving` runs an app in a process that drives it, `network` is its HTTP client side; both
-    # come with the simulator core (issue 17a).
-    ("the assembler", frozenset({"", "app", "serving", "network"})),
+    # come with the simulator core (issue 17a); `processes` runs it in several (`serve
+    # --processes`).
+    ("the assembler", frozenset({"", "app", "serving", "network", "processes"})),
     ("the trainer", frozenset({"trainer"})),
     ("the parts", frozenset({"portal", "offices", "gateway", "pki"})),
     ("the shared part", frozenset({"common"})),

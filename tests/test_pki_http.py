@@ -35,7 +35,7 @@ async def _ask(client, request: bytes) -> ocsp.OCSPResponse:
     return ocsp.load_der_ocsp_response(await reply.read())
 
 
-async def test_healthz_reports_the_simulators_clock(client) -> None:
+async def test_healthz_reports_the_simulators_clock_and_the_process_that_answered(client) -> None:
     reply = await client.get("/healthz")
     body = await reply.json()
     assert reply.status == 200
@@ -44,6 +44,7 @@ async def test_healthz_reports_the_simulators_clock(client) -> None:
         "version": body["version"],
         "time": NOW.isoformat(),
         "clock": "frozen",
+        "pid": os.getpid(),  # the test serves in its own process
     }
 
 

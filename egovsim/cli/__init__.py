@@ -128,6 +128,15 @@ def build_parser() -> argparse.ArgumentParser:
         "it only serves, and `egovsim work` processes do the rest",
     )
     serve.add_argument(
+        "--processes",
+        type=_process_count,
+        metavar="N",
+        default=argparse.SUPPRESS,
+        help="accept with N processes on the one port, each a whole simulator on the shared "
+        "database, restarted when one dies (default 1, or EGOVSIM_PROCESSES; see "
+        "docs/reference/serving.md)",
+    )
+    serve.add_argument(
         "--log-format",
         choices=("text", "json"),
         default="text",
@@ -162,6 +171,7 @@ def settings_for(arguments: argparse.Namespace) -> Settings:
         "wss_optional_senders": frozenset(getattr(arguments, "wss_optional", None) or ()) or None,
         "operator_token": getattr(arguments, "operator_token", None) or None,
         "portal_timestamps": getattr(arguments, "portal_timestamps", None) or None,
+        "processes": getattr(arguments, "processes", None),
     }
     hosts = getattr(arguments, "receiver_hosts", None)
     if hosts:
@@ -174,6 +184,17 @@ def settings_for(arguments: argparse.Namespace) -> Settings:
     if getattr(arguments, "workers", None):
         overrides["gateway_worker"] = arguments.workers == "all"
     return settings_from_env(os.environ, **overrides)
+
+
+def _process_count(text: str) -> int:
+    """`--processes`: a whole number from 1 up."""
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"a whole number from 1 up, not {text!r}")
+    return count
 
 
 def _serve(arguments: argparse.Namespace, settings: Settings) -> int:
@@ -199,8 +220,11 @@ def _serve(arguments: argparse.Namespace, settings: Settings) -> int:
         )
     else:
         print("the operator's secret guards the console, the clock, the switches and the gateway")
+    json_logs = arguments.log_format == "json"
     try:
-        run_simulator(settings, json_logs=arguments.log_format == "json")
+        if settings.processes > 1:
+            return _serve_processes(settings, json_logs)
+        run_simulator(settings, json_logs=json_logs)
     except OSError as error:
         if error.errno != errno.EADDRINUSE:
             raise
@@ -209,6 +233,25 @@ def _serve(arguments: argparse.Namespace, settings: Settings) -> int:
             "another simulator or program listens there; stop it or choose --port"
         ) from None
     return 0
+
+
+def _serve_processes(settings: Settings, json_logs: bool) -> int:
+    """`serve --processes N` with N from 2 up: the supervisor of N accepting processes."""
+    import socket
+
+    from egovsim.web.processes import Supervisor, check_port_free
+
+    if not hasattr(socket, "SO_REUSEPORT"):
+        raise UsageError("--processes needs SO_REUSEPORT, which this system does not have")
+    check_port_free(settings.host, settings.port)
+    workers = "; each runs the workers, sharing them by claims" if settings.gateway_worker else ""
+    print(
+        f"processes: {settings.processes} on port {settings.port}, supervisor pid "
+        f"{os.getpid()}{workers}"
+    )
+    if settings.processes > (os.cpu_count() or 1):
+        print(f"note: more processes than the machine's {os.cpu_count()} cores")
+    return Supervisor(settings, settings.processes, json_logs).run()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -38,7 +39,8 @@ async def favicon(request: web.Request) -> web.Response:
 
 
 async def healthz(request: web.Request) -> web.Response:
-    """Liveness and the simulator's time."""
+    """Liveness, the simulator's time, and which process answered (with `serve --processes`
+    each answers for itself)."""
     clock = simulator_of(request).clock
     return web.json_response(
         {
@@ -46,6 +48,7 @@ async def healthz(request: web.Request) -> web.Response:
             "version": __version__,
             "time": clock.now().isoformat(),
             "clock": clock.mode,
+            "pid": os.getpid(),
         }
     )
 

@@ -24,14 +24,23 @@ from egovsim.web.pki.publication import AccessLog, JsonAccessLog
 from egovsim.web.portal.ncalayer_ws import standalone_app
 
 
-def run_simulator(settings: Settings, json_logs: bool = False) -> None:
+def run_simulator(
+    settings: Settings,
+    json_logs: bool = False,
+    *,
+    reuse_port: bool = False,
+    ready: Callable[[str], None] | None = None,
+) -> None:
     """Serve the simulator made from `settings` on its host and port until interrupted (its
-    access log as JSON lines with `json_logs`); an OSError when it cannot listen there."""
+    access log as JSON lines with `json_logs`), calling `ready` once it listens; with
+    `reuse_port` beside other processes on the same port (`serve --processes`). An OSError when
+    it cannot listen there."""
     web.run_app(
         create_app(settings),
         host=settings.host,
         port=settings.port,
-        print=None,
+        print=ready,
+        reuse_port=reuse_port or None,
         access_log_class=JsonAccessLog if json_logs else AccessLog,
     )
 
