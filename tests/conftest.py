@@ -33,8 +33,9 @@ PASSWORD = "Qwerty12"
 #: Tests that need the HTTP endpoints route that address to their own server.
 BASE_URL = "http://127.0.0.1:9"
 
-#: `--cpu-durations=N` and `--cpu-log=PATH`: what each test costs in CPU seconds.
-pytest_plugins = ["tests.cpu_times"]
+#: `--cpu-durations=N` and `--cpu-log=PATH`: what each test costs in CPU seconds; pytester runs
+#: a suite of its own to test them.
+pytest_plugins = ["tests.cpu_times", "pytester"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
