@@ -353,7 +353,7 @@ def _fill(
         have += pilot
     per_application = _size(data, url) / have
     room = shutil.disk_usage(data).free * DISK_SHARE / per_application
-    rest = min(applications - have, int(room))
+    rest = max(0, min(applications - have, int(room)))
     if rest < applications - have:
         print(
             f"  (the disk holds about {have + rest:,} applications at "
