@@ -25,6 +25,7 @@ from egovsim.signatures.revocation import FetchError
 from egovsim.storage.faults import OCSP_DOWN, OCSP_UNKNOWN
 from egovsim.web.common.errors import error_response
 from egovsim.web.common.keys import simulator_of
+from egovsim.web.common.lean import lean
 from egovsim.web.common.telemetry import JsonAccessLine
 
 routes = web.RouteTableDef()
@@ -97,6 +98,7 @@ _OCSP_HEADERS = {"Content-Type": "application/ocsp-response"}
 
 
 @routes.post("/ocsp")
+@lean
 async def ocsp_post(request: web.Request) -> web.Response:
     """RFC 6960 Appendix A.1: the DER request in the body."""
     if request.content_length is not None and request.content_length > MAX_REQUEST:
@@ -115,6 +117,7 @@ _MAX_DECODED = 10_000
 
 
 @routes.get("/ocsp/{encoded:.*}")
+@lean
 async def ocsp_get(request: web.Request) -> web.Response:
     """RFC 6960 Appendix A.1: the base64 of the DER request, URL-encoded, in the path."""
     raw = request.raw_path.split("/ocsp/", 1)[1].split("?", 1)[0]
